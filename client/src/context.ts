@@ -1,0 +1,9 @@
+// Everything a client feature needs: the extension context (every disposable goes into
+// ctx.subscriptions) and the running language client.
+import type * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+
+export interface Ctx {
+  readonly extension: vscode.ExtensionContext;
+  readonly client: LanguageClient;
+}

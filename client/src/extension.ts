@@ -1,0 +1,37 @@
+// VS Code entry point: starts the language client and wires every UI feature. No domain logic
+// here: everything is asked of the server through server/src/protocol.ts.
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { Ctx } from './context';
+
+// Feature registry (one line per feature module).
+const FEATURES: Array<(ctx: Ctx) => void> = [
+];
+
+let client: LanguageClient | undefined;
+
+export async function activate(extension: vscode.ExtensionContext): Promise<Ctx> {
+  const serverModule = extension.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'nix' },
+      { scheme: 'untitled', language: 'nix' },
+    ],
+    initializationOptions: { cacheDir: extension.globalStorageUri.fsPath },
+    synchronize: { configurationSection: 'nixboot' },
+  };
+  client = new LanguageClient('nixboot', 'NixOS Boot Debugger', serverOptions, clientOptions);
+  const ctx: Ctx = { extension, client };
+  extension.subscriptions.push(client);
+  for (const feature of FEATURES) feature(ctx);
+  await client.start();
+  return ctx;
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the system tools nixboot's tests and demo use, from Debian's packages.
+# Needs root (or passwordless sudo); does nothing for tools that are already there.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have nix-instantiate || need+=(nix-bin)
+have cpio || need+=(cpio)
+have zstd || need+=(zstd)
+have xz || need+=(xz-utils)
+have lz4 || need+=(lz4)
+have bzip2 || need+=(bzip2)
+have gzip || need+=(gzip)
+have git || need+=(git)
+have busybox || need+=(busybox-static)
+have lzma || need+=(xz-utils)
+for pkg in "$@"; do need+=("$pkg"); done
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  if have sudo; then SUDO=sudo; else
+    echo "setup-system: missing ${need[*]} and not root; install them with apt-get" >&2
+    exit 1
+  fi
+fi
+echo "setup-system: installing ${need[*]}" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,88 @@
+// `nixboot` command line: a thin dispatcher over the engine. Each subcommand lives in its own
+// module and is listed once in COMMANDS.
+import type { CliCommand, CliIO } from './io';
+import { CliError } from './io';
+
+// Subcommand registry (one line per command module).
+const COMMANDS: CliCommand[] = [
+];
+
+const VERSION = '0.1.0';
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length), 4);
+  return [
+    'nixboot — debug NixOS boot configuration',
+    '',
+    'Usage: nixboot <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `nixboot <command> --help` for the options of a command.',
+    '',
+  ].join('\n');
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out(`${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`nixboot: unknown command '${name}' (see nixboot --help)\n`);
+    return 2;
+  }
+  if (rest.length > 0 && (rest[0] === '--help' || rest[0] === '-h')) {
+    io.out(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.err(`nixboot ${name}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string' && typeof err.message === 'string') {
+      io.err(`nixboot ${name}: ${err.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export function processIO(): CliIO {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    outBytes: (b) =>
+      new Promise((resolve, reject) => {
+        process.stdout.write(b, (e) => (e ? reject(e) : resolve()));
+      }),
+    signal: controller.signal,
+  };
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`nixboot: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
