@@ -74,15 +74,3 @@ export function processIO(): CliIO {
     signal: controller.signal,
   };
 }
-
-if (require.main === module) {
-  runCli(process.argv.slice(2), processIO()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`nixboot: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 2;
-    },
-  );
-}

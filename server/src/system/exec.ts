@@ -1,0 +1,133 @@
+// The one wrapper through which nixboot runs outside programs (nix, nix-store, git, zstd …).
+// Explicit argv (never a shell string), stdin closed unless given, a time-out, an AbortSignal,
+// and errors that quote the command, its exit status and stderr.
+import { execa, type ResultPromise } from 'execa';
+
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Milliseconds; default 60 s. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Bytes or text for stdin; stdin is closed (`ignore`) when absent. */
+  readonly input?: string | Uint8Array;
+  /** Return stdout as bytes instead of text. */
+  readonly binary?: boolean;
+  /** Largest stdout accepted, in bytes (default 256 MiB). */
+  readonly maxBuffer?: number;
+  /** Exit codes that are not errors (default [0]). */
+  readonly okCodes?: readonly number[];
+}
+
+export interface RunResult<T = string> {
+  readonly stdout: T;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+/** The program is not installed (ENOENT). The message says what to install. */
+export class ProgramMissingError extends Error {
+  constructor(readonly program: string) {
+    super(`'${program}' was not found on PATH${HINTS[program] ? ` (${HINTS[program]})` : ''}`);
+    this.name = 'ProgramMissingError';
+  }
+}
+
+/** The program ran and failed, timed out or was cancelled. */
+export class ExecError extends Error {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | undefined,
+    readonly stderr: string,
+    readonly reason: 'failed' | 'timeout' | 'cancelled',
+  ) {
+    const tail = stderr.trim().split('\n').slice(-5).join('\n');
+    super(
+      reason === 'timeout'
+        ? `\`${command}\` timed out`
+        : reason === 'cancelled'
+          ? `\`${command}\` was cancelled`
+          : `\`${command}\` exited with status ${exitCode}${tail ? `: ${tail}` : ''}`,
+    );
+    this.name = 'ExecError';
+  }
+}
+
+const HINTS: Record<string, string> = {
+  nix: 'install Nix, e.g. `apt-get install nix-bin`',
+  'nix-store': 'install Nix, e.g. `apt-get install nix-bin`',
+  'nix-instantiate': 'install Nix, e.g. `apt-get install nix-bin`',
+  'nix-env': 'install Nix, e.g. `apt-get install nix-bin`',
+  git: 'install git',
+};
+
+export function quoteCommand(program: string, args: readonly string[]): string {
+  return [program, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+export async function run(program: string, args: readonly string[], opts: RunOptions & { binary: true }): Promise<RunResult<Buffer>>;
+export async function run(program: string, args: readonly string[], opts?: RunOptions): Promise<RunResult<string>>;
+export async function run(program: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult<string | Buffer>> {
+  const command = quoteCommand(program, args);
+  const okCodes = opts.okCodes ?? [0];
+  try {
+    const r = await execa(program, [...args], {
+      cwd: opts.cwd,
+      env: opts.env,
+      extendEnv: opts.env === undefined,
+      timeout: opts.timeoutMs ?? 60_000,
+      cancelSignal: opts.signal,
+      input: opts.input === undefined ? undefined : typeof opts.input === 'string' ? opts.input : opts.input,
+      stdin: opts.input === undefined ? 'ignore' : 'pipe',
+      encoding: opts.binary ? 'buffer' : 'utf8',
+      maxBuffer: opts.maxBuffer ?? 256 * 1024 * 1024,
+      stripFinalNewline: false,
+      reject: false,
+    });
+    if (r.failed && (r as { code?: string }).code === 'ENOENT') throw new ProgramMissingError(program);
+    if (r.timedOut) throw new ExecError(command, r.exitCode, String(r.stderr ?? ''), 'timeout');
+    if (r.isCanceled) throw new ExecError(command, r.exitCode, String(r.stderr ?? ''), 'cancelled');
+    const exitCode = r.exitCode ?? -1;
+    if (!okCodes.includes(exitCode)) throw new ExecError(command, r.exitCode, String(r.stderr ?? ''), 'failed');
+    const stdout = opts.binary ? Buffer.from(r.stdout as unknown as Uint8Array) : String(r.stdout);
+    return { stdout, stderr: String(r.stderr ?? ''), exitCode };
+  } catch (e) {
+    if (e instanceof ProgramMissingError || e instanceof ExecError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ProgramMissingError(program);
+    throw e;
+  }
+}
+
+/**
+ * Starts a long-running program whose stdout is consumed as a stream (e.g. `zstd -dc` feeding
+ * the cpio reader). The caller reads `process.stdout` and must await `process` for errors.
+ */
+export function spawnStream(
+  program: string,
+  args: readonly string[],
+  opts: Pick<RunOptions, 'cwd' | 'env' | 'signal' | 'timeoutMs'> & { stdinFile?: string } = {},
+): ResultPromise {
+  return execa(program, [...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    extendEnv: opts.env === undefined,
+    timeout: opts.timeoutMs,
+    cancelSignal: opts.signal,
+    stdin: opts.stdinFile ? { file: opts.stdinFile } : 'ignore',
+    stdout: 'pipe',
+    encoding: 'buffer',
+    buffer: false,
+    reject: false,
+  });
+}
+
+/** Whether a program is on PATH (cached per process). */
+const whichCache = new Map<string, Promise<boolean>>();
+export function hasProgram(program: string): Promise<boolean> {
+  let p = whichCache.get(program);
+  if (!p) {
+    p = execa('sh', ['-c', 'command -v "$1"', 'sh', program], { reject: false, stdin: 'ignore' }).then((r) => r.exitCode === 0);
+    whichCache.set(program, p);
+  }
+  return p;
+}
