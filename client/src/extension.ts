@@ -21,7 +21,10 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Ctx>
       { scheme: 'file', language: 'nix' },
       { scheme: 'untitled', language: 'nix' },
     ],
-    initializationOptions: { cacheDir: extension.globalStorageUri.fsPath },
+    initializationOptions: {
+      cacheDir: extension.globalStorageUri.fsPath,
+      settings: vscode.workspace.getConfiguration('nixboot'),
+    },
     synchronize: { configurationSection: 'nixboot' },
   };
   client = new LanguageClient('nixboot', 'NixOS Boot Debugger', serverOptions, clientOptions);
