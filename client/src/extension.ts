@@ -3,9 +3,11 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { Ctx } from './context';
+import { registerStageOneStatus } from './lint/statusBar';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
+  registerStageOneStatus,
 ];
 
 let client: LanguageClient | undefined;
@@ -23,9 +25,12 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Ctx>
     ],
     initializationOptions: {
       cacheDir: extension.globalStorageUri.fsPath,
-      settings: vscode.workspace.getConfiguration('nixboot'),
+      settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration('nixboot'))),
     },
-    synchronize: { configurationSection: 'nixboot' },
+    synchronize: {
+      configurationSection: 'nixboot',
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.nix'),
+    },
   };
   client = new LanguageClient('nixboot', 'NixOS Boot Debugger', serverOptions, clientOptions);
   const ctx: Ctx = { extension, client };

@@ -11,3 +11,21 @@
 export interface MessageDecl {
   readonly method: string;
 }
+
+/**
+ * Which stage 1 the linter assumes for a document: `boot.initrd.systemd.enable` as set in the
+ * workspace, else the default of the NixOS release (from flake.lock or `nixboot.nixosRelease`).
+ * The client shows it in the status bar.
+ */
+export namespace StageOneRequest {
+  export const method = 'nixboot/stageOne';
+  export interface Params {
+    readonly uri: string;
+  }
+  export interface Result {
+    /** true: systemd stage 1; false: scripted; null: unknown. */
+    readonly systemd: boolean | null;
+    readonly source: 'explicit' | 'flake.lock' | 'setting' | 'unknown';
+    readonly reason: string;
+  }
+}

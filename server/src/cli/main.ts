@@ -2,9 +2,12 @@
 // module and is listed once in COMMANDS.
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
+import { explainCommand, lintCommand } from './lint';
 
 // Subcommand registry (one line per command module).
 const COMMANDS: CliCommand[] = [
+  lintCommand,
+  explainCommand,
 ];
 
 const VERSION = '0.1.0';

@@ -12,10 +12,12 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { lintFeature } from './lint';
 import type { CodeLensProvider, Feature, HoverProvider, InitOptions, ServerEnv } from './env';
 
 // Feature registry (one line per feature module).
 const FEATURES: Feature[] = [
+  lintFeature,
 ];
 
 const connection = createConnection(ProposedFeatures.all);

@@ -1,0 +1,125 @@
+// The engine's facade for linting: plain data in (file paths and texts, settings), plain findings
+// out (offsets, rule ids, fixes). The LSP server and the CLI are thin front ends over this.
+import { dirname } from 'node:path';
+import { collectDefinitions, matchPath, pattern, type Definition } from './nixos/definitions';
+import { effectiveStageOne, type StageOne } from './nixos/release';
+import { RULES, ruleById } from './rules/index';
+import type { FileModel, Finding, ProjectModel, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
+import { parse } from './syntax/index';
+
+export interface LintSettings {
+  /** `nixboot.rules.<id>`: severity override or 'off'. */
+  readonly rules?: Readonly<Record<string, SeveritySetting>>;
+  /** `nixboot.nixosRelease`, e.g. "25.11". */
+  readonly nixosRelease?: string;
+  /** Workspace root: the flake.lock search stops there. */
+  readonly workspaceRoot?: string;
+}
+
+export function analyzeFile(path: string, text: string): FileModel {
+  const { root, errors } = parse(text);
+  let definitions: Definition[] = [];
+  try {
+    definitions = collectDefinitions(root);
+  } catch (e) {
+    // Resolution is best effort on broken trees; the syntax errors are still reported.
+    definitions = [];
+    if (process.env.NIXBOOT_DEBUG) console.error(`nixboot: option resolution failed on ${path}:`, e);
+  }
+  return { path, text, root, errors, definitions };
+}
+
+function literalBool(n: Definition['value']): boolean | undefined {
+  if (n.kind !== 'Ident') return undefined;
+  const t = n.children.find((c) => c.type === 'token' && c.kind === 'ident');
+  if (!t || t.type !== 'token') return undefined;
+  return t.text === 'true' ? true : t.text === 'false' ? false : undefined;
+}
+
+export function makeProject(files: readonly FileModel[], settings: LintSettings = {}): ProjectModel {
+  const cache = new Map<string, Array<{ file: FileModel; def: Definition }>>();
+  const definitions = (dotted: string) => {
+    let hit = cache.get(dotted);
+    if (!hit) {
+      const p = pattern(dotted);
+      hit = [];
+      for (const file of files) for (const def of file.definitions) if (matchPath(def.path, p)) hit.push({ file, def });
+      cache.set(dotted, hit);
+    }
+    return hit;
+  };
+  const explicit = definitions('boot.initrd.systemd.enable')
+    .filter(({ def }) => !def.conditional)
+    .flatMap(({ file, def }) => {
+      const v = literalBool(def.value);
+      return v === undefined ? [] : [{ value: v, file: file.path }];
+    });
+  const first = files.find((f) => f.path.startsWith('/'));
+  const stageOne: StageOne = effectiveStageOne({
+    explicit,
+    ...(first ? { fileDir: dirname(first.path) } : {}),
+    ...(settings.workspaceRoot ? { workspaceRoot: settings.workspaceRoot } : {}),
+    ...(settings.nixosRelease ? { releaseSetting: settings.nixosRelease } : {}),
+  });
+  return { files, stageOne, definitions };
+}
+
+const SUPPRESS_RE = /#\s*nixboot:\s*ignore\b([^\n]*)/;
+
+/** `# nixboot: ignore rule-id[, other-id]` on the finding's line or the line above. */
+function suppressed(text: string, offset: number, rule: string): boolean {
+  const lineStart = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+  const lineEnd = text.indexOf('\n', offset);
+  const prevStart = lineStart > 0 ? text.lastIndexOf('\n', lineStart - 2) + 1 : lineStart;
+  for (const line of [text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd), lineStart > 0 ? text.slice(prevStart, lineStart - 1) : '']) {
+    const m = SUPPRESS_RE.exec(line);
+    if (!m) continue;
+    const ids = m[1]!.split(/[\s,]+/).filter((s) => /^[a-z0-9-]+$/.test(s));
+    if (ids.length === 0 || ids.includes(rule)) return true;
+  }
+  return false;
+}
+
+function effectiveSeverity(rule: Rule, settings: LintSettings, reported: Severity | undefined): SeveritySetting {
+  const configured = settings.rules?.[rule.id];
+  if (configured) return configured;
+  return reported ?? rule.severity;
+}
+
+/** Lints one file of a project. Rules that throw are reported on stderr and skipped, never fatal. */
+export function lintFile(file: FileModel, project: ProjectModel, settings: LintSettings = {}, rules: readonly Rule[] = RULES): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    if (settings.rules?.[rule.id] === 'off') continue;
+    const ctx: RuleContext = {
+      file,
+      project,
+      definitions: (dotted) => {
+        const p = pattern(dotted);
+        return file.definitions.filter((d) => matchPath(d.path, p));
+      },
+      report: (f) => {
+        const severity = effectiveSeverity(rule, settings, f.severity);
+        if (severity === 'off') return;
+        if (suppressed(file.text, f.start, rule.id)) return;
+        findings.push({ rule: rule.id, severity, file: file.path, start: f.start, end: f.end, message: f.message, fixes: f.fixes ?? [] });
+      },
+    };
+    try {
+      rule.check(ctx);
+    } catch (e) {
+      console.error(`nixboot: rule ${rule.id} failed on ${file.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+  findings.sort((a, b) => a.start - b.start || a.rule.localeCompare(b.rule));
+  return findings;
+}
+
+/** Convenience: lint texts as one project. */
+export function lintTexts(inputs: ReadonlyArray<{ path: string; text: string }>, settings: LintSettings = {}): Finding[] {
+  const files = inputs.map((i) => analyzeFile(i.path, i.text));
+  const project = makeProject(files, settings);
+  return files.flatMap((f) => lintFile(f, project, settings));
+}
+
+export { RULES, ruleById };

@@ -1,0 +1,251 @@
+// `nixboot lint` and `nixboot explain`: the linter on the command line (text, JSON, SARIF 2.1.0).
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { analyzeFile, lintFile, makeProject, RULES, ruleById, type LintSettings } from '../analysis';
+import { renderRuleDoc } from '../rules/docs';
+import type { Finding, SeveritySetting } from '../rules/types';
+import { applyEdits, lineStarts, positionAt } from '../text';
+import type { CliCommand, CliIO } from './io';
+import { CliError } from './io';
+
+const VERSION = '0.1.0';
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', 'result', '.jj']);
+const SEVERITIES = new Set(['off', 'hint', 'info', 'warning', 'error']);
+
+interface LintArgs {
+  format: 'text' | 'json' | 'sarif';
+  fix: boolean;
+  paths: string[];
+  settings: { rules: Record<string, SeveritySetting>; nixosRelease?: string };
+}
+
+function parseArgs(args: string[]): LintArgs {
+  const out: LintArgs = { format: 'text', fix: false, paths: [], settings: { rules: {} } };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): string => {
+      const eq = a.indexOf('=');
+      if (eq >= 0) return a.slice(eq + 1);
+      const v = args[++i];
+      if (v === undefined) throw new CliError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--format' || a.startsWith('--format=') || a === '-f') {
+      const f = value();
+      if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new CliError(`unknown format '${f}' (text, json, sarif)`);
+      out.format = f;
+    } else if (a === '--fix') out.fix = true;
+    else if (a === '--nixos-release' || a.startsWith('--nixos-release=')) out.settings.nixosRelease = value();
+    else if (a === '--rule' || a.startsWith('--rule=')) {
+      const [id, sev] = value().split('=');
+      if (!id || !sev || !ruleById(id)) throw new CliError(`--rule expects ID=SEVERITY with a known rule id, got '${id}=${sev}'`);
+      if (!SEVERITIES.has(sev)) throw new CliError(`unknown severity '${sev}' (off, hint, info, warning, error)`);
+      out.settings.rules[id] = sev as SeveritySetting;
+    } else if (a === '--') out.paths.push(...args.slice(i + 1)), (i = args.length);
+    else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
+    else out.paths.push(a);
+  }
+  if (out.paths.length === 0) throw new CliError('no PATH given (see nixboot lint --help)');
+  return out;
+}
+
+async function collectFiles(paths: string[], cwd: string): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 64) return;
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) await walk(p, depth + 1);
+      } else if (e.isFile() && e.name.endsWith('.nix')) files.push(p);
+    }
+  };
+  for (const p of paths) {
+    const abs = isAbsolute(p) ? p : resolve(cwd, p);
+    let st;
+    try {
+      st = await stat(abs);
+    } catch {
+      throw new CliError(`cannot read '${p}': no such file or directory`);
+    }
+    if (st.isDirectory()) await walk(abs, 0);
+    else files.push(abs);
+  }
+  return [...new Set(files)];
+}
+
+interface Located extends Finding {
+  readonly range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+function locate(findings: Finding[], texts: Map<string, string>): Located[] {
+  const starts = new Map<string, number[]>();
+  return findings.map((f) => {
+    let ls = starts.get(f.file);
+    if (!ls) starts.set(f.file, (ls = lineStarts(texts.get(f.file) ?? '')));
+    return { ...f, range: { start: positionAt(ls, f.start), end: positionAt(ls, f.end) } };
+  });
+}
+
+function sarifLevel(s: Finding['severity']): 'error' | 'warning' | 'note' {
+  return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
+}
+
+export function toSarif(findings: Located[], cwd: string): Log {
+  const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'nixboot',
+            version: VERSION,
+            semanticVersion: VERSION,
+            informationUri: 'https://github.com/nixboot/nixboot',
+            rules: RULES.map((r): ReportingDescriptor => ({
+              id: r.id,
+              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
+              shortDescription: { text: r.title },
+              fullDescription: { text: r.docs.summary },
+              help: { text: r.docs.fix, markdown: renderRuleDoc(r) },
+              defaultConfiguration: { level: sarifLevel(r.severity) },
+              properties: { tags: ['nixos', 'boot'] },
+            })),
+          },
+        },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(cwd.endsWith('/') ? cwd : `${cwd}/`).href } },
+        results: findings.map((f): Result => {
+          const rel = relative(cwd, f.file);
+          const inside = !rel.startsWith('..') && !isAbsolute(rel);
+          return {
+            ruleId: f.rule,
+            ruleIndex: ruleIndex.get(f.rule) ?? -1,
+            level: sarifLevel(f.severity),
+            message: { text: f.message },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: inside
+                    ? { uri: rel.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' }
+                    : { uri: pathToFileURL(f.file).href },
+                  region: {
+                    startLine: f.range.start.line + 1,
+                    startColumn: f.range.start.character + 1,
+                    endLine: f.range.end.line + 1,
+                    endColumn: f.range.end.character + 1,
+                  },
+                },
+              },
+            ],
+            ...(f.fixes.length > 0
+              ? {
+                  fixes: f.fixes.map((fx) => ({
+                    description: { text: fx.title },
+                    artifactChanges: [
+                      {
+                        artifactLocation: inside ? { uri: rel, uriBaseId: '%SRCROOT%' } : { uri: pathToFileURL(f.file).href },
+                        replacements: fx.edits.map((e) => ({
+                          deletedRegion: { charOffset: e.start, charLength: e.end - e.start },
+                          insertedContent: { text: e.newText },
+                        })),
+                      },
+                    ],
+                  })),
+                }
+              : {}),
+          };
+        }),
+      },
+    ],
+  };
+}
+
+export async function lintPaths(paths: string[], cwd: string, settings: LintSettings): Promise<{ findings: Finding[]; texts: Map<string, string> }> {
+  const files = await collectFiles(paths, cwd);
+  const texts = new Map<string, string>();
+  for (const f of files) {
+    try {
+      texts.set(f, await readFile(f, 'utf8'));
+    } catch (e) {
+      throw new CliError(`cannot read '${relative(cwd, f) || f}': ${(e as Error).message}`);
+    }
+  }
+  const models = files.map((f) => analyzeFile(f, texts.get(f)!));
+  const project = makeProject(models, { ...settings, workspaceRoot: cwd });
+  return { findings: models.flatMap((m) => lintFile(m, project, settings)), texts };
+}
+
+export const lintCommand: CliCommand = {
+  name: 'lint',
+  summary: 'lint NixOS configuration for boot foot-guns (text, JSON or SARIF)',
+  usage: [
+    'Usage: nixboot lint [--format text|json|sarif] [--fix] [--nixos-release YY.MM] [--rule ID=SEVERITY] PATH...',
+    '',
+    'Lints .nix files (directories are walked) as one configuration.',
+    '  --format text|json|sarif  output format (default text); JSON positions are 0-based LSP positions',
+    '  --fix                     apply the safe fixes in place, then report what is left',
+    '  --nixos-release YY.MM     NixOS release when no flake.lock tells it (decides which stage 1 is the default)',
+    '  --rule ID=SEVERITY        override a rule: off, hint, info, warning, error (repeatable)',
+    '',
+    'Exit status: 0 no error-severity finding, 1 at least one, 2 usage or I/O error.',
+    `Rules: ${RULES.map((r) => r.id).join(', ')} (nixboot explain RULE)`,
+  ].join('\n'),
+  async run(args: string[], io: CliIO): Promise<number> {
+    const a = parseArgs(args);
+    const settings: LintSettings = { rules: a.settings.rules, ...(a.settings.nixosRelease ? { nixosRelease: a.settings.nixosRelease } : {}) };
+    let { findings, texts } = await lintPaths(a.paths, io.cwd, settings);
+    if (a.fix) {
+      const byFile = new Map<string, Finding[]>();
+      for (const f of findings) {
+        const safe = f.fixes.find((x) => x.safe);
+        if (safe) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+      }
+      for (const [file, fs] of byFile) {
+        const edits = fs.flatMap((f) => f.fixes.find((x) => x.safe)!.edits);
+        await writeFile(file, applyEdits(texts.get(file)!, edits));
+      }
+      if (byFile.size > 0) ({ findings, texts } = await lintPaths(a.paths, io.cwd, settings));
+    }
+    const located = locate(findings, texts);
+    if (a.format === 'json') {
+      io.out(
+        `${JSON.stringify(
+          {
+            findings: located.map((f) => ({ file: relative(io.cwd, f.file) || f.file, rule: f.rule, severity: f.severity, message: f.message, range: f.range })),
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else if (a.format === 'sarif') {
+      io.out(`${JSON.stringify(toSarif(located, io.cwd), null, 2)}\n`);
+    } else {
+      for (const f of located) {
+        const rel = relative(io.cwd, f.file);
+        io.out(`${rel.startsWith('..') ? f.file : rel}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} [${f.rule}] ${f.message}\n`);
+      }
+      const errors = located.filter((f) => f.severity === 'error').length;
+      io.out(located.length === 0 ? 'No findings.\n' : `${located.length} finding(s), ${errors} error(s).\n`);
+    }
+    return located.some((f) => f.severity === 'error') ? 1 : 0;
+  },
+};
+
+export const explainCommand: CliCommand = {
+  name: 'explain',
+  summary: 'print the documentation of a rule',
+  usage: 'Usage: nixboot explain RULE\n\nPrints what a lint rule finds, why it matters, and what to do.',
+  async run(args: string[], io: CliIO): Promise<number> {
+    if (args.length !== 1) throw new CliError('expected exactly one RULE');
+    const rule = ruleById(args[0]!);
+    if (!rule) throw new CliError(`unknown rule '${args[0]}' (rules: ${RULES.map((r) => r.id).join(', ')})`);
+    io.out(renderRuleDoc(rule));
+    return 0;
+  },
+};

@@ -1,0 +1,284 @@
+// The linter in the language server: diagnostics for open documents (debounced, one file at a
+// time) and for every .nix file of the workspace in the background; code actions for the fixes;
+// hovers on findings; `nixboot.rules.<id>` and `nixboot.nixosRelease` settings.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CodeActionKind,
+  DiagnosticSeverity,
+  DiagnosticTag,
+  type CodeAction,
+  type Diagnostic,
+  type ServerCapabilities,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeFile, lintFile, makeProject, ruleById, type LintSettings } from '../analysis';
+import { StageOneRequest } from '../protocol';
+import { renderRuleHover } from '../rules/docs';
+import type { FileModel, Finding, ProjectModel, Severity, SeveritySetting } from '../rules/types';
+import { lineStarts, positionAt } from '../text';
+import type { ServerEnv } from './env';
+
+const DEBOUNCE_MS = 120;
+const MAX_WORKSPACE_FILES = 5000;
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', 'result', '.jj', '.cache']);
+
+function toLspSeverity(s: Severity): DiagnosticSeverity {
+  return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : s === 'info' ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint;
+}
+
+/** Reads the `nixboot` settings into the engine's LintSettings. */
+export function lintSettings(raw: Record<string, unknown>, workspaceRoot: string | undefined): LintSettings {
+  const rules: Record<string, SeveritySetting> = {};
+  const r = raw.rules;
+  if (r && typeof r === 'object') {
+    for (const [id, v] of Object.entries(r as Record<string, unknown>)) {
+      if (typeof v === 'string' && ['off', 'hint', 'info', 'warning', 'error'].includes(v)) rules[id] = v as SeveritySetting;
+    }
+  }
+  const release = typeof raw.nixosRelease === 'string' && raw.nixosRelease.trim() ? raw.nixosRelease.trim() : undefined;
+  return { rules, ...(release ? { nixosRelease: release } : {}), ...(workspaceRoot ? { workspaceRoot } : {}) };
+}
+
+/** Extra findings from other features (e.g. the /boot budget) merged into a file's diagnostics. */
+export type ExtraFindings = (file: FileModel, project: ProjectModel) => Finding[] | Promise<Finding[]>;
+const extraSources: ExtraFindings[] = [];
+export function addFindingsSource(f: ExtraFindings): void {
+  extraSources.push(f);
+}
+
+export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
+  const { connection, documents } = env;
+  /** Models of workspace files on disk, by path. */
+  const disk = new Map<string, FileModel>();
+  /** Latest findings per URI (for code actions and hovers). */
+  const findingsByUri = new Map<string, { version: number | undefined; findings: Finding[] }>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let projectCache: ProjectModel | undefined;
+  let indexing: Promise<void> | undefined;
+
+  const settings = (): LintSettings => lintSettings(env.settings(), env.workspaceFolders()[0]);
+
+  const openModels = (): Map<string, FileModel> => {
+    const m = new Map<string, FileModel>();
+    for (const doc of documents.all()) {
+      if (!doc.uri.startsWith('file:')) continue;
+      const path = fileURLToPath(doc.uri);
+      m.set(path, modelOf(doc));
+    }
+    return m;
+  };
+
+  const docModels = new WeakMap<TextDocument, { version: number; model: FileModel }>();
+  const modelOf = (doc: TextDocument): FileModel => {
+    const hit = docModels.get(doc);
+    if (hit && hit.version === doc.version) return hit.model;
+    const path = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri;
+    const model = analyzeFile(path, doc.getText());
+    docModels.set(doc, { version: doc.version, model });
+    return model;
+  };
+
+  const project = (): ProjectModel => {
+    if (projectCache) return projectCache;
+    const all = new Map(disk);
+    for (const [p, m] of openModels()) all.set(p, m);
+    projectCache = makeProject([...all.values()], settings());
+    return projectCache;
+  };
+
+  const publish = async (uri: string, model: FileModel, version: number | undefined, text: TextDocument | undefined): Promise<void> => {
+    const proj = project();
+    const findings = lintFile(model, proj, settings());
+    for (const src of extraSources) {
+      try {
+        findings.push(...(await src(model, proj)));
+      } catch (e) {
+        connection.console.error(`nixboot: findings source failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    findingsByUri.set(uri, { version, findings });
+    const starts = text ? undefined : lineStarts(model.text);
+    const pos = (o: number) => (text ? text.positionAt(o) : positionAt(starts!, o));
+    const diagnostics: Diagnostic[] = findings.map((f) => ({
+      range: { start: pos(f.start), end: pos(f.end) },
+      severity: toLspSeverity(f.severity),
+      code: f.rule,
+      codeDescription: { href: `https://github.com/nixboot/nixboot/blob/main/docs/rules/${f.rule}.md` },
+      source: 'nixboot',
+      message: f.message,
+      ...(f.rule === 'unknown-boot-option' ? { tags: [DiagnosticTag.Unnecessary] } : {}),
+    }));
+    await connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics });
+  };
+
+  const lintDocument = async (doc: TextDocument): Promise<void> => {
+    projectCache = undefined;
+    await publish(doc.uri, modelOf(doc), doc.version, doc);
+  };
+
+  const schedule = (doc: TextDocument): void => {
+    const t = timers.get(doc.uri);
+    if (t) clearTimeout(t);
+    timers.set(
+      doc.uri,
+      setTimeout(() => {
+        timers.delete(doc.uri);
+        const current = documents.get(doc.uri);
+        if (current) void lintDocument(current).catch((e) => connection.console.error(String(e)));
+      }, DEBOUNCE_MS),
+    );
+  };
+
+  documents.onDidOpen((e) => void lintDocument(e.document).catch((err) => connection.console.error(String(err))));
+  documents.onDidChangeContent((e) => schedule(e.document));
+  documents.onDidClose((e) => {
+    const t = timers.get(e.document.uri);
+    if (t) clearTimeout(t);
+    projectCache = undefined;
+    // Keep showing the on-disk file's findings (the workspace pass covers closed files).
+    const path = e.document.uri.startsWith('file:') ? fileURLToPath(e.document.uri) : undefined;
+    const model = path ? disk.get(path) : undefined;
+    if (model) void publish(e.document.uri, model, undefined, undefined);
+    else void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  /** Background pass over the workspace: index every .nix file, then publish for closed ones. */
+  const indexWorkspace = async (): Promise<void> => {
+    const files: string[] = [];
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      if (depth > 32 || files.length >= MAX_WORKSPACE_FILES) return;
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        if (e.isDirectory() && !SKIP_DIRS.has(e.name)) await walk(join(dir, e.name), depth + 1);
+        else if (e.isFile() && e.name.endsWith('.nix')) files.push(join(dir, e.name));
+      }
+    };
+    for (const folder of env.workspaceFolders()) await walk(folder, 0);
+    for (const f of files) {
+      try {
+        const st = await stat(f);
+        if (st.size > MAX_FILE_BYTES) continue;
+        disk.set(f, analyzeFile(f, await readFile(f, 'utf8')));
+      } catch {
+        // unreadable files are skipped
+      }
+      await new Promise((r) => setImmediate(r)); // keep the server responsive
+    }
+    projectCache = undefined;
+    const open = new Set(documents.all().map((d) => d.uri));
+    for (const [path, model] of disk) {
+      const uri = pathToFileURL(path).href;
+      if (open.has(uri)) continue;
+      await publish(uri, model, undefined, undefined);
+      await new Promise((r) => setImmediate(r));
+    }
+    // Open documents may depend on facts from other files (e.g. initrdBin set elsewhere).
+    for (const doc of documents.all()) await lintDocument(doc);
+  };
+
+  connection.onInitialized(() => {
+    indexing = indexWorkspace().catch((e) => connection.console.error(`nixboot: workspace scan failed: ${String(e)}`));
+  });
+
+  connection.onDidChangeWatchedFiles(async (params) => {
+    for (const change of params.changes) {
+      if (!change.uri.startsWith('file:') || !change.uri.endsWith('.nix')) continue;
+      const path = fileURLToPath(change.uri);
+      if (change.type === 3) {
+        disk.delete(path);
+        await connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+        continue;
+      }
+      try {
+        disk.set(path, analyzeFile(path, await readFile(path, 'utf8')));
+      } catch {
+        disk.delete(path);
+      }
+      projectCache = undefined;
+      if (!documents.get(change.uri)) await publish(change.uri, disk.get(path)!, undefined, undefined);
+    }
+  });
+
+  env.onSettingsChanged(() => {
+    projectCache = undefined;
+    void (async () => {
+      await indexing;
+      const open = new Set<string>();
+      for (const doc of documents.all()) {
+        open.add(doc.uri);
+        await lintDocument(doc);
+      }
+      for (const [path, model] of disk) {
+        const uri = pathToFileURL(path).href;
+        if (!open.has(uri)) await publish(uri, model, undefined, undefined);
+      }
+    })();
+  });
+
+  connection.onCodeAction((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    const entry = findingsByUri.get(params.textDocument.uri);
+    if (!doc || !entry) return [];
+    const from = doc.offsetAt(params.range.start);
+    const to = doc.offsetAt(params.range.end);
+    const actions: CodeAction[] = [];
+    for (const f of entry.findings) {
+      if (f.end < from || f.start > to) continue;
+      const diagnostic = params.context.diagnostics.find((d) => d.code === f.rule && doc.offsetAt(d.range.start) === f.start);
+      for (const fix of f.fixes) {
+        actions.push({
+          title: fix.title,
+          kind: CodeActionKind.QuickFix,
+          ...(diagnostic ? { diagnostics: [diagnostic] } : {}),
+          ...(fix.preferred ? { isPreferred: true } : {}),
+          edit: {
+            changes: {
+              [doc.uri]: fix.edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText })),
+            },
+          },
+        });
+      }
+      actions.push({
+        title: `Ignore ${f.rule} on this line`,
+        kind: CodeActionKind.QuickFix,
+        ...(diagnostic ? { diagnostics: [diagnostic] } : {}),
+        edit: { changes: { [doc.uri]: [ignoreEdit(doc, f)] } },
+      });
+    }
+    return actions;
+  });
+
+  env.addHoverProvider((doc, offset) => {
+    const entry = findingsByUri.get(doc.uri);
+    const f = entry?.findings.find((x) => offset >= x.start && offset <= x.end);
+    const rule = f ? ruleById(f.rule) : undefined;
+    if (!f || !rule) return null;
+    return {
+      contents: { kind: 'markdown', value: `${f.message}\n\n---\n\n${renderRuleHover(rule)}` },
+      range: { start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
+    };
+  });
+
+  connection.onRequest(StageOneRequest.method, (): StageOneRequest.Result => {
+    const s = project().stageOne;
+    return { systemd: s.systemd ?? null, source: s.source, reason: s.reason };
+  });
+
+  return { codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] } };
+}
+
+/** Inserts `# nixboot: ignore RULE` on its own line above the finding, with the line's indentation. */
+function ignoreEdit(doc: TextDocument, f: Finding) {
+  const pos = doc.positionAt(f.start);
+  const lineText = doc.getText({ start: { line: pos.line, character: 0 }, end: { line: pos.line + 1, character: 0 } });
+  const indent = /^[ \t]*/.exec(lineText)![0];
+  return { range: { start: { line: pos.line, character: 0 }, end: { line: pos.line, character: 0 } }, newText: `${indent}# nixboot: ignore ${f.rule}\n` };
+}

@@ -1,0 +1,135 @@
+// Helpers shared by rules: reading literal values and embedded scripts out of definitions.
+import { applyChain, calleeName, identName, nodes, tokens, unparen, unwrapValue, type Definition } from '../nixos/definitions';
+import { analyzeShell, type ShellAnalysis } from '../shell/analyze';
+import { scriptFromString, type ShellScript } from '../shell/source';
+import { decodeString } from '../syntax/decode';
+import type { SyntaxNode } from '../syntax/tree';
+
+/**
+ * The string literals that make up a string-valued expression: a string, `a + b`, `optionalString
+ * c s`, `concatStringsSep sep [ … ]`, `concatLines [ … ]`, module wrappers. Other parts (unknown
+ * values) are skipped.
+ */
+export function stringPieces(value: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode | undefined, depth: number): void => {
+    if (!n || depth > 32) return;
+    const v = unwrapValue(n, new Map()).value;
+    const u = unparen(v);
+    if (!u) return;
+    if (u.kind === 'String' || u.kind === 'IndString') {
+      out.push(u);
+      return;
+    }
+    if (u.kind === 'BinaryOp') {
+      const op = tokens(u).find((t) => t.kind === 'add');
+      if (op) for (const side of nodes(u)) visit(side, depth + 1);
+      return;
+    }
+    if (u.kind === 'Apply') {
+      const { fn, args } = applyChain(u);
+      const name = calleeName(fn);
+      if ((name === 'concatStringsSep' || name === 'concatMapStrings') && args.length === 2) {
+        const list = unparen(args[1]);
+        if (list?.kind === 'List') for (const item of nodes(list)) visit(item, depth + 1);
+      } else if ((name === 'concatLines' || name === 'concatStrings') && args.length === 1) {
+        const list = unparen(args[0]);
+        if (list?.kind === 'List') for (const item of nodes(list)) visit(item, depth + 1);
+      } else if (name === 'optionalString' && args.length === 2) visit(args[1], depth + 1);
+    }
+  };
+  visit(value, 0);
+  return out;
+}
+
+export interface AnalysedScript {
+  readonly script: ShellScript;
+  readonly shell: ShellAnalysis;
+}
+
+const scriptCache = new WeakMap<SyntaxNode, AnalysedScript>();
+
+/** Every embedded script of a definition, parsed (cached per string node). */
+export function scriptsOf(def: Definition): AnalysedScript[] {
+  return stringPieces(def.value).map((s) => {
+    let hit = scriptCache.get(s);
+    if (!hit) {
+      const script = scriptFromString(s);
+      hit = { script, shell: analyzeShell(script.text) };
+      scriptCache.set(s, hit);
+    }
+    return hit;
+  });
+}
+
+/** The integer a value is written as, if literal. */
+export function literalInt(n: SyntaxNode): number | undefined {
+  const u = unparen(n);
+  if (u?.kind === 'Literal') {
+    const t = tokens(u)[0];
+    if (t?.kind === 'int') return Number(t.text);
+  }
+  if (u?.kind === 'UnaryOp') {
+    const inner = nodes(u)[0];
+    const v = inner ? literalInt(inner) : undefined;
+    return v === undefined ? undefined : -v;
+  }
+  return undefined;
+}
+
+export function literalBool(n: SyntaxNode): boolean | undefined {
+  const name = identName(unparen(n));
+  return name === 'true' ? true : name === 'false' ? false : undefined;
+}
+
+export function isNull(n: SyntaxNode): boolean {
+  return identName(unparen(n)) === 'null';
+}
+
+/** The value of a string literal without interpolations. */
+export function literalString(n: SyntaxNode): string | undefined {
+  const u = unparen(n);
+  if (!u || (u.kind !== 'String' && u.kind !== 'IndString')) return undefined;
+  const parts = decodeString(u);
+  if (parts.some((p) => p.kind !== 'text')) return undefined;
+  return parts.map((p) => (p.kind === 'text' ? p.value : '')).join('');
+}
+
+/** Dotted source text of a Select/Ident expression like `pkgs.sed-key` (undefined otherwise). */
+export function dottedName(n: SyntaxNode, text: string): string | undefined {
+  const u = unparen(n);
+  if (!u) return undefined;
+  if (u.kind === 'Ident') return identName(u);
+  if (u.kind === 'Select' && !u.children.some((c) => c.type === 'token' && c.kind === 'kw_or')) {
+    const src = text.slice(u.start, u.end).replace(/\s+/g, '');
+    return /^[A-Za-z_][\w'-]*(\.[A-Za-z_][\w'-]*|\."[^"$]*")*$/.test(src) ? src.replace(/"/g, '') : undefined;
+  }
+  return undefined;
+}
+
+/** Elements of a list value (following `++`, module wrappers). */
+export function listItems(value: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode | undefined, depth: number): void => {
+    if (!n || depth > 32) return;
+    const u = unparen(unwrapValue(n, new Map()).value);
+    if (!u) return;
+    if (u.kind === 'List') out.push(...nodes(u));
+    else if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'concat')) for (const s of nodes(u)) visit(s, depth + 1);
+    else if (u.kind === 'Apply') {
+      const { fn, args } = applyChain(u);
+      const name = calleeName(fn);
+      if ((name === 'optionals' || name === 'optional') && args.length === 2) {
+        if (name === 'optional') out.push(args[1]!);
+        else visit(args[1], depth + 1);
+      }
+    }
+  };
+  visit(value, 0);
+  return out;
+}
+
+/** `1 generation`, `2 generations`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

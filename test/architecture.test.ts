@@ -1,0 +1,82 @@
+// The invariants of docs/architecture.md, checked by reading imports.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(ROOT, dir))) {
+    const p = join(dir, name);
+    if (statSync(join(ROOT, p)).isDirectory()) out.push(...sources(p));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  return [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)].map((m) => m[1] ?? m[2]!);
+}
+
+/** The server area a relative import lands in ('syntax', 'nixos', …), or the package name. */
+function target(file: string, spec: string): string {
+  if (!spec.startsWith('.')) return spec.startsWith('node:') ? spec : spec.split('/')[0]!.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+  const abs = join(ROOT, file, '..', spec);
+  const rel = relative(join(ROOT, 'server/src'), abs);
+  if (rel.startsWith('..')) return relative(ROOT, abs);
+  return `server:${rel.split('/')[0]!.replace(/\.ts$/, '')}`;
+}
+
+const server = sources('server/src');
+const client = sources('client/src');
+
+test('nothing under server/ imports vscode', () => {
+  for (const f of server) for (const i of imports(f)) assert.ok(i !== 'vscode', `${f} imports vscode`);
+});
+
+test('the client imports only the protocol file from the server', () => {
+  for (const f of client) {
+    for (const i of imports(f)) {
+      const t = target(f, i);
+      if (t.startsWith('server')) assert.equal(relative(ROOT, join(ROOT, f, '..', i)).replace(/\.ts$/, ''), 'server/src/protocol', `${f} imports ${i}`);
+    }
+  }
+});
+
+test('only server/src/system spawns processes', () => {
+  for (const f of server) {
+    if (f.startsWith('server/src/system/')) continue;
+    for (const i of imports(f)) {
+      assert.ok(!['node:child_process', 'child_process', 'execa'].includes(i), `${f} imports ${i}: spawn through server/src/system/exec.ts`);
+    }
+  }
+});
+
+test('import directions: syntax <- nixos, shell <- rules <- analysis <- {lsp, cli}; initrd and nar are leaves', () => {
+  const allowed: Record<string, string[]> = {
+    syntax: ['syntax'],
+    shell: ['shell', 'syntax'],
+    nixos: ['nixos', 'syntax'],
+    rules: ['rules', 'nixos', 'shell', 'syntax', 'text'],
+    analysis: ['rules', 'nixos', 'shell', 'syntax', 'text'],
+    text: [],
+    nar: ['nar'],
+    initrd: ['initrd', 'system'],
+    system: ['system', 'nar', 'initrd'],
+    protocol: [],
+  };
+  for (const f of server) {
+    const area = relative(join(ROOT, 'server/src'), join(ROOT, f)).split('/')[0]!.replace(/\.ts$/, '');
+    const ok = allowed[area];
+    if (!ok) continue; // lsp, cli: front ends may use everything
+    for (const i of imports(f)) {
+      const t = target(f, i);
+      if (!t.startsWith('server:')) continue;
+      const to = t.slice('server:'.length);
+      assert.ok(ok.includes(to), `${f} (${area}) must not import ${to}`);
+    }
+  }
+});

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+const FIXTURES = new URL('../rules/', import.meta.url).pathname;
+
+function nixboot(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'nixboot-cli-'));
+  cpSync(join(FIXTURES, 'initrd-script-exit', 'bad-seed-001.nix'), join(dir, 'configuration.nix'));
+  cpSync(join(FIXTURES, 'gc-deletes-all-generations', 'bad-older-than.nix'), join(dir, 'hosts', 'gc.nix'), { recursive: true });
+  writeFileSync(join(dir, 'clean.nix'), '{ boot.loader.systemd-boot.configurationLimit = 10; }\n');
+  writeFileSync(join(dir, 'README.md'), 'not nix');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('JSON output: findings with 0-based LSP ranges; exit 1 on an error-severity finding', () => {
+  const r = nixboot(['lint', '--format', 'json', '.'], dir);
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout) as { findings: Array<{ file: string; rule: string; severity: string; message: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }> };
+  const rules = out.findings.map((f) => `${f.file}:${f.rule}:${f.severity}`).sort();
+  assert.deepEqual(rules, ['configuration.nix:initrd-script-exit:error', 'hosts/gc.nix:gc-deletes-all-generations:warning']);
+  const exit = out.findings.find((f) => f.rule === 'initrd-script-exit')!;
+  assert.deepEqual(exit.range.start, { line: 14, character: 27 });
+  assert.deepEqual(exit.range.end, { line: 14, character: 31 });
+  for (const f of out.findings) assert.deepEqual(Object.keys(f).sort(), ['file', 'message', 'range', 'rule', 'severity']);
+});
+
+test('exit 0 when clean, 2 on usage and I/O errors with a one-line message', () => {
+  assert.equal(nixboot(['lint', 'clean.nix'], dir).code, 0);
+  const missing = nixboot(['lint', 'nope.nix'], dir);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /^nixboot lint: cannot read 'nope.nix'/);
+  assert.equal(missing.stderr.trim().split('\n').length, 1);
+  assert.equal(nixboot(['lint', '--format', 'xml', '.'], dir).code, 2);
+  assert.equal(nixboot(['lint'], dir).code, 2);
+  assert.equal(nixboot(['frobnicate'], dir).code, 2);
+});
+
+test('SARIF 2.1.0 output for code scanning', () => {
+  const r = nixboot(['lint', '--format', 'sarif', '.'], dir);
+  assert.equal(r.code, 1);
+  const log = JSON.parse(r.stdout);
+  assert.equal(log.version, '2.1.0');
+  assert.match(log.$schema, /sarif-2\.1\.0/);
+  const run = log.runs[0];
+  assert.equal(run.tool.driver.name, 'nixboot');
+  const ids = run.tool.driver.rules.map((x: { id: string }) => x.id);
+  for (const res of run.results) {
+    assert.equal(ids[res.ruleIndex], res.ruleId);
+    assert.ok(['error', 'warning', 'note'].includes(res.level));
+    const loc = res.locations[0].physicalLocation;
+    assert.equal(loc.artifactLocation.uriBaseId, '%SRCROOT%');
+    assert.ok(loc.region.startLine >= 1 && loc.region.startColumn >= 1);
+  }
+  const exit = run.results.find((x: { ruleId: string }) => x.ruleId === 'initrd-script-exit');
+  assert.equal(exit.locations[0].physicalLocation.artifactLocation.uri, 'configuration.nix');
+  assert.deepEqual(
+    [exit.locations[0].physicalLocation.region.startLine, exit.locations[0].physicalLocation.region.startColumn],
+    [15, 28],
+  );
+});
+
+test('--fix applies the safe fixes in place and reports what is left', () => {
+  const r = nixboot(['lint', '--fix', 'configuration.nix'], dir);
+  assert.equal(r.code, 0, r.stdout);
+  const text = readFileSync(join(dir, 'configuration.nix'), 'utf8');
+  assert.match(text, /echo "zfs load-key zroot; killall zfs; exit" \\\n\s+>> \/root\/\.profile\n/);
+  assert.match(r.stdout, /No findings/);
+});
+
+test("explain prints a rule's documentation", () => {
+  const r = nixboot(['explain', 'initrd-script-exit'], dir);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /# initrd-script-exit/);
+  assert.match(r.stdout, /PID 1/);
+});

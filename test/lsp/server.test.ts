@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { LspClient } from './client';
+
+const SEED_001 = `{ ... }:
+{
+  boot.initrd.network.postCommands = ''
+    echo "zfs load-key zroot; killall zfs" \\
+      >> /root/.profile; exit
+  '';
+  boot.loader.systemd-boot.configurationLimit = 1;
+}
+`;
+
+let dir: string;
+let client: LspClient;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'nixboot-lsp-'));
+  mkdirSync(join(dir, 'hosts'));
+  writeFileSync(join(dir, 'hosts', 'gc.nix'), '{ nix.gc.options = "-d"; }\n');
+  writeFileSync(join(dir, 'configuration.nix'), SEED_001);
+  client = new LspClient();
+  await client.initialize(dir, { nixosRelease: '25.11' });
+});
+
+after(async () => {
+  await client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('diagnostics on open, quick fix through code actions, diagnostics gone after the edit', async () => {
+  const uri = pathToFileURL(join(dir, 'configuration.nix')).href;
+  await client.open(uri, SEED_001);
+  const diags = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'initrd-script-exit'));
+  const exit = diags.find((d) => d.code === 'initrd-script-exit')!;
+  assert.equal(exit.severity, 1);
+  assert.deepEqual(exit.range.start, { line: 4, character: 24 });
+  assert.ok(diags.some((d) => d.code === 'rollback-generation-limit' && d.severity === 2));
+
+  const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: exit.range,
+    context: { diagnostics: [exit] },
+  })) as Array<{ title: string; isPreferred?: boolean; edit: { changes: Record<string, Array<{ range: typeof exit.range; newText: string }>> } }>;
+  const fix = actions.find((a) => a.isPreferred)!;
+  assert.match(fix.title, /Move `exit` into the text appended to \/root\/\.profile/);
+  const lines = SEED_001.split('\n');
+  const edits = [...fix.edit.changes[uri]!].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
+  for (const e of edits) {
+    assert.equal(e.range.start.line, e.range.end.line);
+    const l = lines[e.range.start.line]!;
+    lines[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
+  }
+  const fixed = lines.join('\n');
+  assert.match(fixed, /echo "zfs load-key zroot; killall zfs; exit" \\\n {6}>> \/root\/\.profile\n/);
+  await client.change(uri, fixed, 2);
+  const after = await client.waitForDiagnostics(uri, (d) => !d.some((x) => x.code === 'initrd-script-exit'));
+  assert.ok(after.some((d) => d.code === 'rollback-generation-limit'));
+});
+
+test('files that are not open get diagnostics from the background workspace pass', async () => {
+  const uri = pathToFileURL(join(dir, 'hosts', 'gc.nix')).href;
+  const diags = await client.waitForDiagnostics(uri, (d) => d.length > 0);
+  assert.deepEqual(diags.map((d) => d.code), ['gc-deletes-all-generations']);
+});
+
+test('hover on a finding explains the incident', async () => {
+  const uri = pathToFileURL(join(dir, 'hosts', 'gc.nix')).href;
+  await client.open(uri, '{ nix.gc.options = "-d"; }\n');
+  await client.waitForDiagnostics(uri, (d) => d.length > 0);
+  const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 21 } })) as {
+    contents: { value: string };
+  };
+  assert.match(hover.contents.value, /gc-deletes-all-generations/);
+  assert.match(hover.contents.value, /wipe-history/);
+});
+
+test('settings turn a rule off and change severities', async () => {
+  const uri = pathToFileURL(join(dir, 'configuration.nix')).href;
+  await client.conn.sendNotification('workspace/didChangeConfiguration', {
+    settings: { nixboot: { nixosRelease: '25.11', rules: { 'rollback-generation-limit': 'off', 'initrd-script-exit': 'warning' } } },
+  });
+  await client.waitForDiagnostics(uri, (d) => !d.some((x) => x.code === 'rollback-generation-limit'));
+  await client.change(uri, SEED_001, 3);
+  const diags = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'initrd-script-exit'));
+  assert.equal(diags.find((d) => d.code === 'initrd-script-exit')!.severity, 2);
+});

@@ -1,0 +1,14 @@
+// docs/protocol.md documents every message declared in server/src/protocol.ts, and nothing else.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+test('protocol.ts and docs/protocol.md list the same messages', () => {
+  const code = readFileSync(new URL('../server/src/protocol.ts', import.meta.url), 'utf8');
+  const doc = readFileSync(new URL('../docs/protocol.md', import.meta.url), 'utf8');
+  const declared = [...code.matchAll(/method\s*=\s*'(nixboot\/[^']+)'/g)].map((m) => m[1]!).sort();
+  const documented = [...doc.matchAll(/^## (nixboot\/\S+)/gm)].map((m) => m[1]!).sort();
+  assert.ok(declared.length > 0);
+  assert.deepEqual(documented, declared);
+  assert.equal(new Set(declared).size, declared.length, 'method names are unique');
+});

@@ -1,0 +1,98 @@
+// Data-driven rule tests. A fixture is a .nix file (or a directory of them, linted together)
+// under test/rules/<rule-id>/. Markup lives in the fixture, not in test code:
+//   # ^^^^ rule-id          the line above has a finding of rule-id at these columns
+//                           (one caret: only the start column is checked)
+//   # test: release 25.11   settings for the run (nixboot.nixosRelease)
+// Files named bad-* must contain at least one annotation; ok-* none. A `NAME.nix.fixed` golden
+// beside a fixture holds the text after applying every finding's first fix (UPDATE_EXPECT=1
+// regenerates it).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeFile, lintFile, makeProject, type LintSettings } from '../../server/src/analysis';
+import type { Finding } from '../../server/src/rules/types';
+import { lineStarts, positionAt } from '../../server/src/text';
+
+export const RULES_DIR = new URL('.', import.meta.url).pathname;
+
+export interface Expectation {
+  readonly file: string;
+  readonly rule: string;
+  readonly line: number;
+  readonly startCol: number;
+  readonly endCol: number | undefined;
+}
+
+const ANNOTATION = /^\s*#(\s*)(\^+)\s+([a-z0-9-]+)\s*$/;
+
+export function expectationsOf(file: string, text: string): Expectation[] {
+  const lines = text.split('\n');
+  const out: Expectation[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = ANNOTATION.exec(lines[i]!);
+    if (!m) continue;
+    let target = i - 1;
+    while (target >= 0 && ANNOTATION.test(lines[target]!)) target--;
+    const startCol = lines[i]!.indexOf('^');
+    const carets = m[2]!.length;
+    out.push({ file, rule: m[3]!, line: target, startCol, endCol: carets === 1 ? undefined : startCol + carets });
+  }
+  return out;
+}
+
+export function settingsOf(text: string): LintSettings {
+  const m = /#\s*test:\s*release\s+(\S+)/.exec(text);
+  return m ? { nixosRelease: m[1]! } : {};
+}
+
+export interface FixtureCase {
+  readonly rule: string;
+  readonly name: string;
+  readonly files: string[];
+}
+
+export function fixtureCases(): FixtureCase[] {
+  const cases: FixtureCase[] = [];
+  for (const rule of readdirSync(RULES_DIR).sort()) {
+    const dir = join(RULES_DIR, rule);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) {
+        cases.push({ rule, name, files: readdirSync(p).filter((f) => f.endsWith('.nix')).sort().map((f) => join(p, f)) });
+      } else if (name.endsWith('.nix')) cases.push({ rule, name, files: [p] });
+    }
+  }
+  return cases;
+}
+
+export interface CaseResult {
+  readonly expected: string[];
+  readonly actual: string[];
+  readonly findings: Finding[];
+  readonly texts: Map<string, string>;
+}
+
+function describe(file: string, line: number, start: number, end: number | undefined, rule: string): string {
+  return `${file.slice(file.lastIndexOf('/') + 1)}:${line + 1}:${start}${end === undefined ? '' : `-${end}`} ${rule}`;
+}
+
+export function runCase(c: FixtureCase): CaseResult {
+  const texts = new Map(c.files.map((f) => [f, readFileSync(f, 'utf8')]));
+  const settings = settingsOf([...texts.values()].join('\n'));
+  const models = c.files.map((f) => analyzeFile(f, texts.get(f)!));
+  const project = makeProject(models, settings);
+  const findings = models.flatMap((m) => lintFile(m, project, settings)).filter((f) => f.rule === c.rule);
+  const expectations = c.files.flatMap((f) => expectationsOf(f, texts.get(f)!)).filter((e) => e.rule === c.rule);
+  const expected = expectations.map((e) => describe(e.file, e.line, e.startCol, e.endCol, e.rule)).sort();
+  const actual = findings
+    .map((f) => {
+      const starts = lineStarts(texts.get(f.file)!);
+      const s = positionAt(starts, f.start);
+      const e = positionAt(starts, f.end);
+      const exp = expectations.find((x) => x.file === f.file && x.line === s.line && x.startCol === s.character);
+      const end = exp && exp.endCol === undefined ? undefined : e.line === s.line ? e.character : -1;
+      return describe(f.file, s.line, s.character, end, f.rule);
+    })
+    .sort();
+  return { expected, actual, findings, texts };
+}

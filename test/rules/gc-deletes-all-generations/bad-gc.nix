@@ -1,0 +1,17 @@
+{ pkgs, ... }:
+{
+  nix.gc = {
+    automatic = true;
+    options = "-d";
+#             ^^^^ gc-deletes-all-generations
+  };
+  systemd.services.cleanup.script = ''
+    nix profile wipe-history --profile /nix/var/nix/profiles/system
+#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ gc-deletes-all-generations
+    ${pkgs.nix}/bin/nix-env -p /nix/var/nix/profiles/system --delete-generations old
+    sudo nix-collect-garbage --delete-older-than 1h
+#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ gc-deletes-all-generations
+  '';
+  environment.shellAliases.clean = "nix-env --delete-generations old";
+#                                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ gc-deletes-all-generations
+}

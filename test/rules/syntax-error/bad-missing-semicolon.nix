@@ -1,0 +1,5 @@
+{
+  networking.hostName = "box"
+  boot.initrd.network.postCommands = "echo hi; exit";
+# ^^^^ syntax-error
+}
