@@ -1,0 +1,768 @@
+// Error-tolerant recursive-descent parser for Nix producing the lossless tree of tree.ts.
+// Grammar and precedences after NixOS/nix src/libexpr/parser.y. Never throws: what cannot be
+// parsed is wrapped in Error nodes and reported, and parsing goes on.
+import { lex, type RawToken } from './lexer';
+import type { NodeKind, ParseError, ParseErrorCode, ParseResult, SyntaxElement, SyntaxNode, SyntaxToken, TokenKind } from './tree';
+import { TRIVIA } from './tree';
+
+const MAX_DEPTH = 512;
+
+interface OpenNode {
+  kind: NodeKind;
+  children: SyntaxElement[];
+}
+
+/** Binary operators: [left binding power, right binding power]; non-associative ones are marked. */
+const BINARY: Partial<Record<TokenKind, { prec: number; assoc: 'left' | 'right' | 'none' }>> = {
+  implies: { prec: 1, assoc: 'right' },
+  or_op: { prec: 2, assoc: 'left' },
+  and: { prec: 3, assoc: 'left' },
+  eq: { prec: 4, assoc: 'none' },
+  neq: { prec: 4, assoc: 'none' },
+  lt: { prec: 5, assoc: 'none' },
+  gt: { prec: 5, assoc: 'none' },
+  le: { prec: 5, assoc: 'none' },
+  ge: { prec: 5, assoc: 'none' },
+  update: { prec: 6, assoc: 'right' },
+  // `!` is 7 (prefix)
+  add: { prec: 8, assoc: 'left' },
+  sub: { prec: 8, assoc: 'left' },
+  mul: { prec: 9, assoc: 'left' },
+  div: { prec: 9, assoc: 'left' },
+  concat: { prec: 10, assoc: 'right' },
+  // `?` is 11 (postfix), unary minus 12
+};
+const NOT_PREC = 7;
+const HAS_ATTR_PREC = 11;
+const NEGATE_PREC = 12;
+
+/** Tokens that can start an argument of a function application (expr_select). */
+const SIMPLE_START = new Set<TokenKind>([
+  'ident',
+  'int',
+  'float',
+  'uri',
+  'path',
+  'search_path',
+  'quote',
+  'ind_quote',
+  'l_paren',
+  'l_bracket',
+  'l_brace',
+  'kw_rec',
+  'kw_let',
+]);
+
+const NAMES: Partial<Record<TokenKind, string>> = {
+  semicolon: '`;`',
+  r_brace: '`}`',
+  l_brace: '`{`',
+  r_paren: '`)`',
+  r_bracket: '`]`',
+  colon: '`:`',
+  assign: '`=`',
+  kw_in: '`in`',
+  kw_then: '`then`',
+  kw_else: '`else`',
+  ident: 'an identifier',
+  quote: '`"`',
+  ind_quote: "`''`",
+};
+
+function describe(kind: TokenKind | undefined, text: string): string {
+  if (kind === undefined) return 'end of file';
+  if (kind === 'whitespace') return 'whitespace';
+  return `\`${text.length > 20 ? `${text.slice(0, 20)}…` : text}\``;
+}
+
+class Parser {
+  private readonly raw: RawToken[];
+  private readonly text: string;
+  private pos = 0; // index into raw (may point at trivia)
+  private readonly stack: OpenNode[] = [];
+  readonly errors: ParseError[] = [];
+  private depth = 0;
+
+  constructor(text: string, raw: RawToken[]) {
+    this.text = text;
+    this.raw = raw;
+  }
+
+  // ---- token access ----
+
+  /** Index of the next significant token at or after `from`. */
+  private sig(from: number): number {
+    let i = from;
+    while (i < this.raw.length && TRIVIA.has(this.raw[i]!.kind)) i++;
+    return i;
+  }
+
+  peek(k = 0): TokenKind | undefined {
+    let i = this.sig(this.pos);
+    for (let j = 0; j < k; j++) i = this.sig(i + 1);
+    return this.raw[i]?.kind;
+  }
+
+  private peekToken(k = 0): RawToken | undefined {
+    let i = this.sig(this.pos);
+    for (let j = 0; j < k; j++) i = this.sig(i + 1);
+    return this.raw[i];
+  }
+
+  at(kind: TokenKind): boolean {
+    return this.peek() === kind;
+  }
+
+  private tokenText(t: RawToken): string {
+    return this.text.slice(t.start, t.end);
+  }
+
+  private makeToken(t: RawToken, kind: TokenKind = t.kind): SyntaxToken {
+    return { type: 'token', kind, start: t.start, end: t.end, text: this.tokenText(t), parent: undefined };
+  }
+
+  private current(): OpenNode {
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  /** Moves trivia before the next significant token into the current node. */
+  private flushTrivia(): void {
+    while (this.pos < this.raw.length && TRIVIA.has(this.raw[this.pos]!.kind)) {
+      this.current().children.push(this.makeToken(this.raw[this.pos]!));
+      this.pos++;
+    }
+  }
+
+  /** Consumes the next significant token (with the trivia before it). */
+  bump(as?: TokenKind): void {
+    this.flushTrivia();
+    const t = this.raw[this.pos];
+    if (!t) return;
+    this.current().children.push(this.makeToken(t, as));
+    this.pos++;
+  }
+
+  eat(kind: TokenKind): boolean {
+    if (this.at(kind)) {
+      this.bump();
+      return true;
+    }
+    return false;
+  }
+
+  // ---- tree building ----
+
+  start(kind: NodeKind): void {
+    this.flushTrivia();
+    this.stack.push({ kind, children: [] });
+  }
+
+  checkpoint(): number {
+    this.flushTrivia();
+    return this.current().children.length;
+  }
+
+  /** Starts a node that takes the current node's children from `cp` on. */
+  startAt(cp: number, kind: NodeKind): void {
+    const parent = this.current();
+    const taken = parent.children.splice(cp);
+    this.stack.push({ kind, children: taken });
+  }
+
+  finish(): SyntaxNode {
+    const open = this.stack.pop()!;
+    const first = open.children[0];
+    const last = open.children[open.children.length - 1];
+    const node: SyntaxNode = {
+      type: 'node',
+      kind: open.kind,
+      start: first ? first.start : this.peekToken()?.start ?? this.text.length,
+      end: last ? last.end : this.peekToken()?.start ?? this.text.length,
+      children: open.children,
+      parent: undefined,
+    };
+    for (const c of node.children) c.parent = node;
+    if (this.stack.length > 0) this.current().children.push(node);
+    return node;
+  }
+
+  error(code: ParseErrorCode, message: string, start?: number, end?: number): void {
+    const t = this.peekToken();
+    const s = start ?? t?.start ?? this.text.length;
+    const e = end ?? t?.end ?? this.text.length;
+    // One error per position is enough.
+    const last = this.errors[this.errors.length - 1];
+    if (last && last.start === s && last.code === code) return;
+    this.errors.push({ code, message, start: s, end: e });
+  }
+
+  /** Reports `expected X` at the next token without consuming it. */
+  expect(kind: TokenKind): boolean {
+    if (this.eat(kind)) return true;
+    const t = this.peekToken();
+    this.error('expected', `expected ${NAMES[kind] ?? kind}, found ${describe(t?.kind, t ? this.tokenText(t) : '')}`);
+    return false;
+  }
+
+  /** Wraps the next token in an Error node (always makes progress). */
+  errorToken(message: string): void {
+    const t = this.peekToken();
+    if (!t) return;
+    this.error(t.kind === 'error' ? 'invalid-token' : 'unexpected-token', message);
+    this.start('Error');
+    this.bump();
+    this.finish();
+  }
+
+  // ---- grammar ----
+
+  parseRoot(): SyntaxNode {
+    this.stack.push({ kind: 'Root', children: [] });
+    if (this.peek() !== undefined) this.expr();
+    while (this.peek() !== undefined) {
+      const t = this.peekToken()!;
+      this.error('unexpected-token', `unexpected ${describe(t.kind, this.tokenText(t))} after the expression`);
+      this.start('Error');
+      while (this.peek() !== undefined) this.bump();
+      this.finish();
+    }
+    this.flushTrivia();
+    const open = this.stack.pop()!;
+    const root: SyntaxNode = { type: 'node', kind: 'Root', start: 0, end: this.text.length, children: open.children, parent: undefined };
+    for (const c of root.children) c.parent = root;
+    return root;
+  }
+
+  /** expr_function level. */
+  expr(): void {
+    if (this.depth >= MAX_DEPTH) {
+      this.error('too-deep', `expression nested deeper than ${MAX_DEPTH} levels`);
+      this.start('Error');
+      // Consume up to the end of the input: the rest cannot be nested meaningfully.
+      while (this.peek() !== undefined) this.bump();
+      this.finish();
+      return;
+    }
+    this.depth++;
+    try {
+      this.exprFunction();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprFunction(): void {
+    const k = this.peek();
+    if (k === 'ident' && (this.peek(1) === 'colon' || this.peek(1) === 'at')) {
+      this.lambda();
+      return;
+    }
+    if (k === 'l_brace' && this.looksLikePattern()) {
+      this.lambda();
+      return;
+    }
+    if (k === 'kw_assert' || k === 'kw_with') {
+      this.start(k === 'kw_assert' ? 'Assert' : 'With');
+      this.bump();
+      this.expr();
+      this.expect('semicolon');
+      this.expr();
+      this.finish();
+      return;
+    }
+    if (k === 'kw_let' && this.peek(1) !== 'l_brace') {
+      this.start('LetIn');
+      this.bump();
+      this.bindings(new Set(['kw_in']));
+      if (this.expect('kw_in')) this.expr();
+      else if (this.peek() !== undefined && this.peek() !== 'r_brace' && this.peek() !== 'r_paren') this.expr();
+      this.finish();
+      return;
+    }
+    if (k === 'kw_if') {
+      this.start('IfElse');
+      this.bump();
+      this.expr();
+      if (this.expect('kw_then')) this.expr();
+      if (this.expect('kw_else')) this.expr();
+      this.finish();
+      return;
+    }
+    this.exprOp(0);
+  }
+
+  /** After `{`: formals (`{ a, b ? 1, ... }:` / `@`) or an attribute set? */
+  private looksLikePattern(): boolean {
+    const a = this.peek(1);
+    if (a === 'r_brace') {
+      const after = this.peek(2);
+      return after === 'colon' || after === 'at';
+    }
+    if (a === 'ellipsis') return true;
+    if (a === 'ident') {
+      const b = this.peek(2);
+      if (b === 'comma' || b === 'question') return true;
+      if (b === 'r_brace') {
+        const after = this.peek(3);
+        return after === 'colon' || after === 'at';
+      }
+    }
+    return false;
+  }
+
+  private lambda(): void {
+    this.start('Lambda');
+    if (this.at('ident')) {
+      if (this.peek(1) === 'at') {
+        this.start('Pattern');
+        this.bump();
+        this.bump(); // @
+        if (this.at('l_brace')) this.formals();
+        else this.expect('l_brace');
+        this.finish();
+      } else {
+        this.start('IdentParam');
+        this.bump();
+        this.finish();
+      }
+    } else {
+      this.start('Pattern');
+      this.formals();
+      if (this.at('at')) {
+        this.bump();
+        if (this.at('ident')) this.bump();
+        else this.expect('ident');
+      }
+      this.finish();
+    }
+    if (this.expect('colon')) this.expr();
+    this.finish();
+  }
+
+  /** `{ a, b ? e, ... }` inside a Pattern node. */
+  private formals(): void {
+    this.bump(); // {
+    for (;;) {
+      const k = this.peek();
+      if (k === 'r_brace' || k === undefined) break;
+      if (k === 'ellipsis') {
+        this.bump();
+        if (this.at('comma')) this.errorToken('`...` must be the last formal');
+        continue;
+      }
+      if (k === 'ident') {
+        this.start('PatEntry');
+        this.bump();
+        if (this.eat('question')) this.expr();
+        this.finish();
+        if (!this.eat('comma')) {
+          if (!this.at('r_brace')) {
+            this.expect('comma');
+            if (this.peek() !== 'ident' && this.peek() !== 'ellipsis') break;
+          }
+        }
+        continue;
+      }
+      if (k === 'comma') {
+        this.errorToken('unexpected `,` in formals');
+        continue;
+      }
+      break;
+    }
+    this.expect('r_brace');
+  }
+
+  /** Operator expressions (Pratt). */
+  private exprOp(minPrec: number): void {
+    const cp = this.checkpoint();
+    const k = this.peek();
+    if (k === 'not') {
+      this.start('UnaryOp');
+      this.bump();
+      this.exprOp(NOT_PREC + 1);
+      this.finish();
+    } else if (k === 'sub') {
+      this.start('UnaryOp');
+      this.bump();
+      this.exprOp(NEGATE_PREC + 1);
+      this.finish();
+    } else {
+      this.exprApp();
+    }
+    let lastNonAssoc = -1;
+    for (;;) {
+      const op = this.peek();
+      if (op === 'question') {
+        if (HAS_ATTR_PREC < minPrec) break;
+        if (lastNonAssoc === HAS_ATTR_PREC) this.error('unexpected-token', '`?` is not associative: add parentheses');
+        this.startAt(cp, 'HasAttr');
+        this.bump();
+        this.attrpath();
+        this.finish();
+        lastNonAssoc = HAS_ATTR_PREC;
+        continue;
+      }
+      const info = op ? BINARY[op] : undefined;
+      if (!info || info.prec < minPrec) break;
+      if (info.assoc === 'none' && lastNonAssoc === info.prec) {
+        const t = this.peekToken()!;
+        this.error('unexpected-token', `${describe(t.kind, this.tokenText(t))} is not associative: add parentheses`);
+      }
+      this.startAt(cp, 'BinaryOp');
+      this.bump();
+      if (this.atExprEnd()) this.error('expected', 'expected an expression after the operator');
+      else this.exprOp(info.assoc === 'right' ? info.prec : info.prec + 1);
+      this.finish();
+      lastNonAssoc = info.assoc === 'none' ? info.prec : -1;
+    }
+  }
+
+  private atExprEnd(): boolean {
+    const k = this.peek();
+    return k === undefined || k === 'semicolon' || k === 'r_brace' || k === 'r_paren' || k === 'r_bracket' || k === 'kw_in' || k === 'kw_then' || k === 'kw_else' || k === 'comma';
+  }
+
+  /** Function application: expr_select+. */
+  private exprApp(): void {
+    const cp = this.checkpoint();
+    if (!this.exprSelect()) return;
+    while (this.canStartArgument()) {
+      this.startAt(cp, 'Apply');
+      this.exprSelect();
+      this.finish();
+    }
+  }
+
+  private canStartArgument(): boolean {
+    const k = this.peek();
+    if (!k || !SIMPLE_START.has(k)) return false;
+    if (k === 'kw_let' && this.peek(1) !== 'l_brace') return false;
+    // Recovery: a new binding on the next line (`name =`, `a.b.c =`) means a `;` is missing.
+    if (k === 'ident' && this.startsBindingOnNewLine()) return false;
+    return true;
+  }
+
+  /** Is the next token an attribute path at the start of a line, followed by `=`? */
+  private startsBindingOnNewLine(): boolean {
+    const i = this.sig(this.pos);
+    const t = this.raw[i];
+    if (!t) return false;
+    let j = i - 1;
+    let newline = false;
+    while (j >= 0 && TRIVIA.has(this.raw[j]!.kind)) {
+      if (this.tokenText(this.raw[j]!).includes('\n')) newline = true;
+      j--;
+    }
+    if (!newline) return false;
+    let k = 1;
+    for (;;) {
+      const n = this.peek(k);
+      if (n === 'assign') return true;
+      if (n !== 'dot') return false;
+      const a = this.peek(k + 1);
+      if (a !== 'ident' && a !== 'kw_or' && a !== 'quote') return false;
+      if (a === 'quote') return false;
+      k += 2;
+    }
+  }
+
+  /** expr_select: simple (`.` attrpath (`or` select)?)?; returns false if nothing was parsed. */
+  private exprSelect(): boolean {
+    const cp = this.checkpoint();
+    if (!this.exprSimple()) return false;
+    if (this.at('dot')) {
+      this.startAt(cp, 'Select');
+      this.bump();
+      this.attrpath();
+      if (this.at('kw_or')) {
+        this.bump();
+        const before = this.errors.length;
+        if (!this.exprSelect()) {
+          if (this.errors.length === before) this.error('expected', 'expected a default value after `or`');
+        }
+      }
+      this.finish();
+    }
+    return true;
+  }
+
+  private exprSimple(): boolean {
+    const k = this.peek();
+    switch (k) {
+      case 'ident':
+        this.start('Ident');
+        this.bump();
+        this.finish();
+        return true;
+      case 'kw_or':
+        // `or` used as a plain identifier (nix accepts it in expression position).
+        this.start('Ident');
+        this.bump('ident');
+        this.finish();
+        return true;
+      case 'int':
+      case 'float':
+      case 'uri':
+        this.start('Literal');
+        this.bump();
+        this.finish();
+        return true;
+      case 'search_path':
+        this.start('SearchPath');
+        this.bump();
+        this.finish();
+        return true;
+      case 'path':
+        this.path();
+        return true;
+      case 'quote':
+        this.string('String', 'quote');
+        return true;
+      case 'ind_quote':
+        this.string('IndString', 'ind_quote');
+        return true;
+      case 'l_paren':
+        this.start('Paren');
+        this.bump();
+        this.expr();
+        this.expect('r_paren');
+        this.finish();
+        return true;
+      case 'l_bracket':
+        this.list();
+        return true;
+      case 'kw_rec':
+        this.start('AttrSet');
+        this.bump();
+        if (this.at('l_brace')) {
+          this.bump();
+          this.bindings(new Set(['r_brace']));
+          this.expect('r_brace');
+        } else this.expect('l_brace');
+        this.finish();
+        return true;
+      case 'l_brace':
+        this.start('AttrSet');
+        this.bump();
+        this.bindings(new Set(['r_brace']));
+        this.expect('r_brace');
+        this.finish();
+        return true;
+      case 'kw_let':
+        // legacy `let { … }`
+        this.start('LegacyLet');
+        this.bump();
+        this.bump(); // {
+        this.bindings(new Set(['r_brace']));
+        this.expect('r_brace');
+        this.finish();
+        return true;
+      case 'interp_open':
+        // `${x}` in expression position is not valid Nix; parse it to keep going.
+        this.error('unexpected-token', 'unexpected `${` outside a string or attribute name');
+        this.interpolation();
+        return true;
+      default: {
+        const t = this.peekToken();
+        if (!t) {
+          this.error('expected', 'expected an expression, found end of file');
+          return false;
+        }
+        if (k === 'semicolon' || k === 'r_brace' || k === 'r_paren' || k === 'r_bracket' || k === 'kw_in' || k === 'kw_then' || k === 'kw_else' || k === 'comma') {
+          this.error('expected', `expected an expression, found ${describe(t.kind, this.tokenText(t))}`);
+          return false;
+        }
+        this.errorToken(`unexpected ${describe(t.kind, this.tokenText(t))}`);
+        return true;
+      }
+    }
+  }
+
+  private path(): void {
+    this.start('Path');
+    let last = this.peekToken()!;
+    this.bump();
+    for (;;) {
+      const i = this.pos;
+      const t = this.raw[i];
+      if (!t || t.start !== last.end) break; // path parts are adjacent
+      if (t.kind === 'path') {
+        last = t;
+        this.bump();
+      } else if (t.kind === 'interp_open') {
+        this.interpolation();
+        const closed = this.raw[this.pos - 1];
+        if (!closed) break;
+        last = closed;
+      } else break;
+    }
+    this.finish();
+  }
+
+  private interpolation(): void {
+    this.start('Interpolation');
+    this.bump(); // ${
+    if (this.at('r_brace')) this.error('expected', 'expected an expression in `${ }`');
+    else this.expr();
+    if (!this.eat('r_brace')) {
+      this.error('unterminated-interpolation', 'expected `}` to close `${`');
+      // Skip to the closing brace of this interpolation if it is on the way.
+      while (this.peek() !== undefined && this.peek() !== 'r_brace' && this.peek() !== 'quote' && this.peek() !== 'ind_quote') this.errorTokenSilently();
+      this.eat('r_brace');
+    }
+    this.finish();
+  }
+
+  private errorTokenSilently(): void {
+    this.start('Error');
+    this.bump();
+    this.finish();
+  }
+
+  private string(kind: 'String' | 'IndString', quote: 'quote' | 'ind_quote'): void {
+    this.start(kind);
+    this.bump(); // opening quote
+    for (;;) {
+      // Inside strings there is no trivia: read raw tokens directly.
+      const t = this.raw[this.pos];
+      if (!t) {
+        this.error('unterminated-string', kind === 'String' ? 'unterminated string: expected `"`' : "unterminated indented string: expected `''`", this.text.length, this.text.length);
+        break;
+      }
+      if (t.kind === 'string_content') {
+        this.current().children.push(this.makeToken(t));
+        this.pos++;
+      } else if (t.kind === 'interp_open') {
+        this.interpolation();
+      } else if (t.kind === quote) {
+        this.current().children.push(this.makeToken(t));
+        this.pos++;
+        break;
+      } else {
+        // Tokens left over from a broken interpolation.
+        this.errorTokenSilently();
+      }
+    }
+    this.finish();
+  }
+
+  private list(): void {
+    this.start('List');
+    this.bump(); // [
+    for (;;) {
+      const k = this.peek();
+      if (k === 'r_bracket' || k === undefined) break;
+      if (k === 'semicolon' || k === 'r_brace' || k === 'r_paren' || k === 'kw_in') break;
+      const before = this.pos;
+      if (!this.exprSelect()) break;
+      if (this.pos === before) break;
+    }
+    this.expect('r_bracket');
+    this.finish();
+  }
+
+  /** Bindings until one of `stop` (not consumed). */
+  private bindings(stop: Set<TokenKind>): void {
+    for (;;) {
+      const k = this.peek();
+      if (k === undefined || stop.has(k)) return;
+      if (k === 'kw_inherit') {
+        this.inherit();
+        continue;
+      }
+      if (k === 'ident' || k === 'kw_or' || k === 'quote' || k === 'interp_open') {
+        this.binding(stop);
+        continue;
+      }
+      if (k === 'r_brace' || k === 'r_paren' || k === 'r_bracket' || k === 'kw_in') {
+        // A closer that does not belong here: let the caller report it.
+        return;
+      }
+      const t = this.peekToken()!;
+      this.error('unexpected-token', `unexpected ${describe(t.kind, this.tokenText(t))}: expected a binding (\`name = value;\`)`);
+      this.start('Error');
+      while (this.peek() !== undefined && this.peek() !== 'semicolon' && !stop.has(this.peek()!) && this.peek() !== 'r_brace') this.bump();
+      this.eat('semicolon');
+      this.finish();
+    }
+  }
+
+  private binding(stop: Set<TokenKind>): void {
+    this.start('Binding');
+    this.attrpath();
+    if (this.expect('assign')) {
+      if (this.at('semicolon')) this.error('expected', 'expected a value after `=`');
+      else this.expr();
+    } else {
+      // Skip to the end of this binding.
+      while (this.peek() !== undefined && this.peek() !== 'semicolon' && !stop.has(this.peek()!) && this.peek() !== 'r_brace') {
+        if (this.at('ident') && this.startsBindingOnNewLine()) break;
+        this.errorTokenSilently();
+      }
+    }
+    if (!this.eat('semicolon')) {
+      const t = this.peekToken();
+      this.error('expected', `expected \`;\`, found ${describe(t?.kind, t ? this.tokenText(t) : '')}`);
+    }
+    this.finish();
+  }
+
+  private inherit(): void {
+    this.start('Inherit');
+    this.bump();
+    if (this.at('l_paren')) {
+      this.start('InheritFrom');
+      this.bump();
+      this.expr();
+      this.expect('r_paren');
+      this.finish();
+    }
+    for (;;) {
+      const k = this.peek();
+      if (k === 'ident') this.bump();
+      else if (k === 'kw_or') this.bump('ident');
+      else if (k === 'quote') this.string('String', 'quote');
+      else if (k === 'interp_open') this.interpolation();
+      else break;
+    }
+    this.expect('semicolon');
+    this.finish();
+  }
+
+  private attrpath(): void {
+    this.start('Attrpath');
+    this.attr();
+    while (this.at('dot')) {
+      this.bump();
+      this.attr();
+    }
+    this.finish();
+  }
+
+  private attr(): void {
+    const k = this.peek();
+    if (k === 'ident') this.bump();
+    else if (k === 'kw_or' || (k?.startsWith('kw_') ?? false)) {
+      // `or` is a valid attribute name; other keywords are not, but keep going.
+      if (k !== 'kw_or') this.error('unexpected-token', `keyword \`${this.tokenText(this.peekToken()!)}\` cannot be an attribute name`);
+      this.bump('ident');
+    } else if (k === 'quote') this.string('String', 'quote');
+    else if (k === 'interp_open') this.interpolation();
+    else {
+      const t = this.peekToken();
+      this.error('expected', `expected an attribute name, found ${describe(t?.kind, t ? this.tokenText(t) : '')}`);
+    }
+  }
+}
+
+export function parse(text: string): ParseResult {
+  const { tokens, errors: lexErrors } = lex(text);
+  const p = new Parser(text, tokens);
+  const root = p.parseRoot();
+  const errors: ParseError[] = [
+    ...lexErrors.map((e) => ({ code: (e.code === 'trailing-slash' ? 'invalid-token' : e.code) as ParseErrorCode, message: e.message, start: e.start, end: e.end })),
+    ...p.errors,
+  ];
+  errors.sort((a, b) => a.start - b.start);
+  return { root, errors };
+}
