@@ -1,0 +1,64 @@
+// Rule boot-editor-root: systemd-boot's command-line editor left on for a machine with an encrypted root.
+import { anyTrue, isDefined, literalBools, siblingInsert } from '../nixos/options-query';
+import type { Fix, Rule } from './types';
+
+export const rule: Rule = {
+  id: 'boot-editor-root',
+  severity: 'warning',
+  title: 'systemd-boot editor left on with an encrypted root',
+  docs: {
+    summary:
+      '`boot.loader.systemd-boot.enable` with `boot.loader.systemd-boot.editor` left at its default `true` (or set to ' +
+      'true) on a machine with LUKS devices or ZFS/bcachefs encryption.',
+    why:
+      'The editor lets anyone at the boot menu change the kernel command line. systemd-boot.nix\'s own description: ' +
+      '"It is recommended to set this to false, as it allows gaining root access by passing init=/bin/sh as a kernel ' +
+      'parameter. However, it is enabled by default for backwards compatibility." With an encrypted root, `init=/bin/sh` ' +
+      'alone does not open the disk, but `boot.shell_on_fail`, `boot.debug1` or `rd.systemd.debug_shell` give a root ' +
+      'shell inside the initrd — where the passphrase is typed next, and where a modified initrd can record it.',
+    bad: 'boot.loader.systemd-boot.enable = true;\nboot.initrd.luks.devices.root.device = "/dev/disk/by-uuid/…";',
+    good: 'boot.loader.systemd-boot.enable = true;\nboot.loader.systemd-boot.editor = false;',
+    fix:
+      'Set `boot.loader.systemd-boot.editor = false;`. You can still pick older generations in the menu; for one-off ' +
+      'kernel parameters, boot a generation that has them. The quick fix adds the line next to `systemd-boot.enable` ' +
+      '(not applied by `--fix`).',
+    references: [
+      'nixpkgs nixos/modules/system/boot/loader/systemd-boot/systemd-boot.nix (editor: default true, description)',
+      'brief nixos-boot-facts.md §D, §H 15',
+    ],
+  },
+  check(ctx) {
+    const p = ctx.project;
+    const encrypted =
+      isDefined(p, 'boot.initrd.luks.devices.*.device') ||
+      isDefined(p, 'boot.initrd.luks.devices.*') ||
+      anyTrue(p, 'boot.zfs.requestEncryptionCredentials') ||
+      p.files.some((f) => /\bencryption\s*=\s*"aes-|keylocation|bcachefs.*--encrypted/.test(f.text));
+    if (!encrypted) return;
+    const explicitFalse = literalBools(p, 'boot.loader.systemd-boot.editor', false).length > 0;
+    if (explicitFalse) return;
+    const explicitTrue = ctx.definitions('boot.loader.systemd-boot.editor').filter((d) => literalBools(p, 'boot.loader.systemd-boot.editor', true).some((l) => l.def === d));
+    for (const def of explicitTrue) {
+      ctx.report({
+        start: def.key.start,
+        end: def.value.end,
+        message: 'boot.loader.systemd-boot.editor = true on a machine with an encrypted root: anyone at the boot menu can add init=/bin/sh or rd.systemd.debug_shell and get root before the passphrase is typed. Set it to false.',
+        fixes: [{ title: 'Disable the boot menu editor', edits: [{ start: def.value.start, end: def.value.end, newText: 'false' }], safe: false, preferred: true }],
+      });
+    }
+    if (isDefined(p, 'boot.loader.systemd-boot.editor')) return;
+    for (const def of ctx.definitions('boot.loader.systemd-boot.enable')) {
+      if (!literalBools(p, 'boot.loader.systemd-boot.enable', true).some((l) => l.def === def)) continue;
+      const edit = siblingInsert(ctx.file, def, ['boot', 'loader', 'systemd-boot', 'editor'], 'false');
+      const fixes: Fix[] = edit ? [{ title: 'Disable the boot menu editor (boot.loader.systemd-boot.editor = false)', edits: [edit], safe: false, preferred: true }] : [];
+      ctx.report({
+        start: def.key.start,
+        end: def.value.end,
+        message:
+          'systemd-boot\'s editor is on by default: anyone at the boot menu can add init=/bin/sh or rd.systemd.debug_shell to the kernel command line and get root, ' +
+          'here before the encrypted root is unlocked. Set boot.loader.systemd-boot.editor = false.',
+        fixes,
+      });
+    }
+  },
+};

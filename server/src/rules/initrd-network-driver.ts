@@ -1,0 +1,70 @@
+// Rule initrd-network-driver: stage-1 networking with no NIC driver in the initrd's kernel modules.
+import { hasOpaqueParts, literalBools, stringItems } from '../nixos/options-query';
+import type { Rule } from './types';
+
+/** Kernel modules of common wired, virtual and USB network cards. */
+export const NIC_DRIVERS: ReadonlySet<string> = new Set(
+  (
+    'e100 e1000 e1000e igb igbvf igc ixgb ixgbe ixgbevf i40e iavf ice idpf r8169 r8125 r8152 8139too 8139cp tg3 bnx2 bnx2x ' +
+    'bnxt_en b44 bcmgenet genet virtio_net vmxnet3 xen_netfront hv_netvsc ena gve mlx4_en mlx4_core mlx5_core atlantic alx ' +
+    'atl1 atl1c atl1e atl2 sky2 skge forcedeth be2net cdc_ether cdc_ncm r8153_ecm ax88179_178a asix smsc95xx smsc75xx lan78xx ' +
+    'stmmac stmmac_platform stmmac-pci dwmac-rk dwmac-sun8i dwmac-meson8b dwmac-intel macb fec mvneta mvpp2 qede qlcnic sfc ' +
+    'enic nfp cxgb4 tulip pcnet32 ne2k-pci via-rhine via-velocity natsemi sis900 jme dl2k ionic liquidio mana igc tsnep ' +
+    'amd-xgbe thunderx nicvf octeontx2 ravb sh_eth gianfar ucc_geth fsl_enetc enetc bcmsysport bgmac'
+  ).split(' '),
+);
+
+export const rule: Rule = {
+  id: 'initrd-network-driver',
+  severity: 'warning',
+  title: 'Stage-1 networking without a network card driver in the initrd',
+  docs: {
+    summary:
+      '`boot.initrd.network.enable` (or `boot.initrd.systemd.network.enable`) while the host\'s hardware configuration ' +
+      '(in the linted set) lists no network card driver in `boot.initrd.availableKernelModules` or `boot.initrd.kernelModules`.',
+    why:
+      'Stage 1 only contains the kernel modules listed for the initrd. Without the driver of the network card there is ' +
+      'no interface to bring up: the initrd sshd for remote unlock never becomes reachable and the machine waits at ' +
+      'the passphrase prompt forever. nixos-generate-config only lists the storage drivers it needs for the root file ' +
+      'system, never the NIC. initrd-network.nix\'s own description says "You should add the module(s) required for ' +
+      'your network card to boot.initrd.availableKernelModules". Seed 003 (netbooting) hit the same wall and had to build ' +
+      'r8169 into the kernel so stage 1 could fetch its image.',
+    bad: '# hardware-configuration.nix\nboot.initrd.availableKernelModules = [ "nvme" "xhci_pci" "ahci" ];\n# configuration.nix\nboot.initrd.network.enable = true;',
+    good: 'boot.initrd.availableKernelModules = [ "nvme" "xhci_pci" "ahci" "r8169" ];\nboot.initrd.network.enable = true;',
+    fix:
+      'Find the driver with `lspci -k | grep -iA3 ethernet` ("Kernel driver in use") or `readlink /sys/class/net/<if>/device/driver`, ' +
+      'and add it to `boot.initrd.availableKernelModules`. If your kernel has the driver built in (`=y`, as in seed 003), ' +
+      'silence the rule for that line with `# nixboot: ignore initrd-network-driver`. The rule only runs when the ' +
+      'hardware configuration (a file setting boot.initrd.availableKernelModules) is linted together with the host, and ' +
+      'stays silent when a module list is computed rather than written out.',
+    references: [
+      'nixpkgs nixos/modules/system/boot/initrd-network.nix (description of boot.initrd.network.enable)',
+      'seed 003 (NIC driver built in for stage 1)',
+      'brief nixos-boot-facts.md §H 7',
+    ],
+  },
+  check(ctx) {
+    const p = ctx.project;
+    const enables = [
+      ...ctx.definitions('boot.initrd.network.enable'),
+      ...ctx.definitions('boot.initrd.systemd.network.enable'),
+    ].filter((def) => literalBools(p, def.path.join('.'), true).some((l) => l.def === def));
+    if (enables.length === 0) return;
+    const lists = [...p.definitions('boot.initrd.availableKernelModules'), ...p.definitions('boot.initrd.kernelModules')];
+    if (!p.definitions('boot.initrd.availableKernelModules').length) return; // no hardware configuration in the set
+    if (lists.some(({ def }) => hasOpaqueParts(def.value))) return;
+    const modules = lists.flatMap(({ file, def }) => stringItems(def, file.text).map((s) => s.value));
+    if (modules.some((m) => NIC_DRIVERS.has(m) || NIC_DRIVERS.has(m.replace(/_/g, '-')) || NIC_DRIVERS.has(m.replace(/-/g, '_')))) return;
+    const hw = p.definitions('boot.initrd.availableKernelModules')[0]!;
+    for (const def of enables) {
+      ctx.report({
+        start: def.key.start,
+        end: def.value.end,
+        message:
+          `${def.path.join('.')} is on, but no network card driver is in boot.initrd.availableKernelModules or kernelModules ` +
+          `(${modules.length ? modules.join(', ') : 'none'} in ${hw.file.path.slice(hw.file.path.lastIndexOf('/') + 1)}): stage 1 will have no interface to bring up. ` +
+          'Add the driver `lspci -k` shows for the card (e.g. "r8169", "igb", "e1000e", "virtio_net").',
+      });
+    }
+  },
+};

@@ -1,0 +1,115 @@
+// Rule initrd-service-not-wanted: a systemd stage-1 service that never starts, or an unlock
+// service not ordered before the units it must precede.
+import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
+import { stringItems } from '../nixos/options-query';
+import type { Rule } from './types';
+
+const PREFIX = ['boot', 'initrd', 'systemd', 'services'];
+const ACTIVATORS = new Set(['wantedBy', 'requiredBy', 'upheldBy']);
+const ORDERING = new Set(['before', 'after']);
+/** Words in a unit script that make it an unlock helper. */
+const UNLOCK_RE = /\b(sed-key|sedutil-cli|opal|unlock|load-key|cryptsetup|clevis|tpm2|yubikey|ykchalresp|askpass|hw-key)\b/;
+/** Units an unlock helper must come before (or after, when it acts on them). */
+const UNLOCK_TARGETS_RE = /^(systemd-cryptsetup@.*|cryptsetup(-pre)?\.target|zfs-import.*|sysroot\.mount|initrd-root-device\.target|initrd-root-fs\.target|initrd-fs\.target|local-fs-pre\.target)$/;
+
+function under(def: Definition): string | undefined {
+  if (def.path.length < 5) return undefined;
+  for (let i = 0; i < PREFIX.length; i++) if (def.path[i] !== PREFIX[i]) return undefined;
+  return def.path[4] === DYNAMIC ? undefined : def.path[4];
+}
+
+/** The range of the service name in a definition's attribute path (or its key). */
+function nameRange(def: Definition): { start: number; end: number } {
+  const ap = bindingParts(def.binding).attrpath;
+  if (ap) {
+    const parts = attrpathParts(ap);
+    const i = 4 - (def.path.length - parts.length);
+    const part = i >= 0 ? parts[i] : undefined;
+    if (part) return { start: part.start, end: part.end };
+  }
+  return { start: def.key.start, end: def.key.end };
+}
+
+export const rule: Rule = {
+  id: 'initrd-service-not-wanted',
+  severity: 'warning',
+  title: 'A stage-1 systemd service that never runs, or runs unordered',
+  docs: {
+    summary:
+      'A `boot.initrd.systemd.services.<name>` with a `script` or `ExecStart` but no `wantedBy`/`requiredBy` (nothing ' +
+      'starts it), or an unlock service (its script calls sed-key, cryptsetup, zfs load-key, clevis …) with no ' +
+      '`before`/`after` ordering against the cryptsetup/ZFS units and `sysroot.mount`.',
+    why:
+      'In stage 1 nothing starts a unit unless a target pulls it in: without `wantedBy = [ "initrd.target" ]` (or ' +
+      '`requiredBy`) the service is copied into the initrd and silently never runs. systemd starts everything else in ' +
+      'parallel, so an unlock helper without ordering races `systemd-cryptsetup@…` and `sysroot.mount`: sometimes it ' +
+      'wins, sometimes the passphrase prompt or the mount comes first and the boot fails. Seed 000\'s `nvme-hw-key` ' +
+      'service had to be `Before=systemd-cryptsetup@…` to unlock the drive in time.',
+    bad: 'boot.initrd.systemd.services.nvme-hw-key = {\n  script = "sed-key unlock /dev/nvme0n1";\n};',
+    good:
+      'boot.initrd.systemd.services.nvme-hw-key = {\n  wantedBy = [ "initrd.target" ];\n  before = [ "systemd-cryptsetup@root.service" ];\n' +
+      '  unitConfig.DefaultDependencies = false;\n  script = "sed-key unlock /dev/nvme0n1";\n};',
+    fix:
+      'Add `wantedBy = [ "initrd.target" ];` (or `requiredBy` when boot must stop if it fails) and order unlock helpers ' +
+      'with `before = [ "systemd-cryptsetup@<name>.service" ]` (or `cryptsetup-pre.target`, `zfs-import-<pool>.service`, ' +
+      '`sysroot.mount`), usually with `unitConfig.DefaultDependencies = false;`. A service pulled in by another unit\'s ' +
+      '`wants`/`requires` or by a target\'s `wants` is not flagged.',
+    references: [
+      'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (initrd.target aliases default.target; initrd-nixos-activation uses requiredBy)',
+      'nixpkgs nixos/modules/system/boot/initrd-ssh.nix (the sshd unit: wantedBy initrd.target, DefaultDependencies = false)',
+      'seed 000 (nvme-hw-key ordered before systemd-cryptsetup@)',
+    ],
+  },
+  check(ctx) {
+    const p = ctx.project;
+    const services = new Map<string, Definition[]>();
+    for (const def of ctx.file.definitions) {
+      const name = under(def);
+      if (name === undefined) continue;
+      const list = services.get(name) ?? [];
+      list.push(def);
+      services.set(name, list);
+    }
+    if (services.size === 0) return;
+    // Everything the project says about each service (other files may add wantedBy).
+    const all = p.files.flatMap((f) => f.definitions.map((def) => ({ file: f, def })));
+    const pulledIn = new Set<string>();
+    for (const { file, def } of all) {
+      const last = def.path[def.path.length - 1];
+      if (last !== 'wants' && last !== 'requires' && last !== 'upholds') continue;
+      if (!def.path.slice(0, 3).every((x, i) => x === PREFIX[i])) continue;
+      for (const s of stringItems(def, file.text)) pulledIn.add(s.value.replace(/\.service$/, ''));
+    }
+    for (const [name, defs] of services) {
+      const about = all.filter(({ def }) => under(def) === name);
+      const keys = new Set(about.map(({ def }) => def.path[5]).filter((k): k is string => !!k));
+      const runs = about.some(({ def }) => def.path[5] === 'script' || (def.path[5] === 'serviceConfig' && def.path[6] === 'ExecStart'));
+      if (!runs) continue; // an override of a module's unit, or an enable = false
+      if (about.some(({ def }) => def.path[5] === 'enable' && ctx.file.text.slice(def.value.start, def.value.end) === 'false')) continue;
+      const anchor = defs.find((d) => d.path.length === 5) ?? defs[0]!;
+      const at = nameRange(anchor);
+      if (![...keys].some((k) => ACTIVATORS.has(k)) && !pulledIn.has(name)) {
+        ctx.report({
+          ...at,
+          message:
+            `boot.initrd.systemd.services.${name} has no wantedBy or requiredBy, and no other unit wants it: it is copied into the initrd but never started. ` +
+            'Add `wantedBy = [ "initrd.target" ];` (or requiredBy, if the boot must stop when it fails).',
+        });
+        continue;
+      }
+      const script = about.find(({ def }) => def.path[5] === 'script');
+      const scriptText = script ? script.file.text.slice(script.def.value.start, script.def.value.end) : '';
+      const unlock = UNLOCK_RE.test(scriptText) || /unlock|hw-key/.test(name);
+      if (!unlock) continue;
+      const ordered = about.some(({ file, def }) => ORDERING.has(def.path[5] ?? '') && stringItems(def, file.text).some((s) => UNLOCK_TARGETS_RE.test(s.value)));
+      const orderedRaw = about.some(({ def }) => def.path[5] === 'unitConfig' && (def.path[6] === 'Before' || def.path[6] === 'After'));
+      if (ordered || orderedRaw) continue;
+      ctx.report({
+        ...at,
+        message:
+          `boot.initrd.systemd.services.${name} looks like an unlock helper but is not ordered against the units it must precede: it races systemd-cryptsetup@…, zfs-import and sysroot.mount. ` +
+          'Add e.g. `before = [ "systemd-cryptsetup@<name>.service" ];` (or cryptsetup-pre.target, zfs-import-<pool>.service, sysroot.mount) and `unitConfig.DefaultDependencies = false;`.',
+      });
+    }
+  },
+};

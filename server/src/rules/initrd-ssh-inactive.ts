@@ -1,0 +1,48 @@
+// Rule initrd-ssh-inactive: initrd SSH enabled while stage-1 networking is off, so the module does nothing.
+import { anyTrue, literalBools, siblingInsert } from '../nixos/options-query';
+import type { Fix, Rule } from './types';
+
+export const rule: Rule = {
+  id: 'initrd-ssh-inactive',
+  severity: 'warning',
+  title: 'Initrd SSH is enabled but stage-1 networking is not',
+  docs: {
+    summary:
+      '`boot.initrd.network.ssh.enable = true` without `boot.initrd.network.enable` or `boot.initrd.systemd.network.enable`.',
+    why:
+      'initrd-ssh.nix only acts when `(boot.initrd.network.enable || boot.initrd.systemd.network.enable) && ssh.enable`. ' +
+      'Without stage-1 networking the whole module is silently off: no sshd, no host keys in the initrd, no assertion, ' +
+      'no warning. The rebuild succeeds, the machine reboots to its passphrase prompt, and nobody can reach it to type ' +
+      'the passphrase.',
+    bad: 'boot.initrd.network.ssh.enable = true;',
+    good: 'boot.initrd.network.enable = true;\nboot.initrd.network.ssh.enable = true;',
+    fix:
+      'Enable stage-1 networking: `boot.initrd.network.enable = true;` (scripted stage 1, and also honoured by systemd ' +
+      'stage 1) or `boot.initrd.systemd.network.enable = true;` with systemd stage 1; remember the NIC driver (see ' +
+      'initrd-network-driver). The quick fix adds `boot.initrd.network.enable = true;` next to the SSH option when ' +
+      'the attribute path allows it.',
+    references: ['nixpkgs nixos/modules/system/boot/initrd-ssh.nix (`enabled = (initrd.network.enable || initrd.systemd.network.enable) && cfg.enable`)'],
+  },
+  check(ctx) {
+    const p = ctx.project;
+    if (anyTrue(p, 'boot.initrd.network.enable') || anyTrue(p, 'boot.initrd.systemd.network.enable')) return;
+    // A computed value (e.g. `enable = cfg.remoteUnlock`) may be true: stay silent.
+    const computed = [...p.definitions('boot.initrd.network.enable'), ...p.definitions('boot.initrd.systemd.network.enable')].some(
+      ({ file, def }) => !['true', 'false'].includes(file.text.slice(def.value.start, def.value.end)),
+    );
+    if (computed) return;
+    for (const def of ctx.definitions('boot.initrd.network.ssh.enable')) {
+      if (!literalBools(p, 'boot.initrd.network.ssh.enable', true).some((l) => l.def === def)) continue;
+      const edit = siblingInsert(ctx.file, def, ['boot', 'initrd', 'network', 'enable'], 'true');
+      const fixes: Fix[] = edit ? [{ title: 'Enable stage-1 networking (boot.initrd.network.enable)', edits: [edit], safe: false, preferred: true }] : [];
+      ctx.report({
+        start: def.key.start,
+        end: def.value.end,
+        message:
+          'boot.initrd.network.ssh.enable has no effect: initrd-ssh.nix only acts when boot.initrd.network.enable or boot.initrd.systemd.network.enable is also on. ' +
+          'No sshd will run in stage 1, and nothing warns at build time. Enable stage-1 networking.',
+        fixes,
+      });
+    }
+  },
+};

@@ -1,0 +1,107 @@
+// Rule initrd-ssh-incomplete: initrd SSH that cannot work (no host key, no authorized key), stage-1
+// networking with no way in, and an initrd sshd on the main sshd's port.
+import { anyTrue, hasOpaqueParts, isDefined, items, literalBools } from '../nixos/options-query';
+import type { Rule } from './types';
+import { literalInt } from './util';
+
+const WAYS_IN = [
+  'boot.initrd.network.ssh.enable',
+  'boot.initrd.network.postCommands',
+  'boot.initrd.network.tor.enable',
+  'boot.initrd.clevis.enable',
+  'boot.initrd.systemd.services.*.script',
+  'boot.initrd.systemd.services.*.serviceConfig',
+  'boot.iscsi-initiator.name',
+  'boot.initrd.preLVMCommands',
+  'boot.initrd.postDeviceCommands',
+];
+
+function nonEmptyList(project: Parameters<Rule['check']>[0]['project'], dotted: string): boolean {
+  return project.definitions(dotted).some(({ def }) => items(def.value).length > 0 || hasOpaqueParts(def.value));
+}
+
+export const rule: Rule = {
+  id: 'initrd-ssh-incomplete',
+  severity: 'error',
+  title: 'Initrd SSH without host keys or authorized keys, or on the main sshd port',
+  docs: {
+    summary:
+      '`boot.initrd.network.ssh.enable` without `hostKeys` or without any authorized key (evaluation fails); ' +
+      '`boot.initrd.network.enable` with no SSH and no other use of the network; the initrd sshd left on port 22 while ' +
+      'the main sshd also listens on 22.',
+    why:
+      'initrd-ssh.nix asserts "You should specify at least one authorized key for initrd SSH" (authorizedKeys and ' +
+      'authorizedKeyFiles both default to root\'s `users.users.root.openssh.authorizedKeys`) and "You must now ' +
+      'pre-generate the host keys for initrd SSH" unless `ignoreEmptyHostKeys` is set. Those stop the rebuild, which is ' +
+      'the good case; the rule says so before you deploy. Stage-1 networking with nothing that uses it only slows the ' +
+      'boot (DHCP in stage 1) — usually the SSH part was forgotten. When the initrd sshd and the main sshd both use ' +
+      'port 22 with different host keys, every unlock (or every normal login afterwards) meets "REMOTE HOST ' +
+      'IDENTIFICATION HAS CHANGED", and people learn to ignore that warning — or the unlock script fails on it at 3 am ' +
+      '(seed 001\'s remote-unlock setup used port 2222 for this reason).',
+    bad: 'boot.initrd.network = {\n  enable = true;\n  ssh.enable = true;\n};',
+    good:
+      'boot.initrd.network = {\n  enable = true;\n  ssh = {\n    enable = true;\n    port = 2222;\n' +
+      '    hostKeys = [ "/etc/secrets/initrd/ssh_host_ed25519_key" ];\n    authorizedKeys = [ "ssh-ed25519 AAAA… me@laptop" ];\n  };\n};',
+    fix:
+      'Generate a dedicated host key on the machine (`ssh-keygen -t ed25519 -N "" -f /etc/secrets/initrd/ssh_host_ed25519_key`) ' +
+      'and list it as a string in `hostKeys`; add your public key to `authorizedKeys` (or to root\'s ' +
+      '`openssh.authorizedKeys.keys`); give the initrd sshd its own port (e.g. 2222) and a separate `Host` entry in ' +
+      '`~/.ssh/config`.',
+    references: [
+      'nixpkgs nixos/modules/system/boot/initrd-ssh.nix (assertions; port default 22; authorizedKeys default)',
+      'nixpkgs nixos/modules/system/boot/initrd-network.nix',
+      'brief nixos-boot-facts.md §B',
+    ],
+  },
+  check(ctx) {
+    const p = ctx.project;
+    for (const def of ctx.definitions('boot.initrd.network.ssh.enable')) {
+      if (!literalBools(p, 'boot.initrd.network.ssh.enable', true).some((l) => l.def === def)) continue;
+      const where = { start: def.key.start, end: def.value.end };
+      if (!nonEmptyList(p, 'boot.initrd.network.ssh.hostKeys') && !anyTrue(p, 'boot.initrd.network.ssh.ignoreEmptyHostKeys')) {
+        ctx.report({
+          ...where,
+          message:
+            'boot.initrd.network.ssh is enabled without hostKeys: evaluation fails ("You must now pre-generate the host keys for initrd SSH"). ' +
+            'Generate a dedicated key on the machine and list its location as a string in boot.initrd.network.ssh.hostKeys.',
+        });
+      }
+      const keys = ['boot.initrd.network.ssh.authorizedKeys', 'boot.initrd.network.ssh.authorizedKeyFiles', 'users.users.root.openssh.authorizedKeys.keys', 'users.users.root.openssh.authorizedKeys.keyFiles'];
+      if (!keys.some((k) => nonEmptyList(p, k))) {
+        ctx.report({
+          ...where,
+          message:
+            'boot.initrd.network.ssh is enabled without any authorized key: evaluation fails ("You should specify at least one authorized key for initrd SSH"). ' +
+            'Set boot.initrd.network.ssh.authorizedKeys (it defaults to users.users.root.openssh.authorizedKeys.keys).',
+        });
+      }
+      const ports = p.definitions('boot.initrd.network.ssh.port').map(({ def: d }) => literalInt(d.value));
+      const initrdPort = ports.length === 0 ? 22 : ports[ports.length - 1];
+      const mainSshd = anyTrue(p, 'services.openssh.enable');
+      const mainPorts = p.definitions('services.openssh.ports').flatMap(({ def: d }) => items(d.value).map((n) => literalInt(n)));
+      const mainOn22 = mainPorts.length === 0 || mainPorts.includes(22);
+      if (initrdPort === 22 && mainSshd && mainOn22) {
+        ctx.report({
+          ...where,
+          severity: 'warning',
+          message:
+            'The initrd sshd listens on port 22 like the main sshd, with a different host key: SSH clients see "REMOTE HOST IDENTIFICATION HAS CHANGED" ' +
+            'at every unlock or login. Set boot.initrd.network.ssh.port = 2222 (and a separate Host entry in ~/.ssh/config).',
+        });
+      }
+    }
+    for (const def of ctx.definitions('boot.initrd.network.enable')) {
+      if (!literalBools(p, 'boot.initrd.network.enable', true).some((l) => l.def === def)) continue;
+      if (WAYS_IN.some((w) => isDefined(p, w))) continue;
+      if (p.definitions('fileSystems.*.fsType').some(({ def: d }) => /nfs|cifs|iscsi/.test(ctx.file.text.slice(d.value.start, d.value.end)))) continue;
+      ctx.report({
+        start: def.key.start,
+        end: def.value.end,
+        severity: 'warning',
+        message:
+          'boot.initrd.network.enable brings the network up in stage 1, but nothing uses it: no boot.initrd.network.ssh, no postCommands, no clevis/tor, no network root file system. ' +
+          'For remote unlock, also set boot.initrd.network.ssh.enable with hostKeys and authorizedKeys; otherwise remove it.',
+      });
+    }
+  },
+};

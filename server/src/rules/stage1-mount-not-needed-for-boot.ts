@@ -1,0 +1,107 @@
+// Rule stage1-mount-not-needed-for-boot: a mount that stage 1 or early activation needs, without
+// neededForBoot; and fsType "auto" for stage-1 mounts under systemd stage 1.
+import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
+import { appendToSet, plainString } from '../nixos/options-query';
+import type { Fix, Rule } from './types';
+import { PATHS_NEEDED_FOR_BOOT } from './luks-device-by-name';
+
+/** Mount points that hold state the early boot reads (impermanence, secrets, host keys). */
+const EARLY_MOUNT = /^\/(persist|persistent|nix\/persist|state|keep|safe|secrets|etc\/secrets|etc\/ssh|var\/lib\/sops-nix|var\/lib\/agenix|impermanence)(\/|$)/;
+
+/** The range of the mount point in a dotted definition like `fileSystems."/state".device = …`. */
+function mountPointRange(def: Definition): { start: number; end: number } {
+  const ap = bindingParts(def.binding).attrpath;
+  const parts = ap ? attrpathParts(ap) : [];
+  const part = parts[1 - (def.path.length - parts.length)];
+  return part ? { start: part.start, end: part.end } : { start: def.key.start, end: def.key.end };
+}
+
+function mountPointsOf(project: Parameters<Rule['check']>[0]['project']): Set<string> {
+  const out = new Set<string>();
+  // Impermanence: environment.persistence."/persist" = { … };
+  for (const f of project.files) {
+    for (const def of f.definitions) {
+      if (def.path[0] === 'environment' && def.path[1] === 'persistence' && def.path.length >= 3 && def.path[2] !== DYNAMIC) out.add(def.path[2]!);
+    }
+  }
+  // sops-nix / agenix key locations and ssh host keys.
+  for (const pat of ['sops.age.keyFile', 'sops.gnupg.home']) {
+    for (const { file, def } of project.definitions(pat)) {
+      const v = plainString(def.value, file.text);
+      if (v) out.add(v);
+    }
+  }
+  return out;
+}
+
+export const rule: Rule = {
+  id: 'stage1-mount-not-needed-for-boot',
+  severity: 'warning',
+  title: 'An early-boot mount without neededForBoot, or fsType "auto" in the systemd initrd',
+  docs: {
+    summary:
+      'A file system holding state the early boot reads (`/persist` and other impermanence roots, secret and host-key ' +
+      'locations) without `neededForBoot = true`; and `fsType = "auto"` for a file system stage 1 mounts while systemd ' +
+      'stage 1 is in effect.',
+    why:
+      'Stage 1 mounts only `/`, `/nix`, `/nix/store`, `/var`, `/var/log`, `/var/lib`, `/var/lib/nixos`, `/etc`, `/usr` ' +
+      '(nixpkgs lib/utils.nix pathsNeededForBoot) and file systems with `neededForBoot = true`. Impermanence bind-mounts ' +
+      'and sops-nix/agenix decrypt secrets during activation, right after stage 1: when `/persist` is still unmounted ' +
+      'they read an empty directory — lost host keys (new SSH fingerprints), missing secrets, users without passwords. ' +
+      'Under systemd stage 1, `fsType = "auto"` makes mount probe file systems whose module is not loaded yet, which ' +
+      'sends the boot to emergency mode now and then (nixpkgs#549440).',
+    bad: 'fileSystems."/persist" = {\n  device = "/dev/disk/by-label/persist";\n  fsType = "ext4";\n};',
+    good: 'fileSystems."/persist" = {\n  device = "/dev/disk/by-label/persist";\n  fsType = "ext4";\n  neededForBoot = true;\n};',
+    fix:
+      'Add `neededForBoot = true;` to the file system (the quick fix does, safe). For stage-1 mounts under systemd stage 1 ' +
+      'write the real `fsType` and list it in `boot.initrd.supportedFilesystems`.',
+    references: [
+      'nixpkgs nixos/lib/utils.nix (pathsNeededForBoot, fsNeededForBoot)',
+      'nixpkgs nixos/modules/tasks/filesystems.nix (neededForBoot)',
+      'nixpkgs#549440 (fsType auto in the systemd initrd)',
+      'impermanence README ("/persist … neededForBoot = true")',
+    ],
+  },
+  check(ctx) {
+    const p = ctx.project;
+    const early = mountPointsOf(p);
+    const anchors = new Map<string, (typeof ctx.file.definitions)[number]>();
+    for (const def of ctx.file.definitions) {
+      if (def.path[0] !== 'fileSystems' || def.path.length < 2 || def.path[1] === DYNAMIC) continue;
+      const prev = anchors.get(def.path[1]!);
+      if (!prev || (def.path.length === 2 && prev.path.length !== 2)) anchors.set(def.path[1]!, def);
+    }
+    for (const [mp, def] of anchors) {
+      const needed = p.definitions('fileSystems.*.neededForBoot').some(({ file, def: d }) => d.path[1] === mp && file.text.slice(d.value.start, d.value.end) === 'true');
+      const stage1 = needed || PATHS_NEEDED_FOR_BOOT.includes(mp);
+      const isEarly = !stage1 && (EARLY_MOUNT.test(mp) || [...early].some((e) => e === mp || e.startsWith(mp.endsWith('/') ? mp : `${mp}/`)));
+      if (isEarly) {
+        const edit = def.path.length === 2 ? appendToSet(ctx.file.text, def.value, 'neededForBoot', 'true') : undefined;
+        const fixes: Fix[] = edit ? [{ title: 'Mount it in stage 1 (neededForBoot = true)', edits: [edit], safe: true, preferred: true }] : [];
+        ctx.report({
+          ...(def.path.length === 2 ? { start: def.key.start, end: def.key.end } : mountPointRange(def)),
+          message:
+            `fileSystems."${mp}" holds state the early boot reads (impermanence, secrets or host keys), but it is mounted only after stage 1: ` +
+            'activation then finds an empty directory (new SSH host keys, missing secrets). Add neededForBoot = true.',
+          fixes,
+        });
+      }
+      if (stage1 && p.stageOne.systemd !== false) {
+        for (const { file, def: d } of p.definitions('fileSystems.*.fsType')) {
+          if (d.path[1] !== mp || file !== ctx.file) continue;
+          if (plainString(d.value, file.text) !== 'auto') continue;
+          ctx.report({
+            start: d.value.start,
+            end: d.value.end,
+            message:
+              `fileSystems."${mp}" is mounted in stage 1 with fsType = "auto"` +
+              (p.stageOne.systemd
+                ? ` under systemd stage 1 (${p.stageOne.reason}): mount probes before the file system module is loaded and the boot drops to emergency mode now and then (nixpkgs#549440).`
+                : `; with systemd stage 1 (the default from NixOS 26.05; ${p.stageOne.reason}) mount probes before the module is loaded and the boot drops to emergency mode now and then (nixpkgs#549440).`) +
+              ' Write the real file system type (ext4, btrfs, xfs, vfat …).',
+          });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,9 @@
+{ ... }:
+{
+  boot.loader.systemd-boot = {
+    enable = true;
+    editor = true;
+#   ^^^^^^^^^^^^^ boot-editor-root
+  };
+  boot.initrd.luks.devices.cryptroot.device = "/dev/disk/by-uuid/3f6d1e2a-1111-2222-3333-444455556666";
+}

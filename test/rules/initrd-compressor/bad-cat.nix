@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.initrd.compressor = "cat";
+#                          ^^^^^ initrd-compressor
+}

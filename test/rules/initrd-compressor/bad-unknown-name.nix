@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.initrd.compressor = "zst";
+#                          ^^^^^ initrd-compressor
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  boot.initrd.compressor = "xz";
+  boot.initrd.compressorArgs = [ "-9e" "-T0" ];
+#                              ^^^^^^^^^^^^^^^ initrd-compressor
+}

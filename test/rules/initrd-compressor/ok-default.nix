@@ -1,0 +1,5 @@
+{ pkgs, ... }:
+{
+  boot.initrd.compressor = "zstd";
+  boot.initrd.compressorArgs = [ "-19" ];
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  boot.initrd = {
+    network.ssh.enable = true;
+#               ^^^^^^^^^^^^^ initrd-ssh-inactive
+  };
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.initrd.network.ssh.enable = true;
+  boot.initrd.systemd.network.enable = true;
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  boot.initrd.network.enable = true;
+#                     ^^^^^^^^^^^^^ initrd-ssh-incomplete
+  boot.initrd.availableKernelModules = [ "r8169" ];
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  networking.hostName = "server";
+  nix.enable = false;
+#     ^^^^^^^^^^^^^^ nix-disabled
+  nix.gc.automatic = true;
+}

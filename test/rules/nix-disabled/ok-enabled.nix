@@ -1,0 +1,5 @@
+{ ... }:
+{
+  nix.enable = true;
+  nix.settings.experimental-features = [ "nix-command" "flakes" ];
+}

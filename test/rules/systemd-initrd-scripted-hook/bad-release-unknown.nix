@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.initrd.preLVMCommands = "echo hello";
+#             ^^^^^^^^^^^^^^ systemd-initrd-scripted-hook
+}

@@ -1,0 +1,5 @@
+{ pkgs, ... }:
+{
+  systemd.package = pkgs.systemd;
+  boot.initrd.systemd.suppressedUnits = [ "systemd-bsod.service" ];
+}
