@@ -16,9 +16,12 @@ function sources(dir: string): string[] {
   return out;
 }
 
-function imports(file: string): string[] {
+/** Module specifiers imported or re-exported; `import type` (erased at build) only when asked. */
+function imports(file: string, withTypes = true): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)].map((m) => m[1] ?? m[2]!);
+  return [...text.matchAll(/^\s*((?:import|export)\b[^'"]*?)from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)]
+    .filter((m) => withTypes || !/^\s*(import|export)\s+type\b/.test(m[1] ?? ''))
+    .map((m) => m[2] ?? m[3]!);
 }
 
 /** The server area a relative import lands in ('syntax', 'nixos', …), or the package name. */
@@ -55,7 +58,7 @@ test('only server/src/system spawns processes', () => {
   }
 });
 
-test('import directions: syntax <- nixos, shell <- rules <- analysis <- {lsp, cli}; initrd and nar are leaves', () => {
+test('runtime import directions: syntax <- nixos, shell <- rules <- analysis <- {lsp, cli}; initrd and nar are leaves', () => {
   const allowed: Record<string, string[]> = {
     syntax: ['syntax'],
     shell: ['shell', 'syntax'],
@@ -72,7 +75,7 @@ test('import directions: syntax <- nixos, shell <- rules <- analysis <- {lsp, cl
     const area = relative(join(ROOT, 'server/src'), join(ROOT, f)).split('/')[0]!.replace(/\.ts$/, '');
     const ok = allowed[area];
     if (!ok) continue; // lsp, cli: front ends may use everything
-    for (const i of imports(f)) {
+    for (const i of imports(f, false)) {
       const t = target(f, i);
       if (!t.startsWith('server:')) continue;
       const to = t.slice('server:'.length);

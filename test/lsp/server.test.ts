@@ -39,7 +39,7 @@ test('diagnostics on open, quick fix through code actions, diagnostics gone afte
   const diags = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'initrd-script-exit'));
   const exit = diags.find((d) => d.code === 'initrd-script-exit')!;
   assert.equal(exit.severity, 1);
-  assert.deepEqual(exit.range.start, { line: 4, character: 24 });
+  assert.deepEqual(exit.range.start, { line: 4, character: 25 });
   assert.ok(diags.some((d) => d.code === 'rollback-generation-limit' && d.severity === 2));
 
   const actions = (await client.conn.sendRequest('textDocument/codeAction', {

@@ -40,7 +40,6 @@ test('module-system wrappers with or without lib.', () => {
   boot.d = lib.mkOrder 500 "y";
   boot.e = lib.mkAfter ''z'';
   boot.f = lib.mkMerge [ "p" (lib.mkIf true "q") ];
-  config.boot.g = 3;
 }`;
   assert.deepEqual(defs(src), [
     'boot.a = 1',
@@ -50,8 +49,8 @@ test('module-system wrappers with or without lib.', () => {
     "boot.e = ''z''",
     'boot.f = "p"',
     'boot.f? = "q"',
-    'boot.g = 3',
   ]);
+  assert.deepEqual(defs('{ options.x = 1; config.boot.g = 3; }'), ['boot.g = 3']);
 });
 
 test('mkMerge of modules and inline modules in imports and flake nixosSystem calls', () => {

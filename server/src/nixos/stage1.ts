@@ -90,9 +90,11 @@ export const MODULE_PROVIDED: ReadonlySet<string> = new Set([
   'fsck.btrfs', 'fsck.xfs', 'xfs_repair', 'xfs_growfs', 'fsck.f2fs', 'mount.ntfs', 'ntfs-3g', 'sshd', 'ssh-keygen',
   'dropbear', 'dropbearkey', 'ip', 'udhcpc', 'dhcpcd', 'ykchalresp', 'ykinfo', 'gpg', 'gpg-agent', 'gpgconf',
   'fido2luks', 'openssl', 'plymouth', 'plymouthd', 'multipath', 'multipathd', 'kpartx', 'iscsistart',
-  'iscsiadm', 'nbd-client', 'clevis', 'tpm2', 'jose', 'curl', 'keyctl', 'vgchange', 'lvchange', 'pvscan',
+  'iscsiadm', 'nbd-client', 'clevis', 'tpm2', 'jose', 'keyctl', 'vgchange', 'lvchange', 'pvscan',
   'vgscan', 'lvscan', 'stratis-min', 'mount.nfs', 'rpcbind', 'unl0kr', 'mkswap', 'fsck', 'switch_root',
-  'killall', 'setsid', 'fail', 'info', 'askPassword', 'waitDevice', 'mountFS', 'checkFS',
+  'killall', 'setsid',
+  // shell functions that stage-1-init.sh defines before the hooks run
+  'fail', 'info', 'askPassword', 'waitDevice', 'mountFS', 'checkFS',
 ]);
 
 /** Defaults of `boot.initrd.systemd.initrdBin` (bashInteractive, coreutils, kmod, systemd) and `extraBin`. */

@@ -136,7 +136,7 @@ function addPackage(p: Provisions, pkg: string): void {
 }
 
 /** Package expressions referenced by an expression (items of a list, or interpolations in strings). */
-function referencedPackages(value: SyntaxNode, file: FileModel, bindings: Map<string, SyntaxNode>): { pkgs: string[]; unresolved: boolean } {
+function referencedPackages(value: SyntaxNode, file: FileModel, bindings: Map<string, SyntaxNode>, depth = 0): { pkgs: string[]; unresolved: boolean } {
   const pkgs: string[] = [];
   let unresolved = false;
   const items = listItems(value);
@@ -144,6 +144,13 @@ function referencedPackages(value: SyntaxNode, file: FileModel, bindings: Map<st
     const d = dottedName(item, file.text);
     if (d && d.includes('.')) {
       pkgs.push(d);
+      continue;
+    }
+    const bound = d ? bindings.get(d) : undefined;
+    if (bound && depth < 4) {
+      const r = referencedPackages(bound, file, bindings, depth + 1);
+      pkgs.push(...r.pkgs);
+      if (r.unresolved) unresolved = true;
       continue;
     }
     const strings = stringPieces(item);

@@ -9,6 +9,7 @@
     nix profile wipe-history --profile /nix/var/nix/profiles/system
 #   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ gc-deletes-all-generations
     ${pkgs.nix}/bin/nix-env -p /nix/var/nix/profiles/system --delete-generations old
+#   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ gc-deletes-all-generations
     sudo nix-collect-garbage --delete-older-than 1h
 #   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ gc-deletes-all-generations
   '';

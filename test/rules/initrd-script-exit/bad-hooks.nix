@@ -15,7 +15,7 @@ in
     fi
   '';
   boot.initrd.luks.devices.root.preOpenCommands = "sleep 2; exec /bin/sh -i";
-#                                                           ^^^^^^^^^^^^^^ initrd-script-exit
+#                                                           ^^^^^^^^^^^^^^^ initrd-script-exit
   boot.initrd.preFailCommands = ''
     die() { echo "$1"; exit 1; }
 #                      ^^^^^^ initrd-script-exit
