@@ -1,5 +1,5 @@
 // Nix string semantics with a source map: the value a string literal denotes (escapes decoded,
-// CR/LF normalised, indented strings stripped of their common indentation) and, for every
+// CR/LF normalised in normal strings, indented strings stripped of their common indentation) and, for every
 // character of it, the offset of the source byte that produced it.
 // After NixOS/nix src/libexpr/lexer.l (unescapeStr) and parser.y (stripIndentation).
 import type { SyntaxNode, SyntaxToken } from './tree';
@@ -32,7 +32,7 @@ function decodeNormal(raw: string, base: number, out: Ch[]): void {
   }
 }
 
-/** Decodes an indented string's raw content: `''$`, `'''`, `''\x` escapes, CR/CRLF → LF. */
+/** Decodes an indented string's raw content: `''$`, `'''`, `''\x` escapes. */
 function decodeIndented(raw: string, base: number, out: Ch[]): void {
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i]!;
@@ -56,11 +56,7 @@ function decodeIndented(raw: string, base: number, out: Ch[]): void {
         continue;
       }
     }
-    if (c === '\r') {
-      out.push({ c: '\n', at: base + i, escaped: false });
-      if (raw[i + 1] === '\n') i++;
-      continue;
-    }
+    // Unlike normal strings, indented strings keep CR bytes as they are (as nix does).
     out.push({ c, at: base + i, escaped: false });
   }
 }
@@ -105,11 +101,16 @@ function strip(ps: Piece[]): Piece[] {
       continue;
     }
     for (const ch of p.chars) {
-      if (atStartOfLine) {
-        if (ch.escaped) {
+      if (ch.escaped) {
+        // Escapes are not indentation, and an escaped newline does not start a line here.
+        if (atStartOfLine) {
           atStartOfLine = false;
           if (curIndent < minIndent) minIndent = curIndent;
-        } else if (ch.c === ' ') curIndent++;
+        }
+        continue;
+      }
+      if (atStartOfLine) {
+        if (ch.c === ' ') curIndent++;
         else if (ch.c === '\n') curIndent = 0;
         else {
           atStartOfLine = false;

@@ -536,12 +536,6 @@ export function lex(text: string): LexResult {
     }
   }
 
-  // Unterminated strings at the end of input.
-  for (let i = modes.length - 1; i > 0; i--) {
-    const m = modes[i]!;
-    if (m.kind === 'string' || m.kind === 'indstring') {
-      errors.push({ code: 'unterminated-string', start: n, end: n, message: m.kind === 'string' ? 'unterminated string: expected `"`' : "unterminated indented string: expected `''`" });
-    }
-  }
+  // Unterminated strings are reported by the parser, which knows which string it was in.
   return { tokens, errors };
 }

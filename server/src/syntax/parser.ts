@@ -219,6 +219,7 @@ class Parser {
   parseRoot(): SyntaxNode {
     this.stack.push({ kind: 'Root', children: [] });
     if (this.peek() !== undefined) this.expr();
+    else this.error('expected', 'expected an expression, found end of file', this.text.length, this.text.length);
     while (this.peek() !== undefined) {
       const t = this.peekToken()!;
       this.error('unexpected-token', `unexpected ${describe(t.kind, this.tokenText(t))} after the expression`);
@@ -233,22 +234,29 @@ class Parser {
     return root;
   }
 
-  /** expr_function level. */
-  expr(): void {
+  /** Guards recursion: past MAX_DEPTH the rest of the input becomes one Error node. */
+  private nested(f: () => boolean): boolean {
     if (this.depth >= MAX_DEPTH) {
       this.error('too-deep', `expression nested deeper than ${MAX_DEPTH} levels`);
       this.start('Error');
-      // Consume up to the end of the input: the rest cannot be nested meaningfully.
       while (this.peek() !== undefined) this.bump();
       this.finish();
-      return;
+      return true;
     }
     this.depth++;
     try {
-      this.exprFunction();
+      return f();
     } finally {
       this.depth--;
     }
+  }
+
+  /** expr_function level. */
+  expr(): void {
+    this.nested(() => {
+      this.exprFunction();
+      return true;
+    });
   }
 
   private exprFunction(): void {
@@ -487,6 +495,10 @@ class Parser {
   }
 
   private exprSimple(): boolean {
+    return this.nested(() => this.exprSimpleInner());
+  }
+
+  private exprSimpleInner(): boolean {
     const k = this.peek();
     switch (k) {
       case 'ident':
