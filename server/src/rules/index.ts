@@ -24,6 +24,7 @@ import { rule as stage1MountNotNeededForBoot } from './stage1-mount-not-needed-f
 import { rule as unstableSwapEncryption } from './unstable-swap-encryption';
 import { rule as autoUpgradeNoRollback } from './auto-upgrade-no-rollback';
 import { rule as exitInProfileScript } from './exit-in-profile-script';
+import { rule as unknownBootOption } from './unknown-boot-option';
 import type { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -51,6 +52,7 @@ export const RULES: readonly Rule[] = [
   unstableSwapEncryption,
   autoUpgradeNoRollback,
   exitInProfileScript,
+  unknownBootOption,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -1,0 +1,437 @@
+// Extracts boot-related option facts (type, default, description) from NixOS module sources.
+//
+//   npx tsx scripts/extract-options.ts <modules-dir> [--revision REV] [--out server/src/nixos/option-facts.json]
+//
+// <modules-dir> is laid out like nixpkgs' nixos/modules (only the .nix files under it are read).
+// An optional <modules-dir>/SOURCES.json maps each relative path to the nixpkgs revision it was
+// read from. Run by hand; the output is committed, the module sources are not. The files are
+// parsed with our own parser (server/src/syntax) and nothing is evaluated: `mkOption { … }`,
+// `mkEnableOption`, `mkPackageOption` under `options.boot.*`, `options.nix.gc.*` and
+// `options.fileSystems` are read as written, submodules (`attrsOf (submodule …)`) are followed
+// through `let` bindings of the same file, and option types are rendered the way the NixOS manual
+// names them.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { applyChain, attrName, attrpathParts, bindingParts, bindingsOf, calleeName, identName, letScope, nodes, tokens, unparen, type Scope } from '../server/src/nixos/definitions';
+import type { OptionFact, OptionFacts } from '../server/src/nixos/options';
+import { decodeString } from '../server/src/syntax/decode';
+import { parse } from '../server/src/syntax/index';
+import type { SyntaxNode } from '../server/src/syntax/tree';
+
+const WANTED = [/^boot(\.|$)/, /^nix\.gc(\.|$)/, /^fileSystems(\.|$)/];
+
+const NAMED_TYPES: Record<string, string> = {
+  bool: 'boolean',
+  str: 'string',
+  string: 'string',
+  lines: 'strings concatenated with "\\n"',
+  commas: 'strings concatenated with ","',
+  int: 'signed integer',
+  port: '16 bit unsigned integer; between 0 and 65535 (both inclusive)',
+  path: 'path',
+  pathInStore: 'path in the Nix store',
+  package: 'package',
+  singleLineStr: '(optionally newline-terminated) single-line string',
+  nonEmptyStr: 'non-empty string',
+  nonEmptyWithoutTrailingSlash: 'non-empty string without trailing slash',
+  attrs: 'attribute set',
+  anything: 'anything',
+  unspecified: 'unspecified value',
+  raw: 'raw value',
+  float: 'floating point number',
+  number: 'signed integer or floating point number',
+  positive: 'positive integer, meaning >0',
+  unsigned: 'unsigned integer, meaning >=0',
+  u8: '8 bit unsigned integer',
+  u16: '16 bit unsigned integer',
+  u32: '32 bit unsigned integer',
+  s32: '32 bit signed integer',
+  envVar: 'string concatenated with ":"',
+  separatedString: 'string',
+};
+
+/** Types whose values are attribute sets with arbitrary names below the option. */
+const OPEN_WRAPPERS = new Set(['attrsOf', 'lazyAttrsOf']);
+const OPEN_NAMED = new Set(['attrs', 'anything', 'unspecified', 'raw']);
+
+interface Ctx {
+  readonly file: string;
+  readonly text: string;
+  readonly out: Record<string, OptionFact>;
+}
+
+function strip<T extends SyntaxNode | undefined>(n: T): SyntaxNode | undefined {
+  let cur: SyntaxNode | undefined = unparen(n);
+  // `with types; …`
+  while (cur && cur.kind === 'With') cur = unparen(nodes(cur)[1]);
+  return cur;
+}
+
+function lastName(n: SyntaxNode | undefined): string | undefined {
+  const u = strip(n);
+  if (!u) return undefined;
+  if (u.kind === 'Ident') return identName(u);
+  if (u.kind === 'Select') return calleeName(u);
+  return undefined;
+}
+
+/** Text of a string literal, interpolations shown as `…`. */
+function stringText(n: SyntaxNode | undefined): string | undefined {
+  const u = strip(n);
+  if (!u) return undefined;
+  if (u.kind === 'String' || u.kind === 'IndString') {
+    return decodeString(u)
+      .map((p) => (p.kind === 'text' ? p.value : '…'))
+      .join('');
+  }
+  if (u.kind === 'Apply') {
+    const { fn, args } = applyChain(u);
+    const name = calleeName(fn);
+    if ((name === 'mdDoc' || name === 'literalMD' || name === 'literalExpression' || name === 'literalExample' || name === 'doc') && args.length === 1) return stringText(args[0]);
+  }
+  if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'add')) {
+    const parts = nodes(u).map(stringText);
+    return parts.every((p) => p !== undefined) ? parts.join('') : undefined;
+  }
+  return undefined;
+}
+
+/** Markdown/DocBook markup of NixOS option docs, reduced to plain Markdown. */
+function cleanDoc(s: string): string {
+  return s
+    .replace(/\{(option|file|command|var|env|manpage)\}`([^`]*)`/g, '`$2`')
+    .replace(/<(literal|option|filename|command|varname|replaceable|code)>([\s\S]*?)<\/\1>/g, '`$2`')
+    .replace(/<\/?(para|emphasis|link[^>]*|programlisting|note|warning|itemizedlist|listitem|ulink[^>]*)>/g, '')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+function sourceText(ctx: Ctx, n: SyntaxNode): string {
+  const t = ctx.text.slice(n.start, n.end).replace(/\s+/g, ' ').trim();
+  return t.length > 240 ? `${t.slice(0, 237)}...` : t;
+}
+
+function paren(s: string): string {
+  return /\s/.test(s) && !s.startsWith('(') ? `(${s})` : s;
+}
+
+/** The NixOS manual's name of a type expression. */
+function renderType(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth = 0): string {
+  const u = strip(n);
+  if (!u || depth > 12) return 'unspecified';
+  const name = lastName(u);
+  if (name && (u.kind === 'Ident' || u.kind === 'Select')) {
+    if (NAMED_TYPES[name]) return NAMED_TYPES[name]!;
+    const bound = u.kind === 'Ident' ? scope.get(name) : undefined;
+    if (bound) return renderType(ctx, bound, scope, depth + 1);
+    return name;
+  }
+  if (u.kind === 'Apply') {
+    const { fn, args } = applyChain(u);
+    const f = calleeName(fn);
+    const a = (i: number) => renderType(ctx, args[i], scope, depth + 1);
+    switch (f) {
+      case 'listOf':
+        return `list of ${paren(a(0))}`;
+      case 'attrsOf':
+      case 'lazyAttrsOf':
+        return `${f === 'lazyAttrsOf' ? 'lazy ' : ''}attribute set of ${paren(a(0))}`;
+      case 'nullOr':
+        return `null or ${paren(a(0))}`;
+      case 'either':
+        return `${paren(a(0))} or ${paren(a(1))}`;
+      case 'oneOf': {
+        const list = strip(args[0]);
+        return list?.kind === 'List' ? nodes(list).map((x) => paren(renderType(ctx, x, scope, depth + 1))).join(' or ') : 'one of several types';
+      }
+      case 'enum': {
+        const list = strip(args[0]);
+        if (list?.kind !== 'List') return 'one of several values';
+        return `one of ${nodes(list).map((x) => sourceText(ctx, x)).join(', ')}`;
+      }
+      case 'submodule':
+        return 'submodule';
+      case 'functionTo':
+        return `function that evaluates to a(n) ${paren(a(0))}`;
+      case 'uniq':
+      case 'unique':
+      case 'passwdEntry':
+        return a(args.length - 1);
+      case 'addCheck':
+        return a(0);
+      case 'addCheckDesc':
+        return `${a(1)} (with check: ${stringText(args[0]) ?? 'custom'})`;
+      case 'coercedTo':
+        return `${paren(a(2))} or ${paren(a(0))} convertible to it`;
+      case 'strMatching':
+        return `string matching the pattern ${stringText(args[0]) ?? '…'}`;
+      case 'ints.between':
+      case 'between':
+        return `integer between ${args[0] ? sourceText(ctx, args[0]) : '?'} and ${args[1] ? sourceText(ctx, args[1]) : '?'} (both inclusive)`;
+      default:
+        return f ?? sourceText(ctx, u);
+    }
+  }
+  if (u.kind === 'BinaryOp') return renderType(ctx, nodes(u)[0], scope, depth + 1); // `t // { description = … }`
+  return sourceText(ctx, u);
+}
+
+/**
+ * The option sets a submodule argument declares: `{ options = { … }; }`, `{ name, ... }: { options
+ * = …; }`, a list of those, or a let-bound name of one. Undefined when it cannot be resolved.
+ */
+function submoduleOptionSets(n: SyntaxNode | undefined, scope: Scope, depth = 0): SyntaxNode[] | undefined {
+  let u = strip(n);
+  if (!u || depth > 8) return undefined;
+  if (u.kind === 'Ident') {
+    const bound = scope.get(identName(u) ?? '');
+    return bound ? submoduleOptionSets(bound, scope, depth + 1) : undefined;
+  }
+  if (u.kind === 'List') {
+    const out: SyntaxNode[] = [];
+    for (const item of nodes(u)) {
+      const sets = submoduleOptionSets(item, scope, depth + 1);
+      if (!sets) return undefined;
+      out.push(...sets);
+    }
+    return out;
+  }
+  while (u && u.kind === 'Lambda') u = strip(nodes(u).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop());
+  if (!u || u.kind !== 'AttrSet') return undefined;
+  if (bindingsOf(u).some((b) => firstName(b) === 'freeformType')) return undefined;
+  const out: SyntaxNode[] = [];
+  for (const b of bindingsOf(u)) {
+    if (b.kind !== 'Binding' || firstName(b) !== 'options') continue;
+    const { attrpath, value } = bindingParts(b);
+    if (!attrpath || !value) continue;
+    const rest = attrpathParts(attrpath).slice(1).map((p) => attrName(p) ?? '<dynamic>');
+    // `options.neededForBoot = mkOption …` inside a submodule: wrap as a one-binding set.
+    out.push(rest.length === 0 ? value : synthetic(rest, value));
+  }
+  return out;
+}
+
+/** A pseudo set { rest = value; } for dotted `options.a.b = …` bindings (kept as a small object). */
+const SYNTHETIC = new WeakMap<SyntaxNode, { path: string[]; value: SyntaxNode }>();
+function synthetic(path: string[], value: SyntaxNode): SyntaxNode {
+  const node: SyntaxNode = { type: 'node', kind: 'AttrSet', start: value.start, end: value.end, children: [], parent: undefined };
+  SYNTHETIC.set(node, { path, value });
+  return node;
+}
+
+function firstName(b: SyntaxNode): string | undefined {
+  const ap = bindingParts(b).attrpath;
+  const first = ap ? attrpathParts(ap)[0] : undefined;
+  return first ? attrName(first) : undefined;
+}
+
+/** Sub-options of a type, with the path element they add (`<name>` for attrsOf). */
+function typeChildren(n: SyntaxNode | undefined, scope: Scope, depth = 0): { extra: string[]; sets: SyntaxNode[] } | 'open' | 'leaf' {
+  const u = strip(n);
+  if (!u || depth > 8) return 'open';
+  const name = lastName(u);
+  if (name && (u.kind === 'Ident' || u.kind === 'Select')) {
+    if (OPEN_NAMED.has(name)) return 'open';
+    if (NAMED_TYPES[name]) return 'leaf';
+    const bound = u.kind === 'Ident' ? scope.get(name) : undefined;
+    return bound ? typeChildren(bound, scope, depth + 1) : 'open'; // e.g. systemdUtils.types.initrdServices
+  }
+  if (u.kind === 'Apply') {
+    const { fn, args } = applyChain(u);
+    const f = calleeName(fn);
+    if (f === 'submodule') {
+      const sets = submoduleOptionSets(args[0], scope);
+      return sets ? { extra: [], sets } : 'open';
+    }
+    if (f && OPEN_WRAPPERS.has(f)) {
+      const inner = typeChildren(args[0], scope, depth + 1);
+      if (inner === 'leaf' || inner === 'open') return 'open';
+      return { extra: ['<name>', ...inner.extra], sets: inner.sets };
+    }
+    if (f === 'nullOr' || f === 'uniq' || f === 'unique') return typeChildren(args[0], scope, depth + 1);
+    if (f === 'addCheck' || f === 'addCheckDesc') return typeChildren(args[f === 'addCheck' ? 0 : 1], scope, depth + 1);
+    return 'leaf'; // listOf, either, enum, functionTo …
+  }
+  if (u.kind === 'BinaryOp') return typeChildren(nodes(u)[0], scope, depth + 1);
+  return 'open';
+}
+
+function attrsOfSet(set: SyntaxNode): Map<string, SyntaxNode> {
+  const m = new Map<string, SyntaxNode>();
+  for (const b of bindingsOf(set)) {
+    if (b.kind !== 'Binding') continue;
+    const { attrpath, value } = bindingParts(b);
+    if (!attrpath || !value) continue;
+    const parts = attrpathParts(attrpath).map((p) => attrName(p) ?? '<dynamic>');
+    if (parts.length === 1) m.set(parts[0]!, value);
+  }
+  return m;
+}
+
+function record(ctx: Ctx, path: string[], fact: OptionFact): void {
+  const key = path.join('.');
+  if (!WANTED.some((re) => re.test(key))) return;
+  const prev = ctx.out[key];
+  // Several modules may declare the same submodule option set (fileSystems): keep the richer fact.
+  if (prev && (prev.description?.length ?? 0) >= (fact.description?.length ?? 0)) {
+    if (fact.open === false && prev.open) ctx.out[key] = { ...prev, open: false };
+    return;
+  }
+  ctx.out[key] = fact;
+}
+
+function mkOptionFact(ctx: Ctx, path: string[], attrs: Map<string, SyntaxNode>, scope: Scope): void {
+  const typeNode = attrs.get('type');
+  const desc = stringText(attrs.get('description'));
+  const defText = attrs.get('defaultText');
+  const def = attrs.get('default');
+  const example = attrs.get('example');
+  const children = typeNode ? typeChildren(typeNode, scope) : 'open';
+  const fact: OptionFact = {
+    type: typeNode ? renderType(ctx, typeNode, scope) : 'unspecified',
+    ...(defText ? { default: stringText(defText) ?? sourceText(ctx, defText) } : def ? { default: sourceText(ctx, def) } : {}),
+    ...(desc !== undefined ? { description: cleanDoc(desc) } : {}),
+    ...(example ? { example: stringText(example) ?? sourceText(ctx, example) } : {}),
+    ...(attrs.has('internal') && ctx.text.slice(attrs.get('internal')!.start, attrs.get('internal')!.end) === 'true' ? { internal: true } : {}),
+    declaredIn: ctx.file,
+    ...(children === 'leaf' ? {} : { open: children === 'open' }),
+  };
+  record(ctx, path, fact);
+  // Old style: `fileSystems = mkOption { options.neededForBoot = mkOption …; }`.
+  const legacy = [...attrs.entries()].filter(([k]) => k === 'options');
+  for (const [, v] of legacy) walkOptions(ctx, v, [...path, '<name>'], scope);
+  if (children !== 'leaf' && children !== 'open') {
+    for (const set of children.sets) walkOptions(ctx, set, [...path, ...children.extra], scope);
+  }
+}
+
+function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope: Scope, depth = 0): void {
+  if (!n || depth > 40) return;
+  const syn = SYNTHETIC.get(n);
+  if (syn) return walkOptions(ctx, syn.value, [...path, ...syn.path], scope, depth + 1);
+  const u = strip(n);
+  if (!u) return;
+  if (u.kind === 'Ident') {
+    const bound = scope.get(identName(u) ?? '');
+    if (bound && bound !== u) walkOptions(ctx, bound, path, scope, depth + 1);
+    return;
+  }
+  if (u.kind === 'LetIn') {
+    const body = nodes(u).filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error').pop();
+    return walkOptions(ctx, body, path, letScope(u, scope), depth + 1);
+  }
+  if (u.kind === 'AttrSet') {
+    for (const b of bindingsOf(u)) {
+      if (b.kind !== 'Binding') continue;
+      const { attrpath, value } = bindingParts(b);
+      if (!attrpath || !value) continue;
+      const names = attrpathParts(attrpath).map((p) => attrName(p) ?? '<dynamic>');
+      walkOptions(ctx, value, [...path, ...names], scope, depth + 1);
+    }
+    return;
+  }
+  if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'update')) {
+    // `mkEnableOption "x" // { description = …; }`
+    const [left, right] = nodes(u);
+    const r = strip(right);
+    const overrides = r?.kind === 'AttrSet' ? attrsOfSet(r) : new Map<string, SyntaxNode>();
+    const before = ctx.out[path.join('.')];
+    walkOptions(ctx, left, path, scope, depth + 1);
+    const fact = ctx.out[path.join('.')];
+    if (fact && fact !== before) {
+      const d = stringText(overrides.get('description'));
+      const def = overrides.get('default');
+      ctx.out[path.join('.')] = { ...fact, ...(d !== undefined ? { description: cleanDoc(d) } : {}), ...(def ? { default: sourceText(ctx, def) } : {}) };
+    }
+    return;
+  }
+  if (u.kind !== 'Apply') return;
+  const { fn, args } = applyChain(u);
+  const name = calleeName(fn);
+  if (name === 'mkOption' && args.length === 1) {
+    const a = strip(args[0]);
+    if (a?.kind === 'AttrSet') mkOptionFact(ctx, path, attrsOfSet(a), scope);
+    return;
+  }
+  if (name === 'mkEnableOption' && args.length === 1) {
+    const what = stringText(args[0]) ?? '…';
+    record(ctx, path, { type: 'boolean', default: 'false', example: 'true', description: `Whether to enable ${cleanDoc(what)}.`, declaredIn: ctx.file });
+    return;
+  }
+  if (name === 'mkPackageOption' && args.length >= 2) {
+    const pkg = strip(args[1]);
+    const pkgName = pkg?.kind === 'List' ? nodes(pkg).map((x) => stringText(x) ?? '?').join('.') : (stringText(pkg) ?? '…');
+    const extra = args[2] ? strip(args[2]) : undefined;
+    const extras = extra?.kind === 'AttrSet' ? attrsOfSet(extra) : new Map<string, SyntaxNode>();
+    const defaultNode = extras.get('default');
+    const defaultName = defaultNode ? (stringText(defaultNode) ?? sourceText(ctx, defaultNode)) : pkgName;
+    record(ctx, path, { type: 'package', default: `pkgs.${defaultName}`, description: `The ${pkgName} package to use.`, declaredIn: ctx.file });
+    return;
+  }
+  if (name === 'mkSinkUndeclaredOptions') record(ctx, path, { type: 'unspecified', description: 'Accepts anything (declared by a sink module).', declaredIn: ctx.file, open: true });
+}
+
+/** Every option fact declared in one module file. */
+export function extractFromModule(file: string, text: string, out: Record<string, OptionFact>): void {
+  const ctx: Ctx = { file, text, out };
+  const { root } = parse(text);
+  let cur = strip(nodes(root).find((c) => c.kind !== 'Error'));
+  let scope: Scope = new Map();
+  for (let guard = 0; cur && guard < 16; guard++) {
+    if (cur.kind === 'Lambda') cur = strip(nodes(cur).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop());
+    else if (cur.kind === 'LetIn') {
+      scope = letScope(cur, scope);
+      cur = strip(nodes(cur).filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error').pop());
+    } else break;
+  }
+  if (!cur || cur.kind !== 'AttrSet') return;
+  for (const b of bindingsOf(cur)) {
+    if (b.kind !== 'Binding' || firstName(b) !== 'options') continue;
+    const { attrpath, value } = bindingParts(b);
+    if (!attrpath || !value) continue;
+    const rest = attrpathParts(attrpath).slice(1).map((p) => attrName(p) ?? '<dynamic>');
+    walkOptions(ctx, value, rest, scope);
+  }
+}
+
+function nixFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) nixFiles(p, out);
+    else if (name.endsWith('.nix')) out.push(p);
+  }
+  return out;
+}
+
+export function extractOptions(dir: string, revision: string): OptionFacts {
+  const options: Record<string, OptionFact> = {};
+  for (const f of nixFiles(dir)) extractFromModule(`nixos/modules/${relative(dir, f)}`, readFileSync(f, 'utf8'), options);
+  let sources: Record<string, string> = {};
+  try {
+    sources = JSON.parse(readFileSync(join(dir, 'SOURCES.json'), 'utf8')) as Record<string, string>;
+  } catch {
+    // optional
+  }
+  const sorted: Record<string, OptionFact> = {};
+  for (const k of Object.keys(options).sort()) sorted[k] = options[k]!;
+  return { nixpkgsRevision: revision, sources, options: sorted };
+}
+
+function main(argv: string[]): void {
+  const dir = argv[0];
+  if (!dir || dir.startsWith('-')) {
+    console.error('usage: tsx scripts/extract-options.ts <nixos-modules-dir> [--revision REV] [--out FILE]');
+    process.exit(2);
+  }
+  const flag = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const out = flag('--out') ?? 'server/src/nixos/option-facts.json';
+  const facts = extractOptions(dir, flag('--revision') ?? 'unknown');
+  writeFileSync(out, `${JSON.stringify(facts, null, 2)}\n`);
+  console.log(`${Object.keys(facts.options).length} options from ${dir} -> ${out}`);
+}
+
+if (process.argv[1] && /extract-options\.ts$/.test(process.argv[1])) main(process.argv.slice(2));
