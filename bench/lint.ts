@@ -1,6 +1,12 @@
 // Re-analysis of a 5,000-line NixOS module: parse + option resolution + every rule, as the
 // language server does on each (debounced) change. Goal: p50 ≤ 10 ms after warm-up.
-import { analyzeFile, lintFile, makeProject } from '../server/src/analysis';
+// Measured on the shipped code: the engine is bundled with esbuild exactly like dist/server.js
+// and run with the server's V8 flags (see client/src/extension.ts).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
 
 /** A realistic module: many services, boot hooks with shell, nested sets, lets, mkIf. */
 export function bigModule(lines: number): string {
@@ -34,38 +40,59 @@ export function bigModule(lines: number): string {
   return `${out.join('\n')}\n`;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/** Node flags the language server runs with (client/src/extension.ts). */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
+const HARNESS = `
+import { analyzeFile, lintFile, makeProject } from './server/src/analysis';
+import { readFileSync } from 'node:fs';
+const text = readFileSync(process.argv[2], 'utf8');
+const settings = { nixosRelease: '25.11' };
+const once = (t) => { const m = analyzeFile('/bench/configuration.nix', t); return lintFile(m, makeProject([m], settings), settings); };
+for (let k = 0; k < 30; k++) once(text + '# ' + k + '\\n');
+const times = [];
+let findings = 0;
+for (let k = 0; k < 200; k++) {
+  const edited = text.replace('Service number 1"', 'Service number 1' + k + '"');
+  const t0 = process.hrtime.bigint();
+  findings = once(edited).length;
+  times.push(Number(process.hrtime.bigint() - t0) / 1e6);
 }
+times.sort((a, b) => a - b);
+console.log(JSON.stringify({ p50: times[100], p95: times[190], findings }));
+`;
 
 export async function run(): Promise<string> {
   const text = bigModule(5000);
   const lines = text.split('\n').length - 1;
-  const settings = { nixosRelease: '25.11' };
-  const once = (t: string) => {
-    const m = analyzeFile('/bench/configuration.nix', t);
-    return lintFile(m, makeProject([m], settings), settings);
-  };
-  for (let k = 0; k < 30; k++) once(text + `# ${k}\n`);
-  const times: number[] = [];
-  let findings = 0;
-  for (let k = 0; k < 200; k++) {
-    const edited = text.replace('Service number 1"', `Service number 1${k}"`);
-    const t0 = process.hrtime.bigint();
-    findings = once(edited).length;
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  const dir = mkdtempSync(join(tmpdir(), 'nixboot-bench-'));
+  try {
+    const input = join(dir, 'configuration.nix');
+    writeFileSync(input, text);
+    const harness = join(dir, 'harness.cjs');
+    await build({
+      stdin: { contents: HARNESS, resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: harness,
+      logLevel: 'error',
+    });
+    const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, harness, input], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`benchmark harness failed: ${r.stderr}`);
+    const { p50, p95, findings } = JSON.parse(r.stdout) as { p50: number; p95: number; findings: number };
+    return [
+      '## Linter: re-analysis of a 5,000-line module',
+      '',
+      'Command: `npm run bench -- lint` (bench/lint.ts). The engine bundled by esbuild as in dist/server.js, run with the',
+      `server's flags (\`${SERVER_NODE_FLAGS.join(' ')}\`). One edit per iteration: parse, option-path resolution, shell`,
+      'analysis of embedded scripts and every rule; 30 warm-up runs, then 200 timed runs.',
+      '',
+      '| lines | bytes | p50 | p95 | goal | findings |',
+      '|---:|---:|---:|---:|---|---:|',
+      `| ${lines} | ${text.length} | ${p50.toFixed(2)} ms | ${p95.toFixed(2)} ms | p50 ≤ 10 ms: ${p50 <= 10 ? 'met' : 'NOT met'} | ${findings} |`,
+    ].join('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  times.sort((a, b) => a - b);
-  const p50 = percentile(times, 50);
-  const p95 = percentile(times, 95);
-  return [
-    '## Linter: re-analysis of a 5,000-line module',
-    '',
-    'Command: `npm run bench -- lint` (bench/lint.ts). One edit per iteration; parse, option-path resolution, shell analysis of',
-    'embedded scripts and every rule, 30 warm-up runs then 200 timed runs.',
-    '',
-    '| lines | bytes | p50 | p95 | goal | findings |',
-    '|---:|---:|---:|---:|---|---:|',
-    `| ${lines} | ${text.length} | ${p50.toFixed(2)} ms | ${p95.toFixed(2)} ms | p50 ≤ 10 ms: ${p50 <= 10 ? 'met' : 'NOT met'} | ${findings} |`,
-  ].join('\n');
 }

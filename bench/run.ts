@@ -2,9 +2,11 @@
 // Usage: npm run bench [-- AREA ...]   (areas: the module names below)
 import { writeFileSync } from "node:fs";
 import * as lint from "./lint";
+import * as syntax from "./syntax";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
+  syntax,
 };
 
 const wanted = process.argv.slice(2);

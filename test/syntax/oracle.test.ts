@@ -27,7 +27,7 @@ function nixParse(text: string, name = 'expr.nix'): { ok: boolean; out: string; 
 }
 
 /** The source with explicit parentheses around every operator, application and selection. */
-function parenthesize(src: string, root: SyntaxNode): string {
+function parenthesize(root: SyntaxNode): string {
   let out = '';
   const visit = (e: SyntaxElement): void => {
     if (e.type === 'token') {
@@ -71,15 +71,15 @@ test('(real nix) operator precedence and associativity match nix', { skip }, () 
     const r = parse(src);
     assert.deepEqual(r.errors, [], e);
     const original = nixParse(src, 'a.nix');
-    const grouped = nixParse(parenthesize(src, r.root), 'b.nix');
+    const grouped = nixParse(parenthesize(r.root), 'b.nix');
     assert.ok(original.ok, `${e}: ${original.err}`);
-    assert.equal(grouped.out, original.out, `grouping of ${e}: nixboot reads it as ${parenthesize(e, parse(e).root)}`);
+    assert.equal(grouped.out, original.out, `grouping of ${e}: nixboot reads it as ${parenthesize(parse(e).root)}`);
   }
   // The same over whole corpus files that nix accepts.
   for (const f of files.filter((x) => x.expect === 'ok' && x.text.trim())) {
     const r = parse(f.text);
     const original = nixParse(f.text, 'a.nix');
-    const grouped = nixParse(parenthesize(f.text, r.root), 'b.nix');
+    const grouped = nixParse(parenthesize(r.root), 'b.nix');
     assert.equal(grouped.out, original.out, `grouping in ${f.name}`);
   }
 });

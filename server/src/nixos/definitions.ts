@@ -240,7 +240,7 @@ export function collectDefinitions(root: SyntaxNode): Definition[] {
   const top = nodes(root).find((c) => c.kind !== 'Error');
   if (top) visitModule(top, new Map(), w, false);
   // Inline modules anywhere else in the file: `imports = [ … ]` and `modules = [ … ]` lists.
-  scanModuleLists(root, w);
+  if (hasModuleLists(root)) scanModuleLists(root, w);
   w.out.sort((a, b) => a.binding.start - b.binding.start || a.path.length - b.path.length);
   return w.out;
 }
@@ -352,10 +352,22 @@ function visitConfigValue(
   }
 }
 
-function scanModuleLists(root: SyntaxNode, w: Walk): void {
-  const stack: Array<{ n: SyntaxNode; scope: Scope }> = [{ n: root, scope: new Map() }];
+/** Whether any identifier token of the file is `imports` or `modules` (cheap pre-check). */
+function hasModuleLists(root: SyntaxNode): boolean {
+  const stack: SyntaxNode[] = [root];
   while (stack.length > 0) {
-    const { n, scope } = stack.pop()!;
+    const n = stack.pop()!;
+    for (const c of n.children) {
+      if (c.type === 'node') stack.push(c);
+      else if (c.kind === 'ident' && (c.end - c.start === 7 || c.end - c.start === 8) && (c.text === 'imports' || c.text === 'modules')) return true;
+    }
+  }
+  return false;
+}
+
+function scanModuleLists(root: SyntaxNode, w: Walk): void {
+  const visit = (n: SyntaxNode, scope: Scope, depth: number): void => {
+    if (depth > 256) return;
     const sc = n.kind === 'LetIn' || n.kind === 'LegacyLet' ? letScope(n, scope) : scope;
     if (n.kind === 'Binding') {
       const { attrpath, value } = bindingParts(n);
@@ -371,8 +383,11 @@ function scanModuleLists(root: SyntaxNode, w: Walk): void {
         }
       }
     }
-    for (const c of nodes(n)) stack.push({ n: c, scope: sc });
-  }
+    // Strings and their contents cannot hold module lists worth scanning.
+    if (n.kind === 'String' || n.kind === 'IndString' || n.kind === 'Path') return;
+    for (const c of n.children) if (c.type === 'node') visit(c, sc, depth + 1);
+  };
+  visit(root, new Map(), 0);
 }
 
 /** Whether `path` matches `pattern`, where '*' in the pattern matches any one element. */

@@ -136,6 +136,6 @@ export const rule: Rule = {
         fixes,
       });
     }
-    scanStrings(ctx, ctx.file.root);
+    if (NEEDLES.some((s) => ctx.file.text.includes(s))) scanStrings(ctx, ctx.file.root);
   },
 };

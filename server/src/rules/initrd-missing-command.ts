@@ -61,8 +61,12 @@ function binariesOf(pkg: string): readonly string[] | 'all-busybox' | undefined 
   return PACKAGE_BINARIES[packageName(pkg)];
 }
 
+const bindingsCache = new WeakMap<FileModel, Map<string, SyntaxNode>>();
+
 /** Let-bound names of a file with one unambiguous value each (for `${sedKeyBin}`). */
 function fileBindings(file: FileModel): Map<string, SyntaxNode> {
+  const hit = bindingsCache.get(file);
+  if (hit) return hit;
   const map = new Map<string, SyntaxNode>();
   const ambiguous = new Set<string>();
   const visit = (n: SyntaxNode): void => {
@@ -77,10 +81,12 @@ function fileBindings(file: FileModel): Map<string, SyntaxNode> {
         map.set(name, value);
       }
     }
-    for (const c of nodes(n)) visit(c);
+    if (n.kind === 'String' || n.kind === 'IndString') return;
+    for (const c of n.children) if (c.type === 'node') visit(c);
   };
   visit(file.root);
   for (const a of ambiguous) map.delete(a);
+  bindingsCache.set(file, map);
   return map;
 }
 
@@ -342,20 +348,21 @@ export const rule: Rule = {
   },
   check(ctx) {
     const stage = ctx.project.stageOne.systemd;
+    const scripted = stage === true ? [] : SCRIPTED_HOOKS.flatMap((h) => ctx.definitions(h.pattern));
+    const units = stage === false ? [] : SYSTEMD_STAGE1_SCRIPT_OPTIONS.flatMap((o) => ctx.definitions(o));
+    if (scripted.length === 0 && units.length === 0) return;
     const bindings = fileBindings(ctx.file);
-    if (stage !== true) {
+    if (scripted.length > 0) {
       const prov = scriptedProvisions(ctx.project);
-      for (const hook of SCRIPTED_HOOKS) for (const def of ctx.definitions(hook.pattern)) checkScript(ctx, def, 'scripted', prov, bindings, undefined);
+      for (const def of scripted) checkScript(ctx, def, 'scripted', prov, bindings, undefined);
     }
-    if (stage !== false) {
+    if (units.length > 0) {
       const prov = systemdProvisions(ctx.project);
-      for (const option of SYSTEMD_STAGE1_SCRIPT_OPTIONS) {
-        for (const def of ctx.definitions(option)) {
-          const service = def.path.slice(0, 5).join('.');
-          const pathDefs = ctx.project.definitions(`${service}.path`);
-          const servicePath = pathDefs.flatMap(({ file, def: d }) => referencedPackages(d.value, file, fileBindings(file)).pkgs);
-          checkScript(ctx, def, 'systemd', prov, bindings, servicePath);
-        }
+      for (const def of units) {
+        const service = def.path.slice(0, 5).join('.');
+        const pathDefs = ctx.project.definitions(`${service}.path`);
+        const servicePath = pathDefs.flatMap(({ file, def: d }) => referencedPackages(d.value, file, fileBindings(file)).pkgs);
+        checkScript(ctx, def, 'systemd', prov, bindings, servicePath);
       }
     }
   },

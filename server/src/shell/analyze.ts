@@ -81,7 +81,27 @@ const LOGIC_OPS = new Set([10, 11]); // `&&`, `||`
 
 const parserCache: { parser: ReturnType<typeof syntax.NewParser> | undefined } = { parser: undefined };
 
+/**
+ * Analyses are memoised by script text (bounded): after an edit, the scripts that did not change
+ * are not parsed again. Results are immutable.
+ */
+const memo = new Map<string, ShellAnalysis>();
+const MEMO_LIMIT = 4096;
+
 export function analyzeShell(text: string): ShellAnalysis {
+  const hit = memo.get(text);
+  if (hit) {
+    memo.delete(text);
+    memo.set(text, hit); // most recently used last
+    return hit;
+  }
+  const result = analyzeShellUncached(text);
+  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+  memo.set(text, result);
+  return result;
+}
+
+function analyzeShellUncached(text: string): ShellAnalysis {
   const parser = (parserCache.parser ??= syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash)));
   const idx = byteToIndexMap(text);
   let file: Node;

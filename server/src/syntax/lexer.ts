@@ -2,13 +2,10 @@
 // the input ends up in exactly one token. Strings, indented strings and interpolated paths are
 // lexed with a mode stack; `${ … }` nests. Never throws: bytes it cannot place become `error`
 // tokens, unterminated strings and comments end at the end of the input.
-import type { TokenKind } from './tree';
+import type { SyntaxToken, TokenKind } from './tree';
 
-export interface RawToken {
-  readonly kind: TokenKind;
-  readonly start: number;
-  readonly end: number;
-}
+/** The lexer makes the tree's tokens directly; the parser only sets their parents. */
+export type RawToken = SyntaxToken;
 
 export interface LexError {
   readonly code: 'unterminated-string' | 'unterminated-comment' | 'invalid-token' | 'trailing-slash';
@@ -17,7 +14,7 @@ export interface LexError {
   readonly message: string;
 }
 
-const KEYWORDS: Record<string, TokenKind> = {
+const KEYWORDS: Record<string, TokenKind> = Object.assign(Object.create(null) as Record<string, TokenKind>, {
   assert: 'kw_assert',
   else: 'kw_else',
   if: 'kw_if',
@@ -28,7 +25,7 @@ const KEYWORDS: Record<string, TokenKind> = {
   rec: 'kw_rec',
   then: 'kw_then',
   with: 'kw_with',
-};
+});
 
 const enum C {
   TAB = 9,
@@ -130,6 +127,29 @@ type Mode =
   /** After a path fragment or a path interpolation: more fragments may follow. */
   | { kind: 'path' };
 
+/** A token whose text is sliced from the source on demand (most tokens are never read). */
+export class Token implements SyntaxToken {
+  readonly type = 'token' as const;
+  parent: SyntaxToken['parent'] = undefined;
+  constructor(
+    readonly kind: TokenKind,
+    readonly start: number,
+    readonly end: number,
+    private readonly source: string,
+  ) {}
+  get text(): string {
+    return this.source.slice(this.start, this.end);
+  }
+  toJSON(): object {
+    return { type: this.type, kind: this.kind, start: this.start, end: this.end, text: this.text };
+  }
+}
+
+function emit(tokens: RawToken[], text: string, kind: TokenKind, start: number, end: number): number {
+  tokens.push(new Token(kind, start, end, text));
+  return end;
+}
+
 export interface LexResult {
   readonly tokens: RawToken[];
   readonly errors: LexError[];
@@ -142,15 +162,14 @@ export function lex(text: string): LexResult {
   const modes: Mode[] = [{ kind: 'expr', braces: 0 }];
   let pos = 0;
 
-  const push = (kind: TokenKind, end: number): void => {
-    tokens.push({ kind, start: pos, end });
-    pos = end;
-  };
+
 
   /** Length of a PATH / PATH_SEG match at `at` (0 if none); `slash` tells whether it ends in '/'. */
+  const NO_PATH = { len: 0, trailingSlash: false, interp: false };
   const matchPath = (at: number): { len: number; trailingSlash: boolean; interp: boolean } => {
     let i = at;
     while (i < n && isPathChar(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== C.SLASH) return NO_PATH;
     let segments = 0;
     while (i < n && text.charCodeAt(i) === C.SLASH && i + 1 < n && isPathChar(text.charCodeAt(i + 1))) {
       i += 2;
@@ -158,7 +177,7 @@ export function lex(text: string): LexResult {
       segments++;
     }
     const slashInterp = i < n && text.charCodeAt(i) === C.SLASH && text.charCodeAt(i + 1) === C.DOLLAR && text.charCodeAt(i + 2) === C.LBRACE;
-    if (segments === 0 && !slashInterp) return { len: 0, trailingSlash: false, interp: false };
+    if (segments === 0 && !slashInterp) return NO_PATH;
     if (slashInterp) return { len: i + 1 - at, trailingSlash: true, interp: true };
     const trailing = i < n && text.charCodeAt(i) === C.SLASH;
     const interp = text.charCodeAt(i) === C.DOLLAR && text.charCodeAt(i + 1) === C.LBRACE;
@@ -218,18 +237,16 @@ export function lex(text: string): LexResult {
 
   /** `~/…` home paths: \~(\/{PATH_CHAR}+)+\/? or HPATH_START `~/` before `${`. */
   const matchHomePath = (at: number): { len: number; trailingSlash: boolean; interp: boolean } => {
-    if (text.charCodeAt(at + 1) !== C.SLASH) return { len: 0, trailingSlash: false, interp: false };
+    if (text.charCodeAt(at + 1) !== C.SLASH) return NO_PATH;
     const rest = matchPath(at + 1);
     if (rest.len === 0) return rest;
     return { ...rest, len: rest.len + 1 };
   };
 
-  /** Emits a path token and enters path mode when an interpolation or more fragments follow. */
-  const pathToken = (len: number, trailingSlash: boolean, interp: boolean): void => {
-    const start = pos;
-    push('path', pos + len);
+  /** Enters path mode after a path token when an interpolation follows; reports trailing slashes. */
+  const afterPath = (start: number, end: number, trailingSlash: boolean, interp: boolean): void => {
     if (interp) modes.push({ kind: 'path' });
-    else if (trailingSlash) errors.push({ code: 'trailing-slash', start, end: pos, message: 'path has a trailing slash' });
+    else if (trailingSlash) errors.push({ code: 'trailing-slash', start, end, message: 'path has a trailing slash' });
   };
 
   while (pos < n) {
@@ -238,12 +255,12 @@ export function lex(text: string): LexResult {
 
     if (mode.kind === 'string') {
       if (c === C.DQUOTE) {
-        push('quote', pos + 1);
+        pos = emit(tokens, text, 'quote', pos, pos + 1);
         modes.pop();
         continue;
       }
       if (c === C.DOLLAR && text.charCodeAt(pos + 1) === C.LBRACE) {
-        push('interp_open', pos + 2);
+        pos = emit(tokens, text, 'interp_open', pos, pos + 2);
         modes.push({ kind: 'expr', braces: 0 });
         continue;
       }
@@ -267,7 +284,7 @@ export function lex(text: string): LexResult {
         }
         i++;
       }
-      push('string_content', i);
+      pos = emit(tokens, text, 'string_content', pos, i);
       continue;
     }
 
@@ -275,13 +292,13 @@ export function lex(text: string): LexResult {
       if (c === C.SQUOTE && text.charCodeAt(pos + 1) === C.SQUOTE) {
         const c2 = text.charCodeAt(pos + 2);
         if (c2 !== C.DOLLAR && c2 !== C.SQUOTE && c2 !== C.BACKSLASH) {
-          push('ind_quote', pos + 2);
+          pos = emit(tokens, text, 'ind_quote', pos, pos + 2);
           modes.pop();
           continue;
         }
       }
       if (c === C.DOLLAR && text.charCodeAt(pos + 1) === C.LBRACE) {
-        push('interp_open', pos + 2);
+        pos = emit(tokens, text, 'interp_open', pos, pos + 2);
         modes.push({ kind: 'expr', braces: 0 });
         continue;
       }
@@ -303,13 +320,13 @@ export function lex(text: string): LexResult {
         if (d === C.DOLLAR && text.charCodeAt(i + 1) === C.LBRACE) break;
         i++;
       }
-      push('string_content', i);
+      pos = emit(tokens, text, 'string_content', pos, i);
       continue;
     }
 
     if (mode.kind === 'path') {
       if (c === C.DOLLAR && text.charCodeAt(pos + 1) === C.LBRACE) {
-        push('interp_open', pos + 2);
+        pos = emit(tokens, text, 'interp_open', pos, pos + 2);
         modes.push({ kind: 'expr', braces: 0 });
         continue;
       }
@@ -320,7 +337,7 @@ export function lex(text: string): LexResult {
           const trailing = text.charCodeAt(i - 1) === C.SLASH;
           const interp = text.charCodeAt(i) === C.DOLLAR && text.charCodeAt(i + 1) === C.LBRACE;
           const start = pos;
-          push('path', i);
+          pos = emit(tokens, text, 'path', pos, i);
           if (!interp) {
             modes.pop();
             if (trailing) errors.push({ code: 'trailing-slash', start, end: i, message: 'path has a trailing slash' });
@@ -340,25 +357,25 @@ export function lex(text: string): LexResult {
         if (d !== C.SPACE && d !== C.TAB && d !== C.LF && d !== C.CR) break;
         i++;
       }
-      push('whitespace', i);
+      pos = emit(tokens, text, 'whitespace', pos, i);
       continue;
     }
     if (c === C.HASH) {
       let i = pos + 1;
       while (i < n && text.charCodeAt(i) !== C.LF && text.charCodeAt(i) !== C.CR) i++;
-      push('line_comment', i);
+      pos = emit(tokens, text, 'line_comment', pos, i);
       continue;
     }
     if (c === C.SLASH && text.charCodeAt(pos + 1) === C.STAR) {
       const close = text.indexOf('*/', pos + 2);
       if (close < 0) {
         errors.push({ code: 'unterminated-comment', start: pos, end: n, message: 'unterminated `/*` comment' });
-        push('block_comment', n);
-      } else push('block_comment', close + 2);
+        pos = emit(tokens, text, 'block_comment', pos, n);
+      } else pos = emit(tokens, text, 'block_comment', pos, close + 2);
       continue;
     }
     if (c === C.DQUOTE) {
-      push('quote', pos + 1);
+      pos = emit(tokens, text, 'quote', pos, pos + 1);
       modes.push({ kind: 'string' });
       continue;
     }
@@ -366,23 +383,23 @@ export function lex(text: string): LexResult {
       // IND_STRING_OPEN: \'\'(\ *\n)?
       let i = pos + 2;
       while (text.charCodeAt(i) === C.SPACE) i++;
-      push('ind_quote', text.charCodeAt(i) === C.LF ? i + 1 : pos + 2);
+      pos = emit(tokens, text, 'ind_quote', pos, text.charCodeAt(i) === C.LF ? i + 1 : pos + 2);
       modes.push({ kind: 'indstring' });
       continue;
     }
     if (c === C.DOLLAR && text.charCodeAt(pos + 1) === C.LBRACE) {
       // `${` in expression position: a dynamic attribute; nests like `{`.
-      push('interp_open', pos + 2);
+      pos = emit(tokens, text, 'interp_open', pos, pos + 2);
       modes.push({ kind: 'expr', braces: 0 });
       continue;
     }
     if (c === C.LBRACE) {
       mode.braces++;
-      push('l_brace', pos + 1);
+      pos = emit(tokens, text, 'l_brace', pos, pos + 1);
       continue;
     }
     if (c === C.RBRACE) {
-      push('r_brace', pos + 1);
+      pos = emit(tokens, text, 'r_brace', pos, pos + 1);
       if (mode.braces > 0) mode.braces--;
       else if (modes.length > 1) modes.pop(); // end of an interpolation
       continue;
@@ -413,7 +430,13 @@ export function lex(text: string): LexResult {
         bestKind = 'float';
       }
     }
-    if (isPathChar(c) || c === C.SLASH) {
+    // Paths and URIs need a `/` or `:` right after the run of path characters: check that once
+    // instead of rescanning every identifier.
+    let runEnd = pos;
+    while (runEnd < n && isPathChar(text.charCodeAt(runEnd))) runEnd++;
+    const afterRun = text.charCodeAt(runEnd);
+    const maybePathOrUri = afterRun === C.SLASH || afterRun === C.COLON;
+    if (maybePathOrUri && (isPathChar(c) || c === C.SLASH)) {
       const p = matchPath(pos);
       if (p.len > best) {
         best = p.len;
@@ -436,7 +459,7 @@ export function lex(text: string): LexResult {
         bestKind = 'search_path';
       }
     }
-    if (isAlpha(c)) {
+    if (maybePathOrUri && isAlpha(c)) {
       const u = matchUri(pos);
       if (u > best) {
         best = u;
@@ -445,93 +468,92 @@ export function lex(text: string): LexResult {
       }
     }
     if (best > 0) {
-      if (bestKind === 'path' && path) pathToken(best, path.trailingSlash, path.interp);
-      else push(bestKind, pos + best);
+      const start = pos;
+      pos = emit(tokens, text, bestKind, pos, pos + best);
+      if (bestKind === 'path' && path) afterPath(start, pos, path.trailingSlash, path.interp);
       continue;
     }
 
     // Operators and punctuation.
     const c1 = text.charCodeAt(pos + 1);
-    const two = (kind: TokenKind) => push(kind, pos + 2);
-    const one = (kind: TokenKind) => push(kind, pos + 1);
     switch (c) {
       case C.DOT:
-        if (c1 === C.DOT && text.charCodeAt(pos + 2) === C.DOT) push('ellipsis', pos + 3);
-        else one('dot');
+        if (c1 === C.DOT && text.charCodeAt(pos + 2) === C.DOT) pos = emit(tokens, text, 'ellipsis', pos, pos + 3);
+        else pos = emit(tokens, text, 'dot', pos, pos + 1);
         continue;
       case C.EQ:
-        if (c1 === C.EQ) two('eq');
-        else one('assign');
+        if (c1 === C.EQ) pos = emit(tokens, text, 'eq', pos, pos + 2);
+        else pos = emit(tokens, text, 'assign', pos, pos + 1);
         continue;
       case C.BANG:
-        if (c1 === C.EQ) two('neq');
-        else one('not');
+        if (c1 === C.EQ) pos = emit(tokens, text, 'neq', pos, pos + 2);
+        else pos = emit(tokens, text, 'not', pos, pos + 1);
         continue;
       case C.LT:
-        if (c1 === C.EQ) two('le');
-        else if (c1 === C.PIPE) two('pipe_left');
-        else one('lt');
+        if (c1 === C.EQ) pos = emit(tokens, text, 'le', pos, pos + 2);
+        else if (c1 === C.PIPE) pos = emit(tokens, text, 'pipe_left', pos, pos + 2);
+        else pos = emit(tokens, text, 'lt', pos, pos + 1);
         continue;
       case C.GT:
-        if (c1 === C.EQ) two('ge');
-        else one('gt');
+        if (c1 === C.EQ) pos = emit(tokens, text, 'ge', pos, pos + 2);
+        else pos = emit(tokens, text, 'gt', pos, pos + 1);
         continue;
       case C.AMP:
-        if (c1 === C.AMP) two('and');
-        else one('error');
+        if (c1 === C.AMP) pos = emit(tokens, text, 'and', pos, pos + 2);
+        else pos = emit(tokens, text, 'error', pos, pos + 1);
         continue;
       case C.PIPE:
-        if (c1 === C.PIPE) two('or_op');
-        else if (c1 === C.GT) two('pipe_right');
-        else one('error');
+        if (c1 === C.PIPE) pos = emit(tokens, text, 'or_op', pos, pos + 2);
+        else if (c1 === C.GT) pos = emit(tokens, text, 'pipe_right', pos, pos + 2);
+        else pos = emit(tokens, text, 'error', pos, pos + 1);
         continue;
       case C.MINUS:
-        if (c1 === C.GT) two('implies');
-        else one('sub');
+        if (c1 === C.GT) pos = emit(tokens, text, 'implies', pos, pos + 2);
+        else pos = emit(tokens, text, 'sub', pos, pos + 1);
         continue;
       case C.SLASH:
-        if (c1 === C.SLASH) two('update');
-        else one('div');
+        if (c1 === C.SLASH) pos = emit(tokens, text, 'update', pos, pos + 2);
+        else pos = emit(tokens, text, 'div', pos, pos + 1);
         continue;
       case C.PLUS:
-        if (c1 === C.PLUS) two('concat');
-        else one('add');
+        if (c1 === C.PLUS) pos = emit(tokens, text, 'concat', pos, pos + 2);
+        else pos = emit(tokens, text, 'add', pos, pos + 1);
         continue;
       case C.STAR:
-        one('mul');
+        pos = emit(tokens, text, 'mul', pos, pos + 1);
         continue;
       case C.LBRACKET:
-        one('l_bracket');
+        pos = emit(tokens, text, 'l_bracket', pos, pos + 1);
         continue;
       case C.RBRACKET:
-        one('r_bracket');
+        pos = emit(tokens, text, 'r_bracket', pos, pos + 1);
         continue;
       case C.LPAREN:
-        one('l_paren');
+        pos = emit(tokens, text, 'l_paren', pos, pos + 1);
         continue;
       case C.RPAREN:
-        one('r_paren');
+        pos = emit(tokens, text, 'r_paren', pos, pos + 1);
         continue;
       case C.SEMI:
-        one('semicolon');
+        pos = emit(tokens, text, 'semicolon', pos, pos + 1);
         continue;
       case C.COLON:
-        one('colon');
+        pos = emit(tokens, text, 'colon', pos, pos + 1);
         continue;
       case C.COMMA:
-        one('comma');
+        pos = emit(tokens, text, 'comma', pos, pos + 1);
         continue;
       case C.AT:
-        one('at');
+        pos = emit(tokens, text, 'at', pos, pos + 1);
         continue;
       case C.QUESTION:
-        one('question');
+        pos = emit(tokens, text, 'question', pos, pos + 1);
         continue;
       default: {
         // One unknown character (a whole surrogate pair if it is one).
         const len = c >= 0xd800 && c <= 0xdbff && pos + 1 < n ? 2 : 1;
         errors.push({ code: 'invalid-token', start: pos, end: pos + len, message: `unexpected character \`${text.slice(pos, pos + len)}\`` });
-        push('error', pos + len);
+        pos = emit(tokens, text, 'error', pos, pos + len);
       }
     }
   }

@@ -1,7 +1,7 @@
 // Error-tolerant recursive-descent parser for Nix producing the lossless tree of tree.ts.
 // Grammar and precedences after NixOS/nix src/libexpr/parser.y. Never throws: what cannot be
 // parsed is wrapped in Error nodes and reported, and parsing goes on.
-import { lex, type RawToken } from './lexer';
+import { lex, Token, type RawToken } from './lexer';
 import type { NodeKind, ParseError, ParseErrorCode, ParseResult, SyntaxElement, SyntaxNode, SyntaxToken, TokenKind } from './tree';
 import { TRIVIA } from './tree';
 
@@ -83,18 +83,26 @@ class Parser {
   readonly errors: ParseError[] = [];
   private depth = 0;
 
+  /** nextSig[i]: index of the first significant token at or after i (raw.length if none). */
+  private readonly nextSig: Int32Array;
+
   constructor(text: string, raw: RawToken[]) {
     this.text = text;
     this.raw = raw;
+    this.nextSig = new Int32Array(raw.length + 1);
+    let next = raw.length;
+    this.nextSig[raw.length] = next;
+    for (let i = raw.length - 1; i >= 0; i--) {
+      if (!TRIVIA.has(raw[i]!.kind)) next = i;
+      this.nextSig[i] = next;
+    }
   }
 
   // ---- token access ----
 
   /** Index of the next significant token at or after `from`. */
   private sig(from: number): number {
-    let i = from;
-    while (i < this.raw.length && TRIVIA.has(this.raw[i]!.kind)) i++;
-    return i;
+    return from >= this.raw.length ? this.raw.length : this.nextSig[from]!;
   }
 
   peek(k = 0): TokenKind | undefined {
@@ -114,11 +122,11 @@ class Parser {
   }
 
   private tokenText(t: RawToken): string {
-    return this.text.slice(t.start, t.end);
+    return t.text;
   }
 
-  private makeToken(t: RawToken, kind: TokenKind = t.kind): SyntaxToken {
-    return { type: 'token', kind, start: t.start, end: t.end, text: this.tokenText(t), parent: undefined };
+  private makeToken(t: RawToken, kind?: TokenKind): SyntaxToken {
+    return kind === undefined || kind === t.kind ? t : new Token(kind, t.start, t.end, this.text);
   }
 
   private current(): OpenNode {
@@ -234,29 +242,22 @@ class Parser {
     return root;
   }
 
-  /** Guards recursion: past MAX_DEPTH the rest of the input becomes one Error node. */
-  private nested(f: () => boolean): boolean {
-    if (this.depth >= MAX_DEPTH) {
-      this.error('too-deep', `expression nested deeper than ${MAX_DEPTH} levels`);
-      this.start('Error');
-      while (this.peek() !== undefined) this.bump();
-      this.finish();
-      return true;
-    }
-    this.depth++;
-    try {
-      return f();
-    } finally {
-      this.depth--;
-    }
+  /** Past MAX_DEPTH the rest of the input becomes one Error node (no stack overflow). */
+  private tooDeep(): boolean {
+    if (this.depth < MAX_DEPTH) return false;
+    this.error('too-deep', `expression nested deeper than ${MAX_DEPTH} levels`);
+    this.start('Error');
+    while (this.peek() !== undefined) this.bump();
+    this.finish();
+    return true;
   }
 
   /** expr_function level. */
   expr(): void {
-    this.nested(() => {
-      this.exprFunction();
-      return true;
-    });
+    if (this.tooDeep()) return;
+    this.depth++;
+    this.exprFunction();
+    this.depth--;
   }
 
   private exprFunction(): void {
@@ -495,7 +496,11 @@ class Parser {
   }
 
   private exprSimple(): boolean {
-    return this.nested(() => this.exprSimpleInner());
+    if (this.tooDeep()) return true;
+    this.depth++;
+    const r = this.exprSimpleInner();
+    this.depth--;
+    return r;
   }
 
   private exprSimpleInner(): boolean {
