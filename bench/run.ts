@@ -2,10 +2,12 @@
 // Usage: npm run bench [-- AREA ...]   (areas: the module names below)
 import { writeFileSync } from "node:fs";
 import * as lint from "./lint";
+import * as catalogue from "./catalogue";
 import * as syntax from "./syntax";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
+  catalogue,
   syntax,
 };
 

@@ -15,9 +15,19 @@ function boolOf(n: SyntaxNode): boolean | undefined {
   return name === 'true' ? true : name === 'false' ? false : undefined;
 }
 
-/** Definitions of `dotted` anywhere in the project whose value is the literal `want`. */
+const boolCache = new WeakMap<ProjectModel, Map<string, Located[]>>();
+
+/** Definitions of `dotted` anywhere in the project whose value is the literal `want` (memoised per project). */
 export function literalBools(project: ProjectModel, dotted: string, want: boolean): Located[] {
-  return project.definitions(dotted).filter(({ def }) => boolOf(def.value) === want);
+  let m = boolCache.get(project);
+  if (!m) boolCache.set(project, (m = new Map()));
+  const key = `${want}:${dotted}`;
+  let hit = m.get(key);
+  if (!hit) {
+    hit = project.definitions(dotted).filter(({ def }) => boolOf(def.value) === want);
+    m.set(key, hit);
+  }
+  return hit;
 }
 
 /** Whether `dotted` is set to literal true somewhere in the project (conditionally or not). */

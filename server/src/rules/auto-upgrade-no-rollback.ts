@@ -38,6 +38,8 @@ export const rule: Rule = {
   },
   check(ctx) {
     const p = ctx.project;
+    const mine = ctx.definitions('system.autoUpgrade.allowReboot');
+    if (mine.length === 0) return;
     const reasons: string[] = [];
     for (const opt of LIMITS) {
       for (const { def } of p.definitions(opt)) {
@@ -47,7 +49,7 @@ export const rule: Rule = {
     }
     for (const { def } of p.definitions('boot.loader.timeout')) if (literalInt(def.value) === 0) reasons.push('boot.loader.timeout = 0');
     if (reasons.length === 0) return;
-    for (const def of ctx.definitions('system.autoUpgrade.allowReboot')) {
+    for (const def of mine) {
       if (!literalBools(p, 'system.autoUpgrade.allowReboot', true).some((l) => l.def === def)) continue;
       ctx.report({
         start: def.key.start,

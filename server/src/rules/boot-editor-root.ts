@@ -29,6 +29,7 @@ export const rule: Rule = {
   },
   check(ctx) {
     const p = ctx.project;
+    if (ctx.definitions('boot.loader.systemd-boot.enable').length === 0 && ctx.definitions('boot.loader.systemd-boot.editor').length === 0) return;
     const encrypted =
       isDefined(p, 'boot.initrd.luks.devices.*.device') ||
       isDefined(p, 'boot.initrd.luks.devices.*') ||

@@ -44,6 +44,7 @@ export const rule: Rule = {
   },
   check(ctx) {
     const text = ctx.file.text;
+    if (ctx.definitions('boot.initrd.compressor').length === 0 && ctx.definitions('boot.initrd.compressorArgs').length === 0) return;
     let compressor: string | undefined;
     for (const { file, def } of ctx.project.definitions('boot.initrd.compressor')) compressor = plainString(def.value, file.text) ?? compressor;
     for (const def of ctx.definitions('boot.initrd.compressor')) {

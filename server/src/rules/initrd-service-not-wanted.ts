@@ -2,7 +2,7 @@
 // service not ordered before the units it must precede.
 import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
 import { stringItems } from '../nixos/options-query';
-import type { Rule } from './types';
+import type { FileModel, ProjectModel, Rule } from './types';
 
 const PREFIX = ['boot', 'initrd', 'systemd', 'services'];
 const ACTIVATORS = new Set(['wantedBy', 'requiredBy', 'upheldBy']);
@@ -28,6 +28,41 @@ function nameRange(def: Definition): { start: number; end: number } {
     if (part) return { start: part.start, end: part.end };
   }
   return { start: def.key.start, end: def.key.end };
+}
+
+interface ProjectServices {
+  /** Every definition under boot.initrd.systemd.services.<name>, by name, over all files. */
+  readonly byService: Map<string, Array<{ file: FileModel; def: Definition }>>;
+  /** Services another unit or target pulls in with wants/requires/upholds. */
+  readonly pulledIn: Set<string>;
+}
+
+const cache = new WeakMap<ProjectModel, ProjectServices>();
+
+/** Computed once per project: the rule runs on every file and must not rescan them all each time. */
+function projectServices(p: ProjectModel): ProjectServices {
+  let hit = cache.get(p);
+  if (hit) return hit;
+  const byService = new Map<string, Array<{ file: FileModel; def: Definition }>>();
+  const pulledIn = new Set<string>();
+  for (const file of p.files) {
+    for (const def of file.definitions) {
+      if (def.path[0] !== 'boot' || def.path[1] !== 'initrd' || def.path[2] !== 'systemd') continue;
+      const name = under(def);
+      if (name !== undefined) {
+        const list = byService.get(name) ?? [];
+        list.push({ file, def });
+        byService.set(name, list);
+      }
+      const last = def.path[def.path.length - 1];
+      if (last === 'wants' || last === 'requires' || last === 'upholds') {
+        for (const s of stringItems(def, file.text)) pulledIn.add(s.value.replace(/\.service$/, ''));
+      }
+    }
+  }
+  hit = { byService, pulledIn };
+  cache.set(p, hit);
+  return hit;
 }
 
 export const rule: Rule = {
@@ -71,17 +106,9 @@ export const rule: Rule = {
       services.set(name, list);
     }
     if (services.size === 0) return;
-    // Everything the project says about each service (other files may add wantedBy).
-    const all = p.files.flatMap((f) => f.definitions.map((def) => ({ file: f, def })));
-    const pulledIn = new Set<string>();
-    for (const { file, def } of all) {
-      const last = def.path[def.path.length - 1];
-      if (last !== 'wants' && last !== 'requires' && last !== 'upholds') continue;
-      if (!def.path.slice(0, 3).every((x, i) => x === PREFIX[i])) continue;
-      for (const s of stringItems(def, file.text)) pulledIn.add(s.value.replace(/\.service$/, ''));
-    }
+    const { byService, pulledIn } = projectServices(p);
     for (const [name, defs] of services) {
-      const about = all.filter(({ def }) => under(def) === name);
+      const about = byService.get(name) ?? [];
       const keys = new Set(about.map(({ def }) => def.path[5]).filter((k): k is string => !!k));
       const runs = about.some(({ def }) => def.path[5] === 'script' || (def.path[5] === 'serviceConfig' && def.path[6] === 'ExecStart'));
       if (!runs) continue; // an override of a module's unit, or an enable = false

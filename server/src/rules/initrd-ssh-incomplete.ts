@@ -1,7 +1,7 @@
 // Rule initrd-ssh-incomplete: initrd SSH that cannot work (no host key, no authorized key), stage-1
 // networking with no way in, and an initrd sshd on the main sshd's port.
 import { anyTrue, hasOpaqueParts, isDefined, items, literalBools } from '../nixos/options-query';
-import type { Rule } from './types';
+import type { ProjectModel, Rule } from './types';
 import { literalInt } from './util';
 
 const WAYS_IN = [
@@ -16,8 +16,32 @@ const WAYS_IN = [
   'boot.initrd.postDeviceCommands',
 ];
 
-function nonEmptyList(project: Parameters<Rule['check']>[0]['project'], dotted: string): boolean {
-  return project.definitions(dotted).some(({ def }) => items(def.value).length > 0 || hasOpaqueParts(def.value));
+const cache = new WeakMap<ProjectModel, Map<string, boolean>>();
+
+/** Whether a list option has a non-empty (or computed) value somewhere in the project; memoised per project. */
+function nonEmptyList(project: ProjectModel, dotted: string): boolean {
+  let m = cache.get(project);
+  if (!m) cache.set(project, (m = new Map()));
+  let hit = m.get(dotted);
+  if (hit === undefined) {
+    hit = project.definitions(dotted).some(({ def }) => items(def.value).length > 0 || hasOpaqueParts(def.value));
+    m.set(dotted, hit);
+  }
+  return hit;
+}
+
+const networkCache = new WeakMap<ProjectModel, boolean>();
+
+/** Whether anything in the project uses stage-1 networking (SSH, hooks, clevis, a network root); once per project. */
+function usesStage1Network(p: ProjectModel): boolean {
+  let hit = networkCache.get(p);
+  if (hit === undefined) {
+    hit =
+      WAYS_IN.some((w) => isDefined(p, w)) ||
+      p.definitions('fileSystems.*.fsType').some(({ file, def }) => /nfs|cifs|iscsi/.test(file.text.slice(def.value.start, def.value.end)));
+    networkCache.set(p, hit);
+  }
+  return hit;
 }
 
 export const rule: Rule = {
@@ -92,8 +116,7 @@ export const rule: Rule = {
     }
     for (const def of ctx.definitions('boot.initrd.network.enable')) {
       if (!literalBools(p, 'boot.initrd.network.enable', true).some((l) => l.def === def)) continue;
-      if (WAYS_IN.some((w) => isDefined(p, w))) continue;
-      if (p.definitions('fileSystems.*.fsType').some(({ def: d }) => /nfs|cifs|iscsi/.test(ctx.file.text.slice(d.value.start, d.value.end)))) continue;
+      if (usesStage1Network(p)) continue;
       ctx.report({
         start: def.key.start,
         end: def.value.end,

@@ -1,9 +1,21 @@
 // Rule nix-disabled: nix.enable = false on a NixOS host.
-import type { Rule } from './types';
+import type { ProjectModel, Rule } from './types';
 import { literalBool } from './util';
 
 /** Options and words that mark a nix-darwin module, a Determinate Nix setup, or an image built without Nix on purpose. */
 const NOT_NIXOS_DAEMON = /\b(nix-darwin|darwinSystem|darwinConfigurations|homebrew\.|launchd\.|system\.defaults\.|determinate|nix-installer|kexec|netboot|installation-cd|sd-image|image\.repart)\b/;
+
+const cache = new WeakMap<ProjectModel, boolean>();
+
+/** Whether any linted file looks like nix-darwin, Determinate Nix or an image (once per project). */
+function notNixosDaemon(p: ProjectModel): boolean {
+  let hit = cache.get(p);
+  if (hit === undefined) {
+    hit = p.files.some((f) => NOT_NIXOS_DAEMON.test(f.text) || /darwin/i.test(f.path));
+    cache.set(p, hit);
+  }
+  return hit;
+}
 
 export const rule: Rule = {
   id: 'nix-disabled',
@@ -34,7 +46,7 @@ export const rule: Rule = {
   check(ctx) {
     for (const def of ctx.definitions('nix.enable')) {
       if (literalBool(def.value) !== false) continue;
-      if (ctx.project.files.some((f) => NOT_NIXOS_DAEMON.test(f.text) || /darwin/i.test(f.path))) continue;
+      if (notNixosDaemon(ctx.project)) continue;
       const gc = ctx.project.definitions('nix.gc.automatic').some(({ file, def: d }) => file.text.slice(d.value.start, d.value.end) === 'true');
       ctx.report({
         start: def.key.start,

@@ -2,7 +2,7 @@
 // neededForBoot; and fsType "auto" for stage-1 mounts under systemd stage 1.
 import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
 import { appendToSet, plainString } from '../nixos/options-query';
-import type { Fix, Rule } from './types';
+import type { Fix, ProjectModel, Rule } from './types';
 import { PATHS_NEEDED_FOR_BOOT } from './luks-device-by-name';
 
 /** Mount points that hold state the early boot reads (impermanence, secrets, host keys). */
@@ -16,7 +16,30 @@ function mountPointRange(def: Definition): { start: number; end: number } {
   return part ? { start: part.start, end: part.end } : { start: def.key.start, end: def.key.end };
 }
 
-function mountPointsOf(project: Parameters<Rule['check']>[0]['project']): Set<string> {
+interface ProjectMounts {
+  /** Locations the early boot reads (impermanence roots, sops key files). */
+  readonly early: Set<string>;
+  /** Mount points with neededForBoot = true anywhere in the project. */
+  readonly needed: Set<string>;
+}
+
+const cache = new WeakMap<ProjectModel, ProjectMounts>();
+
+/** Computed once per project (the rule runs on every file). */
+function projectMounts(project: ProjectModel): ProjectMounts {
+  let hit = cache.get(project);
+  if (!hit) {
+    const needed = new Set<string>();
+    for (const { file, def } of project.definitions('fileSystems.*.neededForBoot')) {
+      if (file.text.slice(def.value.start, def.value.end) === 'true') needed.add(def.path[1]!);
+    }
+    hit = { early: mountPointsOf(project), needed };
+    cache.set(project, hit);
+  }
+  return hit;
+}
+
+function mountPointsOf(project: ProjectModel): Set<string> {
   const out = new Set<string>();
   // Impermanence: environment.persistence."/persist" = { … };
   for (const f of project.files) {
@@ -64,7 +87,7 @@ export const rule: Rule = {
   },
   check(ctx) {
     const p = ctx.project;
-    const early = mountPointsOf(p);
+    const { early, needed: neededSet } = projectMounts(p);
     const anchors = new Map<string, (typeof ctx.file.definitions)[number]>();
     for (const def of ctx.file.definitions) {
       if (def.path[0] !== 'fileSystems' || def.path.length < 2 || def.path[1] === DYNAMIC) continue;
@@ -72,7 +95,7 @@ export const rule: Rule = {
       if (!prev || (def.path.length === 2 && prev.path.length !== 2)) anchors.set(def.path[1]!, def);
     }
     for (const [mp, def] of anchors) {
-      const needed = p.definitions('fileSystems.*.neededForBoot').some(({ file, def: d }) => d.path[1] === mp && file.text.slice(d.value.start, d.value.end) === 'true');
+      const needed = neededSet.has(mp);
       const stage1 = needed || PATHS_NEEDED_FOR_BOOT.includes(mp);
       const isEarly = !stage1 && (EARLY_MOUNT.test(mp) || [...early].some((e) => e === mp || e.startsWith(mp.endsWith('/') ? mp : `${mp}/`)));
       if (isEarly) {
@@ -87,9 +110,9 @@ export const rule: Rule = {
         });
       }
       if (stage1 && p.stageOne.systemd !== false) {
-        for (const { file, def: d } of p.definitions('fileSystems.*.fsType')) {
-          if (d.path[1] !== mp || file !== ctx.file) continue;
-          if (plainString(d.value, file.text) !== 'auto') continue;
+        for (const d of ctx.definitions('fileSystems.*.fsType')) {
+          if (d.path[1] !== mp) continue;
+          if (plainString(d.value, ctx.file.text) !== 'auto') continue;
           ctx.report({
             start: d.value.start,
             end: d.value.end,
