@@ -25,6 +25,8 @@ import { rule as unstableSwapEncryption } from './unstable-swap-encryption';
 import { rule as autoUpgradeNoRollback } from './auto-upgrade-no-rollback';
 import { rule as exitInProfileScript } from './exit-in-profile-script';
 import { rule as unknownBootOption } from './unknown-boot-option';
+import { rule as systemdInitrdLuksOptions } from './systemd-initrd-luks-options';
+import { rule as zfsHostId } from './zfs-host-id';
 import type { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -53,6 +55,8 @@ export const RULES: readonly Rule[] = [
   autoUpgradeNoRollback,
   exitInProfileScript,
   unknownBootOption,
+  systemdInitrdLuksOptions,
+  zfsHostId,
 ];
 
 export function ruleById(id: string): Rule | undefined {

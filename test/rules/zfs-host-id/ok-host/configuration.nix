@@ -1,0 +1,6 @@
+{ ... }:
+{
+  imports = [ ./hardware-configuration.nix ];
+  boot.supportedFilesystems = { zfs = true; };
+  boot.zfs.forceImportAll = true;
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.supportedFilesystems = [ "btrfs" "ntfs" ];
+  fileSystems."/".fsType = "ext4";
+}
