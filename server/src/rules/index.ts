@@ -27,6 +27,8 @@ import { rule as exitInProfileScript } from './exit-in-profile-script';
 import { rule as unknownBootOption } from './unknown-boot-option';
 import { rule as systemdInitrdLuksOptions } from './systemd-initrd-luks-options';
 import { rule as zfsHostId } from './zfs-host-id';
+import { rule as grubInstallTarget } from './grub-install-target';
+import { rule as grubPasswordInStore } from './grub-password-in-store';
 import type { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -57,6 +59,8 @@ export const RULES: readonly Rule[] = [
   unknownBootOption,
   systemdInitrdLuksOptions,
   zfsHostId,
+  grubInstallTarget,
+  grubPasswordInStore,
 ];
 
 export function ruleById(id: string): Rule | undefined {
