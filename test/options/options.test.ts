@@ -66,6 +66,8 @@ test('completion after boot. and in nested sets', () => {
   assert.ok(labels('{ boot.initrd.network.ssh = { host$0 }; }').includes('hostKeys'));
   assert.ok(labels('{ boot.initrd.luks.devices.root.$0 }').includes('device'), 'names under attrsOf complete the submodule');
   assert.deepEqual(labels('{ nix.$0 }'), ['gc']);
+  assert.ok(labels('{ fileSystems."/persist" = { need$0 }; }').includes('neededForBoot'), 'fileSystems.<name> options');
+  assert.ok(labels('{ boot.loader.grub.$0 }').includes('efiInstallAsRemovable'));
   const item = optionCompletions(...(() => { const { text, offset } = at('{ boot.loader.systemd-boot.edi$0 }'); return [text, offset] as const; })())[0]!;
   assert.equal(item.label, 'editor');
   assert.equal(item.detail, 'boolean');

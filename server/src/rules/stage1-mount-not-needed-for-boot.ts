@@ -1,7 +1,7 @@
 // Rule stage1-mount-not-needed-for-boot: a mount that stage 1 or early activation needs, without
 // neededForBoot; and fsType "auto" for stage-1 mounts under systemd stage 1.
-import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
-import { appendToSet, plainString } from '../nixos/options-query';
+import { attrpathParts, bindingParts, DYNAMIC, unparen, type Definition } from '../nixos/definitions';
+import { appendToSet, bindingIn, items, plainString, stringItems } from '../nixos/options-query';
 import type { Fix, ProjectModel, Rule } from './types';
 import { PATHS_NEEDED_FOR_BOOT } from './luks-device-by-name';
 
@@ -47,10 +47,21 @@ function mountPointsOf(project: ProjectModel): Set<string> {
       if (def.path[0] === 'environment' && def.path[1] === 'persistence' && def.path.length >= 3 && def.path[2] !== DYNAMIC) out.add(def.path[2]!);
     }
   }
-  // sops-nix / agenix key locations and ssh host keys.
+  // sops-nix / agenix key locations and SSH host keys (which agenix and sops-nix decrypt with).
   for (const pat of ['sops.age.keyFile', 'sops.gnupg.home']) {
     for (const { file, def } of project.definitions(pat)) {
       const v = plainString(def.value, file.text);
+      if (v) out.add(v);
+    }
+  }
+  for (const pat of ['age.identityPaths', 'sops.age.sshKeyPaths']) {
+    for (const { file, def } of project.definitions(pat)) for (const s of stringItems(def, file.text)) out.add(s.value);
+  }
+  for (const { file, def } of project.definitions('services.openssh.hostKeys')) {
+    for (const it of items(def.value)) {
+      const entry = unparen(it);
+      const path = entry?.kind === 'AttrSet' ? bindingIn(entry, 'path', file.text) : undefined;
+      const v = path ? plainString(path.value, file.text) : undefined;
       if (v) out.add(v);
     }
   }
