@@ -63,7 +63,8 @@ export function optionCompletions(text: string, offset: number, index: OptionInd
   const word = WORD_RE.exec(before)?.[0] ?? '';
   // Not an attribute name position: after `=` on the same binding, or inside a string.
   const head = before.slice(0, before.length - word.length);
-  if (/=\s*[^;{]*$/.test(head) || /"[^"]*$/.test(head)) return [];
+  const quotes = (head.replace(/\\./g, '').match(/"/g) ?? []).length;
+  if (/=\s*[^;{]*$/.test(head) || quotes % 2 === 1) return [];
   const wordStart = offset - word.length;
   const typed = word.split('.');
   const partial = typed.pop() ?? '';
