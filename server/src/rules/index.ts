@@ -29,6 +29,7 @@ import { rule as systemdInitrdLuksOptions } from './systemd-initrd-luks-options'
 import { rule as zfsHostId } from './zfs-host-id';
 import { rule as grubInstallTarget } from './grub-install-target';
 import { rule as grubPasswordInStore } from './grub-password-in-store';
+import { rule as resumeDeviceAbsolute } from './resume-device-absolute';
 import type { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -61,6 +62,7 @@ export const RULES: readonly Rule[] = [
   zfsHostId,
   grubInstallTarget,
   grubPasswordInStore,
+  resumeDeviceAbsolute,
 ];
 
 export function ruleById(id: string): Rule | undefined {

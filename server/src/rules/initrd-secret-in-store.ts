@@ -1,7 +1,7 @@
 // Rule initrd-secret-in-store: private keys and secrets written as Nix path literals, which copies
 // them into the world-readable /nix/store.
 import { nodes, unparen } from '../nixos/definitions';
-import { anyTrue, items } from '../nixos/options-query';
+import { anyTrue, items, plainString } from '../nixos/options-query';
 import type { SyntaxNode } from '../syntax/tree';
 import type { Fix, Rule, RuleContext } from './types';
 
@@ -54,7 +54,9 @@ export const rule: Rule = {
       'give its location as a string. For an absolute path literal the quick fix turns it into the same string (safe: ' +
       'the file is then read at boot-loader install time). Boot loaders that cannot append secrets (extlinux, the ' +
       'Raspberry Pi loader) need path literals in `boot.initrd.secrets` — stage-1.nix asserts it — and store them in ' +
-      'the store anyway; the rule says so instead of offering a fix. For a relative path there is no automatic fix: move the key ' +
+      'the store anyway; the rule says so instead of offering a fix — and flags strings there, which fail evaluation ' +
+      '("boot.loader.initrd.secrets values must be unquoted paths when using a bootloader that doesn\'t natively support ' +
+      'initrd secrets"). For a relative path there is no automatic fix: move the key ' +
       'out of the repository. Once a secret has been in the store, consider it leaked and replace it.',
     references: [
       'nixpkgs nixos/modules/system/boot/initrd-ssh.nix (hostKeys: apply copies paths to the store; the warning in its description)',
@@ -70,6 +72,26 @@ export const rule: Rule = {
     // in the store either way there, which is a different problem (the message says so).
     const p = ctx.project;
     const unsupported = ['boot.loader.generic-extlinux-compatible.enable', 'boot.loader.raspberryPi.enable', 'boot.loader.initScript.enable'].find((o) => anyTrue(p, o));
+    if (unsupported) {
+      // The opposite trap: strings (file locations) where this loader needs path literals.
+      const strings = [
+        ...ctx.definitions('boot.initrd.secrets.*').map((d) => ({ d, n: d.value, what: `boot.initrd.secrets."${d.path[3]}"` })),
+        ...ctx.definitions('boot.initrd.network.ssh.hostKeys').flatMap((d) => items(d.value).map((n) => ({ d, n, what: 'boot.initrd.network.ssh.hostKeys (added to boot.initrd.secrets by initrd-ssh.nix)' }))),
+      ];
+      for (const { n, what } of strings) {
+        const v = plainString(n, ctx.file.text);
+        if (v === undefined || v.startsWith('/nix/store/')) continue;
+        const u = unparen(n)!;
+        ctx.report({
+          start: u.start,
+          end: u.end,
+          message:
+            `${what} is the string "${v}", but ${unsupported.replace(/\.enable$/, '')} cannot append secrets to the initrd: evaluation fails with ` +
+            '"boot.loader.initrd.secrets values must be unquoted paths when using a bootloader that doesn\'t natively support initrd secrets". ' +
+            'A path literal would work but stores the secret world-readable; prefer a boot loader with initrd secrets (systemd-boot, GRUB).',
+        });
+      }
+    }
     for (const def of ctx.definitions('boot.initrd.secrets.*')) {
       if (!pathLiteral(def.value, ctx.file.text)) continue;
       if (unsupported) {

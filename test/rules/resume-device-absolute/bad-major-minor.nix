@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.resumeDevice = "8:3";
+#                     ^^^^^ resume-device-absolute
+}
