@@ -50,7 +50,8 @@ export const rule: Rule = {
   title: 'Initrd SSH without host keys or authorized keys, or on the main sshd port',
   docs: {
     summary:
-      '`boot.initrd.network.ssh.enable` without `hostKeys` or without any authorized key (evaluation fails); ' +
+      '`boot.initrd.network.ssh.enable` (with stage-1 networking on) without `hostKeys` or without any authorized key ' +
+      '(evaluation fails); ' +
       '`boot.initrd.network.enable` with no SSH and no other use of the network; the initrd sshd left on port 22 while ' +
       'the main sshd also listens on 22.',
     why:
@@ -79,7 +80,10 @@ export const rule: Rule = {
   },
   check(ctx) {
     const p = ctx.project;
-    for (const def of ctx.definitions('boot.initrd.network.ssh.enable')) {
+    // initrd-ssh.nix only acts (and asserts) when stage-1 networking is on; otherwise initrd-ssh-inactive reports it.
+    const networkDefs = [...p.definitions('boot.initrd.network.enable'), ...p.definitions('boot.initrd.systemd.network.enable')];
+    const networkMaybeOn = networkDefs.some(({ file, def }) => file.text.slice(def.value.start, def.value.end) !== 'false');
+    for (const def of networkMaybeOn ? ctx.definitions('boot.initrd.network.ssh.enable') : []) {
       if (!literalBools(p, 'boot.initrd.network.ssh.enable', true).some((l) => l.def === def)) continue;
       const where = { start: def.key.start, end: def.value.end };
       if (!nonEmptyList(p, 'boot.initrd.network.ssh.hostKeys') && !anyTrue(p, 'boot.initrd.network.ssh.ignoreEmptyHostKeys')) {
