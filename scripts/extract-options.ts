@@ -152,6 +152,12 @@ function renderType(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth = 0
       }
       case 'submodule':
         return 'submodule';
+      case 'mkOptionType': {
+        // A custom type: the manual shows its description, else its name.
+        const a0 = strip(args[0]);
+        const attrs = a0?.kind === 'AttrSet' ? attrsOfSet(a0) : new Map<string, SyntaxNode>();
+        return stringText(attrs.get('description')) ?? stringText(attrs.get('name')) ?? 'custom type';
+      }
       case 'functionTo':
         return `function that evaluates to a(n) ${paren(a(0))}`;
       case 'uniq':

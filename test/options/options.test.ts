@@ -98,6 +98,7 @@ test('extract-options reads mkOption, mkEnableOption, mkPackageOption and submod
       `{ config, lib, pkgs, ... }:
 with lib;
 let
+  knob = mkOptionType { name = "knob value"; check = x: true; };
   devOpts = { name, ... }: {
     options.device = mkOption { type = types.str; description = "The device."; };
   };
@@ -109,6 +110,7 @@ in {
     devices = mkOption { type = with types; attrsOf (submodule devOpts); default = { }; description = "Devices."; };
     extra = mkOption { type = types.attrsOf types.str; default = { }; description = "Free-form."; };
     mode = lib.mkOption { type = lib.types.nullOr (lib.types.enum [ "a" "b" ]); default = null; defaultText = literalExpression "null"; description = "Mode."; };
+    knobs = mkOption { type = types.attrsOf knob; default = { }; description = "Custom type."; };
   };
   options.services.other.enable = mkEnableOption "not boot";
   config = { };
@@ -123,6 +125,7 @@ in {
       'boot.demo.devices.<name>.device',
       'boot.demo.enable',
       'boot.demo.extra',
+      'boot.demo.knobs',
       'boot.demo.mode',
       'boot.demo.package',
       'boot.demo.port',
@@ -137,6 +140,8 @@ in {
     assert.equal(facts.options['boot.demo.devices']!.open, false);
     assert.equal(facts.options['boot.demo.extra']!.open, true);
     assert.equal(facts.options['boot.demo.mode']!.type, 'null or (one of "a", "b")');
+    assert.equal(facts.options['boot.demo.knobs']!.type, 'attribute set of (knob value)');
+    assert.equal(facts.options['boot.demo.knobs']!.open, true);
     assert.equal(facts.sources['nixos/modules/system/boot/demo.nix'], 'abc123');
   } finally {
     rmSync(dir, { recursive: true, force: true });
