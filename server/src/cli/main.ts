@@ -3,11 +3,14 @@
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
 import { explainCommand, lintCommand } from './lint';
+import { hashPathCommand, storePathCommand } from './nar';
 
 // Subcommand registry (one line per command module).
 const COMMANDS: CliCommand[] = [
   lintCommand,
   explainCommand,
+  hashPathCommand,
+  storePathCommand,
 ];
 
 const VERSION = '0.1.0';
