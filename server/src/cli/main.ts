@@ -4,6 +4,7 @@ import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
 import { explainCommand, lintCommand } from './lint';
 import { hashPathCommand, storePathCommand } from './nar';
+import { lockCommand } from './lock';
 
 // Subcommand registry (one line per command module).
 const COMMANDS: CliCommand[] = [
@@ -11,6 +12,7 @@ const COMMANDS: CliCommand[] = [
   explainCommand,
   hashPathCommand,
   storePathCommand,
+  lockCommand,
 ];
 
 const VERSION = '0.1.0';

@@ -1,0 +1,191 @@
+// Provenance engine: verify flake.lock inputs against directories or git commits, find the commit
+// whose tree has a given narHash, and trace a store path back to its source.
+import { existsSync, lstatSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { formatHash, parseSha256, toBase16 } from '../nar/encoding';
+import { describeLocked, findInput, isGitLike, parseFlakeLock, type FlakeLock, type LockInput } from '../nar/flakeLock';
+import { hashPath } from '../nar/nar';
+import { quoteCommand } from './exec';
+import { GitObjectReader, GitTreeHasher, listCommits, resolveCommit, type CommitInfo, type TreeHashStats } from './git';
+
+export async function readFlakeLock(file: string): Promise<FlakeLock> {
+  return parseFlakeLock(await readFile(file, 'utf8'));
+}
+
+export interface VerifyResult {
+  readonly input: string;
+  readonly key: string;
+  readonly source: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly match: boolean;
+  /** What was hashed: a directory, or `git REPO REV`. */
+  readonly hashed: string;
+  readonly storePath?: string;
+  /** For git: the commit time, and whether it equals `locked.lastModified`. */
+  readonly commit?: CommitInfo;
+  readonly lastModifiedMatches?: boolean;
+  /** A shell command that proves the result with stock tools. */
+  readonly proof: string;
+  readonly notes: string[];
+}
+
+export interface VerifyOptions {
+  readonly dir?: string;
+  readonly git?: { readonly repo: string; readonly rev?: string };
+  readonly signal?: AbortSignal;
+}
+
+function expectedHash(input: LockInput): Uint8Array {
+  if (!input.locked.narHash) throw new Error(`input '${input.paths[0] ?? input.key}' has no locked.narHash`);
+  return parseSha256(input.locked.narHash);
+}
+
+/** Hashes a directory or a git commit and compares it with the input's `locked.narHash`. */
+export async function verifyInput(lock: FlakeLock, name: string, opts: VerifyOptions): Promise<VerifyResult> {
+  const input = findInput(lock, name);
+  const expected = expectedHash(input);
+  const notes: string[] = [];
+  const gitLike = isGitLike(input.locked.type);
+  if (input.locked.submodules) notes.push('the input is locked with submodules = true: submodule contents are not read, so a mismatch is expected');
+  let actual: Uint8Array;
+  let hashed: string;
+  let proof: string;
+  let commit: CommitInfo | undefined;
+  if (opts.git) {
+    const rev = opts.git.rev ?? input.locked.rev;
+    if (!rev) throw new Error(`input '${name}' has no locked.rev: give --rev`);
+    commit = await resolveCommit(opts.git.repo, rev, opts.signal);
+    const reader = new GitObjectReader(opts.git.repo);
+    try {
+      actual = (await new GitTreeHasher(reader).hashTree(commit.tree, opts.signal)).hash;
+    } finally {
+      reader.close();
+    }
+    hashed = `git ${opts.git.repo} ${commit.oid}`;
+    proof = `d=$(mktemp -d) && git -C ${quoteCommand(opts.git.repo, [])} archive ${commit.oid} | tar -x -C "$d" && nix hash path "$d"`;
+    if (input.locked.rev && input.locked.rev !== commit.oid) notes.push(`locked.rev is ${input.locked.rev}, hashed ${commit.oid}`);
+  } else {
+    let dir = opts.dir;
+    if (!dir) {
+      if (input.locked.type === 'path' && typeof input.locked.path === 'string') dir = input.locked.path;
+      else if (input.storePath && existsSync(input.storePath)) dir = input.storePath;
+      else throw new Error(`give a directory or --git REPO for input '${name}' (its store path ${input.storePath ?? '?'} is not present)`);
+    }
+    if (!lstatSync(dir).isDirectory() && !lstatSync(dir).isFile()) throw new Error(`${dir} is neither a directory nor a file`);
+    const excludeGit = gitLike && existsSync(`${dir}/.git`);
+    if (excludeGit) notes.push('.git excluded (git inputs hash the commit tree only)');
+    actual = (await hashPath(dir, { signal: opts.signal, exclude: excludeGit ? (p) => p === '.git' : undefined })).hash;
+    hashed = dir;
+    proof = excludeGit ? `nix hash path ${quoteCommand(dir, [])}  # after removing .git from a copy` : `nix hash path ${quoteCommand(dir, [])}`;
+    if (input.locked.type === 'path') notes.push('path inputs hash everything in the directory, .git included');
+  }
+  const match = Buffer.compare(Buffer.from(actual), Buffer.from(expected)) === 0;
+  const lastModifiedMatches = commit && input.locked.lastModified !== undefined ? commit.time === input.locked.lastModified : undefined;
+  if (lastModifiedMatches === false && gitLike) notes.push(`commit time ${commit!.time} differs from locked.lastModified ${input.locked.lastModified}`);
+  return {
+    input: input.paths[0] ?? input.key,
+    key: input.key,
+    source: describeLocked(input.locked),
+    expected: formatHash(expected, 'sri'),
+    actual: formatHash(actual, 'sri'),
+    match,
+    hashed,
+    storePath: input.storePath,
+    commit,
+    lastModifiedMatches,
+    proof,
+    notes,
+  };
+}
+
+export interface FindRevOptions {
+  readonly repo: string;
+  /** Most commits to consider (default 5000). */
+  readonly limit?: number;
+  /** Keep going after the first matching tree. */
+  readonly all?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface FindRevResult {
+  readonly narHash: string;
+  readonly matches: CommitInfo[];
+  /** Commits considered, distinct trees hashed. */
+  readonly commitsConsidered: number;
+  readonly treesHashed: number;
+  readonly stats: TreeHashStats;
+  readonly proof: string;
+}
+
+/**
+ * Orders candidate commits: a known `rev` first, then (when `lastModified` is known) by distance
+ * of the commit time to it — for git/github inputs it is exactly the commit time — then newest first.
+ */
+export function orderCandidates(commits: CommitInfo[], hints: { rev?: string; lastModified?: number }): CommitInfo[] {
+  const idx = new Map(commits.map((c, i) => [c.oid, i]));
+  return [...commits].sort((a, b) => {
+    if (hints.rev) {
+      if (a.oid === hints.rev) return -1;
+      if (b.oid === hints.rev) return 1;
+    }
+    if (hints.lastModified !== undefined) {
+      const d = Math.abs(a.time - hints.lastModified) - Math.abs(b.time - hints.lastModified);
+      if (d !== 0) return d;
+    }
+    return idx.get(a.oid)! - idx.get(b.oid)!;
+  });
+}
+
+/** Walks a repository's history for commits whose tree NAR-hashes to `narHash`. */
+export async function findRev(narHash: string, hints: { rev?: string; lastModified?: number }, opts: FindRevOptions): Promise<FindRevResult> {
+  const want = toBase16(parseSha256(narHash));
+  const commits = orderCandidates(await listCommits(opts.repo, opts.limit ?? 5000, opts.signal), hints);
+  const reader = new GitObjectReader(opts.repo);
+  const hasher = new GitTreeHasher(reader);
+  const byTree = new Map<string, CommitInfo[]>();
+  for (const c of commits) {
+    const l = byTree.get(c.tree) ?? [];
+    l.push(c);
+    byTree.set(c.tree, l);
+  }
+  const matches: CommitInfo[] = [];
+  const done = new Set<string>();
+  let considered = 0;
+  try {
+    for (const c of commits) {
+      if (opts.signal?.aborted) throw new Error('cancelled');
+      considered++;
+      if (done.has(c.tree)) continue;
+      done.add(c.tree);
+      const { hash } = await hasher.hashTree(c.tree, opts.signal);
+      opts.onProgress?.(considered, commits.length);
+      if (toBase16(hash) === want) {
+        matches.push(...byTree.get(c.tree)!);
+        if (!opts.all) break;
+      }
+    }
+  } finally {
+    reader.close();
+  }
+  const first = matches[0];
+  return {
+    narHash: formatHash(parseSha256(narHash), 'sri'),
+    matches,
+    commitsConsidered: considered,
+    treesHashed: done.size,
+    stats: hasher.stats,
+    proof: first
+      ? `d=$(mktemp -d) && git -C ${quoteCommand(opts.repo, [])} archive ${first.oid} | tar -x -C "$d" && nix hash path "$d"`
+      : `for c in $(git -C ${quoteCommand(opts.repo, [])} rev-list --all); do … nix hash path …; done`,
+  };
+}
+
+/** Convenience for a lock input: its narHash and the hints it carries. */
+export async function findRevForInput(lock: FlakeLock, name: string, opts: FindRevOptions): Promise<FindRevResult & { input: LockInput }> {
+  const input = findInput(lock, name);
+  expectedHash(input);
+  const r = await findRev(input.locked.narHash!, { rev: input.locked.rev, lastModified: input.locked.lastModified }, opts);
+  return { ...r, input };
+}
