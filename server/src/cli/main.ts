@@ -3,16 +3,20 @@
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
 import { explainCommand, lintCommand } from './lint';
+import { initrdCommand } from './initrd';
 import { hashPathCommand, storePathCommand } from './nar';
 import { lockCommand } from './lock';
+import { provenanceCommand } from './provenance';
 
 // Subcommand registry (one line per command module).
 const COMMANDS: CliCommand[] = [
+  initrdCommand,
   lintCommand,
   explainCommand,
   hashPathCommand,
   storePathCommand,
   lockCommand,
+  provenanceCommand,
 ];
 
 const VERSION = '0.1.0';

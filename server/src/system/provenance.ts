@@ -6,6 +6,7 @@ import { formatHash, parseSha256, toBase16 } from '../nar/encoding';
 import { describeLocked, findInput, isGitLike, parseFlakeLock, type FlakeLock, type LockInput } from '../nar/flakeLock';
 import { hashPath } from '../nar/nar';
 import { quoteCommand } from './exec';
+import { pathInfo, queryDeriver, readDerivation, toStorePath } from './store';
 import { GitObjectReader, GitTreeHasher, listCommits, resolveCommit, type CommitInfo, type TreeHashStats } from './git';
 
 export async function readFlakeLock(file: string): Promise<FlakeLock> {
@@ -188,4 +189,178 @@ export async function findRevForInput(lock: FlakeLock, name: string, opts: FindR
   expectedHash(input);
   const r = await findRev(input.locked.narHash!, { rev: input.locked.rev, lastModified: input.locked.lastModified }, opts);
   return { ...r, input };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chain of evidence: file → store path → deriver → sources → flake.lock input → git commit.
+
+export interface ChainLink {
+  readonly kind: 'file' | 'storePath' | 'pathInfo' | 'deriver' | 'derivation' | 'source' | 'lockInput' | 'commit';
+  readonly title: string;
+  readonly value: string;
+  readonly details: string[];
+  /** The command that shows this link with stock tools. */
+  readonly proof: string;
+  readonly ok: boolean;
+}
+
+export interface ChainOptions {
+  /** flake.lock to match sources against. */
+  readonly lockFile?: string;
+  /** Git repository of the matched input, to name the commit. */
+  readonly repo?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly signal?: AbortSignal;
+  /** Most commits to search when the lock gives no rev (default 2000). */
+  readonly limit?: number;
+}
+
+export interface ChainResult {
+  readonly subject: string;
+  readonly links: ChainLink[];
+  readonly notes: string[];
+}
+
+function q(s: string): string {
+  return quoteCommand(s, []);
+}
+
+/** Builds the chain of evidence for a file or store path. Never throws for missing links: they become notes. */
+export async function provenanceChain(subject: string, opts: ChainOptions = {}): Promise<ChainResult> {
+  const links: ChainLink[] = [];
+  const notes: string[] = [];
+  const qo = { env: opts.env, signal: opts.signal };
+  const sp = toStorePath(subject);
+  if (!sp) throw new Error(`${subject} is not in the Nix store (and does not resolve into it)`);
+  if (sp.sub || subject !== sp.storePath) {
+    links.push({ kind: 'file', title: 'File', value: subject, details: sp.sub ? [`inside ${sp.storePath} at ${sp.sub}`] : [], proof: `realpath ${q(subject)}`, ok: true });
+  }
+  const storePath = sp.storePath;
+  links.push({ kind: 'storePath', title: 'Store path', value: storePath, details: [], proof: `realpath ${q(subject)}`, ok: true });
+  let info: Awaited<ReturnType<typeof pathInfo>> | undefined;
+  try {
+    info = await pathInfo(storePath, qo);
+    if (info.valid) {
+      links.push({
+        kind: 'pathInfo',
+        title: 'Path info',
+        value: info.narHash ?? '?',
+        details: [`narSize ${info.narSize ?? '?'}`, ...(info.ca ? [`ca ${info.ca}`] : []), `${info.references.length} references`],
+        proof: `nix path-info --json ${q(storePath)}`,
+        ok: true,
+      });
+    } else notes.push(`${storePath} is not valid in this store`);
+  } catch (e) {
+    notes.push(`path info unavailable: ${(e as Error).message}`);
+  }
+  const sources = new Map<string, string | undefined>(); // source store path → narHash if known
+  if (/-source$/.test(storePath)) sources.set(storePath, info?.narHash);
+  let deriver = info?.deriver;
+  if (!deriver) {
+    try {
+      deriver = await queryDeriver(storePath, qo);
+    } catch (e) {
+      notes.push(`deriver unavailable: ${(e as Error).message}`);
+    }
+  }
+  if (deriver) {
+    links.push({ kind: 'deriver', title: 'Deriver', value: deriver, details: [], proof: `nix-store --query --deriver ${q(storePath)}`, ok: true });
+    try {
+      const drv = await readDerivation(deriver);
+      const outs = Object.entries(drv.outputs).map(([n, o]) => `${n} → ${o.path}${o.hash ? ` (fixed ${o.hashAlgo}:${o.hash})` : ''}`);
+      const srcAttr = [drv.env.src, drv.env.srcs].filter((s): s is string => !!s).flatMap((s) => s.split(/\s+/)).filter((s) => s.startsWith('/'));
+      links.push({
+        kind: 'derivation',
+        title: 'Derivation',
+        value: drv.env.name ?? deriver,
+        details: [
+          ...outs.map((o) => `output ${o}`),
+          ...srcAttr.map((s) => `src ${s}`),
+          `${drv.inputSrcs.length} input sources, ${Object.keys(drv.inputDrvs).length} input derivations`,
+        ],
+        proof: `nix show-derivation ${q(deriver)}  # newer Nix: nix derivation show`,
+        ok: true,
+      });
+      for (const s of [...srcAttr, ...drv.inputSrcs.filter((p) => /-source$/.test(p))]) if (!sources.has(s)) sources.set(s, undefined);
+      // fixed-output sources: narHash straight from the source derivation
+      for (const inDrv of Object.keys(drv.inputDrvs)) {
+        try {
+          const d2 = await readDerivation(inDrv);
+          const o = d2.outputs.out;
+          if (o && sources.has(o.path) && o.hashAlgo === 'r:sha256' && o.hash) sources.set(o.path, formatHash(Buffer.from(o.hash, 'hex'), 'sri'));
+        } catch {
+          /* unreadable input derivation: skipped */
+        }
+      }
+    } catch (e) {
+      notes.push(`cannot read ${deriver}: ${(e as Error).message}`);
+    }
+  } else notes.push('no deriver recorded (a source added to the store, or a substituted path without deriver)');
+  // narHash of each source
+  for (const [s, known] of sources) {
+    let h = known;
+    let how = 'fixed-output derivation';
+    if (!h) {
+      try {
+        const i = await pathInfo(s, qo);
+        h = i.valid ? i.narHash : undefined;
+        how = 'nix path-info';
+      } catch {
+        /* try hashing */
+      }
+    }
+    if (!h && existsSync(s)) {
+      h = formatHash((await hashPath(s, { signal: opts.signal })).hash, 'sri');
+      how = 'hashed here';
+    }
+    sources.set(s, h);
+    links.push({ kind: 'source', title: 'Source', value: s, details: [h ? `narHash ${h} (${how})` : 'narHash unknown (path absent)'], proof: `nix hash path ${q(s)}`, ok: !!h });
+  }
+  if (sources.size === 0) notes.push('no source store path (`src`, `*-source` inputs) found');
+  // flake.lock
+  if (opts.lockFile) {
+    const lock = await readFlakeLock(opts.lockFile);
+    let matched: { input: LockInput; source: string } | undefined;
+    for (const [s, h] of sources) {
+      const hex = h ? safeHex(h) : undefined;
+      const input = lock.inputs.find((i) => i.storePath === s || (hex !== undefined && i.locked.narHash !== undefined && safeHex(i.locked.narHash) === hex));
+      if (input) {
+        matched = { input, source: s };
+        break;
+      }
+    }
+    if (matched) {
+      const { input } = matched;
+      links.push({
+        kind: 'lockInput',
+        title: 'flake.lock input',
+        value: input.paths[0] ?? input.key,
+        details: [describeLocked(input.locked), `narHash ${input.locked.narHash}`, `store path ${input.storePath}`, ...(input.locked.lastModified ? [`lastModified ${new Date(input.locked.lastModified * 1000).toISOString()}`] : [])],
+        proof: `jq '.nodes[${JSON.stringify(input.key)}].locked' ${q(opts.lockFile)}`,
+        ok: true,
+      });
+      if (opts.repo && isGitLike(input.locked.type)) {
+        if (input.locked.rev) {
+          const r = await verifyInput(lock, input.key, { git: { repo: opts.repo }, signal: opts.signal });
+          links.push({ kind: 'commit', title: 'Git commit', value: r.commit!.oid, details: [r.commit!.subject, r.match ? `tree hashes to ${r.actual}` : `MISMATCH: tree hashes to ${r.actual}`], proof: r.proof, ok: r.match });
+        } else {
+          const f = await findRev(input.locked.narHash!, { lastModified: input.locked.lastModified }, { repo: opts.repo, limit: opts.limit ?? 2000, signal: opts.signal });
+          const c = f.matches[0];
+          if (c) links.push({ kind: 'commit', title: 'Git commit', value: c.oid, details: [c.subject, `found among ${f.commitsConsidered} commits`], proof: f.proof, ok: true });
+          else notes.push(`no commit among ${f.commitsConsidered} in ${opts.repo} has narHash ${input.locked.narHash}`);
+        }
+      } else if (input.locked.rev) {
+        links.push({ kind: 'commit', title: 'Git commit (from the lock)', value: input.locked.rev, details: ['not checked: give a repository to verify it'], proof: `nixboot lock verify --lock ${q(opts.lockFile)} ${input.key} --git REPO`, ok: true });
+      }
+    } else notes.push(`no input of ${opts.lockFile} matches the sources' narHash or store path`);
+  }
+  return { subject, links, notes };
+}
+
+function safeHex(h: string): string | undefined {
+  try {
+    return toBase16(parseSha256(h));
+  } catch {
+    return undefined;
+  }
 }
