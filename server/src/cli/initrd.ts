@@ -1,0 +1,158 @@
+// `nixboot initrd ls|cat|du|check|diff`: the initrd engine on the command line.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CliCommand, CliIO } from './io';
+import { CliError } from './io';
+import { InitrdError, openArchive, type Archive } from '../initrd/archive';
+import { diskUsage } from '../initrd/du';
+import { checkArchive } from '../initrd/check';
+import { diffArchives } from '../initrd/diff';
+
+const USAGE = `Usage:
+  nixboot initrd ls [--json] FILE        list segments and entries
+  nixboot initrd cat FILE PATH           write a file's exact bytes to stdout
+  nixboot initrd du [--json] FILE        size by top-level directory and /nix/store path
+  nixboot initrd check [--json] [--kernel-version V] FILE
+                                         health check (exit 1 when problems are found)
+  nixboot initrd diff [--json] A B       added, removed and changed files (units first)
+
+FILE may be an initramfs (any mix of plain, gzip, zstd, xz, lzma, bzip2, lz4 segments) or a
+unified kernel image (.efi). Decompressed data is cached under $NIXBOOT_CACHE_DIR
+(default: $XDG_CACHE_HOME/nixboot or ~/.cache/nixboot).
+`;
+
+export function cliCacheDir(env: NodeJS.ProcessEnv): string {
+  if (env.NIXBOOT_CACHE_DIR) return env.NIXBOOT_CACHE_DIR;
+  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+  return path.join(base, 'nixboot');
+}
+
+async function open(file: string, io: CliIO): Promise<Archive> {
+  try {
+    return await openArchive(path.resolve(io.cwd, file), { cacheDir: cliCacheDir(io.env), signal: io.signal });
+  } catch (e) {
+    if (e instanceof InitrdError) throw new CliError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+function modeString(type: string, mode: number): string {
+  const t = { file: '-', dir: 'd', symlink: 'l', char: 'c', block: 'b', fifo: 'p', socket: 's' }[type] ?? '?';
+  let s = t;
+  for (let i = 2; i >= 0; i--) {
+    const b = (mode >> (i * 3)) & 7;
+    s += (b & 4 ? 'r' : '-') + (b & 2 ? 'w' : '-') + (b & 1 ? 'x' : '-');
+  }
+  return s;
+}
+
+function parseFlags(args: string[], known: string[], withValue: string[] = []): { flags: Record<string, string | true>; rest: string[] } {
+  const flags: Record<string, string | true> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('--') && a !== '--') {
+      if (withValue.includes(a)) {
+        const v = args[++i];
+        if (v === undefined) throw new CliError(`${a} needs a value`);
+        flags[a] = v;
+      } else if (known.includes(a)) flags[a] = true;
+      else throw new CliError(`unknown option ${a}`);
+    } else rest.push(a);
+  }
+  return { flags, rest };
+}
+
+export const initrdCommand: CliCommand = {
+  name: 'initrd',
+  summary: 'open initrds: ls, cat, du, check, diff',
+  usage: USAGE,
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case 'ls': {
+        const { flags, rest: files } = parseFlags(rest, ['--json']);
+        if (files.length !== 1) throw new CliError('usage: nixboot initrd ls [--json] FILE');
+        const a = await open(files[0]!, io);
+        if (flags['--json']) {
+          io.out(
+            JSON.stringify({
+              segments: a.segments.map((s) => ({ offset: s.offset, compression: s.compression, compressedSize: s.compressedSize, size: s.size })),
+              ...(a.uki ? { uki: a.uki } : {}),
+              entries: a.entries.map((e) => ({
+                path: e.path, type: e.type, size: e.size, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime,
+                ...(e.target !== undefined ? { target: e.target } : {}),
+              })),
+            }) + '\n',
+          );
+        } else {
+          for (const s of a.segments) io.out(`# segment at ${s.offset}: ${s.compression}, ${s.compressedSize} → ${s.size} bytes, ${s.entries} entries\n`);
+          if (a.uki?.cmdline !== undefined) io.out(`# cmdline: ${a.uki.cmdline}\n`);
+          for (const e of a.entries) {
+            io.out(`${modeString(e.type, e.mode)} ${String(e.uid).padStart(4)} ${String(e.gid).padStart(4)} ${String(e.size).padStart(10)} ${e.path}${e.target !== undefined ? ` -> ${e.target}` : ''}\n`);
+          }
+        }
+        return 0;
+      }
+      case 'cat': {
+        if (rest.length !== 2) throw new CliError('usage: nixboot initrd cat FILE PATH');
+        const a = await open(rest[0]!, io);
+        const e = a.resolve(rest[1]!);
+        if (!e) throw new CliError(`${rest[1]}: no such file in the archive`);
+        if (e.type !== 'file') throw new CliError(`${rest[1]}: is a ${e.type === 'dir' ? 'directory' : e.type}, not a file`);
+        for (let off = 0; off < e.size || off === 0; off += 8 << 20) {
+          await io.outBytes(await a.readEntry(e, { start: off, end: off + (8 << 20) }));
+          if (e.size === 0) break;
+        }
+        return 0;
+      }
+      case 'du': {
+        const { flags, rest: files } = parseFlags(rest, ['--json']);
+        if (files.length !== 1) throw new CliError('usage: nixboot initrd du [--json] FILE');
+        const a = await open(files[0]!, io);
+        const du = diskUsage(a);
+        if (flags['--json']) io.out(JSON.stringify(du) + '\n');
+        else {
+          io.out(`total ${du.total} bytes in ${du.files} files\n\nby top-level directory:\n`);
+          for (const d of du.topLevel) io.out(`${String(d.size).padStart(12)}  ${d.path}\n`);
+          if (du.storePaths.length) {
+            io.out('\nby store path:\n');
+            for (const d of du.storePaths) io.out(`${String(d.size).padStart(12)}  ${d.path}\n`);
+          }
+          io.out('\nlargest files:\n');
+          for (const d of du.largest) io.out(`${String(d.size).padStart(12)}  ${d.path}\n`);
+        }
+        return 0;
+      }
+      case 'check': {
+        const { flags, rest: files } = parseFlags(rest, ['--json'], ['--kernel-version']);
+        if (files.length !== 1) throw new CliError('usage: nixboot initrd check [--json] [--kernel-version V] FILE');
+        const a = await open(files[0]!, io);
+        const kv = typeof flags['--kernel-version'] === 'string' ? flags['--kernel-version'] : undefined;
+        const problems = await checkArchive(a, { kernelVersion: kv, signal: io.signal });
+        if (flags['--json']) io.out(JSON.stringify({ problems }) + '\n');
+        else {
+          for (const p of problems) io.out(`${p.path}: ${p.severity}: ${p.message} [${p.code}]\n`);
+          io.out(problems.length ? `${problems.length} problem(s)\n` : 'no problems found\n');
+        }
+        return problems.some((p) => p.severity === 'error') ? 1 : 0;
+      }
+      case 'diff': {
+        const { flags, rest: files } = parseFlags(rest, ['--json']);
+        if (files.length !== 2) throw new CliError('usage: nixboot initrd diff [--json] A B');
+        const a = await open(files[0]!, io);
+        const b = await open(files[1]!, io);
+        const d = await diffArchives(a, b, { signal: io.signal });
+        if (flags['--json']) io.out(JSON.stringify(d) + '\n');
+        else {
+          const sign = { added: '+', removed: '-', changed: '~' } as const;
+          for (const c of d.changes) io.out(`${sign[c.kind]} ${c.path}${c.detail ? `  (${c.detail})` : ''}\n`);
+          io.out(`${d.changes.filter((c) => c.kind === 'added').length} added, ${d.changes.filter((c) => c.kind === 'removed').length} removed, ${d.changes.filter((c) => c.kind === 'changed').length} changed\n`);
+        }
+        return d.changes.length ? 1 : 0;
+      }
+      default:
+        throw new CliError(sub ? `unknown subcommand '${sub}' (ls, cat, du, check, diff)` : 'missing subcommand (ls, cat, du, check, diff)');
+    }
+  },
+};

@@ -1,0 +1,420 @@
+// Walks the segments of an initramfs image the way the kernel does (init/initramfs.c): NUL
+// padding is skipped, a plain cpio starts at a 4-aligned offset, anything else is decompressed by
+// its magic and parsing continues after the bytes the decoder consumed. Every decoded byte goes
+// through one CpioReader per segment.
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import { ZSTDDecoder } from 'zstddec/stream';
+import { Decompress as FzstdDecompress } from 'fzstd';
+import * as xzModule from 'xz-decompress';
+import type { XzReadableStream as XzStreamType } from 'xz-decompress';
+import * as lz4 from 'lz4js';
+import { run } from '../system/exec';
+import { CpioReader, InitrdError, type CpioSink } from './cpio';
+
+export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'lzma' | 'bzip2' | 'lz4-legacy' | 'lz4';
+
+export interface Segment {
+  /** Offset of the segment in the file. */
+  offset: number;
+  compression: Compression;
+  /** Bytes the segment occupies in the file (compressed size). */
+  compressedSize: number;
+  /** Decompressed size. */
+  size: number;
+  /** cpio archives in the segment. */
+  archives: number;
+  entries: number;
+}
+
+export interface Limits {
+  /** Largest total decompressed size (default 16 GiB). */
+  maxTotal: number;
+  /** Largest decompressed/compressed ratio of one segment (default 1000, plus 64 MiB slack). */
+  maxRatio: number;
+  /** Most entries (default 2,000,000). */
+  maxEntries: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxTotal: 16 * 2 ** 30, maxRatio: 1000, maxEntries: 2_000_000 };
+
+export interface WalkOptions {
+  signal?: AbortSignal;
+  limits?: Partial<Limits>;
+  onProgress?: (p: { offset: number; total: number; entries: number }) => void;
+}
+
+const CHUNK = 1 << 20;
+
+function magicOf(b: Uint8Array): Compression | 'cpio' | undefined {
+  if (b.length >= 6 && b[0] === 0x30 && b[1] === 0x37 && b[2] === 0x30 && b[3] === 0x37 && b[4] === 0x30) return 'cpio';
+  if (b[0] === 0x1f && (b[1] === 0x8b || b[1] === 0x9e)) return 'gzip';
+  if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';
+  if (b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58 && b[4] === 0x5a && b[5] === 0x00) return 'xz';
+  if (b[0] === 0x5d && b[1] === 0x00 && b[2] === 0x00) return 'lzma';
+  if (b[0] === 0x42 && b[1] === 0x5a && b[2] === 0x68) return 'bzip2';
+  if (b[0] === 0x02 && b[1] === 0x21 && b[2] === 0x4c && b[3] === 0x18) return 'lz4-legacy';
+  if (b[0] === 0x04 && b[1] === 0x22 && b[2] === 0x4d && b[3] === 0x18) return 'lz4';
+  return undefined;
+}
+
+class FileReader {
+  constructor(readonly fd: number, readonly end: number) {}
+  read(pos: number, n: number): Buffer {
+    const len = Math.max(0, Math.min(n, this.end - pos));
+    const b = Buffer.allocUnsafe(len);
+    let got = 0;
+    while (got < len) {
+      const r = fs.readSync(this.fd, b, got, len - got, pos + got);
+      if (r === 0) break;
+      got += r;
+    }
+    return got === len ? b : b.subarray(0, got);
+  }
+  *chunks(from: number, to: number): Generator<Buffer> {
+    for (let p = from; p < to; p += CHUNK) yield this.read(p, Math.min(CHUNK, to - p));
+  }
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new InitrdError('cancelled');
+}
+
+/**
+ * Decodes every segment of the byte range [start, end) of an open file. Entries and file data go
+ * to `sink`. Returns the segments.
+ */
+export async function walkSegments(fd: number, start: number, end: number, sink: CpioSink, opts: WalkOptions = {}): Promise<Segment[]> {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const file = new FileReader(fd, end);
+  const segments: Segment[] = [];
+  let pos = start;
+  let total = 0;
+  let entries = 0;
+  while (pos < end) {
+    checkAbort(opts.signal);
+    // skip NUL padding
+    const probe = file.read(pos, 64 * 1024);
+    let k = 0;
+    while (k < probe.length && probe[k] === 0) k++;
+    if (k === probe.length) {
+      pos += probe.length;
+      continue;
+    }
+    pos += k;
+    const head = file.read(pos, 8);
+    const kind = magicOf(head);
+    if (!kind) throw new InitrdError(`unrecognised data at offset ${pos} (bytes ${head.toString('hex')}): not cpio and no known compression`);
+    const index = segments.length;
+    let produced = 0;
+    const bound = (compressed: number) => limits.maxRatio * compressed + 64 * 2 ** 20;
+    let rangeForRatio = end - pos;
+    const reader = new CpioReader(sink, index, limits.maxEntries - entries);
+    const feed = (bytes: Uint8Array) => {
+      produced += bytes.length;
+      if (total + produced > limits.maxTotal) throw new InitrdError(`decompressed size exceeds the limit of ${limits.maxTotal} bytes (decompression bomb?)`);
+      if (produced > bound(rangeForRatio)) throw new InitrdError(`segment at offset ${pos} expands more than ${limits.maxRatio}× (decompression bomb?)`);
+      reader.push(bytes);
+    };
+    const progress = () => opts.onProgress?.({ offset: pos, total: end - start, entries: entries + reader.entries });
+    let consumed: number;
+    let compression: Compression;
+    if (kind === 'cpio') {
+      if ((pos - start) % 4 !== 0) throw new InitrdError(`plain cpio at unaligned offset ${pos - start}`);
+      compression = 'none';
+      reader.stopAtNextArchive = true;
+      let p = pos;
+      while (p < end && !reader.stopped) {
+        checkAbort(opts.signal);
+        const chunk = file.read(p, CHUNK);
+        feed(chunk);
+        p += chunk.length;
+        progress();
+        await tick();
+      }
+      reader.end();
+      consumed = reader.consumed;
+      produced = consumed;
+    } else {
+      compression = kind;
+      consumed = await decode(kind, file, pos, end, feed, (n) => (rangeForRatio = n), opts.signal, progress);
+      reader.end();
+    }
+    if (reader.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
+    segments.push({ offset: pos, compression, compressedSize: consumed, size: produced, archives: reader.archives, entries: reader.entries });
+    total += produced;
+    entries += reader.entries;
+    pos += consumed;
+    progress();
+  }
+  return segments;
+}
+
+/** Runs the decoder for one compressed segment; returns the compressed bytes it consumed. */
+async function decode(
+  kind: Compression,
+  file: FileReader,
+  pos: number,
+  end: number,
+  feed: (b: Uint8Array) => void,
+  setRange: (n: number) => void,
+  signal: AbortSignal | undefined,
+  progress: () => void,
+): Promise<number> {
+  switch (kind) {
+    case 'gzip':
+      return gunzip(file, pos, end, feed, signal, progress);
+    case 'zstd': {
+      const stop = zstdEnd(file, pos, end);
+      setRange(stop - pos);
+      await unzstd(file, pos, stop, feed, signal, progress);
+      return stop - pos;
+    }
+    case 'xz': {
+      const stop = xzEnd(file, pos, end);
+      setRange(stop - pos);
+      await unxz(file, pos, stop, feed, signal, progress);
+      return stop - pos;
+    }
+    case 'lz4-legacy':
+      await unlz4Legacy(file, pos, end, feed, signal, progress);
+      return end - pos;
+    case 'lz4':
+    case 'bzip2':
+    case 'lzma': {
+      // Rare in initrds: decoded as a whole up to the end of the file (documented limitation).
+      const size = end - pos;
+      if (size > 512 * 2 ** 20) throw new InitrdError(`${kind} segment larger than 512 MiB is not supported`);
+      const input = file.read(pos, size);
+      let out: Uint8Array;
+      if (kind === 'lz4') {
+        try {
+          out = Uint8Array.from(lz4.decompress(input));
+        } catch (e) {
+          throw new InitrdError(`lz4 data at offset ${pos} is corrupt: ${(e as Error).message}`);
+        }
+      } else {
+        const [prog, args] = kind === 'bzip2' ? ['bzip2', ['-dc']] : ['xz', ['--format=lzma', '-dc', '--single-stream']];
+        try {
+          out = (await run(prog, args as string[], { input, binary: true, signal, timeoutMs: 600_000, maxBuffer: 4 * 2 ** 30 })).stdout;
+        } catch (e) {
+          throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+      for (let i = 0; i < out.length; i += CHUNK) feed(out.subarray(i, i + CHUNK));
+      progress();
+      return size;
+    }
+    default:
+      throw new InitrdError(`unsupported compression ${kind}`);
+  }
+}
+
+async function gunzip(file: FileReader, pos: number, end: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<number> {
+  const z = zlib.createGunzip();
+  let error: Error | undefined;
+  let done = false;
+  z.on('data', (d: Buffer) => {
+    if (error) return;
+    try {
+      feed(d);
+    } catch (e) {
+      error = e as Error;
+      z.destroy();
+    }
+  });
+  const finished = new Promise<void>((resolve) => {
+    z.on('end', () => { done = true; resolve(); });
+    z.on('error', (e) => { error ??= new InitrdError(`gzip data at offset ${pos} is corrupt: ${e.message}`); resolve(); });
+    z.on('close', () => resolve());
+  });
+  for (let p = pos; p < end && !done && !error; p += CHUNK) {
+    checkAbort(signal);
+    const chunk = file.read(p, Math.min(CHUNK, end - p));
+    const ok = z.write(chunk);
+    if (!ok) await new Promise<void>((r) => { z.once('drain', r); z.once('close', r); z.once('end', r); });
+    progress();
+  }
+  if (!done && !error) z.end();
+  await finished;
+  if (error) throw error;
+  if (!done) throw new InitrdError(`gzip data at offset ${pos} is truncated`);
+  return z.bytesWritten;
+}
+
+/** Finds where the zstd frames starting at `pos` end by walking frame and block headers. */
+export function zstdEnd(file: FileReader, pos: number, end: number): number {
+  let p = pos;
+  let frames = 0;
+  for (;;) {
+    if (p + 4 > end) break;
+    const m = file.read(p, 4).readUInt32LE(0);
+    if (m === 0xfd2fb528) {
+      const fhd = file.read(p + 4, 1)[0];
+      if (fhd === undefined) throw new InitrdError(`zstd frame at offset ${p} is truncated`);
+      const fcsFlag = fhd >> 6;
+      const single = (fhd >> 5) & 1;
+      const checksum = (fhd >> 2) & 1;
+      const dictSize = [0, 1, 2, 4][fhd & 3]!;
+      const fcsSize = [single ? 1 : 0, 2, 4, 8][fcsFlag]!;
+      let q = p + 5 + (single ? 0 : 1) + dictSize + fcsSize;
+      for (;;) {
+        const bh = file.read(q, 3);
+        if (bh.length < 3) throw new InitrdError(`zstd frame at offset ${p} is truncated`);
+        const v = bh[0]! | (bh[1]! << 8) | (bh[2]! << 16);
+        const last = v & 1;
+        const type = (v >> 1) & 3;
+        const size = v >>> 3;
+        if (type === 3) throw new InitrdError(`corrupt zstd block at offset ${q}`);
+        q += 3 + (type === 1 ? 1 : size);
+        if (q > end) throw new InitrdError(`zstd frame at offset ${p} is truncated`);
+        if (last) break;
+      }
+      if (checksum) q += 4;
+      if (q > end) throw new InitrdError(`zstd frame at offset ${p} is truncated`);
+      p = q;
+      frames++;
+    } else if ((m & 0xfffffff0) === 0x184d2a50) {
+      const size = file.read(p + 4, 4);
+      if (size.length < 4) throw new InitrdError(`zstd skippable frame at offset ${p} is truncated`);
+      p += 8 + size.readUInt32LE(0);
+      if (p > end) throw new InitrdError(`zstd skippable frame at offset ${p} is truncated`);
+    } else break;
+  }
+  if (frames === 0) throw new InitrdError(`no zstd frame at offset ${pos}`);
+  return p;
+}
+
+let zstdDecoder: Promise<ZSTDDecoder> | undefined;
+
+async function unzstd(file: FileReader, pos: number, stop: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<void> {
+  let dec: ZSTDDecoder | undefined;
+  try {
+    zstdDecoder ??= (async () => { const d = new ZSTDDecoder(); await d.init(); return d; })();
+    dec = await zstdDecoder;
+  } catch {
+    dec = undefined;
+  }
+  if (dec) {
+    let n = 0;
+    try {
+      for (const out of dec.decodeStreaming(file.chunks(pos, stop))) {
+        feed(out);
+        if (++n % 8 === 0) {
+          checkAbort(signal);
+          progress();
+          await tick();
+        }
+      }
+    } catch (e) {
+      if (e instanceof InitrdError) throw e;
+      throw new InitrdError(`zstd data at offset ${pos} is corrupt: ${(e as Error).message}`);
+    }
+    return;
+  }
+  // fallback: fzstd's streaming decoder
+  let err: Error | undefined;
+  const d = new FzstdDecompress((chunk) => {
+    if (!err) {
+      try { feed(chunk); } catch (e) { err = e as Error; }
+    }
+  });
+  try {
+    for (let p = pos; p < stop; p += CHUNK) {
+      checkAbort(signal);
+      d.push(file.read(p, Math.min(CHUNK, stop - p)), p + CHUNK >= stop);
+      if (err) throw err;
+      progress();
+      await tick();
+    }
+  } catch (e) {
+    if (e instanceof InitrdError) throw e;
+    throw new InitrdError(`zstd data at offset ${pos} is corrupt: ${(e as Error).message}`);
+  }
+}
+
+/** Finds the end of the xz stream starting at `pos` (after its footer and stream padding). */
+function xzEnd(file: FileReader, pos: number, end: number): number {
+  const header = file.read(pos, 12);
+  if (header.length < 12) throw new InitrdError(`xz header at offset ${pos} is truncated`);
+  const flags = header.subarray(6, 8);
+  let p = pos + 12;
+  while (p < end) {
+    const chunk = file.read(p, CHUNK + 12);
+    for (let i = 10; i < chunk.length - 1; i++) {
+      if (chunk[i] === 0x59 && chunk[i + 1] === 0x5a && chunk[i - 2] === flags[0] && chunk[i - 1] === flags[1]) {
+        const footer = chunk.subarray(i - 10, i + 2);
+        if (zlib.crc32(footer.subarray(4, 10)) === footer.readUInt32LE(0)) {
+          let q = p + i + 2;
+          // stream padding: NULs in multiples of 4 belong to this stream
+          while (q + 4 <= end && file.read(q, 4).readUInt32LE(0) === 0 && (q - pos) % 4 === 0) q += 4;
+          return q;
+        }
+      }
+    }
+    p += CHUNK;
+  }
+  throw new InitrdError(`xz stream at offset ${pos} has no footer (truncated)`);
+}
+
+async function unxz(file: FileReader, pos: number, stop: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<void> {
+  let p = pos;
+  const source = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (p >= stop) {
+        controller.close();
+        return;
+      }
+      const c = file.read(p, Math.min(CHUNK, stop - p));
+      p += c.length;
+      controller.enqueue(new Uint8Array(c));
+    },
+  });
+  const mod = xzModule as unknown as { XzReadableStream?: typeof XzStreamType; default?: { XzReadableStream: typeof XzStreamType } };
+  const XzReadableStream = mod.XzReadableStream ?? mod.default!.XzReadableStream;
+  const reader = new XzReadableStream(source).getReader();
+  try {
+    for (;;) {
+      checkAbort(signal);
+      const r = await reader.read();
+      if (r.done) break;
+      feed(r.value);
+      progress();
+    }
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    if (e instanceof InitrdError) throw e;
+    throw new InitrdError(`xz data at offset ${pos} is corrupt: ${(e as Error).message ?? String(e)}`);
+  }
+}
+
+const LZ4_LEGACY_MAGIC = 0x184c2102;
+const LZ4_LEGACY_BLOCK = 8 * 2 ** 20;
+
+async function unlz4Legacy(file: FileReader, pos: number, end: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<void> {
+  let p = pos + 4;
+  const dst = new Uint8Array(LZ4_LEGACY_BLOCK);
+  while (p + 4 <= end) {
+    checkAbort(signal);
+    const size = file.read(p, 4).readUInt32LE(0);
+    p += 4;
+    if (size === LZ4_LEGACY_MAGIC) continue;
+    if (size === 0) break; // padding after the last chunk
+    if (size > lz4.compressBound(LZ4_LEGACY_BLOCK)) throw new InitrdError(`lz4 chunk size ${size} at offset ${p - 4} is invalid`);
+    if (p + size > end) throw new InitrdError(`lz4 chunk at offset ${p - 4} is truncated`);
+    const src = file.read(p, size);
+    p += size;
+    let n: number;
+    try {
+      n = lz4.decompressBlock(src, dst, 0, size, 0);
+    } catch (e) {
+      throw new InitrdError(`lz4 data at offset ${p - size} is corrupt: ${(e as Error).message}`);
+    }
+    if (!(n >= 0 && n <= LZ4_LEGACY_BLOCK)) throw new InitrdError(`lz4 data at offset ${p - size} is corrupt`);
+    feed(dst.subarray(0, n));
+    progress();
+    await tick();
+  }
+}
