@@ -13,6 +13,7 @@ have bzip2 || need+=(bzip2)
 have gzip || need+=(gzip)
 have git || need+=(git)
 have busybox || need+=(busybox-static)
+have gcc || need+=(gcc)
 have lzma || need+=(xz-utils)
 for pkg in "$@"; do need+=("$pkg"); done
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -7,6 +7,7 @@ import { initrdCommand } from './initrd';
 import { hashPathCommand, storePathCommand } from './nar';
 import { lockCommand } from './lock';
 import { provenanceCommand } from './provenance';
+import { narDiffCommand } from './narDiff';
 
 // Subcommand registry (one line per command module).
 const COMMANDS: CliCommand[] = [
@@ -17,6 +18,7 @@ const COMMANDS: CliCommand[] = [
   storePathCommand,
   lockCommand,
   provenanceCommand,
+  narDiffCommand,
 ];
 
 const VERSION = '0.1.0';
