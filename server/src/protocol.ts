@@ -29,3 +29,252 @@ export namespace StageOneRequest {
     readonly reason: string;
   }
 }
+
+// ---- initrd: `initrd:` file system, inspector, health check, diff (docs/initrd.md) ----
+
+/** One initrd segment as listed by the engine. */
+export interface InitrdSegment {
+  readonly offset: number;
+  readonly compression: 'none' | 'gzip' | 'zstd' | 'xz' | 'lzma' | 'bzip2' | 'lz4-legacy' | 'lz4';
+  readonly compressedSize: number;
+  readonly size: number;
+  readonly entries: number;
+}
+
+/**
+ * Opens (indexes, or loads from the cache) an initrd or unified kernel image. Reports work-done
+ * progress on `workDoneToken`; cancelling the request aborts the decompression.
+ */
+export namespace InitrdOpenRequest {
+  export const method = 'nixboot/initrd/open';
+  export interface Params {
+    /** Absolute file-system path of the image. */
+    readonly file: string;
+    readonly workDoneToken?: string | number;
+  }
+  export interface Result {
+    readonly file: string;
+    readonly segments: InitrdSegment[];
+    readonly entries: number;
+    /** Present for unified kernel images. */
+    readonly cmdline?: string;
+  }
+}
+
+/** Metadata of one archive path (symlinks are reported as such, with their target). */
+export namespace InitrdStatRequest {
+  export const method = 'nixboot/initrd/stat';
+  export interface Params {
+    readonly file: string;
+    /** Absolute path inside the archive ("/" for the root). */
+    readonly path: string;
+  }
+  export interface Result {
+    readonly exists: boolean;
+    readonly type?: 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
+    /** For symlinks: the type of what they resolve to inside the archive (absent when dangling). */
+    readonly resolvedType?: 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
+    readonly size?: number;
+    readonly mode?: number;
+    readonly mtime?: number;
+    readonly target?: string;
+  }
+}
+
+/** Children of a directory inside the archive (symlinks resolved for the type). */
+export namespace InitrdReadDirectoryRequest {
+  export const method = 'nixboot/initrd/readDirectory';
+  export interface Params {
+    readonly file: string;
+    readonly path: string;
+  }
+  export interface Result {
+    readonly exists: boolean;
+    readonly entries: { readonly name: string; readonly type: 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket'; readonly resolvedType?: string }[];
+  }
+}
+
+/**
+ * Bytes of a file (following symlinks inside the archive), base64. Files larger than 64 MiB are
+ * refused unless a range of at most 64 MiB is asked for.
+ */
+export namespace InitrdReadFileRequest {
+  export const method = 'nixboot/initrd/readFile';
+  export interface Params {
+    readonly file: string;
+    readonly path: string;
+    readonly start?: number;
+    readonly end?: number;
+  }
+  export interface Result {
+    readonly exists: boolean;
+    /** Base64 of the bytes [start, end). */
+    readonly data?: string;
+    /** Whole size of the file. */
+    readonly size?: number;
+    /** Why the bytes could not be returned (not a file, too large). */
+    readonly error?: string;
+  }
+}
+
+/** Everything the inspector shows: segments, size by directory and store path, largest files, modules. */
+export namespace InitrdInspectRequest {
+  export const method = 'nixboot/initrd/inspect';
+  export interface Params {
+    readonly file: string;
+    readonly workDoneToken?: string | number;
+  }
+  export interface SizeItem {
+    readonly path: string;
+    readonly size: number;
+    readonly files: number;
+  }
+  export interface Result {
+    readonly file: string;
+    readonly segments: InitrdSegment[];
+    readonly cmdline?: string;
+    readonly total: number;
+    readonly files: number;
+    readonly topLevel: SizeItem[];
+    readonly storePaths: SizeItem[];
+    readonly largest: { readonly path: string; readonly size: number }[];
+    readonly kernelModules: { readonly version: string; readonly modules: number; readonly size: number }[];
+    /** Directory tree of sizes for the treemap: [path, size] of every directory up to depth 6. */
+    readonly tree: { readonly path: string; readonly size: number }[];
+  }
+}
+
+/** Health check of an image (seed 002's failures); problems carry archive paths and lines. */
+export namespace InitrdCheckRequest {
+  export const method = 'nixboot/initrd/check';
+  export interface Params {
+    readonly file: string;
+    /** The generation's kernel version; modules for another version are reported. */
+    readonly kernelVersion?: string;
+    readonly workDoneToken?: string | number;
+  }
+  export interface Result {
+    readonly problems: { readonly path: string; readonly severity: 'error' | 'warning'; readonly code: string; readonly message: string; readonly line?: number }[];
+  }
+}
+
+/** Added, removed and changed entries between two images, systemd units first. */
+export namespace InitrdDiffRequest {
+  export const method = 'nixboot/initrd/diff';
+  export interface Params {
+    readonly a: string;
+    readonly b: string;
+    readonly workDoneToken?: string | number;
+  }
+  export interface Result {
+    readonly changes: { readonly path: string; readonly kind: 'added' | 'removed' | 'changed'; readonly detail?: string; readonly type: string; readonly text?: boolean }[];
+  }
+}
+
+/** One link of a provenance chain with the shell command that proves it. */
+export interface ProvenanceLink {
+  readonly kind: 'file' | 'storePath' | 'pathInfo' | 'deriver' | 'derivation' | 'source' | 'lockInput' | 'commit';
+  readonly title: string;
+  readonly value: string;
+  readonly details: string[];
+  readonly proof: string;
+  readonly ok: boolean;
+}
+
+/**
+ * Verifies one flake.lock input: hashes a directory or a git commit (from git objects, no
+ * checkout) and compares with `locked.narHash`. Without `dir`/`gitRepo` the server uses
+ * `locked.path` (path inputs), the repository of a `file://` git URL, or the implied store path
+ * when present; otherwise it fails with a message asking for a checkout (`needsCheckout`).
+ */
+export namespace LockVerifyRequest {
+  export const method = 'nixboot/lock/verify';
+  export interface Params {
+    readonly lockFile: string;
+    readonly input: string;
+    readonly dir?: string;
+    readonly gitRepo?: string;
+    readonly rev?: string;
+    readonly workDoneToken?: string | number;
+  }
+  export interface Result {
+    readonly input: string;
+    readonly source: string;
+    readonly expected: string;
+    readonly actual: string;
+    readonly match: boolean;
+    readonly hashed: string;
+    readonly storePath?: string;
+    readonly commit?: { readonly oid: string; readonly time: number; readonly subject: string };
+    readonly proof: string;
+    readonly notes: string[];
+    /** The report as Markdown, for the results panel. */
+    readonly markdown: string;
+  }
+}
+
+/** The flake.lock inputs (for pickers): input path, node key, source, narHash, implied store path. */
+export namespace LockInputsRequest {
+  export const method = 'nixboot/lock/inputs';
+  export interface Params {
+    readonly lockFile: string;
+  }
+  export interface Result {
+    readonly inputs: { readonly name: string; readonly key: string; readonly type: string; readonly source: string; readonly narHash?: string; readonly storePath?: string; readonly rev?: string; readonly lastModified?: number }[];
+  }
+}
+
+/** Walks a repository's history (all refs, newest `limit` commits) for the commit(s) whose tree has the input's narHash. Reports progress; cancellable. */
+export namespace LockFindRevRequest {
+  export const method = 'nixboot/lock/findRev';
+  export interface Params {
+    readonly lockFile: string;
+    readonly input: string;
+    readonly repo: string;
+    readonly limit?: number;
+    readonly workDoneToken?: string | number;
+  }
+  export interface Result {
+    readonly narHash: string;
+    readonly matches: { readonly oid: string; readonly time: number; readonly subject: string }[];
+    readonly commitsConsidered: number;
+    readonly treesHashed: number;
+    readonly proof: string;
+    readonly markdown: string;
+  }
+}
+
+/** Chain of evidence for a file or store path: store path, path-info, deriver, derivation, sources, flake.lock input, commit. */
+export namespace ProvenanceChainRequest {
+  export const method = 'nixboot/provenance/chain';
+  export interface Params {
+    /** A file path (followed into the store) or a store path, possibly with a path inside it. */
+    readonly path: string;
+    readonly lockFile?: string;
+    readonly repo?: string;
+    readonly workDoneToken?: string | number;
+  }
+  export interface Result {
+    readonly subject: string;
+    readonly links: ProvenanceLink[];
+    readonly notes: string[];
+    readonly markdown: string;
+  }
+}
+
+/** Compares two store paths, directories or NAR files: changed entries, byte ranges, ELF sections, Mach-O page-hash slots. */
+export namespace StorePathsCompareRequest {
+  export const method = 'nixboot/storePaths/compare';
+  export interface Params {
+    readonly a: string;
+    readonly b: string;
+    readonly workDoneToken?: string | number;
+  }
+  export interface Result {
+    readonly identical: boolean;
+    readonly changed: number;
+    /** The text report (same as `nixboot nar-diff`). */
+    readonly report: string;
+    readonly markdown: string;
+  }
+}

@@ -13,11 +13,13 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { lintFeature } from './lint';
+import { initrdFeature } from './initrd';
 import { optionsFeature } from './options';
 import type { CodeLensProvider, Feature, HoverProvider, InitOptions, ServerEnv } from './env';
 
 // Feature registry (one line per feature module).
 const FEATURES: Feature[] = [
+  initrdFeature,
   lintFeature,
   optionsFeature,
 ];

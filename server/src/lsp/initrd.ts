@@ -1,0 +1,188 @@
+// LSP front end of the initrd engine: the requests behind the `initrd:` file system, the
+// inspector, the health check and the diff. Archives are opened once per file identity.
+import * as fs from 'node:fs';
+import { ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
+import { cacheKey, openArchive, InitrdError, type Archive, type CpioEntry } from '../initrd/archive';
+import { checkArchive } from '../initrd/check';
+import { diffArchives } from '../initrd/diff';
+import { diskUsage } from '../initrd/du';
+import {
+  InitrdCheckRequest,
+  InitrdDiffRequest,
+  InitrdInspectRequest,
+  InitrdOpenRequest,
+  InitrdReadDirectoryRequest,
+  InitrdReadFileRequest,
+  InitrdStatRequest,
+} from '../protocol';
+import type { Feature, ServerEnv } from './env';
+
+const MAX_READ = 64 * 2 ** 20;
+
+interface Opened {
+  key: string;
+  archive: Promise<Archive>;
+}
+
+export const initrdFeature: Feature = (env: ServerEnv) => {
+  const { connection } = env;
+  const open = new Map<string, Opened>();
+
+  const abortOn = (token: CancellationToken | undefined): AbortSignal => {
+    const c = new AbortController();
+    if (token?.isCancellationRequested) c.abort();
+    token?.onCancellationRequested(() => c.abort());
+    return c.signal;
+  };
+
+  async function get(file: string, token?: CancellationToken, progress?: WorkDoneProgressReporter): Promise<Archive> {
+    if (typeof file !== 'string' || !file.startsWith('/')) throw new ResponseError(1, `not an absolute path: ${String(file)}`);
+    let key: string;
+    try {
+      key = cacheKey(file, fs.statSync(file));
+    } catch (e) {
+      throw new ResponseError(1, `cannot open ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    let o = open.get(file);
+    if (!o || o.key !== key) {
+      const signal = abortOn(token);
+      let last = 0;
+      const cacheLimit = Number(env.settings()['initrd.cacheLimitMiB'] ?? 4096) * 2 ** 20;
+      o = {
+        key,
+        archive: openArchive(file, {
+          cacheDir: env.cacheDir,
+          signal,
+          cacheLimit,
+          onProgress: (p) => {
+            const pct = Math.floor((100 * p.offset) / Math.max(1, p.total));
+            if (progress && pct !== last) {
+              last = pct;
+              progress.report(pct, `${p.entries} entries`);
+            }
+          },
+        }),
+      };
+      open.set(file, o);
+      o.archive.catch(() => {
+        if (open.get(file) === o) open.delete(file);
+      });
+    }
+    try {
+      return await o.archive;
+    } catch (e) {
+      throw new ResponseError(1, e instanceof InitrdError ? e.message : `cannot open ${file}: ${(e as Error).message}`);
+    }
+  }
+
+  const begin = async (title: string, token: string | number | undefined): Promise<WorkDoneProgressReporter | undefined> => {
+    if (token === undefined) return undefined;
+    const r = connection.window.attachWorkDoneProgress(token);
+    r.begin(title, 0, undefined, true);
+    return r;
+  };
+
+  const segs = (a: Archive) => a.segments.map((s) => ({ offset: s.offset, compression: s.compression, compressedSize: s.compressedSize, size: s.size, entries: s.entries }));
+  const resolvedType = (a: Archive, e: CpioEntry) => (e.type === 'symlink' ? a.resolve(e.path)?.type : undefined);
+
+  connection.onRequest(InitrdOpenRequest.method, async (p: InitrdOpenRequest.Params, token): Promise<InitrdOpenRequest.Result> => {
+    const progress = await begin('Opening initrd', p.workDoneToken);
+    try {
+      const a = await get(p.file, token, progress);
+      return { file: a.file, segments: segs(a), entries: a.entries.length, ...(a.uki?.cmdline !== undefined ? { cmdline: a.uki.cmdline } : {}) };
+    } finally {
+      progress?.done();
+    }
+  });
+
+  connection.onRequest(InitrdStatRequest.method, async (p: InitrdStatRequest.Params, token): Promise<InitrdStatRequest.Result> => {
+    const a = await get(p.file, token);
+    const e = a.get(p.path);
+    if (!e) return { exists: false };
+    const rt = resolvedType(a, e);
+    return { exists: true, type: e.type, ...(rt ? { resolvedType: rt } : {}), size: e.type === 'symlink' ? (a.resolve(e.path)?.size ?? 0) : e.size, mode: e.mode, mtime: e.mtime, ...(e.target !== undefined ? { target: e.target } : {}) };
+  });
+
+  connection.onRequest(InitrdReadDirectoryRequest.method, async (p: InitrdReadDirectoryRequest.Params, token): Promise<InitrdReadDirectoryRequest.Result> => {
+    const a = await get(p.file, token);
+    const dir = a.resolve(p.path);
+    if (!dir || dir.type !== 'dir') return { exists: false, entries: [] };
+    return {
+      exists: true,
+      entries: a.list(dir.path).map((e) => {
+        const rt = resolvedType(a, e);
+        return { name: e.path.slice(e.path.lastIndexOf('/') + 1), type: e.type, ...(rt ? { resolvedType: rt } : {}) };
+      }),
+    };
+  });
+
+  connection.onRequest(InitrdReadFileRequest.method, async (p: InitrdReadFileRequest.Params, token): Promise<InitrdReadFileRequest.Result> => {
+    const a = await get(p.file, token);
+    const e = a.resolve(p.path);
+    if (!e) return { exists: false };
+    if (e.type !== 'file') return { exists: true, size: 0, error: `${p.path} is a ${e.type === 'dir' ? 'directory' : e.type}, not a regular file` };
+    const start = Math.max(0, p.start ?? 0);
+    const end = Math.min(e.size, p.end ?? e.size);
+    if (end - start > MAX_READ) return { exists: true, size: e.size, error: `${p.path} is ${e.size} bytes: larger than the 64 MiB that can be opened in the editor (use \`nixboot initrd cat\`)` };
+    const bytes = await a.readEntry(e, { start, end });
+    return { exists: true, size: e.size, data: bytes.toString('base64') };
+  });
+
+  connection.onRequest(InitrdInspectRequest.method, async (p: InitrdInspectRequest.Params, token): Promise<InitrdInspectRequest.Result> => {
+    const progress = await begin('Inspecting initrd', p.workDoneToken);
+    try {
+      const a = await get(p.file, token, progress);
+      const du = diskUsage(a, 30);
+      return { file: a.file, segments: segs(a), ...(a.uki?.cmdline !== undefined ? { cmdline: a.uki.cmdline } : {}), ...du, tree: sizeTree(a, 6) };
+    } finally {
+      progress?.done();
+    }
+  });
+
+  connection.onRequest(InitrdCheckRequest.method, async (p: InitrdCheckRequest.Params, token): Promise<InitrdCheckRequest.Result> => {
+    const progress = await begin('Checking initrd', p.workDoneToken);
+    try {
+      const a = await get(p.file, token, progress);
+      const kernelVersion = p.kernelVersion ?? undefined;
+      try {
+        return { problems: await checkArchive(a, { kernelVersion, signal: abortOn(token) }) };
+      } catch (e) {
+        throw new ResponseError(1, (e as Error).message);
+      }
+    } finally {
+      progress?.done();
+    }
+  });
+
+  connection.onRequest(InitrdDiffRequest.method, async (p: InitrdDiffRequest.Params, token): Promise<InitrdDiffRequest.Result> => {
+    const progress = await begin('Comparing initrds', p.workDoneToken);
+    try {
+      const [a, b] = [await get(p.a, token, progress), await get(p.b, token, progress)];
+      try {
+        return await diffArchives(a, b, { signal: abortOn(token) });
+      } catch (e) {
+        throw new ResponseError(1, (e as Error).message);
+      }
+    } finally {
+      progress?.done();
+    }
+  });
+};
+
+/** Sizes of directories (hardlinked data counted once) up to `depth` levels, for the treemap. */
+export function sizeTree(a: Archive, depth: number): { path: string; size: number }[] {
+  const sizes = new Map<string, number>();
+  const seen = new Set<number>();
+  for (const e of a.entries) {
+    if (e.type !== 'file' || e.size === 0 || seen.has(e.dataOffset)) continue;
+    seen.add(e.dataOffset);
+    const parts = e.path.split('/').filter(Boolean);
+    let p = '';
+    sizes.set('/', (sizes.get('/') ?? 0) + e.size);
+    for (let i = 0; i < Math.min(depth, parts.length); i++) {
+      p += '/' + parts[i];
+      sizes.set(p, (sizes.get(p) ?? 0) + e.size);
+    }
+  }
+  return [...sizes].map(([path, size]) => ({ path, size }));
+}
