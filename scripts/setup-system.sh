@@ -15,7 +15,13 @@ have git || need+=(git)
 have busybox || need+=(busybox-static)
 have gcc || need+=(gcc)
 have lzma || need+=(xz-utils)
-for pkg in "$@"; do need+=("$pkg"); done
+for pkg in "$@"; do
+  case "$pkg" in
+    chromium) have chromium || need+=(chromium) ;;
+    libkrb5-dev) dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev) ;;
+    *) dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg") ;;
+  esac
+done
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 if [ "$(id -u)" != 0 ]; then

@@ -1,0 +1,63 @@
+// UI journeys: what a user clicks, in the real workbench. Waits are on elements and events, each
+// with a time-out and a message that says what was expected; failures keep a screenshot.
+
+const T = 60_000;
+
+async function waitWorkbench(page) {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: T });
+  // The explorer shows the demo folder once the workspace is loaded.
+  await page.locator('.explorer-folders-view').waitFor({ state: 'visible', timeout: T });
+}
+
+async function quickOpen(page, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: T });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: T });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab[aria-label*="${name}"], .tabs-container .tab:has-text("${name}")`).first().waitFor({ timeout: T });
+}
+
+async function openProblems(page) {
+  await page.keyboard.press('Control+Shift+M');
+  await page.locator('.markers-panel').waitFor({ state: 'visible', timeout: T });
+}
+
+function problemRow(page, text) {
+  // The rule id is its own element (a link to the rule's docs); messages may mention other rules.
+  return page.locator('.markers-panel .monaco-list-row').filter({ has: page.getByText(text, { exact: true }) });
+}
+
+export const JOURNEYS = [
+  {
+    id: 'quick-fix',
+    name: 'configuration.nix shows initrd-script-exit in Problems; the light-bulb fix removes it',
+    media: ['problems-initrd-script-exit', 'quick-fix-applied'],
+    async run(page, { shot }) {
+      await waitWorkbench(page);
+      await quickOpen(page, 'configuration.nix');
+      await openProblems(page);
+      const row = problemRow(page, 'initrd-script-exit');
+      await row.first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the Problems panel never listed initrd-script-exit for configuration.nix');
+      });
+      await shot('problems-initrd-script-exit');
+      // Jump to the finding, then open the quick fixes at the cursor.
+      await row.first().click();
+      await row.first().press('Enter');
+      await page.locator('.monaco-editor.focused').first().waitFor({ timeout: T }).catch(() => undefined);
+      await page.keyboard.press('Control+.');
+      const action = page.locator('.action-widget .monaco-list-row, .context-view .monaco-list-row', { hasText: 'Move `exit`' });
+      await action.first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the quick-fix menu did not offer "Move `exit` into the text appended to /root/.profile"');
+      });
+      await action.first().click();
+      await page.locator('.view-lines', { hasText: 'killall zfs; exit"' }).first().waitFor({ timeout: T });
+      await problemRow(page, 'initrd-script-exit').first().waitFor({ state: 'detached', timeout: T }).catch(() => {
+        throw new Error('initrd-script-exit was still listed after the fix');
+      });
+      await shot('quick-fix-applied');
+    },
+  },
+];

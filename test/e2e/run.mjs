@@ -1,0 +1,184 @@
+// The editor tests, in a real VS Code (code-server) driven by Playwright and Debian's Chromium:
+//   1. the mocha suite inside the extension host (test/e2e/suite) through the `payload` route;
+//   2. UI journeys that click through the workbench as a user would, with screenshots.
+// Usage: node test/e2e/run.mjs [suite|journeys|all] [--update-media]
+// Prints a closing line `N passed, N failed`; exit code 1 if anything failed.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import {
+  REPO,
+  freePort,
+  installExtension,
+  prepareProfile,
+  setupCodeServer,
+  startCodeServer,
+  stopCodeServer,
+} from './codeServer.mjs';
+import { JOURNEYS } from './journeys.mjs';
+
+const what = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'all';
+const updateMedia = process.argv.includes('--update-media');
+const E2E = join(REPO, '.e2e');
+const SHOTS = join(E2E, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const results = [];
+const record = (name, ok, detail = '') => {
+  results.push({ name, ok, detail });
+  console.log(`${ok ? '✔' : '✖'} ${name}${detail ? `\n  ${detail.replace(/\n/g, '\n  ')}` : ''}`);
+};
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: REPO, stdio: 'inherit', ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+}
+
+async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+async function bundleSuite() {
+  const out = join(REPO, 'test/e2e/out');
+  await build({
+    entryPoints: [join(REPO, 'test/e2e/suite/index.ts'), join(REPO, 'test/e2e/suite/extension.test.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outdir: out,
+    external: ['vscode', 'mocha'],
+    logLevel: 'error',
+  });
+  writeFileSync(join(out, 'package.json'), '{"type": "commonjs"}\n');
+  return out;
+}
+
+/** The mocha suite inside the extension host, loaded from this repository as a development extension. */
+async function runSuite(tools, workspace) {
+  const started = Date.now();
+  const out = await bundleSuite();
+  const resultsFile = join(E2E, 'suite-results.json');
+  rmSync(resultsFile, { force: true });
+  const runDir = join(E2E, 'suite');
+  rmSync(runDir, { recursive: true, force: true });
+  const dirs = prepareProfile(runDir);
+  const port = await freePort();
+  const cs = await startCodeServer(tools, dirs, { port, extraArgs: ['--vscode-option', 'enable-smoke-test-driver'] });
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const logs = [];
+    let resolveExit;
+    const exited = new Promise((r) => (resolveExit = r));
+    await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+    await page.exposeFunction('codeAutomationLog', (type, args) => logs.push(`[${type}] ${Array.isArray(args) ? args.join(' ') : String(args)}`));
+    const authority = `127.0.0.1:${port}`;
+    const payload = [
+      ['extensionDevelopmentPath', `vscode-remote://${authority}${REPO}`],
+      ['extensionTestsPath', `vscode-remote://${authority}${join(out, 'index.js')}`],
+    ];
+    await page.goto(`${cs.url}?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const timeoutMs = 5 * 60_000;
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
+    if (code !== 0) {
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'suite-failure.png') }).catch(() => undefined);
+    }
+    const report = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : undefined;
+    if (report) for (const r of report.results) record(`extension host: ${r.title}`, r.state === 'passed', r.error ?? '');
+    if (!report || code !== 0) {
+      if (!report || report.failures === 0) {
+        record('extension host: suite completed', false, `exit ${code}; logs:\n${logs.slice(-40).join('\n')}\ncode-server:\n${cs.output.join('').slice(-3000)}`);
+      }
+    }
+    console.log(`extension-host suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await browser.close();
+    await stopCodeServer(cs);
+  }
+}
+
+/** The UI journeys against the packaged extension installed into code-server. */
+async function runJourneys(tools, workspace, vsix) {
+  const runDir = join(E2E, 'journeys');
+  rmSync(runDir, { recursive: true, force: true });
+  const dirs = prepareProfile(runDir);
+  installExtension(tools, dirs, vsix);
+  const port = await freePort();
+  const cs = await startCodeServer(tools, dirs, { port });
+  const browser = await launchBrowser();
+  mkdirSync(SHOTS, { recursive: true });
+  try {
+    for (const journey of JOURNEYS) {
+      const started = Date.now();
+      const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+      const page = await context.newPage();
+      try {
+        await page.goto(`${cs.url}?folder=${encodeURIComponent(workspace)}`);
+        await journey.run(page, { workspace, shot: (name) => page.screenshot({ path: join(SHOTS, `${name}.png`) }) });
+        record(`journey: ${journey.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`, true);
+      } catch (e) {
+        const file = join(SHOTS, `${journey.id}-failure.png`);
+        await page.screenshot({ path: file }).catch(() => undefined);
+        record(`journey: ${journey.name}`, false, `${e instanceof Error ? e.message : String(e)}\n(screenshot: ${file})`);
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await stopCodeServer(cs);
+  }
+  if (updateMedia) {
+    for (const j of JOURNEYS) {
+      for (const shot of j.media ?? []) {
+        const src = join(SHOTS, `${shot}.png`);
+        if (existsSync(src)) copyFileSync(src, join(REPO, 'media', `${shot}.png`));
+      }
+    }
+  }
+}
+
+async function main() {
+  const t0 = Date.now();
+  mkdirSync(E2E, { recursive: true });
+  const tools = setupCodeServer();
+  const vsix = join(REPO, 'nixboot.vsix');
+  run('npm', ['run', '--silent', 'package']);
+  console.log(`vsix: ${(statSync(vsix).size / 1024).toFixed(0)} KiB`);
+  const workspace = join(E2E, 'demo');
+  run(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/demo-workspace.ts'), workspace]);
+  if (what === 'all' || what === 'suite') {
+    try {
+      await runSuite(tools, workspace);
+    } catch (e) {
+      record('extension host: suite ran', false, e instanceof Error ? (e.stack ?? e.message) : String(e));
+    }
+  }
+  if (what === 'all' || what === 'journeys') {
+    try {
+      await runJourneys(tools, workspace, vsix);
+    } catch (e) {
+      record('journeys ran', false, e instanceof Error ? (e.stack ?? e.message) : String(e));
+    }
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  console.log(`editor tests: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 || results.length === 0 ? 1 : 0;
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log('0 passed, 1 failed');
+  process.exitCode = 1;
+});
