@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { lintFeature } from './lint';
 import { initrdFeature } from './initrd';
 import { optionsFeature } from './options';
+import { provenanceFeature } from './provenance';
 import type { CodeLensProvider, Feature, HoverProvider, InitOptions, ServerEnv } from './env';
 
 // Feature registry (one line per feature module).
@@ -22,6 +23,7 @@ const FEATURES: Feature[] = [
   initrdFeature,
   lintFeature,
   optionsFeature,
+  provenanceFeature,
 ];
 
 const connection = createConnection(ProposedFeatures.all);

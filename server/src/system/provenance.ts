@@ -53,6 +53,10 @@ export async function verifyInput(lock: FlakeLock, name: string, opts: VerifyOpt
   let hashed: string;
   let proof: string;
   let commit: CommitInfo | undefined;
+  if (!opts.git && !opts.dir && input.locked.type === 'git' && typeof input.locked.url === 'string' && /^(git\+)?file:\/\//.test(input.locked.url)) {
+    opts = { ...opts, git: { repo: decodeURIComponent(input.locked.url.replace(/^(git\+)?file:\/\//, '').replace(/[?#].*$/, '')) } };
+    notes.push(`repository taken from locked.url`);
+  }
   if (opts.git) {
     const rev = opts.git.rev ?? input.locked.rev;
     if (!rev) throw new Error(`input '${name}' has no locked.rev: give --rev`);
@@ -71,7 +75,7 @@ export async function verifyInput(lock: FlakeLock, name: string, opts: VerifyOpt
     if (!dir) {
       if (input.locked.type === 'path' && typeof input.locked.path === 'string') dir = input.locked.path;
       else if (input.storePath && existsSync(input.storePath)) dir = input.storePath;
-      else throw new Error(`give a directory or --git REPO for input '${name}' (its store path ${input.storePath ?? '?'} is not present)`);
+      else throw new Error(`needsCheckout: give a directory or a git repository for input '${name}' (its store path ${input.storePath ?? '?'} is not present)`);
     }
     if (!lstatSync(dir).isDirectory() && !lstatSync(dir).isFile()) throw new Error(`${dir} is neither a directory nor a file`);
     const excludeGit = gitLike && existsSync(`${dir}/.git`);

@@ -1,0 +1,243 @@
+// LSP side of provenance: lock verify / inputs / find-rev, provenance chain, store path compare,
+// and code lenses on flake.lock nodes ("narHash verified against …" / "mismatch" / "verify").
+import type { CancellationToken, CodeLens, WorkDoneProgressReporter } from 'vscode-languageserver/node';
+import { ResponseError } from 'vscode-languageserver/node';
+import { fileURLToPath } from 'node:url';
+import { diffTrees, loadTree, renderDiff } from '../nar/diff';
+import { describeLocked, isGitLike, parseFlakeLock } from '../nar/flakeLock';
+import {
+  LockFindRevRequest,
+  LockInputsRequest,
+  LockVerifyRequest,
+  ProvenanceChainRequest,
+  StorePathsCompareRequest,
+} from '../protocol';
+import { findRevForInput, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
+import type { Feature, ServerEnv } from './env';
+
+const fence = (s: string) => `\`\`\`sh\n${s}\n\`\`\``;
+
+export function verifyMarkdown(r: VerifyResult): string {
+  return [
+    `# ${r.match ? '✅ narHash verified' : '❌ narHash mismatch'}: ${r.input}`,
+    '',
+    `- Source: \`${r.source}\``,
+    `- locked.narHash: \`${r.expected}\``,
+    `- computed: \`${r.actual}\``,
+    `- hashed: \`${r.hashed}\``,
+    ...(r.storePath ? [`- store path: \`${r.storePath}\``] : []),
+    ...(r.commit ? [`- commit: \`${r.commit.oid}\` ${new Date(r.commit.time * 1000).toISOString()} — ${r.commit.subject}`] : []),
+    ...r.notes.map((n) => `- note: ${n}`),
+    '',
+    'Proof:',
+    '',
+    fence(r.proof),
+    '',
+  ].join('\n');
+}
+
+export function chainMarkdown(r: ChainResult): string {
+  const out = [`# Provenance of \`${r.subject}\``, ''];
+  r.links.forEach((l, i) => {
+    out.push(`## ${i + 1}. ${l.title}${l.ok ? '' : ' ⚠'}`, '', `\`${l.value}\``, '');
+    for (const d of l.details) out.push(`- ${d}`);
+    out.push('', fence(l.proof), '');
+  });
+  for (const n of r.notes) out.push(`> ${n}`, '');
+  return out.join('\n');
+}
+
+/** Offsets of the node keys of a flake.lock text (`"nodes": { "<key>": … }`). */
+export function nodeKeyOffsets(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const stack: (string | undefined)[] = [];
+  let pendingKey: string | undefined;
+  let lastString: { value: string; at: number } | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      const start = i;
+      let v = '';
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === '\\') i++;
+        v += text[i];
+      }
+      lastString = { value: v, at: start };
+    } else if (c === ':') {
+      if (lastString) {
+        pendingKey = lastString.value;
+        if (stack.length === 2 && stack[1] === 'nodes' && !out.has(pendingKey)) out.set(pendingKey, lastString.at);
+      }
+    } else if (c === '{' || c === '[') {
+      stack.push(pendingKey);
+      pendingKey = undefined;
+    } else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') pendingKey = undefined;
+    if (c !== '"' && c !== ' ' && c !== '\n' && c !== '\t' && c !== '\r' && c !== ':') lastString = undefined;
+  }
+  return out;
+}
+
+export const provenanceFeature: Feature = (env: ServerEnv) => {
+  const { connection } = env;
+  /** lockFile → node key → last verification (keyed by narHash so an edited lock is re-verified). */
+  const verified = new Map<string, Map<string, { narHash: string; match: boolean; hashed: string }>>();
+
+  const abortOn = (token: CancellationToken | undefined): AbortSignal => {
+    const c = new AbortController();
+    if (token?.isCancellationRequested) c.abort();
+    token?.onCancellationRequested(() => c.abort());
+    return c.signal;
+  };
+  const begin = (title: string, token: string | number | undefined): WorkDoneProgressReporter | undefined => {
+    if (token === undefined) return undefined;
+    const r = connection.window.attachWorkDoneProgress(token);
+    r.begin(title, 0, undefined, true);
+    return r;
+  };
+  const fail = (e: unknown): never => {
+    if (e instanceof ResponseError) throw e;
+    throw new ResponseError(1, (e as Error).message);
+  };
+  const abs = (p: unknown, what: string): string => {
+    if (typeof p !== 'string' || !p.startsWith('/')) throw new ResponseError(1, `${what} must be an absolute path, got ${String(p)}`);
+    return p;
+  };
+
+  connection.onRequest(LockInputsRequest.method, async (p: LockInputsRequest.Params): Promise<LockInputsRequest.Result> => {
+    try {
+      const lock = await readFlakeLock(abs(p.lockFile, 'lockFile'));
+      return {
+        inputs: lock.inputs.map((i) => ({
+          name: i.paths[0] ?? i.key,
+          key: i.key,
+          type: i.locked.type,
+          source: describeLocked(i.locked),
+          narHash: i.locked.narHash,
+          storePath: i.storePath,
+          rev: i.locked.rev,
+          lastModified: i.locked.lastModified,
+        })),
+      };
+    } catch (e) {
+      return fail(e);
+    }
+  });
+
+  connection.onRequest(LockVerifyRequest.method, async (p: LockVerifyRequest.Params, token): Promise<LockVerifyRequest.Result> => {
+    const progress = begin(`Verifying ${p.input}`, p.workDoneToken);
+    try {
+      const lockFile = abs(p.lockFile, 'lockFile');
+      const lock = await readFlakeLock(lockFile);
+      const r = await verifyInput(lock, p.input, {
+        dir: p.dir ? abs(p.dir, 'dir') : undefined,
+        git: p.gitRepo ? { repo: abs(p.gitRepo, 'gitRepo'), rev: p.rev } : undefined,
+        signal: abortOn(token),
+      });
+      const m = verified.get(lockFile) ?? new Map();
+      m.set(r.key, { narHash: r.expected, match: r.match, hashed: r.hashed });
+      verified.set(lockFile, m);
+      void connection.sendRequest('workspace/codeLens/refresh').then(undefined, () => undefined);
+      return { ...r, commit: r.commit && { oid: r.commit.oid, time: r.commit.time, subject: r.commit.subject }, markdown: verifyMarkdown(r) };
+    } catch (e) {
+      return fail(e);
+    } finally {
+      progress?.done();
+    }
+  });
+
+  connection.onRequest(LockFindRevRequest.method, async (p: LockFindRevRequest.Params, token): Promise<LockFindRevRequest.Result> => {
+    const progress = begin(`Searching commits for ${p.input}`, p.workDoneToken);
+    try {
+      const lock = await readFlakeLock(abs(p.lockFile, 'lockFile'));
+      let last = -1;
+      const r = await findRevForInput(lock, p.input, {
+        repo: abs(p.repo, 'repo'),
+        limit: p.limit,
+        signal: abortOn(token),
+        onProgress: (done, total) => {
+          const pct = Math.floor((100 * done) / Math.max(1, total));
+          if (pct !== last) {
+            last = pct;
+            progress?.report(pct, `${done}/${total} commits`);
+          }
+        },
+      });
+      const matches = r.matches.map((c) => ({ oid: c.oid, time: c.time, subject: c.subject }));
+      const markdown = [
+        `# ${matches.length ? 'Commit found' : 'No commit found'} for ${p.input}`,
+        '',
+        `narHash \`${r.narHash}\` — ${r.commitsConsidered} commits considered, ${r.treesHashed} distinct trees hashed (${r.stats.treesReused} subtrees reused).`,
+        '',
+        ...matches.map((c) => `- \`${c.oid}\` ${new Date(c.time * 1000).toISOString()} — ${c.subject}`),
+        '',
+        fence(r.proof),
+        '',
+      ].join('\n');
+      return { narHash: r.narHash, matches, commitsConsidered: r.commitsConsidered, treesHashed: r.treesHashed, proof: r.proof, markdown };
+    } catch (e) {
+      return fail(e);
+    } finally {
+      progress?.done();
+    }
+  });
+
+  connection.onRequest(ProvenanceChainRequest.method, async (p: ProvenanceChainRequest.Params, token): Promise<ProvenanceChainRequest.Result> => {
+    const progress = begin('Tracing provenance', p.workDoneToken);
+    try {
+      const r = await provenanceChain(abs(p.path, 'path'), {
+        lockFile: p.lockFile ? abs(p.lockFile, 'lockFile') : undefined,
+        repo: p.repo ? abs(p.repo, 'repo') : undefined,
+        signal: abortOn(token),
+      });
+      return { ...r, markdown: chainMarkdown(r) };
+    } catch (e) {
+      return fail(e);
+    } finally {
+      progress?.done();
+    }
+  });
+
+  connection.onRequest(StorePathsCompareRequest.method, async (p: StorePathsCompareRequest.Params): Promise<StorePathsCompareRequest.Result> => {
+    try {
+      const d = diffTrees(loadTree(abs(p.a, 'a')), loadTree(abs(p.b, 'b')));
+      const report = renderDiff(d);
+      return { identical: d.identical, changed: d.files.length, report, markdown: `# Compare\n\n- A: \`${p.a}\`\n- B: \`${p.b}\`\n\n\`\`\`\n${report}\`\`\`\n` };
+    } catch (e) {
+      return fail(e);
+    }
+  });
+
+  env.addCodeLensProvider((doc): CodeLens[] => {
+    if (!doc.uri.startsWith('file:') || !doc.uri.endsWith('/flake.lock')) return [];
+    let lockFile: string;
+    let lock;
+    try {
+      lockFile = fileURLToPath(doc.uri);
+      lock = parseFlakeLock(doc.getText());
+    } catch {
+      return [];
+    }
+    const offsets = nodeKeyOffsets(doc.getText());
+    const lenses: CodeLens[] = [];
+    for (const input of lock.inputs) {
+      const at = offsets.get(input.key);
+      if (at === undefined || !input.locked.narHash) continue;
+      const range = { start: doc.positionAt(at), end: doc.positionAt(at + input.key.length + 2) };
+      const name = input.paths[0] ?? input.key;
+      const v = verified.get(lockFile)?.get(input.key);
+      const args = [lockFile, input.key];
+      if (v && v.narHash.length > 0 && sameHash(v.narHash, input.locked.narHash)) {
+        lenses.push({ range, command: { title: v.match ? `$(pass) narHash verified against ${v.hashed}` : `$(error) narHash mismatch (${v.hashed})`, command: 'nixboot.lock.verify', arguments: args } });
+      } else {
+        lenses.push({ range, command: { title: `verify narHash of ${name}`, command: 'nixboot.lock.verify', arguments: args } });
+      }
+      if (isGitLike(input.locked.type)) lenses.push({ range, command: { title: 'find commit', command: 'nixboot.lock.findRev', arguments: args } });
+    }
+    return lenses;
+  });
+};
+
+function sameHash(a: string, b: string): boolean {
+  return a === b || a.replace(/=+$/, '') === b.replace(/=+$/, '');
+}

@@ -1,0 +1,71 @@
+// Provenance through the real language server (dist/server.js): lock verify, code lenses on
+// flake.lock, find-rev, chain and compare.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, test } from 'node:test';
+import { formatHash } from '../../server/src/nar/encoding';
+import { hashPath } from '../../server/src/nar/nar';
+import { listCommits } from '../../server/src/system/git';
+import { nodeKeyOffsets } from '../../server/src/lsp/provenance';
+import { LspClient } from '../lsp/client';
+import { nixEnv, skipUnless } from '../nixEnv';
+import { exportCommit, lockFor, makeRepo } from './gitRepo';
+import { makeSignedMachO } from './macho';
+
+const tmp = mkdtempSync(join(tmpdir(), 'nixboot-provlsp-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('nodeKeyOffsets finds node keys only', () => {
+  const text = lockFor({ a: { inputs: { b: 'b' }, locked: { type: 'git', narHash: 'x' } }, b: { locked: { type: 'path' } } });
+  const o = nodeKeyOffsets(text);
+  assert.deepEqual([...o.keys()], ['root', 'a', 'b']);
+  assert.equal(text.slice(o.get('a')!, o.get('a')! + 3), '"a"');
+});
+
+test('LSP: verify, code lenses, find-rev, compare (real git)', { skip: skipUnless('git', 'tar') }, async () => {
+  const repo = makeRepo(join(tmp, 'repo'), 10);
+  const commits = await listCommits(repo, 100);
+  const target = commits.find((c) => c.subject === 'commit 4')!;
+  const narHash = formatHash((await hashPath(exportCommit(repo, target.oid, join(tmp, 'x')))).hash, 'sri');
+  const lockFile = join(tmp, 'flake.lock');
+  const text = lockFor({
+    good: { locked: { type: 'git', url: `file://${repo}`, rev: target.oid, lastModified: target.time, narHash }, original: { type: 'git' } },
+    far: { locked: { type: 'github', owner: 'o', repo: 'r', narHash }, original: {} },
+  });
+  writeFileSync(lockFile, text);
+  const c = new LspClient(nixEnv());
+  try {
+    await c.initialize(tmp);
+    const uri = pathToFileURL(lockFile).href;
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'json', version: 1, text } });
+    type Lens = { command: { title: string; arguments: unknown[] } };
+    const lenses1 = (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Lens[];
+    assert.deepEqual(lenses1.map((l) => l.command.title), ['verify narHash of good', 'find commit', 'verify narHash of far', 'find commit']);
+    const v = (await c.conn.sendRequest('nixboot/lock/verify', { lockFile, input: 'good' })) as { match: boolean; markdown: string };
+    assert.equal(v.match, true);
+    assert.match(v.markdown, /narHash verified/);
+    const lenses2 = (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Lens[];
+    assert.match(lenses2[0]!.command.title, /narHash verified against git /);
+    await assert.rejects(c.conn.sendRequest('nixboot/lock/verify', { lockFile, input: 'far' }), /needsCheckout/);
+    const f = (await c.conn.sendRequest('nixboot/lock/findRev', { lockFile, input: 'far', repo })) as { matches: { oid: string }[] };
+    assert.deepEqual(f.matches.map((m) => m.oid), [target.oid]);
+    const inputs = (await c.conn.sendRequest('nixboot/lock/inputs', { lockFile })) as { inputs: { name: string }[] };
+    assert.deepEqual(inputs.inputs.map((i) => i.name).sort(), ['far', 'good']);
+    const a = join(tmp, 'm1');
+    const b = join(tmp, 'm2');
+    const bin = makeSignedMachO({ pages: 2 });
+    writeFileSync(a, bin);
+    bin[4097] ^= 1;
+    writeFileSync(b, bin);
+    const cmp = (await c.conn.sendRequest('nixboot/storePaths/compare', { a, b })) as { identical: boolean; report: string };
+    assert.equal(cmp.identical, false);
+    assert.match(cmp.report, /slot 1 @0x1000/);
+    await assert.rejects(c.conn.sendRequest('nixboot/provenance/chain', { path: '/etc/hostname' }), /not in the Nix store/);
+    await assert.rejects(c.conn.sendRequest('nixboot/lock/verify', { lockFile: 'relative', input: 'good' }), /absolute path/);
+  } finally {
+    await c.close();
+  }
+});
