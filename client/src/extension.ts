@@ -3,10 +3,12 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { Ctx } from './context';
+import { registerInitrd } from './initrd/register';
 import { registerStageOneStatus } from './lint/statusBar';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
+  registerInitrd,
   registerStageOneStatus,
 ];
 

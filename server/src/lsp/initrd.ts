@@ -47,7 +47,9 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     if (!o || o.key !== key) {
       const signal = abortOn(token);
       let last = 0;
-      const cacheLimit = Number(env.settings()['initrd.cacheLimitMiB'] ?? 4096) * 2 ** 20;
+      const s = env.settings();
+      const mib = Number((s.initrd as { cacheLimitMiB?: unknown } | undefined)?.cacheLimitMiB ?? s['initrd.cacheLimitMiB'] ?? 4096);
+      const cacheLimit = (Number.isFinite(mib) && mib > 0 ? mib : 4096) * 2 ** 20;
       o = {
         key,
         archive: openArchive(file, {
