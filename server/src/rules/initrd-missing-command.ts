@@ -177,7 +177,13 @@ function referencedPackages(value: SyntaxNode, file: FileModel, bindings: Map<st
   return { pkgs, unresolved };
 }
 
+const systemdCache = new WeakMap<ProjectModel, Provisions>();
+const scriptedCache = new WeakMap<ProjectModel, Provisions>();
+
+/** What systemd stage 1 gets from initrdBin, extraBin, storePaths and contents (once per project). */
 function systemdProvisions(project: ProjectModel): Provisions {
+  const hit = systemdCache.get(project);
+  if (hit) return hit;
   const p: Provisions = { names: new Set(), packages: new Set(), unknownNames: false, busybox: false };
   for (const { file, def } of project.definitions('boot.initrd.systemd.initrdBin')) {
     const r = referencedPackages(def.value, file, fileBindings(file));
@@ -204,10 +210,14 @@ function systemdProvisions(project: ProjectModel): Provisions {
   for (const { file, def } of project.definitions('boot.initrd.systemd.contents.*.source')) {
     for (const pkg of referencedPackages(def.value, file, fileBindings(file)).pkgs) p.packages.add(pkg);
   }
+  systemdCache.set(project, p);
   return p;
 }
 
+/** What extraUtilsCommands copies into scripted stage 1 (once per project). */
 function scriptedProvisions(project: ProjectModel): Provisions {
+  const hit = scriptedCache.get(project);
+  if (hit) return hit;
   const p: Provisions = { names: new Set(), packages: new Set(), unknownNames: false, busybox: true };
   for (const { def } of project.definitions('boot.initrd.extraUtilsCommands')) {
     for (const { script, shell } of scriptsOf(def)) {
@@ -225,6 +235,7 @@ function scriptedProvisions(project: ProjectModel): Provisions {
       }
     }
   }
+  scriptedCache.set(project, p);
   return p;
 }
 
