@@ -5,11 +5,13 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import type { Ctx } from './context';
 import { registerInitrd } from './initrd/register';
 import { registerStageOneStatus } from './lint/statusBar';
+import { registerProvenance } from './provenance/register';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
   registerInitrd,
   registerStageOneStatus,
+  registerProvenance,
 ];
 
 let client: LanguageClient | undefined;
@@ -25,6 +27,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Ctx>
     documentSelector: [
       { scheme: 'file', language: 'nix' },
       { scheme: 'untitled', language: 'nix' },
+      { scheme: 'file', pattern: '**/flake.lock' },
     ],
     initializationOptions: {
       cacheDir: extension.globalStorageUri.fsPath,

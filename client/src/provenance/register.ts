@@ -1,0 +1,183 @@
+// Provenance commands: Verify flake.lock Input…, Find Commit Matching narHash…, Show Provenance of
+// Store Path…, Compare Store Paths…. All work happens in the server; results open in a read-only
+// Markdown panel (copyable), long walks show progress and can be cancelled.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ProgressType } from 'vscode-languageclient/node';
+import {
+  LockFindRevRequest,
+  LockInputsRequest,
+  LockVerifyRequest,
+  ProvenanceChainRequest,
+  StorePathsCompareRequest,
+} from '../../../server/src/protocol';
+import type { Ctx } from '../context';
+
+const REPORT_SCHEME = 'nixboot-report';
+
+class Reports implements vscode.TextDocumentContentProvider {
+  private readonly docs = new Map<string, string>();
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  private n = 0;
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.path) ?? '';
+  }
+  async show(title: string, markdown: string): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${++this.n}/${title.replace(/[^\w.@-]+/g, '-')}.md` });
+    this.docs.set(uri.path, markdown);
+    if (this.docs.size > 50) this.docs.delete(this.docs.keys().next().value as string);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+  }
+}
+
+let counter = 0;
+async function request<R>(ctx: Ctx, title: string, method: string, params: object): Promise<R | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const workDoneToken = `nixboot-provenance-${process.pid}-${++counter}`;
+    let last = 0;
+    const sub = ctx.client.onProgress(new ProgressType<{ kind: string; percentage?: number; message?: string }>(), workDoneToken, (v) => {
+      if (v.kind === 'report' && typeof v.percentage === 'number') {
+        progress.report({ increment: v.percentage - last, message: v.message });
+        last = v.percentage;
+      }
+    });
+    try {
+      return await ctx.client.sendRequest<R>(method, { ...params, workDoneToken }, token);
+    } catch (e) {
+      if (token.isCancellationRequested) return undefined;
+      throw e;
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+/** A path from a command argument: Uri (file or initrd:), string, or a tree item with a path. */
+function argPath(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof vscode.Uri) {
+    if (arg.scheme === 'file') return arg.fsPath;
+    // initrd:, or any virtual file: the store path is inside its path
+    const i = arg.path.indexOf('/nix/store/');
+    return i >= 0 ? arg.path.slice(i) : undefined;
+  }
+  if (arg && typeof arg === 'object') {
+    const o = arg as Record<string, unknown>;
+    for (const k of ['storePath', 'path', 'toplevel', 'fsPath']) if (typeof o[k] === 'string') return o[k] as string;
+    if (o.resourceUri instanceof vscode.Uri) return argPath(o.resourceUri);
+  }
+  return undefined;
+}
+
+async function pickLockFile(arg: unknown): Promise<string | undefined> {
+  const given = argPath(arg);
+  if (given) return given;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active?.scheme === 'file' && path.basename(active.fsPath) === 'flake.lock') return active.fsPath;
+  const found = await vscode.workspace.findFiles('**/flake.lock', '**/node_modules/**', 20);
+  if (found.length === 1) return found[0]!.fsPath;
+  if (found.length > 1) {
+    const p = await vscode.window.showQuickPick(found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { placeHolder: 'Which flake.lock?' });
+    return p?.uri.fsPath;
+  }
+  const open = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'flake.lock': ['lock'] }, title: 'Select a flake.lock' });
+  return open?.[0]?.fsPath;
+}
+
+async function pickInput(ctx: Ctx, lockFile: string, arg: unknown, gitOnly = false): Promise<string | undefined> {
+  if (typeof arg === 'string' && arg) return arg;
+  const r = await ctx.client.sendRequest<LockInputsRequest.Result>(LockInputsRequest.method, { lockFile });
+  const items = r.inputs
+    .filter((i) => i.narHash && (!gitOnly || ['git', 'github', 'gitlab', 'sourcehut'].includes(i.type)))
+    .map((i) => ({ label: i.name, description: i.source, detail: i.narHash, key: i.key }));
+  const p = await vscode.window.showQuickPick(items, { placeHolder: 'Which input?', matchOnDescription: true });
+  return p?.key;
+}
+
+async function pickFolder(title: string): Promise<string | undefined> {
+  const r = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title });
+  return r?.[0]?.fsPath;
+}
+
+async function pickPath(arg: unknown, prompt: string): Promise<string | undefined> {
+  const given = argPath(arg);
+  if (given) return given;
+  return vscode.window.showInputBox({ prompt, placeHolder: '/nix/store/…', ignoreFocusOut: true, validateInput: (v) => (v.startsWith('/') ? undefined : 'an absolute path') });
+}
+
+export function registerProvenance(ctx: Ctx): void {
+  const reports = new Reports();
+  const fail = (e: unknown) => void vscode.window.showErrorMessage(`nixboot: ${(e as Error).message.replace(/^needsCheckout: /, '')}`);
+  ctx.extension.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
+
+    vscode.commands.registerCommand('nixboot.lock.verify', async (lockArg?: unknown, inputArg?: unknown) => {
+      try {
+        const lockFile = await pickLockFile(lockArg);
+        if (!lockFile) return;
+        const input = await pickInput(ctx, lockFile, inputArg);
+        if (!input) return;
+        let r: LockVerifyRequest.Result | undefined;
+        try {
+          r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, { lockFile, input });
+        } catch (e) {
+          if (!/needsCheckout/.test((e as Error).message)) throw e;
+          const dir = await pickFolder(`A checkout or git repository of '${input}'`);
+          if (!dir) return;
+          const isRepo = (await vscode.workspace.fs.stat(vscode.Uri.file(path.join(dir, '.git'))).then(() => true, () => false)) as boolean;
+          r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, isRepo ? { lockFile, input, gitRepo: dir } : { lockFile, input, dir });
+        }
+        if (!r) return;
+        await reports.show(`verify-${input}`, r.markdown);
+        if (r.match) void vscode.window.showInformationMessage(`narHash of ${input} verified against ${r.hashed}`);
+        else void vscode.window.showWarningMessage(`narHash of ${input} does not match ${r.hashed}`);
+      } catch (e) {
+        fail(e);
+      }
+    }),
+
+    vscode.commands.registerCommand('nixboot.lock.findRev', async (lockArg?: unknown, inputArg?: unknown) => {
+      try {
+        const lockFile = await pickLockFile(lockArg);
+        if (!lockFile) return;
+        const input = await pickInput(ctx, lockFile, inputArg, true);
+        if (!input) return;
+        const repo = await pickFolder(`Git repository to search for '${input}'`);
+        if (!repo) return;
+        const limit = vscode.workspace.getConfiguration('nixboot').get<number>('provenance.searchLimit', 5000);
+        const r = await request<LockFindRevRequest.Result>(ctx, `Searching ${path.basename(repo)} for ${input}`, LockFindRevRequest.method, { lockFile, input, repo, limit });
+        if (r) await reports.show(`find-rev-${input}`, r.markdown);
+      } catch (e) {
+        fail(e);
+      }
+    }),
+
+    vscode.commands.registerCommand('nixboot.provenance.show', async (arg?: unknown) => {
+      try {
+        const p = await pickPath(arg, 'File or store path to trace (e.g. /nix/store/…-sed-key-0.1.0/bin/sed-key)');
+        if (!p) return;
+        const locks = await vscode.workspace.findFiles('flake.lock', undefined, 1);
+        const r = await request<ProvenanceChainRequest.Result>(ctx, `Tracing ${path.basename(p)}`, ProvenanceChainRequest.method, { path: p, lockFile: locks[0]?.fsPath });
+        if (r) await reports.show(`provenance-${path.basename(p)}`, r.markdown);
+      } catch (e) {
+        fail(e);
+      }
+    }),
+
+    vscode.commands.registerCommand('nixboot.storePaths.compare', async (aArg?: unknown, bArg?: unknown) => {
+      try {
+        const a = await pickPath(aArg, 'First store path, directory or NAR file');
+        if (!a) return;
+        const b = await pickPath(bArg, 'Second store path, directory or NAR file (e.g. the .check rebuild)');
+        if (!b) return;
+        const r = await request<StorePathsCompareRequest.Result>(ctx, 'Comparing store paths', StorePathsCompareRequest.method, { a, b });
+        if (r) await reports.show('compare', r.markdown);
+      } catch (e) {
+        fail(e);
+      }
+    }),
+  );
+}
