@@ -4,11 +4,13 @@ import { writeFileSync } from "node:fs";
 import * as lint from "./lint";
 import * as catalogue from "./catalogue";
 import * as syntax from "./syntax";
+import * as nar from "./nar";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
   catalogue,
   syntax,
+  nar,
 };
 
 const wanted = process.argv.slice(2);
