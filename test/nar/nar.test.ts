@@ -32,6 +32,7 @@ function awkwardTree(root: string): string {
   writeFileSync(join(root, 'ﬀ-ligature'), 'unicode beyond BMP-ish ordering');
   writeFileSync(join(root, '😀'), 'astral: UTF-16 order differs from byte order');
   writeFileSync(join(root, 'big'), Buffer.alloc(3 * 1024 * 1024 + 5, 7));
+  writeFileSync(join(root, 'huge'), Buffer.alloc(9 * 1024 * 1024 + 3, 9)); // double-buffered read path
   symlinkSync('does/not/exist', join(root, 'dangling'));
   symlinkSync('/etc/passwd', join(root, 'absolute'));
   symlinkSync('foo', join(root, 'dirlink'));
@@ -86,7 +87,7 @@ test('hash-path equals nix hash path on awkward trees (real nix)', { skip: skipU
     assert.equal(r.out, nixHash(root, flag), base);
   }
   // single files, symlinks and empty dirs as roots
-  for (const p of ['empty', 'run.sh', 'dangling', 'emptydir', 'big', 'foo']) {
+  for (const p of ['empty', 'run.sh', 'dangling', 'emptydir', 'big', 'huge', 'foo']) {
     const { hash } = await hashPath(join(root, p));
     assert.equal(`${formatHash(hash, 'sri')}\n`, nixHash(join(root, p)), p);
   }

@@ -126,6 +126,8 @@ export interface DumpOptions {
 }
 
 const READ_CHUNK = 1024 * 1024;
+const BIG_FILE = 4 * 1024 * 1024;
+const BIG_CHUNK = 2 * 1024 * 1024;
 
 /**
  * Serialises a file system path to NAR, calling `sink` with the bytes in order. Directory names
@@ -152,6 +154,34 @@ export async function dumpPath(root: string, sink: Sink, opts: DumpOptions = {})
     } else if (st.isFile()) {
       const size = st.size;
       w.beginRegular((st.mode & 0o100) !== 0, size);
+      if (size > BIG_FILE) {
+        // Large files: read the next chunk on the thread pool while this one is hashed.
+        const fh = await fs.promises.open(p, 'r');
+        try {
+          const bufs = [Buffer.allocUnsafe(BIG_CHUNK), Buffer.allocUnsafe(BIG_CHUNK)];
+          let done = 0;
+          let k = 0;
+          let pending = fh.read(bufs[0]!, 0, Math.min(BIG_CHUNK, size), 0);
+          while (done < size) {
+            const { bytesRead } = await pending;
+            if (bytesRead === 0) throw new Error(`${p.toString()} shrank while it was being read`);
+            const cur = bufs[k & 1]!;
+            const next = done + bytesRead;
+            if (next < size) pending = fh.read(bufs[(k + 1) & 1]!, 0, Math.min(BIG_CHUNK, size - next), next);
+            w.data(cur.subarray(0, bytesRead));
+            done = next;
+            k++;
+            if (opts.signal?.aborted) {
+              if (next < size) await pending.catch(() => undefined);
+              throw new Error('cancelled');
+            }
+          }
+        } finally {
+          await fh.close();
+        }
+        w.endRegular(size);
+        return;
+      }
       const fd = fs.openSync(p, 'r');
       try {
         let done = 0;

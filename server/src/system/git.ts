@@ -13,7 +13,7 @@
 //
 // This module spawns git itself (it needs a persistent stdin pipe, which exec.ts does not offer);
 // it lives in server/src/system/ where process spawning is allowed.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { execa, type ResultPromise } from 'execa';
 import { ProgramMissingError, run } from './exec';
 
@@ -164,6 +164,8 @@ export interface TreeHashStats {
   treesReused: number;
   /** Blobs read. */
   blobsRead: number;
+  /** NAR chunks not re-hashed thanks to a saved SHA-256 state of a shared prefix. */
+  prefixChunksReused: number;
 }
 
 /**
@@ -174,7 +176,7 @@ export class GitTreeHasher {
   private cache = new Map<string, NarChunks>();
   private cached = 0;
   private rootHashes = new Map<string, Uint8Array>();
-  readonly stats: TreeHashStats = { treesRead: 0, treesReused: 0, blobsRead: 0 };
+  readonly stats: TreeHashStats = { treesRead: 0, treesReused: 0, blobsRead: 0, prefixChunksReused: 0 };
 
   constructor(readonly reader: GitObjectReader, private readonly cacheBytes = 256 * 1024 * 1024) {}
 
@@ -241,14 +243,47 @@ export class GitTreeHasher {
     return n;
   }
 
+  /**
+   * The previous root's chunks and SHA-256 states saved at chunk boundaries (every ~64 KiB):
+   * the next commit's NAR usually shares a long prefix with it (history neighbours differ in a
+   * few files), so hashing resumes from the last state before the first differing chunk.
+   */
+  private prev: { chunks: Buffer[]; states: Map<number, Hash> } | undefined;
+
   /** SHA-256 of the NAR of a tree (given by tree oid), as `nix hash path` of its checkout minus `.git`. */
   async hashTree(treeOid: string, signal?: AbortSignal): Promise<{ hash: Uint8Array; narSize: number }> {
     const known = this.rootHashes.get(treeOid);
-    const h = createHash('sha256');
     if (known) return { hash: known, narSize: -1 };
     const n = await this.tree(treeOid, signal);
-    h.update(T.magic);
-    for (const c of n.chunks) h.update(c);
+    const chunks = [T.magic, ...n.chunks];
+    // longest common prefix with the previous root (by identity, or equal bytes for small chunks)
+    let start = 0;
+    let h: Hash = createHash('sha256');
+    const states = new Map<number, Hash>();
+    if (this.prev) {
+      const pc = this.prev.chunks;
+      let i = 0;
+      const lim = Math.min(pc.length, chunks.length);
+      while (i < lim && (pc[i] === chunks[i] || (pc[i]!.length === chunks[i]!.length && pc[i]!.equals(chunks[i]!)))) i++;
+      let best = -1;
+      for (const k of this.prev.states.keys()) if (k <= i && k > best) best = k;
+      if (best > 0) {
+        for (const [k, st] of this.prev.states) if (k <= best) states.set(k, st);
+        h = this.prev.states.get(best)!.copy();
+        start = best;
+        this.stats.prefixChunksReused += best;
+      }
+    }
+    let sinceState = 0;
+    for (let i = start; i < chunks.length; i++) {
+      if (sinceState >= 64 * 1024) {
+        states.set(i, h.copy());
+        sinceState = 0;
+      }
+      h.update(chunks[i]!);
+      sinceState += chunks[i]!.length;
+    }
+    this.prev = { chunks, states };
     const hash = new Uint8Array(h.digest());
     this.rootHashes.set(treeOid, hash);
     return { hash, narSize: n.size + T.magic.length };
