@@ -52,6 +52,7 @@ export function prepareProfile(runDir) {
         'update.mode': 'none',
         'workbench.enableExperiments': false,
         'chat.disableAIFeatures': true,
+        'git.openRepositoryInParentFolders': 'never',
       },
       null,
       2,

@@ -60,4 +60,42 @@ export const JOURNEYS = [
       await shot('quick-fix-applied');
     },
   },
+  {
+    id: 'initrd-explorer',
+    name: 'Open Initrd in Explorer from the context menu, then open a unit file from it (seed 000)',
+    media: ['initrd-explorer'],
+    async run(page, { shot }) {
+      await waitWorkbench(page);
+      const item = page.locator('.explorer-folders-view .monaco-list-row', { has: page.getByText('initrd', { exact: true }) }).first();
+      await item.waitFor({ timeout: T });
+      // Extension menus join the context menu once the extension host has registered them:
+      // reopen the menu until the item is there (bounded).
+      const menuItem = page.locator('.context-view .action-item, .monaco-menu .action-item', { hasText: 'Open Initrd in Explorer' }).first();
+      const deadline = Date.now() + T;
+      for (;;) {
+        await item.click({ button: 'right' });
+        if (await menuItem.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+        await page.keyboard.press('Escape');
+        if (Date.now() > deadline) throw new Error('the Explorer context menu of the initrd file never offered "Open Initrd in Explorer"');
+      }
+      await menuItem.click();
+      // The archive appears as a second workspace folder; expand to the unit and open it.
+      const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'initrd: initrd' }).first();
+      await folder.waitFor({ timeout: T }).catch(() => {
+        throw new Error('no "initrd: initrd" folder appeared in the Explorer');
+      });
+      for (const name of ['etc', 'systemd', 'system']) {
+        const row = page.locator('.explorer-folders-view .monaco-list-row', { has: page.getByText(name, { exact: true }) }).last();
+        await row.waitFor({ timeout: T });
+        await row.click();
+      }
+      const unit = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'nvme-hw-key.service' }).first();
+      await unit.waitFor({ timeout: T });
+      await unit.click();
+      await page.locator('.view-lines', { hasText: 'Before=systemd-cryptsetup@root.service' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the unit file from the initrd did not open in an editor');
+      });
+      await shot('initrd-explorer');
+    },
+  },
 ];

@@ -89,3 +89,34 @@ describe('nixboot in a real VS Code', () => {
     assert.match(text, /wipe-history/);
   });
 });
+
+describe('initrd: file system (seeds 000 and 002)', () => {
+  function initrdUri(inner: string): vscode.Uri {
+    const image = workspaceFile('initrd').fsPath;
+    return vscode.Uri.from({ scheme: 'initrd', authority: Buffer.from(image, 'utf8').toString('hex'), path: inner });
+  }
+
+  it('lists, stats and reads files of the demo initrd through workspace.fs', async () => {
+    const root = await vscode.workspace.fs.readDirectory(initrdUri('/'));
+    const names = root.map(([n]) => n).sort();
+    for (const n of ['bin', 'etc', 'init']) assert.ok(names.includes(n), `/ holds ${n} (got ${names.join(', ')})`);
+    const units = await vscode.workspace.fs.readDirectory(initrdUri('/etc/systemd/system'));
+    assert.ok(units.some(([n, t]) => n === 'nvme-hw-key.service' && t === vscode.FileType.File));
+    const stat = await vscode.workspace.fs.stat(initrdUri('/init'));
+    assert.equal(stat.type, vscode.FileType.File);
+    const unit = new TextDecoder().decode(await vscode.workspace.fs.readFile(initrdUri('/etc/systemd/system/nvme-hw-key.service')));
+    assert.match(unit, /Before=systemd-cryptsetup@root\.service/);
+  });
+
+  it('answers FileNotFound for a missing path and refuses writes', async () => {
+    await assert.rejects(() => vscode.workspace.fs.stat(initrdUri('/no/such/file')), (e: unknown) => e instanceof vscode.FileSystemError);
+    await assert.rejects(() => vscode.workspace.fs.writeFile(initrdUri('/init'), new Uint8Array([1])));
+  });
+
+  it('opens a unit file from the initrd in an editor', async () => {
+    const doc = await vscode.workspace.openTextDocument(initrdUri('/etc/systemd/system/nvme-hw-key.service'));
+    await vscode.window.showTextDocument(doc);
+    assert.match(doc.getText(), /ExecStart=/);
+    assert.equal(doc.uri.scheme, 'initrd');
+  });
+});
