@@ -22,7 +22,7 @@ export function makeRepo(dir: string, commits: number, base = 1_700_000_000): st
   git(dir, ['init', '-q', '-b', 'main']);
   mkdirSync(join(dir, 'foo'), { recursive: true });
   mkdirSync(join(dir, 'lib', 'deep'), { recursive: true });
-  for (let k = 0; k < 20; k++) writeFileSync(join(dir, 'lib', 'deep', `f${k}.txt`), `static ${k}\n`.repeat(50));
+  for (let k = 0; k < 20; k++) writeFileSync(join(dir, 'lib', 'deep', `f${k}.txt`), `static ${k}\n`.repeat(500));
   writeFileSync(join(dir, 'foo.txt'), 'foo.txt\n');
   writeFileSync(join(dir, 'foo', 'x'), 'x\n');
   writeFileSync(join(dir, 'run.sh'), '#!/bin/sh\n');
@@ -31,7 +31,7 @@ export function makeRepo(dir: string, commits: number, base = 1_700_000_000): st
   symlinkSync('missing', join(dir, 'dangling'));
   writeFileSync(join(dir, 'é.txt'), 'unicode\n');
   for (let i = 0; i < commits; i++) {
-    writeFileSync(join(dir, 'counter'), `${i}\n`);
+    writeFileSync(join(dir, 'zz-counter'), `${i}\n`);
     if (i % 7 === 3) writeFileSync(join(dir, 'foo', `n${i}`), `${i}\n`);
     git(dir, ['add', '-A']);
     const date = `@${base + i * 60} +0000`;

@@ -110,7 +110,7 @@ export const lockCommand: CliCommand = {
       return r.matches.length ? 0 : 1;
     } catch (e) {
       if (e instanceof CliError) throw e;
-      throw new CliError((e as Error).message);
+      throw new CliError((e as Error).message.replace(/^needsCheckout: (.*)$/s, '$1 (pass DIR or --git REPO)'));
     }
   },
 };

@@ -244,7 +244,7 @@ export class GitTreeHasher {
   }
 
   /**
-   * The previous root's chunks and SHA-256 states saved at chunk boundaries (every ~64 KiB):
+   * The previous root's chunks and SHA-256 states saved at chunk boundaries (every ~16 KiB):
    * the next commit's NAR usually shares a long prefix with it (history neighbours differ in a
    * few files), so hashing resumes from the last state before the first differing chunk.
    */
@@ -276,7 +276,7 @@ export class GitTreeHasher {
     }
     let sinceState = 0;
     for (let i = start; i < chunks.length; i++) {
-      if (sinceState >= 64 * 1024) {
+      if (sinceState >= 16 * 1024) {
         states.set(i, h.copy());
         sinceState = 0;
       }
