@@ -49,7 +49,7 @@ function makeBigTree(root: string, mib: number): void {
   }
 }
 
-function makeHistory(repo: string, commits: number): void {
+export function makeHistory(repo: string, commits: number): void {
   mkdirSync(repo, { recursive: true });
   spawnSync('git', ['init', '-q', '-b', 'main', repo]);
   const parts: string[] = [];

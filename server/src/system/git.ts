@@ -249,6 +249,7 @@ export class GitTreeHasher {
    * few files), so hashing resumes from the last state before the first differing chunk.
    */
   private prev: { chunks: Buffer[]; states: Map<number, Hash> } | undefined;
+  private readonly stage = Buffer.allocUnsafe(64 * 1024);
 
   /** SHA-256 of the NAR of a tree (given by tree oid), as `nix hash path` of its checkout minus `.git`. */
   async hashTree(treeOid: string, signal?: AbortSignal): Promise<{ hash: Uint8Array; narSize: number }> {
@@ -274,15 +275,29 @@ export class GitTreeHasher {
         this.stats.prefixChunksReused += best;
       }
     }
+    // Small chunks are staged and hashed in batches (one update call per ~16 KiB, not per token).
+    const stage = this.stage;
+    let staged = 0;
     let sinceState = 0;
     for (let i = start; i < chunks.length; i++) {
       if (sinceState >= 16 * 1024) {
+        if (staged) h.update(stage.subarray(0, staged));
+        staged = 0;
         states.set(i, h.copy());
         sinceState = 0;
       }
-      h.update(chunks[i]!);
-      sinceState += chunks[i]!.length;
+      const c = chunks[i]!;
+      if (c.length <= 4096 && staged + c.length <= stage.length) {
+        c.copy(stage, staged);
+        staged += c.length;
+      } else {
+        if (staged) h.update(stage.subarray(0, staged));
+        staged = 0;
+        h.update(c);
+      }
+      sinceState += c.length;
     }
+    if (staged) h.update(stage.subarray(0, staged));
     this.prev = { chunks, states };
     const hash = new Uint8Array(h.digest());
     this.rootHashes.set(treeOid, hash);
