@@ -8,6 +8,7 @@ import { hashPathCommand, storePathCommand } from './nar';
 import { lockCommand } from './lock';
 import { provenanceCommand } from './provenance';
 import { narDiffCommand } from './narDiff';
+import { generationsCommand } from './generations';
 
 // Subcommand registry (one line per command module).
 const COMMANDS: CliCommand[] = [
@@ -19,6 +20,7 @@ const COMMANDS: CliCommand[] = [
   lockCommand,
   provenanceCommand,
   narDiffCommand,
+  generationsCommand,
 ];
 
 const VERSION = '0.1.0';
