@@ -278,3 +278,104 @@ export namespace StorePathsCompareRequest {
     readonly markdown: string;
   }
 }
+
+/** A system generation as the generations engine reads it (see docs/generations.md). */
+export interface GenerationInfo {
+  readonly generation: number;
+  /** ISO time: link birth time, ctime as fallback. */
+  readonly date: string;
+  readonly link: string;
+  readonly storePath: string;
+  readonly exists: boolean;
+  readonly nixosVersion?: string;
+  readonly kernelVersion?: string;
+  readonly configurationRevision?: string;
+  readonly label?: string;
+  readonly kernel?: { readonly path: string; readonly size?: number };
+  readonly initrd?: { readonly path: string; readonly size?: number };
+  readonly init?: string;
+  readonly kernelParams: string[];
+  readonly specialisations: string[];
+  readonly source: 'bootspec' | 'toplevel';
+  /** `/run/current-system` points here. */
+  readonly current: boolean;
+  /** `/run/booted-system` points here. */
+  readonly booted: boolean;
+  /** The profile link points here (nixos-rebuild's "current"). */
+  readonly default: boolean;
+  /** The boot loader still has an entry (undefined: no loader configuration found). */
+  readonly bootEntry?: boolean;
+}
+
+/** The /boot budget. */
+export interface BootBudgetInfo {
+  readonly loader: 'systemd-boot' | 'grub' | 'extlinux' | 'none';
+  readonly bootDir: string;
+  readonly copies: boolean;
+  readonly freeBytes?: number;
+  readonly totalBytes?: number;
+  readonly usedByGenerations: number;
+  readonly perGeneration: { readonly generation: number; readonly bytes: number; readonly ownBytes: number }[];
+  readonly nextGenerationBytes: number;
+  readonly roomFor?: number;
+  readonly entries: number;
+}
+
+/** Lists the generations of the system profile under `root` (default: setting `nixboot.systemRoot`, else `/`). */
+export namespace GenerationsListRequest {
+  export const method = 'nixboot/generations/list';
+  export interface Params {
+    readonly root?: string;
+    readonly profile?: string;
+  }
+  export interface Result {
+    readonly root: string;
+    readonly profile: string;
+    readonly generations: GenerationInfo[];
+    readonly budget: BootBudgetInfo;
+    readonly warnings: { readonly kind: 'one-generation' | 'fewer-entries' | 'boot-full'; readonly message: string }[];
+  }
+}
+
+/** Closure diff between two generations (numbers, or current/booted/default/previous). */
+export namespace GenerationsDiffRequest {
+  export const method = 'nixboot/generations/diff';
+  export interface Params {
+    readonly root?: string;
+    readonly profile?: string;
+    readonly a: string;
+    readonly b: string;
+  }
+  export interface Result {
+    readonly from: number;
+    readonly to: number;
+    readonly changes: {
+      readonly pname: string;
+      readonly kind: 'added' | 'removed' | 'changed';
+      readonly before: string[];
+      readonly after: string[];
+      readonly sizeBefore: number;
+      readonly sizeAfter: number;
+      readonly sizeDelta: number;
+    }[];
+    readonly sizeBefore: number;
+    readonly sizeAfter: number;
+    readonly pathsBefore: number;
+    readonly pathsAfter: number;
+    /** A readable Markdown report. */
+    readonly markdown: string;
+  }
+}
+
+/** Which generations' closures contain a store path whose name matches `pattern` (a regex). */
+export namespace GenerationsFindRequest {
+  export const method = 'nixboot/generations/find';
+  export interface Params {
+    readonly root?: string;
+    readonly profile?: string;
+    readonly pattern: string;
+  }
+  export interface Result {
+    readonly results: { readonly generation: number; readonly matches: string[] }[];
+  }
+}

@@ -16,6 +16,7 @@ import { lintFeature } from './lint';
 import { initrdFeature } from './initrd';
 import { optionsFeature } from './options';
 import { provenanceFeature } from './provenance';
+import { generationsFeature } from './generations';
 import type { CodeLensProvider, Feature, HoverProvider, InitOptions, ServerEnv } from './env';
 
 // Feature registry (one line per feature module).
@@ -24,6 +25,7 @@ const FEATURES: Feature[] = [
   lintFeature,
   optionsFeature,
   provenanceFeature,
+  generationsFeature,
 ];
 
 const connection = createConnection(ProposedFeatures.all);

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { LspClient } from '../lsp/client';
+import { makeNixosProfile, type NixosProfile } from '../fixtures/nixosProfile';
+import { nixEnv, skipUnless } from '../nixEnv';
+import { GenerationsDiffRequest, GenerationsFindRequest, GenerationsListRequest } from '../../server/src/protocol';
+
+const skip = skipUnless('nix-build', 'nix-env', 'nix', 'cpio', 'zstd');
+let dir: string;
+let sys: NixosProfile;
+let client: LspClient;
+
+before(async () => {
+  if (skip) return;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixboot-gen-lsp-'));
+  sys = await makeNixosProfile({
+    dir,
+    generations: [
+      { nixosVersion: '24.05.1.a', kernelVersion: '6.6.8', packages: { hello: '2.12' } },
+      { nixosVersion: '24.05.2.b', kernelVersion: '6.6.9', kernelBytes: 1 << 20, initrdBytes: 4000, packages: { hello: '2.12.1' } },
+    ],
+    boot: { loader: 'systemd-boot', keep: 2 },
+  });
+  client = new LspClient(nixEnv());
+  await client.initialize(dir, { systemRoot: sys.root });
+});
+after(async () => {
+  if (client) await client.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('code lenses above configurationLimit and boot.initrd; list, diff, find requests (real nix)', { skip }, async () => {
+  const text = [
+    '{ config, ... }:',
+    '{',
+    '  boot.loader.systemd-boot.configurationLimit = 100000000;',
+    '  boot.initrd.availableKernelModules = [ "nvme" ];',
+    '}',
+    '',
+  ].join('\n');
+  const uri = pathToFileURL(path.join(dir, 'configuration.nix')).href;
+  await client.open(uri, text);
+  const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ range: { start: { line: number } }; command?: { title: string; tooltip?: string } }>;
+  const limit = lenses.find((l) => l.range.start.line === 2 && /generations/.test(l.command?.title ?? ''));
+  assert.ok(limit, JSON.stringify(lenses));
+  assert.match(limit.command!.title, /^⚠ 2 generations, 2 entries in \/boot, room for \d+ more$/);
+  assert.match(limit.command!.tooltip!, /configurationLimit = 100000000, but \/boot only has room for about \d+ generations/);
+  const initrd = lenses.find((l) => l.range.start.line === 3);
+  assert.equal(initrd?.command?.title, `Current initrd: ${sys.generations[1]!.initrdSize} B (generation 2, Linux 6.6.9)`);
+
+  const list = (await client.conn.sendRequest(GenerationsListRequest.method, {})) as GenerationsListRequest.Result;
+  assert.deepEqual(list.generations.map((g) => [g.generation, g.kernelVersion, g.current]), [[1, '6.6.8', false], [2, '6.6.9', true]]);
+  assert.equal(list.budget.nextGenerationBytes, sys.generations[1]!.kernelSize + sys.generations[1]!.initrdSize);
+
+  const diff = (await client.conn.sendRequest(GenerationsDiffRequest.method, { a: 'previous', b: 'current' })) as GenerationsDiffRequest.Result;
+  assert.deepEqual([diff.from, diff.to], [1, 2]);
+  assert.match(diff.markdown, /\| hello \| 2\.12 → 2\.12\.1 \|/);
+  const found = (await client.conn.sendRequest(GenerationsFindRequest.method, { pattern: 'hello-2\\.12\\.1' })) as GenerationsFindRequest.Result;
+  assert.deepEqual(found.results.map((r) => r.generation), [2]);
+  await assert.rejects(client.conn.sendRequest(GenerationsDiffRequest.method, { a: '1', b: '7' }), /no generation '7'/);
+});
