@@ -5,28 +5,40 @@ import * as lint from "./lint";
 import * as catalogue from "./catalogue";
 import * as syntax from "./syntax";
 import * as nar from "./nar";
+import * as activation from "./activation";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
   catalogue,
   syntax,
   nar,
+  activation,
 };
 
 const wanted = process.argv.slice(2);
-const sections: string[] = [];
-for (const [name, area] of Object.entries(AREAS)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
-  process.stderr.write(`bench: ${name}…\n`);
-  sections.push(await area.run());
+const resultsUrl = new URL("./RESULTS.md", import.meta.url);
+let results = "";
+try {
+  results = (await import("node:fs")).readFileSync(resultsUrl, "utf8");
+} catch {
+  results = "";
 }
 const header = [
   "# Benchmark results",
   "",
-  `Machine: ${(await import("node:os")).cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
-  "Produced by `npm run bench` (each section names its own command).",
+  "Produced by `npm run bench` on the project's machine kind (2 cores); `npm run bench -- AREA …` re-runs some areas and",
+  "replaces only their sections. Each section names its own command and the date it was measured.",
   "",
 ].join("\n");
-const out = `${header}\n${sections.join("\n\n")}\n`;
-if (wanted.length === 0) writeFileSync(new URL("./RESULTS.md", import.meta.url), out);
-process.stdout.write(out);
+if (!results.startsWith("# Benchmark results")) results = `${header}\n`;
+for (const [name, area] of Object.entries(AREAS)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  process.stderr.write(`bench: ${name}…\n`);
+  const body = await area.run();
+  const stamp = `_Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${(await import("node:os")).cpus().length} cores, Node ${process.version}._`;
+  const section = `<!-- bench:${name} -->\n${body}\n\n${stamp}\n<!-- /bench:${name} -->`;
+  const re = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`);
+  results = re.test(results) ? results.replace(re, section) : `${results.trimEnd()}\n\n${section}\n`;
+  writeFileSync(resultsUrl, results);
+  process.stdout.write(`${section}\n\n`);
+}

@@ -48,7 +48,7 @@ async function launchBrowser() {
 async function bundleSuite() {
   const out = join(REPO, 'test/e2e/out');
   await build({
-    entryPoints: [join(REPO, 'test/e2e/suite/index.ts'), join(REPO, 'test/e2e/suite/extension.test.ts')],
+    entryPoints: [join(REPO, 'test/e2e/suite/index.ts'), join(REPO, 'test/e2e/suite/extension.test.ts'), join(REPO, 'test/e2e/suite/activation.test.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -62,12 +62,12 @@ async function bundleSuite() {
 }
 
 /** The mocha suite inside the extension host, loaded from this repository as a development extension. */
-async function runSuite(tools, workspace) {
+async function runSuite(tools, workspace, label = 'suite') {
   const started = Date.now();
   const out = await bundleSuite();
   const resultsFile = join(E2E, 'suite-results.json');
   rmSync(resultsFile, { force: true });
-  const runDir = join(E2E, 'suite');
+  const runDir = join(E2E, label);
   rmSync(runDir, { recursive: true, force: true });
   const dirs = prepareProfile(runDir);
   const port = await freePort();
@@ -157,11 +157,20 @@ async function main() {
   const workspace = join(E2E, 'demo');
   run(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/demo-workspace.ts'), workspace]);
   if (what === 'all' || what === 'suite') {
+    rmSync(join(E2E, 'suite-metrics.json'), { force: true });
     try {
       await runSuite(tools, workspace);
+      // Activation alone, in a workspace without Nix files.
+      const empty = join(E2E, 'empty-workspace');
+      rmSync(empty, { recursive: true, force: true });
+      mkdirSync(empty, { recursive: true });
+      writeFileSync(join(empty, 'README.txt'), 'A workspace without Nix files.\n');
+      await runSuite(tools, empty, 'suite-empty');
     } catch (e) {
       record('extension host: suite ran', false, e instanceof Error ? (e.stack ?? e.message) : String(e));
     }
+    const metricsFile = join(E2E, 'suite-metrics.json');
+    if (existsSync(metricsFile)) console.log(`activation: ${readFileSync(metricsFile, 'utf8').replace(/\s+/g, ' ')}`);
   }
   if (what === 'all' || what === 'journeys') {
     try {
