@@ -182,6 +182,7 @@ async function decode(
       await unlz4Legacy(file, pos, end, feed, signal, progress);
       return end - pos;
     case 'lz4':
+      return unlz4Frame(file, pos, end, feed, signal, progress);
     case 'bzip2':
     case 'lzma': {
       // Rare in initrds: decoded as a whole up to the end of the file (documented limitation).
@@ -189,13 +190,7 @@ async function decode(
       if (size > 512 * 2 ** 20) throw new InitrdError(`${kind} segment larger than 512 MiB is not supported`);
       const input = file.read(pos, size);
       let out: Uint8Array;
-      if (kind === 'lz4') {
-        try {
-          out = Uint8Array.from(lz4.decompress(input));
-        } catch (e) {
-          throw new InitrdError(`lz4 data at offset ${pos} is corrupt: ${(e as Error).message}`);
-        }
-      } else {
+      {
         const [prog, args] = kind === 'bzip2' ? ['bzip2', ['-dc']] : ['xz', ['--format=lzma', '-dc', '--single-stream']];
         try {
           out = (await run(prog, args as string[], { input, binary: true, signal, timeoutMs: 600_000, maxBuffer: 4 * 2 ** 30 })).stdout;
@@ -300,7 +295,14 @@ async function unzstd(file: FileReader, pos: number, stop: number, feed: (b: Uin
   if (dec) {
     let n = 0;
     try {
+      let empty = 0;
       for (const out of dec.decodeStreaming(file.chunks(pos, stop))) {
+        // zstddec yields empty chunks forever on some corrupt input: stop it
+        if (out.length === 0) {
+          if (++empty > 1000) throw new InitrdError(`zstd data at offset ${pos} is corrupt (the decoder makes no progress)`);
+          continue;
+        }
+        empty = 0;
         feed(out);
         if (++n % 8 === 0) {
           checkAbort(signal);
@@ -417,4 +419,51 @@ async function unlz4Legacy(file: FileReader, pos: number, end: number, feed: (b:
     progress();
     await tick();
   }
+}
+
+/** The standard lz4 frame format, block by block; returns the bytes the frame occupies. */
+async function unlz4Frame(file: FileReader, pos: number, end: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<number> {
+  const h = file.read(pos, 15);
+  if (h.length < 7) throw new InitrdError(`lz4 frame at offset ${pos} is truncated`);
+  const flg = h[4]!;
+  const bd = h[5]!;
+  if (flg >> 6 !== 1) throw new InitrdError(`lz4 frame at offset ${pos} has an unsupported version`);
+  const blockChecksum = (flg >> 4) & 1;
+  const contentSize = (flg >> 3) & 1;
+  const contentChecksum = (flg >> 2) & 1;
+  const dictId = flg & 1;
+  const maxBlock = [0, 0, 0, 0, 64 << 10, 256 << 10, 1 << 20, 4 << 20][(bd >> 4) & 7]!;
+  if (!maxBlock) throw new InitrdError(`lz4 frame at offset ${pos} has an invalid block size`);
+  let p = pos + 4 + 2 + (contentSize ? 8 : 0) + (dictId ? 4 : 0) + 1;
+  const dst = new Uint8Array(maxBlock);
+  for (;;) {
+    checkAbort(signal);
+    const sb = file.read(p, 4);
+    if (sb.length < 4) throw new InitrdError(`lz4 frame at offset ${pos} is truncated`);
+    const word = sb.readUInt32LE(0);
+    p += 4;
+    if (word === 0) break;
+    const raw = (word & 0x80000000) !== 0;
+    const size = word & 0x7fffffff;
+    if (size > maxBlock) throw new InitrdError(`lz4 block size ${size} at offset ${p - 4} is invalid`);
+    if (p + size > end) throw new InitrdError(`lz4 frame at offset ${pos} is truncated`);
+    const src = file.read(p, size);
+    p += size + (blockChecksum ? 4 : 0);
+    if (raw) feed(src);
+    else {
+      let n: number;
+      try {
+        n = lz4.decompressBlock(src, dst, 0, size, 0);
+      } catch (e) {
+        throw new InitrdError(`lz4 data at offset ${p - size} is corrupt: ${(e as Error).message}`);
+      }
+      if (!(n >= 0 && n <= maxBlock)) throw new InitrdError(`lz4 data at offset ${p - size} is corrupt`);
+      feed(dst.subarray(0, n));
+    }
+    progress();
+    await tick();
+  }
+  if (contentChecksum) p += 4;
+  if (p > end) throw new InitrdError(`lz4 frame at offset ${pos} is truncated`);
+  return p - pos;
 }
