@@ -6,12 +6,14 @@ import type { Ctx } from './context';
 import { registerInitrd } from './initrd/register';
 import { registerStageOneStatus } from './lint/statusBar';
 import { registerProvenance } from './provenance/register';
+import { registerGenerations } from './generations/register';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
   registerInitrd,
   registerStageOneStatus,
   registerProvenance,
+  registerGenerations,
 ];
 
 let client: LanguageClient | undefined;

@@ -1,0 +1,334 @@
+// The "NixOS Boot" view container's Generations tree: one row per generation with badges, details
+// below it, warnings on top (and as a notification when they change), and actions. Every fact
+// comes from the language server (nixboot/generations/*); "Set as Boot Default" and "Roll Back"
+// run the real commands in a visible terminal, only after a modal confirmation.
+import * as vscode from 'vscode';
+import {
+  GenerationsDiffRequest,
+  GenerationsFindRequest,
+  GenerationsListRequest,
+  type GenerationInfo,
+} from '../../../server/src/protocol';
+import type { Ctx } from '../context';
+
+type Node =
+  | { kind: 'warning'; message: string }
+  | { kind: 'budget'; text: string; tooltip: string }
+  | { kind: 'generation'; g: GenerationInfo }
+  | { kind: 'detail'; label: string; description?: string; tooltip?: string; command?: vscode.Command; children?: Node[]; icon?: string; context?: string }
+  | { kind: 'closure'; g: GenerationInfo };
+
+const REPORT_SCHEME = 'nixboot-generations';
+
+function size(n: number | undefined): string {
+  if (n === undefined) return '?';
+  const u = ['B', 'KiB', 'MiB', 'GiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i ? v.toFixed(1) : v} ${u[i]}`;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+class GenerationsTree implements vscode.TreeDataProvider<Node> {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  data: GenerationsListRequest.Result | undefined;
+  error: string | undefined;
+  private lastWarnings = '';
+  private closures = new Map<string, string>();
+
+  constructor(private readonly ctx: Ctx) {}
+
+  root(): string | undefined {
+    const r = vscode.workspace.getConfiguration('nixboot').get<string>('systemRoot');
+    return r && r.trim() ? r.trim() : undefined;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.data = await this.ctx.client.sendRequest<GenerationsListRequest.Result>(GenerationsListRequest.method, { root: this.root() });
+      this.error = undefined;
+      const w = this.data.warnings.map((x) => x.message).join('\n');
+      if (w && w !== this.lastWarnings) void vscode.window.showWarningMessage(`NixOS generations: ${this.data.warnings.map((x) => x.message).join(' ')}`);
+      this.lastWarnings = w;
+    } catch (e) {
+      this.data = undefined;
+      this.error = e instanceof Error ? e.message : String(e);
+    }
+    this.emitter.fire(undefined);
+  }
+
+  getTreeItem(n: Node): vscode.TreeItem {
+    switch (n.kind) {
+      case 'warning': {
+        const t = new vscode.TreeItem(n.message);
+        t.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        t.tooltip = n.message;
+        return t;
+      }
+      case 'budget': {
+        const t = new vscode.TreeItem(n.text);
+        t.iconPath = new vscode.ThemeIcon('database');
+        t.tooltip = n.tooltip;
+        return t;
+      }
+      case 'generation': {
+        const g = n.g;
+        const badges = [g.current && 'current', g.booted && 'booted', g.default && 'default', g.bootEntry === false && 'no boot entry', !g.exists && 'missing'].filter(Boolean);
+        const t = new vscode.TreeItem(`${g.generation}  ${g.date.slice(0, 16).replace('T', ' ')}`, vscode.TreeItemCollapsibleState.Collapsed);
+        t.id = `gen-${g.generation}-${g.storePath}`;
+        t.description = [g.nixosVersion ?? '?', `Linux ${g.kernelVersion ?? '?'}`, `initrd ${size(g.initrd?.size)}`, ...badges.map((b) => `[${b}]`)].join(' · ');
+        t.tooltip = new vscode.MarkdownString(
+          [`**Generation ${g.generation}**`, '', `- ${g.label ?? g.nixosVersion ?? ''}`, `- \`${g.storePath}\``, `- created ${g.date}`, ...(g.configurationRevision ? [`- revision \`${g.configurationRevision}\``] : []), ...badges.map((b) => `- ${b}`)].join('\n'),
+        );
+        t.iconPath = new vscode.ThemeIcon(g.current ? 'pass-filled' : g.bootEntry === false ? 'circle-slash' : 'circle-outline');
+        t.contextValue = `generation${g.default ? '.default' : ''}`;
+        return t;
+      }
+      case 'closure': {
+        const cached = this.closures.get(n.g.storePath);
+        const t = new vscode.TreeItem('Closure', vscode.TreeItemCollapsibleState.None);
+        t.description = cached ?? 'click to compute';
+        t.iconPath = new vscode.ThemeIcon('package');
+        if (!cached) t.command = { title: 'Compute closure size', command: 'nixboot.generations.closureSize', arguments: [n.g] };
+        return t;
+      }
+      case 'detail': {
+        const t = new vscode.TreeItem(n.label, n.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        t.description = n.description;
+        t.tooltip = n.tooltip;
+        t.command = n.command;
+        if (n.icon) t.iconPath = new vscode.ThemeIcon(n.icon);
+        t.contextValue = n.context;
+        return t;
+      }
+    }
+  }
+
+  getChildren(n?: Node): Node[] {
+    if (!n) {
+      if (this.error) return [{ kind: 'warning', message: this.error }];
+      if (!this.data) return [];
+      const b = this.data.budget;
+      const budget: Node = {
+        kind: 'budget',
+        text: `/boot: ${b.entries} entries, ${size(b.usedByGenerations)} used${b.freeBytes !== undefined ? `, ${size(b.freeBytes)} free` : ''}${b.roomFor !== undefined ? `, room for ${b.roomFor} more` : ''}`,
+        tooltip: `${b.loader}${b.copies ? ' copies kernels and initrds into' : ' reads kernels from the store, not'} ${b.bootDir}; next generation ≈ ${size(b.nextGenerationBytes)}`,
+      };
+      return [
+        ...this.data.warnings.map((w): Node => ({ kind: 'warning', message: w.message })),
+        budget,
+        ...[...this.data.generations].reverse().map((g): Node => ({ kind: 'generation', g })),
+      ];
+    }
+    if (n.kind === 'detail') return n.children ?? [];
+    if (n.kind !== 'generation') return [];
+    const g = n.g;
+    const out: Node[] = [];
+    if (g.kernel) out.push({ kind: 'detail', label: 'Kernel', description: `${g.kernelVersion ?? ''} ${size(g.kernel.size)}`, tooltip: g.kernel.path, icon: 'chip', context: 'storeFile' });
+    if (g.initrd)
+      out.push({
+        kind: 'detail',
+        label: 'Initrd',
+        description: size(g.initrd.size),
+        tooltip: `${g.initrd.path}\nClick to open its files`,
+        icon: 'file-zip',
+        command: { title: 'Open initrd', command: 'nixboot.initrd.open', arguments: [vscode.Uri.file(this.hostPath(g.initrd.path))] },
+      });
+    out.push({
+      kind: 'detail',
+      label: 'Kernel parameters',
+      description: `${g.kernelParams.length}`,
+      icon: 'symbol-parameter',
+      children: g.kernelParams.map((p): Node => ({ kind: 'detail', label: p })),
+    });
+    out.push({
+      kind: 'detail',
+      label: 'Specialisations',
+      description: g.specialisations.length ? g.specialisations.join(', ') : 'none',
+      icon: 'symbol-enum',
+      children: g.specialisations.map((s): Node => ({ kind: 'detail', label: s })),
+    });
+    out.push({ kind: 'closure', g });
+    return out;
+  }
+
+  /** A store path as a path on this machine (under the recovery root). */
+  hostPath(p: string): string {
+    const r = this.root();
+    return r && r !== '/' && p.startsWith('/') ? `${r.replace(/\/+$/, '')}${p}` : p;
+  }
+
+  async closureSize(g: GenerationInfo): Promise<void> {
+    const r = await this.ctx.client.sendRequest<GenerationsDiffRequest.Result>(GenerationsDiffRequest.method, { root: this.root(), a: String(g.generation), b: String(g.generation) });
+    this.closures.set(g.storePath, `${size(r.sizeAfter)}, ${r.pathsAfter} paths`);
+    this.emitter.fire(undefined);
+  }
+}
+
+class Reports implements vscode.TextDocumentContentProvider {
+  private readonly docs = new Map<string, string>();
+  private n = 0;
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.docs.get(uri.path) ?? '';
+  }
+  async show(title: string, markdown: string): Promise<void> {
+    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${++this.n}/${title.replace(/[^\w.@-]+/g, '-')}.md` });
+    this.docs.set(uri.path, markdown);
+    if (this.docs.size > 50) this.docs.delete(this.docs.keys().next().value as string);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+}
+
+function genOf(arg: unknown, tree: GenerationsTree): GenerationInfo | undefined {
+  if (arg && typeof arg === 'object' && 'kind' in arg && (arg as Node).kind === 'generation') return (arg as unknown as { g: GenerationInfo }).g;
+  if (arg && typeof arg === 'object' && 'generation' in arg) return arg as GenerationInfo;
+  if (typeof arg === 'number') return tree.data?.generations.find((g) => g.generation === arg);
+  return undefined;
+}
+
+async function pickGeneration(tree: GenerationsTree, placeHolder: string, except?: number): Promise<GenerationInfo | undefined> {
+  if (!tree.data) await tree.refresh();
+  const items = [...(tree.data?.generations ?? [])]
+    .reverse()
+    .filter((g) => g.generation !== except)
+    .map((g) => ({ label: String(g.generation), description: `${g.nixosVersion ?? ''} · Linux ${g.kernelVersion ?? '?'}${g.current ? ' · current' : ''}`, g }));
+  return (await vscode.window.showQuickPick(items, { placeHolder }))?.g;
+}
+
+export function registerGenerations(ctx: Ctx): void {
+  const tree = new GenerationsTree(ctx);
+  const reports = new Reports();
+  const view = vscode.window.createTreeView('nixboot.generations', { treeDataProvider: tree, showCollapseAll: true });
+  const showDiff = async (a: GenerationInfo, b: GenerationInfo) => {
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Closure diff ${a.generation} → ${b.generation}`, cancellable: true }, (_p, token) =>
+      ctx.client.sendRequest<GenerationsDiffRequest.Result>(GenerationsDiffRequest.method, { root: tree.root(), a: String(a.generation), b: String(b.generation) }, token),
+    );
+    if (r) await reports.show(`generation-${a.generation}-to-${b.generation}`, r.markdown);
+  };
+  const guard =
+    <A extends unknown[]>(f: (...a: A) => Promise<unknown>) =>
+    async (...a: A) => {
+      try {
+        await f(...a);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`nixboot: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+  const confirmAndRun = async (what: string, detail: string, lines: string[]) => {
+    const ok = await vscode.window.showWarningMessage(what, { modal: true, detail: `${detail}\n\nThis runs, in a terminal, with sudo:\n\n${lines.join('\n')}` }, 'Run in Terminal');
+    if (ok !== 'Run in Terminal') return;
+    const term = vscode.window.createTerminal({ name: `NixOS Boot: ${what}` });
+    term.show();
+    term.sendText(lines.join(' && '));
+  };
+  const profileCmds = (g: GenerationInfo, action: 'boot' | 'switch'): string[] => {
+    const root = tree.root();
+    const profile = tree.data?.profile ?? '/nix/var/nix/profiles/system';
+    if (!root || root === '/') return [`sudo nix-env -p ${shellQuote(profile)} --switch-generation ${g.generation}`, `sudo ${shellQuote(profile)}/bin/switch-to-configuration ${action}`];
+    // A recovery root: update its profile and install its boot loader from inside it.
+    return [
+      `sudo nix-env --store ${shellQuote(root)} -p ${shellQuote(root.replace(/\/+$/, '') + profile)} --switch-generation ${g.generation}`,
+      `sudo nixos-enter --root ${shellQuote(root)} -c ${shellQuote(`NIXOS_INSTALL_BOOTLOADER=1 ${profile}/bin/switch-to-configuration boot`)}`,
+    ];
+  };
+
+  ctx.extension.subscriptions.push(
+    view,
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('nixboot.systemRoot') && void tree.refresh()),
+    vscode.commands.registerCommand('nixboot.generations.refresh', () => tree.refresh()),
+    vscode.commands.registerCommand('nixboot.generations.focus', () => vscode.commands.executeCommand('workbench.view.extension.nixboot')),
+    vscode.commands.registerCommand('nixboot.generations.closureSize', guard((g: GenerationInfo) => tree.closureSize(g))),
+    vscode.commands.registerCommand(
+      'nixboot.generations.diffPrevious',
+      guard(async (arg?: unknown) => {
+        const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to compare with the one before it'));
+        if (!g) return;
+        const prev = [...(tree.data?.generations ?? [])].reverse().find((x) => x.generation < g.generation);
+        if (!prev) return void vscode.window.showInformationMessage(`Generation ${g.generation} has no earlier generation.`);
+        await showDiff(prev, g);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'nixboot.generations.diffCurrent',
+      guard(async (arg?: unknown) => {
+        const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to compare with the current one'));
+        const cur = tree.data?.generations.find((x) => x.current) ?? tree.data?.generations.find((x) => x.default);
+        if (g && cur) await showDiff(g, cur);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'nixboot.generations.diffWith',
+      guard(async (arg?: unknown) => {
+        const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
+        const b = a && (await pickGeneration(tree, `Compare generation ${a.generation} with…`, a.generation));
+        if (a && b) await showDiff(a, b);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'nixboot.generations.compareInitrds',
+      guard(async (arg?: unknown) => {
+        const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
+        const b = a && (await pickGeneration(tree, `Compare the initrd of generation ${a.generation} with…`, a.generation));
+        if (a?.initrd && b?.initrd) await vscode.commands.executeCommand('nixboot.initrd.compare', vscode.Uri.file(tree.hostPath(a.initrd.path)), vscode.Uri.file(tree.hostPath(b.initrd.path)));
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'nixboot.generations.copyStorePath',
+      guard(async (arg?: unknown) => {
+        const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Copy the store path of…'));
+        if (g) await vscode.env.clipboard.writeText(g.storePath);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'nixboot.generations.revealInTerminal',
+      guard(async (arg?: unknown) => {
+        const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Open a terminal in…'));
+        if (!g) return;
+        const t = vscode.window.createTerminal({ name: `Generation ${g.generation}`, cwd: tree.hostPath(g.storePath) });
+        t.show();
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'nixboot.generations.find',
+      guard(async () => {
+        const pattern = await vscode.window.showInputBox({ prompt: 'Find generations whose closure holds a store path matching (regex)', placeHolder: 'e.g. sed-key' });
+        if (!pattern) return;
+        const r = await ctx.client.sendRequest<GenerationsFindRequest.Result>(GenerationsFindRequest.method, { root: tree.root(), pattern });
+        const md = [`# Generations containing \`${pattern}\``, '', ...(r.results.length ? r.results.flatMap((x) => [`## Generation ${x.generation}`, '', ...x.matches.map((m) => `- \`${m}\``), '']) : ['No generation matches.'])];
+        await reports.show(`find-${pattern}`, md.join('\n'));
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'nixboot.generations.setBootDefault',
+      guard(async (arg?: unknown) => {
+        const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to boot by default'));
+        if (!g) return;
+        await confirmAndRun(`Set generation ${g.generation} as the boot default?`, `The profile will point to generation ${g.generation} (${g.nixosVersion ?? g.storePath}) and the boot loader is reinstalled; the running system is not changed.`, profileCmds(g, 'boot'));
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'nixboot.generations.rollback',
+      guard(async () => {
+        const gens = tree.data?.generations ?? [];
+        const d = gens.findIndex((x) => x.default);
+        const prev = d > 0 ? gens[d - 1] : undefined;
+        if (!prev) return void vscode.window.showWarningMessage('There is no earlier generation to roll back to.');
+        const root = tree.root();
+        const lines = !root || root === '/' ? ['sudo nixos-rebuild switch --rollback'] : profileCmds(prev, 'boot');
+        await confirmAndRun(`Roll back to generation ${prev.generation}?`, `The system profile goes back to generation ${prev.generation} (${prev.nixosVersion ?? prev.storePath})${!root || root === '/' ? ' and the running system switches to it' : ' in the recovery root'}.`, lines);
+      }),
+    ),
+  );
+  void tree.refresh();
+}
