@@ -15,6 +15,8 @@ have git || need+=(git)
 have busybox || need+=(busybox-static)
 have gcc || need+=(gcc)
 have lzma || need+=(xz-utils)
+have mkinitramfs || need+=(initramfs-tools)
+ls /lib/modules/*/modules.order >/dev/null 2>&1 || need+=(linux-image-cloud-amd64)
 for pkg in "$@"; do
   case "$pkg" in
     chromium) have chromium || need+=(chromium) ;;
