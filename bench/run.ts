@@ -6,6 +6,7 @@ import * as catalogue from "./catalogue";
 import * as syntax from "./syntax";
 import * as nar from "./nar";
 import * as activation from "./activation";
+import * as generations from "./generations";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
@@ -13,6 +14,7 @@ const AREAS: Record<string, { run(): Promise<string> }> = {
   syntax,
   nar,
   activation,
+  generations,
 };
 
 const wanted = process.argv.slice(2);

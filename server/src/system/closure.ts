@@ -14,6 +14,8 @@ export interface ClosurePath {
 export interface ClosureOptions extends Pick<RunOptions, 'env' | 'signal' | 'timeoutMs'> {
   /** System root: when its store is not this machine's, Nix is pointed at it with `--store ROOT`. */
   readonly root?: string;
+  /** Query Nix even when the closure is cached (benchmarks). */
+  readonly noCache?: boolean;
 }
 
 /** `--store ROOT` when the root's store is another one than this machine's. */
@@ -30,11 +32,16 @@ export function storeArgs(root = '/'): string[] {
 
 const cache = new Map<string, ClosurePath[]>();
 
+/** Forgets cached closures (benchmarks; a store path's closure never changes otherwise). */
+export function clearClosureCache(): void {
+  cache.clear();
+}
+
 /** Every requisite of `storePath` with its NAR size (cached: store paths are immutable). */
 export async function queryClosure(storePath: string, opts: ClosureOptions = {}): Promise<ClosurePath[]> {
   const key = `${path.resolve(opts.root ?? '/')}\0${storePath}`;
   const hit = cache.get(key);
-  if (hit) return hit;
+  if (hit && !opts.noCache) return hit;
   const r = await run('nix', ['--extra-experimental-features', 'nix-command', ...storeArgs(opts.root), 'path-info', '--json', '--recursive', storePath], {
     env: opts.env,
     signal: opts.signal,
