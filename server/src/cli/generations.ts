@@ -131,6 +131,7 @@ async function diff(a: Args, io: CliIO): Promise<number> {
 
 async function find(a: Args, io: CliIO): Promise<number> {
   if (a.rest.length !== 1) throw new CliError('find needs one PATTERN, e.g. `nixboot generations find sed-key`');
+  matchClosure([], a.rest[0]!); // a bad pattern fails before any query
   const report = load(a, io);
   const results: { generation: number; matches: string[] }[] = [];
   for (const g of report.generations) {

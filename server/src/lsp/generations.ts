@@ -103,6 +103,7 @@ export const generationsFeature: Feature = (env) => {
     const c = new AbortController();
     token?.onCancellationRequested(() => c.abort());
     try {
+      matchClosure([], p.pattern); // a bad pattern fails before any query
       const root = rootOf(env, p.root);
       const report = readGenerations({ root, profile: p.profile });
       const results: GenerationsFindRequest.Result['results'] = [];
