@@ -6,6 +6,7 @@ import * as catalogue from "./catalogue";
 import * as syntax from "./syntax";
 import * as nar from "./nar";
 import * as activation from "./activation";
+import * as initrd from "./initrd";
 import * as generations from "./generations";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
@@ -14,6 +15,7 @@ const AREAS: Record<string, { run(): Promise<string> }> = {
   syntax,
   nar,
   activation,
+  initrd,
   generations,
 };
 

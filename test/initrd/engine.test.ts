@@ -209,3 +209,27 @@ test('CLI: ls --json, cat exact bytes, exit 2 with one line on bad input (real c
   assert.equal(await runCli(['initrd', 'ls', 'missing-file'], io), 2);
   assert.match(io.stderr(), /cannot open/);
 });
+
+test('large zstd segment after an early one streams through native zstd; cancelling aborts (real cpio, zstd)', { skip: skipUnless('cpio', 'zstd') }, async () => {
+  const sub = path.join(dir, 'native');
+  const big = (await import('node:crypto')).randomBytes(6 << 20);
+  const file = await makeInitrd({
+    dir: sub,
+    segments: [
+      { compression: 'none', files: [{ path: 'early', content: 'e' }] },
+      { compression: 'zstd', files: [{ path: 'big.bin', content: big }, { path: 'init', content: 'x', mode: 0o755 }] },
+      { compression: 'gzip', files: [{ path: 'secret', content: 's' }] },
+    ],
+  });
+  const a = await openArchive(file, { cacheDir: path.join(sub, 'cache') });
+  assert.deepEqual(a.segments.map((s) => s.compression), ['none', 'zstd', 'gzip']);
+  assert.ok(a.segments[1]!.compressedSize > 4 << 20);
+  assert.deepEqual(await a.readFile('/big.bin'), big);
+  assert.equal((await a.readFile('/secret')).toString(), 's');
+  const js = await openArchive(file, { cacheDir: path.join(sub, 'cache-js'), limits: {} , ...{ native: false } });
+  assert.deepEqual(await js.readFile('/big.bin'), big);
+  const c = new AbortController();
+  const p = openArchive(file, { cacheDir: path.join(sub, 'cache2'), signal: c.signal, onProgress: () => c.abort() });
+  await assert.rejects(p, /cancelled/);
+  assert.deepEqual(fs.readdirSync(path.join(sub, 'cache2', 'initrd')), [], 'a cancelled open leaves nothing behind');
+});

@@ -21,6 +21,8 @@ export interface OpenOptions {
   limits?: Partial<Limits>;
   /** Cache size limit in bytes (default 4 GiB); least-recently-used images are evicted. */
   cacheLimit?: number;
+  /** Use a native `zstd` for large segments when on PATH (default true). */
+  native?: boolean;
 }
 
 export interface UkiInfo {
@@ -147,7 +149,7 @@ async function buildIndex(abs: string, fileSize: number, dataPath: string, opts:
       };
     }
     const sink = new DataSink(out);
-    const segments = await walkSegments(fd, start, end, sink, opts);
+    const segments = await walkSegments(fd, start, end, sink, { ...opts, path: abs });
     sink.flush();
     return { version: INDEX_VERSION, file: abs, fileSize, segments, entries: sink.entries, ...(uki ? { uki } : {}) };
   } finally {

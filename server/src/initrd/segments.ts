@@ -9,7 +9,7 @@ import { Decompress as FzstdDecompress } from 'fzstd';
 import * as xzModule from 'xz-decompress';
 import type { XzReadableStream as XzStreamType } from 'xz-decompress';
 import * as lz4 from 'lz4js';
-import { run } from '../system/exec';
+import { hasProgram, run, spawnStream } from '../system/exec';
 import { CpioReader, InitrdError, type CpioSink } from './cpio';
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'lzma' | 'bzip2' | 'lz4-legacy' | 'lz4';
@@ -40,6 +40,10 @@ export const DEFAULT_LIMITS: Limits = { maxTotal: 16 * 2 ** 30, maxRatio: 1000, 
 
 export interface WalkOptions {
   signal?: AbortSignal;
+  /** Path of the open file: lets large zstd segments stream through a native `zstd` (faster). */
+  path?: string;
+  /** Use native decoders when available (default true). */
+  native?: boolean;
   limits?: Partial<Limits>;
   onProgress?: (p: { offset: number; total: number; entries: number }) => void;
 }
@@ -139,7 +143,7 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
       produced = consumed;
     } else {
       compression = kind;
-      consumed = await decode(kind, file, pos, end, feed, (n) => (rangeForRatio = n), opts.signal, progress);
+      consumed = await decode(kind, file, pos, end, feed, (n) => (rangeForRatio = n), opts.signal, progress, opts.native === false ? undefined : opts.path);
       reader.end();
     }
     if (reader.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
@@ -162,6 +166,7 @@ async function decode(
   setRange: (n: number) => void,
   signal: AbortSignal | undefined,
   progress: () => void,
+  nativePath?: string,
 ): Promise<number> {
   switch (kind) {
     case 'gzip':
@@ -169,7 +174,8 @@ async function decode(
     case 'zstd': {
       const stop = zstdEnd(file, pos, end);
       setRange(stop - pos);
-      await unzstd(file, pos, stop, feed, signal, progress);
+      if (nativePath && stop - pos >= 4 * 2 ** 20 && (await hasProgram('zstd'))) await nativeDecode('zstd', nativePath, file, pos, stop, feed, signal);
+      else await unzstd(file, pos, stop, feed, signal, progress);
       return stop - pos;
     }
     case 'xz': {
@@ -466,4 +472,34 @@ async function unlz4Frame(file: FileReader, pos: number, end: number, feed: (b: 
   if (contentChecksum) p += 4;
   if (p > end) throw new InitrdError(`lz4 frame at offset ${pos} is truncated`);
   return p - pos;
+}
+
+/**
+ * Streams the byte range [pos, stop) of the file through a native decoder (`zstd -dc`), via
+ * `tail | head` when the range is not the whole file. Output goes to `feed` as it arrives.
+ */
+async function nativeDecode(program: 'zstd', filePath: string, file: FileReader, pos: number, stop: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined): Promise<void> {
+  const whole = pos === 0 && stop === file.end && fs.fstatSync(file.fd).size === stop;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  signal?.addEventListener('abort', onAbort);
+  const proc = whole
+    ? spawnStream(program, ['-dc'], { stdinFile: filePath, signal: controller.signal })
+    : spawnStream('sh', ['-c', `tail -c +$(($2 + 1)) -- "$1" | head -c "$3" | ${program} -dc`, 'sh', filePath, String(pos), String(stop - pos)], { signal: controller.signal });
+  let error: unknown;
+  try {
+    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+      if (signal?.aborted) throw new InitrdError('cancelled');
+      feed(chunk);
+    }
+  } catch (e) {
+    error = e;
+    controller.abort();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  const r = await proc;
+  if (error) throw error instanceof InitrdError ? error : new InitrdError(`${program} data at offset ${pos}: ${(error as Error).message}`);
+  if (r.isCanceled) throw new InitrdError('cancelled');
+  if (r.exitCode !== 0) throw new InitrdError(`${program} data at offset ${pos} is corrupt (${program} exited with status ${r.exitCode})`);
 }
