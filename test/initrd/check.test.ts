@@ -164,3 +164,12 @@ test('diff between two generations: units first, changed unit is text, added/rem
   assert.equal(await runCli(['initrd', 'diff', g9, g9], r.c), 0);
   assert.match(r.out(), /0 added, 0 removed, 0 changed/);
 });
+
+test('the generation kernel version comes from the toplevel beside the initrd (real cpio, gzip)', { skip: skipUnless('cpio', 'gzip') }, async () => {
+  const top = path.join(dir, 'toplevel');
+  fs.mkdirSync(path.join(top, 'kernel-modules/lib/modules/6.6.30'), { recursive: true });
+  await makeInitrd({ dir: top, segments: [{ compression: 'gzip', files: [{ path: 'init', content: 'x', mode: 0o755 }, { path: 'lib/modules/6.1.0/kernel/a.ko', content: 'x' }] }] });
+  const r = io(dir);
+  assert.equal(await runCli(['initrd', 'check', path.join(top, 'initrd')], r.c), 1);
+  assert.match(r.out(), /kernel modules are for 6\.1\.0, but the generation's kernel is 6\.6\.30/);
+});

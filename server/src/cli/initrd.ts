@@ -5,7 +5,7 @@ import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
 import { InitrdError, openArchive, type Archive } from '../initrd/archive';
 import { diskUsage } from '../initrd/du';
-import { checkArchive } from '../initrd/check';
+import { checkArchive, generationKernelVersion } from '../initrd/check';
 import { diffArchives } from '../initrd/diff';
 
 const USAGE = `Usage:
@@ -128,7 +128,7 @@ export const initrdCommand: CliCommand = {
         const { flags, rest: files } = parseFlags(rest, ['--json'], ['--kernel-version']);
         if (files.length !== 1) throw new CliError('usage: nixboot initrd check [--json] [--kernel-version V] FILE');
         const a = await open(files[0]!, io);
-        const kv = typeof flags['--kernel-version'] === 'string' ? flags['--kernel-version'] : undefined;
+        const kv = typeof flags['--kernel-version'] === 'string' ? flags['--kernel-version'] : generationKernelVersion(path.resolve(io.cwd, files[0]!));
         const problems = await checkArchive(a, { kernelVersion: kv, signal: io.signal });
         if (flags['--json']) io.out(JSON.stringify({ problems }) + '\n');
         else {

@@ -1,4 +1,5 @@
 // Health check of an opened initrd: the things that make stage 1 panic or fail late.
+import * as fs from 'node:fs';
 import type { Archive, CpioEntry } from './archive';
 import { isElf, parseElf } from './elf';
 
@@ -140,4 +141,18 @@ async function checkUnit(a: Archive, e: CpioEntry): Promise<Problem[]> {
     }
   });
   return out;
+}
+
+/**
+ * The kernel version of the NixOS generation an initrd belongs to, when `file` is a toplevel's
+ * `initrd` (e.g. /run/current-system/initrd): the toplevel's `kernel-modules/lib/modules/<v>`.
+ */
+export function generationKernelVersion(file: string): string | undefined {
+  const dir = file.slice(0, file.lastIndexOf('/'));
+  try {
+    const versions = fs.readdirSync(`${dir}/kernel-modules/lib/modules`).filter((v) => /^\d/.test(v));
+    return versions.length === 1 ? versions[0] : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { ResponseError, type CancellationToken, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import { cacheKey, openArchive, InitrdError, type Archive, type CpioEntry } from '../initrd/archive';
-import { checkArchive } from '../initrd/check';
+import { checkArchive, generationKernelVersion } from '../initrd/check';
 import { diffArchives } from '../initrd/diff';
 import { diskUsage } from '../initrd/du';
 import {
@@ -145,7 +145,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     const progress = await begin('Checking initrd', p.workDoneToken);
     try {
       const a = await get(p.file, token, progress);
-      const kernelVersion = p.kernelVersion ?? undefined;
+      const kernelVersion = p.kernelVersion ?? generationKernelVersion(p.file);
       try {
         return { problems: await checkArchive(a, { kernelVersion, signal: abortOn(token) }) };
       } catch (e) {
