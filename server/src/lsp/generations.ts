@@ -7,6 +7,8 @@ import { GenerationsDiffRequest, GenerationsFindRequest, GenerationsListRequest 
 import { pickGeneration, readGenerations, type GenerationsReport } from '../system/generations';
 import { bootBudget, bootBudgetFindings, findConfigurationLimits, fmtBytes, generationWarnings, type BootBudget } from '../system/bootBudget';
 import { diffClosures, matchClosure, queryClosure, type ClosureDiff } from '../system/closure';
+import { analyzeFile } from '../analysis';
+import { matchPath } from '../nixos/definitions';
 import type { Feature, ServerEnv } from './env';
 
 function rootOf(env: ServerEnv, root?: string): string {
@@ -35,12 +37,35 @@ export function diffMarkdown(from: number, to: number, d: ClosureDiff): string {
   return out.join('\n');
 }
 
+/**
+ * Where a Nix file sets `boot.loader.*.configurationLimit` (literal integers) and its first
+ * `boot.initrd.*` definition: from the option-path resolver (nested sets, mkDefault …), united with
+ * a text scan for what the resolver leaves out.
+ */
+export function locateBootSettings(text: string): { limits: { start: number; end: number; value: number }[]; initrd?: number } {
+  const byStart = new Map<number, { start: number; end: number; value: number }>();
+  let initrd: number | undefined;
+  try {
+    for (const d of analyzeFile('configuration.nix', text).definitions) {
+      if (matchPath(d.path, ['boot', 'loader', '*', 'configurationLimit'])) {
+        const raw = text.slice(d.value.start, d.value.end).trim();
+        if (/^\d+$/.test(raw)) byStart.set(d.value.start, { start: d.value.start, end: d.value.end, value: Number(raw) });
+      } else if (d.path[0] === 'boot' && d.path[1] === 'initrd' && (initrd === undefined || d.key.start < initrd)) initrd = d.key.start;
+    }
+  } catch {
+    /* resolution is best effort */
+  }
+  for (const l of findConfigurationLimits(text)) if (![...byStart.values()].some((x) => x.start <= l.start && l.start < x.end)) byStart.set(l.start, l);
+  return { limits: [...byStart.values()].sort((a, b) => a.start - b.start), initrd };
+}
+
 /** Code lenses for a Nix text from the generation facts (exported for tests). */
 export function generationLenses(text: string, report: GenerationsReport, budget: BootBudget): { offset: number; title: string; tooltip?: string }[] {
   const out: { offset: number; title: string; tooltip?: string }[] = [];
   const n = report.generations.length;
-  const findings = bootBudgetFindings(text, { generations: n, budget });
-  for (const l of findConfigurationLimits(text)) {
+  const located = locateBootSettings(text);
+  const findings = bootBudgetFindings(text, { generations: n, budget }, located.limits);
+  for (const l of located.limits) {
     const warn = findings.find((f) => f.start === l.start);
     const room = budget.roomFor !== undefined ? `, room for ${budget.roomFor} more` : '';
     out.push({
@@ -50,7 +75,9 @@ export function generationLenses(text: string, report: GenerationsReport, budget
     });
   }
   const cur = report.generations.find((g) => g.current) ?? report.generations.find((g) => g.default);
-  if (cur?.initrd?.size !== undefined) {
+  if (cur?.initrd?.size !== undefined && located.initrd !== undefined) {
+    out.push({ offset: located.initrd, title: `Current initrd: ${fmtBytes(cur.initrd.size)} (generation ${cur.generation}, Linux ${cur.kernelVersion ?? '?'})`, tooltip: cur.initrd.path });
+  } else if (cur?.initrd?.size !== undefined) {
     const re = /(^|[^\w.-])boot\s*\.\s*initrd\b|(^|[^\w.-])initrd\s*=\s*\{/gm;
     for (let m; (m = re.exec(text)); ) {
       const lineStart = text.lastIndexOf('\n', m.index) + 1;

@@ -135,11 +135,16 @@ export function findConfigurationLimits(text: string): { start: number; end: num
  * Warns where `configurationLimit` generations of the current size cannot fit in /boot.
  * Plain findings (offsets) for the linter to merge into its diagnostics.
  */
-export function bootBudgetFindings(text: string, facts: BootBudgetFacts): BootBudgetFinding[] {
+export function bootBudgetFindings(
+  text: string,
+  facts: BootBudgetFacts,
+  /** `configurationLimit` values found by an option-path resolver; the text scan when absent. */
+  limits: readonly { start: number; end: number; value: number }[] = findConfigurationLimits(text),
+): BootBudgetFinding[] {
   const { budget } = facts;
   if (!budget.copies || budget.nextGenerationBytes <= 0 || budget.totalBytes === undefined) return [];
   const findings: BootBudgetFinding[] = [];
-  for (const l of findConfigurationLimits(text)) {
+  for (const l of limits) {
     // Room on the partition for copies: what they use now plus what is free.
     const capacity = budget.usedByGenerations + (budget.freeBytes ?? 0);
     const fits = Math.floor(capacity / budget.nextGenerationBytes);

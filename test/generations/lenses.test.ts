@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { generationLenses, locateBootSettings } from '../../server/src/lsp/generations';
+import type { GenerationsReport, Generation } from '../../server/src/system/generations';
+import type { BootBudget } from '../../server/src/system/bootBudget';
+
+const nested = [
+  '{ lib, ... }:',
+  '{',
+  '  boot = {',
+  '    loader.systemd-boot = {',
+  '      enable = true;',
+  '      configurationLimit = lib.mkDefault 40;',
+  '    };',
+  '    initrd = { availableKernelModules = [ "nvme" ]; };',
+  '  };',
+  '  # boot.loader.grub.configurationLimit = 3;',
+  '}',
+  '',
+].join('\n');
+
+test('configurationLimit and boot.initrd found through the option-path resolver (nested sets, mkDefault)', () => {
+  const r = locateBootSettings(nested);
+  assert.deepEqual(r.limits.map((l) => [l.value, nested.slice(l.start, l.end)]), [[40, '40']]);
+  assert.equal(nested.slice(r.initrd!, r.initrd! + 6), 'initrd');
+});
+
+test('lens titles: counts, room, the cannot-fit warning, current initrd size', () => {
+  const g = (n: number, extra: Partial<Generation> = {}): Generation => ({
+    generation: n, date: '2024-01-01T00:00:00.000Z', link: `/x/system-${n}-link`, storePath: `/nix/store/${'a'.repeat(32)}-nixos-system-${n}`, exists: true,
+    kernelVersion: '6.6.1', kernel: { path: '/k', size: 10 << 20 }, initrd: { path: '/i', size: 30 << 20 }, kernelParams: [], specialisations: [], source: 'bootspec',
+    current: false, booted: false, default: false, bootEntry: true, ...extra,
+  });
+  const report: GenerationsReport = { root: '/', profile: '/nix/var/nix/profiles/system', generations: [g(1), g(2, { current: true, default: true })], boot: { loader: 'systemd-boot', bootDir: '/boot', entries: [] } };
+  const budget: BootBudget = { loader: 'systemd-boot', bootDir: '/boot', copies: true, freeBytes: 200 << 20, totalBytes: 512 << 20, usedByGenerations: 80 << 20, perGeneration: [], nextGenerationBytes: 40 << 20, roomFor: 5, entries: 2 };
+  const lenses = generationLenses(nested, report, budget);
+  const lines = lenses.map((l) => nested.slice(0, l.offset).split('\n').length - 1);
+  assert.deepEqual(lines, [5, 7]);
+  assert.equal(lenses[0]!.title, '⚠ 2 generations, 2 entries in /boot, room for 5 more');
+  assert.match(lenses[0]!.tooltip!, /configurationLimit = 40, but \/boot only has room for about 7 generations .*40\.0 MiB kernel \+ initrd each/);
+  assert.equal(lenses[1]!.title, 'Current initrd: 30.0 MiB (generation 2, Linux 6.6.1)');
+  const fits = generationLenses(nested.replace('40;', '6;'), report, budget);
+  assert.equal(fits[0]!.title, '2 generations, 2 entries in /boot, room for 5 more');
+});
