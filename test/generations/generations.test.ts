@@ -104,6 +104,11 @@ test('/boot budget counts shared kernel/initrd copies once and matches the files
   assert.equal(b.perGeneration[3]!.ownBytes, g4.kernelSize + g4.initrdSize);
   const w = generationWarnings(r, b).map((x) => x.kind);
   assert.deepEqual(w, ['fewer-entries']);
+  // initrd secrets are appended to the ESP copy: the budget measures the copies.
+  const copy = path.join(efi, fs.readdirSync(efi).find((f) => f.includes('initrd-linux-6.12.1'))!);
+  fs.chmodSync(copy, 0o644);
+  fs.appendFileSync(copy, Buffer.alloc(5000, 1));
+  assert.equal(bootBudget(readGenerations({ root: sys.root })).usedByGenerations, onDisk + 5000);
 });
 
 test('CLI: table, JSON, diff and find against the built closures (real nix)', { skip }, async () => {

@@ -21,7 +21,7 @@ export interface BootBudget {
   readonly copies: boolean;
   readonly freeBytes?: number;
   readonly totalBytes?: number;
-  /** Bytes of the kernel/initrd copies the generations with entries use (shared files once). */
+  /** Bytes of the kernel/initrd copies the entries load (shared files once; measured in /boot when present). */
   readonly usedByGenerations: number;
   readonly perGeneration: GenerationBootBytes[];
   /** Estimate for the next generation: the newest generation's kernel + initrd. */
@@ -70,6 +70,22 @@ export function bootBudget(report: GenerationsReport): BootBudget {
     }
     return { generation: g.generation, bytes: copies ? sizeOf(g) : 0, ownBytes: copies ? own : 0 };
   });
+  // What the entries really load from /boot, when those files are there: measured on disk, so
+  // initrd secrets appended to systemd-boot's copies are counted too.
+  if (copies) {
+    const files = new Set(boot.entries.flatMap((e) => e.files));
+    let onDisk = 0;
+    let found = 0;
+    for (const f of files) {
+      try {
+        onDisk += fs.statSync(path.join(boot.bootDir, f)).size;
+        found++;
+      } catch {
+        /* not in /boot (e.g. GRUB reading the store) */
+      }
+    }
+    if (found > 0) used = onDisk;
+  }
   const newest = report.generations[report.generations.length - 1];
   const nextGenerationBytes = copies && newest ? sizeOf(newest) : 0;
   const roomFor = freeBytes !== undefined && nextGenerationBytes > 0 ? Math.floor(freeBytes / nextGenerationBytes) : undefined;
