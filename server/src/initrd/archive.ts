@@ -149,8 +149,13 @@ async function buildIndex(abs: string, fileSize: number, dataPath: string, opts:
       };
     }
     const sink = new DataSink(out);
-    const segments = await walkSegments(fd, start, end, sink, { ...opts, path: abs });
-    sink.flush();
+    let segments;
+    try {
+      segments = await walkSegments(fd, start, end, sink, { ...opts, path: abs });
+    } finally {
+      await sink.finish().catch(() => undefined); // no write may outlive the file descriptor
+    }
+    await sink.finish();
     return { version: INDEX_VERSION, file: abs, fileSize, segments, entries: sink.entries, ...(uki ? { uki } : {}) };
   } finally {
     fs.closeSync(fd);
@@ -165,6 +170,10 @@ class DataSink implements CpioSink {
   private buf = Buffer.allocUnsafe(1 << 20);
   private used = 0;
   private written = 0;
+  /** Writes in flight on the thread pool (they overlap with decoding); bounded to 32 MiB. */
+  private pending = 0;
+  private error: Error | undefined;
+  private drained: (() => void) | undefined;
   constructor(private readonly fd: number) {}
   write(bytes: Uint8Array): void {
     let off = 0;
@@ -178,10 +187,32 @@ class DataSink implements CpioSink {
     this.position += bytes.length;
   }
   flush(): void {
-    let o = 0;
-    while (o < this.used) o += fs.writeSync(this.fd, this.buf, o, this.used - o, this.written + o);
+    if (this.error) throw this.error;
+    if (this.used === 0) return;
+    const b = this.buf.subarray(0, this.used);
+    const at = this.written;
     this.written += this.used;
+    this.buf = Buffer.allocUnsafe(1 << 20);
     this.used = 0;
+    if (this.pending >= 32) {
+      let o = 0;
+      while (o < b.length) o += fs.writeSync(this.fd, b, o, b.length - o, at + o);
+      return;
+    }
+    this.pending++;
+    const put = (o: number) =>
+      fs.write(this.fd, b, o, b.length - o, at + o, (err, n) => {
+        if (!err && o + n < b.length) return put(o + n);
+        if (err) this.error ??= err;
+        if (--this.pending === 0) this.drained?.();
+      });
+    put(0);
+  }
+  /** Flushes and waits for every write. */
+  async finish(): Promise<void> {
+    this.flush();
+    if (this.pending > 0) await new Promise<void>((r) => (this.drained = r));
+    if (this.error) throw this.error;
   }
   entry(e: CpioEntry): void {
     this.entries.push(e);
