@@ -233,3 +233,23 @@ test('large zstd segment after an early one streams through native zstd; cancell
   await assert.rejects(p, /cancelled/);
   assert.deepEqual(fs.readdirSync(path.join(sub, 'cache2', 'initrd')), [], 'a cancelled open leaves nothing behind');
 });
+
+test('the cache is bounded: least-recently-used images are evicted beyond the limit (real cpio, gzip)', { skip: skipUnless('cpio', 'gzip') }, async () => {
+  const sub = path.join(dir, 'lru');
+  const cache = path.join(sub, 'cache');
+  const imgs: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    imgs.push(await makeInitrd({ dir: sub, name: `img${i}`, segments: [{ compression: 'gzip', files: [{ path: 'data', content: Buffer.alloc(100_000, i) }] }] }));
+  }
+  const limit = 250_000; // room for two images' data
+  await openArchive(imgs[0]!, { cacheDir: cache, cacheLimit: limit });
+  await new Promise((r) => setTimeout(r, 20));
+  await openArchive(imgs[1]!, { cacheDir: cache, cacheLimit: limit });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await openArchive(imgs[0]!, { cacheDir: cache, cacheLimit: limit })).cached, true, 'touching img0 makes img1 the least recently used');
+  await new Promise((r) => setTimeout(r, 20));
+  await openArchive(imgs[2]!, { cacheDir: cache, cacheLimit: limit });
+  assert.equal(fs.readdirSync(path.join(cache, 'initrd')).length, 2);
+  assert.equal((await openArchive(imgs[0]!, { cacheDir: cache, cacheLimit: limit })).cached, true);
+  assert.equal((await openArchive(imgs[1]!, { cacheDir: cache, cacheLimit: 10 ** 9 })).cached, false, 'img1 was evicted');
+});
