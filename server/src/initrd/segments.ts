@@ -199,7 +199,7 @@ async function decode(
       {
         const [prog, args] = kind === 'bzip2' ? ['bzip2', ['-dc']] : ['xz', ['--format=lzma', '-dc', '--single-stream']];
         try {
-          out = (await run(prog, args as string[], { input, binary: true, signal, timeoutMs: 600_000, maxBuffer: 4 * 2 ** 30 })).stdout;
+          out = (await run(prog, args as string[], { input, binary: true, signal, timeoutMs: 600_000, maxBuffer: 2 ** 30 })).stdout;
         } catch (e) {
           throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${(e as Error).message.split('\n')[0]}`);
         }
