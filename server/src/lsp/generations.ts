@@ -10,6 +10,8 @@ import { diffClosures, matchClosure, queryClosure, type ClosureDiff } from '../s
 import { analyzeFile } from '../analysis';
 import { matchPath } from '../nixos/definitions';
 import type { Feature, ServerEnv } from './env';
+import { addFindingsSource } from './lint';
+import { literalInt } from '../rules/util';
 
 function rootOf(env: ServerEnv, root?: string): string {
   const s = env.settings().systemRoot;
@@ -98,6 +100,34 @@ export const generationsFeature: Feature = (env) => {
     cached = { root, at: Date.now(), report, budget: bootBudget(report) };
     return cached;
   };
+
+  // The linter's diagnostics also say when configurationLimit cannot fit in /boot at the current
+  // generation size (only where this machine has a system profile to measure).
+  addFindingsSource((file) => {
+    const limits = file.definitions
+      .filter((d) => d.path.length === 4 && d.path[0] === 'boot' && d.path[1] === 'loader' && d.path[3] === 'configurationLimit')
+      .flatMap((d) => {
+        const value = literalInt(d.value);
+        return value === undefined ? [] : [{ start: d.value.start, end: d.value.end, value }];
+      });
+    if (limits.length === 0) return [];
+    let f: ReturnType<typeof facts>;
+    try {
+      f = facts(rootOf(env));
+    } catch {
+      return []; // no system profile here: nothing to measure
+    }
+    if (f.report.generations.length === 0) return [];
+    return bootBudgetFindings(file.text, { generations: f.report.generations.length, budget: f.budget }, limits).map((x) => ({
+      rule: 'boot-budget',
+      severity: x.severity === 'information' ? ('info' as const) : x.severity,
+      file: file.path,
+      start: x.start,
+      end: x.end,
+      message: x.message,
+      fixes: [],
+    }));
+  });
   env.onSettingsChanged(() => (cached = undefined));
 
   connection.onRequest(GenerationsListRequest.method, (p: GenerationsListRequest.Params): GenerationsListRequest.Result => {
