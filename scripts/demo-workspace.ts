@@ -42,4 +42,33 @@ const initrd = sh('zstd', ['-q', '-c', '-10'], { input: cpio });
 writeFileSync(join(dir, 'initrd'), initrd);
 rmSync(root, { recursive: true, force: true });
 
+// A profile of three system generations made with real Nix (when nix-build is installed), next to
+// the workspace: `${dir}-system/root` is the recovery root for the `nixboot.systemRoot` setting.
+const system = `${dir}-system`;
+rmSync(system, { recursive: true, force: true });
+if (spawnSync('nix-build', ['--version']).status === 0) {
+  const { makeNixosProfile } = await import('../test/fixtures/nixosProfile');
+  const t0 = Date.now();
+  const p = await makeNixosProfile({
+    dir: system,
+    hostName: 'demo',
+    generations: [
+      { nixosVersion: '25.05.20250601.a1b2c3d', kernelVersion: '6.12.30', packages: { sed: '4.9', hello: '2.12.1', zfs: '2.3.2' } },
+      { nixosVersion: '25.11.20251120.e4f5a6b', kernelVersion: '6.12.58', packages: { sed: '4.9', hello: '2.12.2', zfs: '2.3.4' } },
+      {
+        nixosVersion: '25.11.20251122.c7d8e9f',
+        kernelVersion: '6.12.59',
+        packages: { sed: '4.9', hello: '2.12.2', zfs: '2.3.4', 'sedutil-cli': '1.20.0' },
+        specialisations: { rescue: ['systemd.unit=rescue.target'] },
+      },
+    ],
+    current: 3,
+    booted: 2,
+    boot: { loader: 'systemd-boot', keep: 2 },
+  });
+  console.log(`demo generations: ${p.generations.length} in ${p.root} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+} else {
+  console.log('nix-build not found: the demo has no generations (install nix-bin)');
+}
+
 console.log(`demo workspace: ${dir}`);

@@ -4,7 +4,7 @@
 // starts code-server on 127.0.0.1 and prints the URL to open. Ctrl+C stops it.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, installExtension, prepareProfile, REPO, setupCodeServer, startCodeServer, stopCodeServer } from '../test/e2e/codeServer.mjs';
+import { demoSettings, freePort, installExtension, prepareProfile, REPO, setupCodeServer, startCodeServer, stopCodeServer } from '../test/e2e/codeServer.mjs';
 
 const t0 = Date.now();
 const step = (cmd, args) => {
@@ -15,7 +15,7 @@ const tools = setupCodeServer();
 step('npm', ['run', '--silent', 'package']);
 const workspace = join(REPO, '.e2e', 'demo');
 step(process.execPath, ['--import', 'tsx', join(REPO, 'scripts/demo-workspace.ts'), workspace]);
-const dirs = prepareProfile(join(REPO, '.e2e', 'demo-profile'));
+const dirs = prepareProfile(join(REPO, '.e2e', 'demo-profile'), demoSettings(workspace));
 installExtension(tools, dirs, join(REPO, 'nixboot.vsix'));
 const port = Number(process.env.PORT ?? 0) || (await freePort());
 const cs = await startCodeServer(tools, dirs, { port });

@@ -1,6 +1,6 @@
 // Starts and stops a local code-server (VS Code in the browser) for the editor tests and the demo.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -30,7 +30,7 @@ export function freePort() {
 }
 
 /** Throwaway user-data and extension dirs, XDG dirs inside the run folder, quiet settings. */
-export function prepareProfile(runDir) {
+export function prepareProfile(runDir, extraSettings = {}) {
   const dirs = {
     userData: join(runDir, 'user-data'),
     extensions: join(runDir, 'extensions'),
@@ -53,12 +53,19 @@ export function prepareProfile(runDir) {
         'workbench.enableExperiments': false,
         'chat.disableAIFeatures': true,
         'git.openRepositoryInParentFolders': 'never',
+        ...extraSettings,
       },
       null,
       2,
     ),
   );
   return dirs;
+}
+
+/** User settings for a demo workspace built by scripts/demo-workspace.ts (its generations' root). */
+export function demoSettings(workspace) {
+  const root = `${workspace}-system/root`;
+  return existsSync(root) ? { 'nixboot.systemRoot': root } : {};
 }
 
 export function envFor(tools, dirs) {

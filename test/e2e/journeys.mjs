@@ -1,7 +1,33 @@
 // UI journeys: what a user clicks, in the real workbench. Waits are on elements and events, each
 // with a time-out and a message that says what was expected; failures keep a screenshot.
 
+import { existsSync, readlinkSync } from 'node:fs';
+
 const T = 60_000;
+
+async function runCommand(page, title) {
+  // Extension commands join the palette once the extension host has registered the extension's
+  // contributions; the palette's list is fixed when it opens, so reopen it until the row is there.
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  const deadline = Date.now() + T;
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: T });
+    await input.fill(`>${title}`);
+    if (await row.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+    await page.keyboard.press('Escape');
+    if (Date.now() > deadline) throw new Error(`the command palette never offered "${title}"`);
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** The newest demo generation's toplevel store path (scripts/demo-workspace.ts builds it with real Nix). */
+function demoToplevel(workspace) {
+  const link = `${workspace}-system/root/nix/var/nix/profiles/system-3-link`;
+  if (!existsSync(link)) throw new Error(`the demo has no generations (${link} missing: is nix-build installed?)`);
+  return readlinkSync(link);
+}
 
 async function waitWorkbench(page) {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: T });
@@ -96,6 +122,51 @@ export const JOURNEYS = [
         throw new Error('the unit file from the initrd did not open in an editor');
       });
       await shot('initrd-explorer');
+    },
+  },
+  {
+    id: 'generations',
+    name: 'Open the NixOS Boot view and expand a generation (real Nix profile)',
+    media: ['generations-view'],
+    async run(page, { shot, workspace }) {
+      demoToplevel(workspace);
+      await waitWorkbench(page);
+      // The NixOS Boot icon in the activity bar, as a user clicks it.
+      const icon = page.locator('.activitybar .action-item a[aria-label^="NixOS Boot"], .activitybar .action-item[aria-label^="NixOS Boot"]').first();
+      await icon.waitFor({ timeout: T }).catch(() => {
+        throw new Error('no NixOS Boot icon in the activity bar');
+      });
+      await icon.click();
+      const gen = page.locator('.monaco-list-row', { hasText: '25.11.20251122.c7d8e9f' }).first();
+      await gen.waitFor({ timeout: T }).catch(() => {
+        throw new Error('the Generations view never listed generation 3 (25.11.20251122.c7d8e9f)');
+      });
+      await gen.click();
+      await page.locator('.monaco-list-row', { hasText: 'Kernel' }).filter({ hasText: '6.12.59' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('expanding generation 3 did not show its kernel 6.12.59');
+      });
+      await shot('generations-view');
+    },
+  },
+  {
+    id: 'provenance',
+    name: 'Run Show Provenance of Store Path from the palette on a real store path',
+    media: ['provenance-report'],
+    async run(page, { shot, workspace }) {
+      const toplevel = demoToplevel(workspace);
+      await waitWorkbench(page);
+      await runCommand(page, 'Show Provenance of Store Path');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: T });
+      await input.fill(toplevel);
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: 'provenance-' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('no provenance report opened after the command');
+      });
+      await page.locator('.view-lines', { hasText: 'nixos-system-demo' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the provenance report does not name the traced store path');
+      });
+      await shot('provenance-report');
     },
   },
 ];

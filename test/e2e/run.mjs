@@ -12,6 +12,7 @@ import {
   REPO,
   freePort,
   installExtension,
+  demoSettings,
   prepareProfile,
   setupCodeServer,
   startCodeServer,
@@ -69,7 +70,7 @@ async function runSuite(tools, workspace, label = 'suite') {
   rmSync(resultsFile, { force: true });
   const runDir = join(E2E, label);
   rmSync(runDir, { recursive: true, force: true });
-  const dirs = prepareProfile(runDir);
+  const dirs = prepareProfile(runDir, demoSettings(workspace));
   const port = await freePort();
   const cs = await startCodeServer(tools, dirs, { port, extraArgs: ['--vscode-option', 'enable-smoke-test-driver'] });
   const browser = await launchBrowser();
@@ -110,14 +111,15 @@ async function runSuite(tools, workspace, label = 'suite') {
 async function runJourneys(tools, workspace, vsix) {
   const runDir = join(E2E, 'journeys');
   rmSync(runDir, { recursive: true, force: true });
-  const dirs = prepareProfile(runDir);
+  const dirs = prepareProfile(runDir, demoSettings(workspace));
   installExtension(tools, dirs, vsix);
   const port = await freePort();
   const cs = await startCodeServer(tools, dirs, { port });
   const browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
   try {
-    for (const journey of JOURNEYS) {
+    const only = process.env.E2E_JOURNEYS?.split(',');
+    for (const journey of JOURNEYS.filter((j) => !only || only.includes(j.id))) {
       const started = Date.now();
       const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
       const page = await context.newPage();
@@ -141,7 +143,11 @@ async function runJourneys(tools, workspace, vsix) {
     for (const j of JOURNEYS) {
       for (const shot of j.media ?? []) {
         const src = join(SHOTS, `${shot}.png`);
-        if (existsSync(src)) copyFileSync(src, join(REPO, 'media', `${shot}.png`));
+        if (!existsSync(src)) continue;
+        const dst = join(REPO, 'media', `${shot}.png`);
+        copyFileSync(src, dst);
+        // Keep the committed pictures small (pngquant, when installed: about a third of the size).
+        spawnSync('pngquant', ['--force', '--skip-if-larger', '--strip', '--quality=60-90', '--output', dst, dst]);
       }
     }
   }
