@@ -1,6 +1,7 @@
 // Provenance commands: Verify flake.lock Input…, Find Commit Matching narHash…, Show Provenance of
 // Store Path…, Compare Store Paths…. All work happens in the server; results open in a read-only
 // Markdown panel (copyable), long walks show progress and can be cancelled.
+// Each command resolves to the server's result (undefined when cancelled) so callers and tests can use it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ProgressType } from 'vscode-languageclient/node';
@@ -134,6 +135,7 @@ export function registerProvenance(ctx: Ctx): void {
         await reports.show(`verify-${input}`, r.markdown);
         if (r.match) void vscode.window.showInformationMessage(`narHash of ${input} verified against ${r.hashed}`);
         else void vscode.window.showWarningMessage(`narHash of ${input} does not match ${r.hashed}`);
+        return r;
       } catch (e) {
         fail(e);
       }
@@ -150,6 +152,7 @@ export function registerProvenance(ctx: Ctx): void {
         const limit = vscode.workspace.getConfiguration('nixboot').get<number>('provenance.searchLimit', 5000);
         const r = await request<LockFindRevRequest.Result>(ctx, `Searching ${path.basename(repo)} for ${input}`, LockFindRevRequest.method, { lockFile, input, repo, limit });
         if (r) await reports.show(`find-rev-${input}`, r.markdown);
+        return r;
       } catch (e) {
         fail(e);
       }
@@ -162,6 +165,7 @@ export function registerProvenance(ctx: Ctx): void {
         const locks = await vscode.workspace.findFiles('flake.lock', undefined, 1);
         const r = await request<ProvenanceChainRequest.Result>(ctx, `Tracing ${path.basename(p)}`, ProvenanceChainRequest.method, { path: p, lockFile: locks[0]?.fsPath });
         if (r) await reports.show(`provenance-${path.basename(p)}`, r.markdown);
+        return r;
       } catch (e) {
         fail(e);
       }
@@ -175,6 +179,7 @@ export function registerProvenance(ctx: Ctx): void {
         if (!b) return;
         const r = await request<StorePathsCompareRequest.Result>(ctx, 'Comparing store paths', StorePathsCompareRequest.method, { a, b });
         if (r) await reports.show('compare', r.markdown);
+        return r;
       } catch (e) {
         fail(e);
       }
