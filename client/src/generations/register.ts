@@ -247,7 +247,7 @@ export function registerGenerations(ctx: Ctx): void {
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('nixboot.systemRoot') && void tree.refresh()),
     vscode.commands.registerCommand('nixboot.generations.refresh', () => tree.refresh()),
-    vscode.commands.registerCommand('nixboot.generations.focus', () => vscode.commands.executeCommand('workbench.view.extension.nixboot')),
+    vscode.commands.registerCommand('nixboot.generations.show', () => vscode.commands.executeCommand('workbench.view.extension.nixboot')),
     vscode.commands.registerCommand('nixboot.generations.closureSize', guard((g: GenerationInfo) => tree.closureSize(g))),
     vscode.commands.registerCommand(
       'nixboot.generations.diffPrevious',
