@@ -6,4 +6,6 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 export interface Ctx {
   readonly extension: vscode.ExtensionContext;
   readonly client: LanguageClient;
+  /** Tree data providers by view id (exported for the extension-host tests). */
+  readonly trees: Map<string, vscode.TreeDataProvider<unknown>>;
 }

@@ -25,6 +25,8 @@ export interface Api {
   readonly activationMs: number;
   /** Resolves once the language server is running. */
   readonly serverReady: Promise<void>;
+  /** The views' tree data providers by view id. */
+  readonly trees: Ctx['trees'];
 }
 
 export async function activate(extension: vscode.ExtensionContext): Promise<Api> {
@@ -51,14 +53,14 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
     },
   };
   client = new LanguageClient('nixboot', 'NixOS Boot Debugger', serverOptions, clientOptions);
-  const ctx: Ctx = { extension, client };
+  const ctx: Ctx = { extension, client, trees: new Map() };
   extension.subscriptions.push(client);
   for (const feature of FEATURES) feature(ctx);
   // The server starts in the background: activation stays fast, and requests made before it is
   // up wait for it (vscode-languageclient queues them until the client runs).
   const serverReady = client.start();
   serverReady.catch((e: unknown) => void vscode.window.showErrorMessage(`nixboot: the language server did not start: ${e instanceof Error ? e.message : String(e)}`));
-  return { ctx, activationMs: performance.now() - started, serverReady };
+  return { ctx, activationMs: performance.now() - started, serverReady, trees: ctx.trees };
 }
 
 export async function deactivate(): Promise<void> {

@@ -59,6 +59,9 @@ export function prepareProfile(runDir, extraSettings = {}) {
       2,
     ),
   );
+  // Machine-scoped settings (nixboot.systemRoot) are read from the remote machine's settings.
+  mkdirSync(join(dirs.userData, 'Machine'), { recursive: true });
+  writeFileSync(join(dirs.userData, 'Machine', 'settings.json'), JSON.stringify(extraSettings, null, 2));
   return dirs;
 }
 

@@ -207,6 +207,7 @@ async function pickGeneration(tree: GenerationsTree, placeHolder: string, except
 
 export function registerGenerations(ctx: Ctx): void {
   const tree = new GenerationsTree(ctx);
+  ctx.trees.set('nixboot.generations', tree as vscode.TreeDataProvider<unknown>);
   const reports = new Reports();
   const view = vscode.window.createTreeView('nixboot.generations', { treeDataProvider: tree, showCollapseAll: true });
   const showDiff = async (a: GenerationInfo, b: GenerationInfo) => {

@@ -227,3 +227,23 @@ describe('provenance command (real Nix store path of the demo generations)', () 
     assert.ok(editor, 'the report is shown in an editor');
   });
 });
+
+describe('Generations view (real Nix profile of the demo)', () => {
+  it('lists the demo generations as tree items and expands one to its kernel', async () => {
+    const ext = vscode.extensions.getExtension<{ trees: Map<string, vscode.TreeDataProvider<unknown>> }>(EXTENSION_ID)!;
+    const api = await ext.activate();
+    const tree = api.trees.get('nixboot.generations') as vscode.TreeDataProvider<unknown> & { refresh(): Promise<void> };
+    assert.ok(tree, 'the Generations view registered its tree');
+    await tree.refresh();
+    const roots = (await tree.getChildren()) ?? [];
+    const items = await Promise.all(roots.map(async (n) => ({ n, item: await tree.getTreeItem(n) })));
+    const labelOf = (i: vscode.TreeItem) => (typeof i.label === 'string' ? i.label : (i.label?.label ?? ''));
+    const gens = items.filter(({ item }) => item.collapsibleState !== vscode.TreeItemCollapsibleState.None && /\d/.test(labelOf(item)));
+    assert.ok(gens.length >= 3, `three generations listed (got: ${items.map(({ item }) => labelOf(item)).join(' | ')})`);
+    const children = (await tree.getChildren(gens[0]!.n)) ?? [];
+    const details = await Promise.all(children.map((c) => tree.getTreeItem(c)));
+    const kernel = details.find((d) => labelOf(d) === 'Kernel');
+    assert.ok(kernel, `a Kernel row under ${labelOf(gens[0]!.item)}`);
+    assert.match(String(kernel.description), /\d+\.\d+/);
+  });
+});
