@@ -104,7 +104,11 @@ export const JOURNEYS = [
         await page.keyboard.press('Escape');
         if (Date.now() > deadline) throw new Error('the Explorer context menu of the initrd file never offered "Open Initrd in Explorer"');
       }
-      await menuItem.click();
+      // VS Code's menus ignore a click that comes right after they open: click until the menu closes.
+      for (let i = 0; i < 5; i++) {
+        await menuItem.click().catch(() => undefined);
+        if (await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(() => true, () => false)) break;
+      }
       // The archive appears as a second workspace folder; expand to the unit and open it.
       const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'initrd: initrd' }).first();
       await folder.waitFor({ timeout: T }).catch(() => {
