@@ -6,7 +6,7 @@
 // literal set or string, and inline modules in `imports = [ … ]` / `modules = [ … ]` lists (flake
 // `nixosSystem` calls). Nothing is evaluated: what cannot be resolved statically is left out.
 import type { SyntaxElement, SyntaxNode, SyntaxToken } from '../syntax/tree';
-import { isTrivia } from '../syntax/tree';
+import { isTrivia, TRIVIA } from '../syntax/tree';
 
 /** A dynamic attribute name (`${name}`) in an option path. */
 export const DYNAMIC = '<dynamic>';
@@ -72,7 +72,9 @@ export function attrName(e: SyntaxElement): string | undefined {
 
 /** The parts of an Attrpath node: identifier tokens, String nodes, Interpolation nodes. */
 export function attrpathParts(ap: SyntaxNode): SyntaxElement[] {
-  return significant(ap).filter((c) => !(c.type === 'token' && c.kind === 'dot'));
+  const out: SyntaxElement[] = [];
+  for (const c of ap.children) if (c.type === 'node' || (c.kind !== 'dot' && !TRIVIA.has(c.kind))) out.push(c);
+  return out;
 }
 
 /** The identifier name of an Ident node (or of a bare ident token). */
@@ -84,13 +86,19 @@ export function identName(n: SyntaxElement | undefined): string | undefined {
 
 /** Binding and Inherit children of an AttrSet, LetIn or LegacyLet. */
 export function bindingsOf(n: SyntaxNode): SyntaxNode[] {
-  return nodes(n).filter((c) => c.kind === 'Binding' || c.kind === 'Inherit');
+  const out: SyntaxNode[] = [];
+  for (const c of n.children) if (c.type === 'node' && (c.kind === 'Binding' || c.kind === 'Inherit')) out.push(c);
+  return out;
 }
 
 export function bindingParts(b: SyntaxNode): { attrpath: SyntaxNode | undefined; value: SyntaxNode | undefined } {
-  const ns = nodes(b);
-  const attrpath = ns.find((c) => c.kind === 'Attrpath');
-  const value = ns.find((c) => c !== attrpath && c.kind !== 'Error');
+  let attrpath: SyntaxNode | undefined;
+  let value: SyntaxNode | undefined;
+  for (const c of b.children) {
+    if (c.type !== 'node') continue;
+    if (attrpath === undefined && c.kind === 'Attrpath') attrpath = c;
+    else if (value === undefined && c.kind !== 'Error') value = c;
+  }
   return { attrpath, value };
 }
 
@@ -235,15 +243,21 @@ interface Walk {
 }
 
 /** All option definitions in a file, in source order. */
-export function collectDefinitions(root: SyntaxNode): Definition[] {
+/** `text`, when given, is the file's text: a cheap pre-check that skips the module-list scan. */
+export function collectDefinitions(root: SyntaxNode, text?: string): Definition[] {
   const w: Walk = { out: [], seen: new Set() };
   const top = nodes(root).find((c) => c.kind !== 'Error');
   if (top) visitModule(top, new Map(), w, false);
   // Inline modules anywhere else in the file: `imports = [ … ]` and `modules = [ … ]` lists.
-  if (hasModuleLists(root)) scanModuleLists(root, w);
-  w.out.sort((a, b) => a.binding.start - b.binding.start || a.path.length - b.path.length);
+  if ((text === undefined || MODULE_LIST_WORD.test(text)) && hasModuleLists(root)) scanModuleLists(root, w);
+  const byPosition = (a: Definition, b: Definition) => a.binding.start - b.binding.start || a.path.length - b.path.length;
+  let sorted = true;
+  for (let i = 1; i < w.out.length && sorted; i++) sorted = byPosition(w.out[i - 1]!, w.out[i]!) <= 0;
+  if (!sorted) w.out.sort(byPosition);
   return w.out;
 }
+
+const MODULE_LIST_WORD = /\b(?:imports|modules)\b/;
 
 /** A module: `{ … }`, `args: { … }`, `let … in { … }`, possibly wrapped. */
 function visitModule(expr: SyntaxNode, scope: Scope, w: Walk, conditional: boolean): void {
