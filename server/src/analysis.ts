@@ -5,6 +5,7 @@ import { collectDefinitions, matchPath, pattern, type Definition } from './nixos
 import { effectiveStageOne, type StageOne } from './nixos/release';
 import { RULES, ruleById } from './rules/index';
 import type { FileModel, Finding, ProjectModel, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
+import { reparse } from './syntax/incremental';
 import { parse } from './syntax/index';
 
 export interface LintSettings {
@@ -16,11 +17,16 @@ export interface LintSettings {
   readonly workspaceRoot?: string;
 }
 
-export function analyzeFile(path: string, text: string): FileModel {
-  const { root, errors } = parse(text);
+/**
+ * Parses and resolves one file. With `previous` (the model of an earlier version of the same
+ * file), an edit inside one binding reparses only that binding (syntax/incremental.ts); the
+ * previous model's tree is reused in place, so `previous` must not be used afterwards.
+ */
+export function analyzeFile(path: string, text: string, previous?: FileModel): FileModel {
+  const { root, errors } = previous && previous.path === path ? reparse(previous, text) : parse(text);
   let definitions: Definition[] = [];
   try {
-    definitions = collectDefinitions(root);
+    definitions = collectDefinitions(root, text);
   } catch (e) {
     // Resolution is best effort on broken trees; the syntax errors are still reported.
     definitions = [];
@@ -36,14 +42,40 @@ function literalBool(n: Definition['value']): boolean | undefined {
   return t.text === 'true' ? true : t.text === 'false' ? false : undefined;
 }
 
+const fileQueries = new WeakMap<FileModel, Map<string, Definition[]>>();
+const fileIndexes = new WeakMap<FileModel, Map<string, Definition[]>>();
+
+/** Definitions of one file whose path matches the dotted pattern; indexed by first name, memoised per pattern. */
+export function fileDefinitions(file: FileModel, dotted: string): Definition[] {
+  let queries = fileQueries.get(file);
+  if (!queries) fileQueries.set(file, (queries = new Map()));
+  let hit = queries.get(dotted);
+  if (hit) return hit;
+  let index = fileIndexes.get(file);
+  if (!index) {
+    index = new Map();
+    for (const d of file.definitions) {
+      const first = d.path[0] ?? '';
+      let bucket = index.get(first);
+      if (!bucket) index.set(first, (bucket = []));
+      bucket.push(d);
+    }
+    fileIndexes.set(file, index);
+  }
+  const p = pattern(dotted);
+  const pool = p[0] === '*' ? file.definitions : (index.get(p[0]!) ?? []);
+  hit = pool.filter((d) => matchPath(d.path, p));
+  queries.set(dotted, hit);
+  return hit;
+}
+
 export function makeProject(files: readonly FileModel[], settings: LintSettings = {}): ProjectModel {
   const cache = new Map<string, Array<{ file: FileModel; def: Definition }>>();
   const definitions = (dotted: string) => {
     let hit = cache.get(dotted);
     if (!hit) {
-      const p = pattern(dotted);
       hit = [];
-      for (const file of files) for (const def of file.definitions) if (matchPath(def.path, p)) hit.push({ file, def });
+      for (const file of files) for (const def of fileDefinitions(file, dotted)) hit.push({ file, def });
       cache.set(dotted, hit);
     }
     return hit;
@@ -94,10 +126,7 @@ export function lintFile(file: FileModel, project: ProjectModel, settings: LintS
     const ctx: RuleContext = {
       file,
       project,
-      definitions: (dotted) => {
-        const p = pattern(dotted);
-        return file.definitions.filter((d) => matchPath(d.path, p));
-      },
+      definitions: (dotted) => fileDefinitions(file, dotted).slice(),
       report: (f) => {
         const severity = effectiveSeverity(rule, settings, f.severity);
         if (severity === 'off') return;

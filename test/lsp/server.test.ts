@@ -90,3 +90,19 @@ test('settings turn a rule off and change severities', async () => {
   const diags = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'initrd-script-exit'));
   assert.equal(diags.find((d) => d.code === 'initrd-script-exit')!.severity, 2);
 });
+
+test('typing above a finding moves its diagnostic with the text (incremental reparse in the server)', async () => {
+  const uri = pathToFileURL(join(dir, 'typing.nix')).href;
+  const v1 = '{\n  networking.hostName = "a";\n  nix.gc.options = "-d";\n}\n';
+  const col = '  nix.gc.options = '.length;
+  const at = (d: Array<{ code?: unknown; range: { start: { line: number; character: number } } }>) => d.find((x) => x.code === 'gc-deletes-all-generations')?.range.start;
+  await client.open(uri, v1);
+  assert.deepEqual(at(await client.waitForDiagnostics(uri, (d) => at(d) !== undefined)), { line: 2, character: col });
+  // A word and a line typed into the string above: same binding, the rest of the tree shifts.
+  const v2 = v1.replace('"a"', '"abc\ndef"');
+  await client.change(uri, v2, 2);
+  assert.deepEqual(at(await client.waitForDiagnostics(uri, (d) => at(d)?.line === 3)), { line: 3, character: col });
+  const v3 = v2.replace('"-d"', '"--delete-older-than 30d"');
+  await client.change(uri, v3, 3);
+  await client.waitForDiagnostics(uri, (d) => at(d) === undefined);
+});

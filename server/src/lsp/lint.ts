@@ -76,7 +76,10 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     const hit = docModels.get(doc);
     if (hit && hit.version === doc.version) return hit.model;
     const path = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri;
-    const model = analyzeFile(path, doc.getText());
+    // The previous version's model is handed over (its tree is reused in place by an incremental
+    // reparse), so nothing may keep it: the project built from it goes too.
+    const model = analyzeFile(path, doc.getText(), hit?.model);
+    if (hit) projectCache = undefined;
     docModels.set(doc, { version: doc.version, model });
     return model;
   };

@@ -31,18 +31,21 @@ export const PLACEHOLDER_RE = /__nixI(\d+)__/g;
 
 export function scriptFromString(string: SyntaxNode): ShellScript {
   const parts = decodeString(string);
+  // Offsets are kept relative to the string node's start and read against its current start, so a
+  // cached script stays right when an incremental reparse shifts the node (syntax/incremental.ts).
+  const base = string.start;
   let text = '';
   const offsets: number[] = [];
   const placeholders: Placeholder[] = [];
   for (const part of parts) {
     if (part.kind === 'text') {
       text += part.value;
-      for (let i = 0; i < part.value.length; i++) offsets.push(part.offsets[i]!);
+      for (let i = 0; i < part.value.length; i++) offsets.push(part.offsets[i]! - base);
     } else {
       const name = `__nixI${placeholders.length}__`;
       const start = text.length;
       text += name;
-      for (let i = 0; i < name.length; i++) offsets.push(part.node.start);
+      for (let i = 0; i < name.length; i++) offsets.push(part.node.start - base);
       placeholders.push({ start, end: text.length, node: part.node });
     }
   }
@@ -54,8 +57,8 @@ export function scriptFromString(string: SyntaxNode): ShellScript {
       : last.kind === 'text'
         ? last.offsets[last.offsets.length - 1]!
         : last.node.end;
-  offsets.push(endOffset);
-  const toFile = (i: number): number => offsets[Math.max(0, Math.min(i, offsets.length - 1))]!;
+  offsets.push(endOffset - base);
+  const toFile = (i: number): number => string.start + offsets[Math.max(0, Math.min(i, offsets.length - 1))]!;
   const placeholderAt = (i: number): Placeholder | undefined => placeholders.find((p) => i >= p.start && i < p.end);
   return {
     string,

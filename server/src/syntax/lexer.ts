@@ -128,25 +128,34 @@ type Mode =
   | { kind: 'path' };
 
 /** A token whose text is sliced from the source on demand (most tokens are never read). */
+/**
+ * The text a parse's tokens read from. One object per parse, shared by all its tokens, so an
+ * incremental reparse (incremental.ts) can point every unchanged token at the new text at once.
+ */
+export interface SourceRef {
+  text: string;
+}
+
 export class Token implements SyntaxToken {
   readonly type = 'token' as const;
   parent: SyntaxToken['parent'] = undefined;
+  // start/end/src are mutable only for incremental.ts, which shifts unchanged tokens after an edit.
   constructor(
     readonly kind: TokenKind,
-    readonly start: number,
-    readonly end: number,
-    private readonly source: string,
+    public start: number,
+    public end: number,
+    public src: SourceRef,
   ) {}
   get text(): string {
-    return this.source.slice(this.start, this.end);
+    return this.src.text.slice(this.start, this.end);
   }
   toJSON(): object {
     return { type: this.type, kind: this.kind, start: this.start, end: this.end, text: this.text };
   }
 }
 
-function emit(tokens: RawToken[], text: string, kind: TokenKind, start: number, end: number): number {
-  tokens.push(new Token(kind, start, end, text));
+function emit(tokens: RawToken[], src: SourceRef, kind: TokenKind, start: number, end: number): number {
+  tokens.push(new Token(kind, start, end, src));
   return end;
 }
 
@@ -159,6 +168,7 @@ export function lex(text: string): LexResult {
   const tokens: RawToken[] = [];
   const errors: LexError[] = [];
   const n = text.length;
+  const src: SourceRef = { text };
   const modes: Mode[] = [{ kind: 'expr', braces: 0 }];
   let pos = 0;
 
@@ -255,12 +265,12 @@ export function lex(text: string): LexResult {
 
     if (mode.kind === 'string') {
       if (c === C.DQUOTE) {
-        pos = emit(tokens, text, 'quote', pos, pos + 1);
+        pos = emit(tokens, src, 'quote', pos, pos + 1);
         modes.pop();
         continue;
       }
       if (c === C.DOLLAR && text.charCodeAt(pos + 1) === C.LBRACE) {
-        pos = emit(tokens, text, 'interp_open', pos, pos + 2);
+        pos = emit(tokens, src, 'interp_open', pos, pos + 2);
         modes.push({ kind: 'expr', braces: 0 });
         continue;
       }
@@ -284,7 +294,7 @@ export function lex(text: string): LexResult {
         }
         i++;
       }
-      pos = emit(tokens, text, 'string_content', pos, i);
+      pos = emit(tokens, src, 'string_content', pos, i);
       continue;
     }
 
@@ -292,13 +302,13 @@ export function lex(text: string): LexResult {
       if (c === C.SQUOTE && text.charCodeAt(pos + 1) === C.SQUOTE) {
         const c2 = text.charCodeAt(pos + 2);
         if (c2 !== C.DOLLAR && c2 !== C.SQUOTE && c2 !== C.BACKSLASH) {
-          pos = emit(tokens, text, 'ind_quote', pos, pos + 2);
+          pos = emit(tokens, src, 'ind_quote', pos, pos + 2);
           modes.pop();
           continue;
         }
       }
       if (c === C.DOLLAR && text.charCodeAt(pos + 1) === C.LBRACE) {
-        pos = emit(tokens, text, 'interp_open', pos, pos + 2);
+        pos = emit(tokens, src, 'interp_open', pos, pos + 2);
         modes.push({ kind: 'expr', braces: 0 });
         continue;
       }
@@ -320,13 +330,13 @@ export function lex(text: string): LexResult {
         if (d === C.DOLLAR && text.charCodeAt(i + 1) === C.LBRACE) break;
         i++;
       }
-      pos = emit(tokens, text, 'string_content', pos, i);
+      pos = emit(tokens, src, 'string_content', pos, i);
       continue;
     }
 
     if (mode.kind === 'path') {
       if (c === C.DOLLAR && text.charCodeAt(pos + 1) === C.LBRACE) {
-        pos = emit(tokens, text, 'interp_open', pos, pos + 2);
+        pos = emit(tokens, src, 'interp_open', pos, pos + 2);
         modes.push({ kind: 'expr', braces: 0 });
         continue;
       }
@@ -337,7 +347,7 @@ export function lex(text: string): LexResult {
           const trailing = text.charCodeAt(i - 1) === C.SLASH;
           const interp = text.charCodeAt(i) === C.DOLLAR && text.charCodeAt(i + 1) === C.LBRACE;
           const start = pos;
-          pos = emit(tokens, text, 'path', pos, i);
+          pos = emit(tokens, src, 'path', pos, i);
           if (!interp) {
             modes.pop();
             if (trailing) errors.push({ code: 'trailing-slash', start, end: i, message: 'path has a trailing slash' });
@@ -357,25 +367,25 @@ export function lex(text: string): LexResult {
         if (d !== C.SPACE && d !== C.TAB && d !== C.LF && d !== C.CR) break;
         i++;
       }
-      pos = emit(tokens, text, 'whitespace', pos, i);
+      pos = emit(tokens, src, 'whitespace', pos, i);
       continue;
     }
     if (c === C.HASH) {
       let i = pos + 1;
       while (i < n && text.charCodeAt(i) !== C.LF && text.charCodeAt(i) !== C.CR) i++;
-      pos = emit(tokens, text, 'line_comment', pos, i);
+      pos = emit(tokens, src, 'line_comment', pos, i);
       continue;
     }
     if (c === C.SLASH && text.charCodeAt(pos + 1) === C.STAR) {
       const close = text.indexOf('*/', pos + 2);
       if (close < 0) {
         errors.push({ code: 'unterminated-comment', start: pos, end: n, message: 'unterminated `/*` comment' });
-        pos = emit(tokens, text, 'block_comment', pos, n);
-      } else pos = emit(tokens, text, 'block_comment', pos, close + 2);
+        pos = emit(tokens, src, 'block_comment', pos, n);
+      } else pos = emit(tokens, src, 'block_comment', pos, close + 2);
       continue;
     }
     if (c === C.DQUOTE) {
-      pos = emit(tokens, text, 'quote', pos, pos + 1);
+      pos = emit(tokens, src, 'quote', pos, pos + 1);
       modes.push({ kind: 'string' });
       continue;
     }
@@ -383,23 +393,23 @@ export function lex(text: string): LexResult {
       // IND_STRING_OPEN: \'\'(\ *\n)?
       let i = pos + 2;
       while (text.charCodeAt(i) === C.SPACE) i++;
-      pos = emit(tokens, text, 'ind_quote', pos, text.charCodeAt(i) === C.LF ? i + 1 : pos + 2);
+      pos = emit(tokens, src, 'ind_quote', pos, text.charCodeAt(i) === C.LF ? i + 1 : pos + 2);
       modes.push({ kind: 'indstring' });
       continue;
     }
     if (c === C.DOLLAR && text.charCodeAt(pos + 1) === C.LBRACE) {
       // `${` in expression position: a dynamic attribute; nests like `{`.
-      pos = emit(tokens, text, 'interp_open', pos, pos + 2);
+      pos = emit(tokens, src, 'interp_open', pos, pos + 2);
       modes.push({ kind: 'expr', braces: 0 });
       continue;
     }
     if (c === C.LBRACE) {
       mode.braces++;
-      pos = emit(tokens, text, 'l_brace', pos, pos + 1);
+      pos = emit(tokens, src, 'l_brace', pos, pos + 1);
       continue;
     }
     if (c === C.RBRACE) {
-      pos = emit(tokens, text, 'r_brace', pos, pos + 1);
+      pos = emit(tokens, src, 'r_brace', pos, pos + 1);
       if (mode.braces > 0) mode.braces--;
       else if (modes.length > 1) modes.pop(); // end of an interpolation
       continue;
@@ -469,7 +479,7 @@ export function lex(text: string): LexResult {
     }
     if (best > 0) {
       const start = pos;
-      pos = emit(tokens, text, bestKind, pos, pos + best);
+      pos = emit(tokens, src, bestKind, pos, pos + best);
       if (bestKind === 'path' && path) afterPath(start, pos, path.trailingSlash, path.interp);
       continue;
     }
@@ -478,82 +488,82 @@ export function lex(text: string): LexResult {
     const c1 = text.charCodeAt(pos + 1);
     switch (c) {
       case C.DOT:
-        if (c1 === C.DOT && text.charCodeAt(pos + 2) === C.DOT) pos = emit(tokens, text, 'ellipsis', pos, pos + 3);
-        else pos = emit(tokens, text, 'dot', pos, pos + 1);
+        if (c1 === C.DOT && text.charCodeAt(pos + 2) === C.DOT) pos = emit(tokens, src, 'ellipsis', pos, pos + 3);
+        else pos = emit(tokens, src, 'dot', pos, pos + 1);
         continue;
       case C.EQ:
-        if (c1 === C.EQ) pos = emit(tokens, text, 'eq', pos, pos + 2);
-        else pos = emit(tokens, text, 'assign', pos, pos + 1);
+        if (c1 === C.EQ) pos = emit(tokens, src, 'eq', pos, pos + 2);
+        else pos = emit(tokens, src, 'assign', pos, pos + 1);
         continue;
       case C.BANG:
-        if (c1 === C.EQ) pos = emit(tokens, text, 'neq', pos, pos + 2);
-        else pos = emit(tokens, text, 'not', pos, pos + 1);
+        if (c1 === C.EQ) pos = emit(tokens, src, 'neq', pos, pos + 2);
+        else pos = emit(tokens, src, 'not', pos, pos + 1);
         continue;
       case C.LT:
-        if (c1 === C.EQ) pos = emit(tokens, text, 'le', pos, pos + 2);
-        else if (c1 === C.PIPE) pos = emit(tokens, text, 'pipe_left', pos, pos + 2);
-        else pos = emit(tokens, text, 'lt', pos, pos + 1);
+        if (c1 === C.EQ) pos = emit(tokens, src, 'le', pos, pos + 2);
+        else if (c1 === C.PIPE) pos = emit(tokens, src, 'pipe_left', pos, pos + 2);
+        else pos = emit(tokens, src, 'lt', pos, pos + 1);
         continue;
       case C.GT:
-        if (c1 === C.EQ) pos = emit(tokens, text, 'ge', pos, pos + 2);
-        else pos = emit(tokens, text, 'gt', pos, pos + 1);
+        if (c1 === C.EQ) pos = emit(tokens, src, 'ge', pos, pos + 2);
+        else pos = emit(tokens, src, 'gt', pos, pos + 1);
         continue;
       case C.AMP:
-        if (c1 === C.AMP) pos = emit(tokens, text, 'and', pos, pos + 2);
-        else pos = emit(tokens, text, 'error', pos, pos + 1);
+        if (c1 === C.AMP) pos = emit(tokens, src, 'and', pos, pos + 2);
+        else pos = emit(tokens, src, 'error', pos, pos + 1);
         continue;
       case C.PIPE:
-        if (c1 === C.PIPE) pos = emit(tokens, text, 'or_op', pos, pos + 2);
-        else if (c1 === C.GT) pos = emit(tokens, text, 'pipe_right', pos, pos + 2);
-        else pos = emit(tokens, text, 'error', pos, pos + 1);
+        if (c1 === C.PIPE) pos = emit(tokens, src, 'or_op', pos, pos + 2);
+        else if (c1 === C.GT) pos = emit(tokens, src, 'pipe_right', pos, pos + 2);
+        else pos = emit(tokens, src, 'error', pos, pos + 1);
         continue;
       case C.MINUS:
-        if (c1 === C.GT) pos = emit(tokens, text, 'implies', pos, pos + 2);
-        else pos = emit(tokens, text, 'sub', pos, pos + 1);
+        if (c1 === C.GT) pos = emit(tokens, src, 'implies', pos, pos + 2);
+        else pos = emit(tokens, src, 'sub', pos, pos + 1);
         continue;
       case C.SLASH:
-        if (c1 === C.SLASH) pos = emit(tokens, text, 'update', pos, pos + 2);
-        else pos = emit(tokens, text, 'div', pos, pos + 1);
+        if (c1 === C.SLASH) pos = emit(tokens, src, 'update', pos, pos + 2);
+        else pos = emit(tokens, src, 'div', pos, pos + 1);
         continue;
       case C.PLUS:
-        if (c1 === C.PLUS) pos = emit(tokens, text, 'concat', pos, pos + 2);
-        else pos = emit(tokens, text, 'add', pos, pos + 1);
+        if (c1 === C.PLUS) pos = emit(tokens, src, 'concat', pos, pos + 2);
+        else pos = emit(tokens, src, 'add', pos, pos + 1);
         continue;
       case C.STAR:
-        pos = emit(tokens, text, 'mul', pos, pos + 1);
+        pos = emit(tokens, src, 'mul', pos, pos + 1);
         continue;
       case C.LBRACKET:
-        pos = emit(tokens, text, 'l_bracket', pos, pos + 1);
+        pos = emit(tokens, src, 'l_bracket', pos, pos + 1);
         continue;
       case C.RBRACKET:
-        pos = emit(tokens, text, 'r_bracket', pos, pos + 1);
+        pos = emit(tokens, src, 'r_bracket', pos, pos + 1);
         continue;
       case C.LPAREN:
-        pos = emit(tokens, text, 'l_paren', pos, pos + 1);
+        pos = emit(tokens, src, 'l_paren', pos, pos + 1);
         continue;
       case C.RPAREN:
-        pos = emit(tokens, text, 'r_paren', pos, pos + 1);
+        pos = emit(tokens, src, 'r_paren', pos, pos + 1);
         continue;
       case C.SEMI:
-        pos = emit(tokens, text, 'semicolon', pos, pos + 1);
+        pos = emit(tokens, src, 'semicolon', pos, pos + 1);
         continue;
       case C.COLON:
-        pos = emit(tokens, text, 'colon', pos, pos + 1);
+        pos = emit(tokens, src, 'colon', pos, pos + 1);
         continue;
       case C.COMMA:
-        pos = emit(tokens, text, 'comma', pos, pos + 1);
+        pos = emit(tokens, src, 'comma', pos, pos + 1);
         continue;
       case C.AT:
-        pos = emit(tokens, text, 'at', pos, pos + 1);
+        pos = emit(tokens, src, 'at', pos, pos + 1);
         continue;
       case C.QUESTION:
-        pos = emit(tokens, text, 'question', pos, pos + 1);
+        pos = emit(tokens, src, 'question', pos, pos + 1);
         continue;
       default: {
         // One unknown character (a whole surrogate pair if it is one).
         const len = c >= 0xd800 && c <= 0xdbff && pos + 1 < n ? 2 : 1;
         errors.push({ code: 'invalid-token', start: pos, end: pos + len, message: `unexpected character \`${text.slice(pos, pos + len)}\`` });
-        pos = emit(tokens, text, 'error', pos, pos + len);
+        pos = emit(tokens, src, 'error', pos, pos + len);
       }
     }
   }

@@ -126,7 +126,7 @@ class Parser {
   }
 
   private makeToken(t: RawToken, kind?: TokenKind): SyntaxToken {
-    return kind === undefined || kind === t.kind ? t : new Token(kind, t.start, t.end, this.text);
+    return kind === undefined || kind === t.kind ? t : new Token(kind, t.start, t.end, (t as Token).src);
   }
 
   private current(): OpenNode {
@@ -240,6 +240,26 @@ class Parser {
     const root: SyntaxNode = { type: 'node', kind: 'Root', start: 0, end: this.text.length, children: open.children, parent: undefined };
     for (const c of root.children) c.parent = root;
     return root;
+  }
+
+  /**
+   * The input as one binding (`name = value;`) and nothing else, for incremental reparsing:
+   * `depth` is the nesting depth the binding has in its file (so the depth cap acts as it would
+   * there). Undefined unless the input is exactly one Binding parsed without any error.
+   */
+  parseLoneBinding(depth: number): SyntaxNode | undefined {
+    this.depth = depth;
+    const k = this.peek();
+    if (k !== 'ident' && k !== 'kw_or' && k !== 'quote' && k !== 'interp_open') return undefined;
+    this.stack.push({ kind: 'Root', children: [] });
+    this.binding(NO_STOP);
+    this.flushTrivia();
+    const open = this.stack.pop()!;
+    if (this.pos !== this.raw.length || this.errors.length > 0 || open.children.length !== 1) return undefined;
+    const node = open.children[0]!;
+    if (node.type !== 'node' || node.kind !== 'Binding') return undefined;
+    node.parent = undefined;
+    return node;
   }
 
   /** Past MAX_DEPTH the rest of the input becomes one Error node (no stack overflow). */
@@ -770,6 +790,15 @@ class Parser {
       this.error('expected', `expected an attribute name, found ${describe(t?.kind, t ? this.tokenText(t) : '')}`);
     }
   }
+}
+
+const NO_STOP = new Set<TokenKind>();
+
+/** See Parser.parseLoneBinding. */
+export function parseBinding(text: string, depth: number): SyntaxNode | undefined {
+  const { tokens, errors } = lex(text);
+  if (errors.length > 0) return undefined;
+  return new Parser(text, tokens).parseLoneBinding(depth);
 }
 
 export function parse(text: string): ParseResult {
