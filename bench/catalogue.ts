@@ -4,9 +4,11 @@
 // variations (renamed devices and services, changed numbers, extra ordinary options, conditional
 // wrappers) into a fresh temporary directory, which is removed afterwards. Goal: ≤ 5 s.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lintPaths } from '../server/src/cli/lint';
+import { build } from 'esbuild';
 import { analyzeFile, lintFile, makeProject, RULES } from '../server/src/analysis';
 
 const FIXTURES = new URL('../test/rules/', import.meta.url).pathname;
@@ -101,6 +103,21 @@ export async function run(): Promise<string> {
     }
     times.sort((a, b) => a - b);
     const median = times[1]!;
+    // The same as a user runs it: `nixboot lint DIR` as a whole process (the CLI bundled by esbuild
+    // as dist/cli.js is), start-up and JSON output included; median of 3.
+    const cli = join(dir, 'cli.cjs');
+    await build({ entryPoints: [new URL('../server/src/cli/bin.ts', import.meta.url).pathname], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: cli, logLevel: 'error' });
+    const processRuns: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const p0 = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, [cli, 'lint', '--format', 'json', join(dir, 'hosts')], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      processRuns.push(Number(process.hrtime.bigint() - p0) / 1e6);
+      if (r.status !== 0 && r.status !== 1) throw new Error(`nixboot lint failed: ${r.stderr}`);
+      const n = (JSON.parse(r.stdout) as { findings: unknown[] }).findings.length;
+      if (n !== findings) throw new Error(`nixboot lint found ${n} findings, the in-process passes ${findings}`);
+    }
+    processRuns.sort((a, b) => a - b);
+    const processMedian = processRuns[1]!;
     // Where the time goes: parse + resolution, then each rule alone over every file (fresh models,
     // so the first rule that reads embedded scripts pays for parsing them with mvdan/sh).
     const files = readdirSync(join(dir, 'hosts')).flatMap((h) => readdirSync(join(dir, 'hosts', h)).map((f) => join(dir, 'hosts', h, f)));
@@ -123,12 +140,12 @@ export async function run(): Promise<string> {
       'Command: `npm run bench -- catalogue` (bench/catalogue.ts). The corpus is built at bench time from the rule fixtures',
       '(test/rules/**/*.nix) with variations (renamed devices and services, changed limits, ordinary options added, every',
       'fifth module under `config = lib.mkIf …`), 10 modules per host directory, in a temporary directory. Timed: what',
-      '`nixboot lint DIR` does — read, parse, option-path resolution, shell analysis, every rule. "Cold" is the first pass in',
+      '`nixboot lint DIR` does — read, parse, option-path resolution, shell analysis, every rule — as a whole process, and in-process: "cold" is the first pass in',
       'a fresh process (every embedded script parsed); "warm" is the median of 3 more passes over the same texts (scripts memoised).',
       '',
-      '| modules | bytes | cold | warm median | warm runs (ms) | goal (cold) | findings |',
-      '|---:|---:|---:|---:|---|---|---:|',
-      `| ${count} | ${bytes} | ${(cold / 1000).toFixed(2)} s | ${(median / 1000).toFixed(2)} s | ${times.map((t) => t.toFixed(0)).join(', ')} | ≤ 5 s: ${cold <= 5000 ? 'met' : 'NOT met'} | ${findings} |`,
+      '| modules | bytes | `nixboot lint DIR`, whole process (median of 3) | cold (in-process) | warm median | warm runs (ms) | goal | findings |',
+      '|---:|---:|---:|---:|---:|---|---|---:|',
+      `| ${count} | ${bytes} | ${(processMedian / 1000).toFixed(2)} s | ${(cold / 1000).toFixed(2)} s | ${(median / 1000).toFixed(2)} s | ${times.map((t) => t.toFixed(0)).join(', ')} | ≤ 5 s: ${Math.max(processMedian, cold) <= 5000 ? 'met' : 'NOT met'} | ${findings} |`,
       '',
       `Findings by rule: ${rules}.`,
       '',

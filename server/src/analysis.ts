@@ -71,11 +71,35 @@ export function fileDefinitions(file: FileModel, dotted: string): Definition[] {
 
 export function makeProject(files: readonly FileModel[], settings: LintSettings = {}): ProjectModel {
   const cache = new Map<string, Array<{ file: FileModel; def: Definition }>>();
+  // Every definition of the project by its path's first and second names, built on the first query.
+  type Located = { file: FileModel; def: Definition };
+  let index: Map<string, { all: Located[]; bySecond: Map<string, Located[]> }> | undefined;
   const definitions = (dotted: string) => {
     let hit = cache.get(dotted);
     if (!hit) {
-      hit = [];
-      for (const file of files) for (const def of fileDefinitions(file, dotted)) hit.push({ file, def });
+      if (!index) {
+        index = new Map();
+        for (const file of files) {
+          for (const def of file.definitions) {
+            const first = def.path[0] ?? '';
+            let bucket = index.get(first);
+            if (!bucket) index.set(first, (bucket = { all: [], bySecond: new Map() }));
+            bucket.all.push({ file, def });
+            const second = def.path[1] ?? '';
+            let sub = bucket.bySecond.get(second);
+            if (!sub) bucket.bySecond.set(second, (sub = []));
+            sub.push({ file, def });
+          }
+        }
+      }
+      const p = pattern(dotted);
+      let pool: Located[];
+      if (p[0] === '*') pool = files.flatMap((file) => file.definitions.map((def) => ({ file, def })));
+      else {
+        const bucket = index.get(p[0]!);
+        pool = !bucket ? [] : p.length < 2 || p[1] === '*' ? bucket.all : (bucket.bySecond.get(p[1]!) ?? []);
+      }
+      hit = pool.filter(({ def }) => matchPath(def.path, p));
       cache.set(dotted, hit);
     }
     return hit;

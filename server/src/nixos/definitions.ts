@@ -412,6 +412,15 @@ export function matchPath(path: readonly string[], pattern: readonly string[]): 
 }
 
 /** Parses 'boot.initrd.luks.devices.*.preOpenCommands' into a pattern. */
-export function pattern(dotted: string): string[] {
-  return dotted.split('.');
+const patterns = new Map<string, readonly string[]>();
+
+/** A dotted pattern split into names (memoised: rules ask for the same few patterns per file). */
+export function pattern(dotted: string): readonly string[] {
+  let p = patterns.get(dotted);
+  if (!p) {
+    if (patterns.size > 4096) patterns.clear();
+    p = Object.freeze(dotted.split('.'));
+    patterns.set(dotted, p);
+  }
+  return p;
 }
