@@ -2,6 +2,7 @@
 // out (offsets, rule ids, fixes). The LSP server and the CLI are thin front ends over this.
 import { dirname } from 'node:path';
 import { collectDefinitions, matchPath, pattern, type Definition } from './nixos/definitions';
+import { hostScopes, moduleRefs, type ModuleRefs } from './nixos/hosts';
 import { effectiveStageOne, type StageOne } from './nixos/release';
 import { RULES, ruleById } from './rules/index';
 import type { FileModel, Finding, ProjectModel, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
@@ -69,7 +70,7 @@ export function fileDefinitions(file: FileModel, dotted: string): Definition[] {
   return hit;
 }
 
-export function makeProject(files: readonly FileModel[], settings: LintSettings = {}): ProjectModel {
+function buildProject(files: readonly FileModel[], settings: LintSettings): ProjectModel {
   const cache = new Map<string, Array<{ file: FileModel; def: Definition }>>();
   // Every definition of the project by its path's first and second names, built on the first query.
   type Located = { file: FileModel; def: Definition };
@@ -120,6 +121,45 @@ export function makeProject(files: readonly FileModel[], settings: LintSettings 
   return { files, stageOne, definitions };
 }
 
+const refsCache = new WeakMap<FileModel, ModuleRefs>();
+const scopers = new WeakMap<ProjectModel, (file: FileModel) => ProjectModel>();
+
+function refsOf(file: FileModel): ModuleRefs {
+  let r = refsCache.get(file);
+  if (!r) refsCache.set(file, (r = moduleRefs(file.path, file.root, file.text)));
+  return r;
+}
+
+/**
+ * The files linted together. Project-level rules see, for each file, only the files of its own
+ * host(s) (nixos/hosts.ts): in a multi-host repository, one machine's hardware configuration says
+ * nothing about another's.
+ */
+export function makeProject(files: readonly FileModel[], settings: LintSettings = {}): ProjectModel {
+  const project = buildProject(files, settings);
+  let scopes: Array<readonly number[]> | undefined | null = null;
+  const scoped = new Map<string, ProjectModel>();
+  let index: Map<FileModel, number> | undefined;
+  scopers.set(project, (file) => {
+    if (scopes === null) scopes = hostScopes(files.map((f) => f.path), files.map(refsOf));
+    if (!scopes) return project;
+    index ??= new Map(files.map((f, i) => [f, i]));
+    const i = index.get(file);
+    const scope = i === undefined ? undefined : scopes[i];
+    if (!scope || scope.length === files.length) return project;
+    const key = scope.join(',');
+    let p = scoped.get(key);
+    if (!p) scoped.set(key, (p = buildProject(scope.map((k) => files[k]!), settings)));
+    return p;
+  });
+  return project;
+}
+
+/** The project as `file`'s host sees it (the whole project when hosts cannot be told apart). */
+export function projectFor(project: ProjectModel, file: FileModel): ProjectModel {
+  return scopers.get(project)?.(file) ?? project;
+}
+
 const SUPPRESS_RE = /#\s*nixboot:\s*ignore\b([^\n]*)/;
 
 /** `# nixboot: ignore rule-id[, other-id]` on the finding's line or the line above. */
@@ -143,8 +183,9 @@ function effectiveSeverity(rule: Rule, settings: LintSettings, reported: Severit
 }
 
 /** Lints one file of a project. Rules that throw are reported on stderr and skipped, never fatal. */
-export function lintFile(file: FileModel, project: ProjectModel, settings: LintSettings = {}, rules: readonly Rule[] = RULES): Finding[] {
+export function lintFile(file: FileModel, whole: ProjectModel, settings: LintSettings = {}, rules: readonly Rule[] = RULES): Finding[] {
   const findings: Finding[] = [];
+  const project = projectFor(whole, file);
   for (const rule of rules) {
     if (settings.rules?.[rule.id] === 'off') continue;
     const ctx: RuleContext = {
