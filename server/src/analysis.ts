@@ -44,63 +44,55 @@ function literalBool(n: Definition['value']): boolean | undefined {
 }
 
 const fileQueries = new WeakMap<FileModel, Map<string, Definition[]>>();
-const fileIndexes = new WeakMap<FileModel, Map<string, Definition[]>>();
+type DefinitionIndex = Map<string, { all: Definition[]; bySecond: Map<string, Definition[]> }>;
+const fileIndexes = new WeakMap<FileModel, DefinitionIndex>();
 
-/** Definitions of one file whose path matches the dotted pattern; indexed by first name, memoised per pattern. */
-export function fileDefinitions(file: FileModel, dotted: string): Definition[] {
-  let queries = fileQueries.get(file);
-  if (!queries) fileQueries.set(file, (queries = new Map()));
-  let hit = queries.get(dotted);
-  if (hit) return hit;
+function indexOf(file: FileModel): DefinitionIndex {
   let index = fileIndexes.get(file);
   if (!index) {
     index = new Map();
     for (const d of file.definitions) {
       const first = d.path[0] ?? '';
       let bucket = index.get(first);
-      if (!bucket) index.set(first, (bucket = []));
-      bucket.push(d);
+      if (!bucket) index.set(first, (bucket = { all: [], bySecond: new Map() }));
+      bucket.all.push(d);
+      const second = d.path[1] ?? '';
+      let sub = bucket.bySecond.get(second);
+      if (!sub) bucket.bySecond.set(second, (sub = []));
+      sub.push(d);
     }
     fileIndexes.set(file, index);
   }
+  return index;
+}
+
+const NONE = Object.freeze([]) as unknown as Definition[];
+
+/** Definitions of one file whose path matches the dotted pattern; indexed by first two names, memoised per pattern. */
+export function fileDefinitions(file: FileModel, dotted: string): Definition[] {
+  let queries = fileQueries.get(file);
+  if (!queries) fileQueries.set(file, (queries = new Map()));
+  let hit = queries.get(dotted);
+  if (hit) return hit;
   const p = pattern(dotted);
-  const pool = p[0] === '*' ? file.definitions : (index.get(p[0]!) ?? []);
-  hit = pool.filter((d) => matchPath(d.path, p));
+  let pool: readonly Definition[];
+  if (p[0] === '*') pool = file.definitions;
+  else {
+    const bucket = indexOf(file).get(p[0]!);
+    pool = !bucket ? NONE : p.length < 2 || p[1] === '*' ? bucket.all : (bucket.bySecond.get(p[1]!) ?? NONE);
+  }
+  hit = pool.length === 0 ? NONE : pool.filter((d) => matchPath(d.path, p));
   queries.set(dotted, hit);
   return hit;
 }
 
 function buildProject(files: readonly FileModel[], settings: LintSettings): ProjectModel {
   const cache = new Map<string, Array<{ file: FileModel; def: Definition }>>();
-  // Every definition of the project by its path's first and second names, built on the first query.
-  type Located = { file: FileModel; def: Definition };
-  let index: Map<string, { all: Located[]; bySecond: Map<string, Located[]> }> | undefined;
   const definitions = (dotted: string) => {
     let hit = cache.get(dotted);
     if (!hit) {
-      if (!index) {
-        index = new Map();
-        for (const file of files) {
-          for (const def of file.definitions) {
-            const first = def.path[0] ?? '';
-            let bucket = index.get(first);
-            if (!bucket) index.set(first, (bucket = { all: [], bySecond: new Map() }));
-            bucket.all.push({ file, def });
-            const second = def.path[1] ?? '';
-            let sub = bucket.bySecond.get(second);
-            if (!sub) bucket.bySecond.set(second, (sub = []));
-            sub.push({ file, def });
-          }
-        }
-      }
-      const p = pattern(dotted);
-      let pool: Located[];
-      if (p[0] === '*') pool = files.flatMap((file) => file.definitions.map((def) => ({ file, def })));
-      else {
-        const bucket = index.get(p[0]!);
-        pool = !bucket ? [] : p.length < 2 || p[1] === '*' ? bucket.all : (bucket.bySecond.get(p[1]!) ?? []);
-      }
-      hit = pool.filter(({ def }) => matchPath(def.path, p));
+      hit = [];
+      for (const file of files) for (const def of fileDefinitions(file, dotted)) hit.push({ file, def });
       cache.set(dotted, hit);
     }
     return hit;

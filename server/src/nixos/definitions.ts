@@ -337,8 +337,8 @@ function visitBinding(b: SyntaxNode, prefix: string[], scope: Scope, w: Walk, co
   if (!attrpath || !value) return;
   const parts = attrpathParts(attrpath);
   if (parts.length <= skip) return;
-  const names = parts.map((p) => attrName(p) ?? DYNAMIC).slice(skip);
-  const path = [...prefix, ...names];
+  const path = prefix.slice();
+  for (let i = skip; i < parts.length; i++) path.push(attrName(parts[i]!) ?? DYNAMIC);
   visitConfigValue(value, path, parts[parts.length - 1]!, b, scope, w, conditional, []);
 }
 

@@ -61,12 +61,28 @@ function binariesOf(pkg: string): readonly string[] | 'all-busybox' | undefined 
   return PACKAGE_BINARIES[packageName(pkg)];
 }
 
-const bindingsCache = new WeakMap<FileModel, Map<string, SyntaxNode>>();
+/** Let-bound names of a file, looked up by name. */
+interface Bindings {
+  get(name: string): SyntaxNode | undefined;
+}
 
-/** Let-bound names of a file with one unambiguous value each (for `${sedKeyBin}`). */
-function fileBindings(file: FileModel): Map<string, SyntaxNode> {
+const bindingsCache = new WeakMap<FileModel, Bindings>();
+
+/**
+ * Let-bound names of a file with one unambiguous value each (for `${sedKeyBin}`). The tree walk
+ * runs on the first lookup: most files never need it, and a re-lint after each keystroke should
+ * not pay for it.
+ */
+function fileBindings(file: FileModel): Bindings {
   const hit = bindingsCache.get(file);
   if (hit) return hit;
+  let map: Map<string, SyntaxNode> | undefined;
+  const lazy: Bindings = { get: (name) => (map ??= collectBindings(file)).get(name) };
+  bindingsCache.set(file, lazy);
+  return lazy;
+}
+
+function collectBindings(file: FileModel): Map<string, SyntaxNode> {
   const map = new Map<string, SyntaxNode>();
   const ambiguous = new Set<string>();
   const visit = (n: SyntaxNode): void => {
@@ -86,7 +102,6 @@ function fileBindings(file: FileModel): Map<string, SyntaxNode> {
   };
   visit(file.root);
   for (const a of ambiguous) map.delete(a);
-  bindingsCache.set(file, map);
   return map;
 }
 
@@ -96,7 +111,7 @@ interface Resolved {
   readonly subpath: string;
 }
 
-function resolveInterpolation(interp: SyntaxNode, file: FileModel, bindings: Map<string, SyntaxNode>, depth = 0): Resolved | undefined {
+function resolveInterpolation(interp: SyntaxNode, file: FileModel, bindings: Bindings, depth = 0): Resolved | undefined {
   const inner = unparen(nodes(interp)[0]);
   if (!inner || depth > 4) return undefined;
   const dotted = dottedName(inner, file.text);
@@ -142,7 +157,7 @@ function addPackage(p: Provisions, pkg: string): void {
 }
 
 /** Package expressions referenced by an expression (items of a list, or interpolations in strings). */
-function referencedPackages(value: SyntaxNode, file: FileModel, bindings: Map<string, SyntaxNode>, depth = 0): { pkgs: string[]; unresolved: boolean } {
+function referencedPackages(value: SyntaxNode, file: FileModel, bindings: Bindings, depth = 0): { pkgs: string[]; unresolved: boolean } {
   const pkgs: string[] = [];
   let unresolved = false;
   const items = listItems(value);
@@ -247,7 +262,7 @@ interface CommandRef {
   readonly display: string;
 }
 
-function commandRef(c: ShellCommand, script: ShellScript, file: FileModel, bindings: Map<string, SyntaxNode>): CommandRef | 'skip' | undefined {
+function commandRef(c: ShellCommand, script: ShellScript, file: FileModel, bindings: Bindings): CommandRef | 'skip' | undefined {
   const word = c.name;
   if (!word) return undefined;
   const raw = script.text.slice(word.start, word.end);
@@ -278,7 +293,7 @@ function checkScript(
   def: Definition,
   mode: 'scripted' | 'systemd',
   prov: Provisions,
-  bindings: Map<string, SyntaxNode>,
+  bindings: Bindings,
   servicePath: string[] | undefined,
 ): void {
   for (const { script, shell } of scriptsOf(def)) {

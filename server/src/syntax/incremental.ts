@@ -32,9 +32,13 @@ export function reparse(prev: Parsed, text: string): Reparsed {
 function splice(prev: Parsed, text: string): SyntaxNode | undefined {
   const old = prev.text;
   const limit = Math.min(old.length, text.length);
+  // Common prefix and suffix: whole blocks compared natively first, then character by character.
+  const BLOCK = 512;
   let p = 0;
+  while (p + BLOCK <= limit && old.slice(p, p + BLOCK) === text.slice(p, p + BLOCK)) p += BLOCK;
   while (p < limit && old.charCodeAt(p) === text.charCodeAt(p)) p++;
   let s = 0;
+  while (s + BLOCK <= limit - p && old.slice(old.length - s - BLOCK, old.length - s) === text.slice(text.length - s - BLOCK, text.length - s)) s += BLOCK;
   while (s < limit - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
   const oldEnd = old.length - s;
   const delta = text.length - old.length;
