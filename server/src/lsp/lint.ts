@@ -13,7 +13,7 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeFile, lintFile, makeProject, ruleById, type LintSettings } from '../analysis';
+import { analyzeFile, lintFile, makeProject, projectFor, ruleById, type LintSettings } from '../analysis';
 import { StageOneRequest } from '../protocol';
 import { renderRuleHover } from '../rules/docs';
 import type { FileModel, Finding, ProjectModel, Severity, SeveritySetting } from '../rules/types';
@@ -270,8 +270,11 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     };
   });
 
-  connection.onRequest(StageOneRequest.method, (): StageOneRequest.Result => {
-    const s = project().stageOne;
+  connection.onRequest(StageOneRequest.method, (params: StageOneRequest.Params): StageOneRequest.Result => {
+    // The stage 1 of the document's own host (hosts of a multi-host workspace may differ).
+    const doc = params?.uri ? documents.get(params.uri) : undefined;
+    const whole = project();
+    const s = (doc ? projectFor(whole, modelOf(doc)) : whole).stageOne;
     return { systemd: s.systemd ?? null, source: s.source, reason: s.reason };
   });
 
