@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { InitrdError, type CpioEntry, type CpioSink, type EntryType } from './cpio';
+import { InitrdError, type CpioEntry, type CpioSink, type DirectCache, type EntryType } from './cpio';
 import { walkSegments, type Limits, type Segment } from './segments';
 
 export { InitrdError } from './cpio';
@@ -21,8 +21,13 @@ export interface OpenOptions {
   limits?: Partial<Limits>;
   /** Cache size limit in bytes (default 4 GiB); least-recently-used images are evicted. */
   cacheLimit?: number;
-  /** Use a native `zstd` for large segments when on PATH (default true). */
+  /**
+   * Use a native `zstd`/`xz` for large segments when on PATH (default true): it writes the
+   * decompressed segment straight into the cache file while the index is read from it.
+   */
   native?: boolean;
+  /** Smallest compressed segment handed to a native decoder (default 1 MiB). */
+  nativeMinSize?: number;
 }
 
 export interface UkiInfo {
@@ -148,10 +153,10 @@ async function buildIndex(abs: string, fileSize: number, dataPath: string, opts:
         osRelease: text('.osrel'),
       };
     }
-    const sink = new DataSink(out);
+    const sink = new DataSink(out, dataPath);
     let segments;
     try {
-      segments = await walkSegments(fd, start, end, sink, { ...opts, path: abs });
+      segments = await walkSegments(fd, start, end, sink, opts);
     } finally {
       await sink.finish().catch(() => undefined); // no write may outlive the file descriptor
     }
@@ -174,7 +179,19 @@ class DataSink implements CpioSink {
   private pending = 0;
   private error: Error | undefined;
   private drained: (() => void) | undefined;
-  constructor(private readonly fd: number) {}
+  readonly direct: DirectCache;
+  constructor(private readonly fd: number, file: string) {
+    this.direct = {
+      prepare: async () => {
+        await this.finish();
+        return { file, offset: this.written };
+      },
+      appended: (n) => {
+        this.written += n;
+        this.position += n;
+      },
+    };
+  }
   write(bytes: Uint8Array): void {
     let off = 0;
     while (off < bytes.length) {

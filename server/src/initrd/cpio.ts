@@ -66,6 +66,15 @@ export interface CpioSink {
   /** Current offset of the next write. */
   readonly position: number;
   entry(e: CpioEntry): void;
+  /** Present when a native decoder may append a whole decompressed stream to the cache file. */
+  readonly direct?: DirectCache;
+}
+
+export interface DirectCache {
+  /** Waits for every pending write; returns the cache file and its size (where appended bytes land). */
+  prepare(): Promise<{ file: string; offset: number }>;
+  /** `n` bytes were appended at that offset. */
+  appended(n: number): void;
 }
 
 interface Pending {
@@ -100,7 +109,29 @@ export class CpioReader {
   entries = 0;
   private inArchive = false;
 
-  constructor(private readonly sink: CpioSink, private readonly segment: number, private readonly maxEntries = 2_000_000) {}
+  /**
+   * Direct mode (`directBase` set): the decompressed stream itself is already in the cache file,
+   * starting at `directBase`. File data is then not written to the sink; an entry's data offset
+   * is its offset in that stream, and the caller may `skip()` file data it never reads.
+   */
+  constructor(private readonly sink: CpioSink, private readonly segment: number, private readonly maxEntries = 2_000_000, private readonly directBase?: number) {}
+
+  /** Direct mode: bytes of file data that can be passed over unread (0 when the reader must see them). */
+  skippable(): number {
+    const cur = this.cur;
+    if (this.directBase === undefined || this.state !== 'data' || !cur || this.buf.length) return 0;
+    if (cur.crc || cur.link || cur.entry?.type !== 'file') return 0;
+    return cur.remaining;
+  }
+
+  /** Passes over `n` ≤ skippable() bytes of file data. */
+  skip(n: number): void {
+    const cur = this.cur!;
+    if (n <= 0 || n > this.skippable()) throw new Error('CpioReader.skip: nothing to skip');
+    cur.remaining -= n;
+    this.consumed += n;
+    if (cur.remaining === 0) this.finishData();
+  }
 
   push(chunk: Uint8Array): void {
     let data = chunk;
@@ -116,7 +147,7 @@ export class CpioReader {
       const used = this.step(data, i);
       if (used < 0) {
         // need more bytes: keep the rest
-        this.buf = data.slice(i);
+        this.buf = Uint8Array.prototype.slice.call(data, i); // a copy, also when data is a Buffer
         return;
       }
       i += used;
@@ -169,7 +200,7 @@ export class CpioReader {
         if (d[i + len - 1] !== 0) throw new InitrdError(`cpio name not NUL-terminated at stream offset ${this.consumed}`);
         const name = Buffer.from(d.subarray(i, i + len - 1)).toString('utf8');
         this.cur!.name = name;
-        this.beginEntry();
+        this.beginEntry(this.consumed + padded);
         return padded;
       }
       case 'data': {
@@ -179,9 +210,9 @@ export class CpioReader {
         const part = d.subarray(i, i + n);
         if (cur.crc) for (let k = 0; k < part.length; k++) cur.sum = (cur.sum + part[k]!) >>> 0;
         if (cur.link) {
-          cur.link.push(part.slice());
+          cur.link.push(Uint8Array.prototype.slice.call(part));
           cur.linkLen = (cur.linkLen ?? 0) + n;
-        } else if (cur.entry && cur.entry.type === 'file') {
+        } else if (cur.entry && cur.entry.type === 'file' && this.directBase === undefined) {
           this.sink.write(part);
         }
         cur.remaining -= n;
@@ -204,7 +235,8 @@ export class CpioReader {
     }
   }
 
-  private beginEntry(): void {
+  /** `dataStart`: stream offset of the entry's data. */
+  private beginEntry(dataStart: number): void {
     const cur = this.cur!;
     const h = cur.header;
     const size = h.filesize!;
@@ -230,7 +262,7 @@ export class CpioReader {
       uid: h.uid!,
       gid: h.gid!,
       mtime: h.mtime!,
-      dataOffset: this.sink.position,
+      dataOffset: this.directBase === undefined ? this.sink.position : this.directBase + dataStart,
       segment: this.segment,
     };
     if (type === 'char' || type === 'block') entry.rdev = [h.rdevmajor!, h.rdevminor!];

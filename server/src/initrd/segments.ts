@@ -9,7 +9,7 @@ import { Decompress as FzstdDecompress } from 'fzstd';
 import * as xzModule from 'xz-decompress';
 import type { XzReadableStream as XzStreamType } from 'xz-decompress';
 import * as lz4 from 'lz4js';
-import { hasProgram, run, spawnStream } from '../system/exec';
+import { onPath, run, spawnToFd, type FdProcess, type FdProcessExit } from '../system/exec';
 import { CpioReader, InitrdError, type CpioSink } from './cpio';
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'lzma' | 'bzip2' | 'lz4-legacy' | 'lz4';
@@ -40,10 +40,14 @@ export const DEFAULT_LIMITS: Limits = { maxTotal: 16 * 2 ** 30, maxRatio: 1000, 
 
 export interface WalkOptions {
   signal?: AbortSignal;
-  /** Path of the open file: lets large zstd segments stream through a native `zstd` (faster). */
-  path?: string;
-  /** Use native decoders when available (default true). */
+  /**
+   * Use native decoders (`zstd`, `xz`) when on PATH and the sink takes a direct stream (default
+   * true): the decoder writes the decompressed segment straight into the cache file while the
+   * index is built from its cpio headers.
+   */
   native?: boolean;
+  /** Smallest compressed segment handed to a native decoder (default 1 MiB). */
+  nativeMinSize?: number;
   limits?: Partial<Limits>;
   onProgress?: (p: { offset: number; total: number; entries: number }) => void;
 }
@@ -143,7 +147,33 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
       produced = consumed;
     } else {
       compression = kind;
-      consumed = await decode(kind, file, pos, end, feed, (n) => (rangeForRatio = n), opts.signal, progress, opts.native === false ? undefined : opts.path);
+      const tool = opts.native === false || !sink.direct ? undefined : nativeTool(kind);
+      const stop = tool ? (kind === 'zstd' ? zstdEnd(file, pos, end) : xzEnd(file, pos, end)) : 0;
+      if (tool && stop - pos >= (opts.nativeMinSize ?? NATIVE_MIN)) {
+        rangeForRatio = stop - pos;
+        const at = pos;
+        const check = (n: number) => {
+          if (total + n > limits.maxTotal) throw new InitrdError(`decompressed size exceeds the limit of ${limits.maxTotal} bytes (decompression bomb?)`);
+          if (n > bound(rangeForRatio)) throw new InitrdError(`segment at offset ${at} expands more than ${limits.maxRatio}× (decompression bomb?)`);
+        };
+        const direct = sink.direct!;
+        const { file: cacheFile, offset: base } = await direct.prepare();
+        const directReader = new CpioReader(sink, index, limits.maxEntries - entries, base);
+        produced = await nativeToCache(tool, kind, file, pos, stop, cacheFile, base, directReader, check, opts.signal, () =>
+          opts.onProgress?.({ offset: at, total: end - start, entries: entries + directReader.entries }),
+        );
+        directReader.end();
+        direct.appended(produced);
+        consumed = stop - pos;
+        if (directReader.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
+        segments.push({ offset: pos, compression, compressedSize: consumed, size: produced, archives: directReader.archives, entries: directReader.entries });
+        total += produced;
+        entries += directReader.entries;
+        pos += consumed;
+        progress();
+        continue;
+      }
+      consumed = await decode(kind, file, pos, end, feed, (n) => (rangeForRatio = n), opts.signal, progress);
       reader.end();
     }
     if (reader.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
@@ -166,7 +196,6 @@ async function decode(
   setRange: (n: number) => void,
   signal: AbortSignal | undefined,
   progress: () => void,
-  nativePath?: string,
 ): Promise<number> {
   switch (kind) {
     case 'gzip':
@@ -174,8 +203,7 @@ async function decode(
     case 'zstd': {
       const stop = zstdEnd(file, pos, end);
       setRange(stop - pos);
-      if (nativePath && stop - pos >= 4 * 2 ** 20 && (await hasProgram('zstd'))) await nativeDecode('zstd', nativePath, file, pos, stop, feed, signal);
-      else await unzstd(file, pos, stop, feed, signal, progress);
+      await unzstd(file, pos, stop, feed, signal, progress);
       return stop - pos;
     }
     case 'xz': {
@@ -474,32 +502,124 @@ async function unlz4Frame(file: FileReader, pos: number, end: number, feed: (b: 
   return p - pos;
 }
 
+const NATIVE_MIN = 2 ** 20;
+
+interface NativeTool {
+  program: string;
+  args: string[];
+}
+
+/** The native decoder for a compression, when it is on PATH. */
+function nativeTool(kind: Compression): NativeTool | undefined {
+  if (kind === 'zstd' && onPath('zstd')) return { program: 'zstd', args: ['-dcq', '--no-progress', '--memory=2048MB'] };
+  if (kind === 'xz' && onPath('xz')) return { program: 'xz', args: ['-dcq'] };
+  return undefined;
+}
+
+/** Bytes read at once from the cache file when the index needs headers and names. */
+const WINDOW = 64 * 1024;
+
 /**
- * Streams the byte range [pos, stop) of the file through a native decoder (`zstd -dc`), via
- * `tail | head` when the range is not the whole file. Output goes to `feed` as it arrives.
+ * Runs a native decoder over the byte range [pos, stop) of the image with its stdout appended to
+ * the cache file (opened here; `base` is its size), and builds the index meanwhile: `reader`
+ * (direct mode) is given only cpio headers, names and small data read back from the growing
+ * file, and skips over file data. Waits for the decoder when it reads past what was written.
+ * `check` sees the decompressed size as it grows (decompression-bomb caps); the decoder is killed
+ * on any error and on cancel. Returns the decompressed size.
  */
-async function nativeDecode(program: 'zstd', filePath: string, file: FileReader, pos: number, stop: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined): Promise<void> {
-  const whole = pos === 0 && stop === file.end && fs.fstatSync(file.fd).size === stop;
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  signal?.addEventListener('abort', onAbort);
-  const proc = whole
-    ? spawnStream(program, ['-dc'], { stdinFile: filePath, signal: controller.signal })
-    : spawnStream('sh', ['-c', `tail -c +$(($2 + 1)) -- "$1" | head -c "$3" | ${program} -dc`, 'sh', filePath, String(pos), String(stop - pos)], { signal: controller.signal });
-  let error: unknown;
+async function nativeToCache(
+  tool: NativeTool,
+  kind: Compression,
+  file: FileReader,
+  pos: number,
+  stop: number,
+  cacheFile: string,
+  base: number,
+  reader: CpioReader,
+  check: (produced: number) => void,
+  signal: AbortSignal | undefined,
+  progress: () => void,
+): Promise<number> {
+  const out = fs.openSync(cacheFile, 'a');
+  let rd: number | undefined;
+  let proc: FdProcess | undefined;
+  let exit: FdProcessExit | undefined;
+  let wake: (() => void) | undefined;
   try {
-    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
-      if (signal?.aborted) throw new InitrdError('cancelled');
-      feed(chunk);
+    rd = fs.openSync(cacheFile, 'r');
+    if (fs.fstatSync(out).size !== base) throw new InitrdError(`cache file ${cacheFile} changed while it was being written`);
+    // the whole image is one segment: the decoder reads the image's own descriptor (at offset 0)
+    const whole = pos === 0 && stop === fs.fstatSync(file.fd).size;
+    proc = spawnToFd(tool.program, tool.args, { stdin: whole ? file.fd : 'pipe', stdoutFd: out, signal });
+    fs.closeSync(out); // the child holds its own copy
+    const running = proc;
+    void running.exited.then((e) => {
+      exit = e;
+      wake?.();
+    });
+    if (!whole) void pump(file, pos, stop, running);
+    const buf = Buffer.allocUnsafe(WINDOW);
+    let cur = 0; // stream offset the reader has reached
+    let size = 0; // bytes the decoder has written
+    let rounds = 0;
+    for (;;) {
+      const k = reader.skippable();
+      if (k > 0) {
+        reader.skip(k);
+        cur += k;
+        continue;
+      }
+      if (cur >= size) {
+        const finished = exit !== undefined;
+        size = fs.fstatSync(rd).size - base;
+        check(size);
+        if (cur >= size) {
+          if (finished) break;
+          checkAbort(signal);
+          progress();
+          await new Promise<void>((r) => {
+            const t = setTimeout(() => { wake = undefined; r(); }, 2);
+            wake = () => { clearTimeout(t); wake = undefined; r(); };
+          });
+          continue;
+        }
+      }
+      const n = fs.readSync(rd, buf, 0, Math.min(WINDOW, size - cur), base + cur);
+      if (n <= 0) throw new InitrdError(`cache file ${cacheFile} shrank while it was being written`);
+      reader.push(buf.subarray(0, n));
+      cur += n;
+      if (++rounds % 64 === 0) {
+        checkAbort(signal);
+        progress();
+      }
     }
-  } catch (e) {
-    error = e;
-    controller.abort();
+    const e = exit!;
+    if (e.error) {
+      if (signal?.aborted || /cancelled/.test(e.error.message)) throw new InitrdError('cancelled');
+      throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${e.error.message}`);
+    }
+    if (e.code !== 0) {
+      const why = e.stderr.trim().split('\n').pop()?.replace(/^[^:]*: /, '');
+      throw new InitrdError(`${kind} data at offset ${pos} is corrupt (${tool.program} exited with ${e.code === null ? `signal ${e.signal}` : `status ${e.code}`}${why ? `: ${why}` : ''})`);
+    }
+    return size;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    if (proc?.running) {
+      proc.kill();
+      await proc.exited;
+    }
+    try { fs.closeSync(out); } catch { /* closed after the spawn */ }
+    if (rd !== undefined) fs.closeSync(rd);
   }
-  const r = await proc;
-  if (error) throw error instanceof InitrdError ? error : new InitrdError(`${program} data at offset ${pos}: ${(error as Error).message}`);
-  if (r.isCanceled) throw new InitrdError('cancelled');
-  if (r.exitCode !== 0) throw new InitrdError(`${program} data at offset ${pos} is corrupt (${program} exited with status ${r.exitCode})`);
+}
+
+/** Writes the byte range [pos, stop) of the image to the decoder's stdin. */
+async function pump(file: FileReader, pos: number, stop: number, proc: FdProcess): Promise<void> {
+  const stdin = proc.stdin!;
+  const gone = proc.exited.then(() => undefined);
+  for (let p = pos; p < stop && proc.running; p += CHUNK) {
+    const chunk = file.read(p, Math.min(CHUNK, stop - p));
+    if (!stdin.write(chunk)) await Promise.race([new Promise<void>((r) => stdin.once('drain', r)), gone]);
+  }
+  stdin.end();
 }

@@ -1,6 +1,10 @@
 // The one wrapper through which nixboot runs outside programs (nix, nix-store, git, zstd …).
 // Explicit argv (never a shell string), stdin closed unless given, a time-out, an AbortSignal,
 // and errors that quote the command, its exit status and stderr.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Writable } from 'node:stream';
 import { execa, type ResultPromise } from 'execa';
 
 export interface RunOptions {
@@ -130,4 +134,111 @@ export function hasProgram(program: string): Promise<boolean> {
     whichCache.set(program, p);
   }
   return p;
+}
+
+/** Whether a program is on PATH, found without spawning anything (cached per process). */
+const onPathCache = new Map<string, boolean>();
+export function onPath(program: string): boolean {
+  let found = onPathCache.get(program);
+  if (found === undefined) {
+    found = false;
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+      if (!dir) continue;
+      try {
+        fs.accessSync(path.join(dir, program), fs.constants.X_OK);
+        if (fs.statSync(path.join(dir, program)).isFile()) {
+          found = true;
+          break;
+        }
+      } catch {
+        // not here
+      }
+    }
+    onPathCache.set(program, found);
+  }
+  return found;
+}
+
+export interface FdProcessExit {
+  /** Exit status (null when killed by a signal or not started). */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The first 4 KiB of stderr. */
+  readonly stderr: string;
+  /** Set when the program could not be started (ProgramMissingError for ENOENT), timed out or was cancelled. */
+  readonly error?: Error;
+}
+
+export interface FdProcess {
+  readonly command: string;
+  /** The program's stdin when it was asked for as a pipe. */
+  readonly stdin: Writable | null;
+  /** Resolves once the program has exited (never rejects). */
+  readonly exited: Promise<FdProcessExit>;
+  readonly running: boolean;
+  /** Kills the program (SIGKILL); harmless after it exited. */
+  kill(): void;
+}
+
+/**
+ * Starts a program whose stdout is an open file descriptor (e.g. `zstd -dc` writing straight into
+ * a cache file the caller opened), so its output never passes through this process. stdin is
+ * another descriptor (read from its current offset) or a pipe; explicit argv, a time-out and an
+ * AbortSignal kill it.
+ */
+export function spawnToFd(
+  program: string,
+  args: readonly string[],
+  opts: { stdin: number | 'pipe'; stdoutFd: number; signal?: AbortSignal; timeoutMs?: number },
+): FdProcess {
+  const command = quoteCommand(program, args);
+  let running = true;
+  let stderr = '';
+  let error: Error | undefined;
+  const child = spawn(program, [...args], { stdio: [opts.stdin, opts.stdoutFd, 'pipe'], windowsHide: true });
+  const kill = () => {
+    if (running) child.kill('SIGKILL');
+  };
+  const onAbort = () => {
+    error ??= new ExecError(command, undefined, stderr, 'cancelled');
+    kill();
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = opts.timeoutMs
+    ? setTimeout(() => {
+        error ??= new ExecError(command, undefined, stderr, 'timeout');
+        kill();
+      }, opts.timeoutMs)
+    : undefined;
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < 4096) stderr += d.toString('utf8').slice(0, 4096 - stderr.length);
+  });
+  // a child that exits early closes its stdin: writes then fail with EPIPE, which the exit reports
+  child.stdin?.on('error', () => undefined);
+  const exited = new Promise<FdProcessExit>((resolve) => {
+    let settled = false;
+    const done = (code: number | null, sig: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      running = false;
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({ code, signal: sig, stderr, ...(error ? { error } : {}) });
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      error ??= e.code === 'ENOENT' ? new ProgramMissingError(program) : e;
+      done(null, null);
+    });
+    child.on('close', (code, sig) => done(code, sig));
+  });
+  return {
+    command,
+    stdin: child.stdin,
+    exited,
+    get running() {
+      return running;
+    },
+    kill,
+  };
 }
