@@ -1,12 +1,5 @@
-// The `nixboot` executable (dist/cli.js).
+// The whole `nixboot` command line (dist/cli-main.js, started by the dist/cli.js launcher).
+import { exitWith } from './dispatch';
 import { processIO, runCli } from './main';
 
-runCli(process.argv.slice(2), processIO()).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`nixboot: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 2;
-  },
-);
+exitWith(runCli(process.argv.slice(2), processIO()));

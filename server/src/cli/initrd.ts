@@ -86,11 +86,21 @@ export const initrdCommand: CliCommand = {
             }) + '\n',
           );
         } else {
-          for (const s of a.segments) io.out(`# segment at ${s.offset}: ${s.compression}, ${s.compressedSize} → ${s.size} bytes, ${s.entries} entries\n`);
-          if (a.uki?.cmdline !== undefined) io.out(`# cmdline: ${a.uki.cmdline}\n`);
+          // one write per 64 KiB rather than per line
+          let text = '';
+          const line = (t: string) => {
+            text += t;
+            if (text.length >= 65536) {
+              io.out(text);
+              text = '';
+            }
+          };
+          for (const s of a.segments) line(`# segment at ${s.offset}: ${s.compression}, ${s.compressedSize} → ${s.size} bytes, ${s.entries} entries\n`);
+          if (a.uki?.cmdline !== undefined) line(`# cmdline: ${a.uki.cmdline}\n`);
           for (const e of a.entries) {
-            io.out(`${modeString(e.type, e.mode)} ${String(e.uid).padStart(4)} ${String(e.gid).padStart(4)} ${String(e.size).padStart(10)} ${e.path}${e.target !== undefined ? ` -> ${e.target}` : ''}\n`);
+            line(`${modeString(e.type, e.mode)} ${String(e.uid).padStart(4)} ${String(e.gid).padStart(4)} ${String(e.size).padStart(10)} ${e.path}${e.target !== undefined ? ` -> ${e.target}` : ''}\n`);
           }
+          if (text) io.out(text);
         }
         return 0;
       }

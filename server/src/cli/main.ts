@@ -1,7 +1,7 @@
 // `nixboot` command line: a thin dispatcher over the engine. Each subcommand lives in its own
 // module and is listed once in COMMANDS.
 import type { CliCommand, CliIO } from './io';
-import { CliError } from './io';
+import { runCommand } from './dispatch';
 import { explainCommand, lintCommand } from './lint';
 import { initrdCommand } from './initrd';
 import { hashPathCommand, storePathCommand } from './nar';
@@ -55,38 +55,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.err(`nixboot: unknown command '${name}' (see nixboot --help)\n`);
     return 2;
   }
-  if (rest.length > 0 && (rest[0] === '--help' || rest[0] === '-h')) {
-    io.out(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
-    return 0;
-  }
-  try {
-    return await command.run(rest, io);
-  } catch (e) {
-    if (e instanceof CliError) {
-      io.err(`nixboot ${name}: ${e.message}\n`);
-      return e.exitCode;
-    }
-    const err = e as NodeJS.ErrnoException;
-    if (err && typeof err.code === 'string' && typeof err.message === 'string') {
-      io.err(`nixboot ${name}: ${err.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  return runCommand(command, rest, io);
 }
 
-export function processIO(): CliIO {
-  const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  return {
-    cwd: process.cwd(),
-    env: process.env,
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
-    outBytes: (b) =>
-      new Promise((resolve, reject) => {
-        process.stdout.write(b, (e) => (e ? reject(e) : resolve()));
-      }),
-    signal: controller.signal,
-  };
-}
+export { processIO } from './dispatch';

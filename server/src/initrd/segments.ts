@@ -512,7 +512,8 @@ interface NativeTool {
 /** The native decoder for a compression, when it is on PATH. */
 function nativeTool(kind: Compression): NativeTool | undefined {
   if (kind === 'zstd' && onPath('zstd')) return { program: 'zstd', args: ['-dcq', '--no-progress', '--memory=2048MB'] };
-  if (kind === 'xz' && onPath('xz')) return { program: 'xz', args: ['-dcq'] };
+  // -Q: a warning (e.g. an unsupported check type) does not make the exit status 2
+  if (kind === 'xz' && onPath('xz')) return { program: 'xz', args: ['-d', '-c', '-q', '-Q'] };
   return undefined;
 }
 
@@ -563,6 +564,7 @@ async function nativeToCache(
     let size = 0; // bytes the decoder has written
     let rounds = 0;
     for (;;) {
+      checkAbort(signal);
       const k = reader.skippable();
       if (k > 0) {
         reader.skip(k);
@@ -588,9 +590,12 @@ async function nativeToCache(
       if (n <= 0) throw new InitrdError(`cache file ${cacheFile} shrank while it was being written`);
       reader.push(buf.subarray(0, n));
       cur += n;
-      if (++rounds % 64 === 0) {
-        checkAbort(signal);
+      if (++rounds % 16 === 0) {
+        // the reader lags behind the decoder (many small entries): the caps still hold, and the
+        // event loop (stdin pump, cancel) still runs
+        check(fs.fstatSync(rd).size - base);
         progress();
+        await tick();
       }
     }
     const e = exit!;
@@ -600,7 +605,7 @@ async function nativeToCache(
     }
     if (e.code !== 0) {
       const why = e.stderr.trim().split('\n').pop()?.replace(/^[^:]*: /, '');
-      throw new InitrdError(`${kind} data at offset ${pos} is corrupt (${tool.program} exited with ${e.code === null ? `signal ${e.signal}` : `status ${e.code}`}${why ? `: ${why}` : ''})`);
+      throw new InitrdError(`${kind} data at offset ${pos} could not be decoded, corrupt or truncated (${tool.program} exited with ${e.code === null ? `signal ${e.signal}` : `status ${e.code}`}${why ? `: ${why}` : ''})`);
     }
     return size;
   } finally {

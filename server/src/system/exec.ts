@@ -136,13 +136,15 @@ export function hasProgram(program: string): Promise<boolean> {
   return p;
 }
 
-/** Whether a program is on PATH, found without spawning anything (cached per process). */
+/** Whether a program is on PATH, found without spawning anything (cached per PATH value). */
 const onPathCache = new Map<string, boolean>();
 export function onPath(program: string): boolean {
-  let found = onPathCache.get(program);
+  const searched = process.env.PATH ?? '';
+  const key = `${searched}\0${program}`;
+  let found = onPathCache.get(key);
   if (found === undefined) {
     found = false;
-    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    for (const dir of searched.split(path.delimiter)) {
       if (!dir) continue;
       try {
         fs.accessSync(path.join(dir, program), fs.constants.X_OK);
@@ -154,7 +156,7 @@ export function onPath(program: string): boolean {
         // not here
       }
     }
-    onPathCache.set(program, found);
+    onPathCache.set(key, found);
   }
   return found;
 }
