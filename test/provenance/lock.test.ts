@@ -128,7 +128,7 @@ test('lock find-rev finds the commit across branches, nearest lastModified first
   const ej = JSON.parse(e.out);
   assert.deepEqual(ej.matches.map((m: { oid: string }) => m.oid), [early.oid]);
   assert.ok(ej.stats.treesReused > ej.stats.treesRead, `reuse ${ej.stats.treesReused} vs read ${ej.stats.treesRead}`);
-  assert.ok(ej.stats.prefixChunksReused > 0, 'SHA-256 states of shared NAR prefixes are reused');
+  assert.ok(ej.stats.prefixBytesReused > 0, 'SHA-256 states of shared NAR prefixes are reused');
   const n = await runCommand(lockCommand, ['find-rev', '--lock', lockFile, 'nowhere', '--repo', repo, '--limit', '10']);
   assert.equal(n.code, 1);
   assert.match(n.out, /no commit among 10/);

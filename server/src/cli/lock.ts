@@ -104,7 +104,7 @@ export const lockCommand: CliCommand = {
       else {
         if (r.matches.length === 0) io.out(`no commit among ${r.commitsConsidered} has narHash ${r.narHash}\n`);
         for (const c of r.matches) io.out(`${c.oid} ${new Date(c.time * 1000).toISOString()} ${c.subject}\n`);
-        io.err(`considered ${r.commitsConsidered} commits, hashed ${r.treesHashed} distinct trees (${r.stats.treesRead} tree objects read, ${r.stats.treesReused} reused, ${r.stats.blobsRead} blobs)\n`);
+        io.err(`considered ${r.commitsConsidered} commits, hashed ${r.treesHashed} distinct trees (${r.stats.treesRead} tree objects read, ${r.stats.treesReused} reused, ${r.stats.blobsRead} blobs${r.lanes ? `; hashed on ${r.lanes} worker threads` : ''})\n`);
         if (r.matches.length) io.out(`proof: ${r.proof}\n`);
       }
       return r.matches.length ? 0 : 1;

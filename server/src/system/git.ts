@@ -29,11 +29,21 @@ interface Pending {
   oid: string;
 }
 
-/** A `git cat-file --batch` session. Call `close()` when done. */
+/** Largest object read into memory (a hostile repository could claim any size). */
+const MAX_OBJECT = 1024 * 1024 * 1024;
+
+/**
+ * A `git cat-file --batch` session. Requests made in the same tick go to git in one write;
+ * answers are copied straight into one buffer per object. Call `close()` when done.
+ */
 export class GitObjectReader {
   private proc: ResultPromise;
   private pending: Pending[] = [];
-  private buf: Buffer = Buffer.alloc(0);
+  private outq: string[] = [];
+  /** A header line split across reads. */
+  private head: Buffer | undefined;
+  /** The object whose contents are being received. */
+  private body: { oid: string; type: GitObject['type']; data: Buffer; filled: number } | undefined;
   private failed: Error | undefined;
   private closed = false;
 
@@ -61,46 +71,83 @@ export class GitObjectReader {
     if (!this.failed) this.failed = e;
     const p = this.pending;
     this.pending = [];
+    this.body = undefined;
     for (const x of p) x.reject(this.closed ? new Error('git object reader closed') : e);
   }
 
   private onData(c: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, c]) : c;
-    for (;;) {
-      const nl = this.buf.indexOf(10);
-      if (nl < 0) return;
-      const header = this.buf.toString('latin1', 0, nl);
+    if (this.failed) return;
+    let pos = 0;
+    while (pos < c.length) {
+      const b = this.body;
+      if (b) {
+        if (b.filled < b.data.length) {
+          const n = Math.min(b.data.length - b.filled, c.length - pos);
+          c.copy(b.data, b.filled, pos, pos + n);
+          b.filled += n;
+          pos += n;
+          if (pos >= c.length) return;
+        }
+        if (c[pos] !== 10) return this.abort(new Error(`git cat-file: malformed output after object ${b.oid}`));
+        pos++;
+        this.body = undefined;
+        this.pending.shift()!.resolve({ oid: b.oid, type: b.type, data: b.data });
+        continue;
+      }
+      const nl = c.indexOf(10, pos);
+      if (nl < 0) {
+        this.head = this.head ? Buffer.concat([this.head, c.subarray(pos)]) : Buffer.from(c.subarray(pos));
+        if (this.head.length > 4096) return this.abort(new Error('git cat-file: malformed output (header too long)'));
+        return;
+      }
+      const header = (this.head ? Buffer.concat([this.head, c.subarray(pos, nl)]) : c.subarray(pos, nl)).toString('latin1');
+      this.head = undefined;
+      pos = nl + 1;
       const p = this.pending[0];
-      if (!p) return this.fail(new Error(`unexpected output from git cat-file: ${header}`));
+      if (!p) return this.abort(new Error(`unexpected output from git cat-file: ${header.slice(0, 200)}`));
       const m = /^([0-9a-f]{40,64}) (blob|tree|commit|tag) (\d+)$/.exec(header);
       if (!m) {
         this.pending.shift();
-        this.buf = this.buf.subarray(nl + 1);
         p.reject(new Error(`git object '${p.oid}' not found in ${this.repo}`));
         continue;
       }
       const size = Number(m[3]);
-      if (this.buf.length < nl + 1 + size + 1) return;
-      const data = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size));
-      this.buf = this.buf.subarray(nl + 1 + size + 1);
-      this.pending.shift();
-      p.resolve({ oid: m[1]!, type: m[2] as GitObject['type'], data });
+      if (size > MAX_OBJECT) return this.abort(new Error(`git object ${m[1]} is ${size} bytes: larger than ${MAX_OBJECT} bytes, not read`));
+      // Large contents go to shared memory, where hashing lanes can read them (see sharedAlloc).
+      const data = size > BIG_PIECE ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
+      this.body = { oid: m[1]!, type: m[2] as GitObject['type'], data, filled: 0 };
     }
+  }
+
+  /** Fails every request and stops git (its output can no longer be followed). */
+  private abort(e: Error): void {
+    this.fail(e);
+    this.proc.kill();
+  }
+
+  private flushRequests(): void {
+    if (this.outq.length === 0) return;
+    const text = `${this.outq.join('\n')}\n`;
+    this.outq = [];
+    this.proc.stdin!.write(text);
   }
 
   /** Reads one object (any name `git cat-file` accepts, e.g. an oid or `REV^{tree}`). */
   read(name: string): Promise<GitObject> {
+    if (this.closed) return Promise.reject(new Error('git object reader closed'));
     if (this.failed) return Promise.reject(this.failed);
     if (/[\n\r]/.test(name) || name.length === 0) return Promise.reject(new Error(`invalid object name '${name}'`));
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve, reject, oid: name });
-      this.proc.stdin!.write(`${name}\n`);
+      this.outq.push(name);
+      if (this.outq.length === 1) queueMicrotask(() => this.flushRequests());
     });
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.flushRequests();
     this.proc.stdin!.end();
     if (this.pending.length === 0) this.proc.kill();
   }
@@ -126,35 +173,142 @@ export function parseTree(data: Buffer, oidBytes = 20): TreeEntry[] {
   return out;
 }
 
-// NAR tokens, pre-encoded.
-function tok(s: string | Buffer): Buffer {
-  const b = typeof s === 'string' ? Buffer.from(s) : s;
-  const pad = (8 - (b.length % 8)) % 8;
-  const out = Buffer.alloc(8 + b.length + pad);
-  out.writeUInt32LE(b.length % 0x100000000, 0);
-  out.writeUInt32LE(Math.floor(b.length / 0x100000000), 4);
-  b.copy(out, 8);
+// NAR pieces live in SharedArrayBuffer slabs, so that hashing lanes (worker threads, see
+// hashLanes.ts) read them where they are. A slab is freed once no piece in it is referenced.
+const SLAB = 4 * 1024 * 1024;
+/** Contents larger than this get shared memory of their own (and are not copied into a NAR piece). */
+const BIG_PIECE = 1024 * 1024;
+let slab: Buffer | undefined;
+let slabUsed = 0;
+
+/** `n` bytes of shared memory (uninitialised contents: the caller fills all of it). */
+export function sharedAlloc(n: number): Buffer {
+  if (n > SLAB / 4) return Buffer.from(new SharedArrayBuffer(n));
+  if (!slab || slabUsed + n > slab.length) {
+    slab = Buffer.from(new SharedArrayBuffer(SLAB));
+    slabUsed = 0;
+  }
+  const b = slab.subarray(slabUsed, slabUsed + n);
+  slabUsed += (n + 7) & ~7;
+  return b;
+}
+
+/** Pieces of NAR tokens and names, in shared memory. */
+function concat(bufs: readonly Buffer[]): Buffer {
+  let n = 0;
+  for (const b of bufs) n += b.length + ((8 - (b.length % 8)) % 8) + 8;
+  const out = sharedAlloc(n);
+  let o = 0;
+  for (const b of bufs) {
+    out.writeUInt32LE(b.length % 0x100000000, o);
+    out.writeUInt32LE(Math.floor(b.length / 0x100000000), o + 4);
+    o += 8;
+    o += b.copy(out, o);
+    const pad = (8 - (b.length % 8)) % 8;
+    out.fill(0, o, o + pad);
+    o += pad;
+  }
   return out;
 }
+/** `str(x)` tokens of NAR strings, in one shared buffer. */
+const toks = (...xs: (string | Buffer)[]): Buffer => concat(xs.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
 const T = {
-  magic: tok('nix-archive-1'),
-  open: tok('('),
-  close: tok(')'),
-  dirHead: Buffer.concat([tok('('), tok('type'), tok('directory')]),
-  regHead: Buffer.concat([tok('('), tok('type'), tok('regular')]),
-  exec: Buffer.concat([tok('executable'), tok('')]),
-  contents: tok('contents'),
-  symHead: Buffer.concat([tok('('), tok('type'), tok('symlink'), tok('target')]),
-  entryHead: Buffer.concat([tok('entry'), tok('('), tok('name')]),
-  node: tok('node'),
-  emptyDir: Buffer.concat([tok('('), tok('type'), tok('directory'), tok(')')]),
+  magic: toks('nix-archive-1'),
+  close: toks(')'),
+  dirHead: toks('(', 'type', 'directory'),
+  regHead: toks('(', 'type', 'regular', 'contents'),
+  execHead: toks('(', 'type', 'regular', 'executable', '', 'contents'),
+  emptyDir: toks('(', 'type', 'directory', ')'),
+  entryHead: toks('entry', '(', 'name'),
+  node: toks('node'),
+  symHead: toks('(', 'type', 'symlink', 'target'),
 };
-const ZEROS = Buffer.alloc(8);
 
-/** A subtree's NAR as a list of buffers (shared, never copied) and its total length. */
-interface NarChunks {
-  chunks: Buffer[];
-  size: number;
+/** `prefix str(bytes) suffix` in one shared piece. */
+function framed(prefix: Buffer, bytes: Buffer, suffix: Buffer): Buffer {
+  const pad = (8 - (bytes.length % 8)) % 8;
+  const out = sharedAlloc(prefix.length + 8 + bytes.length + pad + suffix.length);
+  let o = prefix.copy(out, 0);
+  out.writeUInt32LE(bytes.length % 0x100000000, o);
+  out.writeUInt32LE(Math.floor(bytes.length / 0x100000000), o + 4);
+  o += 8;
+  o += bytes.copy(out, o);
+  out.fill(0, o, o + pad);
+  suffix.copy(out, o + pad);
+  return out;
+}
+
+/**
+ * A subtree's NAR: byte pieces and nested subtrees in order (shared between commits, never
+ * copied or changed once built) and its total length in bytes.
+ */
+export interface NarNode {
+  readonly parts: readonly (Buffer | NarNode)[];
+  readonly size: number;
+}
+
+const isTree = (mode: string): boolean => mode === '40000' || mode === '040000';
+const partSize = (x: Buffer | NarNode): number => (Buffer.isBuffer(x) ? x.length : x.size);
+
+/** A regular file's NAR node; small files are one piece, large ones keep their contents buffer. */
+function fileNar(data: Buffer, executable: boolean): Buffer | NarNode {
+  const head = executable ? T.execHead : T.regHead;
+  const pad = (8 - (data.length % 8)) % 8;
+  const tailLen = pad + T.close.length;
+  if (data.length > BIG_PIECE) {
+    const h = sharedAlloc(head.length + 8);
+    head.copy(h, 0);
+    h.writeUInt32LE(data.length % 0x100000000, head.length);
+    h.writeUInt32LE(Math.floor(data.length / 0x100000000), head.length + 4);
+    const t = sharedAlloc(tailLen);
+    t.fill(0, 0, pad);
+    T.close.copy(t, pad);
+    return { parts: [h, data, t], size: h.length + data.length + t.length };
+  }
+  const out = sharedAlloc(head.length + 8 + data.length + tailLen);
+  let o = head.copy(out, 0);
+  out.writeUInt32LE(data.length, o);
+  out.writeUInt32LE(0, o + 4);
+  o += 8;
+  o += data.copy(out, o);
+  out.fill(0, o, o + pad);
+  T.close.copy(out, o + pad);
+  return out;
+}
+
+/**
+ * How many leading bytes two NARs certainly share: identical subtrees (same object) are skipped
+ * whole, equal buffers compared, and the walk stops inside the first subtree that differs.
+ */
+export function sharedPrefix(a: NarNode, b: NarNode): number {
+  if (a === b) return a.size;
+  let off = 0;
+  const n = Math.min(a.parts.length, b.parts.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.parts[i]!;
+    const y = b.parts[i]!;
+    if (x === y) {
+      off += partSize(x);
+      continue;
+    }
+    const xb = Buffer.isBuffer(x);
+    const yb = Buffer.isBuffer(y);
+    if (xb && yb) {
+      if (x.equals(y)) {
+        off += x.length;
+        continue;
+      }
+      return off;
+    }
+    if (xb || yb) return off;
+    const c = sharedPrefix(x as NarNode, y as NarNode);
+    if (c === (x as NarNode).size && c === (y as NarNode).size) {
+      off += c;
+      continue;
+    }
+    return off + c;
+  }
+  return off;
 }
 
 export interface TreeHashStats {
@@ -164,144 +318,191 @@ export interface TreeHashStats {
   treesReused: number;
   /** Blobs read. */
   blobsRead: number;
-  /** NAR chunks not re-hashed thanks to a saved SHA-256 state of a shared prefix. */
-  prefixChunksReused: number;
+  /** NAR bytes not re-hashed thanks to a saved SHA-256 state of a prefix shared with the previous tree. */
+  prefixBytesReused: number;
+  /** NAR bytes hashed. */
+  bytesHashed: number;
 }
+
+/** A SHA-256 state is saved every this many NAR bytes (resuming costs at most this much re-hashing). */
+const STATE_EVERY = 64 * 1024;
+/** Pieces up to this size are staged and hashed in batches (one update call per ~64 KiB). */
+const SMALL = 4096;
+/** Large pieces are hashed in slices of this size, so states can be saved inside them. */
+const SLICE = 1024 * 1024;
 
 /**
  * NAR-hashes git trees, caching each subtree's NAR by tree object id so that commits sharing
- * subtrees only read what changed. The cache is bounded (`cacheBytes`, default 256 MiB).
+ * subtrees only read what changed (bounded: `cacheBytes`, default 256 MiB), and resuming SHA-256
+ * from a state saved inside the prefix that a tree's NAR shares with the previous one's.
  */
 export class GitTreeHasher {
-  private cache = new Map<string, NarChunks>();
+  private cache = new Map<string, NarNode>();
+  private ownBytes = new Map<string, number>();
   private cached = 0;
+  private inflight = new Map<string, Promise<NarNode>>();
   private rootHashes = new Map<string, Uint8Array>();
-  readonly stats: TreeHashStats = { treesRead: 0, treesReused: 0, blobsRead: 0, prefixChunksReused: 0 };
+  readonly stats: TreeHashStats = { treesRead: 0, treesReused: 0, blobsRead: 0, prefixBytesReused: 0, bytesHashed: 0 };
 
   constructor(readonly reader: GitObjectReader, private readonly cacheBytes = 256 * 1024 * 1024) {}
 
-  private remember(oid: string, n: NarChunks): void {
-    if (n.size > this.cacheBytes / 4) return;
+  /**
+   * Caches a tree's node, counting only its own bytes (file contents, names, tokens): subtrees
+   * are cached and counted under their own ids.
+   */
+  private remember(oid: string, n: NarNode, own: number): void {
+    if (own > this.cacheBytes / 4) return;
     this.cache.set(oid, n);
-    this.cached += n.size;
+    this.ownBytes.set(oid, own);
+    this.cached += own;
     while (this.cached > this.cacheBytes) {
-      const [k, v] = this.cache.entries().next().value as [string, NarChunks];
+      const k = this.cache.keys().next().value as string;
       this.cache.delete(k);
-      this.cached -= v.size;
+      this.cached -= this.ownBytes.get(k)!;
+      this.ownBytes.delete(k);
     }
   }
 
-  private async tree(oid: string, signal?: AbortSignal, depth = 0): Promise<NarChunks> {
+  private tree(oid: string, signal?: AbortSignal, depth = 0): Promise<NarNode> {
     const hit = this.cache.get(oid);
     if (hit) {
       this.cache.delete(oid);
       this.cache.set(oid, hit);
       this.stats.treesReused++;
-      return hit;
+      return Promise.resolve(hit);
     }
+    const busy = this.inflight.get(oid);
+    if (busy) {
+      this.stats.treesReused++;
+      return busy;
+    }
+    const p = this.readTree(oid, signal, depth);
+    this.inflight.set(oid, p);
+    const done = (): void => void this.inflight.delete(oid);
+    p.then(done, done);
+    return p;
+  }
+
+  private async readTree(oid: string, signal: AbortSignal | undefined, depth: number): Promise<NarNode> {
     if (signal?.aborted) throw new Error('cancelled');
     if (depth > 512) throw new Error('git tree nested too deeply');
     const obj = await this.reader.read(oid);
     if (obj.type !== 'tree') throw new Error(`${oid} is a ${obj.type}, not a tree`);
     this.stats.treesRead++;
     const entries = parseTree(obj.data, oid.length / 2).sort((a, b) => Buffer.compare(a.name, b.name));
-    // Pipeline all blob and tree reads of this level.
-    const parts = entries.map((e): Promise<Buffer[] | NarChunks> => {
-      if (e.mode === '40000' || e.mode === '040000') return this.tree(e.oid, signal, depth + 1);
-      if (e.mode === '160000') return Promise.resolve({ chunks: [T.emptyDir], size: T.emptyDir.length });
+    // All blob and tree reads of this level go to git at once.
+    const kids = entries.map((e): Promise<Buffer | NarNode> | Buffer => {
+      if (isTree(e.mode)) return this.tree(e.oid, signal, depth + 1);
+      if (e.mode === '160000') return T.emptyDir;
+      if (e.mode !== '120000' && !e.mode.startsWith('100')) return Promise.reject(new Error(`unsupported git mode ${e.mode} for '${e.name.toString()}'`));
       return this.reader.read(e.oid).then((b) => {
+        if (b.type !== 'blob') throw new Error(`${e.oid} ('${e.name.toString()}') is a ${b.type}, not a blob`);
         this.stats.blobsRead++;
-        if (e.mode === '120000') return [T.symHead, tok(b.data), T.close];
-        if (!e.mode.startsWith('100')) throw new Error(`unsupported git mode ${e.mode} for '${e.name.toString()}'`);
-        const exec = (parseInt(e.mode, 8) & 0o100) !== 0;
-        const len = Buffer.alloc(8);
-        len.writeUInt32LE(b.data.length % 0x100000000, 0);
-        len.writeUInt32LE(Math.floor(b.data.length / 0x100000000), 4);
-        const pad = (8 - (b.data.length % 8)) % 8;
-        const c: Buffer[] = [T.regHead];
-        if (exec) c.push(T.exec);
-        c.push(T.contents, len, b.data);
-        if (pad) c.push(ZEROS.subarray(0, pad));
-        c.push(T.close);
-        return c;
+        if (e.mode === '120000') return framed(T.symHead, b.data, T.close);
+        return fileNar(b.data, (parseInt(e.mode, 8) & 0o100) !== 0);
       });
     });
-    const resolved = await Promise.all(parts);
-    const chunks: Buffer[] = [T.dirHead];
+    const resolved = await Promise.all(kids);
+    const parts: (Buffer | NarNode)[] = [T.dirHead];
+    let size = T.dirHead.length;
+    let own = 0;
     entries.forEach((e, i) => {
-      chunks.push(T.entryHead, tok(e.name), T.node);
+      const head = framed(T.entryHead, e.name, T.node);
       const r = resolved[i]!;
-      if (Array.isArray(r)) chunks.push(...r);
-      else for (const c of r.chunks) chunks.push(c);
-      chunks.push(T.close);
+      parts.push(head, r, T.close);
+      size += head.length + partSize(r) + T.close.length;
+      own += head.length + (Buffer.isBuffer(r) || !isTree(e.mode) ? partSize(r) : 0);
     });
-    chunks.push(T.close);
-    let size = 0;
-    for (const c of chunks) size += c.length;
-    const n = { chunks, size };
-    this.remember(oid, n);
+    parts.push(T.close);
+    size += T.close.length;
+    const n: NarNode = { parts, size };
+    this.remember(oid, n, own);
     return n;
   }
 
-  /**
-   * The previous root's chunks and SHA-256 states saved at chunk boundaries (every ~16 KiB):
-   * the next commit's NAR usually shares a long prefix with it (history neighbours differ in a
-   * few files), so hashing resumes from the last state before the first differing chunk.
-   */
-  private prev: { chunks: Buffer[]; states: Map<number, Hash> } | undefined;
-  private readonly stage = Buffer.allocUnsafe(64 * 1024);
+  /** Starts reading a tree's objects ahead of `hashTree` (errors surface there). */
+  prefetch(treeOid: string, signal?: AbortSignal): void {
+    if (this.rootHashes.has(treeOid)) return;
+    this.tree(treeOid, signal).catch(() => undefined);
+  }
+
+  /** A tree's whole NAR (magic included) as a node tree, for hashing elsewhere (see hashLanes.ts). */
+  async narOf(treeOid: string, signal?: AbortSignal): Promise<NarNode> {
+    const tree = await this.tree(treeOid, signal);
+    return { parts: [T.magic, tree], size: T.magic.length + tree.size };
+  }
+
+  /** The previous NAR and the SHA-256 states saved along it (ascending offsets). */
+  private prev: { root: NarNode; states: { offset: number; h: Hash }[] } | undefined;
+  private readonly stage = Buffer.allocUnsafe(STATE_EVERY);
 
   /** SHA-256 of the NAR of a tree (given by tree oid), as `nix hash path` of its checkout minus `.git`. */
   async hashTree(treeOid: string, signal?: AbortSignal): Promise<{ hash: Uint8Array; narSize: number }> {
     const known = this.rootHashes.get(treeOid);
     if (known) return { hash: known, narSize: -1 };
-    const n = await this.tree(treeOid, signal);
-    const chunks = [T.magic, ...n.chunks];
-    // longest common prefix with the previous root (by identity, or equal bytes for small chunks)
-    let start = 0;
-    let h: Hash = createHash('sha256');
-    const states = new Map<number, Hash>();
+    const root = await this.narOf(treeOid, signal);
+    let h: Hash | undefined;
+    let from = 0;
+    let states: { offset: number; h: Hash }[] = [];
     if (this.prev) {
-      const pc = this.prev.chunks;
-      let i = 0;
-      const lim = Math.min(pc.length, chunks.length);
-      while (i < lim && (pc[i] === chunks[i] || (pc[i]!.length === chunks[i]!.length && pc[i]!.equals(chunks[i]!)))) i++;
-      let best = -1;
-      for (const k of this.prev.states.keys()) if (k <= i && k > best) best = k;
-      if (best > 0) {
-        for (const [k, st] of this.prev.states) if (k <= best) states.set(k, st);
-        h = this.prev.states.get(best)!.copy();
-        start = best;
-        this.stats.prefixChunksReused += best;
+      const shared = sharedPrefix(this.prev.root, root);
+      const ps = this.prev.states;
+      let k = -1;
+      while (k + 1 < ps.length && ps[k + 1]!.offset <= shared) k++;
+      if (k >= 0) {
+        states = ps.slice(0, k + 1);
+        h = ps[k]!.h.copy();
+        from = ps[k]!.offset;
+        this.stats.prefixBytesReused += from;
       }
     }
-    // Small chunks are staged and hashed in batches (one update call per ~16 KiB, not per token).
+    h ??= createHash('sha256');
+    const hash = h;
+    // Hash bytes [from, size): small pieces are staged, a state is saved every STATE_EVERY bytes.
     const stage = this.stage;
     let staged = 0;
-    let sinceState = 0;
-    for (let i = start; i < chunks.length; i++) {
-      if (sinceState >= 16 * 1024) {
-        if (staged) h.update(stage.subarray(0, staged));
-        staged = 0;
-        states.set(i, h.copy());
-        sinceState = 0;
-      }
-      const c = chunks[i]!;
-      if (c.length <= 4096 && staged + c.length <= stage.length) {
-        c.copy(stage, staged);
-        staged += c.length;
+    let pos = from;
+    let nextState = from + STATE_EVERY;
+    const flush = (): void => {
+      if (staged) hash.update(stage.subarray(0, staged));
+      staged = 0;
+    };
+    const feed = (b: Buffer): void => {
+      if (b.length <= SMALL) {
+        if (staged + b.length > stage.length) flush();
+        b.copy(stage, staged);
+        staged += b.length;
       } else {
-        if (staged) h.update(stage.subarray(0, staged));
-        staged = 0;
-        h.update(c);
+        flush();
+        hash.update(b);
       }
-      sinceState += c.length;
-    }
-    if (staged) h.update(stage.subarray(0, staged));
-    this.prev = { chunks, states };
-    const hash = new Uint8Array(h.digest());
-    this.rootHashes.set(treeOid, hash);
-    return { hash, narSize: n.size + T.magic.length };
+      pos += b.length;
+      if (pos >= nextState) {
+        flush();
+        states.push({ offset: pos, h: hash.copy() });
+        nextState = pos + STATE_EVERY;
+      }
+    };
+    const walk = (n: NarNode, base: number): void => {
+      for (const x of n.parts) {
+        const len = partSize(x);
+        if (base + len <= from) {
+          base += len;
+          continue;
+        }
+        if (Buffer.isBuffer(x)) {
+          for (let o = Math.max(0, from - base); o < x.length; o += SLICE) feed(o === 0 && x.length <= SLICE ? x : x.subarray(o, Math.min(x.length, o + SLICE)));
+        } else walk(x, base);
+        base += len;
+      }
+    };
+    walk(root, 0);
+    flush();
+    this.stats.bytesHashed += root.size - from;
+    this.prev = { root, states };
+    const digest = new Uint8Array(hash.digest());
+    this.rootHashes.set(treeOid, digest);
+    return { hash: digest, narSize: root.size };
   }
 }
 

@@ -7,6 +7,8 @@ import { describeLocked, findInput, isGitLike, parseFlakeLock, type FlakeLock, t
 import { hashPath } from '../nar/nar';
 import { quoteCommand } from './exec';
 import { pathInfo, queryDeriver, readDerivation, toStorePath } from './store';
+import { availableParallelism } from 'node:os';
+import { HashLane } from './hashLanes';
 import { GitObjectReader, GitTreeHasher, listCommits, resolveCommit, type CommitInfo, type TreeHashStats } from './git';
 
 export async function readFlakeLock(file: string): Promise<FlakeLock> {
@@ -112,6 +114,11 @@ export interface FindRevOptions {
   readonly all?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Worker threads that hash in parallel once the first trees did not match (default: one per
+   * core, at most 4, and only for 64 or more remaining trees; 0: hash on the calling thread).
+   */
+  readonly lanes?: number;
 }
 
 export interface FindRevResult {
@@ -120,6 +127,8 @@ export interface FindRevResult {
   /** Commits considered, distinct trees hashed. */
   readonly commitsConsidered: number;
   readonly treesHashed: number;
+  /** Worker threads that hashed trees (0: all hashed on the calling thread). */
+  readonly lanes: number;
   readonly stats: TreeHashStats;
   readonly proof: string;
 }
@@ -143,44 +152,122 @@ export function orderCandidates(commits: CommitInfo[], hints: { rev?: string; la
   });
 }
 
+/** Trees whose git objects are requested ahead of the one being hashed. */
+const PREFETCH = 8;
+/** Trees hashed one by one on the main thread before lanes start (a hinted search ends here). */
+const HEAD = 16;
+/** Fewest remaining trees worth starting hashing lanes for. */
+const LANES_FROM = 64;
+
 /** Walks a repository's history for commits whose tree NAR-hashes to `narHash`. */
 export async function findRev(narHash: string, hints: { rev?: string; lastModified?: number }, opts: FindRevOptions): Promise<FindRevResult> {
   const want = toBase16(parseSha256(narHash));
   const commits = orderCandidates(await listCommits(opts.repo, opts.limit ?? 5000, opts.signal), hints);
   const reader = new GitObjectReader(opts.repo);
   const hasher = new GitTreeHasher(reader);
+  // Distinct trees in visiting order, and the first commit index of each.
+  const order: string[] = [];
+  const firstCommit: number[] = [];
   const byTree = new Map<string, CommitInfo[]>();
-  for (const c of commits) {
-    const l = byTree.get(c.tree) ?? [];
-    l.push(c);
-    byTree.set(c.tree, l);
-  }
+  commits.forEach((c, i) => {
+    const l = byTree.get(c.tree);
+    if (l) l.push(c);
+    else {
+      byTree.set(c.tree, [c]);
+      order.push(c.tree);
+      firstCommit.push(i);
+    }
+  });
   const matches: CommitInfo[] = [];
-  const done = new Set<string>();
-  let considered = 0;
+  // Trees [0, settled) are hashed and checked in order; `stop` once the answer is known.
+  const results: (Uint8Array | undefined)[] = new Array(order.length);
+  let settled = 0;
+  let stop = false;
+  const settle = (): void => {
+    while (!stop && settled < order.length && results[settled]) {
+      const t = settled++;
+      opts.onProgress?.(t + 1 < order.length ? firstCommit[t + 1]! : commits.length, commits.length);
+      if (toBase16(results[t]!) === want) {
+        matches.push(...byTree.get(order[t]!)!);
+        if (!opts.all) stop = true;
+      }
+    }
+  };
+  const prefetch = (from: number, to: number): void => {
+    for (let j = from; j < Math.min(to, order.length); j++) hasher.prefetch(order[j]!, opts.signal);
+  };
+  const lanes: HashLane[] = [];
+  let hashedOnLanes = 0;
+  let reusedOnLanes = 0;
   try {
-    for (const c of commits) {
+    // The first trees on this thread: with a rev or lastModified hint the match is usually first.
+    for (let i = 0; i < Math.min(HEAD, order.length) && !stop; i++) {
       if (opts.signal?.aborted) throw new Error('cancelled');
-      considered++;
-      if (done.has(c.tree)) continue;
-      done.add(c.tree);
-      const { hash } = await hasher.hashTree(c.tree, opts.signal);
-      opts.onProgress?.(considered, commits.length);
-      if (toBase16(hash) === want) {
-        matches.push(...byTree.get(c.tree)!);
-        if (!opts.all) break;
+      prefetch(i + 1, i + 1 + PREFETCH);
+      results[i] = (await hasher.hashTree(order[i]!, opts.signal)).hash;
+      settle();
+    }
+    const rest = order.length - settled;
+    const laneCount = stop || rest === 0 || (opts.lanes === undefined && rest < LANES_FROM) ? 0 : Math.max(0, Math.min(opts.lanes ?? availableParallelism(), 4));
+    if (laneCount === 0) {
+      for (let i = settled; i < order.length && !stop; i++) {
+        if (opts.signal?.aborted) throw new Error('cancelled');
+        prefetch(i + 1, i + 1 + PREFETCH);
+        results[i] = (await hasher.hashTree(order[i]!, opts.signal)).hash;
+        settle();
+      }
+    } else {
+      // Each lane takes a contiguous run of the remaining trees (neighbours share NAR prefixes).
+      const begin = settled;
+      const per = Math.ceil(rest / laneCount);
+      for (let k = 0; k < laneCount; k++) lanes.push(new HashLane());
+      const runLane = async (lane: HashLane, from: number, to: number): Promise<void> => {
+        const sent: Promise<void>[] = [];
+        for (let i = from; i < to && !stop; i++) {
+          if (opts.signal?.aborted) throw new Error('cancelled');
+          prefetch(i + 1, Math.min(to, i + 1 + PREFETCH));
+          const root = await hasher.narOf(order[i]!, opts.signal);
+          sent.push(
+            lane.hash(root).then((h) => {
+              results[i] = h;
+              settle();
+            }),
+          );
+          // Keep two NARs queued per lane: the worker never waits, memory stays bounded.
+          if (sent.length > 2) await sent.shift();
+        }
+        await Promise.all(sent);
+      };
+      const runs = lanes.map((lane, k) => runLane(lane, begin + k * per, Math.min(order.length, begin + (k + 1) * per)));
+      try {
+        await Promise.all(runs);
+      } catch (e) {
+        stop = true;
+        await Promise.allSettled(runs);
+        throw e;
+      }
+      if (opts.signal?.aborted) throw new Error('cancelled');
+      for (const l of lanes) {
+        hashedOnLanes += l.bytesHashed;
+        reusedOnLanes += l.bytesReused;
       }
     }
   } finally {
     reader.close();
+    await Promise.all(lanes.map((l) => l.close()));
   }
+  const considered = stop && matches.length > 0 ? firstCommit[settled - 1]! + 1 : commits.length;
   const first = matches[0];
+  const stats = { ...hasher.stats };
+  stats.bytesHashed += hashedOnLanes;
+  stats.prefixBytesReused += reusedOnLanes;
   return {
     narHash: formatHash(parseSha256(narHash), 'sri'),
     matches,
     commitsConsidered: considered,
-    treesHashed: done.size,
-    stats: hasher.stats,
+    treesHashed: settled,
+    lanes: lanes.length,
+    stats,
     proof: first
       ? `d=$(mktemp -d) && git -C ${quoteCommand(opts.repo, [])} archive ${first.oid} | tar -x -C "$d" && nix hash path "$d"`
       : `for c in $(git -C ${quoteCommand(opts.repo, [])} rev-list --all); do … nix hash path …; done`,
