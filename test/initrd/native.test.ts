@@ -96,17 +96,22 @@ for (const c of ['zstd', 'xz'] as const) {
   });
 }
 
-test('without zstd on PATH the JavaScript decoder is used, with the same result (real cpio, zstd)', { skip: skipUnless('cpio', 'zstd') }, async () => {
+test('without zstd on PATH, or with one that fails before writing, the JavaScript decoder is used, with the same result (real cpio, zstd)', { skip: skipUnless('cpio', 'zstd') }, async () => {
   const sub = path.join(dir, 'nopath');
   const img = await makeInitrd({ dir: sub, segments: [{ compression: 'zstd', files: richFiles('p') }] });
   const native = await openArchive(img, { cacheDir: path.join(sub, 'cache-native'), ...NATIVE });
+  const failing = path.join(sub, 'failing-bin');
+  fs.mkdirSync(failing, { recursive: true });
+  fs.writeFileSync(path.join(failing, 'zstd'), '#!/bin/sh\necho "zstd: unknown option" >&2\nexit 1\n', { mode: 0o755 });
   const saved = process.env.PATH;
-  process.env.PATH = path.join(sub, 'empty-bin');
   try {
-    const cacheDir = path.join(sub, 'cache-nopath');
-    const js = await openArchive(img, { cacheDir, ...NATIVE });
-    await sameArchives(native, js);
-    assert.ok(fs.statSync(dataFile(cacheDir)).size < js.segments[0]!.size, 'only file data is cached by the JavaScript path');
+    for (const bin of [path.join(sub, 'empty-bin'), `${failing}:/usr/bin:/bin`]) {
+      process.env.PATH = bin;
+      const cacheDir = path.join(sub, `cache-${path.basename(bin.split(':')[0]!)}`);
+      const js = await openArchive(img, { cacheDir, ...NATIVE });
+      await sameArchives(native, js);
+      assert.ok(fs.statSync(dataFile(cacheDir)).size < js.segments[0]!.size, 'only file data is cached by the JavaScript path');
+    }
   } finally {
     process.env.PATH = saved;
   }

@@ -159,19 +159,23 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
         const direct = sink.direct!;
         const { file: cacheFile, offset: base } = await direct.prepare();
         const directReader = new CpioReader(sink, index, limits.maxEntries - entries, base);
-        produced = await nativeToCache(tool, kind, file, pos, stop, cacheFile, base, directReader, check, opts.signal, () =>
+        const got = await nativeToCache(tool, kind, file, pos, stop, cacheFile, base, directReader, check, opts.signal, () =>
           opts.onProgress?.({ offset: at, total: end - start, entries: entries + directReader.entries }),
         );
-        directReader.end();
-        direct.appended(produced);
-        consumed = stop - pos;
-        if (directReader.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
-        segments.push({ offset: pos, compression, compressedSize: consumed, size: produced, archives: directReader.archives, entries: directReader.entries });
-        total += produced;
-        entries += directReader.entries;
-        pos += consumed;
-        progress();
-        continue;
+        if (got !== undefined) {
+          produced = got;
+          directReader.end();
+          direct.appended(produced);
+          consumed = stop - pos;
+          if (directReader.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
+          segments.push({ offset: pos, compression, compressedSize: consumed, size: produced, archives: directReader.archives, entries: directReader.entries });
+          total += produced;
+          entries += directReader.entries;
+          pos += consumed;
+          progress();
+          continue;
+        }
+        // the decoder wrote nothing (it could not start, or refused the data): the JavaScript decoder decides
       }
       consumed = await decode(kind, file, pos, end, feed, (n) => (rangeForRatio = n), opts.signal, progress);
       reader.end();
@@ -526,7 +530,8 @@ const WINDOW = 64 * 1024;
  * (direct mode) is given only cpio headers, names and small data read back from the growing
  * file, and skips over file data. Waits for the decoder when it reads past what was written.
  * `check` sees the decompressed size as it grows (decompression-bomb caps); the decoder is killed
- * on any error and on cancel. Returns the decompressed size.
+ * on any error and on cancel. Returns the decompressed size, or undefined when the decoder
+ * failed without writing anything (an old or odd `zstd`/`xz`: the caller falls back).
  */
 async function nativeToCache(
   tool: NativeTool,
@@ -540,7 +545,7 @@ async function nativeToCache(
   check: (produced: number) => void,
   signal: AbortSignal | undefined,
   progress: () => void,
-): Promise<number> {
+): Promise<number | undefined> {
   const out = fs.openSync(cacheFile, 'a');
   let rd: number | undefined;
   let proc: FdProcess | undefined;
@@ -599,8 +604,9 @@ async function nativeToCache(
       }
     }
     const e = exit!;
+    if (e.error && (signal?.aborted || /cancelled/.test(e.error.message))) throw new InitrdError('cancelled');
+    if ((e.error || e.code !== 0) && size === 0) return undefined;
     if (e.error) {
-      if (signal?.aborted || /cancelled/.test(e.error.message)) throw new InitrdError('cancelled');
       throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${e.error.message}`);
     }
     if (e.code !== 0) {
