@@ -32,7 +32,7 @@ function awkwardTree(root: string): string {
   writeFileSync(join(root, 'ﬀ-ligature'), 'unicode beyond BMP-ish ordering');
   writeFileSync(join(root, '😀'), 'astral: UTF-16 order differs from byte order');
   writeFileSync(join(root, 'big'), Buffer.alloc(3 * 1024 * 1024 + 5, 7));
-  writeFileSync(join(root, 'huge'), Buffer.alloc(9 * 1024 * 1024 + 3, 9)); // double-buffered read path
+  writeFileSync(join(root, 'huge'), Buffer.alloc(9 * 1024 * 1024 + 3, 9)); // more than the 8 MiB ring
   symlinkSync('does/not/exist', join(root, 'dangling'));
   symlinkSync('/etc/passwd', join(root, 'absolute'));
   symlinkSync('foo', join(root, 'dirlink'));
@@ -86,11 +86,50 @@ test('hash-path equals nix hash path on awkward trees (real nix)', { skip: skipU
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, nixHash(root, flag), base);
   }
-  // single files, symlinks and empty dirs as roots
-  for (const p of ['empty', 'run.sh', 'dangling', 'emptydir', 'big', 'huge', 'foo']) {
-    const { hash } = await hashPath(join(root, p));
-    assert.equal(`${formatHash(hash, 'sri')}\n`, nixHash(join(root, p)), p);
+  // single files, symlinks and empty dirs as roots, hashed here and on the hashing thread
+  for (const p of ['', 'empty', 'run.sh', 'dangling', 'emptydir', 'big', 'huge', 'foo']) {
+    for (const thread of [false, true]) {
+      const { hash } = await hashPath(join(root, p), { thread });
+      assert.equal(`${formatHash(hash, 'sri')}\n`, nixHash(join(root, p)), `${p} (thread ${thread})`);
+    }
   }
+});
+
+test('hash-path through the shared-buffer ring: NARs ending on, before and after 1 MiB slot edges (real nix)', { skip: skipUnless('nix') }, async () => {
+  // NAR framing of a file root: 13+pad magic … the contents start at byte 96 (plain) / 128 (exec).
+  const MiB = 1024 * 1024;
+  const dir = join(tmp, 'edges');
+  mkdirSync(dir);
+  for (const n of [MiB - 96 - 16, MiB - 96 - 16 - 1, MiB - 96 - 16 + 1, MiB, 8 * MiB, 8 * MiB + 1, 9 * MiB - 7]) {
+    const f = join(dir, `f${n}`);
+    writeFileSync(f, Buffer.alloc(n, n & 0xff));
+    const { hash, narSize } = await hashPath(f, { thread: true });
+    assert.equal(`${formatHash(hash, 'sri')}\n`, nixHash(f), `${n} bytes`);
+    assert.equal(narSize, 96 + n + ((8 - (n % 8)) % 8) + 16);
+  }
+  // many small files crossing slot edges everywhere, and more data than the ring holds
+  const many = join(tmp, 'many');
+  for (let i = 0; i < 700; i++) {
+    mkdirSync(join(many, `d${i % 13}`), { recursive: true });
+    writeFileSync(join(many, `d${i % 13}`, `f${i}`), Buffer.alloc(17 * i + 3, i & 0xff), { mode: i % 3 ? 0o644 : 0o755 });
+  }
+  for (const thread of [true, false]) assert.equal(`${formatHash((await hashPath(many, { thread })).hash, 'sri')}\n`, nixHash(many), `thread ${thread}`);
+});
+
+test('hash-path on the hashing thread: special files, cancellation and exclusions fail or work cleanly', async () => {
+  const root = join(tmp, 'special');
+  mkdirSync(join(root, 'a'), { recursive: true });
+  writeFileSync(join(root, 'a', 'big'), Buffer.alloc(12 * 1024 * 1024, 1));
+  const fifo = spawnSync('mkfifo', [join(root, 'z-fifo')]);
+  if (fifo.status === 0) await assert.rejects(hashPath(root, { thread: true }), /cannot serialise a FIFO/);
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(hashPath(join(root, 'a'), { thread: true, signal: ac.signal }), /cancelled/);
+  const skip = (p: string) => p === 'z-fifo';
+  const a = await hashPath(root, { thread: true, exclude: skip });
+  const b = await hashPath(root, { thread: false, exclude: skip });
+  assert.deepEqual(a, b);
+  await assert.rejects(hashPath(join(root, 'missing'), { thread: true }), /ENOENT/);
 });
 
 test('non-UTF-8 file names hash like nix (real nix)', { skip: skipUnless('nix') }, async () => {

@@ -1,5 +1,5 @@
 // NAR ("nix-archive-1") serialisation, as in NixOS/nix `src/libutil/archive.cc`, streamed into a
-// sink in ~256 KiB batches; and a NAR parser. Pure code: reads files, spawns nothing.
+// sink in 1 MiB batches; and a NAR parser. Pure code: reads files, spawns nothing.
 //
 //   nar      = str("nix-archive-1") node
 //   node     = str("(") str("type") ( regular | directory | symlink ) str(")")
@@ -8,38 +8,53 @@
 //   directory= str("directory") { str("entry") str("(") str("name") str(name) str("node") node str(")") }
 //   str(x)   = u64-LE length, bytes, zero padding to a multiple of 8
 // Directory entries are sorted by the bytes of their names; only the owner-exec bit survives.
+// hashPath reads files straight into the buffers that a worker thread hashes (see hashRing.ts).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { HashRing } from './hashRing';
 
 /** Receives NAR bytes in order. The chunk is only valid during the call: copy it to keep it. */
 export type Sink = (chunk: Uint8Array) => void;
 
-const BATCH = 256 * 1024;
-const ZEROS = new Uint8Array(8);
+/**
+ * Where a NarWriter's buffers go: given a filled buffer (its first `len` bytes are NAR), returns
+ * the buffer to fill next (the same one once its bytes are consumed, or another).
+ */
+export interface NarTarget {
+  swap(full: Buffer, len: number): Buffer;
+}
 
-/** Writes NAR tokens into a sink, batching small writes. */
+const BATCH = 1024 * 1024;
+
+/**
+ * Writes NAR tokens into buffers handed over by a target. File contents are read straight into
+ * the buffer (no intermediate copy).
+ */
 export class NarWriter {
-  private buf = Buffer.allocUnsafe(BATCH);
+  private buf: Buffer;
   private pos = 0;
   /** Bytes written so far (the NAR size once finished). */
   size = 0;
-  constructor(private readonly sink: Sink) {}
+  constructor(private readonly target: NarTarget, first: Buffer = Buffer.allocUnsafe(BATCH)) {
+    this.buf = first;
+  }
 
   private raw(bytes: Uint8Array): void {
-    if (bytes.length > BATCH / 2) {
-      this.flush();
-      this.sink(bytes);
-    } else {
-      if (this.pos + bytes.length > BATCH) this.flush();
-      this.buf.set(bytes, this.pos);
-      this.pos += bytes.length;
+    let o = 0;
+    while (o < bytes.length) {
+      if (this.pos === this.buf.length) this.flush();
+      const n = Math.min(bytes.length - o, this.buf.length - this.pos);
+      this.buf.set(o === 0 && n === bytes.length ? bytes : bytes.subarray(o, o + n), this.pos);
+      this.pos += n;
+      o += n;
     }
     this.size += bytes.length;
   }
 
   private u64(n: number): void {
-    if (this.pos + 8 > BATCH) this.flush();
+    if (this.pos + 8 > this.buf.length) this.flush();
     this.buf.writeUInt32LE(n % 0x100000000, this.pos);
     this.buf.writeUInt32LE(Math.floor(n / 0x100000000), this.pos + 4);
     this.pos += 8;
@@ -59,26 +74,30 @@ export class NarWriter {
   }
 
   magic(): void {
-    this.str('nix-archive-1');
+    this.raw(TOK.magic);
   }
-  /** `( type regular [executable ""] contents <size>` — follow with `data()` chunks then `endRegular(size)`. */
+  /** `( type regular [executable ""] contents <size>` — follow with `data()`/`read()` then `endRegular(size)`. */
   beginRegular(executable: boolean, size: number): void {
-    this.str('(');
-    this.str('type');
-    this.str('regular');
-    if (executable) {
-      this.str('executable');
-      this.str('');
-    }
-    this.str('contents');
+    this.raw(executable ? TOK.execHead : TOK.regHead);
     this.u64(size);
   }
   data(chunk: Uint8Array): void {
     this.raw(chunk);
   }
+  /**
+   * Reads contents from `fd` at `offset` straight into the current buffer: up to `want` bytes,
+   * at most what fits (a full buffer is handed over first). Returns the bytes read (0 at EOF).
+   */
+  read(fd: number, want: number, offset: number): number {
+    if (this.pos === this.buf.length) this.flush();
+    const n = fs.readSync(fd, this.buf, this.pos, Math.min(want, this.buf.length - this.pos), offset);
+    this.pos += n;
+    this.size += n;
+    return n;
+  }
   endRegular(size: number): void {
     this.pad(size);
-    this.str(')');
+    this.raw(TOK.close);
   }
   regular(executable: boolean, contents: Uint8Array): void {
     this.beginRegular(executable, contents.length);
@@ -86,57 +105,90 @@ export class NarWriter {
     this.endRegular(contents.length);
   }
   symlink(target: string | Uint8Array): void {
-    this.str('(');
-    this.str('type');
-    this.str('symlink');
-    this.str('target');
+    this.raw(TOK.symHead);
     this.str(target);
-    this.str(')');
+    this.raw(TOK.close);
   }
   beginDirectory(): void {
-    this.str('(');
-    this.str('type');
-    this.str('directory');
+    this.raw(TOK.dirHead);
   }
   beginEntry(name: Uint8Array | string): void {
-    this.str('entry');
-    this.str('(');
-    this.str('name');
+    this.raw(TOK.entryHead);
     this.str(name);
-    this.str('node');
+    this.raw(TOK.node);
   }
   endEntry(): void {
-    this.str(')');
+    this.raw(TOK.close);
   }
   endDirectory(): void {
-    this.str(')');
+    this.raw(TOK.close);
   }
   flush(): void {
     if (this.pos > 0) {
-      this.sink(this.buf.subarray(0, this.pos));
+      this.buf = this.target.swap(this.buf, this.pos);
       this.pos = 0;
     }
   }
+}
+
+const ZEROS = new Uint8Array(8);
+function toks(...xs: string[]): Buffer {
+  return Buffer.concat(
+    xs.map((x) => {
+      const b = Buffer.from(x);
+      const out = Buffer.alloc(8 + b.length + ((8 - (b.length % 8)) % 8));
+      out.writeUInt32LE(b.length, 0);
+      b.copy(out, 8);
+      return out;
+    }),
+  );
+}
+const TOK = {
+  magic: toks('nix-archive-1'),
+  close: toks(')'),
+  regHead: toks('(', 'type', 'regular', 'contents'),
+  execHead: toks('(', 'type', 'regular', 'executable', '', 'contents'),
+  symHead: toks('(', 'type', 'symlink', 'target'),
+  dirHead: toks('(', 'type', 'directory'),
+  entryHead: toks('entry', '(', 'name'),
+  node: toks('node'),
+};
+
+/** A target that passes each filled buffer to a sink and reuses it. */
+export function sinkTarget(sink: Sink): NarTarget {
+  return {
+    swap(full, len) {
+      sink(full.subarray(0, len));
+      return full;
+    },
+  };
 }
 
 export interface DumpOptions {
   readonly signal?: AbortSignal;
   /** Skip entries for which this returns true (path relative to the root, `/`-separated bytes as latin1). */
   readonly exclude?: (relPath: string) => boolean;
+  /**
+   * hashPath only: hash on a worker thread while this thread reads (default: for directories and
+   * files over 8 MiB, when there is more than one core).
+   */
+  readonly thread?: boolean;
 }
-
-const READ_CHUNK = 1024 * 1024;
-const BIG_FILE = 4 * 1024 * 1024;
-const BIG_CHUNK = 2 * 1024 * 1024;
 
 /**
  * Serialises a file system path to NAR, calling `sink` with the bytes in order. Directory names
  * are read as bytes and sorted bytewise, so non-UTF-8 and unicode names hash as Nix hashes them.
  */
 export async function dumpPath(root: string, sink: Sink, opts: DumpOptions = {}): Promise<number> {
-  const w = new NarWriter(sink);
+  const w = new NarWriter(sinkTarget(sink));
+  await dumpInto(w, root, opts);
+  w.flush();
+  return w.size;
+}
+
+/** Serialises `root` into a writer (not flushed). */
+async function dumpInto(w: NarWriter, root: string, opts: DumpOptions): Promise<void> {
   w.magic();
-  const readBuf = Buffer.allocUnsafe(READ_CHUNK);
   let lastYield = Date.now();
   const maybeYield = async (): Promise<void> => {
     if (Date.now() - lastYield > 50) {
@@ -145,50 +197,20 @@ export async function dumpPath(root: string, sink: Sink, opts: DumpOptions = {})
     }
     if (opts.signal?.aborted) throw new Error('cancelled');
   };
-  const rootBuf = Buffer.from(root);
-  async function node(p: Buffer, rel: string): Promise<void> {
+  async function node(p: Buffer, rel: string, depth: number): Promise<void> {
     await maybeYield();
     const st = fs.lstatSync(p);
     if (st.isSymbolicLink()) {
       w.symlink(fs.readlinkSync(p, { encoding: 'buffer' }));
     } else if (st.isFile()) {
       const size = st.size;
-      w.beginRegular((st.mode & 0o100) !== 0, size);
-      if (size > BIG_FILE) {
-        // Large files: read the next chunk on the thread pool while this one is hashed.
-        const fh = await fs.promises.open(p, 'r');
-        try {
-          const bufs = [Buffer.allocUnsafe(BIG_CHUNK), Buffer.allocUnsafe(BIG_CHUNK)];
-          let done = 0;
-          let k = 0;
-          let pending = fh.read(bufs[0]!, 0, Math.min(BIG_CHUNK, size), 0);
-          while (done < size) {
-            const { bytesRead } = await pending;
-            if (bytesRead === 0) throw new Error(`${p.toString()} shrank while it was being read`);
-            const cur = bufs[k & 1]!;
-            const next = done + bytesRead;
-            if (next < size) pending = fh.read(bufs[(k + 1) & 1]!, 0, Math.min(BIG_CHUNK, size - next), next);
-            w.data(cur.subarray(0, bytesRead));
-            done = next;
-            k++;
-            if (opts.signal?.aborted) {
-              if (next < size) await pending.catch(() => undefined);
-              throw new Error('cancelled');
-            }
-          }
-        } finally {
-          await fh.close();
-        }
-        w.endRegular(size);
-        return;
-      }
       const fd = fs.openSync(p, 'r');
       try {
+        w.beginRegular((st.mode & 0o100) !== 0, size);
         let done = 0;
         while (done < size) {
-          const n = fs.readSync(fd, readBuf, 0, Math.min(READ_CHUNK, size - done), done);
+          const n = w.read(fd, size - done, done);
           if (n === 0) throw new Error(`${p.toString()} shrank while it was being read`);
-          w.data(readBuf.subarray(0, n));
           done += n;
           if (done < size) await maybeYield();
         }
@@ -197,13 +219,14 @@ export async function dumpPath(root: string, sink: Sink, opts: DumpOptions = {})
       }
       w.endRegular(size);
     } else if (st.isDirectory()) {
+      if (depth > 4096) throw new Error(`${p.toString()}: directories nested too deeply`);
       w.beginDirectory();
       const names = (fs.readdirSync(p, { encoding: 'buffer' }) as Buffer[]).sort(Buffer.compare);
       for (const name of names) {
         const childRel = rel ? `${rel}/${name.toString('latin1')}` : name.toString('latin1');
         if (opts.exclude?.(childRel)) continue;
         w.beginEntry(name);
-        await node(Buffer.concat([p, SLASH, name]), childRel);
+        await node(Buffer.concat([p, SLASH, name]), childRel, depth + 1);
         w.endEntry();
       }
       w.endDirectory();
@@ -211,9 +234,7 @@ export async function dumpPath(root: string, sink: Sink, opts: DumpOptions = {})
       throw new Error(`${p.toString()}: cannot serialise a ${fileKind(st)} in a NAR`);
     }
   }
-  await node(rootBuf, '');
-  w.flush();
-  return w.size;
+  await node(Buffer.from(root), '', 0);
 }
 const SLASH = Buffer.from('/');
 
@@ -231,8 +252,25 @@ export interface NarHash {
 
 /** SHA-256 of a path's NAR, equal to `nix hash path PATH`. */
 export async function hashPath(p: string, opts: DumpOptions = {}): Promise<NarHash> {
+  const abs = path.resolve(p);
+  let thread = opts.thread;
+  if (thread === undefined) {
+    const st = fs.lstatSync(abs);
+    thread = availableParallelism() > 1 && (st.isDirectory() || (st.isFile() && st.size > 8 * 1024 * 1024));
+  }
+  if (thread) {
+    const ring = new HashRing();
+    try {
+      const w = new NarWriter(ring, ring.first());
+      await dumpInto(w, abs, opts);
+      w.flush();
+      return { hash: await ring.finish(), narSize: w.size };
+    } finally {
+      ring.close();
+    }
+  }
   const h = createHash('sha256');
-  const narSize = await dumpPath(path.resolve(p), (c) => h.update(c), opts);
+  const narSize = await dumpPath(abs, (c) => h.update(c), opts);
   return { hash: new Uint8Array(h.digest()), narSize };
 }
 
