@@ -563,7 +563,8 @@ async function nativeToCache(
       exit = e;
       wake?.();
     });
-    if (!whole) void pump(file, pos, stop, running);
+    // a read error ends the decoder, whose exit status then reports it
+    if (!whole) pump(file, pos, stop, running).catch(() => running.kill());
     const buf = Buffer.allocUnsafe(WINDOW);
     let cur = 0; // stream offset the reader has reached
     let size = 0; // bytes the decoder has written
