@@ -19,10 +19,11 @@ const ROOT = new URL('..', import.meta.url).pathname;
 async function buildCli(dir: string): Promise<string> {
   const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error', absWorkingDir: ROOT } as const;
   await Promise.all([
-    build({ ...common, entryPoints: ['server/src/cli/launcher.ts'], outfile: join(dir, 'cli.js'), external: ['./cli-initrd.js', './cli-nar.js', './cli-main.js'] }),
+    build({ ...common, entryPoints: ['server/src/cli/launcher.ts'], outfile: join(dir, 'cli.js'), external: ['./cli-initrd.js', './cli-nar.js', './cli-lock.js', './cli-main.js'] }),
     build({ ...common, entryPoints: ['server/src/cli/bin.ts'], outfile: join(dir, 'cli-main.js') }),
     build({ ...common, entryPoints: ['server/src/cli/binInitrd.ts'], outfile: join(dir, 'cli-initrd.js') }),
     build({ ...common, entryPoints: ['server/src/cli/binNar.ts'], outfile: join(dir, 'cli-nar.js') }),
+    build({ ...common, entryPoints: ['server/src/cli/binLock.ts'], outfile: join(dir, 'cli-lock.js') }),
   ]);
   writeFileSync(join(dir, 'package.json'), '{"type": "commonjs"}\n');
   return join(dir, 'cli.js');

@@ -18,18 +18,20 @@ await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
   // The CLI: a small launcher (dist/cli.js) that loads the initrd-only bundle for `nixboot initrd`
-  // (start-up matters when indexing an image), the NAR-only bundle for `hash-path`/`store-path`
-  // (start-up counts against `nix hash path`) and the whole CLI otherwise.
+  // (start-up matters when indexing an image), the NAR bundle for `hash-path`/`store-path`
+  // (start-up counts against `nix hash path`), the flake.lock bundle for `lock`, and the whole CLI
+  // otherwise.
   build({
     ...common,
     entryPoints: ['server/src/cli/launcher.ts'],
     outfile: 'dist/cli.js',
-    external: ['./cli-initrd.js', './cli-nar.js', './cli-main.js'],
+    external: ['./cli-initrd.js', './cli-nar.js', './cli-lock.js', './cli-main.js'],
     banner: { js: '#!/usr/bin/env node' },
   }),
   build({ ...common, entryPoints: ['server/src/cli/bin.ts'], outfile: 'dist/cli-main.js' }),
   build({ ...common, entryPoints: ['server/src/cli/binInitrd.ts'], outfile: 'dist/cli-initrd.js' }),
   build({ ...common, entryPoints: ['server/src/cli/binNar.ts'], outfile: 'dist/cli-nar.js' }),
+  build({ ...common, entryPoints: ['server/src/cli/binLock.ts'], outfile: 'dist/cli-lock.js' }),
 ]);
 
 // The sources are ES modules; the bundles are CommonJS (VS Code loads extensions with require).

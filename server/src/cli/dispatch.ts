@@ -29,6 +29,12 @@ export async function runCommand(command: CliCommand, rest: string[], io: CliIO)
 export function processIO(): CliIO {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
+  // `nixboot … | head -1`: a closed pipe ends the command quietly, as SIGPIPE ends other tools.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    controller.abort();
+    process.exit(process.exitCode ?? 0);
+  });
   return {
     cwd: process.cwd(),
     env: process.env,
