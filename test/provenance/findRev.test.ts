@@ -97,6 +97,11 @@ test('every commit: tree NAR hash on this thread and on lanes equals git archive
     const hashes = await Promise.all(roots.map((r) => lane.hash(r)));
     [...commits].reverse().forEach((c, k) => assert.equal(formatHash(hashes[k]!, 'sri'), expected.get(c.oid), `lane: ${c.subject}`));
     assert.ok(lane.bytesReused > 10 * STEP, `lane resumed saved states (${lane.bytesReused} bytes)`);
+    // a closed lane answers at once, and so does everything still queued on it
+    const queued = lane.hash(roots[0]!);
+    await lane.close();
+    await assert.rejects(lane.hash(roots[1]!), /closed/);
+    await assert.rejects(queued, /closed|exited/);
   } finally {
     reader.close();
     await lane.close();

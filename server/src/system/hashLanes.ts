@@ -140,6 +140,7 @@ export class HashLane {
 
   /** SHA-256 of a NAR. Calls on one lane are answered in order. */
   hash(root: NarNode): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new Error('hash lane closed'));
     if (this.failed) return Promise.reject(this.failed);
     const shared = this.prev ? sharedPrefix(this.prev, root) : 0;
     const from = Math.floor(Math.min(shared, this.prev?.size ?? 0) / STEP) * STEP;

@@ -227,12 +227,12 @@ export async function findRev(narHash: string, hints: { rev?: string; lastModifi
           if (opts.signal?.aborted) throw new Error('cancelled');
           prefetch(i + 1, Math.min(to, i + 1 + PREFETCH));
           const root = await hasher.narOf(order[i]!, opts.signal);
-          sent.push(
-            lane.hash(root).then((h) => {
-              results[i] = h;
-              settle();
-            }),
-          );
+          const done = lane.hash(root).then((h) => {
+            results[i] = h;
+            settle();
+          });
+          done.catch(() => undefined); // awaited below; a failing lane rejects all its queue at once
+          sent.push(done);
           // Keep two NARs queued per lane: the worker never waits, memory stays bounded.
           if (sent.length > 2) await sent.shift();
         }
