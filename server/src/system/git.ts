@@ -227,7 +227,7 @@ const T = {
 /** `prefix str(bytes) suffix` in one shared piece. */
 function framed(prefix: Buffer, bytes: Buffer, suffix: Buffer): Buffer {
   const pad = (8 - (bytes.length % 8)) % 8;
-  const out = sharedAlloc(prefix.length + 8 + bytes.length + pad + suffix.length);
+  const out = Buffer.allocUnsafe(prefix.length + 8 + bytes.length + pad + suffix.length);
   let o = prefix.copy(out, 0);
   out.writeUInt32LE(bytes.length % 0x100000000, o);
   out.writeUInt32LE(Math.floor(bytes.length / 0x100000000), o + 4);
@@ -250,7 +250,10 @@ export interface NarNode {
 const isTree = (mode: string): boolean => mode === '40000' || mode === '040000';
 const partSize = (x: Buffer | NarNode): number => (Buffer.isBuffer(x) ? x.length : x.size);
 
-/** A regular file's NAR node; small files are one piece, large ones keep their contents buffer. */
+/**
+ * A regular file's NAR: small files one buffer (copied into its directory's run, see
+ * `readTree`), large ones a node that keeps the contents buffer (shared memory) as it is.
+ */
 function fileNar(data: Buffer, executable: boolean): Buffer | NarNode {
   const head = executable ? T.execHead : T.regHead;
   const pad = (8 - (data.length % 8)) % 8;
@@ -265,7 +268,7 @@ function fileNar(data: Buffer, executable: boolean): Buffer | NarNode {
     T.close.copy(t, pad);
     return { parts: [h, data, t], size: h.length + data.length + t.length };
   }
-  const out = sharedAlloc(head.length + 8 + data.length + tailLen);
+  const out = Buffer.allocUnsafe(head.length + 8 + data.length + tailLen);
   let o = head.copy(out, 0);
   out.writeUInt32LE(data.length, o);
   out.writeUInt32LE(0, o + 4);
@@ -294,11 +297,12 @@ export function sharedPrefix(a: NarNode, b: NarNode): number {
     const xb = Buffer.isBuffer(x);
     const yb = Buffer.isBuffer(y);
     if (xb && yb) {
-      if (x.equals(y)) {
-        off += x.length;
+      const d = firstDifference(x as Buffer, y as Buffer);
+      if (d === x.length && d === y.length) {
+        off += d;
         continue;
       }
-      return off;
+      return off + d;
     }
     if (xb || yb) return off;
     const c = sharedPrefix(x as NarNode, y as NarNode);
@@ -309,6 +313,50 @@ export function sharedPrefix(a: NarNode, b: NarNode): number {
     return off + c;
   }
   return off;
+}
+
+/** Length of the common prefix of two buffers, to within 4 KiB (never more than the truth). */
+function firstDifference(a: Buffer, b: Buffer): number {
+  const n = Math.min(a.length, b.length);
+  const BLOCK = 4096;
+  let o = 0;
+  while (o < n) {
+    const m = Math.min(BLOCK, n - o);
+    if (!a.subarray(o, o + m).equals(b.subarray(o, o + m))) return o;
+    o += m;
+  }
+  return n;
+}
+
+/** Consecutive byte pieces of a directory's NAR are copied into one shared buffer of up to this size. */
+const RUN = 1024 * 1024;
+
+/** Joins runs of consecutive buffers into shared-memory buffers (fewer, larger pieces to hash). */
+function joinRuns(parts: (Buffer | NarNode)[]): (Buffer | NarNode)[] {
+  const out: (Buffer | NarNode)[] = [];
+  let run: Buffer[] = [];
+  let runLen = 0;
+  const end = (): void => {
+    if (run.length === 0) return;
+    const b = sharedAlloc(runLen);
+    let o = 0;
+    for (const x of run) o += x.copy(b, o);
+    out.push(b);
+    run = [];
+    runLen = 0;
+  };
+  for (const x of parts) {
+    if (!Buffer.isBuffer(x)) {
+      end();
+      out.push(x);
+      continue;
+    }
+    if (runLen > 0 && runLen + x.length > RUN) end();
+    run.push(x);
+    runLen += x.length;
+  }
+  end();
+  return out;
 }
 
 export interface TreeHashStats {
@@ -363,6 +411,25 @@ export class GitTreeHasher {
     }
   }
 
+  /**
+   * File and symlink NARs by blob id and kind, so that rebuilding a directory in which one file
+   * changed reads only that file (bounded: a quarter of `cacheBytes`).
+   */
+  private blobs = new Map<string, Buffer | NarNode>();
+  private blobBytes = 0;
+
+  private rememberBlob(key: string, nar: Buffer | NarNode): void {
+    const n = partSize(nar);
+    if (n > this.cacheBytes / 16) return;
+    this.blobs.set(key, nar);
+    this.blobBytes += n;
+    while (this.blobBytes > this.cacheBytes / 4) {
+      const [k, v] = this.blobs.entries().next().value as [string, Buffer | NarNode];
+      this.blobs.delete(k);
+      this.blobBytes -= partSize(v);
+    }
+  }
+
   private tree(oid: string, signal?: AbortSignal, depth = 0): Promise<NarNode> {
     const hit = this.cache.get(oid);
     if (hit) {
@@ -391,15 +458,24 @@ export class GitTreeHasher {
     this.stats.treesRead++;
     const entries = parseTree(obj.data, oid.length / 2).sort((a, b) => Buffer.compare(a.name, b.name));
     // All blob and tree reads of this level go to git at once.
-    const kids = entries.map((e): Promise<Buffer | NarNode> | Buffer => {
+    const kids = entries.map((e): Promise<Buffer | NarNode> | Buffer | NarNode => {
       if (isTree(e.mode)) return this.tree(e.oid, signal, depth + 1);
       if (e.mode === '160000') return T.emptyDir;
       if (e.mode !== '120000' && !e.mode.startsWith('100')) return Promise.reject(new Error(`unsupported git mode ${e.mode} for '${e.name.toString()}'`));
+      const kind = e.mode === '120000' ? 'l' : (parseInt(e.mode, 8) & 0o100) !== 0 ? 'x' : 'f';
+      const key = kind + e.oid;
+      const known = this.blobs.get(key);
+      if (known) {
+        this.blobs.delete(key);
+        this.blobs.set(key, known);
+        return known;
+      }
       return this.reader.read(e.oid).then((b) => {
         if (b.type !== 'blob') throw new Error(`${e.oid} ('${e.name.toString()}') is a ${b.type}, not a blob`);
         this.stats.blobsRead++;
-        if (e.mode === '120000') return framed(T.symHead, b.data, T.close);
-        return fileNar(b.data, (parseInt(e.mode, 8) & 0o100) !== 0);
+        const nar = kind === 'l' ? framed(T.symHead, b.data, T.close) : fileNar(b.data, kind === 'x');
+        this.rememberBlob(key, nar);
+        return nar;
       });
     });
     const resolved = await Promise.all(kids);
@@ -415,7 +491,7 @@ export class GitTreeHasher {
     });
     parts.push(T.close);
     size += T.close.length;
-    const n: NarNode = { parts, size };
+    const n: NarNode = { parts: joinRuns(parts), size };
     this.remember(oid, n, own);
     return n;
   }

@@ -116,7 +116,8 @@ export interface FindRevOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /**
    * Worker threads that hash in parallel once the first trees did not match (default: one per
-   * core, at most 4, and only for 64 or more remaining trees; 0: hash on the calling thread).
+   * core, at most 4, on machines with more than one core and for 64 or more remaining trees;
+   * 0: hash on the calling thread).
    */
   readonly lanes?: number;
 }
@@ -199,7 +200,13 @@ export async function findRev(narHash: string, hints: { rev?: string; lastModifi
   const lanes: HashLane[] = [];
   let hashedOnLanes = 0;
   let reusedOnLanes = 0;
+  // Lanes are started now (a worker takes ~20 ms to boot) if the walk may need them.
+  const planned =
+    order.length <= HEAD || (opts.lanes === undefined && order.length - HEAD < LANES_FROM)
+      ? 0
+      : Math.max(0, Math.min(opts.lanes ?? (availableParallelism() > 1 ? availableParallelism() : 0), 4));
   try {
+    for (let k = 0; k < planned; k++) lanes.push(new HashLane());
     // The first trees on this thread: with a rev or lastModified hint the match is usually first.
     for (let i = 0; i < Math.min(HEAD, order.length) && !stop; i++) {
       if (opts.signal?.aborted) throw new Error('cancelled');
@@ -208,7 +215,7 @@ export async function findRev(narHash: string, hints: { rev?: string; lastModifi
       settle();
     }
     const rest = order.length - settled;
-    const laneCount = stop || rest === 0 || (opts.lanes === undefined && rest < LANES_FROM) ? 0 : Math.max(0, Math.min(opts.lanes ?? availableParallelism(), 4));
+    const laneCount = stop || rest === 0 ? 0 : planned;
     if (laneCount === 0) {
       for (let i = settled; i < order.length && !stop; i++) {
         if (opts.signal?.aborted) throw new Error('cancelled');
@@ -220,7 +227,6 @@ export async function findRev(narHash: string, hints: { rev?: string; lastModifi
       // Each lane takes a contiguous run of the remaining trees (neighbours share NAR prefixes).
       const begin = settled;
       const per = Math.ceil(rest / laneCount);
-      for (let k = 0; k < laneCount; k++) lanes.push(new HashLane());
       const runLane = async (lane: HashLane, from: number, to: number): Promise<void> => {
         const sent: Promise<void>[] = [];
         for (let i = from; i < to && !stop; i++) {
@@ -266,7 +272,7 @@ export async function findRev(narHash: string, hints: { rev?: string; lastModifi
     matches,
     commitsConsidered: considered,
     treesHashed: settled,
-    lanes: lanes.length,
+    lanes: hashedOnLanes > 0 ? lanes.length : 0,
     stats,
     proof: first
       ? `d=$(mktemp -d) && git -C ${quoteCommand(opts.repo, [])} archive ${first.oid} | tar -x -C "$d" && nix hash path "$d"`
