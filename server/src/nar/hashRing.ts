@@ -111,6 +111,7 @@ export class HashRing implements NarTarget {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.worker.unref(); // a finished process need not wait for the thread to wind down
     void this.worker.terminate();
   }
 }

@@ -169,8 +169,8 @@ export interface DumpOptions {
   /** Skip entries for which this returns true (path relative to the root, `/`-separated bytes as latin1). */
   readonly exclude?: (relPath: string) => boolean;
   /**
-   * hashPath only: hash on a worker thread while this thread reads (default: for directories and
-   * files over 8 MiB, when there is more than one core).
+   * hashPath only: hash on a worker thread while this thread reads (default: when the files hold
+   * 16 MiB or more and there is more than one core).
    */
   readonly thread?: boolean;
 }
@@ -250,14 +250,36 @@ export interface NarHash {
   readonly narSize: number;
 }
 
+/** Below this many bytes of file contents, starting the hashing thread (~20 ms) does not pay. */
+const THREAD_FROM = 16 * 1024 * 1024;
+
+/**
+ * Whether the files under `p` hold at least `bytes` bytes (a bounded look: lstat and readdir of
+ * at most 4096 entries; a tree with more is taken as large).
+ */
+function atLeast(p: string, bytes: number): boolean {
+  let budget = 4096;
+  let total = 0;
+  const visit = (q: Buffer): boolean => {
+    if (--budget < 0) return true;
+    const st = fs.lstatSync(q);
+    if (st.isFile()) return (total += st.size) >= bytes;
+    if (!st.isDirectory()) return false;
+    for (const name of fs.readdirSync(q, { encoding: 'buffer' }) as Buffer[]) if (visit(Buffer.concat([q, SLASH, name]))) return true;
+    return false;
+  };
+  try {
+    return visit(Buffer.from(p));
+  } catch {
+    return false; // the walk itself reports the error
+  }
+}
+
 /** SHA-256 of a path's NAR, equal to `nix hash path PATH`. */
 export async function hashPath(p: string, opts: DumpOptions = {}): Promise<NarHash> {
   const abs = path.resolve(p);
   let thread = opts.thread;
-  if (thread === undefined) {
-    const st = fs.lstatSync(abs);
-    thread = availableParallelism() > 1 && (st.isDirectory() || (st.isFile() && st.size > 8 * 1024 * 1024));
-  }
+  if (thread === undefined) thread = availableParallelism() > 1 && atLeast(abs, THREAD_FROM);
   if (thread) {
     const ring = new HashRing();
     try {
