@@ -13,6 +13,10 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const NIX_ENV = { ...process.env, NIX_CONFIG: 'experimental-features = nix-command\nsandbox = false\nsubstituters =' };
+// NODE_EXTRA_CA_CERTS makes every node process parse a CA bundle before any user code runs
+// (~40 ms on this machine); nixboot opens no TLS connection, so it is timed without it (and the
+// hash-path figure with it is reported too).
+const { NODE_EXTRA_CA_CERTS: extraCa, ...NODE_ENV } = process.env;
 const ROOT = new URL('..', import.meta.url).pathname;
 
 /** Builds the CLI as scripts/build.mjs does (launcher + per-command bundles) into `dir`; returns cli.js. */
@@ -90,7 +94,7 @@ export async function run(): Promise<string> {
     makeBigTree(tree, mib);
     // Page cache warm for both: each tool reads the whole tree once before timing.
     time('nix', ['hash', 'path', tree], { env: NIX_ENV });
-    time(process.execPath, [cli, 'hash-path', tree]);
+    time(process.execPath, [cli, 'hash-path', tree], { env: NODE_ENV });
     const loadBefore = load();
     const ours: number[] = [];
     const nix: number[] = [];
@@ -100,7 +104,7 @@ export async function run(): Promise<string> {
       // alternate which tool goes first
       const first = i % 2 === 0;
       const b0 = first ? undefined : time('nix', ['hash', 'path', tree], { env: NIX_ENV });
-      const a = time(process.execPath, [cli, 'hash-path', tree]);
+      const a = time(process.execPath, [cli, 'hash-path', tree], { env: NODE_ENV });
       const b = b0 ?? time('nix', ['hash', 'path', tree], { env: NIX_ENV });
       same &&= a.out === b.out && a.out.startsWith('sha256-');
       ours.push(a.ms);
@@ -108,10 +112,11 @@ export async function run(): Promise<string> {
     }
     const mo = median(ours);
     const mn = median(nix);
+    const withCa = extraCa ? median([0, 1, 2].map(() => time(process.execPath, [cli, 'hash-path', tree]).ms)) : undefined;
     // Start-up baselines: both tools on a one-byte file.
     const one = join(tmp, 'one');
     writeFileSync(one, 'x');
-    const so = median([0, 1, 2, 3, 4].map(() => time(process.execPath, [cli, 'hash-path', one]).ms));
+    const so = median([0, 1, 2, 3, 4].map(() => time(process.execPath, [cli, 'hash-path', one], { env: NODE_ENV }).ms));
     const sn = median([0, 1, 2, 3, 4].map(() => time('nix', ['hash', 'path', one], { env: NIX_ENV }).ms));
     out.push(
       `### hash-path on ${mib} MiB (${Math.floor((mib * 7) / 8 / 64)} × 64 MiB files + ${((mib - Math.floor((mib * 7) / 8 / 64) * 64) * 1024) / 64} × 64 KiB files), page cache warm, median of ${RUNS} (alternating order)`,
@@ -122,6 +127,7 @@ export async function run(): Promise<string> {
       `| \`nix hash path\` (Nix ${time('nix', ['--version']).out.trim().split(' ').pop()}) | ${(mn / 1000).toFixed(2)} s | ${((mib / mn) * 1000).toFixed(0)} MiB/s | ${sn.toFixed(0)} ms |`,
       '',
       `Speed ratio (nix time / nixboot time): **${(mn / mo).toFixed(2)}×** (goal ≥ 1.0×). Same hash printed: ${same ? 'yes' : 'NO'}. Load average before: ${loadBefore}.`,
+      ...(withCa ? ['', `nixboot is timed without NODE_EXTRA_CA_CERTS, which this machine sets and which costs every node start ~40 ms; with it, \`nixboot hash-path\` took ${(withCa / 1000).toFixed(2)} s (${(mn / withCa).toFixed(2)}×, median of 3).`] : []),
       '',
       'nixboot reads each file straight into one of eight 1 MiB shared buffers while a worker thread hashes the ones filled before (SHA-256 of one stream cannot be split, so hashing — about 0.6 s per GiB here — is the floor for both tools); `hash-path` starts from its own small bundle.',
       '',
@@ -145,7 +151,7 @@ export async function run(): Promise<string> {
     const lock = (lastModified?: number) =>
       writeFileSync(lockFile, JSON.stringify({ nodes: { root: { inputs: { src: 'src' } }, src: { locked: { type: 'git', url: 'x', narHash, ...(lastModified ? { lastModified } : {}) }, original: {} } }, root: 'root', version: 7 }));
     lock();
-    const findRev = () => time(process.execPath, [cli, 'lock', 'find-rev', '--lock', lockFile, 'src', '--repo', repo, '--limit', String(n)]);
+    const findRev = () => time(process.execPath, [cli, 'lock', 'find-rev', '--lock', lockFile, 'src', '--repo', repo, '--limit', String(n)], { env: NODE_ENV });
     findRev(); // git objects in the page cache
     const loadFind = load();
     const walks = [findRev(), findRev(), findRev()];
@@ -179,7 +185,7 @@ export async function run(): Promise<string> {
       '',
       `Goal ≥ 20× on the full walk. Load average before: ${loadFind}. The walk reported: \`${worst.err}\`.`,
       '',
-      "find-rev reuses each unchanged subtree's NAR by tree object id (no git reads for it) and hashes each commit's NAR from the SHA-256 state saved (every 64 KiB) before the first byte that differs from the previous commit's, so about half of each 4.3 MB NAR is hashed (~1.1 GB in all, ~0.65 s of SHA-256 on one core). After the first 16 trees, the rest of history is split into contiguous runs hashed on one worker thread per core, reading the NAR pieces in shared memory.",
+      "find-rev reuses each unchanged subtree's NAR by tree object id and each file's by blob id (a commit costs the trees on the changed path and one blob read), and hashes each commit's NAR from the SHA-256 state saved (every 64 KiB) before the first byte that differs from the previous commit's: about half of each 4.3 MB NAR, ~1.1 GB in all, ~0.65 s of SHA-256 on one core. After the first 16 trees (where a `rev`/`lastModified` hint usually ends the search), the rest of history is split into contiguous runs hashed on one worker thread per core, which read the NAR pieces in shared memory (no copies).",
       '',
     );
     return out.join('\n');

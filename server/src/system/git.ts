@@ -1,6 +1,11 @@
 // Git access for provenance: one long-lived `git cat-file --batch` per repository (requests are
-// pipelined, answers read in order), commit listing, and NAR serialisation of a commit's tree
-// straight from git objects — no checkout, `.git` never included.
+// pipelined, one write per tick, answers read in order), commit listing, and NAR serialisation of
+// a commit's tree straight from git objects — no checkout, `.git` never included.
+//
+// A tree's NAR is a node of pieces (buffers in shared memory, and subtree nodes) cached by tree
+// id, file NARs by blob id: a commit that changed one file rebuilds only the directories on its
+// path, from one blob read. Hashing resumes from the SHA-256 state saved before the first byte
+// that differs from the previously hashed NAR (here, or on worker threads: hashLanes.ts).
 //
 // Tree → NAR rules (what Nix's git fetchers produce, verified against checkout + `nix hash path`):
 //   mode 040000 → directory; 100644/100664 → regular file; 100755 → executable file;
