@@ -129,7 +129,7 @@ export async function run(): Promise<string> {
       `Speed ratio (nix time / nixboot time): **${(mn / mo).toFixed(2)}×** (goal ≥ 1.0×). Same hash printed: ${same ? 'yes' : 'NO'}. Load average before: ${loadBefore}.`,
       ...(withCa ? ['', `nixboot is timed without NODE_EXTRA_CA_CERTS, which this machine sets and which costs every node start ~40 ms; with it, \`nixboot hash-path\` took ${(withCa / 1000).toFixed(2)} s (${(mn / withCa).toFixed(2)}×, median of 3).`] : []),
       '',
-      'nixboot reads each file straight into one of eight 1 MiB shared buffers while a worker thread hashes the ones filled before (SHA-256 of one stream cannot be split, so hashing — about 0.6 s per GiB here — is the floor for both tools); `hash-path` starts from its own small bundle.',
+      'nixboot reads each file straight into one of four 4 MiB shared buffers while a worker thread hashes the ones filled before (SHA-256 of one stream cannot be split, so hashing — about 0.6 s per GiB here — is the floor for both tools); `hash-path` starts from its own small bundle.',
       '',
     );
     rmSync(tree, { recursive: true, force: true });

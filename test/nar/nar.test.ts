@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { hashPathCommand, storePathCommand } from '../../server/src/cli/nar';
 import { fixedOutputPath, formatHash, fromNix32, parseSha256, toNix32 } from '../../server/src/nar/encoding';
+import { SLOT } from '../../server/src/nar/hashRing';
 import { dumpPath, hashPath, NarFormatError, parseNar } from '../../server/src/nar/nar';
 import { nixEnv, skipUnless } from '../nixEnv';
 import { runCommand } from './cliHelper';
@@ -95,12 +96,12 @@ test('hash-path equals nix hash path on awkward trees (real nix)', { skip: skipU
   }
 });
 
-test('hash-path through the shared-buffer ring: NARs ending on, before and after 1 MiB slot edges (real nix)', { skip: skipUnless('nix') }, async () => {
+test('hash-path through the shared-buffer ring: NARs ending on, before and after slot edges (real nix)', { skip: skipUnless('nix') }, async () => {
   // NAR framing of a file root: 13+pad magic … the contents start at byte 96 (plain) / 128 (exec).
-  const MiB = 1024 * 1024;
+  const S = SLOT;
   const dir = join(tmp, 'edges');
   mkdirSync(dir);
-  for (const n of [MiB - 96 - 16, MiB - 96 - 16 - 1, MiB - 96 - 16 + 1, MiB, 8 * MiB, 8 * MiB + 1, 9 * MiB - 7]) {
+  for (const n of [S - 96 - 16, S - 96 - 16 - 1, S - 96 - 16 + 1, S, 4 * S, 4 * S + 1, 5 * S - 7]) {
     const f = join(dir, `f${n}`);
     writeFileSync(f, Buffer.alloc(n, n & 0xff));
     const { hash, narSize } = await hashPath(f, { thread: true });

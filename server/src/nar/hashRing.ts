@@ -10,8 +10,9 @@
 import { Worker } from 'node:worker_threads';
 import type { NarTarget } from './nar';
 
-const SLOT = 1024 * 1024;
-const SLOTS = 8;
+/** Slot size and count: 4 × 4 MiB measured a little faster than 8 × 1 MiB or 16 × 2 MiB. */
+export const SLOT = 4 * 1024 * 1024;
+const SLOTS = 4;
 const HANG_MS = 10_000;
 
 const WORKER_SOURCE = `
