@@ -182,3 +182,37 @@ test('git object reader: missing objects, bad names, a closed reader (real git)'
   await pending; // asked before close: still answered
   await assert.rejects(reader.read('HEAD'), /closed|ended/);
 });
+
+test('find-rev on hostile trees: unknown modes and objects of the wrong type give clear errors (real git)', { skip: skipUnless('git') }, async () => {
+  const bad = join(tmp, 'hostile');
+  mkdirSync(bad);
+  git(bad, ['init', '-q', '-b', 'main']);
+  const hashObject = (type: string, data: Buffer): string => {
+    const r = spawnSync('git', ['-C', bad, 'hash-object', '-t', type, '--literally', '-w', '--stdin'], { input: data, encoding: 'buffer' });
+    assert.equal(r.status, 0, String(r.stderr));
+    return r.stdout.toString().trim();
+  };
+  const blob = hashObject('blob', Buffer.from('hello\n'));
+  const entry = (mode: string, name: string, oid: string) => Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(oid, 'hex')]);
+  const good = hashObject('tree', entry('100644', 'a', blob));
+  const cases: [string, Buffer, RegExp][] = [
+    ['unknown mode', entry('170000', 'weird', blob), /unsupported git mode 170000/],
+    ['a blob where a tree belongs', entry('40000', 'dir', blob), /is a blob, not a tree/],
+    ['a tree where a file belongs', entry('100644', 'file', good), /is a tree, not a blob/],
+    ['a truncated tree object', entry('100644', 'cut', blob).subarray(0, 20), /malformed git tree/],
+  ];
+  let parent = '';
+  for (const [subject, body] of cases) {
+    const tree = hashObject('tree', body);
+    const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+    parent = git(bad, ['commit-tree', tree, '-m', subject, ...(parent ? ['-p', parent] : [])], env).trim();
+  }
+  git(bad, ['update-ref', 'refs/heads/main', parent]);
+  const none = 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=';
+  // newest first: the truncated tree is met first; each case on its own via --limit and a hint
+  const all = await listCommits(bad, 10);
+  for (const [subject, , error] of cases) {
+    const c = all.find((x) => x.subject === subject)!;
+    await assert.rejects(findRev(none, { rev: c.oid }, { repo: bad, lanes: 0, limit: 10 }), error, subject);
+  }
+});
