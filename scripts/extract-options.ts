@@ -7,13 +7,17 @@
 // read from. Run by hand; the output is committed, the module sources are not. The files are
 // parsed with our own parser (server/src/syntax) and nothing is evaluated: `mkOption { … }`,
 // `mkEnableOption`, `mkPackageOption` under `options.boot.*`, `options.nix.gc.*` and
-// `options.fileSystems` are read as written, submodules (`attrsOf (submodule …)`) are followed
-// through `let` bindings of the same file, and option types are rendered the way the NixOS manual
-// names them.
+// `options.fileSystems` are read as written, submodules (`attrsOf (submodule …)`, `submodule [ a b ]`,
+// `{ name, ... }: { options = …; }`, the legacy `options = [ … ]`) are followed through `let`
+// bindings of the same file, and option types are rendered the way the NixOS manual names them.
+// `imports = [ (mkRenamedOptionModule …) (mkRemovedOptionModule …) … ]` (also `mkChangedOptionModule`,
+// `mkAliasOptionModule`, `mkMergedOptionModule` and `map (x: mkRemovedOptionModule ([ … ] ++ [ x ]) …) [ … ]`)
+// are recorded as renamed/removed option facts, so the unknown-boot-option rule can name the
+// replacement. <modules-dir> may be nixpkgs-shaped (`<dir>/nixos/modules/…`) or modules-shaped.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { applyChain, attrName, attrpathParts, bindingParts, bindingsOf, calleeName, identName, letScope, nodes, tokens, unparen, type Scope } from '../server/src/nixos/definitions';
-import type { OptionFact, OptionFacts } from '../server/src/nixos/options';
+import { joinOptionPath, type OptionFact, type OptionFacts } from '../server/src/nixos/options';
 import { decodeString } from '../server/src/syntax/decode';
 import { parse } from '../server/src/syntax/index';
 import type { SyntaxNode } from '../server/src/syntax/tree';
@@ -58,6 +62,8 @@ interface Ctx {
   readonly file: string;
   readonly text: string;
   readonly out: Record<string, OptionFact>;
+  /** Renamed and removed options, merged over `out` once every file is read. */
+  readonly moved: Record<string, OptionFact>;
 }
 
 function strip<T extends SyntaxNode | undefined>(n: T): SyntaxNode | undefined {
@@ -125,7 +131,8 @@ function renderType(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth = 0
     if (NAMED_TYPES[name]) return NAMED_TYPES[name]!;
     const bound = u.kind === 'Ident' ? scope.get(name) : undefined;
     if (bound) return renderType(ctx, bound, scope, depth + 1);
-    return name;
+    // `format.type` (pkgs.formats settings), `utils.systemdUtils.types.initrdServices`: as written.
+    return u.kind === 'Select' && !/^(lib\.)?types\./.test(sourceText(ctx, u)) ? sourceText(ctx, u) : name;
   }
   if (u.kind === 'Apply') {
     const { fn, args } = applyChain(u);
@@ -134,6 +141,8 @@ function renderType(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth = 0
     switch (f) {
       case 'listOf':
         return `list of ${paren(a(0))}`;
+      case 'nonEmptyListOf':
+        return `non-empty (list of ${paren(a(0))})`;
       case 'attrsOf':
       case 'lazyAttrsOf':
         return `${f === 'lazyAttrsOf' ? 'lazy ' : ''}attribute set of ${paren(a(0))}`;
@@ -179,7 +188,12 @@ function renderType(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth = 0
         return f ?? sourceText(ctx, u);
     }
   }
-  if (u.kind === 'BinaryOp') return renderType(ctx, nodes(u)[0], scope, depth + 1); // `t // { description = … }`
+  if (u.kind === 'BinaryOp') {
+    // `t // { description = …; }` (a type with its own name in the manual), `t // { merge = …; }`
+    const r = strip(nodes(u)[1]);
+    const own = r?.kind === 'AttrSet' ? stringText(attrsOfSet(r).get('description')) : undefined;
+    return own && !own.includes('…') ? own : renderType(ctx, nodes(u)[0], scope, depth + 1);
+  }
   return sourceText(ctx, u);
 }
 
@@ -276,7 +290,7 @@ function attrsOfSet(set: SyntaxNode): Map<string, SyntaxNode> {
 }
 
 function record(ctx: Ctx, path: string[], fact: OptionFact): void {
-  const key = path.join('.');
+  const key = joinOptionPath(path);
   if (!WANTED.some((re) => re.test(key))) return;
   const prev = ctx.out[key];
   // Several modules may declare the same submodule option set (fileSystems): keep the richer fact.
@@ -285,6 +299,16 @@ function record(ctx: Ctx, path: string[], fact: OptionFact): void {
     return;
   }
   ctx.out[key] = fact;
+}
+
+function isLiteral(ctx: Ctx, n: SyntaxNode | undefined, text: string): boolean {
+  return n !== undefined && ctx.text.slice(n.start, n.end).trim() === text;
+}
+
+/** A default as written; the submodule's own `name` argument is shown as the manual does. */
+function renderDefault(ctx: Ctx, def: SyntaxNode): string {
+  const t = sourceText(ctx, def);
+  return t === 'name' ? '"‹name›"' : t;
 }
 
 function mkOptionFact(ctx: Ctx, path: string[], attrs: Map<string, SyntaxNode>, scope: Scope): void {
@@ -296,10 +320,11 @@ function mkOptionFact(ctx: Ctx, path: string[], attrs: Map<string, SyntaxNode>, 
   const children = typeNode ? typeChildren(typeNode, scope) : 'open';
   const fact: OptionFact = {
     type: typeNode ? renderType(ctx, typeNode, scope) : 'unspecified',
-    ...(defText ? { default: stringText(defText) ?? sourceText(ctx, defText) } : def ? { default: sourceText(ctx, def) } : {}),
+    ...(defText ? { default: stringText(defText) ?? sourceText(ctx, defText) } : def ? { default: renderDefault(ctx, def) } : {}),
     ...(desc !== undefined ? { description: cleanDoc(desc) } : {}),
     ...(example ? { example: stringText(example) ?? sourceText(ctx, example) } : {}),
-    ...(attrs.has('internal') && ctx.text.slice(attrs.get('internal')!.start, attrs.get('internal')!.end) === 'true' ? { internal: true } : {}),
+    ...(isLiteral(ctx, attrs.get('internal'), 'true') || isLiteral(ctx, attrs.get('visible'), 'false') ? { internal: true } : {}),
+    ...(isLiteral(ctx, attrs.get('readOnly'), 'true') ? { readOnly: true } : {}),
     declaredIn: ctx.file,
     ...(children === 'leaf' ? {} : { open: children === 'open' }),
   };
@@ -327,6 +352,11 @@ function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope:
     const body = nodes(u).filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error').pop();
     return walkOptions(ctx, body, path, letScope(u, scope), depth + 1);
   }
+  if (u.kind === 'List') {
+    // Legacy `fileSystems = mkOption { options = [ encryptedFSOptions ]; }`.
+    for (const item of nodes(u)) walkOptions(ctx, item, path, scope, depth + 1);
+    return;
+  }
   if (u.kind === 'AttrSet') {
     for (const b of bindingsOf(u)) {
       if (b.kind !== 'Binding') continue;
@@ -342,13 +372,22 @@ function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope:
     const [left, right] = nodes(u);
     const r = strip(right);
     const overrides = r?.kind === 'AttrSet' ? attrsOfSet(r) : new Map<string, SyntaxNode>();
-    const before = ctx.out[path.join('.')];
+    const key = joinOptionPath(path);
+    const before = ctx.out[key];
     walkOptions(ctx, left, path, scope, depth + 1);
-    const fact = ctx.out[path.join('.')];
+    const fact = ctx.out[key];
     if (fact && fact !== before) {
       const d = stringText(overrides.get('description'));
       const def = overrides.get('default');
-      ctx.out[path.join('.')] = { ...fact, ...(d !== undefined ? { description: cleanDoc(d) } : {}), ...(def ? { default: sourceText(ctx, def) } : {}) };
+      const defText = overrides.get('defaultText');
+      const example = overrides.get('example');
+      ctx.out[key] = {
+        ...fact,
+        ...(d !== undefined ? { description: cleanDoc(d) } : {}),
+        ...(defText ? { default: stringText(defText) ?? sourceText(ctx, defText) } : def ? { default: renderDefault(ctx, def) } : {}),
+        ...(example ? { example: stringText(example) ?? sourceText(ctx, example) } : {}),
+        ...(isLiteral(ctx, overrides.get('internal'), 'true') ? { internal: true } : {}),
+      };
     }
     return;
   }
@@ -361,8 +400,9 @@ function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope:
     return;
   }
   if (name === 'mkEnableOption' && args.length === 1) {
-    const what = stringText(args[0]) ?? '…';
-    record(ctx, path, { type: 'boolean', default: 'false', example: 'true', description: `Whether to enable ${cleanDoc(what)}.`, declaredIn: ctx.file });
+    const what = stringText(args[0]);
+    // `mkEnableOption null // { description = …; }` has no text of its own.
+    record(ctx, path, { type: 'boolean', default: 'false', example: 'true', ...(what !== undefined ? { description: `Whether to enable ${cleanDoc(what)}.` } : {}), declaredIn: ctx.file });
     return;
   }
   if (name === 'mkPackageOption' && args.length >= 2) {
@@ -372,15 +412,119 @@ function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope:
     const extras = extra?.kind === 'AttrSet' ? attrsOfSet(extra) : new Map<string, SyntaxNode>();
     const defaultNode = extras.get('default');
     const defaultName = defaultNode ? (stringText(defaultNode) ?? sourceText(ctx, defaultNode)) : pkgName;
-    record(ctx, path, { type: 'package', default: `pkgs.${defaultName}`, description: `The ${pkgName} package to use.`, declaredIn: ctx.file });
+    const extraDescription = stringText(extras.get('extraDescription'));
+    const description = `The ${pkgName} package to use.${extraDescription ? ` ${cleanDoc(extraDescription)}` : ''}`;
+    record(ctx, path, { type: 'package', default: `pkgs.${defaultName}`, description, declaredIn: ctx.file });
     return;
   }
   if (name === 'mkSinkUndeclaredOptions') record(ctx, path, { type: 'unspecified', description: 'Accepts anything (declared by a sink module).', declaredIn: ctx.file, open: true });
 }
 
+/** Values of a list-of-strings expression: `[ "boot" "x" ]`, `a ++ [ opt ]`, with `env` for lambda parameters. */
+function stringList(n: SyntaxNode | undefined, env: ReadonlyMap<string, string>, depth = 0): string[] | undefined {
+  const u = strip(n);
+  if (!u || depth > 8) return undefined;
+  if (u.kind === 'List') {
+    const out: string[] = [];
+    for (const item of nodes(u)) {
+      const i = strip(item);
+      const v = i?.kind === 'Ident' ? env.get(identName(i) ?? '') : stringText(i);
+      if (v === undefined || v.includes('…')) return undefined;
+      out.push(v);
+    }
+    return out;
+  }
+  if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'concat')) {
+    const [l, r] = nodes(u).map((x) => stringList(x, env, depth + 1));
+    return l && r ? [...l, ...r] : undefined;
+  }
+  return undefined;
+}
+
+function lambdaParts(n: SyntaxNode | undefined): { param: string; body: SyntaxNode } | undefined {
+  const u = strip(n);
+  if (u?.kind !== 'Lambda') return undefined;
+  const param = nodes(u).find((c) => c.kind === 'IdentParam');
+  const body = nodes(u).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop();
+  const name = param ? (identName(param) ?? tokens(param).find((t) => t.kind === 'ident')?.text) : undefined;
+  return name && body ? { param: name, body } : undefined;
+}
+
+function recordMoved(ctx: Ctx, from: string[] | undefined, fact: Omit<OptionFact, 'declaredIn' | 'type'>): void {
+  if (!from || from.length === 0) return;
+  const key = joinOptionPath(from);
+  if (!WANTED.some((re) => re.test(key))) return;
+  // A rename is newer than any declaration of the old name still read from an older module revision.
+  ctx.moved[key] = { type: fact.renamedTo ? 'renamed option' : 'removed option', ...fact, declaredIn: ctx.file };
+}
+
+/** `mkRenamedOptionModule [ … ] [ … ]`, `mkRemovedOptionModule [ … ] "why"`, … in an `imports` list. */
+function walkImports(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, env: ReadonlyMap<string, string> = new Map(), depth = 0): void {
+  let u = strip(n);
+  if (!u || depth > 12) return;
+  if (u.kind === 'Ident' && scope.has(identName(u) ?? '')) u = strip(scope.get(identName(u)!));
+  if (!u) return;
+  if (u.kind === 'List') {
+    for (const item of nodes(u)) walkImports(ctx, item, scope, env, depth + 1);
+    return;
+  }
+  if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'concat')) {
+    for (const side of nodes(u)) walkImports(ctx, side, scope, env, depth + 1);
+    return;
+  }
+  if (u.kind !== 'Apply') return;
+  const { fn, args } = applyChain(u);
+  const name = calleeName(fn);
+  const path = (i: number) => stringList(args[i], env);
+  const dotted = (p: string[] | undefined) => (p ? joinOptionPath(p) : undefined);
+  switch (name) {
+    case 'map': {
+      // `map (opt: mkRemovedOptionModule ([ "boot" … ] ++ [ opt ]) "…") [ "a" "b" ]`
+      const lam = lambdaParts(args[0]);
+      const items = stringList(args[1], env);
+      if (!lam || !items) return;
+      for (const item of items) walkImports(ctx, lam.body, scope, new Map([...env, [lam.param, item]]), depth + 1);
+      return;
+    }
+    case 'mkRenamedOptionModule':
+    case 'mkAliasOptionModule':
+    case 'mkRenamedOptionModuleWith': {
+      if (name === 'mkRenamedOptionModuleWith') {
+        const a = strip(args[0]);
+        const attrs = a?.kind === 'AttrSet' ? attrsOfSet(a) : new Map<string, SyntaxNode>();
+        const to = dotted(stringList(attrs.get('to'), env));
+        if (to) recordMoved(ctx, stringList(attrs.get('from'), env), { renamedTo: to });
+        return;
+      }
+      const to = dotted(path(1));
+      if (to) recordMoved(ctx, path(0), { renamedTo: to });
+      return;
+    }
+    case 'mkChangedOptionModule': {
+      const to = dotted(path(1));
+      if (to) recordMoved(ctx, path(0), { renamedTo: to, description: `Replaced by \`${to}\`, whose value is computed from this one.` });
+      return;
+    }
+    case 'mkMergedOptionModule': {
+      const to = dotted(path(1));
+      const froms = strip(args[0]);
+      if (!to || froms?.kind !== 'List') return;
+      for (const f of nodes(froms)) recordMoved(ctx, stringList(f, env), { renamedTo: to, description: `Merged into \`${to}\`.` });
+      return;
+    }
+    case 'mkRemovedOptionModule': {
+      const why = stringText(args[1]);
+      recordMoved(ctx, path(0), { removed: cleanDoc(why ?? '').replace(/\s+/g, ' ').trim() || 'Removed from NixOS.' });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
 /** Every option fact declared in one module file. */
-export function extractFromModule(file: string, text: string, out: Record<string, OptionFact>): void {
-  const ctx: Ctx = { file, text, out };
+export function extractFromModule(file: string, text: string, out: Record<string, OptionFact>, moved: Record<string, OptionFact> = out): void {
+  const ctx: Ctx = { file, text, out, moved };
   const { root } = parse(text);
   let cur = strip(nodes(root).find((c) => c.kind !== 'Error'));
   let scope: Scope = new Map();
@@ -392,13 +536,20 @@ export function extractFromModule(file: string, text: string, out: Record<string
     } else break;
   }
   if (!cur || cur.kind !== 'AttrSet') return;
+  const imports: SyntaxNode[] = [];
   for (const b of bindingsOf(cur)) {
+    if (b.kind === 'Binding' && firstName(b) === 'imports') {
+      const { value } = bindingParts(b);
+      if (value) imports.push(value);
+    }
     if (b.kind !== 'Binding' || firstName(b) !== 'options') continue;
     const { attrpath, value } = bindingParts(b);
     if (!attrpath || !value) continue;
     const rest = attrpathParts(attrpath).slice(1).map((p) => attrName(p) ?? '<dynamic>');
     walkOptions(ctx, value, rest, scope);
   }
+  // After the declarations: a rename recorded here wins over a declaration of the old name.
+  for (const value of imports) walkImports(ctx, value, scope);
 }
 
 function nixFiles(dir: string, out: string[] = []): string[] {
@@ -410,9 +561,18 @@ function nixFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** The module's path as nixpkgs names it, for a modules-shaped or a nixpkgs-shaped directory. */
+function modulePath(dir: string, file: string): string {
+  const rel = relative(dir, file).split(sep).join('/');
+  return rel.startsWith('nixos/modules/') ? rel : `nixos/modules/${rel}`;
+}
+
 export function extractOptions(dir: string, revision: string): OptionFacts {
   const options: Record<string, OptionFact> = {};
-  for (const f of nixFiles(dir)) extractFromModule(`nixos/modules/${relative(dir, f)}`, readFileSync(f, 'utf8'), options);
+  // Renames and removals are applied after every declaration, whichever file they are in.
+  const moved: Record<string, OptionFact> = {};
+  for (const f of nixFiles(dir)) extractFromModule(modulePath(dir, f), readFileSync(f, 'utf8'), options, moved);
+  Object.assign(options, moved);
   let sources: Record<string, string> = {};
   try {
     sources = JSON.parse(readFileSync(join(dir, 'SOURCES.json'), 'utf8')) as Record<string, string>;
@@ -422,6 +582,21 @@ export function extractOptions(dir: string, revision: string): OptionFacts {
   const sorted: Record<string, OptionFact> = {};
   for (const k of Object.keys(options).sort()) sorted[k] = options[k]!;
   return { nixpkgsRevision: revision, sources, options: sorted };
+}
+
+/** JSON with one option per line: compact in the bundle, still a readable diff when nixpkgs changes. */
+export function serializeFacts(facts: OptionFacts): string {
+  const lines = Object.entries(facts.options).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  return [
+    '{',
+    `  "nixpkgsRevision": ${JSON.stringify(facts.nixpkgsRevision)},`,
+    `  "sources": ${JSON.stringify(facts.sources, null, 4).replace(/\n}$/, '\n  }')},`,
+    '  "options": {',
+    lines.join(',\n'),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
 }
 
 function main(argv: string[]): void {
@@ -436,7 +611,7 @@ function main(argv: string[]): void {
   };
   const out = flag('--out') ?? 'server/src/nixos/option-facts.json';
   const facts = extractOptions(dir, flag('--revision') ?? 'unknown');
-  writeFileSync(out, `${JSON.stringify(facts, null, 2)}\n`);
+  writeFileSync(out, serializeFacts(facts));
   console.log(`${Object.keys(facts.options).length} options from ${dir} -> ${out}`);
 }
 

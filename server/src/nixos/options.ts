@@ -10,7 +10,14 @@ export interface OptionFact {
   readonly default?: string;
   readonly description?: string;
   readonly example?: string;
+  /** `internal = true` or `visible = false`: hidden from the manual, completed last. */
   readonly internal?: boolean;
+  /** `readOnly = true`: set by NixOS itself, never by a configuration. */
+  readonly readOnly?: boolean;
+  /** From `mkRenamedOptionModule` and friends: the option this name now stands for. */
+  readonly renamedTo?: string;
+  /** From `mkRemovedOptionModule`: why it was removed (defining it fails evaluation). */
+  readonly removed?: string;
   /** Module file that declares it, e.g. nixos/modules/system/boot/initrd-ssh.nix. */
   readonly declaredIn: string;
   /**
@@ -100,12 +107,15 @@ export class OptionIndex {
     return out.join('.');
   }
 
-  /** Names directly below a path (without `<name>`), with the fact of each if it is an option. */
+  /**
+   * Names directly below a path (without `<name>`), with the fact of each if it is an option.
+   * Renamed and removed names are left out: they are not what anyone should type.
+   */
   childrenOf(path: readonly string[]): Array<{ name: string; fact: OptionFact | undefined; hasChildren: boolean }> {
     const { node } = this.walk(path);
     if (!node) return [];
     return [...node.children.entries()]
-      .filter(([name]) => name !== NAME_PLACEHOLDER)
+      .filter(([name, n]) => name !== NAME_PLACEHOLDER && !isMoved(n.fact))
       .map(([name, n]) => ({ name, fact: n.fact, hasChildren: n.children.size > 0 }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -126,17 +136,56 @@ export class OptionIndex {
       const next: TreeNode | undefined = node.children.get(seg) ?? node.children.get(NAME_PLACEHOLDER);
       if (!next) {
         if (node.children.size === 0) return undefined;
-        return { index: i, siblings: [...node.children.keys()].filter((k) => k !== NAME_PLACEHOLDER) };
+        return { index: i, siblings: [...node.children.entries()].filter(([k, n]) => k !== NAME_PLACEHOLDER && !isMoved(n.fact)).map(([k]) => k) };
       }
       node = next;
     }
     return undefined;
   }
+
+  /**
+   * The renamed or removed option a path is, or lies below (`boot.loader.grub.timeout`,
+   * `boot.binfmtMiscRegistrations.arm`): the number of segments of that option and its fact.
+   */
+  movedAt(path: readonly string[]): { length: number; dotted: string; fact: OptionFact } | undefined {
+    let node: TreeNode | undefined = this.root;
+    for (let i = 0; i < path.length; i++) {
+      node = node.children.get(path[i]!) ?? node.children.get(NAME_PLACEHOLDER);
+      if (!node) return undefined;
+      if (isMoved(node.fact)) return { length: i + 1, dotted: this.canonical(path.slice(0, i + 1)), fact: node.fact! };
+      if (node.fact && node.fact.open !== false) return undefined; // below a current option: values, not names
+    }
+    return undefined;
+  }
 }
 
-/** Splits 'fileSystems.<name>.device' into segments (no quoting is used in the data). */
+/** A renamed or removed option (from mkRenamedOptionModule, mkRemovedOptionModule …). */
+export function isMoved(fact: OptionFact | undefined): boolean {
+  return fact !== undefined && (fact.renamedTo !== undefined || fact.removed !== undefined);
+}
+
+/**
+ * Splits 'fileSystems.<name>.device' into segments. A name that itself contains a dot is quoted as
+ * in Nix: 'boot.kernel.sysctl."net.core.rmem_max"'.
+ */
 export function splitOptionPath(dotted: string): string[] {
-  return dotted.split('.');
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (const ch of dotted) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === '.' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** The inverse of splitOptionPath. */
+export function joinOptionPath(path: readonly string[]): string {
+  return path.map((p) => (p.includes('.') ? `"${p}"` : p)).join('.');
 }
 
 /** Optimal-string-alignment distance (Levenshtein with adjacent transpositions), capped. */
@@ -181,11 +230,17 @@ export function optionIndex(): OptionIndex {
 
 /** Markdown for a hover on an option. */
 export function renderOptionHover(dotted: string, fact: OptionFact, facts: OptionFacts): string {
-  const lines = [`**${dotted}**`, '', `*Type:* ${fact.type}`];
+  const rev = facts.sources[fact.declaredIn] ?? facts.nixpkgsRevision;
+  if (fact.renamedTo !== undefined || fact.removed !== undefined) {
+    const what = fact.renamedTo !== undefined
+      ? `Renamed to \`${fact.renamedTo}\`: the old name still evaluates, with a warning.${fact.description ? ` ${fact.description}` : ''}`
+      : `Removed from NixOS: defining it fails evaluation. ${fact.removed}`;
+    return [`**${dotted}**`, '', what, '', `_${fact.renamedTo !== undefined ? 'Renamed' : 'Removed'} in ${fact.declaredIn} (nixpkgs ${rev})._`].join('\n');
+  }
+  const lines = [`**${dotted}**`, '', `*Type:* ${fact.type}${fact.readOnly ? ' (read-only: set by NixOS, not by configurations)' : ''}`];
   if (fact.default !== undefined) lines.push('', `*Default:* \`${fact.default.replace(/`/g, "'")}\``);
   if (fact.example !== undefined && fact.example.length < 200) lines.push('', `*Example:* \`${fact.example.replace(/`/g, "'").replace(/\n/g, ' ')}\``);
   if (fact.description) lines.push('', fact.description);
-  const rev = facts.sources[fact.declaredIn] ?? facts.nixpkgsRevision;
   lines.push('', `_Declared in ${fact.declaredIn} (nixpkgs ${rev})._`);
   return lines.join('\n');
 }

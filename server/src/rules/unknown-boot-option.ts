@@ -1,16 +1,18 @@
 // Rule unknown-boot-option: a misspelled option name under boot.*.
-import { attrpathParts, bindingParts, DYNAMIC } from '../nixos/definitions';
-import { closestName, optionIndex } from '../nixos/options';
+import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
+import { closestName, optionIndex, splitOptionPath, type OptionFact } from '../nixos/options';
 import type { Rule } from './types';
 
 export const rule: Rule = {
   id: 'unknown-boot-option',
   severity: 'warning',
-  title: 'Misspelled boot option',
+  title: 'Misspelled, renamed or removed boot option',
   docs: {
     summary:
       'An attribute path under `boot.` whose prefix is a known option set but whose next name is not an option there ' +
-      'and is one or two typos away from one that is (`boot.intird.…`, `boot.initrd.network.ssh.hostkeys`).',
+      'and is one or two typos away from one that is (`boot.intird.…`, `boot.initrd.network.ssh.hostkeys`); also a ' +
+      'boot option NixOS has renamed (`boot.cleanTmpDir` → `boot.tmp.cleanOnBoot`, a warning at every rebuild) or ' +
+      'removed (`boot.loader.grub.trustedBoot`, an evaluation error).',
     why:
       'The NixOS module system rejects undefined options at evaluation ("The option `boot.intird\' does not exist"), ' +
       'but only when the configuration is built — often on the remote machine, or in CI, long after the edit. Worse, ' +
@@ -20,11 +22,16 @@ export const rule: Rule = {
     bad: 'boot.intird.network.enable = true;',
     good: 'boot.initrd.network.enable = true;',
     fix:
-      'Use the suggested name; the quick fix replaces the misspelled segment (not applied by `--fix`). The option list ' +
-      'comes from nixpkgs\' module sources (server/src/nixos/option-facts.json, made by scripts/extract-options.ts from ' +
-      'the boot modules read so far), so the rule stays silent unless a known option is a close match: names declared ' +
-      'by modules it has not read, names under open sets (`boot.initrd.luks.devices.<name>`, ' +
-      '`boot.initrd.systemd.services.<name>`, `boot.kernel.sysctl.<key>`) and values below an option are never flagged.',
+      'Use the suggested name; the quick fix replaces the misspelled or renamed segments (not applied by `--fix`). The ' +
+      'option list comes from nixpkgs\' module sources (server/src/nixos/option-facts.json, made by ' +
+      'scripts/extract-options.ts from the NixOS modules that declare `boot.*`, `nix.gc.*` and `fileSystems.*`, with ' +
+      'their `mkRenamedOptionModule`/`mkRemovedOptionModule` imports). Options of modules outside nixpkgs ' +
+      '(lanzaboote\'s `boot.lanzaboote.*`, your own modules) are not in that list, so an unknown name is flagged only ' +
+      'when its parent is an option set the data knows completely and a known option there is one or two edits away; ' +
+      'any other unknown name is assumed to come from a module the data does not cover and is left alone. Names under ' +
+      'open sets (`boot.initrd.luks.devices.<name>`, `boot.initrd.systemd.services.<name>`, `boot.kernel.sysctl.<key>`) ' +
+      'and values below an option are never flagged. If a third-party module declares a name that close to a nixpkgs ' +
+      'one, silence it with `# nixboot: ignore unknown-boot-option`.',
     references: [
       'server/src/nixos/option-facts.json (nixpkgs revisions listed in its "sources")',
       'nixpkgs lib/modules.nix (undefined options are an evaluation error)',
@@ -34,6 +41,11 @@ export const rule: Rule = {
     const index = optionIndex();
     for (const def of ctx.file.definitions) {
       if (def.path[0] !== 'boot' || def.path.includes(DYNAMIC)) continue;
+      const moved = index.movedAt(def.path);
+      if (moved) {
+        reportMoved(ctx, def, moved);
+        continue;
+      }
       const unknown = index.unknownSegment(def.path);
       if (!unknown || unknown.index === 0) continue;
       const { attrpath } = bindingParts(def.binding);
@@ -58,3 +70,47 @@ export const rule: Rule = {
     }
   },
 };
+
+/** A renamed or removed option, reported on the binding whose attribute path holds its last segment. */
+function reportMoved(
+  ctx: Parameters<Rule['check']>[0],
+  def: Definition,
+  moved: { length: number; dotted: string; fact: OptionFact },
+): void {
+  const { attrpath } = bindingParts(def.binding);
+  if (!attrpath) return;
+  const parts = attrpathParts(attrpath);
+  const base = def.path.length - parts.length; // path index of parts[0]
+  const lastIndex = moved.length - 1 - base;
+  if (lastIndex < 0 || lastIndex >= parts.length) return; // the enclosing (or a deeper) binding reports it
+  const old = def.path.slice(0, moved.length);
+  const first = parts[0]!;
+  const last = parts[lastIndex]!;
+  const { renamedTo, removed } = moved.fact;
+  if (renamedTo !== undefined) {
+    const target = splitOptionPath(renamedTo);
+    // Replace from the first segment that differs, when this binding holds it (`boot.loader.grub.timeout` → `timeout`).
+    let common = 0;
+    while (common < old.length && common < target.length && old[common] === target[common]) common++;
+    const fromPart = common - base;
+    const plain = parts.slice(Math.max(fromPart, 0), lastIndex + 1).every((p) => p.type === 'token' && p.kind === 'ident');
+    const newText = target.slice(common).join('.');
+    const fixes =
+      fromPart >= 0 && plain && newText !== '' && target.slice(common).every((t) => /^[A-Za-z_][\w'-]*$/.test(t))
+        ? [{ title: `Rename to ${renamedTo}`, edits: [{ start: parts[fromPart]!.start, end: last.end, newText }], safe: false, preferred: true }]
+        : [];
+    ctx.report({
+      start: (fromPart >= 0 ? parts[fromPart]! : first).start,
+      end: last.end,
+      message: `\`${moved.dotted}\` was renamed to \`${renamedTo}\`: NixOS still accepts it but warns at every rebuild ("The option \`${moved.dotted}' defined in … has been renamed to \`${renamedTo}'").`,
+      fixes,
+    });
+    return;
+  }
+  ctx.report({
+    start: last.start,
+    end: last.end,
+    message: `\`${moved.dotted}\` was removed from NixOS: evaluation fails ("The option \`${moved.dotted}' can no longer be used since it's been removed").${removed ? ` ${removed}` : ''}`,
+    fixes: [],
+  });
+}
