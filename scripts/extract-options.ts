@@ -118,8 +118,11 @@ function sourceText(ctx: Ctx, n: SyntaxNode): string {
   return t.length > 240 ? `${t.slice(0, 237)}...` : t;
 }
 
+/** Type names the manual writes without parentheses inside another type (its "noun" class). */
+const NOUNS = new Set([...Object.values(NAMED_TYPES), 'submodule', 'package', 'unsigned integer, meaning >=0', 'positive integer, meaning >0']);
+
 function paren(s: string): string {
-  return /\s/.test(s) && !s.startsWith('(') ? `(${s})` : s;
+  return /\s/.test(s) && !s.startsWith('(') && !NOUNS.has(s) ? `(${s})` : s;
 }
 
 /** The NixOS manual's name of a type expression. */

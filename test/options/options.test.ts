@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { closestName, editDistance, optionIndex } from '../../server/src/nixos/options';
+import { closestName, editDistance, OptionIndex, optionIndex } from '../../server/src/nixos/options';
 import { optionCompletions, optionHover } from '../../server/src/lsp/options';
-import { extractOptions } from '../../scripts/extract-options';
+import { extractOptions, serializeFacts } from '../../scripts/extract-options';
 
 /** `$0` marks the cursor. */
 function at(src: string): { text: string; offset: number } {
@@ -148,6 +148,66 @@ in {
   }
 });
 
+test('extract-options reads renamed and removed options, submodule lists, legacy option lists and quoted names', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nixboot-options-'));
+  try {
+    // nixpkgs-shaped: <dir>/nixos/modules/…
+    mkdirSync(join(dir, 'nixos/modules/system/boot'), { recursive: true });
+    writeFileSync(
+      join(dir, 'nixos/modules/system/boot/moved.nix'),
+      `{ config, lib, ... }:
+let
+  inherit (lib) mkOption types;
+  core = { name, ... }: { options.mountPoint = mkOption { type = types.str; default = name; description = "Where."; }; };
+  extra = { config, ... }: { options = { label = mkOption { type = types.nullOr types.str; default = null; }; }; };
+  legacy = { encrypted.enable = mkOption { type = types.bool; default = false; description = "Encrypted."; }; };
+in {
+  imports = [
+    (lib.mkRenamedOptionModule [ "boot" "oldName" ] [ "boot" "demo" "newName" ])
+    (lib.mkRemovedOptionModule [ "boot" "demo" "gone" ] "Use something else.")
+    (lib.mkChangedOptionModule [ "boot" "demo" "entryFilename" ] [ "boot" "demo" "sortKey" ] (config: config))
+  ] ++ map (opt: lib.mkRemovedOptionModule ([ "boot" "demo" ] ++ [ opt ]) "Dropbear is gone.") [ "hostRSAKey" "hostDSSKey" ];
+  options = {
+    boot.demo.newName = mkOption { type = types.bool; default = false; description = "New."; };
+    boot.demo.params = mkOption { type = types.listOf (types.strMatching "x+" // { description = "string of x"; }); default = [ ]; };
+    boot.demo.state = mkOption { type = types.str; readOnly = true; visible = false; };
+    boot.demo.mounts = mkOption { type = types.attrsOf (types.submodule [ core extra ]); default = { }; };
+    boot.demo.old = mkOption { options = [ legacy ]; };
+    boot.demo.sysctl = mkOption { type = types.submodule { options."net.core.rmem_max" = mkOption { type = types.int; }; }; };
+  };
+}
+`,
+    );
+    writeFileSync(join(dir, 'SOURCES.json'), JSON.stringify({ 'nixos/modules/system/boot/moved.nix': 'abc' }));
+    const facts = extractOptions(dir, 'r');
+    const o = facts.options;
+    assert.equal(o['boot.demo.newName']?.declaredIn, 'nixos/modules/system/boot/moved.nix', 'nixpkgs-shaped paths are not doubled');
+    assert.equal(o['boot.oldName']?.renamedTo, 'boot.demo.newName');
+    assert.equal(o['boot.demo.entryFilename']?.renamedTo, 'boot.demo.sortKey');
+    assert.equal(o['boot.demo.gone']?.removed, 'Use something else.');
+    assert.equal(o['boot.demo.hostRSAKey']?.removed, 'Dropbear is gone.');
+    assert.equal(o['boot.demo.hostDSSKey']?.removed, 'Dropbear is gone.');
+    assert.equal(o['boot.demo.params']?.type, 'list of (string of x)');
+    assert.equal(o['boot.demo.state']?.readOnly, true);
+    assert.equal(o['boot.demo.state']?.internal, true, 'visible = false is hidden like internal');
+    assert.equal(o['boot.demo.mounts.<name>.mountPoint']?.default, '"‹name›"');
+    assert.ok(o['boot.demo.mounts.<name>.label'], 'both modules of submodule [ a b ]');
+    assert.ok(o['boot.demo.old.<name>.encrypted.enable'], 'legacy options = [ … ] list');
+    assert.ok(o['boot.demo.sysctl."net.core.rmem_max"'], 'a name with dots is quoted');
+    const index = new OptionIndex(facts);
+    assert.equal(index.lookup(['boot', 'demo', 'sysctl', 'net.core.rmem_max'])?.fact.type, 'signed integer');
+    assert.equal(index.movedAt(['boot', 'demo', 'hostRSAKey'])?.dotted, 'boot.demo.hostRSAKey');
+    assert.equal(index.movedAt(['boot', 'demo', 'newName']), undefined);
+    assert.ok(!index.childrenOf(['boot', 'demo']).some((c) => c.name === 'gone'), 'removed names are not completed');
+    // The committed format: one option per line, valid JSON, same content.
+    const text = serializeFacts(facts);
+    assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(facts)));
+    assert.equal(text.split('\n').filter((l) => l.startsWith('    "boot.')).length, Object.keys(o).length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('extract-options survives broken and non-module files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nixboot-options-'));
   try {
@@ -159,4 +219,78 @@ test('extract-options survives broken and non-module files', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the facts cover every module read (a regression that loses modules fails)', () => {
+  const { facts } = optionIndex();
+  const keys = Object.keys(facts.options);
+  // 385 facts were extracted from 44 module files (scripts/extract-options.ts, November 2026).
+  assert.ok(keys.length >= 385, `${keys.length} option facts`);
+  assert.ok(keys.filter((k) => k.startsWith('boot.')).length >= 361, 'boot.* facts');
+  assert.ok(keys.filter((k) => k.startsWith('fileSystems.')).length >= 17, 'fileSystems.* facts');
+  assert.ok(keys.filter((k) => k.startsWith('nix.gc.')).length >= 6, 'nix.gc.* facts');
+  assert.ok(Object.keys(facts.sources).length >= 44, 'sources per module file');
+  const declaring = new Set(Object.values(facts.options).map((f) => f.declaredIn));
+  for (const m of declaring) assert.ok(facts.sources[m], `${m} records the revision it was read from`);
+  for (const m of [
+    'system/boot/stage-1.nix', 'system/boot/kernel.nix', 'system/boot/systemd/initrd.nix', 'system/boot/luksroot.nix',
+    'system/boot/loader/grub/grub.nix', 'system/boot/loader/systemd-boot/systemd-boot.nix', 'system/boot/loader/limine/limine.nix',
+    'system/boot/loader/refind/refind.nix', 'system/boot/loader/generic-extlinux-compatible/default.nix', 'system/boot/tmp.nix',
+    'system/boot/binfmt.nix', 'system/boot/plymouth.nix', 'system/boot/uki.nix', 'system/activation/bootspec.nix',
+    'system/boot/clevis.nix', 'system/boot/unl0kr.nix', 'system/boot/initrd-openvpn.nix', 'system/boot/stage-2.nix',
+    'tasks/filesystems.nix', 'tasks/filesystems/zfs.nix', 'tasks/filesystems/bcachefs.nix', 'tasks/swraid.nix',
+    'config/sysctl.nix', 'services/misc/nix-gc.nix', 'services/hardware/udev.nix', 'virtualisation/nixos-containers.nix',
+  ]) {
+    assert.ok(declaring.has(`nixos/modules/${m}`), `options declared in ${m}`);
+  }
+  assert.match(facts.nixpkgsRevision, /per-file/, 'the revision says the files come from different revisions');
+});
+
+test('hover on options from many modules shows type, default and description', () => {
+  const cases: Array<[string, RegExp[]]> = [
+    ['{ boot.tmp.use$0Tmpfs = true; }', [/\*\*boot\.tmp\.useTmpfs\*\*/, /\*Type:\* boolean/, /\*Default:\* `false`/, /tmpfs on `\/tmp`/, /tmp\.nix/]],
+    ['{ boot.loader.limine.maxGen$0erations = 10; }', [/\*Type:\* null or signed integer/, /\*Default:\* `null`/, /latest generations/]],
+    ['{ boot.zfs.forceImport$0Root = false; }', [/\*Type:\* boolean/, /\*Default:\* `true`/, /Forcibly import the ZFS root pool/, /zfs\.nix/]],
+    ['{ boot.binfmt.emulated$0Systems = [ "aarch64-linux" ]; }', [/\*Type:\* list of/, /List of systems to emulate/]],
+    ['{ boot.initrd.clevis.use$0Tang = true; }', [/\*Default:\* `false`/, /Tang server/]],
+    ['{ boot.uki.tr$0ies = 3; }', [/null or unsigned integer, meaning >=0/, /boot attempts/]],
+    ['{ boot.initrd.unl0kr.pack$0age = pkgs.buffybox; }', [/\*Type:\* package/, /pkgs\.buffybox/]],
+    ['{ boot.loader.systemd-boot.windows."11".efiDevice$0Handle = "HD0b1"; }', [/windows\.<name>\.efiDeviceHandle/, /EDK2 UEFI Shell/]],
+    ['{ fileSystems."/persist".dep$0ends = [ "/" ]; }', [/fileSystems\.<name>\.depends/, /mounted before this one/]],
+    ['{ nix.gc.da$0tes = "weekly"; }', [/\*Default:\* `"03:15"`/, /systemd\.time/]],
+    ['{ boot.kernel$0Params = [ "quiet" ]; }', [/string, with spaces inside double quotes/]],
+    ['{ boot.swraid.mdadm$0Conf = ""; }', [/strings concatenated with/, /mdadm\.conf/]],
+    ['{ boot.isCont$0ainer = true; }', [/lightweight container/]],
+  ];
+  for (const [src, patterns] of cases) {
+    const h = hoverText(src);
+    assert.ok(h, `a hover for ${src}`);
+    for (const p of patterns) assert.match(h, p, src);
+  }
+});
+
+test('hover on a renamed or removed option names the replacement', () => {
+  const renamed = hoverText('{ boot.clean$0TmpDir = true; }');
+  assert.match(renamed ?? '', /Renamed to `boot\.tmp\.cleanOnBoot`/);
+  const removed = hoverText('{ boot.loader.grub.trusted$0Boot.enable = true; }');
+  assert.match(removed ?? '', /Removed from NixOS/);
+  assert.match(removed ?? '', /Trusted GRUB/);
+});
+
+test('completion under boot.initrd. and boot.loader. offers the real names, not renamed ones', () => {
+  const initrd = labels('{ boot.initrd.$0 }');
+  for (const n of ['availableKernelModules', 'kernelModules', 'luks', 'network', 'systemd', 'services', 'clevis', 'unl0kr', 'secrets', 'compressor', 'postResumeCommands', 'nix-store-veritysetup']) {
+    assert.ok(initrd.includes(n), `boot.initrd.${n} offered: ${initrd.join(', ')}`);
+  }
+  assert.ok(!initrd.includes('mdadmConf'), 'renamed boot.initrd.mdadmConf is not offered');
+  const loader = labels('{ boot.loader.$0 }');
+  for (const n of ['grub', 'systemd-boot', 'efi', 'limine', 'refind', 'external', 'generic-extlinux-compatible', 'initScript', 'timeout']) {
+    assert.ok(loader.includes(n), `boot.loader.${n} offered: ${loader.join(', ')}`);
+  }
+  assert.ok(!loader.includes('gummiboot'), 'the old gummiboot names are not offered');
+  assert.deepEqual(labels('{ boot.initrd.systemd.tpm$0 }'), ['tpm2']);
+  assert.ok(labels('{ boot.loader.limine.style.$0 }').includes('graphicalTerminal'));
+  assert.ok(labels('{ boot.initrd.network.$0 }').includes('openvpn'));
+  assert.ok(labels('{ boot.$0 }').includes('zfs') && labels('{ boot.$0 }').includes('tmp'));
+  assert.ok(!labels('{ boot.$0 }').includes('cleanTmpDir'));
 });

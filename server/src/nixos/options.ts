@@ -115,7 +115,7 @@ export class OptionIndex {
     const { node } = this.walk(path);
     if (!node) return [];
     return [...node.children.entries()]
-      .filter(([name, n]) => name !== NAME_PLACEHOLDER && !isMoved(n.fact))
+      .filter(([name, n]) => name !== NAME_PLACEHOLDER && !onlyMoved(n))
       .map(([name, n]) => ({ name, fact: n.fact, hasChildren: n.children.size > 0 }))
       .sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -136,7 +136,7 @@ export class OptionIndex {
       const next: TreeNode | undefined = node.children.get(seg) ?? node.children.get(NAME_PLACEHOLDER);
       if (!next) {
         if (node.children.size === 0) return undefined;
-        return { index: i, siblings: [...node.children.entries()].filter(([k, n]) => k !== NAME_PLACEHOLDER && !isMoved(n.fact)).map(([k]) => k) };
+        return { index: i, siblings: [...node.children.entries()].filter(([k, n]) => k !== NAME_PLACEHOLDER && !onlyMoved(n)).map(([k]) => k) };
       }
       node = next;
     }
@@ -157,6 +157,12 @@ export class OptionIndex {
     }
     return undefined;
   }
+}
+
+/** A renamed or removed option, or a set of nothing else (`boot.loader.gummiboot`). */
+function onlyMoved(node: TreeNode): boolean {
+  if (node.fact) return isMoved(node.fact);
+  return node.children.size > 0 && [...node.children.values()].every(onlyMoved);
 }
 
 /** A renamed or removed option (from mkRenamedOptionModule, mkRemovedOptionModule …). */
