@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
+import { mutatedImages } from './mutations';
 import { CpioReader, InitrdError, type CpioEntry } from '../../server/src/initrd/cpio';
 import { openArchive } from '../../server/src/initrd/archive';
 import { compress, makeCpio, type FixtureCompression } from '../fixtures/makeInitrd';
@@ -108,12 +109,7 @@ for (const c of codecs) {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }).map((muts) => {
-            const b = Buffer.from(good);
-            for (const [i, v] of muts) b[i] = v;
-            return b;
-          }),
-          fc.nat(good.length - 1).map((k) => good.subarray(0, k)),
+          ...mutatedImages(good),
           fc.uint8Array({ minLength: 1, maxLength: 200 }).map((r) => Buffer.concat([good.subarray(0, 6), r])),
         ),
         async (bytes) => {

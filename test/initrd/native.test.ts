@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
+import { mutatedImages } from './mutations';
 import { openArchive, InitrdError, type Archive } from '../../server/src/initrd/archive';
 import { makeInitrd, makeCpio, compress, type FixtureFile } from '../fixtures/makeInitrd';
 import { skipUnless } from '../nixEnv';
@@ -210,12 +211,7 @@ for (const c of ['zstd', 'xz'] as const) {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }).map((muts) => {
-            const b = Buffer.from(good);
-            for (const [i, v] of muts) b[i] = v;
-            return b;
-          }),
-          fc.nat(good.length - 1).map((k) => good.subarray(0, k)),
+          ...mutatedImages(good),
         ),
         async (img) => {
           const f = path.join(sub, `img-${n++}`);

@@ -127,6 +127,15 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
       reader.push(bytes);
     };
     const progress = () => opts.onProgress?.({ offset: pos, total: end - start, entries: entries + reader.entries });
+    /** The segment is read: one entry for it, and on to the next. */
+    const record = (r: CpioReader, compression: Compression, consumed: number, size: number): void => {
+      if (r.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
+      segments.push({ offset: pos, compression, compressedSize: consumed, size, archives: r.archives, entries: r.entries });
+      total += size;
+      entries += r.entries;
+      pos += consumed;
+      progress();
+    };
     let consumed: number;
     let compression: Compression;
     if (kind === 'cpio') {
@@ -166,13 +175,7 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
           produced = got;
           directReader.end();
           direct.appended(produced);
-          consumed = stop - pos;
-          if (directReader.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
-          segments.push({ offset: pos, compression, compressedSize: consumed, size: produced, archives: directReader.archives, entries: directReader.entries });
-          total += produced;
-          entries += directReader.entries;
-          pos += consumed;
-          progress();
+          record(directReader, compression, stop - pos, produced);
           continue;
         }
         // the decoder wrote nothing (it could not start, or refused the data): the JavaScript decoder decides
@@ -180,12 +183,7 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
       consumed = await decode(kind, file, pos, end, feed, (n) => (rangeForRatio = n), opts.signal, progress);
       reader.end();
     }
-    if (reader.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
-    segments.push({ offset: pos, compression, compressedSize: consumed, size: produced, archives: reader.archives, entries: reader.entries });
-    total += produced;
-    entries += reader.entries;
-    pos += consumed;
-    progress();
+    record(reader, compression, consumed, produced);
   }
   return segments;
 }
