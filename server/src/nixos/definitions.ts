@@ -45,11 +45,6 @@ export function tokens(n: SyntaxNode): SyntaxToken[] {
   return out;
 }
 
-/** Significant children: nodes and non-trivia tokens. */
-export function significant(n: SyntaxNode): SyntaxElement[] {
-  return n.children.filter((c) => !isTrivia(c));
-}
-
 export function unparen(n: SyntaxNode | undefined): SyntaxNode | undefined {
   while (n && n.kind === 'Paren') n = nodes(n)[0];
   return n;
@@ -257,7 +252,16 @@ export function collectDefinitions(root: SyntaxNode, text?: string): Definition[
   return w.out;
 }
 
-const MODULE_LIST_WORD = /\b(?:imports|modules)\b/;
+/** Cheap pre-check on a file's text: can it hold an `imports`/`modules` list at all? */
+export const MODULE_LIST_WORD = /\b(?:imports|modules)\b/;
+
+/** A binding `… imports = value;` or `… modules = value;`: which one, and its value. */
+export function moduleListOf(binding: SyntaxNode): { name: 'imports' | 'modules'; value: SyntaxNode } | undefined {
+  const { attrpath, value } = bindingParts(binding);
+  const parts = attrpath ? attrpathParts(attrpath) : [];
+  const last = parts.length > 0 ? attrName(parts[parts.length - 1]!) : undefined;
+  return (last === 'imports' || last === 'modules') && value ? { name: last, value } : undefined;
+}
 
 /** A module: `{ … }`, `args: { … }`, `let … in { … }`, possibly wrapped. */
 function visitModule(expr: SyntaxNode, scope: Scope, w: Walk, conditional: boolean): void {
@@ -383,18 +387,12 @@ function scanModuleLists(root: SyntaxNode, w: Walk): void {
   const visit = (n: SyntaxNode, scope: Scope, depth: number): void => {
     if (depth > 256) return;
     const sc = n.kind === 'LetIn' || n.kind === 'LegacyLet' ? letScope(n, scope) : scope;
-    if (n.kind === 'Binding') {
-      const { attrpath, value } = bindingParts(n);
-      const parts = attrpath ? attrpathParts(attrpath) : [];
-      const last = parts.length > 0 ? attrName(parts[parts.length - 1]!) : undefined;
-      if ((last === 'modules' || last === 'imports') && value) {
-        const list = unwrapValue(value, sc).value;
-        if (list.kind === 'List') {
-          for (const item of nodes(list)) {
-            const u = unparen(item);
-            if (u && (u.kind === 'AttrSet' || u.kind === 'Lambda' || u.kind === 'LetIn')) visitModule(u, sc, w, false);
-          }
-        }
+    const ml = n.kind === 'Binding' ? moduleListOf(n) : undefined;
+    const list = ml ? unwrapValue(ml.value, sc).value : undefined;
+    if (list?.kind === 'List') {
+      for (const item of nodes(list)) {
+        const u = unparen(item);
+        if (u && (u.kind === 'AttrSet' || u.kind === 'Lambda' || u.kind === 'LetIn')) visitModule(u, sc, w, false);
       }
     }
     // Strings and their contents cannot hold module lists worth scanning.

@@ -10,7 +10,7 @@
 // not import each other at all, they are one host, as before.
 import { dirname, join, normalize } from 'node:path';
 import type { SyntaxNode } from '../syntax/tree';
-import { attrName, attrpathParts, bindingParts, nodes, tokens, unparen } from './definitions';
+import { MODULE_LIST_WORD, moduleListOf, nodes, tokens, unparen } from './definitions';
 
 export interface ModuleRefs {
   /** Paths of `imports = [ … ]` items, resolved against the file's directory. */
@@ -23,21 +23,15 @@ export interface ModuleRefs {
 export function moduleRefs(path: string, root: SyntaxNode, text: string): ModuleRefs {
   const imports: string[] = [];
   const moduleLists: string[][] = [];
-  if (!/\b(?:imports|modules)\b/.test(text)) return { imports, moduleLists };
+  if (!MODULE_LIST_WORD.test(text)) return { imports, moduleLists };
   const dir = dirname(path);
   const visit = (n: SyntaxNode, depth: number): void => {
     if (depth > 256) return;
-    if (n.kind === 'Binding') {
-      const { attrpath, value } = bindingParts(n);
-      const parts = attrpath ? attrpathParts(attrpath) : [];
-      const last = parts.length > 0 ? attrName(parts[parts.length - 1]!) : undefined;
-      if ((last === 'imports' || last === 'modules') && value) {
-        const items = listPaths(value, dir);
-        if (items) {
-          if (last === 'imports') imports.push(...items);
-          else moduleLists.push(items);
-        }
-      }
+    const ml = n.kind === 'Binding' ? moduleListOf(n) : undefined;
+    const items = ml ? listPaths(ml.value, dir) : undefined;
+    if (ml && items) {
+      if (ml.name === 'imports') imports.push(...items);
+      else moduleLists.push(items);
     }
     if (n.kind === 'String' || n.kind === 'IndString' || n.kind === 'Path') return;
     for (const c of n.children) if (c.type === 'node') visit(c, depth + 1);
