@@ -3,7 +3,7 @@
 // Nix when it is installed). Usage: node --import tsx scripts/demo-workspace.ts DIR
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const REPO = new URL('..', import.meta.url).pathname;
 const dir = process.argv[2];
@@ -71,4 +71,9 @@ if (spawnSync('nix-build', ['--version']).status === 0) {
   console.log('nix-build not found: the demo has no generations (install nix-bin)');
 }
 
-console.log(`demo workspace: ${dir}`);
+// A workspace file for the folder: opening it (rather than the bare folder) makes the window a
+// multi-root workspace from the start, so "Open Initrd in Explorer" adds its folder without the
+// window reload VS Code needs to turn a single-folder window into a workspace.
+writeFileSync(`${dir}.code-workspace`, `${JSON.stringify({ folders: [{ path: basename(dir) }] }, null, 2)}\n`);
+
+console.log(`demo workspace: ${dir} (${dir}.code-workspace)`);

@@ -20,7 +20,7 @@ installExtension(tools, dirs, join(REPO, 'nixboot.vsix'));
 const port = Number(process.env.PORT ?? 0) || (await freePort());
 const cs = await startCodeServer(tools, dirs, { port });
 console.log(`\nSet-up took ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
-console.log(`Open ${cs.url}?folder=${encodeURIComponent(workspace)}`);
+console.log(`Open ${cs.url}?workspace=${encodeURIComponent(`${workspace}.code-workspace`)}`);
 console.log('(code-server listens on 127.0.0.1 only; forward the port to use it from another machine.) Ctrl+C stops it.');
 const stop = async () => {
   await stopCodeServer(cs);
