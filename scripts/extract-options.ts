@@ -32,8 +32,10 @@ const NAMED_TYPES: Record<string, string> = {
   commas: 'strings concatenated with ","',
   int: 'signed integer',
   port: '16 bit unsigned integer; between 0 and 65535 (both inclusive)',
-  path: 'path',
+  // nixpkgs' `pathWith` descriptions (path = pathWith { absolute = true; } since 25.05)
+  path: 'absolute path',
   pathInStore: 'path in the Nix store',
+  externalPath: 'absolute path not in the Nix store',
   package: 'package',
   singleLineStr: '(optionally newline-terminated) single-line string',
   nonEmptyStr: 'non-empty string',
@@ -119,85 +121,118 @@ function sourceText(ctx: Ctx, n: SyntaxNode): string {
 }
 
 /** Type names the manual writes without parentheses inside another type (its "noun" class). */
-const NOUNS = new Set([...Object.values(NAMED_TYPES), 'submodule', 'package', 'unsigned integer, meaning >=0', 'positive integer, meaning >0']);
+const NOUNS = new Set(Object.values(NAMED_TYPES));
+/** Named types of the "nonRestrictiveClause" class (`list of (unsigned integer, meaning >=0)`). */
+const CLAUSES = new Set(['unsigned', 'positive']);
 
-function paren(s: string): string {
-  return /\s/.test(s) && !s.startsWith('(') && !NOUNS.has(s) ? `(${s})` : s;
+/**
+ * A rendered type and its description class, as nixpkgs' lib/types.nix gives them: `noun` (string,
+ * submodule), `composite` (list of …, attribute set of …), `conjunction` (… or …, null or …),
+ * `nonRestrictiveClause` (string, not containing …). An enclosing type parenthesizes a part whose
+ * class it does not accept (`optionDescriptionPhrase`).
+ */
+type Rendered = { d: string; c?: 'noun' | 'composite' | 'conjunction' | 'nonRestrictiveClause' | 'none' };
+type Class = NonNullable<Rendered['c']>;
+
+function phrase(r: Rendered, ...accept: Class[]): string {
+  if ((r.c && accept.includes(r.c)) || (!r.c && (!/\s/.test(r.d) || NOUNS.has(r.d)))) return r.d;
+  return `(${r.d})`;
 }
 
 /** The NixOS manual's name of a type expression. */
-function renderType(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth = 0): string {
+function renderType(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope): string {
+  return rendered(ctx, n, scope, 0).d;
+}
+
+function rendered(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth: number): Rendered {
   const u = strip(n);
-  if (!u || depth > 12) return 'unspecified';
+  if (!u || depth > 12) return { d: 'unspecified', c: 'noun' };
   const name = lastName(u);
   if (name && (u.kind === 'Ident' || u.kind === 'Select')) {
-    if (NAMED_TYPES[name]) return NAMED_TYPES[name]!;
+    if (NAMED_TYPES[name]) return { d: NAMED_TYPES[name]!, c: CLAUSES.has(name) ? 'nonRestrictiveClause' : 'noun' };
     const bound = u.kind === 'Ident' ? scope.get(name) : undefined;
-    if (bound) return renderType(ctx, bound, scope, depth + 1);
+    if (bound) return rendered(ctx, bound, scope, depth + 1);
     // `format.type` (pkgs.formats settings), `utils.systemdUtils.types.initrdServices`: as written.
-    return u.kind === 'Select' && !/^(lib\.)?types\./.test(sourceText(ctx, u)) ? sourceText(ctx, u) : name;
+    return { d: u.kind === 'Select' && !/^(lib\.)?types\./.test(sourceText(ctx, u)) ? sourceText(ctx, u) : name };
   }
   if (u.kind === 'Apply') {
     const { fn, args } = applyChain(u);
     const f = calleeName(fn);
-    const a = (i: number) => renderType(ctx, args[i], scope, depth + 1);
+    const a = (i: number) => rendered(ctx, args[i], scope, depth + 1);
     switch (f) {
       case 'listOf':
-        return `list of ${paren(a(0))}`;
+        return { d: `list of ${phrase(a(0), 'noun', 'composite')}`, c: 'composite' };
       case 'nonEmptyListOf':
-        return `non-empty (list of ${paren(a(0))})`;
+        return { d: `non-empty (list of ${phrase(a(0), 'noun', 'composite')})`, c: 'composite' };
       case 'attrsOf':
       case 'lazyAttrsOf':
-        return `${f === 'lazyAttrsOf' ? 'lazy ' : ''}attribute set of ${paren(a(0))}`;
+        return { d: `${f === 'lazyAttrsOf' ? 'lazy ' : ''}attribute set of ${phrase(a(0), 'noun', 'composite')}`, c: 'composite' };
       case 'nullOr':
-        return `null or ${paren(a(0))}`;
+        return { d: `null or ${phrase(a(0), 'noun', 'conjunction')}`, c: 'conjunction' };
       case 'either':
-        return `${paren(a(0))} or ${paren(a(1))}`;
+        return { d: `${phrase(a(0), 'noun', 'conjunction')} or ${phrase(a(1), 'noun', 'conjunction', 'composite')}`, c: 'conjunction' };
       case 'oneOf': {
         const list = strip(args[0]);
-        return list?.kind === 'List' ? nodes(list).map((x) => paren(renderType(ctx, x, scope, depth + 1))).join(' or ') : 'one of several types';
+        if (list?.kind !== 'List') return { d: 'one of several types' };
+        const parts = nodes(list).map((x) => rendered(ctx, x, scope, depth + 1));
+        return { d: parts.map((r, i) => phrase(r, 'noun', 'conjunction', ...(i > 0 ? (['composite'] as Class[]) : []))).join(' or '), c: 'conjunction' };
       }
       case 'enum': {
         const list = strip(args[0]);
-        if (list?.kind !== 'List') return 'one of several values';
-        return `one of ${nodes(list).map((x) => sourceText(ctx, x)).join(', ')}`;
+        if (list?.kind !== 'List') return { d: 'one of several values' };
+        const values = nodes(list).map((x) => sourceText(ctx, x));
+        return values.length === 1 ? { d: `value ${values[0]} (singular enum)`, c: 'noun' } : { d: `one of ${values.join(', ')}`, c: 'conjunction' };
       }
-      case 'submodule':
-        return 'submodule';
+      case 'submodule': {
+        const free = freeformTypeOf(args[0], scope);
+        // No description class: the manual writes `attribute set of (submodule)`.
+        return { d: free ? `open submodule of ${rendered(ctx, free, scope, depth + 1).d}` : 'submodule', c: 'none' };
+      }
       case 'mkOptionType': {
         // A custom type: the manual shows its description, else its name.
         const a0 = strip(args[0]);
         const attrs = a0?.kind === 'AttrSet' ? attrsOfSet(a0) : new Map<string, SyntaxNode>();
-        return stringText(attrs.get('description')) ?? stringText(attrs.get('name')) ?? 'custom type';
+        return { d: stringText(attrs.get('description')) ?? stringText(attrs.get('name')) ?? 'custom type' };
       }
       case 'functionTo':
-        return `function that evaluates to a(n) ${paren(a(0))}`;
+        return { d: `function that evaluates to a(n) ${phrase(a(0), 'noun', 'composite')}`, c: 'composite' };
       case 'uniq':
       case 'unique':
-      case 'passwdEntry':
         return a(args.length - 1);
+      case 'passwdEntry':
+        return { d: `${phrase(a(0), 'noun')}, not containing newlines or colons`, c: 'nonRestrictiveClause' };
       case 'addCheck':
         return a(0);
       case 'addCheckDesc':
-        return `${a(1)} (with check: ${stringText(args[0]) ?? 'custom'})`;
+        return { d: `${a(1).d} (with check: ${stringText(args[0]) ?? 'custom'})` };
       case 'coercedTo':
-        return `${paren(a(2))} or ${paren(a(0))} convertible to it`;
+        return { d: `${phrase(a(2), 'noun')} or ${phrase(a(0), 'noun')} convertible to it` };
       case 'strMatching':
-        return `string matching the pattern ${stringText(args[0]) ?? '…'}`;
+        return { d: `string matching the pattern ${stringText(args[0]) ?? '…'}` };
       case 'ints.between':
       case 'between':
-        return `integer between ${args[0] ? sourceText(ctx, args[0]) : '?'} and ${args[1] ? sourceText(ctx, args[1]) : '?'} (both inclusive)`;
+        return { d: `integer between ${args[0] ? sourceText(ctx, args[0]) : '?'} and ${args[1] ? sourceText(ctx, args[1]) : '?'} (both inclusive)` };
       default:
-        return f ?? sourceText(ctx, u);
+        return { d: f ?? sourceText(ctx, u) };
     }
   }
   if (u.kind === 'BinaryOp') {
     // `t // { description = …; }` (a type with its own name in the manual), `t // { merge = …; }`
     const r = strip(nodes(u)[1]);
     const own = r?.kind === 'AttrSet' ? stringText(attrsOfSet(r).get('description')) : undefined;
-    return own && !own.includes('…') ? own : renderType(ctx, nodes(u)[0], scope, depth + 1);
+    return own && !own.includes('…') ? { d: own } : rendered(ctx, nodes(u)[0], scope, depth + 1);
   }
-  return sourceText(ctx, u);
+  return { d: sourceText(ctx, u) };
+}
+
+/** The `freeformType` of a submodule argument (`{ freeformType = …; options = …; }`, possibly let-bound or a function). */
+function freeformTypeOf(n: SyntaxNode | undefined, scope: Scope, depth = 0): SyntaxNode | undefined {
+  let u = strip(n);
+  if (u?.kind === 'Ident' && depth < 8) return freeformTypeOf(scope.get(identName(u) ?? ''), scope, depth + 1);
+  while (u && u.kind === 'Lambda') u = strip(nodes(u).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop());
+  if (u?.kind !== 'AttrSet') return undefined;
+  const b = bindingsOf(u).find((x) => x.kind === 'Binding' && firstName(x) === 'freeformType');
+  return b ? bindingParts(b).value : undefined;
 }
 
 /**

@@ -111,6 +111,10 @@ in {
     extra = mkOption { type = types.attrsOf types.str; default = { }; description = "Free-form."; };
     mode = lib.mkOption { type = lib.types.nullOr (lib.types.enum [ "a" "b" ]); default = null; defaultText = literalExpression "null"; description = "Mode."; };
     knobs = mkOption { type = types.attrsOf knob; default = { }; description = "Custom type."; };
+    shell = mkOption { type = types.either types.bool (types.nullOr (types.passwdEntry types.str)); default = false; description = "Shell."; };
+    ids = mkOption { type = types.listOf types.ints.unsigned; default = [ ]; description = "Ids."; };
+    settings = mkOption { type = types.submodule { freeformType = with types; attrsOf str; }; default = { }; description = "Free."; };
+    one = mkOption { type = types.enum [ "x" ]; default = "x"; description = "Only one."; };
   };
   options.services.other.enable = mkEnableOption "not boot";
   config = { };
@@ -125,10 +129,14 @@ in {
       'boot.demo.devices.<name>.device',
       'boot.demo.enable',
       'boot.demo.extra',
+      'boot.demo.ids',
       'boot.demo.knobs',
       'boot.demo.mode',
+      'boot.demo.one',
       'boot.demo.package',
       'boot.demo.port',
+      'boot.demo.settings',
+      'boot.demo.shell',
     ]);
     assert.equal(facts.options['boot.demo.enable']!.type, 'boolean');
     assert.equal(facts.options['boot.demo.enable']!.description, 'Whether to enable the demo.');
@@ -136,10 +144,16 @@ in {
     assert.equal(facts.options['boot.demo.port']!.type, '16 bit unsigned integer; between 0 and 65535 (both inclusive)');
     assert.equal(facts.options['boot.demo.port']!.default, '22');
     assert.equal(facts.options['boot.demo.port']!.description, 'Port, see `boot.demo.enable`.');
-    assert.equal(facts.options['boot.demo.devices']!.type, 'attribute set of submodule');
+    // Parentheses as nixpkgs' description classes put them (the manual's `attribute set of (submodule)`).
+    assert.equal(facts.options['boot.demo.devices']!.type, 'attribute set of (submodule)');
     assert.equal(facts.options['boot.demo.devices']!.open, false);
     assert.equal(facts.options['boot.demo.extra']!.open, true);
-    assert.equal(facts.options['boot.demo.mode']!.type, 'null or (one of "a", "b")');
+    assert.equal(facts.options['boot.demo.mode']!.type, 'null or one of "a", "b"');
+    assert.equal(facts.options['boot.demo.shell']!.type, 'boolean or null or (string, not containing newlines or colons)');
+    assert.equal(facts.options['boot.demo.ids']!.type, 'list of (unsigned integer, meaning >=0)');
+    assert.equal(facts.options['boot.demo.settings']!.type, 'open submodule of attribute set of string');
+    assert.equal(facts.options['boot.demo.settings']!.open, true);
+    assert.equal(facts.options['boot.demo.one']!.type, 'value "x" (singular enum)');
     assert.equal(facts.options['boot.demo.knobs']!.type, 'attribute set of (knob value)');
     assert.equal(facts.options['boot.demo.knobs']!.open, true);
     assert.equal(facts.sources['nixos/modules/system/boot/demo.nix'], 'abc123');
