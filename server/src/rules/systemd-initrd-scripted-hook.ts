@@ -42,7 +42,8 @@ export const rule: Rule = {
     summary:
       'A scripted stage-1 hook (`boot.initrd.preFailCommands`, `preDeviceCommands`, `preLVMCommands`, `postDeviceCommands`, ' +
       '`postResumeCommands`, `postMountCommands`, `extraUdevRulesCommands`, `extraUtilsCommands`, `network.postCommands`, ' +
-      'LUKS `preOpenCommands`/`postOpenCommands`) while systemd stage 1 is in effect — set explicitly, or by default from NixOS 26.05.',
+      'LUKS `preOpenCommands`/`postOpenCommands`), or an iSCSI root (`boot.iscsi-initiator.name`, a module built from those hooks), ' +
+      'while systemd stage 1 is in effect — set explicitly, or by default from NixOS 26.05.',
     why:
       'systemd stage 1 has no `/init` shell script to paste the hooks into, so nixpkgs asserts that each of them is empty: ' +
       '"systemd stage 1 does not support \'boot.initrd.postDeviceCommands\'. Please convert it to analogous systemd units ' +
@@ -67,6 +68,7 @@ export const rule: Rule = {
     references: [
       'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (assertions "systemd stage 1 does not support …", read at revision 0c3e6c49 and the index\'s stored revision)',
       'nixpkgs nixos/modules/system/boot/luksroot.nix (preOpenCommands/postOpenCommands assertion)',
+      'nixpkgs nixos/modules/services/networking/iscsi/root-initiator.nix (assertion "systemd stage 1 does not support iscsi yet")',
       'nixpkgs#435781 (systemd stage 1 by default, 26.05)',
       'brief nixos-boot-facts.md §B, §C',
     ],
@@ -92,6 +94,20 @@ export const rule: Rule = {
                 `Pin \`boot.initrd.systemd.enable = false;\` for now, or ${convert.charAt(0).toLowerCase()}${convert.slice(1)}`,
         });
       }
+    }
+    // The iSCSI root module is itself built from scripted hooks (preLVMCommands, extraUtilsCommands) and
+    // asserts `!boot.initrd.systemd.enable` whenever an initiator name is set (root-initiator.nix).
+    for (const def of ctx.definitions('boot.iscsi-initiator.name')) {
+      if (ctx.file.text.slice(def.value.start, def.value.end).trim() === 'null') continue;
+      ctx.report({
+        start: def.key.start,
+        end: def.key.end,
+        ...(s.systemd === undefined ? { severity: 'warning' as const } : {}),
+        message:
+          s.systemd === true
+            ? `boot.iscsi-initiator (iSCSI root) is built from scripted stage-1 hooks, and systemd stage 1 is in effect (${s.reason}): evaluation fails with "systemd stage 1 does not support iscsi yet". Keep this host on scripted stage 1 with \`boot.initrd.systemd.enable = false;\`.`
+            : `boot.iscsi-initiator (iSCSI root) is built from scripted stage-1 hooks: with systemd stage 1 (the default from NixOS 26.05; ${s.reason}) evaluation fails with "systemd stage 1 does not support iscsi yet". Pin \`boot.initrd.systemd.enable = false;\` on this host.`,
+      });
     }
     if (s.systemd === true) {
       for (const def of ctx.definitions('boot.initrd.network.ssh.shell')) {

@@ -110,7 +110,9 @@ function reportMoved(
   ctx.report({
     start: last.start,
     end: last.end,
-    message: `\`${moved.dotted}\` was removed from NixOS: evaluation fails ("The option \`${moved.dotted}' can no longer be used since it's been removed").${removed ? ` ${removed}` : ''}`,
+    // The facts come from recent module revisions: on a release from before the removal the option
+    // still works, so the message says "since it was removed" rather than "now".
+    message: `\`${moved.dotted}\` was removed from NixOS: from the release that removed it on, evaluation fails ("The option \`${moved.dotted}' can no longer be used since it's been removed").${removed ? ` ${removed}` : ''}`,
     fixes: [],
   });
 }
