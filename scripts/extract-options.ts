@@ -349,7 +349,41 @@ function renderDefault(ctx: Ctx, def: SyntaxNode): string {
   return t === 'name' ? '"‹name›"' : t;
 }
 
-function mkOptionFact(ctx: Ctx, path: string[], attrs: Map<string, SyntaxNode>, scope: Scope): void {
+/**
+ * `mkOption { inherit (options.boot.supportedFilesystems) example type description; … }`: fields taken
+ * from another option, filled in by extractOptions once every file is read.
+ */
+const PENDING_INHERITS: Array<{ out: Record<string, OptionFact>; key: string; from: string; fields: string[] }> = [];
+
+function inheritedFields(set: SyntaxNode): { from: string; fields: string[] } | undefined {
+  for (const inh of nodes(set)) {
+    if (inh.kind !== 'Inherit') continue;
+    const src = nodes(inh).find((c) => c.kind === 'InheritFrom');
+    const expr = src ? nodes(src)[0] : undefined;
+    const text = (n: SyntaxNode): string => n.children.map((c) => (c.type === 'node' ? text(c) : c.kind === 'whitespace' ? '' : c.text)).join('');
+    const m = expr ? /^options\.([\w.'-]+)$/.exec(text(expr)) : null;
+    if (m) return { from: m[1]!, fields: tokens(inh).filter((t) => t.kind === 'ident').map((t) => t.text) };
+  }
+  return undefined;
+}
+
+function resolveInherits(options: Record<string, OptionFact>): void {
+  for (const p of PENDING_INHERITS.splice(0)) {
+    const fact = p.out[p.key];
+    const src = options[p.from];
+    if (p.out !== options || !fact || !src || fact.declaredIn === undefined) continue;
+    const merged: { -readonly [K in keyof OptionFact]: OptionFact[K] } = { ...fact };
+    for (const f of p.fields) {
+      if (f === 'type') Object.assign(merged, { type: src.type }, src.open === undefined ? {} : { open: src.open });
+      else if (f === 'description' && src.description !== undefined) merged.description = src.description;
+      else if (f === 'example' && src.example !== undefined) merged.example = src.example;
+      else if ((f === 'default' || f === 'defaultText') && src.default !== undefined) merged.default = src.default;
+    }
+    if (merged.type !== src.type || p.fields.includes('type')) options[p.key] = merged;
+  }
+}
+
+function mkOptionFact(ctx: Ctx, path: string[], attrs: Map<string, SyntaxNode>, scope: Scope, set?: SyntaxNode): void {
   const typeNode = attrs.get('type');
   const desc = stringText(attrs.get('description'));
   const defText = attrs.get('defaultText');
@@ -367,6 +401,8 @@ function mkOptionFact(ctx: Ctx, path: string[], attrs: Map<string, SyntaxNode>, 
     ...(children === 'leaf' ? {} : { open: children === 'open' }),
   };
   record(ctx, path, fact);
+  const inherited = set ? inheritedFields(set) : undefined;
+  if (inherited) PENDING_INHERITS.push({ out: ctx.out, key: joinOptionPath(path), ...inherited });
   // Old style: `fileSystems = mkOption { options.neededForBoot = mkOption …; }`.
   const legacy = [...attrs.entries()].filter(([k]) => k === 'options');
   for (const [, v] of legacy) walkOptions(ctx, v, [...path, '<name>'], scope);
@@ -434,7 +470,7 @@ function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope:
   const name = calleeName(fn);
   if (name === 'mkOption' && args.length === 1) {
     const a = strip(args[0]);
-    if (a?.kind === 'AttrSet') mkOptionFact(ctx, path, attrsOfSet(a), scope);
+    if (a?.kind === 'AttrSet') mkOptionFact(ctx, path, attrsOfSet(a), scope, a);
     return;
   }
   if (name === 'mkEnableOption' && args.length === 1) {
@@ -611,6 +647,7 @@ export function extractOptions(dir: string, revision: string): OptionFacts {
   const moved: Record<string, OptionFact> = {};
   for (const f of nixFiles(dir)) extractFromModule(modulePath(dir, f), readFileSync(f, 'utf8'), options, moved);
   Object.assign(options, moved);
+  resolveInherits(options);
   let sources: Record<string, string> = {};
   try {
     sources = JSON.parse(readFileSync(join(dir, 'SOURCES.json'), 'utf8')) as Record<string, string>;

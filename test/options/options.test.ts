@@ -162,6 +162,30 @@ in {
   }
 });
 
+test('extract-options fills `inherit (options.x) type description` from the other option, in another file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nixboot-options-'));
+  try {
+    mkdirSync(join(dir, 'a'), { recursive: true });
+    // a/one.nix is read before z.nix: the inherited fields are filled once every file is read.
+    writeFileSync(
+      join(dir, 'a/one.nix'),
+      `{ options, lib, ... }: { options.boot.initrd.fsList = lib.mkOption { inherit (options.boot.fsList) example type description; default = { }; }; }`,
+    );
+    writeFileSync(
+      join(dir, 'z.nix'),
+      `{ lib, ... }: { options.boot.fsList = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; example = [ "zfs" ]; description = "Supported file systems."; }; }`,
+    );
+    const facts = extractOptions(dir, 'test-rev');
+    const f = facts.options['boot.initrd.fsList']!;
+    assert.equal(f.type, 'list of string');
+    assert.equal(f.description, 'Supported file systems.');
+    assert.equal(f.default, '{ }', 'its own default stays');
+    assert.equal(f.declaredIn, 'nixos/modules/a/one.nix');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('extract-options reads renamed and removed options, submodule lists, legacy option lists and quoted names', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nixboot-options-'));
   try {
