@@ -10,7 +10,7 @@ export interface Located {
   readonly def: Definition;
 }
 
-function boolOf(n: SyntaxNode): boolean | undefined {
+export function boolOf(n: SyntaxNode): boolean | undefined {
   const name = identName(unparen(n));
   return name === 'true' ? true : name === 'false' ? false : undefined;
 }
@@ -83,6 +83,38 @@ export function hasOpaqueParts(value: SyntaxNode): boolean {
     if ((name === 'optional' || name === 'optionals') && args.length === 2) return name === 'optionals' ? hasOpaqueParts(args[1]!) : false;
   }
   return true;
+}
+
+/**
+ * The kernel modules a module-list option (`boot.initrd.availableKernelModules`, `boot.kernelModules`, …)
+ * gets in the project: list items, and since NixOS 26.05 also the attrset form (`{ igb = true; }`,
+ * `availableKernelModules.igb = true;`; names set to false are not added). `opaque` when some
+ * definition cannot be read statically; `defined` when the option is set at all.
+ */
+export function kernelModuleNames(project: ProjectModel, option: string): { names: string[]; opaque: boolean; defined: boolean } {
+  const names: string[] = [];
+  let opaque = false;
+  const exact = project.definitions(option);
+  const named = project.definitions(`${option}.*`);
+  for (const { file, def } of exact) {
+    const u = unparen(unwrapValue(def.value, new Map()).value);
+    if (u?.kind === 'AttrSet') {
+      for (const b of bindingsOf(u)) {
+        const { attrpath, value } = b.kind === 'Binding' ? bindingParts(b) : { attrpath: undefined, value: undefined };
+        const name = attrpath && tokens(attrpath).length === 1 ? tokens(attrpath)[0]!.text.replace(/^"(.*)"$/, '$1') : undefined;
+        const on = value ? boolOf(value) : undefined;
+        if (name === undefined || on === undefined) opaque = true;
+        else if (on) names.push(name);
+      }
+    } else if (hasOpaqueParts(def.value)) opaque = true;
+    else names.push(...stringItems(def, file.text).map((s) => s.value));
+  }
+  for (const { def } of named) {
+    const on = boolOf(def.value);
+    if (on === undefined) opaque = true;
+    else if (on) names.push(def.path[def.path.length - 1]!);
+  }
+  return { names, opaque, defined: exact.length + named.length > 0 };
 }
 
 /** String values of a list definition's literal items, with their nodes. */

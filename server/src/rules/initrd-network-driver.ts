@@ -1,5 +1,5 @@
 // Rule initrd-network-driver: stage-1 networking with no NIC driver in the initrd's kernel modules.
-import { hasOpaqueParts, literalBools, stringItems } from '../nixos/options-query';
+import { kernelModuleNames, literalBools } from '../nixos/options-query';
 import type { Rule } from './types';
 
 /** Kernel modules of common wired, virtual and USB network cards. */
@@ -50,12 +50,13 @@ export const rule: Rule = {
       ...ctx.definitions('boot.initrd.systemd.network.enable'),
     ].filter((def) => literalBools(p, def.path.join('.'), true).some((l) => l.def === def));
     if (enables.length === 0) return;
-    const lists = [...p.definitions('boot.initrd.availableKernelModules'), ...p.definitions('boot.initrd.kernelModules')];
-    if (!p.definitions('boot.initrd.availableKernelModules').length) return; // no hardware configuration in the set
-    if (lists.some(({ def }) => hasOpaqueParts(def.value))) return;
-    const modules = lists.flatMap(({ file, def }) => stringItems(def, file.text).map((s) => s.value));
+    const available = kernelModuleNames(p, 'boot.initrd.availableKernelModules');
+    const loaded = kernelModuleNames(p, 'boot.initrd.kernelModules');
+    if (!available.defined) return; // no hardware configuration in the set
+    if (available.opaque || loaded.opaque) return;
+    const modules = [...available.names, ...loaded.names];
     if (modules.some((m) => NIC_DRIVERS.has(m) || NIC_DRIVERS.has(m.replace(/_/g, '-')) || NIC_DRIVERS.has(m.replace(/-/g, '_')))) return;
-    const hw = p.definitions('boot.initrd.availableKernelModules')[0]!;
+    const hw = p.definitions('boot.initrd.availableKernelModules')[0] ?? p.definitions('boot.initrd.availableKernelModules.*')[0]!;
     for (const def of enables) {
       ctx.report({
         start: def.key.start,
