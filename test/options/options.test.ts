@@ -262,12 +262,12 @@ test('extract-options survives broken and non-module files', () => {
 test('the facts cover every module read (a regression that loses modules fails)', () => {
   const { facts } = optionIndex();
   const keys = Object.keys(facts.options);
-  // 385 facts were extracted from 44 module files (scripts/extract-options.ts, November 2026).
-  assert.ok(keys.length >= 385, `${keys.length} option facts`);
-  assert.ok(keys.filter((k) => k.startsWith('boot.')).length >= 361, 'boot.* facts');
+  // 432 facts were extracted from 54 module files (scripts/extract-options.ts, November 2026).
+  assert.ok(keys.length >= 432, `${keys.length} option facts`);
+  assert.ok(keys.filter((k) => k.startsWith('boot.')).length >= 408, 'boot.* facts');
   assert.ok(keys.filter((k) => k.startsWith('fileSystems.')).length >= 17, 'fileSystems.* facts');
   assert.ok(keys.filter((k) => k.startsWith('nix.gc.')).length >= 6, 'nix.gc.* facts');
-  assert.ok(Object.keys(facts.sources).length >= 44, 'sources per module file');
+  assert.ok(Object.keys(facts.sources).length >= 54, 'sources per module file');
   const declaring = new Set(Object.values(facts.options).map((f) => f.declaredIn));
   for (const m of declaring) assert.ok(facts.sources[m], `${m} records the revision it was read from`);
   for (const m of [
@@ -278,6 +278,9 @@ test('the facts cover every module read (a regression that loses modules fails)'
     'system/boot/clevis.nix', 'system/boot/unl0kr.nix', 'system/boot/initrd-openvpn.nix', 'system/boot/stage-2.nix',
     'tasks/filesystems.nix', 'tasks/filesystems/zfs.nix', 'tasks/filesystems/bcachefs.nix', 'tasks/swraid.nix',
     'config/sysctl.nix', 'services/misc/nix-gc.nix', 'services/hardware/udev.nix', 'virtualisation/nixos-containers.nix',
+    'system/boot/networkd.nix', 'config/users-groups.nix', 'services/system/dbus.nix', 'system/boot/resolved.nix',
+    'config/sysfs.nix', 'system/boot/uvesafb.nix', 'services/networking/iscsi/root-initiator.nix', 'misc/crashdump.nix',
+    'misc/version.nix', 'system/boot/stratisroot.nix',
   ]) {
     assert.ok(declaring.has(`nixos/modules/${m}`), `options declared in ${m}`);
   }
@@ -291,7 +294,14 @@ test('hover on options from many modules shows type, default and description', (
     ['{ boot.zfs.forceImport$0Root = false; }', [/\*Type:\* boolean/, /\*Default:\* `true`/, /Forcibly import the ZFS root pool/, /zfs\.nix/]],
     ['{ boot.binfmt.emulated$0Systems = [ "aarch64-linux" ]; }', [/\*Type:\* list of/, /List of systems to emulate/]],
     ['{ boot.initrd.clevis.use$0Tang = true; }', [/\*Default:\* `false`/, /Tang server/]],
-    ['{ boot.uki.tr$0ies = 3; }', [/null or unsigned integer, meaning >=0/, /boot attempts/]],
+    ['{ boot.uki.tr$0ies = 3; }', [/null or \(unsigned integer, meaning >=0\)/, /boot attempts/]],
+    ['{ boot.kernel.sys$0fs.kernel.mm.transparent_hugepage.enabled = "always"; }', [/open submodule of nested attribute set/, /sysfs attributes/, /config\/sysfs\.nix/]],
+    ['{ boot.initrd.systemd.network.wait-online.time$0out = 10; }', [/\*Type:\*/, /networkd\.nix/]],
+    ['{ boot.initrd.systemd.users.root.sh$0ell = "/bin/systemd-tty-ask-password-agent"; }', [/not containing newlines or colons/, /users-groups\.nix/]],
+    ['{ boot.iscsi-initiator.na$0me = "iqn.2020-08.org.example:host"; }', [/null or string/, /iSCSI initiator/]],
+    ['{ boot.initrd.stage1Gre$0eting = "hi"; }', [/greeting message/]],
+    ['{ boot.initrd.supportedFile$0systems = [ "zfs" ]; }', [/convertible to it/, /Names of supported filesystem types/]],
+    ['{ boot.initrd.systemd.en$0able = true; }', [/\*Default:\* `true` \(NixOS 26\.05 and later; `false` \(scripted stage 1\) before\)/]],
     ['{ boot.initrd.unl0kr.pack$0age = pkgs.buffybox; }', [/\*Type:\* package/, /pkgs\.buffybox/]],
     ['{ boot.loader.systemd-boot.windows."11".efiDevice$0Handle = "HD0b1"; }', [/windows\.<name>\.efiDeviceHandle/, /EDK2 UEFI Shell/]],
     ['{ fileSystems."/persist".dep$0ends = [ "/" ]; }', [/fileSystems\.<name>\.depends/, /mounted before this one/]],

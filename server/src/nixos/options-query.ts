@@ -114,7 +114,7 @@ export function kernelModuleNames(project: ProjectModel, option: string): { name
     if (on === undefined) opaque = true;
     else if (on) names.push(def.path[def.path.length - 1]!);
   }
-  return { names, opaque, defined: exact.length + named.length > 0 };
+  return { names: [...new Set(names)], opaque, defined: exact.length + named.length > 0 };
 }
 
 /** String values of a list definition's literal items, with their nodes. */

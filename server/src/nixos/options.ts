@@ -2,6 +2,7 @@
 // read from nixpkgs' module sources by scripts/extract-options.ts into option-facts.json. Used by
 // the option hover, completion and the unknown-boot-option rule.
 import factsJson from './option-facts.json';
+import { SYSTEMD_STAGE1_DEFAULT_FROM } from './release';
 
 export interface OptionFact {
   /** The type as the NixOS manual names it, e.g. 'strings concatenated with "\n"'. */
@@ -234,6 +235,14 @@ export function optionIndex(): OptionIndex {
   return index;
 }
 
+/**
+ * Defaults that depend on the NixOS release: the facts hold the newest module's default, the hover
+ * also says what it was before (a 25.11 host still gets scripted stage 1 unless it opts in).
+ */
+const RELEASE_DEFAULTS: Readonly<Record<string, string>> = {
+  'boot.initrd.systemd.enable': `NixOS ${SYSTEMD_STAGE1_DEFAULT_FROM.year}.${String(SYSTEMD_STAGE1_DEFAULT_FROM.month).padStart(2, '0')} and later; \`false\` (scripted stage 1) before`,
+};
+
 /** Markdown for a hover on an option. */
 export function renderOptionHover(dotted: string, fact: OptionFact, facts: OptionFacts): string {
   const rev = facts.sources[fact.declaredIn] ?? facts.nixpkgsRevision;
@@ -244,7 +253,8 @@ export function renderOptionHover(dotted: string, fact: OptionFact, facts: Optio
     return [`**${dotted}**`, '', what, '', `_${fact.renamedTo !== undefined ? 'Renamed' : 'Removed'} in ${fact.declaredIn} (nixpkgs ${rev})._`].join('\n');
   }
   const lines = [`**${dotted}**`, '', `*Type:* ${fact.type}${fact.readOnly ? ' (read-only: set by NixOS, not by configurations)' : ''}`];
-  if (fact.default !== undefined) lines.push('', `*Default:* \`${fact.default.replace(/`/g, "'")}\``);
+  const since = RELEASE_DEFAULTS[dotted];
+  if (fact.default !== undefined) lines.push('', `*Default:* \`${fact.default.replace(/`/g, "'")}\`${since ? ` (${since})` : ''}`);
   if (fact.example !== undefined && fact.example.length < 200) lines.push('', `*Example:* \`${fact.example.replace(/`/g, "'").replace(/\n/g, ' ')}\``);
   if (fact.description) lines.push('', fact.description);
   lines.push('', `_Declared in ${fact.declaredIn} (nixpkgs ${rev})._`);
