@@ -55,6 +55,10 @@ test('effective stage 1: explicit beats flake.lock beats setting; unknown says s
     assert.match(fromLock.reason, /26\.05/);
     const explicit = effectiveStageOne({ explicit: [{ value: false, file: 'x.nix' }], fileDir: dir });
     assert.deepEqual([explicit.systemd, explicit.source], [false, 'explicit']);
+    assert.equal(explicit.release?.label, '26.05', 'an explicit choice still carries the release (scripted-initrd-deprecated needs it)');
+    const explicitSetting = effectiveStageOne({ explicit: [{ value: false, file: 'x.nix' }], releaseSetting: '25.11' });
+    assert.equal(explicitSetting.release?.label, '25.11');
+    assert.equal(effectiveStageOne({ explicit: [{ value: true, file: 'x.nix' }] }).release, undefined);
     const setting = effectiveStageOne({ explicit: [], releaseSetting: '25.11' });
     assert.deepEqual([setting.systemd, setting.source], [false, 'setting']);
     const unknown = effectiveStageOne({ explicit: [] });

@@ -119,19 +119,23 @@ function releaseNear(dir: string, stopAt?: string): { release: Release | undefin
 }
 
 export function effectiveStageOne(inp: StageOneInputs): StageOne {
-  const last = inp.explicit[inp.explicit.length - 1];
-  if (last) {
-    return {
-      systemd: last.value,
-      source: 'explicit',
-      reason: `boot.initrd.systemd.enable = ${last.value} in ${last.file}`,
-    };
-  }
   const fromLock = inp.flakeLockText !== undefined
     ? { release: releaseFromFlakeLock(inp.flakeLockText), lockPath: 'flake.lock' }
     : inp.fileDir
       ? releaseNear(inp.fileDir, inp.workspaceRoot)
       : { release: undefined };
+  const fromSetting = fromLock.release ? undefined : parseRelease(inp.releaseSetting);
+  const last = inp.explicit[inp.explicit.length - 1];
+  if (last) {
+    // The release still matters when stage 1 is chosen explicitly (scripted stage 1 is deprecated in 26.05).
+    const release = fromLock.release ?? fromSetting;
+    return {
+      systemd: last.value,
+      source: 'explicit',
+      reason: `boot.initrd.systemd.enable = ${last.value} in ${last.file}`,
+      ...(release ? { release } : {}),
+    };
+  }
   if (fromLock.release) {
     const r = fromLock.release;
     return {
@@ -141,7 +145,6 @@ export function effectiveStageOne(inp: StageOneInputs): StageOne {
       reason: `NixOS ${r.label} (the nixpkgs input of ${fromLock.lockPath}) defaults to ${systemdByDefault(r) ? 'systemd' : 'scripted'} stage 1`,
     };
   }
-  const fromSetting = parseRelease(inp.releaseSetting);
   if (fromSetting) {
     return {
       systemd: systemdByDefault(fromSetting),

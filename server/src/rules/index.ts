@@ -30,6 +30,7 @@ import { rule as zfsHostId } from './zfs-host-id';
 import { rule as grubInstallTarget } from './grub-install-target';
 import { rule as grubPasswordInStore } from './grub-password-in-store';
 import { rule as resumeDeviceAbsolute } from './resume-device-absolute';
+import { rule as scriptedInitrdDeprecated } from './scripted-initrd-deprecated';
 import type { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -63,6 +64,7 @@ export const RULES: readonly Rule[] = [
   grubInstallTarget,
   grubPasswordInStore,
   resumeDeviceAbsolute,
+  scriptedInitrdDeprecated,
 ];
 
 export function ruleById(id: string): Rule | undefined {

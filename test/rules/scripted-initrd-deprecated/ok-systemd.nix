@@ -1,0 +1,5 @@
+# test: release 26.05
+{ ... }:
+{
+  boot.initrd.systemd.enable = true;
+}
