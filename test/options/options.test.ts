@@ -262,9 +262,9 @@ test('extract-options survives broken and non-module files', () => {
 test('the facts cover every module read (a regression that loses modules fails)', () => {
   const { facts } = optionIndex();
   const keys = Object.keys(facts.options);
-  // 441 facts were extracted from 54 module files (scripts/extract-options.ts, November 2026).
-  assert.ok(keys.length >= 441, `${keys.length} option facts`);
-  assert.ok(keys.filter((k) => k.startsWith('boot.')).length >= 417, 'boot.* facts');
+  // 443 facts were extracted from 54 module files (scripts/extract-options.ts, November 2026).
+  assert.ok(keys.length >= 443, `${keys.length} option facts`);
+  assert.ok(keys.filter((k) => k.startsWith('boot.')).length >= 419, 'boot.* facts');
   assert.ok(keys.filter((k) => k.startsWith('fileSystems.')).length >= 17, 'fileSystems.* facts');
   assert.ok(keys.filter((k) => k.startsWith('nix.gc.')).length >= 6, 'nix.gc.* facts');
   assert.ok(Object.keys(facts.sources).length >= 54, 'sources per module file');
@@ -291,7 +291,8 @@ test('hover on options from many modules shows type, default and description', (
   const cases: Array<[string, RegExp[]]> = [
     ['{ boot.tmp.use$0Tmpfs = true; }', [/\*\*boot\.tmp\.useTmpfs\*\*/, /\*Type:\* boolean/, /\*Default:\* `false`/, /tmpfs on `\/tmp`/, /tmp\.nix/]],
     ['{ boot.loader.limine.maxGen$0erations = 10; }', [/\*Type:\* null or signed integer/, /\*Default:\* `null`/, /latest generations/]],
-    ['{ boot.zfs.forceImport$0Root = false; }', [/\*Type:\* boolean/, /\*Default:\* `true`/, /Forcibly import the ZFS root pool/, /zfs\.nix/]],
+    ['{ boot.zfs.forceImport$0Root = false; }', [/\*Type:\* boolean/, /\*Default:\* `lib\.versionOlder config\.system\.stateVersion "26\.11"`/, /Forcibly import the ZFS root pool/, /zfs\.nix/]],
+    ['{ boot.zfs.allowHiber$0nation = true; }', [/Renamed to `boot\.zfs\.unsafeAllowHibernation`/]],
     ['{ boot.binfmt.emulated$0Systems = [ "aarch64-linux" ]; }', [/\*Type:\* list of/, /List of systems to emulate/]],
     ['{ boot.initrd.clevis.use$0Tang = true; }', [/\*Default:\* `false`/, /Tang server/]],
     ['{ boot.uki.tr$0ies = 3; }', [/null or \(unsigned integer, meaning >=0\)/, /boot attempts/]],
