@@ -31,6 +31,7 @@ import { rule as grubInstallTarget } from './grub-install-target';
 import { rule as grubPasswordInStore } from './grub-password-in-store';
 import { rule as resumeDeviceAbsolute } from './resume-device-absolute';
 import { rule as scriptedInitrdDeprecated } from './scripted-initrd-deprecated';
+import { rule as zfsDeviceNotDataset } from './zfs-device-not-dataset';
 import type { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -65,6 +66,7 @@ export const RULES: readonly Rule[] = [
   grubPasswordInStore,
   resumeDeviceAbsolute,
   scriptedInitrdDeprecated,
+  zfsDeviceNotDataset,
 ];
 
 export function ruleById(id: string): Rule | undefined {

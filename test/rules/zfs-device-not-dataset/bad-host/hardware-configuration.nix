@@ -1,0 +1,5 @@
+{ ... }:
+{
+  fileSystems."/nix".device = "/dev/sda3";
+#                             ^^^^^^^^^^^ zfs-device-not-dataset
+}
