@@ -1,5 +1,6 @@
 // Rule systemd-initrd-scripted-hook: scripted stage-1 hooks while systemd stage 1 is in effect.
 import { literalString } from './util';
+import type { Definition } from '../nixos/definitions';
 import type { Rule } from './types';
 import { plainString } from '../nixos/options-query';
 
@@ -76,38 +77,33 @@ export const rule: Rule = {
   check(ctx) {
     const s = ctx.project.stageOne;
     if (s.systemd === false) return;
-    for (const pattern of REJECTED) {
-      for (const def of ctx.definitions(pattern)) {
-        const v = literalString(def.value) ?? plainString(def.value, ctx.file.text);
-        if (v !== undefined && v === '') continue;
-        const text = ctx.file.text.slice(def.value.start, def.value.end);
-        const name = def.path.join('.');
-        const convert = `Convert it: ${how(def.path, text)}.`;
-        ctx.report({
-          start: def.key.start,
-          end: def.key.end,
-          ...(s.systemd === undefined ? { severity: 'warning' as const } : {}),
-          message:
-            s.systemd === true
-              ? `${name} is a scripted stage-1 hook, and systemd stage 1 is in effect (${s.reason}): evaluation fails with "systemd stage 1 does not support '${name}'". ${convert}`
-              : `${name} is a scripted stage-1 hook. It works with scripted stage 1, but with systemd stage 1 (the default from NixOS 26.05; ${s.reason}) evaluation fails with "systemd stage 1 does not support '${name}'". ` +
-                `Pin \`boot.initrd.systemd.enable = false;\` for now, or ${convert.charAt(0).toLowerCase()}${convert.slice(1)}`,
-        });
-      }
-    }
-    // The iSCSI root module is itself built from scripted hooks (preLVMCommands, extraUtilsCommands) and
-    // asserts `!boot.initrd.systemd.enable` whenever an initiator name is set (root-initiator.nix).
-    for (const def of ctx.definitions('boot.iscsi-initiator.name')) {
-      if (ctx.file.text.slice(def.value.start, def.value.end).trim() === 'null') continue;
+    /** Reports what systemd stage 1 rejects: fatal when it is in effect, a warning naming both cases when unknown. */
+    const reject = (def: Definition, what: string, quoted: string, fixNow: string, fixLater: string): void =>
       ctx.report({
         start: def.key.start,
         end: def.key.end,
         ...(s.systemd === undefined ? { severity: 'warning' as const } : {}),
         message:
           s.systemd === true
-            ? `boot.iscsi-initiator (iSCSI root) is built from scripted stage-1 hooks, and systemd stage 1 is in effect (${s.reason}): evaluation fails with "systemd stage 1 does not support iscsi yet". Keep this host on scripted stage 1 with \`boot.initrd.systemd.enable = false;\`.`
-            : `boot.iscsi-initiator (iSCSI root) is built from scripted stage-1 hooks: with systemd stage 1 (the default from NixOS 26.05; ${s.reason}) evaluation fails with "systemd stage 1 does not support iscsi yet". Pin \`boot.initrd.systemd.enable = false;\` on this host.`,
+            ? `${what}, and systemd stage 1 is in effect (${s.reason}): evaluation fails with "${quoted}". ${fixNow}`
+            : `${what}. It works with scripted stage 1, but with systemd stage 1 (the default from NixOS 26.05; ${s.reason}) evaluation fails with "${quoted}". ${fixLater}`,
       });
+    for (const pattern of REJECTED) {
+      for (const def of ctx.definitions(pattern)) {
+        const v = literalString(def.value) ?? plainString(def.value, ctx.file.text);
+        if (v !== undefined && v === '') continue;
+        const name = def.path.join('.');
+        const conversion = how(def.path, ctx.file.text.slice(def.value.start, def.value.end));
+        reject(def, `${name} is a scripted stage-1 hook`, `systemd stage 1 does not support '${name}'`, `Convert it: ${conversion}.`,
+          `Pin \`boot.initrd.systemd.enable = false;\` for now, or convert it: ${conversion}.`);
+      }
+    }
+    // The iSCSI root module is itself built from scripted hooks (preLVMCommands, extraUtilsCommands) and
+    // asserts `!boot.initrd.systemd.enable` whenever an initiator name is set (root-initiator.nix).
+    for (const def of ctx.definitions('boot.iscsi-initiator.name')) {
+      if (ctx.file.text.slice(def.value.start, def.value.end).trim() === 'null') continue;
+      reject(def, 'boot.iscsi-initiator (iSCSI root) is built from scripted stage-1 hooks', 'systemd stage 1 does not support iscsi yet',
+        'Keep this host on scripted stage 1 with `boot.initrd.systemd.enable = false;`.', 'Pin `boot.initrd.systemd.enable = false;` on this host.');
     }
     if (s.systemd === true) {
       for (const def of ctx.definitions('boot.initrd.network.ssh.shell')) {
