@@ -1,8 +1,8 @@
-// Rule zfs-host-id: ZFS without networking.hostId, and forceImportAll without forceImportRoot (zfs.nix assertions).
+// Rule zfs-host-id: ZFS without networking.hostId, and the force-import assertions of zfs.nix.
 import { unparen } from '../nixos/definitions';
 import { bindingIn, isDefined, literalBools, plainString, stringItems } from '../nixos/options-query';
 import type { SyntaxNode } from '../syntax/tree';
-import type { Rule, RuleContext } from './types';
+import type { ProjectModel, Rule, RuleContext } from './types';
 
 /** Where this file says ZFS is used: a supportedFilesystems entry or a zfs file system. */
 function zfsMentions(ctx: RuleContext): SyntaxNode[] {
@@ -24,6 +24,24 @@ function zfsMentions(ctx: RuleContext): SyntaxNode[] {
   return out;
 }
 
+/**
+ * What boot.zfs.forceImportRoot is for this project: an explicit literal, else its default — true, and
+ * (26.05-era zfs.nix) false from `system.stateVersion` 26.11 on.
+ */
+function forceImportRoot(p: ProjectModel): { value: boolean; why: string } {
+  if (literalBools(p, 'boot.zfs.forceImportRoot', false).length > 0) return { value: false, why: 'boot.zfs.forceImportRoot = false' };
+  if (literalBools(p, 'boot.zfs.forceImportRoot', true).length > 0) return { value: true, why: 'boot.zfs.forceImportRoot = true' };
+  for (const { file, def } of p.definitions('system.stateVersion')) {
+    const m = /^(\d{2})\.(\d{2})$/.exec(plainString(def.value, file.text) ?? '');
+    if (!m) continue;
+    const late = Number(m[1]) > 26 || (Number(m[1]) === 26 && Number(m[2]) >= 11);
+    return late
+      ? { value: false, why: `boot.zfs.forceImportRoot defaults to false with system.stateVersion = "${m[0]}"` }
+      : { value: true, why: `boot.zfs.forceImportRoot defaults to true with system.stateVersion = "${m[0]}"` };
+  }
+  return { value: true, why: 'boot.zfs.forceImportRoot defaults to true (before system.stateVersion 26.11)' };
+}
+
 export const rule: Rule = {
   id: 'zfs-host-id',
   severity: 'error',
@@ -31,12 +49,15 @@ export const rule: Rule = {
   docs: {
     summary:
       'ZFS in use (`boot.supportedFilesystems` / `boot.initrd.supportedFilesystems` lists zfs, or a file system has ' +
-      '`fsType = "zfs"`) while no linted file sets `networking.hostId`; and `boot.zfs.forceImportAll` without ' +
-      '`boot.zfs.forceImportRoot`.',
+      '`fsType = "zfs"`) while no linted file sets `networking.hostId`; `boot.zfs.forceImportAll` without ' +
+      '`boot.zfs.forceImportRoot` (set to false, or false by default from `system.stateVersion` 26.11); and ' +
+      '`boot.zfs.unsafeAllowHibernation` (formerly `allowHibernation`) while a force import is on — by default it is.',
     why:
       'nixpkgs\' zfs.nix asserts "ZFS requires networking.hostId to be set": ZFS records the host id in each pool and ' +
       'refuses to import a pool last used by another host id without forcing. It also asserts "If you enable ' +
-      'boot.zfs.forceImportAll, you must also enable boot.zfs.forceImportRoot". Both stop the rebuild — better seen ' +
+      'boot.zfs.forceImportAll, you must also enable boot.zfs.forceImportRoot" and "boot.zfs.unsafeAllowHibernation while ' +
+      'force importing is enabled will cause data corruption" — hibernating a system whose pool is force-imported at the ' +
+      'next boot imports it twice. All of them stop the rebuild — better seen ' +
       'while editing than on the machine that needs the fix. A host id that changes between installs (e.g. generated ' +
       'differently) is how a root pool ends up refusing to import in stage 1.',
     bad: 'boot.supportedFilesystems = [ "zfs" ];',
@@ -63,15 +84,31 @@ export const rule: Rule = {
           'Set it to 8 hex digits (head -c4 /dev/urandom | od -A none -t x4), or keep the value of `hostid` on an existing system.',
       });
     }
+    const forceAll = literalBools(p, 'boot.zfs.forceImportAll', true);
     for (const def of ctx.definitions('boot.zfs.forceImportAll')) {
-      if (!literalBools(p, 'boot.zfs.forceImportAll', true).some((l) => l.def === def)) continue;
-      if (literalBools(p, 'boot.zfs.forceImportRoot', false).length === 0) continue;
+      if (!forceAll.some((l) => l.def === def)) continue;
+      const root = forceImportRoot(p);
+      if (root.value) continue;
       ctx.report({
         start: def.key.start,
         end: def.value.end,
-        message:
-          'boot.zfs.forceImportAll = true with boot.zfs.forceImportRoot = false: evaluation fails with "If you enable boot.zfs.forceImportAll, you must also enable boot.zfs.forceImportRoot".',
+        message: `boot.zfs.forceImportAll = true while ${root.why}: evaluation fails with "If you enable boot.zfs.forceImportAll, you must also enable boot.zfs.forceImportRoot".`,
       });
+    }
+    for (const name of ['boot.zfs.unsafeAllowHibernation', 'boot.zfs.allowHibernation']) {
+      for (const def of ctx.definitions(name)) {
+        if (!literalBools(p, name, true).some((l) => l.def === def)) continue;
+        const root = forceImportRoot(p);
+        const why = forceAll.length > 0 ? 'boot.zfs.forceImportAll = true' : root.value ? root.why : undefined;
+        if (!why) continue;
+        ctx.report({
+          start: def.key.start,
+          end: def.value.end,
+          message:
+            `${name} = true while ${why}: evaluation fails with "boot.zfs.unsafeAllowHibernation while force importing is enabled will cause data corruption". ` +
+            'Set boot.zfs.forceImportRoot = false (and leave forceImportAll off) to hibernate, or do not hibernate a ZFS system.',
+        });
+      }
     }
   },
 };
