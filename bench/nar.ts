@@ -11,8 +11,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { nixEnv } from '../test/nixEnv';
 
-const NIX_ENV = { ...process.env, NIX_CONFIG: 'experimental-features = nix-command\nsandbox = false\nsubstituters =' };
+const NIX_ENV = nixEnv();
 // NODE_EXTRA_CA_CERTS makes every node process parse a CA bundle before any user code runs
 // (~40 ms on this machine); nixboot opens no TLS connection, so it is timed without it (and the
 // hash-path figure with it is reported too).

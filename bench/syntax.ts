@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '../server/src/syntax/index';
 import { bigModule } from './lint';
+import { nixEnv } from '../test/nixEnv';
 
 export async function run(): Promise<string> {
   const text = bigModule(60_000);
@@ -21,7 +22,7 @@ export async function run(): Promise<string> {
   try {
     const f = join(dir, 'big.nix');
     writeFileSync(f, text);
-    const env = { ...process.env, NIX_CONFIG: 'sandbox = false\nsubstituters =' };
+    const env = nixEnv();
     const probe = spawnSync('nix-instantiate', ['--version'], { encoding: 'utf8' });
     if (probe.status === 0) {
       const times: number[] = [];

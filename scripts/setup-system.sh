@@ -24,14 +24,31 @@ for pkg in "$@"; do
     *) dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg") ;;
   esac
 done
-if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
-if [ "$(id -u)" != 0 ]; then
+if [ "$(id -u)" != 0 ] && { [ ${#need[@]} -gt 0 ] || ! getent group nixbld >/dev/null; }; then
   if have sudo; then SUDO=sudo; else
-    echo "setup-system: missing ${need[*]} and not root; install them with apt-get" >&2
+    echo "setup-system: missing ${need[*]:-the nixbld group} and not root; install them with apt-get" >&2
     exit 1
   fi
 fi
-echo "setup-system: installing ${need[*]}" >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup-system: installing ${need[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Nix as root builds as the members of `build-users-group` (default `nixbld`) and refuses to build
+# at all when that group does not exist. Debian's nix-bin without its recommended
+# nix-setup-systemd creates neither the group nor /etc/nix/nix.conf. Create the group and its build
+# users the way Nix's own multi-user installer does (system group `nixbld`, users nixbld1…N that are
+# members of it, no home, no login shell). An existing group or nix.conf is never touched; nixboot's
+# tests, benchmarks and demo set `build-users-group =` themselves and work either way.
+if ! getent group nixbld >/dev/null; then
+  echo "setup-system: creating the nixbld group and 8 Nix build users (as Nix's installer does)" >&2
+  $SUDO groupadd --system nixbld
+  for i in 1 2 3 4 5 6 7 8; do
+    getent passwd "nixbld$i" >/dev/null ||
+      $SUDO useradd --system --no-create-home --home-dir /var/empty --gid nixbld --groups nixbld \
+        --shell /usr/sbin/nologin --comment "Nix build user $i" "nixbld$i"
+  done
+fi

@@ -2,8 +2,17 @@
 // ("(real nix)", "(real cpio)") and, when CI=true, fail loudly if the program is missing.
 import { spawnSync } from 'node:child_process';
 
-/** NIX_CONFIG for tests: no sandbox (we are root in a container), no network substituters. */
-export const NIX_CONFIG = ['sandbox = false', 'substituters =', 'experimental-features = nix-command flakes'].join('\n');
+/**
+ * NIX_CONFIG for tests, benchmarks and the demo: no sandbox (we are root in a container), no
+ * network substituters, and builds as the calling user (`build-users-group =`), so Nix works the
+ * same whether or not the machine has a `nixbld` group (Debian's nix-bin creates none).
+ */
+export const NIX_CONFIG = [
+  'sandbox = false',
+  'substituters =',
+  'build-users-group =',
+  'experimental-features = nix-command flakes',
+].join('\n');
 
 export function nixEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...process.env, NIX_CONFIG, ...extra };
