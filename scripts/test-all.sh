@@ -4,12 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
+mark=$start
+phase() { local now; now=$(date +%s); echo "test-all: $1 $(( now - mark )) s"; mark=$now; }
 bash scripts/setup-system.sh chromium
+phase "system packages"
 [ -d node_modules ] || npm ci --no-audit --no-fund
+phase "npm packages"
 npm run --silent typecheck
 npm run --silent build
+phase "type-check and build"
 status=0
 node scripts/run-tests.mjs || status=1
+phase "unit and integration tests"
 node test/e2e/run.mjs all || status=1
+phase "editor tests (with Node 24 + code-server set-up)"
 echo "test-all: $(( $(date +%s) - start )) s"
 exit $status
