@@ -3,6 +3,11 @@
 # Node 24 and code-server (VS Code in the browser) from the npm registry. A second run reuses it.
 # Prints the cache directory on stdout.
 set -euo pipefail
+# Run as `npm run demo`, this inherits the outer npm's settings as npm_* variables; among them
+# npm_config_user_agent names the outer Node (20), and code-server's postinstall reads its Node
+# version from there ("code-server currently requires node v24"). The installs below are npm runs of
+# their own: drop the inherited variables so they describe the Node 24 that runs them.
+while read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(npm_|NODE$)' || true)
 NODE_VERSION=24.21.0
 CS_VERSION=4.139.1
 CACHE="${NIXBOOT_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nixboot-e2e}/cs-$CS_VERSION-node-$NODE_VERSION"
