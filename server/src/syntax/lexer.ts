@@ -327,7 +327,14 @@ export function lex(text: string): LexResult {
           }
           break;
         }
-        if (d === C.DOLLAR && text.charCodeAt(i + 1) === C.LBRACE) break;
+        if (d === C.DOLLAR) {
+          // lexer.l reads `$` with the character after it (`\$[^\{\']`), so `$${` is text: only
+          // `${` right here opens an interpolation; `$'` leaves the `'` to the rules above.
+          const d1 = text.charCodeAt(i + 1);
+          if (d1 === C.LBRACE) break;
+          i += d1 === C.SQUOTE || Number.isNaN(d1) ? 1 : 2;
+          continue;
+        }
         i++;
       }
       pos = emit(tokens, src, 'string_content', pos, i);
