@@ -879,9 +879,12 @@ export function parse(text: string): ParseResult {
   const { tokens, errors: lexErrors } = lex(text);
   const p = new Parser(text, tokens);
   const root = p.parseRoot();
+  // One error per place: where the lexer already said which characters it cannot read, the
+  // parser's complaint about the same token adds nothing.
+  const lexStarts = new Set(lexErrors.map((e) => e.start));
   const errors: ParseError[] = [
     ...lexErrors.map((e) => ({ code: (e.code === 'trailing-slash' ? 'invalid-token' : e.code) as ParseErrorCode, message: e.message, start: e.start, end: e.end })),
-    ...p.errors,
+    ...(lexStarts.size === 0 ? p.errors : p.errors.filter((e) => !lexStarts.has(e.start))),
   ];
   errors.sort((a, b) => a.start - b.start);
   return { root, errors };
