@@ -868,6 +868,20 @@ export function isDynamicAttr(e: SyntaxElement): boolean {
   return inner.children.some((c) => c.type === 'node');
 }
 
+/**
+ * The tree of a file that is not analysed (not Nix text, or too large): the whole text as one
+ * `error` token in an Error node, so the tree's invariants hold without lexing it.
+ */
+export function opaqueTree(text: string): SyntaxNode {
+  const root: SyntaxNode = { type: 'node', kind: 'Root', start: 0, end: text.length, children: [], parent: undefined };
+  if (text.length === 0) return root;
+  const token = new Token('error', 0, text.length, { text });
+  const error: SyntaxNode = { type: 'node', kind: 'Error', start: 0, end: text.length, children: [token], parent: root };
+  token.parent = error;
+  root.children.push(error);
+  return root;
+}
+
 /** See Parser.parseLoneBinding. */
 export function parseBinding(text: string, depth: number): SyntaxNode | undefined {
   const { tokens, errors } = lex(text);
