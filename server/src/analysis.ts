@@ -6,8 +6,10 @@ import { hostScopes, moduleRefs, type ModuleRefs } from './nixos/hosts';
 import { effectiveStageOne, type StageOne } from './nixos/release';
 import { RULES, ruleById } from './rules/index';
 import type { FileModel, Finding, ProjectModel, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
+import { notNixText, opaqueContent } from './syntax/classify';
 import { reparse } from './syntax/incremental';
 import { parse } from './syntax/index';
+import { opaqueTree } from './syntax/parser';
 
 export interface LintSettings {
   /** `nixboot.rules.<id>`: severity override or 'off'. */
@@ -16,6 +18,24 @@ export interface LintSettings {
   readonly nixosRelease?: string;
   /** Workspace root: the flake.lock search stops there. */
   readonly workspaceRoot?: string;
+  /** `nixboot.lint.maxFileSizeMiB` (in bytes here): larger files are not analysed (DEFAULT_MAX_FILE_BYTES). */
+  readonly maxFileBytes?: number;
+}
+
+/**
+ * Files larger than this are not analysed (one file-not-analysed finding instead). NixOS
+ * configuration files are far smaller; analysing costs about 1 s and 100 MB per MB of Nix, so the
+ * limit bounds the time and memory one file can take (bench/RESULTS.md, "lint").
+ */
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+function mebibytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return `${mib >= 10 ? mib.toFixed(0) : mib.toFixed(2).replace(/\.?0+$/, '')} MiB`;
+}
+
+function unanalysed(path: string, text: string, why: string): FileModel {
+  return { path, text, root: opaqueTree(text), errors: [], definitions: [], notAnalysed: why };
 }
 
 /**
@@ -23,8 +43,31 @@ export interface LintSettings {
  * file), an edit inside one binding reparses only that binding (syntax/incremental.ts); the
  * previous model's tree is reused in place, so `previous` must not be used afterwards.
  */
-export function analyzeFile(path: string, text: string, previous?: FileModel): FileModel {
-  const { root, errors } = previous && previous.path === path ? reparse(previous, text) : parse(text);
+function tooLargeMessage(bytes: number, limit: number): string {
+  return `the file is ${mebibytes(bytes)}, over the ${mebibytes(limit)} limit for analysis (setting \`nixboot.lint.maxFileSizeMiB\`, \`nixboot lint --max-file-size MIB\`).`;
+}
+
+/** Whether a file of `bytes` bytes is over the analysis size limit (then see tooLargeFile). */
+export function overSizeLimit(bytes: number, settings: Pick<LintSettings, 'maxFileBytes'> = {}): boolean {
+  return bytes > (settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+}
+
+/** The model of a file over the size limit, made without reading it (its text is left empty). */
+export function tooLargeFile(path: string, bytes: number, settings: Pick<LintSettings, 'maxFileBytes'> = {}): FileModel {
+  return unanalysed(path, '', tooLargeMessage(bytes, settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES));
+}
+
+export function analyzeFile(path: string, text: string, previous?: FileModel, settings: Pick<LintSettings, 'maxFileBytes'> = {}): FileModel {
+  const limit = settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  // UTF-8 takes at least one byte per UTF-16 unit: only long texts need counting.
+  if (text.length > limit || (text.length * 3 > limit && Buffer.byteLength(text, 'utf8') > limit)) {
+    return unanalysed(path, text, tooLargeMessage(Buffer.byteLength(text, 'utf8'), limit));
+  }
+  const opaque = opaqueContent(text);
+  if (opaque) return unanalysed(path, text, opaque.message);
+  const { root, errors } = previous && previous.path === path && !previous.notAnalysed ? reparse(previous, text) : parse(text);
+  const other = errors.length > 0 ? notNixText(text, root, errors) : undefined;
+  if (other) return { path, text, root, errors: [], definitions: [], notAnalysed: other.message };
   let definitions: Definition[] = [];
   try {
     definitions = collectDefinitions(root, text);

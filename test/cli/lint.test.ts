@@ -85,3 +85,22 @@ test("explain prints a rule's documentation", () => {
   assert.match(r.stdout, /# initrd-script-exit/);
   assert.match(r.stdout, /PID 1/);
 });
+
+test('files that are not Nix text or are over --max-file-size get one finding each, without being parsed', () => {
+  const d = mkdtempSync(join(tmpdir(), 'nixboot-cli-noise-'));
+  try {
+    writeFileSync(join(d, 'secrets.nix'), Buffer.concat([Buffer.from('\0GITCRYPT\0'), Buffer.alloc(20_000, 0xa7)]));
+    writeFileSync(join(d, 'generated.nix'), `{\n${'  a = "some generated value";\n'.repeat(1000)}}\n`);
+    const r = nixboot(['lint', '--format', 'json', '--max-file-size', '0.01', '.'], d);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { findings: Array<{ file: string; rule: string; severity: string; message: string }> };
+    assert.deepEqual(out.findings.map((f) => `${f.file}:${f.rule}:${f.severity}`).sort(), ['generated.nix:file-not-analysed:info', 'secrets.nix:file-not-analysed:info']);
+    assert.match(out.findings.find((f) => f.file === 'generated.nix')!.message, /over the 0\.01 MiB limit/);
+    // The default limit (2 MiB) analyses the generated file: it is valid Nix.
+    const all = JSON.parse(nixboot(['lint', '--format', 'json', '.'], d).stdout) as { findings: Array<{ file: string }> };
+    assert.deepEqual(all.findings.map((f) => f.file), ['secrets.nix']);
+    assert.equal(nixboot(['lint', '--max-file-size', 'big', '.'], d).code, 2);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});

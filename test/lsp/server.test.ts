@@ -106,3 +106,15 @@ test('typing above a finding moves its diagnostic with the text (incremental rep
   await client.change(uri, v3, 3);
   await client.waitForDiagnostics(uri, (d) => at(d) === undefined);
 });
+
+test('flake.lock open in the editor (for its code lenses) is JSON, not linted as Nix', async () => {
+  const lock = pathToFileURL(join(dir, 'flake.lock')).href;
+  const text = '{\n  "nodes": {\n    "root": {}\n  },\n  "root": "root",\n  "version": 7\n}\n';
+  writeFileSync(join(dir, 'flake.lock'), text);
+  await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: lock, languageId: 'json', version: 1, text } });
+  // A Nix document opened after it is linted; by then flake.lock would have had its diagnostics.
+  const nix = pathToFileURL(join(dir, 'after-lock.nix')).href;
+  await client.open(nix, '{ a = ; }\n');
+  await client.waitForDiagnostics(nix, (d) => d.some((x) => x.code === 'syntax-error'));
+  await assert.rejects(client.waitForDiagnostics(lock, () => true, 1500), /no matching diagnostics/);
+});

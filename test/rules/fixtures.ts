@@ -3,6 +3,8 @@
 //   # ^^^^ rule-id          the line above has a finding of rule-id at these columns
 //                           (one caret: only the start column is checked)
 //   # test: release 25.11   settings for the run (nixboot.nixosRelease)
+//   # test: expect 1:0 rule-id   a finding of rule-id at line 1 (1-based), column 0: for findings
+//                           at the start of a line, and in files that are not Nix (binary data)
 // Files named bad-* must contain at least one annotation; ok-* none. A `NAME.nix.fixed` golden
 // beside a fixture holds the text after applying every finding's first fix (UPDATE_EXPECT=1
 // regenerates it).
@@ -23,11 +25,14 @@ export interface Expectation {
 }
 
 const ANNOTATION = /^\s*#(\s*)(\^+)\s+([a-z0-9-]+)\s*$/;
+const EXPLICIT = /^\s*#\s*test:\s*expect\s+(\d+):(\d+)\s+([a-z0-9-]+)\s*$/;
 
 export function expectationsOf(file: string, text: string): Expectation[] {
   const lines = text.split('\n');
   const out: Expectation[] = [];
   for (let i = 0; i < lines.length; i++) {
+    const x = EXPLICIT.exec(lines[i]!);
+    if (x) out.push({ file, rule: x[3]!, line: Number(x[1]) - 1, startCol: Number(x[2]), endCol: undefined });
     const m = ANNOTATION.exec(lines[i]!);
     if (!m) continue;
     let target = i - 1;

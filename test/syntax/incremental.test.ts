@@ -116,3 +116,19 @@ test('the linter finds the same things with a handed-over model as from scratch'
   );
   assert.ok(spliced > 0, 'some versions were reparsed incrementally');
 });
+
+test('an edit that gives a let binding a dynamic name is reported as a full parse would', () => {
+  // The edit is inside the binding (its first and last characters stay), so the splice path is
+  // open; but `let` refuses a dynamic name, which only the binding's context tells.
+  const a = 'let\n  n = "a";\n  "q" = 1;\nin\nq\n';
+  const prev: Parsed = { text: a, ...parse(a) };
+  const b = a.replace('"q" = 1;', '"${n}" = 1;');
+  const r = reparse(prev, b);
+  assert.deepEqual(r.errors, parse(b).errors);
+  assert.ok(r.errors.some((e) => e.code === 'dynamic-attribute'));
+  // The same edit in an attribute set is fine and is spliced.
+  const c = '{\n  n = "a";\n  "q" = 1;\n}\n';
+  const rc = reparse({ text: c, ...parse(c) }, c.replace('"q" = 1;', '"${n}" = 1;'));
+  assert.deepEqual(rc.errors, []);
+  assert.equal(rc.incremental, true);
+});

@@ -43,7 +43,12 @@ function parenthesize(root: SyntaxNode): string {
   return out;
 }
 
-const files = corpus().filter((f) => f.expect !== 'fixture' || !f.text.includes('# test: nix-oracle-skip'));
+/**
+ * Fixtures of syntax newer than the Nix here (Debian's 2.8) say so in a comment
+ * (`# oracle: nix >= 2.24 …`): that Nix cannot judge them (parser.test.ts checks their trees).
+ */
+const NEWER_NIX = /^# oracle: nix >= /m;
+const files = corpus().filter((f) => (f.expect !== 'fixture' || !f.text.includes('# test: nix-oracle-skip')) && !NEWER_NIX.test(f.text));
 
 test('(real nix) the parser accepts exactly what nix-instantiate --parse accepts', { skip }, () => {
   const disagreements: string[] = [];

@@ -67,3 +67,44 @@ test('nesting depth is capped without a stack overflow', () => {
   const parens = `${'('.repeat(50_000)}1${')'.repeat(50_000)}`;
   assert.equal(printTree(parse(parens).root), parens);
 });
+
+/** The source with explicit parentheses around every operator node. */
+function grouped(src: string): string {
+  const r = parse(src);
+  assert.deepEqual(r.errors, [], src);
+  let out = '';
+  const visit = (e: SyntaxElement): void => {
+    if (e.type === 'token') {
+      if (e.kind !== 'whitespace') out += e.text;
+      return;
+    }
+    const wrap = e.kind === 'BinaryOp' || e.kind === 'Apply';
+    if (wrap) out += '(';
+    for (const c of e.children) visit(c);
+    if (wrap) out += ')';
+  };
+  visit(r.root);
+  return out;
+}
+
+test('pipe operators group as NixOS/nix parser.y does: |> left, <| right, below ->', () => {
+  // expr_pipe_into: expr_pipe_into |> expr_op; expr_pipe_from: expr_op <| expr_pipe_from.
+  assert.equal(grouped('a |> f |> g'), '((a|>f)|>g)');
+  assert.equal(grouped('f <| g <| a'), '(f<|(g<|a))');
+  assert.equal(grouped('a -> b |> f'), '((a->b)|>f)');
+  assert.equal(grouped('l ++ m |> f x'), '((l++m)|>(fx))');
+  assert.equal(grouped('f x <| a || b'), '((fx)<|(a||b))');
+  assert.equal(grouped('x: x |> f'), 'x:(x|>f)');
+  // Mixing needs parentheses; an operand is an operator expression, not `if`, a lambda or `let`.
+  for (const bad of ['a |> f <| b', 'f <| a |> g', 'a |> x: x', 'a |> if c then f else g', 'a |>', '<| a']) {
+    assert.ok(parse(bad).errors.length > 0, bad);
+  }
+  assert.equal(grouped('a |> (f <| b)'), '(a|>((f<|b)))');
+});
+
+test('a long <| chain is capped like other nesting', () => {
+  const src = `${'f <| '.repeat(20_000)}a`;
+  const r = parse(src);
+  assert.ok(r.errors.some((e) => e.code === 'too-deep'));
+  assert.equal(printTree(r.root), src);
+});

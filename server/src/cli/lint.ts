@@ -1,10 +1,10 @@
 // `nixboot lint` and `nixboot explain`: the linter on the command line (text, JSON, SARIF 2.1.0).
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import { analyzeFile, lintFile, makeProject, RULES, ruleById, type LintSettings } from '../analysis';
+import { analyzeFile, lintFile, makeProject, overSizeLimit, RULES, ruleById, tooLargeFile, type LintSettings } from '../analysis';
 import { renderRuleDoc } from '../rules/docs';
 import type { Finding, SeveritySetting } from '../rules/types';
 import { applyEdits, lineStarts, positionAt } from '../text';
@@ -19,7 +19,7 @@ interface LintArgs {
   format: 'text' | 'json' | 'sarif';
   fix: boolean;
   paths: string[];
-  settings: { rules: Record<string, SeveritySetting>; nixosRelease?: string };
+  settings: { rules: Record<string, SeveritySetting>; nixosRelease?: string; maxFileBytes?: number };
 }
 
 function parseArgs(args: string[]): LintArgs {
@@ -39,6 +39,12 @@ function parseArgs(args: string[]): LintArgs {
       out.format = f;
     } else if (a === '--fix') out.fix = true;
     else if (a === '--nixos-release' || a.startsWith('--nixos-release=')) out.settings.nixosRelease = value();
+    else if (a === '--max-file-size' || a.startsWith('--max-file-size=')) {
+      const v = value();
+      const mib = Number(v);
+      if (!/^\d+(\.\d+)?$/.test(v) || !(mib > 0)) throw new CliError(`--max-file-size expects a size in MiB (e.g. 2 or 0.5), got '${v}'`);
+      out.settings.maxFileBytes = Math.round(mib * 1024 * 1024);
+    }
     else if (a === '--rule' || a.startsWith('--rule=')) {
       const [id, sev] = value().split('=');
       if (!id || !sev || !ruleById(id)) throw new CliError(`--rule expects ID=SEVERITY with a known rule id, got '${id}=${sev}'`);
@@ -172,14 +178,20 @@ export async function lintPaths(paths: string[], cwd: string, settings: LintSett
   const texts = new Map<string, string>();
   // Read synchronously: a CLI run has nothing else to do meanwhile, and 3,000 awaited reads cost
   // more in round trips to the thread pool than the reads themselves.
+  const large = new Map<string, number>();
   for (const f of files) {
     try {
-      texts.set(f, readFileSync(f, 'utf8'));
+      // A file over the analysis size limit is not read at all (one file-not-analysed finding).
+      const size = statSync(f).size;
+      if (overSizeLimit(size, settings)) {
+        large.set(f, size);
+        texts.set(f, '');
+      } else texts.set(f, readFileSync(f, 'utf8'));
     } catch (e) {
       throw new CliError(`cannot read '${relative(cwd, f) || f}': ${(e as Error).message}`);
     }
   }
-  const models = files.map((f) => analyzeFile(f, texts.get(f)!));
+  const models = files.map((f) => (large.has(f) ? tooLargeFile(f, large.get(f)!, settings) : analyzeFile(f, texts.get(f)!, undefined, settings)));
   const project = makeProject(models, { ...settings, workspaceRoot: cwd });
   return { findings: models.flatMap((m) => lintFile(m, project, settings)), texts };
 }
@@ -194,6 +206,7 @@ export const lintCommand: CliCommand = {
     '  --format text|json|sarif  output format (default text); JSON positions are 0-based LSP positions',
     '  --fix                     apply the safe fixes in place, then report what is left',
     '  --nixos-release YY.MM     NixOS release when no flake.lock tells it (decides which stage 1 is the default)',
+    '  --max-file-size MIB       larger files are not analysed, with one file-not-analysed finding (default 2)',
     '  --rule ID=SEVERITY        override a rule: off, hint, info, warning, error (repeatable)',
     '',
     'Exit status: 0 no error-severity finding, 1 at least one, 2 usage or I/O error.',
@@ -201,7 +214,11 @@ export const lintCommand: CliCommand = {
   ].join('\n'),
   async run(args: string[], io: CliIO): Promise<number> {
     const a = parseArgs(args);
-    const settings: LintSettings = { rules: a.settings.rules, ...(a.settings.nixosRelease ? { nixosRelease: a.settings.nixosRelease } : {}) };
+    const settings: LintSettings = {
+      rules: a.settings.rules,
+      ...(a.settings.nixosRelease ? { nixosRelease: a.settings.nixosRelease } : {}),
+      ...(a.settings.maxFileBytes ? { maxFileBytes: a.settings.maxFileBytes } : {}),
+    };
     let { findings, texts } = await lintPaths(a.paths, io.cwd, settings);
     if (a.fix) {
       const byFile = new Map<string, Finding[]>();

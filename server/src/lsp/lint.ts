@@ -13,7 +13,7 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeFile, lintFile, makeProject, projectFor, ruleById, type LintSettings } from '../analysis';
+import { analyzeFile, lintFile, makeProject, overSizeLimit, projectFor, ruleById, tooLargeFile, type LintSettings } from '../analysis';
 import { StageOneRequest } from '../protocol';
 import { renderRuleHover } from '../rules/docs';
 import type { FileModel, Finding, ProjectModel, Severity, SeveritySetting } from '../rules/types';
@@ -22,11 +22,15 @@ import type { ServerEnv } from './env';
 
 const DEBOUNCE_MS = 120;
 const MAX_WORKSPACE_FILES = 5000;
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', 'result', '.jj', '.cache']);
 
 function toLspSeverity(s: Severity): DiagnosticSeverity {
   return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : s === 'info' ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint;
+}
+
+/** Nix documents: the language `nix`, or a `.nix` file whatever language the editor gave it. */
+export function isNixDocument(doc: Pick<TextDocument, 'uri' | 'languageId'>): boolean {
+  return doc.languageId === 'nix' || doc.uri.endsWith('.nix');
 }
 
 /** Reads the `nixboot` settings into the engine's LintSettings. */
@@ -39,7 +43,14 @@ export function lintSettings(raw: Record<string, unknown>, workspaceRoot: string
     }
   }
   const release = typeof raw.nixosRelease === 'string' && raw.nixosRelease.trim() ? raw.nixosRelease.trim() : undefined;
-  return { rules, ...(release ? { nixosRelease: release } : {}), ...(workspaceRoot ? { workspaceRoot } : {}) };
+  const lint = raw.lint && typeof raw.lint === 'object' ? (raw.lint as Record<string, unknown>) : {};
+  const mib = typeof lint.maxFileSizeMiB === 'number' && lint.maxFileSizeMiB > 0 ? lint.maxFileSizeMiB : undefined;
+  return {
+    rules,
+    ...(release ? { nixosRelease: release } : {}),
+    ...(workspaceRoot ? { workspaceRoot } : {}),
+    ...(mib ? { maxFileBytes: Math.round(mib * 1024 * 1024) } : {}),
+  };
 }
 
 /** Extra findings from other features (e.g. the /boot budget) merged into a file's diagnostics. */
@@ -64,7 +75,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   const openModels = (): Map<string, FileModel> => {
     const m = new Map<string, FileModel>();
     for (const doc of documents.all()) {
-      if (!doc.uri.startsWith('file:')) continue;
+      if (!doc.uri.startsWith('file:') || !isNixDocument(doc)) continue;
       const path = fileURLToPath(doc.uri);
       m.set(path, modelOf(doc));
     }
@@ -78,7 +89,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     const path = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri;
     // The previous version's model is handed over (its tree is reused in place by an incremental
     // reparse), so nothing may keep it: the project built from it goes too.
-    const model = analyzeFile(path, doc.getText(), hit?.model);
+    const model = analyzeFile(path, doc.getText(), hit?.model, settings());
     if (hit) projectCache = undefined;
     docModels.set(doc, { version: doc.version, model });
     return model;
@@ -118,6 +129,8 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   };
 
   const lintDocument = async (doc: TextDocument): Promise<void> => {
+    // Other documents are open for other features (flake.lock for its code lenses): not Nix.
+    if (!isNixDocument(doc)) return;
     projectCache = undefined;
     await publish(doc.uri, modelOf(doc), doc.version, doc);
   };
@@ -168,8 +181,8 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     for (const f of files) {
       try {
         const st = await stat(f);
-        if (st.size > MAX_FILE_BYTES) continue;
-        disk.set(f, analyzeFile(f, await readFile(f, 'utf8')));
+        if (overSizeLimit(st.size, settings())) disk.set(f, tooLargeFile(f, st.size, settings()));
+        else disk.set(f, analyzeFile(f, await readFile(f, 'utf8'), undefined, settings()));
       } catch {
         // unreadable files are skipped
       }
@@ -201,7 +214,9 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         continue;
       }
       try {
-        disk.set(path, analyzeFile(path, await readFile(path, 'utf8')));
+        const st = await stat(path);
+        if (overSizeLimit(st.size, settings())) disk.set(path, tooLargeFile(path, st.size, settings()));
+        else disk.set(path, analyzeFile(path, await readFile(path, 'utf8'), undefined, settings()));
       } catch {
         disk.delete(path);
       }
@@ -274,7 +289,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     // The stage 1 of the document's own host (hosts of a multi-host workspace may differ).
     const doc = params?.uri ? documents.get(params.uri) : undefined;
     const whole = project();
-    const s = (doc ? projectFor(whole, modelOf(doc)) : whole).stageOne;
+    const s = (doc && isNixDocument(doc) ? projectFor(whole, modelOf(doc)) : whole).stageOne;
     return { systemd: s.systemd ?? null, source: s.source, reason: s.reason };
   });
 

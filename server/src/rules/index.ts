@@ -5,6 +5,7 @@ import { rule as initrdMissingCommand } from './initrd-missing-command';
 import { rule as initrdScriptExit } from './initrd-script-exit';
 import { rule as rollbackGenerationLimit } from './rollback-generation-limit';
 import { rule as syntaxError } from './syntax-error';
+import { rule as fileNotAnalysed } from './file-not-analysed';
 import { rule as initrdInteractiveShell } from './initrd-interactive-shell';
 import { rule as initrdSecretInStore } from './initrd-secret-in-store';
 import { rule as initrdSshIncomplete } from './initrd-ssh-incomplete';
@@ -36,6 +37,7 @@ import type { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
   syntaxError,
+  fileNotAnalysed,
   initrdScriptExit,
   initrdMissingCommand,
   rollbackGenerationLimit,

@@ -62,6 +62,11 @@ export interface FileModel {
   readonly root: SyntaxNode;
   readonly errors: readonly ParseError[];
   readonly definitions: readonly Definition[];
+  /**
+   * Set when the file was not analysed, saying why (it is not Nix text, or it is over the size
+   * limit): its tree is then one opaque token, with no errors and no definitions.
+   */
+  readonly notAnalysed?: string;
 }
 
 /** Every file being linted together (a workspace, or the CLI's arguments). */

@@ -7,7 +7,7 @@
 //
 // The previous tree is reused and changed: whoever passes `prev` gives it up.
 import { Token } from './lexer';
-import { parse, parseBinding } from './parser';
+import { firstAttr, isDynamicAttr, parse, parseBinding } from './parser';
 import type { ParseError, ParseResult, SyntaxElement, SyntaxNode } from './tree';
 
 export interface Parsed {
@@ -68,6 +68,11 @@ function splice(prev: Parsed, text: string): SyntaxNode | undefined {
 
   const replacement = parseBinding(text.slice(target.start, target.end + delta), targetDepth);
   if (!replacement) return undefined;
+  // A binding of a `let` may not have a dynamic name: an error only the whole parse reports.
+  if (parent.kind === 'LetIn') {
+    const name = firstAttr(replacement);
+    if (name && isDynamicAttr(name)) return undefined;
+  }
 
   // Commit: from here on `prev` is changed.
   const src = firstToken.src;

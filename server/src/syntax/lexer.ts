@@ -120,6 +120,55 @@ function isUriChar(c: number): boolean {
   }
 }
 
+/**
+ * Whether the character at `i` begins a token in expression mode (or whitespace or a comment):
+ * everything else is a character Nix cannot read there. `'` and `$` begin tokens only as `''`
+ * and `${`; a lone `&` or `|` is left to the operator rules (they make it an error token).
+ */
+function startsToken(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (isAlpha(c) || isDigit(c)) return true;
+  switch (c) {
+    case C.SPACE:
+    case C.TAB:
+    case C.LF:
+    case C.CR:
+    case C.HASH:
+    case C.DQUOTE:
+    case C.LBRACE:
+    case C.RBRACE:
+    case C.UNDERSCORE:
+    case C.DOT:
+    case C.SLASH:
+    case C.TILDE:
+    case C.LT:
+    case C.EQ:
+    case C.BANG:
+    case C.GT:
+    case C.AMP:
+    case C.PIPE:
+    case C.MINUS:
+    case C.PLUS:
+    case C.STAR:
+    case C.LBRACKET:
+    case C.RBRACKET:
+    case C.LPAREN:
+    case C.RPAREN:
+    case C.SEMI:
+    case C.COLON:
+    case C.COMMA:
+    case C.AT:
+    case C.QUESTION:
+      return true;
+    case C.SQUOTE:
+      return text.charCodeAt(i + 1) === C.SQUOTE;
+    case C.DOLLAR:
+      return text.charCodeAt(i + 1) === C.LBRACE;
+    default:
+      return false;
+  }
+}
+
 type Mode =
   | { kind: 'expr'; braces: number }
   | { kind: 'string' }
@@ -327,7 +376,14 @@ export function lex(text: string): LexResult {
           }
           break;
         }
-        if (d === C.DOLLAR && text.charCodeAt(i + 1) === C.LBRACE) break;
+        if (d === C.DOLLAR) {
+          // lexer.l reads `$` with the character after it (`\$[^\{\']`), so `$${` is text: only
+          // `${` right here opens an interpolation; `$'` leaves the `'` to the rules above.
+          const d1 = text.charCodeAt(i + 1);
+          if (d1 === C.LBRACE) break;
+          i += d1 === C.SQUOTE || Number.isNaN(d1) ? 1 : 2;
+          continue;
+        }
         i++;
       }
       pos = emit(tokens, src, 'string_content', pos, i);
@@ -560,10 +616,14 @@ export function lex(text: string): LexResult {
         pos = emit(tokens, src, 'question', pos, pos + 1);
         continue;
       default: {
-        // One unknown character (a whole surrogate pair if it is one).
-        const len = c >= 0xd800 && c <= 0xdbff && pos + 1 < n ? 2 : 1;
-        errors.push({ code: 'invalid-token', start: pos, end: pos + len, message: `unexpected character \`${text.slice(pos, pos + len)}\`` });
-        pos = emit(tokens, src, 'error', pos, pos + len);
+        // A run of characters that start no token is one error token and one error (binary
+        // data or another language would otherwise give one error per byte).
+        let i = pos + 1;
+        while (i < n && !startsToken(text, i)) i++;
+        const shown = text.slice(pos, Math.min(i, pos + 20)).replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+        const what = i - pos === 1 || (i - pos === 2 && c >= 0xd800 && c <= 0xdbff) ? 'character' : 'characters';
+        errors.push({ code: 'invalid-token', start: pos, end: i, message: `unexpected ${what} \`${shown}${i - pos > 20 ? '…' : ''}\`` });
+        pos = emit(tokens, src, 'error', pos, i);
       }
     }
   }

@@ -303,6 +303,10 @@ class Parser {
       this.start('LetIn');
       this.bump();
       this.bindings(new Set(['kw_in']));
+      for (const c of this.current().children) {
+        const name = c.type === 'node' && c.kind === 'Binding' ? firstAttr(c) : undefined;
+        if (name && isDynamicAttr(name)) this.error('dynamic-attribute', 'dynamic attributes not allowed in `let`: the name must be known without evaluating', name.start, name.end);
+      }
       if (this.expect('kw_in')) this.expr();
       else if (this.peek() !== undefined && this.peek() !== 'r_brace' && this.peek() !== 'r_paren') this.expr();
       this.finish();
@@ -317,7 +321,44 @@ class Parser {
       this.finish();
       return;
     }
+    this.exprPipe();
+  }
+
+  /**
+   * expr_op, or a chain of pipe operators over expr_op operands (Nix ≥ 2.24, experimental feature
+   * `pipe-operators`; parser.y `expr_pipe_into` / `expr_pipe_from`): `|>` is left-associative,
+   * `<|` right-associative, both bind looser than every other operator (`->` included), and the
+   * two may not be mixed without parentheses.
+   */
+  private exprPipe(): void {
+    let cp = this.checkpoint();
     this.exprOp(0);
+    const first = this.peek();
+    if (first !== 'pipe_right' && first !== 'pipe_left') return;
+    // `a |> f |> g` is ((a |> f) |> g): each `|>` wraps everything before it. `f <| g <| a` is
+    // (f <| (g <| a)): each `<|` wraps only the operand before it, and the nodes are closed at
+    // the end, innermost first (they count towards the nesting cap).
+    let open = 0;
+    for (;;) {
+      const op = this.peek();
+      if (op !== 'pipe_right' && op !== 'pipe_left') break;
+      if (op !== first) {
+        this.error('unexpected-token', `\`${op === 'pipe_right' ? '|>' : '<|'}\` and \`${first === 'pipe_right' ? '|>' : '<|'}\` cannot be mixed: add parentheses`);
+      }
+      if (first === 'pipe_left' && this.tooDeep()) break;
+      this.startAt(cp, 'BinaryOp');
+      this.bump();
+      if (first === 'pipe_left') {
+        open++;
+        this.depth++;
+        cp = this.checkpoint();
+      }
+      if (this.atExprEnd()) this.error('expected', 'expected an expression after the operator');
+      else this.exprOp(0);
+      if (first === 'pipe_right') this.finish();
+    }
+    this.depth -= open;
+    while (open-- > 0) this.finish();
   }
 
   /** After `{`: formals (`{ a, b ? 1, ... }:` / `@`) or an attribute set? */
@@ -495,10 +536,22 @@ class Parser {
     }
   }
 
-  /** expr_select: simple (`.` attrpath (`or` select)?)?; returns false if nothing was parsed. */
+  /**
+   * expr_select: simple (`.` attrpath (`or` select)?)? | simple `or`; returns false if nothing
+   * was parsed. `simple or` (no `.`) is parser.y's backwards-compatible application of `simple`
+   * to a variable named `or` (`map or [ … ]`): an Apply whose argument is that Ident.
+   */
   private exprSelect(): boolean {
     const cp = this.checkpoint();
     if (!this.exprSimple()) return false;
+    if (this.at('kw_or')) {
+      this.startAt(cp, 'Apply');
+      this.start('Ident');
+      this.bump('ident');
+      this.finish();
+      this.finish();
+      return true;
+    }
     if (this.at('dot')) {
       this.startAt(cp, 'Select');
       this.bump();
@@ -529,12 +582,6 @@ class Parser {
       case 'ident':
         this.start('Ident');
         this.bump();
-        this.finish();
-        return true;
-      case 'kw_or':
-        // `or` used as a plain identifier (nix accepts it in expression position).
-        this.start('Ident');
-        this.bump('ident');
         this.finish();
         return true;
       case 'int':
@@ -609,7 +656,8 @@ class Parser {
           this.error('expected', `expected an expression, found ${describe(t.kind, this.tokenText(t))}`);
           return false;
         }
-        this.errorToken(`unexpected ${describe(t.kind, this.tokenText(t))}`);
+        if (k === 'kw_or') this.errorToken('unexpected `or`: it is a keyword, usable as an attribute name or after a value (`f or` applies `f` to a variable named `or`)');
+        else this.errorToken(`unexpected ${describe(t.kind, this.tokenText(t))}`);
         return true;
       }
     }
@@ -758,9 +806,12 @@ class Parser {
       const k = this.peek();
       if (k === 'ident') this.bump();
       else if (k === 'kw_or') this.bump('ident');
-      else if (k === 'quote') this.string('String', 'quote');
-      else if (k === 'interp_open') this.interpolation();
-      else break;
+      else if (k === 'quote' || k === 'interp_open') {
+        if (k === 'quote') this.string('String', 'quote');
+        else this.interpolation();
+        const name = this.current().children[this.current().children.length - 1]!;
+        if (isDynamicAttr(name)) this.error('dynamic-attribute', 'dynamic attributes not allowed in `inherit`: the name must be known without evaluating', name.start, name.end);
+      } else break;
     }
     this.expect('semicolon');
     this.finish();
@@ -794,6 +845,43 @@ class Parser {
 
 const NO_STOP = new Set<TokenKind>();
 
+/** The first attribute name of a Binding's Attrpath (ident token, String or Interpolation). */
+export function firstAttr(binding: SyntaxNode): SyntaxElement | undefined {
+  const path = binding.children.find((c) => c.type === 'node' && c.kind === 'Attrpath');
+  if (!path || path.type !== 'node') return undefined;
+  return path.children.find((c) => c.type === 'node' || !TRIVIA.has(c.kind));
+}
+
+/**
+ * Whether an attribute name can only be known by evaluating: a string with an interpolation
+ * (`"${x}"`), or `${e}` unless `e` is a string literal without interpolation (`${"a"}`,
+ * `${''a''}`, in parentheses or not), which Nix reads as a plain name (parser.y `string_attr`;
+ * NixOS/nix#14642). Nix refuses dynamic names in `let` and `inherit` while parsing.
+ */
+export function isDynamicAttr(e: SyntaxElement): boolean {
+  if (e.type === 'token') return false;
+  if (e.kind === 'String') return e.children.some((c) => c.type === 'node' && c.kind === 'Interpolation');
+  if (e.kind !== 'Interpolation') return false;
+  let inner = e.children.find((c): c is SyntaxNode => c.type === 'node');
+  while (inner && inner.kind === 'Paren') inner = inner.children.find((c): c is SyntaxNode => c.type === 'node');
+  if (!inner || (inner.kind !== 'String' && inner.kind !== 'IndString')) return true;
+  return inner.children.some((c) => c.type === 'node');
+}
+
+/**
+ * The tree of a file that is not analysed (not Nix text, or too large): the whole text as one
+ * `error` token in an Error node, so the tree's invariants hold without lexing it.
+ */
+export function opaqueTree(text: string): SyntaxNode {
+  const root: SyntaxNode = { type: 'node', kind: 'Root', start: 0, end: text.length, children: [], parent: undefined };
+  if (text.length === 0) return root;
+  const token = new Token('error', 0, text.length, { text });
+  const error: SyntaxNode = { type: 'node', kind: 'Error', start: 0, end: text.length, children: [token], parent: root };
+  token.parent = error;
+  root.children.push(error);
+  return root;
+}
+
 /** See Parser.parseLoneBinding. */
 export function parseBinding(text: string, depth: number): SyntaxNode | undefined {
   const { tokens, errors } = lex(text);
@@ -805,9 +893,12 @@ export function parse(text: string): ParseResult {
   const { tokens, errors: lexErrors } = lex(text);
   const p = new Parser(text, tokens);
   const root = p.parseRoot();
+  // One error per place: where the lexer already said which characters it cannot read, the
+  // parser's complaint about the same token adds nothing.
+  const lexStarts = new Set(lexErrors.map((e) => e.start));
   const errors: ParseError[] = [
     ...lexErrors.map((e) => ({ code: (e.code === 'trailing-slash' ? 'invalid-token' : e.code) as ParseErrorCode, message: e.message, start: e.start, end: e.end })),
-    ...p.errors,
+    ...(lexStarts.size === 0 ? p.errors : p.errors.filter((e) => !lexStarts.has(e.start))),
   ];
   errors.sort((a, b) => a.start - b.start);
   return { root, errors };

@@ -70,8 +70,8 @@ export type TokenKind =
   | 'and' // &&
   | 'or_op' // ||
   | 'implies' // ->
-  | 'pipe_right' // |>  (accepted for newer Nix; reported as error by the oracle tests of nix 2.8)
-  | 'pipe_left' // <|
+  | 'pipe_right' // |>  (Nix ≥ 2.24, experimental feature pipe-operators)
+  | 'pipe_left' // <|  (idem)
   | 'error'; // a byte sequence the lexer cannot make sense of (e.g. a lone `'`, `$`, `&`)
 
 export type NodeKind =
@@ -95,9 +95,9 @@ export type NodeKind =
   | 'Attrpath' // attr (dot attr)* where attr = ident token | String | Interpolation
   | 'Select' // expr dot Attrpath (kw_or expr)?
   | 'HasAttr' // expr question Attrpath
-  | 'Apply' // expr expr
+  | 'Apply' // expr expr (also `f or`: f applied to the variable `or`, parser.y's backwards-compatible form)
   | 'UnaryOp' // (not | sub) expr
-  | 'BinaryOp' // expr op expr
+  | 'BinaryOp' // expr op expr (op also `|>` / `<|`: a pipe chain over operator expressions)
   | 'IfElse' // kw_if expr kw_then expr kw_else expr
   | 'With' // kw_with expr semicolon expr
   | 'Assert' // kw_assert expr semicolon expr
@@ -133,6 +133,7 @@ export type ParseErrorCode =
   | 'unterminated-comment'
   | 'unterminated-interpolation'
   | 'invalid-token'
+  | 'dynamic-attribute' // `${…}` name where Nix needs a static one (`let`, `inherit`)
   | 'too-deep'; // nesting depth cap reached; the rest of the subtree is kept as Error tokens
 
 export interface ParseError {

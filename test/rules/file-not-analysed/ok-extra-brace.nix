@@ -1,0 +1,5 @@
+}
+{ config, ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+}

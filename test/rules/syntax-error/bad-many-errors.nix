@@ -1,0 +1,48 @@
+# One broken spot per binding, 25 of them: 20 findings, the 20th counts the other 5.
+{
+  option01 = ;
+#            ^ syntax-error
+  option02 = ;
+#            ^ syntax-error
+  option03 = ;
+#            ^ syntax-error
+  option04 = ;
+#            ^ syntax-error
+  option05 = ;
+#            ^ syntax-error
+  option06 = ;
+#            ^ syntax-error
+  option07 = ;
+#            ^ syntax-error
+  option08 = ;
+#            ^ syntax-error
+  option09 = ;
+#            ^ syntax-error
+  option10 = ;
+#            ^ syntax-error
+  option11 = ;
+#            ^ syntax-error
+  option12 = ;
+#            ^ syntax-error
+  option13 = ;
+#            ^ syntax-error
+  option14 = ;
+#            ^ syntax-error
+  option15 = ;
+#            ^ syntax-error
+  option16 = ;
+#            ^ syntax-error
+  option17 = ;
+#            ^ syntax-error
+  option18 = ;
+#            ^ syntax-error
+  option19 = ;
+#            ^ syntax-error
+  option20 = ;
+#            ^ syntax-error
+  option21 = ;
+  option22 = ;
+  option23 = ;
+  option24 = ;
+  option25 = ;
+}

@@ -1,0 +1,5 @@
+let
+  s = { a = 1; };
+  n = "a";
+in
+{ inherit (s) "${n}"; }

@@ -1,0 +1,5 @@
+let
+  name = "a";
+  ${name} = 1;
+in
+a

@@ -1,0 +1,4 @@
+{
+  a = 1;   ^^^^^^^^ marks the line above
+  b = "x";
+}
