@@ -40,13 +40,14 @@ export class LspClient {
     this.conn.listen();
   }
 
-  async initialize(root: string, settings: Record<string, unknown> = {}): Promise<unknown> {
+  /** `init`: more initialization options (e.g. `{ trusted: false }`, `{ cacheDir }`). */
+  async initialize(root: string, settings: Record<string, unknown> = {}, init: Record<string, unknown> = {}): Promise<unknown> {
     const result = await this.conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(root).href,
       workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
       capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: {} }, workspace: { workspaceFolders: true } },
-      initializationOptions: { settings },
+      initializationOptions: { settings, ...init },
     });
     await this.conn.sendNotification('initialized', {});
     return result;

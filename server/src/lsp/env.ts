@@ -8,6 +8,11 @@ export interface InitOptions {
   readonly cacheDir?: string;
   /** Workspace settings `nixboot.*` at start (later changes arrive as didChangeConfiguration). */
   readonly settings?: Record<string, unknown>;
+  /**
+   * Whether the workspace is trusted (VS Code's workspace trust). false: Restricted Mode, the
+   * server only lints (see protocol.ts, DidChangeTrustNotification). Absent: trusted.
+   */
+  readonly trusted?: boolean;
 }
 
 export type CodeLensProvider = (doc: TextDocument, token: { isCancellationRequested: boolean }) => Promise<CodeLens[]> | CodeLens[];
@@ -22,12 +27,20 @@ export interface ServerEnv {
   readonly workspaceFolders: () => string[];
   /** Current `nixboot` settings (a plain object; read fresh on each use). */
   readonly settings: () => Record<string, unknown>;
-  /** Code lenses: every provider's lenses for a document are concatenated. */
-  addCodeLensProvider(p: CodeLensProvider): void;
+  /** Whether the workspace is trusted (false: Restricted Mode, lint only). */
+  readonly trusted: () => boolean;
+  /**
+   * Code lenses: every provider's lenses for a document are concatenated. Providers need trust
+   * unless registered with `{ restricted: true }` (their lenses run nothing): in Restricted Mode
+   * the others are not asked.
+   */
+  addCodeLensProvider(p: CodeLensProvider, options?: { restricted?: boolean }): void;
   /** Hovers: the first provider that answers wins (providers added first are asked first). */
   addHoverProvider(p: HoverProvider): void;
   /** Called after the settings changed. */
   onSettingsChanged(listener: () => void): void;
+  /** Called after workspace trust changed. */
+  onTrustChanged(listener: () => void): void;
 }
 
 /** A feature registers its handlers on the connection and may add capabilities. */
