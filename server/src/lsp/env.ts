@@ -15,6 +15,17 @@ export interface InitOptions {
   readonly trusted?: boolean;
 }
 
+/**
+ * Largest document (in UTF-16 code units, about bytes) the server analyses: parse, lint, hover,
+ * completion, code lenses. The same bound as for workspace files on disk. A larger document gets
+ * one diagnostic saying so, and nothing else: its analysis would stall every other request.
+ */
+export const MAX_ANALYSED_CHARS = 2 * 1024 * 1024;
+
+export function tooLargeToAnalyse(text: string): boolean {
+  return text.length > MAX_ANALYSED_CHARS;
+}
+
 export type CodeLensProvider = (doc: TextDocument, token: { isCancellationRequested: boolean }) => Promise<CodeLens[]> | CodeLens[];
 export type HoverProvider = (doc: TextDocument, offset: number) => Promise<Hover | null> | Hover | null;
 

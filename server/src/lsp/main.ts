@@ -19,7 +19,7 @@ import { initrdFeature } from './initrd';
 import { optionsFeature } from './options';
 import { provenanceFeature } from './provenance';
 import { generationsFeature } from './generations';
-import type { CodeLensProvider, Feature, HoverProvider, InitOptions, ServerEnv } from './env';
+import { tooLargeToAnalyse, type CodeLensProvider, type Feature, type HoverProvider, type InitOptions, type ServerEnv } from './env';
 import { DidChangeTrustNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
 
 // Feature registry (one line per feature module).
@@ -96,7 +96,7 @@ connection.onInitialize((params) => {
 
 connection.onCodeLens(async (params, token) => {
   const doc = documents.get(params.textDocument.uri);
-  if (!doc) return [];
+  if (!doc || tooLargeToAnalyse(doc.getText())) return [];
   const lenses: CodeLens[] = [];
   for (const p of codeLensProviders) {
     // In Restricted Mode, no lens that would run a program when clicked (or to be computed).
@@ -112,7 +112,7 @@ connection.onCodeLens(async (params, token) => {
 
 connection.onHover(async (params) => {
   const doc = documents.get(params.textDocument.uri);
-  if (!doc) return null;
+  if (!doc || tooLargeToAnalyse(doc.getText())) return null;
   const offset = doc.offsetAt(params.position);
   for (const p of hoverProviders) {
     const h = await p(doc, offset);
@@ -145,6 +145,11 @@ connection.onInitialized(() => {
       ...e.added.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri)),
     ];
   });
+});
+
+// One failing handler must not take the server down with every open document: log and go on.
+process.on('unhandledRejection', (e) => {
+  connection.console.error(`nixboot: unhandled error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
 });
 
 documents.listen(connection);

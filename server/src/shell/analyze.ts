@@ -143,22 +143,47 @@ const LOGIC_OPS = new Set([10, 11]); // `&&`, `||`
 const parserCache: { parser: ReturnType<typeof syntax.NewParser> | undefined } = { parser: undefined };
 
 /**
- * Analyses are memoised by script text (bounded): after an edit, the scripts that did not change
- * are not parsed again. Results are immutable.
+ * Analyses are memoised by script text (bounded in entries and in the characters of the texts
+ * kept): after an edit, the scripts that did not change are not parsed again. Results are
+ * immutable.
  */
 const memo = new Map<string, ShellAnalysis>();
 const MEMO_LIMIT = 4096;
+const MEMO_CHARS = 32 * 1024 * 1024;
+let memoChars = 0;
+
+function remember(text: string, result: ShellAnalysis): void {
+  const old = memo.get(text);
+  if (old) {
+    memo.delete(text);
+    memoChars -= text.length;
+  }
+  while (memo.size > 0 && (memo.size >= MEMO_LIMIT || memoChars + text.length > MEMO_CHARS)) {
+    const oldest = memo.keys().next().value!;
+    memo.delete(oldest);
+    memoChars -= oldest.length;
+  }
+  memo.set(text, result); // most recently used last
+  memoChars += text.length;
+}
+
+/** The memoised analysis of `text`, if any (marked as recently used). */
+export function cachedShellAnalysis(text: string): ShellAnalysis | undefined {
+  const hit = memo.get(text);
+  if (hit) remember(text, hit);
+  return hit;
+}
+
+/** Stores an analysis made elsewhere (a worker thread: shell/offThread.ts) so analyzeShell finds it. */
+export function primeShellAnalysis(text: string, result: ShellAnalysis): void {
+  remember(text, result);
+}
 
 export function analyzeShell(text: string): ShellAnalysis {
-  const hit = memo.get(text);
-  if (hit) {
-    memo.delete(text);
-    memo.set(text, hit); // most recently used last
-    return hit;
-  }
+  const hit = cachedShellAnalysis(text);
+  if (hit) return hit;
   const result = analyzeShellUncached(text);
-  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value!);
-  memo.set(text, result);
+  remember(text, result);
   return result;
 }
 
