@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   ProposedFeatures,
+  ErrorCodes,
   ResponseError,
   type Connection,
   TextDocuments,
@@ -54,10 +55,17 @@ function restrictedError(method: string): ResponseError<void> {
 }
 const guardedConnection: Connection = Object.create(connection);
 guardedConnection.onRequest = ((method: unknown, handler: unknown) => {
-  if (typeof method === 'string' && typeof handler === 'function' && !RESTRICTED_MODE_METHODS.includes(method)) {
+  if (typeof method === 'string' && typeof handler === 'function') {
     const h = handler as (...args: unknown[]) => unknown;
+    const needsTrust = !RESTRICTED_MODE_METHODS.includes(method);
     return connection.onRequest(method, (...args: unknown[]) => {
-      if (!trusted) throw restrictedError(method);
+      if (needsTrust && !trusted) throw restrictedError(method);
+      // Every nixboot/ request takes an object: anything else is refused here, plainly, rather
+      // than failing inside a handler with an internal message.
+      const params = args[0];
+      if (method.startsWith('nixboot/') && (typeof params !== 'object' || params === null || Array.isArray(params))) {
+        throw new ResponseError(ErrorCodes.InvalidParams, `${method} expects an object of parameters (see docs/protocol.md), got ${params === null ? 'null' : Array.isArray(params) ? 'an array' : typeof params}`);
+      }
       return h(...args);
     });
   }
