@@ -18,9 +18,10 @@ let dir: string;
 let client: LspClient;
 
 // A wall-clock bound says something about the server only when it gets the CPU: on a machine whose
-// load is over twice its cores (a shared development box), the test is skipped and says why.
+// load is over twice its cores (a shared development box), the test is skipped and says why
+// (NIXBOOT_FORCE_LOAD_TEST=1 runs it anyway).
 const load = loadavg()[0]!;
-const overloaded = load > 2 * cpus().length ? `load average ${load.toFixed(1)} on ${cpus().length} cores: ping latencies would measure the machine, not the server` : false;
+const overloaded = !process.env.NIXBOOT_FORCE_LOAD_TEST && load > 2 * cpus().length ? `load average ${load.toFixed(1)} on ${cpus().length} cores: ping latencies would measure the machine, not the server` : false;
 
 /** A module whose postDeviceCommands is a generated script of about `bytes`, ending in `exit`. */
 function bigHook(bytes: number): string {
