@@ -8,6 +8,7 @@ import * as nar from "./nar";
 import * as activation from "./activation";
 import * as initrd from "./initrd";
 import * as generations from "./generations";
+import * as shell from "./shell";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
@@ -17,6 +18,7 @@ const AREAS: Record<string, { run(): Promise<string> }> = {
   activation,
   initrd,
   generations,
+  shell,
 };
 
 const wanted = process.argv.slice(2);

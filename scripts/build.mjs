@@ -16,7 +16,7 @@ const common = {
 
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
+  build({ ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js' }),
   // The CLI: a small launcher (dist/cli.js) that loads the initrd-only bundle for `nixboot initrd`
   // (start-up matters when indexing an image), the NAR bundle for `hash-path`/`store-path`
   // (start-up counts against `nix hash path`), the flake.lock bundle for `lock`, and the whole CLI

@@ -7,9 +7,11 @@ import { registerInitrd } from './initrd/register';
 import { registerStageOneStatus } from './lint/statusBar';
 import { registerProvenance } from './provenance/register';
 import { registerGenerations } from './generations/register';
+import { registerTrust } from './trust';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
+  registerTrust,
   registerInitrd,
   registerStageOneStatus,
   registerProvenance,
@@ -46,6 +48,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
     initializationOptions: {
       cacheDir: extension.globalStorageUri.fsPath,
       settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration('nixboot'))),
+      // Untrusted: the server lints only (client/src/trust.ts tells it when trust is granted).
+      trusted: vscode.workspace.isTrusted,
     },
     synchronize: {
       configurationSection: 'nixboot',

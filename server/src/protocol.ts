@@ -30,6 +30,41 @@ export namespace StageOneRequest {
   }
 }
 
+/**
+ * A cheap request that any state of the server answers at once: editors and tests use it to see
+ * that the server is responsive (the load test measures its latency while the server is busy).
+ */
+export namespace PingRequest {
+  export const method = 'nixboot/ping';
+  export type Params = Record<string, never> | null | undefined;
+  export interface Result {
+    /** Whether the server runs with workspace trust (false: Restricted Mode, lint only). */
+    readonly trusted: boolean;
+  }
+}
+
+// ---- workspace trust (docs/security.md) ----
+
+/**
+ * The client tells the server that workspace trust changed (VS Code: trust was granted). The
+ * server starts in the state of the `trusted` initialization option (absent: trusted, for editors
+ * without a trust model). Untrusted, the server only lints: every request not in
+ * `RESTRICTED_MODE_METHODS` fails with `RESTRICTED_MODE_ERROR`, and it offers no code lenses that
+ * would run programs.
+ */
+export namespace DidChangeTrustNotification {
+  export const method = 'nixboot/didChangeTrust';
+  export interface Params {
+    readonly trusted: boolean;
+  }
+}
+
+/** The nixboot/ requests an untrusted workspace may make: they read open documents only. */
+export const RESTRICTED_MODE_METHODS: readonly string[] = [StageOneRequest.method, PingRequest.method];
+
+/** Error code of a request refused because the workspace is not trusted. */
+export const RESTRICTED_MODE_ERROR = -32050;
+
 // ---- initrd: `initrd:` file system, inspector, health check, diff (docs/initrd.md) ----
 
 /** One initrd segment as listed by the engine. */

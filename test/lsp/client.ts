@@ -2,7 +2,36 @@
 // editor would. Waits are event-driven with time-outs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { AbstractMessageWriter, createMessageConnection, StreamMessageReader, type Message, type MessageConnection, type MessageWriter } from 'vscode-jsonrpc/node';
+import type { Writable } from 'node:stream';
+
+/** An LSP message framed for the wire (Content-Length header and UTF-8 body) in one buffer. */
+export function frame(message: object): Buffer {
+  const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
+  return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+}
+
+/**
+ * Writes each message with one write() call, so that messages framed in advance (`writeFramed`)
+ * can be sent between them without interleaving, and without the sender's thread serialising them
+ * while a test measures latencies.
+ */
+class FramedWriter extends AbstractMessageWriter implements MessageWriter {
+  constructor(private readonly out: Writable) {
+    super();
+    out.on('error', (e) => this.fireError(e));
+    out.on('close', () => this.fireClose());
+  }
+  write(msg: Message): Promise<void> {
+    return new Promise((resolve) => this.out.write(frame(msg), () => resolve()));
+  }
+  writeFramed(buf: Buffer): Promise<void> {
+    return new Promise((resolve) => this.out.write(buf, () => resolve()));
+  }
+  end(): void {
+    this.out.end();
+  }
+}
 
 export const SERVER = new URL('../../dist/server.js', import.meta.url).pathname;
 
@@ -19,11 +48,13 @@ export class LspClient {
   private readonly diagnostics = new Map<string, Diagnostic[]>();
   private readonly waiters: Array<{ uri: string; pred: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }> = [];
   readonly stderr: string[] = [];
+  private readonly writer: FramedWriter;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
-    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+    this.writer = new FramedWriter(this.proc.stdin!);
+    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), this.writer);
     this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => {
       this.diagnostics.set(p.uri, p.diagnostics);
       for (const w of [...this.waiters]) {
@@ -40,13 +71,14 @@ export class LspClient {
     this.conn.listen();
   }
 
-  async initialize(root: string, settings: Record<string, unknown> = {}): Promise<unknown> {
+  /** `init`: more initialization options (e.g. `{ trusted: false }`, `{ cacheDir }`). */
+  async initialize(root: string, settings: Record<string, unknown> = {}, init: Record<string, unknown> = {}): Promise<unknown> {
     const result = await this.conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(root).href,
       workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
       capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: {} }, workspace: { workspaceFolders: true } },
-      initializationOptions: { settings },
+      initializationOptions: { settings, ...init },
     });
     await this.conn.sendNotification('initialized', {});
     return result;
@@ -69,6 +101,11 @@ export class LspClient {
         },
       });
     });
+  }
+
+  /** Sends a message framed in advance with `frame` (e.g. a notification carrying 20 MB). */
+  sendFramed(buf: Buffer): Promise<void> {
+    return this.writer.writeFramed(buf);
   }
 
   open(uri: string, text: string, version = 1): Promise<void> {

@@ -10,6 +10,7 @@ import {
   type GenerationInfo,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
+import { onTrustGranted, registerCommand } from '../trust';
 
 type Node =
   | { kind: 'warning'; message: string }
@@ -52,6 +53,13 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
   }
 
   async refresh(): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      // Restricted Mode: the view's welcome text says why it is empty (package.json viewsWelcome).
+      this.data = undefined;
+      this.error = undefined;
+      this.emitter.fire(undefined);
+      return;
+    }
     try {
       this.data = await this.ctx.client.sendRequest<GenerationsListRequest.Result>(GenerationsListRequest.method, { root: this.root() });
       this.error = undefined;
@@ -247,10 +255,10 @@ export function registerGenerations(ctx: Ctx): void {
     view,
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('nixboot.systemRoot') && void tree.refresh()),
-    vscode.commands.registerCommand('nixboot.generations.refresh', () => tree.refresh()),
-    vscode.commands.registerCommand('nixboot.generations.show', () => vscode.commands.executeCommand('workbench.view.extension.nixboot')),
-    vscode.commands.registerCommand('nixboot.generations.closureSize', guard((g: GenerationInfo) => tree.closureSize(g))),
-    vscode.commands.registerCommand(
+    registerCommand(ctx, 'nixboot.generations.refresh', () => tree.refresh()),
+    registerCommand(ctx, 'nixboot.generations.show', () => vscode.commands.executeCommand('workbench.view.extension.nixboot')),
+    registerCommand(ctx, 'nixboot.generations.closureSize', guard((g: GenerationInfo) => tree.closureSize(g))),
+    registerCommand(ctx, 
       'nixboot.generations.diffPrevious',
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to compare with the one before it'));
@@ -260,7 +268,7 @@ export function registerGenerations(ctx: Ctx): void {
         await showDiff(prev, g);
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(ctx, 
       'nixboot.generations.diffCurrent',
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to compare with the current one'));
@@ -268,7 +276,7 @@ export function registerGenerations(ctx: Ctx): void {
         if (g && cur) await showDiff(g, cur);
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(ctx, 
       'nixboot.generations.diffWith',
       guard(async (arg?: unknown) => {
         const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
@@ -276,7 +284,7 @@ export function registerGenerations(ctx: Ctx): void {
         if (a && b) await showDiff(a, b);
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(ctx, 
       'nixboot.generations.compareInitrds',
       guard(async (arg?: unknown) => {
         const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
@@ -284,14 +292,14 @@ export function registerGenerations(ctx: Ctx): void {
         if (a?.initrd && b?.initrd) await vscode.commands.executeCommand('nixboot.initrd.compare', vscode.Uri.file(tree.hostPath(a.initrd.path)), vscode.Uri.file(tree.hostPath(b.initrd.path)));
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(ctx, 
       'nixboot.generations.copyStorePath',
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Copy the store path of…'));
         if (g) await vscode.env.clipboard.writeText(g.storePath);
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(ctx, 
       'nixboot.generations.revealInTerminal',
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Open a terminal in…'));
@@ -300,7 +308,7 @@ export function registerGenerations(ctx: Ctx): void {
         t.show();
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(ctx, 
       'nixboot.generations.find',
       guard(async () => {
         const pattern = await vscode.window.showInputBox({ prompt: 'Find generations whose closure holds a store path matching (regex)', placeHolder: 'e.g. sed-key' });
@@ -310,7 +318,7 @@ export function registerGenerations(ctx: Ctx): void {
         await reports.show(`find-${pattern}`, md.join('\n'));
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(ctx, 
       'nixboot.generations.setBootDefault',
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to boot by default'));
@@ -318,7 +326,7 @@ export function registerGenerations(ctx: Ctx): void {
         await confirmAndRun(`Set generation ${g.generation} as the boot default?`, `The profile will point to generation ${g.generation} (${g.nixosVersion ?? g.storePath}) and the boot loader is reinstalled; the running system is not changed.`, profileCmds(g, 'boot'));
       }),
     ),
-    vscode.commands.registerCommand(
+    registerCommand(ctx, 
       'nixboot.generations.rollback',
       guard(async () => {
         const gens = tree.data?.generations ?? [];
@@ -331,5 +339,6 @@ export function registerGenerations(ctx: Ctx): void {
       }),
     ),
   );
+  onTrustGranted(() => void tree.refresh());
   void tree.refresh();
 }

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../context';
+import { registerCommand } from '../trust';
 import { InitrdCheckRequest, InitrdOpenRequest } from '../../../server/src/protocol';
 import { withProgress } from './client';
 import { InitrdFileSystem } from './fsProvider';
@@ -77,12 +78,12 @@ export function registerInitrd(ctx: Ctx): void {
 
   const compare = new CompareView(client);
   extension.subscriptions.push(
-    vscode.commands.registerCommand('nixboot.initrd.open', open),
-    vscode.commands.registerCommand('nixboot.initrd.inspect', async (arg?: unknown) => {
+    registerCommand(ctx, 'nixboot.initrd.open', open),
+    registerCommand(ctx, 'nixboot.initrd.inspect', async (arg?: unknown) => {
       const file = await pickImage(arg, 'Inspect Initrd');
       if (file) await openInspector(ctx, file);
     }),
-    vscode.commands.registerCommand('nixboot.initrd.compare', async (a?: unknown, b?: unknown) => {
+    registerCommand(ctx, 'nixboot.initrd.compare', async (a?: unknown, b?: unknown) => {
       // from the Explorer's multi-select: (clicked, [selected…])
       if (a instanceof vscode.Uri && Array.isArray(b) && b.length === 2) [a, b] = b;
       const fa = await pickImage(a, 'Compare Initrds: first (older) image');
@@ -91,11 +92,11 @@ export function registerInitrd(ctx: Ctx): void {
       if (!fb) return;
       await compare.show(fa, fb);
     }),
-    vscode.commands.registerCommand('nixboot.initrd.check', async (arg?: unknown) => {
+    registerCommand(ctx, 'nixboot.initrd.check', async (arg?: unknown) => {
       const file = await pickImage(arg, 'Check Initrd');
       if (file) await publishProblems(file);
     }),
-    vscode.commands.registerCommand('nixboot.initrd.openChange', (a: vscode.Uri, b: vscode.Uri, title: string) => vscode.commands.executeCommand('vscode.diff', a, b, title)),
+    registerCommand(ctx, 'nixboot.initrd.openChange', (a: vscode.Uri, b: vscode.Uri, title: string) => vscode.commands.executeCommand('vscode.diff', a, b, title)),
     compare,
   );
 }

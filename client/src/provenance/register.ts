@@ -13,6 +13,7 @@ import {
   StorePathsCompareRequest,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
+import { registerCommand } from '../trust';
 
 const REPORT_SCHEME = 'nixboot-report';
 
@@ -115,7 +116,7 @@ export function registerProvenance(ctx: Ctx): void {
   ctx.extension.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
 
-    vscode.commands.registerCommand('nixboot.lock.verify', async (lockArg?: unknown, inputArg?: unknown) => {
+    registerCommand(ctx, 'nixboot.lock.verify', async (lockArg?: unknown, inputArg?: unknown) => {
       try {
         const lockFile = await pickLockFile(lockArg);
         if (!lockFile) return;
@@ -141,7 +142,7 @@ export function registerProvenance(ctx: Ctx): void {
       }
     }),
 
-    vscode.commands.registerCommand('nixboot.lock.findRev', async (lockArg?: unknown, inputArg?: unknown) => {
+    registerCommand(ctx, 'nixboot.lock.findRev', async (lockArg?: unknown, inputArg?: unknown) => {
       try {
         const lockFile = await pickLockFile(lockArg);
         if (!lockFile) return;
@@ -158,7 +159,7 @@ export function registerProvenance(ctx: Ctx): void {
       }
     }),
 
-    vscode.commands.registerCommand('nixboot.provenance.show', async (arg?: unknown) => {
+    registerCommand(ctx, 'nixboot.provenance.show', async (arg?: unknown) => {
       try {
         const p = await pickPath(arg, 'File or store path to trace (e.g. /nix/store/…-sed-key-0.1.0/bin/sed-key)');
         if (!p) return;
@@ -171,7 +172,7 @@ export function registerProvenance(ctx: Ctx): void {
       }
     }),
 
-    vscode.commands.registerCommand('nixboot.storePaths.compare', async (aArg?: unknown, bArg?: unknown) => {
+    registerCommand(ctx, 'nixboot.storePaths.compare', async (aArg?: unknown, bArg?: unknown) => {
       try {
         const a = await pickPath(aArg, 'First store path, directory or NAR file');
         if (!a) return;

@@ -8,6 +8,22 @@ export interface InitOptions {
   readonly cacheDir?: string;
   /** Workspace settings `nixboot.*` at start (later changes arrive as didChangeConfiguration). */
   readonly settings?: Record<string, unknown>;
+  /**
+   * Whether the workspace is trusted (VS Code's workspace trust). false: Restricted Mode, the
+   * server only lints (see protocol.ts, DidChangeTrustNotification). Absent: trusted.
+   */
+  readonly trusted?: boolean;
+}
+
+/**
+ * Largest document (in UTF-16 code units, about bytes) the server analyses: parse, lint, hover,
+ * completion, code lenses. The same bound as for workspace files on disk. A larger document gets
+ * one diagnostic saying so, and nothing else: its analysis would stall every other request.
+ */
+export const MAX_ANALYSED_CHARS = 2 * 1024 * 1024;
+
+export function tooLargeToAnalyse(text: string): boolean {
+  return text.length > MAX_ANALYSED_CHARS;
 }
 
 export type CodeLensProvider = (doc: TextDocument, token: { isCancellationRequested: boolean }) => Promise<CodeLens[]> | CodeLens[];
@@ -22,12 +38,20 @@ export interface ServerEnv {
   readonly workspaceFolders: () => string[];
   /** Current `nixboot` settings (a plain object; read fresh on each use). */
   readonly settings: () => Record<string, unknown>;
-  /** Code lenses: every provider's lenses for a document are concatenated. */
-  addCodeLensProvider(p: CodeLensProvider): void;
+  /** Whether the workspace is trusted (false: Restricted Mode, lint only). */
+  readonly trusted: () => boolean;
+  /**
+   * Code lenses: every provider's lenses for a document are concatenated. Providers need trust
+   * unless registered with `{ restricted: true }` (their lenses run nothing): in Restricted Mode
+   * the others are not asked.
+   */
+  addCodeLensProvider(p: CodeLensProvider, options?: { restricted?: boolean }): void;
   /** Hovers: the first provider that answers wins (providers added first are asked first). */
   addHoverProvider(p: HoverProvider): void;
   /** Called after the settings changed. */
   onSettingsChanged(listener: () => void): void;
+  /** Called after workspace trust changed. */
+  onTrustChanged(listener: () => void): void;
 }
 
 /** A feature registers its handlers on the connection and may add capabilities. */

@@ -15,13 +15,17 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeFile, lintFile, makeProject, overSizeLimit, projectFor, ruleById, tooLargeFile, type LintSettings } from '../analysis';
 import { StageOneRequest } from '../protocol';
+import { analyzeShellOffThread } from '../shell/offThread';
+import { scriptFromString } from '../shell/source';
+import type { SyntaxNode } from '../syntax/tree';
 import { renderRuleHover } from '../rules/docs';
 import type { FileModel, Finding, ProjectModel, Severity, SeveritySetting } from '../rules/types';
 import { lineStarts, positionAt } from '../text';
-import type { ServerEnv } from './env';
+import { tooLargeToAnalyse, type ServerEnv } from './env';
 
 const DEBOUNCE_MS = 120;
 const MAX_WORKSPACE_FILES = 5000;
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', 'result', '.jj', '.cache']);
 
 function toLspSeverity(s: Severity): DiagnosticSeverity {
@@ -51,6 +55,36 @@ export function lintSettings(raw: Record<string, unknown>, workspaceRoot: string
     ...(workspaceRoot ? { workspaceRoot } : {}),
     ...(mib ? { maxFileBytes: Math.round(mib * 1024 * 1024) } : {}),
   };
+}
+
+/** Strings at least this long have their shell analysis made on the worker thread before linting. */
+const OFF_THREAD_MIN_CHARS = 16 * 1024;
+
+/**
+ * Analyses the large strings of a file as shell on the worker thread (shell/offThread.ts), so the
+ * rules, which analyse synchronously, find the results memoised and one big script never blocks
+ * the server. Rejects with an AbortError when `signal` aborts (a newer edit of the document).
+ */
+export async function analyseLargeScripts(model: FileModel, signal?: AbortSignal): Promise<void> {
+  const big: SyntaxNode[] = [];
+  const stack: SyntaxNode[] = [model.root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if ((n.kind === 'String' || n.kind === 'IndString') && n.end - n.start >= OFF_THREAD_MIN_CHARS) {
+      big.push(n);
+      continue;
+    }
+    for (const c of n.children) if (c.type === 'node') stack.push(c);
+  }
+  for (const n of big) {
+    try {
+      await analyzeShellOffThread(scriptFromString(n).text, signal);
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      // A failed worker: the rules analyse the script themselves.
+    }
+    await yieldToEventLoop();
+  }
 }
 
 /** Extra findings from other features (e.g. the /boot budget) merged into a file's diagnostics. */
@@ -128,11 +162,27 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     await connection.sendDiagnostics({ uri, ...(version !== undefined ? { version } : {}), diagnostics });
   };
 
+  /** The pending lint of each document: a newer one cancels it (and its shell analyses). */
+  const pending = new Map<string, AbortController>();
   const lintDocument = async (doc: TextDocument): Promise<void> => {
     // Other documents are open for other features (flake.lock for its code lenses): not Nix.
     if (!isNixDocument(doc)) return;
+    pending.get(doc.uri)?.abort();
+    const version = doc.version;
+    // Over the size limit, analyzeFile gives the one file-not-analysed finding without parsing.
+    const model = modelOf(doc);
+    const ctl = new AbortController();
+    pending.set(doc.uri, ctl);
+    try {
+      await analyseLargeScripts(model, ctl.signal);
+    } catch {
+      return; // cancelled by a newer edit, whose lint follows
+    } finally {
+      if (pending.get(doc.uri) === ctl) pending.delete(doc.uri);
+    }
+    if (ctl.signal.aborted || doc.version !== version || documents.get(doc.uri) !== doc) return;
     projectCache = undefined;
-    await publish(doc.uri, modelOf(doc), doc.version, doc);
+    await publish(doc.uri, model, doc.version, doc);
   };
 
   const schedule = (doc: TextDocument): void => {
@@ -153,6 +203,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   documents.onDidClose((e) => {
     const t = timers.get(e.document.uri);
     if (t) clearTimeout(t);
+    pending.get(e.document.uri)?.abort();
     projectCache = undefined;
     // Keep showing the on-disk file's findings (the workspace pass covers closed files).
     const path = e.document.uri.startsWith('file:') ? fileURLToPath(e.document.uri) : undefined;
@@ -181,8 +232,13 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     for (const f of files) {
       try {
         const st = await stat(f);
+        if (!st.isFile()) continue;
         if (overSizeLimit(st.size, settings())) disk.set(f, tooLargeFile(f, st.size, settings()));
-        else disk.set(f, analyzeFile(f, await readFile(f, 'utf8'), undefined, settings()));
+        else {
+          const model = analyzeFile(f, await readFile(f, 'utf8'), undefined, settings());
+          await analyseLargeScripts(model);
+          disk.set(f, model);
+        }
       } catch {
         // unreadable files are skipped
       }
@@ -197,7 +253,10 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
       await new Promise((r) => setImmediate(r));
     }
     // Open documents may depend on facts from other files (e.g. initrdBin set elsewhere).
-    for (const doc of documents.all()) await lintDocument(doc);
+    for (const doc of documents.all()) {
+      await lintDocument(doc);
+      await yieldToEventLoop();
+    }
   };
 
   connection.onInitialized(() => {
@@ -214,14 +273,28 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         continue;
       }
       try {
+        // Only regular files (a FIFO would block the read); over the size limit, not read at all.
         const st = await stat(path);
+        if (!st.isFile()) throw new Error('not a regular file');
         if (overSizeLimit(st.size, settings())) disk.set(path, tooLargeFile(path, st.size, settings()));
-        else disk.set(path, analyzeFile(path, await readFile(path, 'utf8'), undefined, settings()));
+        else {
+          const model = analyzeFile(path, await readFile(path, 'utf8'), undefined, settings());
+          await analyseLargeScripts(model);
+          disk.set(path, model);
+        }
       } catch {
         disk.delete(path);
       }
       projectCache = undefined;
-      if (!documents.get(change.uri)) await publish(change.uri, disk.get(path)!, undefined, undefined);
+      if (documents.get(change.uri)) continue;
+      // A file that cannot be read (gone, not a regular file, too large) has no findings.
+      const model = disk.get(path);
+      try {
+        if (model) await publish(change.uri, model, undefined, undefined);
+        else await connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+      } catch (e) {
+        connection.console.error(`nixboot: linting ${path} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   });
 
@@ -233,12 +306,14 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
       for (const doc of documents.all()) {
         open.add(doc.uri);
         await lintDocument(doc);
+        await yieldToEventLoop();
       }
       for (const [path, model] of disk) {
         const uri = pathToFileURL(path).href;
         if (!open.has(uri)) await publish(uri, model, undefined, undefined);
+        await yieldToEventLoop();
       }
-    })();
+    })().catch((e) => connection.console.error(`nixboot: re-linting after a settings change failed: ${e instanceof Error ? e.message : String(e)}`));
   });
 
   connection.onCodeAction((params) => {
@@ -287,7 +362,8 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
 
   connection.onRequest(StageOneRequest.method, (params: StageOneRequest.Params): StageOneRequest.Result => {
     // The stage 1 of the document's own host (hosts of a multi-host workspace may differ).
-    const doc = params?.uri ? documents.get(params.uri) : undefined;
+    const found = typeof params?.uri === 'string' ? documents.get(params.uri) : undefined;
+    const doc = found && !tooLargeToAnalyse(found.getText()) ? found : undefined;
     const whole = project();
     const s = (doc && isNixDocument(doc) ? projectFor(whole, modelOf(doc)) : whole).stageOne;
     return { systemd: s.systemd ?? null, source: s.source, reason: s.reason };

@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   ProposedFeatures,
+  ErrorCodes,
+  ResponseError,
+  type Connection,
   TextDocuments,
   TextDocumentSyncKind,
   type CodeLens,
@@ -17,7 +20,8 @@ import { initrdFeature } from './initrd';
 import { optionsFeature } from './options';
 import { provenanceFeature } from './provenance';
 import { generationsFeature } from './generations';
-import type { CodeLensProvider, Feature, HoverProvider, InitOptions, ServerEnv } from './env';
+import { tooLargeToAnalyse, type CodeLensProvider, type Feature, type HoverProvider, type InitOptions, type ServerEnv } from './env';
+import { DidChangeTrustNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
 
 // Feature registry (one line per feature module).
 const FEATURES: Feature[] = [
@@ -30,28 +34,63 @@ const FEATURES: Feature[] = [
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const codeLensProviders: CodeLensProvider[] = [];
+const codeLensProviders: Array<{ provide: CodeLensProvider; restricted: boolean }> = [];
 const hoverProviders: HoverProvider[] = [];
 const settingsListeners: Array<() => void> = [];
+const trustListeners: Array<() => void> = [];
 let settings: Record<string, unknown> = {};
 let folders: string[] = [];
+let trusted = true;
+
+/**
+ * Workspace trust is enforced here, for every feature at once: the connection the features get
+ * refuses, in Restricted Mode, every request they register except RESTRICTED_MODE_METHODS (which
+ * read open documents only). Deny by default: a new request needs trust unless listed there.
+ */
+function restrictedError(method: string): ResponseError<void> {
+  return new ResponseError(
+    RESTRICTED_MODE_ERROR,
+    `Restricted Mode: this workspace is not trusted, so nixboot only lints. ${method} reads files or runs programs (git, nix, initrd decompressors) beyond the open documents; trust the workspace to use it.`,
+  );
+}
+const guardedConnection: Connection = Object.create(connection);
+guardedConnection.onRequest = ((method: unknown, handler: unknown) => {
+  if (typeof method === 'string' && typeof handler === 'function') {
+    const h = handler as (...args: unknown[]) => unknown;
+    const needsTrust = !RESTRICTED_MODE_METHODS.includes(method);
+    return connection.onRequest(method, (...args: unknown[]) => {
+      if (needsTrust && !trusted) throw restrictedError(method);
+      // Every nixboot/ request takes an object: anything else is refused here, plainly, rather
+      // than failing inside a handler with an internal message.
+      const params = args[0];
+      if (method.startsWith('nixboot/') && (typeof params !== 'object' || params === null || Array.isArray(params))) {
+        throw new ResponseError(ErrorCodes.InvalidParams, `${method} expects an object of parameters (see docs/protocol.md), got ${params === null ? 'null' : Array.isArray(params) ? 'an array' : typeof params}`);
+      }
+      return h(...args);
+    });
+  }
+  return (connection.onRequest as (...a: unknown[]) => unknown)(method, handler);
+}) as Connection['onRequest'];
 
 connection.onInitialize((params) => {
   const init = (params.initializationOptions ?? {}) as InitOptions;
   settings = init.settings ?? {};
+  trusted = init.trusted !== false;
   folders = (params.workspaceFolders ?? [])
     .filter((f) => f.uri.startsWith('file:'))
     .map((f) => fileURLToPath(f.uri));
   if (folders.length === 0 && params.rootUri?.startsWith('file:')) folders = [fileURLToPath(params.rootUri)];
   const env: ServerEnv = {
-    connection,
+    connection: guardedConnection,
     documents,
     cacheDir: init.cacheDir ?? join(tmpdir(), `nixboot-cache-${process.getuid?.() ?? 'user'}`),
     workspaceFolders: () => folders,
     settings: () => settings,
-    addCodeLensProvider: (p) => void codeLensProviders.push(p),
+    trusted: () => trusted,
+    addCodeLensProvider: (p, options) => void codeLensProviders.push({ provide: p, restricted: options?.restricted === true }),
     addHoverProvider: (p) => void hoverProviders.push(p),
     onSettingsChanged: (l) => void settingsListeners.push(l),
+    onTrustChanged: (l) => void trustListeners.push(l),
   };
   let capabilities: ServerCapabilities = {
     textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -65,11 +104,13 @@ connection.onInitialize((params) => {
 
 connection.onCodeLens(async (params, token) => {
   const doc = documents.get(params.textDocument.uri);
-  if (!doc) return [];
+  if (!doc || tooLargeToAnalyse(doc.getText())) return [];
   const lenses: CodeLens[] = [];
   for (const p of codeLensProviders) {
+    // In Restricted Mode, no lens that would run a program when clicked (or to be computed).
+    if (!trusted && !p.restricted) continue;
     try {
-      lenses.push(...(await p(doc, token)));
+      lenses.push(...(await p.provide(doc, token)));
     } catch (e) {
       connection.console.error(`code lens provider failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -79,13 +120,23 @@ connection.onCodeLens(async (params, token) => {
 
 connection.onHover(async (params) => {
   const doc = documents.get(params.textDocument.uri);
-  if (!doc) return null;
+  if (!doc || tooLargeToAnalyse(doc.getText())) return null;
   const offset = doc.offsetAt(params.position);
   for (const p of hoverProviders) {
     const h = await p(doc, offset);
     if (h) return h;
   }
   return null;
+});
+
+connection.onRequest(PingRequest.method, (): PingRequest.Result => ({ trusted }));
+
+connection.onNotification(DidChangeTrustNotification.method, (p: DidChangeTrustNotification.Params) => {
+  if (typeof p?.trusted !== 'boolean' || p.trusted === trusted) return;
+  trusted = p.trusted;
+  for (const l of trustListeners) l();
+  // Lenses that Restricted Mode held back (or that must go) are asked for again.
+  void connection.sendRequest('workspace/codeLens/refresh').then(undefined, () => undefined);
 });
 
 connection.onDidChangeConfiguration((change) => {
@@ -102,6 +153,11 @@ connection.onInitialized(() => {
       ...e.added.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri)),
     ];
   });
+});
+
+// One failing handler must not take the server down with every open document: log and go on.
+process.on('unhandledRejection', (e) => {
+  connection.console.error(`nixboot: unhandled error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
 });
 
 documents.listen(connection);

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzeFile } from '../analysis';
 import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
 import { optionIndex, renderOptionHover, type OptionIndex } from '../nixos/options';
-import type { ServerEnv } from './env';
+import { tooLargeToAnalyse, type ServerEnv } from './env';
 
 const ROOTS = new Set(['boot', 'fileSystems', 'nix']);
 
@@ -113,7 +113,7 @@ export function optionsFeature(env: ServerEnv): Partial<ServerCapabilities> {
   });
   connection.onCompletion((params) => {
     const doc = documents.get(params.textDocument.uri);
-    if (!doc) return [];
+    if (!doc || tooLargeToAnalyse(doc.getText())) return [];
     try {
       return optionCompletions(doc.getText(), doc.offsetAt(params.position));
     } catch (e) {

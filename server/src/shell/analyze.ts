@@ -4,7 +4,7 @@
 // mode. We walk its tree once and record every simple command with the context it runs in: at the
 // top level of the shell that reads the script, or in a subshell, command substitution, pipeline,
 // background job or function body. Positions are JS string indices into the analysed text.
-import sh, { type Node } from 'mvdan-sh';
+import sh from 'mvdan-sh';
 
 const { syntax } = sh;
 
@@ -65,15 +65,76 @@ function byteToIndexMap(text: string): (byte: number) => number {
   // Fast path: pure ASCII.
   // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(text)) return (b) => b;
-  const map: number[] = [];
+  const map = new Uint32Array(Buffer.byteLength(text, 'utf8') + 1);
+  let b = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.codePointAt(i)!;
     const bytes = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-    for (let k = 0; k < bytes; k++) map.push(i);
+    for (let k = 0; k < bytes; k++) map[b++] = i;
     if (c >= 0x10000) i++;
   }
-  map.push(text.length);
-  return (b) => (b < map.length ? map[b]! : text.length);
+  map[b] = text.length;
+  return (x) => (x < b ? map[x]! : text.length);
+}
+
+// mvdan-sh is mvdan/sh compiled by GopherJS. Its JavaScript API wraps every Go value it hands out
+// in a fresh proxy object whose fields and methods convert values on each access; walking a tree
+// through those proxies cost ~10 s and hundreds of MB per MB of script (the parse itself is ~1 s).
+// So the tree is walked as GopherJS's own objects, reached through `__internal_object__`: a
+// pointer to a struct is a JS object with the struct's fields under their Go names; a slice is
+// { $array, $offset, $length }; a nil pointer is its type's `nil` object and a nil interface is
+// GopherJS's `$ifaceNil` (a plain object); Go strings hold UTF-8 bytes one per char. Methods
+// (`Pos()`, `End()`, `Offset()`) are the Go methods, without conversion.
+
+/** A GopherJS value of the syntax tree (a pointer to a struct, a slice, a string …). */
+type GoValue = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function isNil(v: GoValue): boolean {
+  return v === null || v === undefined || typeof v !== 'object' || v.constructor === Object || v === v.constructor.nil;
+}
+
+/** The Go type name of a node (`CallExpr` for `*syntax.CallExpr`), '' for nil. */
+function nodeType(v: GoValue): string {
+  if (isNil(v)) return '';
+  const s: unknown = v.constructor.string;
+  return typeof s === 'string' && s.startsWith('*syntax.') ? s.slice(8) : '';
+}
+
+/** The elements of a Go slice (nil slices are empty). */
+function items(s: GoValue): GoValue[] {
+  if (isNil(s) || !s.$array) return [];
+  const out: GoValue[] = [];
+  for (let i = 0; i < s.$length; i++) out.push(s.$array[s.$offset + i]);
+  return out;
+}
+
+/** A Go string (UTF-8 bytes, one per char) as a JS string. */
+function goString(v: GoValue): string {
+  const s = typeof v === 'string' ? v : String(v ?? '');
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
+}
+
+const WALK_SKIP = new Set(['Pos', 'Comment']);
+
+/** Calls `f` on every node below `v` (fields of pointer-to-struct type, interfaces, slices of them); `f` returns false to skip a node's children. */
+function walkNodes(v: GoValue, f: (n: GoValue, type: string) => boolean): void {
+  const stack: GoValue[] = [v];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    const type = nodeType(n);
+    if (!type || WALK_SKIP.has(type)) continue;
+    if (n !== v && !f(n, type)) continue;
+    const fields: { prop: string }[] | undefined = n.constructor.elem?.fields;
+    if (!fields) continue;
+    for (let i = fields.length - 1; i >= 0; i--) {
+      const x = n[fields[i]!.prop];
+      if (x === null || typeof x !== 'object') continue;
+      if (x.$array) {
+        for (let k = x.$length - 1; k >= 0; k--) stack.push(x.$array[x.$offset + k]);
+      } else stack.push(x);
+    }
+  }
 }
 
 const PIPE_OPS = new Set([12, 13]); // `|` and `|&` in mvdan/sh's BinCmdOperator
@@ -82,31 +143,56 @@ const LOGIC_OPS = new Set([10, 11]); // `&&`, `||`
 const parserCache: { parser: ReturnType<typeof syntax.NewParser> | undefined } = { parser: undefined };
 
 /**
- * Analyses are memoised by script text (bounded): after an edit, the scripts that did not change
- * are not parsed again. Results are immutable.
+ * Analyses are memoised by script text (bounded in entries and in the characters of the texts
+ * kept): after an edit, the scripts that did not change are not parsed again. Results are
+ * immutable.
  */
 const memo = new Map<string, ShellAnalysis>();
 const MEMO_LIMIT = 4096;
+const MEMO_CHARS = 32 * 1024 * 1024;
+let memoChars = 0;
+
+function remember(text: string, result: ShellAnalysis): void {
+  const old = memo.get(text);
+  if (old) {
+    memo.delete(text);
+    memoChars -= text.length;
+  }
+  while (memo.size > 0 && (memo.size >= MEMO_LIMIT || memoChars + text.length > MEMO_CHARS)) {
+    const oldest = memo.keys().next().value!;
+    memo.delete(oldest);
+    memoChars -= oldest.length;
+  }
+  memo.set(text, result); // most recently used last
+  memoChars += text.length;
+}
+
+/** The memoised analysis of `text`, if any (marked as recently used). */
+export function cachedShellAnalysis(text: string): ShellAnalysis | undefined {
+  const hit = memo.get(text);
+  if (hit) remember(text, hit);
+  return hit;
+}
+
+/** Stores an analysis made elsewhere (a worker thread: shell/offThread.ts) so analyzeShell finds it. */
+export function primeShellAnalysis(text: string, result: ShellAnalysis): void {
+  remember(text, result);
+}
 
 export function analyzeShell(text: string): ShellAnalysis {
-  const hit = memo.get(text);
-  if (hit) {
-    memo.delete(text);
-    memo.set(text, hit); // most recently used last
-    return hit;
-  }
+  const hit = cachedShellAnalysis(text);
+  if (hit) return hit;
   const result = analyzeShellUncached(text);
-  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value!);
-  memo.set(text, result);
+  remember(text, result);
   return result;
 }
 
 function analyzeShellUncached(text: string): ShellAnalysis {
   const parser = (parserCache.parser ??= syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash)));
   const idx = byteToIndexMap(text);
-  let file: Node;
+  let file: GoValue;
   try {
-    file = parser.Parse(text, 'script');
+    file = (parser.Parse(text, 'script') as GoValue).__internal_object__;
   } catch (e) {
     const message = errorMessage(e);
     const m = /^script:(\d+):(\d+): (.*)$/s.exec(message);
@@ -115,11 +201,18 @@ function analyzeShellUncached(text: string): ShellAnalysis {
       const line = Number(m[1]);
       const col = Number(m[2]);
       let off = 0;
-      for (let l = 1; l < line; l++) off = text.indexOf('\n', off) + 1;
-      index = Math.min(text.length, off + col - 1);
+      for (let l = 1; l < line && off < text.length; l++) {
+        const nl = text.indexOf('\n', off);
+        if (nl < 0) break;
+        off = nl + 1;
+      }
+      // The column counts bytes of the line.
+      index = Math.min(text.length, idx(Buffer.byteLength(text.slice(0, off), 'utf8') + col - 1));
     }
     return { commands: [], functions: new Map(), topLevelFunctions: new Set(), error: { index, message: m ? m[3]! : message } };
   }
+  const pos = (n: GoValue): number => idx(n.Pos().Offset());
+  const end = (n: GoValue): number => idx(n.End().Offset());
 
   const commands: ShellCommand[] = [];
   const functions = new Map<string, { start: number; end: number }>();
@@ -127,21 +220,20 @@ function analyzeShellUncached(text: string): ShellAnalysis {
   const calls = new Map<string, Set<string>>();
   let nextListId = 0;
 
-  const word = (w: Node): ShellWord => {
-    const start = idx(w.Pos().Offset());
-    const end = idx(w.End().Offset());
-    const raw = text.slice(start, end);
+  const word = (w: GoValue): ShellWord => {
+    const start = pos(w);
+    const stop = end(w);
+    const raw = text.slice(start, stop);
     let value: string | undefined = '';
     let closingQuote: number | undefined;
-    const parts: Node[] = w.Parts ?? [];
+    const parts = items(w.Parts);
     for (const part of parts) {
-      const t = syntax.NodeType(part);
-      if (t === 'Lit') value += unescapeLit(String(part.Value));
-      else if (t === 'SglQuoted') value += String(part.Value);
+      const t = nodeType(part);
+      if (t === 'Lit') value += unescapeLit(goString(part.Value));
+      else if (t === 'SglQuoted') value += goString(part.Value);
       else if (t === 'DblQuoted') {
-        const inner: Node[] = part.Parts ?? [];
-        for (const ip of inner) {
-          if (syntax.NodeType(ip) === 'Lit') value = value === undefined ? undefined : value + unescapeDq(String(ip.Value));
+        for (const ip of items(part.Parts)) {
+          if (nodeType(ip) === 'Lit') value = value === undefined ? undefined : value + unescapeDq(goString(ip.Value));
           else value = undefined;
         }
       } else value = undefined;
@@ -149,10 +241,10 @@ function analyzeShellUncached(text: string): ShellAnalysis {
     }
     const last = parts[parts.length - 1];
     if (last) {
-      const lt = syntax.NodeType(last);
-      if (lt === 'SglQuoted' || lt === 'DblQuoted') closingQuote = idx(last.End().Offset()) - 1;
+      const lt = nodeType(last);
+      if (lt === 'SglQuoted' || lt === 'DblQuoted') closingQuote = end(last) - 1;
     }
-    return { value, raw, start, end, closingQuote };
+    return { value, raw, start, end: stop, closingQuote };
   };
 
   interface Ctx {
@@ -162,35 +254,35 @@ function analyzeShellUncached(text: string): ShellAnalysis {
     conditional: boolean;
   }
 
-  const visitStmts = (stmts: Node[] | undefined, ctx: Ctx): void => {
-    if (!stmts) return;
+  const visitStmts = (stmts: GoValue, ctx: Ctx): void => {
+    const list = items(stmts);
+    if (list.length === 0 && isNil(stmts)) return;
     const listId = nextListId++;
-    stmts.forEach((s, i) => visitStmt(s, ctx, listId, i));
+    list.forEach((s, i) => visitStmt(s, ctx, listId, i));
   };
 
-  const visitStmt = (stmt: Node, ctx: Ctx, listId: number, indexInList: number): void => {
+  const visitStmt = (stmt: GoValue, ctx: Ctx, listId: number, indexInList: number): void => {
+    if (isNil(stmt)) return;
     const background = Boolean(stmt.Background) || Boolean(stmt.Coprocess);
     const c: Ctx = background ? { ...ctx, topLevel: false, subshell: true } : ctx;
     const redirects: ShellRedirect[] = [];
-    for (const r of (stmt.Redirs as Node[] | undefined) ?? []) {
-      const rs = idx(r.Pos().Offset());
-      const target = r.Word ? word(r.Word) : undefined;
-      const opText = text.slice(rs, target ? target.start : idx(r.End().Offset())).trim();
+    const redirs = items(stmt.Redirs);
+    for (const r of redirs) {
+      const rs = pos(r);
+      const hasWord = !isNil(r.Word);
+      const target = hasWord ? word(r.Word) : undefined;
+      const opText = text.slice(rs, target ? target.start : end(r)).trim();
       redirects.push({ op: opText, target });
       // Command substitutions inside redirect targets and heredoc bodies run in subshells.
-      if (r.Word) visitWordParts(r.Word, { ...c, topLevel: false, subshell: true });
-      if (r.Hdoc) visitWordParts(r.Hdoc, { ...c, topLevel: false, subshell: true });
+      if (hasWord) visitWordParts(r.Word, { ...c, topLevel: false, subshell: true });
+      if (!isNil(r.Hdoc)) visitWordParts(r.Hdoc, { ...c, topLevel: false, subshell: true });
     }
-    const cmd: Node | undefined = stmt.Cmd ?? undefined;
-    const cmd0End = (st: Node): number => {
-      let end = st.Cmd ? idx(st.Cmd.End().Offset()) : idx(st.Pos().Offset());
-      for (const r of (st.Redirs as Node[] | undefined) ?? []) end = Math.max(end, idx(r.End().Offset()));
-      if (background) end = Math.max(end, idx(st.End().Offset()));
-      return end;
-    };
-    const stmtStart = idx(stmt.Pos().Offset());
+    const cmd: GoValue = isNil(stmt.Cmd) ? undefined : stmt.Cmd;
+    const stmtStart = pos(stmt);
     // The statement's own end includes a trailing `;`; we want the command and its redirections.
-    const stmtEnd = cmd0End(stmt);
+    let stmtEnd = cmd ? end(cmd) : stmtStart;
+    for (const r of redirs) stmtEnd = Math.max(stmtEnd, end(r));
+    if (background) stmtEnd = Math.max(stmtEnd, end(stmt));
     if (!cmd) {
       if (redirects.length > 0)
         commands.push({ name: undefined, args: [], redirects, stmtStart, stmtEnd, listId, indexInList, context: c });
@@ -199,10 +291,8 @@ function analyzeShellUncached(text: string): ShellAnalysis {
     visitCommand(cmd, c, { redirects, stmtStart, stmtEnd, listId, indexInList });
   };
 
-  const visitWordParts = (w: Node, ctx: Ctx): void => {
-    syntax.Walk(w, (n) => {
-      if (!n) return true;
-      const t = syntax.NodeType(n);
+  const visitWordParts = (w: GoValue, ctx: Ctx): void => {
+    walkNodes(w, (n, t) => {
       if (t === 'CmdSubst' || t === 'ProcSubst') {
         visitStmts(n.Stmts, { ...ctx, topLevel: false, subshell: true });
         return false;
@@ -212,17 +302,18 @@ function analyzeShellUncached(text: string): ShellAnalysis {
   };
 
   const visitCommand = (
-    cmd: Node,
+    cmd: GoValue,
     ctx: Ctx,
     stmt: { redirects: ShellRedirect[]; stmtStart: number; stmtEnd: number; listId: number; indexInList: number },
   ): void => {
-    const t = syntax.NodeType(cmd);
+    const t = nodeType(cmd);
     const sub = { ...ctx, topLevel: false, subshell: true };
     switch (t) {
       case 'CallExpr': {
-        const args = ((cmd.Args as Node[] | undefined) ?? []).map(word);
-        for (const a of (cmd.Assigns as Node[] | undefined) ?? []) if (a.Value) visitWordParts(a.Value, sub);
-        for (const w of (cmd.Args as Node[] | undefined) ?? []) visitWordParts(w, sub);
+        const argNodes = items(cmd.Args);
+        const args = argNodes.map(word);
+        for (const a of items(cmd.Assigns)) visitWordParts(a, sub);
+        for (const w of argNodes) visitWordParts(w, sub);
         const name = args[0];
         if (args.length === 0 && stmt.redirects.length === 0) return;
         commands.push({ name, args, ...stmt, context: ctx });
@@ -238,15 +329,15 @@ function analyzeShellUncached(text: string): ShellAnalysis {
       }
       case 'DeclClause': {
         // export/local/declare/readonly: a builtin with assignments.
-        const lit: Node | undefined = cmd.Variant ?? undefined;
+        const lit: GoValue = isNil(cmd.Variant) ? undefined : cmd.Variant;
         const variant: ShellWord | undefined = lit
           ? (() => {
-              const start = idx(lit.Pos().Offset());
-              const end = idx(lit.End().Offset());
-              return { value: String(lit.Value), raw: text.slice(start, end), start, end, closingQuote: undefined };
+              const start = pos(lit);
+              const stop = end(lit);
+              return { value: goString(lit.Value), raw: text.slice(start, stop), start, end: stop, closingQuote: undefined };
             })()
           : undefined;
-        for (const a of (cmd.Args as Node[] | undefined) ?? []) if (a.Value) visitWordParts(a.Value, sub);
+        for (const a of items(cmd.Args)) visitWordParts(a, sub);
         commands.push({ name: variant, args: variant ? [variant] : [], ...stmt, context: ctx });
         return;
       }
@@ -265,11 +356,11 @@ function analyzeShellUncached(text: string): ShellAnalysis {
         return;
       }
       case 'IfClause': {
-        let clause: Node | undefined = cmd;
-        while (clause) {
+        let clause: GoValue = cmd;
+        while (!isNil(clause)) {
           visitStmts(clause.Cond, { ...ctx, conditional: true });
           visitStmts(clause.Then, { ...ctx, conditional: true });
-          clause = clause.Else ?? undefined;
+          clause = clause.Else;
         }
         return;
       }
@@ -281,12 +372,12 @@ function analyzeShellUncached(text: string): ShellAnalysis {
         visitStmts(cmd.Do, { ...ctx, conditional: true });
         return;
       case 'CaseClause':
-        for (const item of (cmd.Items as Node[] | undefined) ?? []) visitStmts(item.Stmts, { ...ctx, conditional: true });
+        for (const item of items(cmd.Items)) visitStmts(item.Stmts, { ...ctx, conditional: true });
         return;
       case 'FuncDecl': {
-        const name = String(cmd.Name?.Value ?? '');
-        const body: Node = cmd.Body;
-        functions.set(name, { start: idx(body.Pos().Offset()), end: idx(body.End().Offset()) });
+        const name = isNil(cmd.Name) ? '' : goString(cmd.Name.Value);
+        const body: GoValue = cmd.Body;
+        functions.set(name, { start: pos(body), end: end(body) });
         const inner: Ctx = { topLevel: false, functionName: name, subshell: false, conditional: false };
         const listId = nextListId++;
         visitStmt(body, inner, listId, 0);
@@ -294,7 +385,7 @@ function analyzeShellUncached(text: string): ShellAnalysis {
       }
       case 'TimeClause':
       case 'CoprocClause':
-        if (cmd.Stmt) visitStmt(cmd.Stmt, t === 'CoprocClause' ? sub : ctx, nextListId++, 0);
+        if (!isNil(cmd.Stmt)) visitStmt(cmd.Stmt, t === 'CoprocClause' ? sub : ctx, nextListId++, 0);
         return;
       default:
         // ArithmCmd, TestClause, LetClause …: no commands inside except substitutions.

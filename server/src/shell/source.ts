@@ -29,7 +29,23 @@ export interface ShellScript {
 
 export const PLACEHOLDER_RE = /__nixI(\d+)__/g;
 
+/**
+ * Scripts by string node: decoding a large string is linear but not free, and the language server
+ * (which has the script analysed off-thread first) and several rules ask for the same one. A node
+ * whose text changes is a new node; a reused one keeps its text (offsets below are relative).
+ */
+const scripts = new WeakMap<SyntaxNode, ShellScript>();
+
 export function scriptFromString(string: SyntaxNode): ShellScript {
+  let hit = scripts.get(string);
+  if (!hit) {
+    hit = decodeScript(string);
+    scripts.set(string, hit);
+  }
+  return hit;
+}
+
+function decodeScript(string: SyntaxNode): ShellScript {
   const parts = decodeString(string);
   // Offsets are kept relative to the string node's start and read against its current start, so a
   // cached script stays right when an incremental reparse shifts the node (syntax/incremental.ts).

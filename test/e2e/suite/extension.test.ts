@@ -97,6 +97,17 @@ describe('nixboot in a real VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
+  it('starts the language server with the editor\'s workspace trust', async () => {
+    // The demo workspace is trusted: the server runs every feature (Restricted Mode is tested
+    // over stdio in test/lsp/trust.test.ts and the manifest in test/packaging/trust.test.ts).
+    const ext = vscode.extensions.getExtension<{ serverReady: Promise<void>; ctx: { client: { sendRequest(method: string, params: unknown): Promise<unknown> } } }>(EXTENSION_ID)!;
+    const api = await ext.activate();
+    await api.serverReady;
+    const r = (await api.ctx.client.sendRequest('nixboot/ping', {})) as { trusted: boolean };
+    assert.equal(vscode.workspace.isTrusted, true);
+    assert.equal(r.trusted, true);
+  });
+
   it('hover on a finding explains the incident', async () => {
     const uri = workspaceFile('configuration.nix');
     const diags = await diagnosticsWhere(uri, (d) => d.some((x) => ruleOf(x) === 'gc-deletes-all-generations'));
