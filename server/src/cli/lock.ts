@@ -1,7 +1,11 @@
 // `nixboot lock verify|find-rev|list`: check flake.lock narHashes against directories and git history.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { printable } from '../text';
 import { describeLocked } from '../nar/flakeLock';
-import { findRevForInput, readFlakeLock, verifyInput } from '../system/provenance';
+import { findRevForInput, LockedLocationError, readFlakeLock, verifyInput } from '../system/provenance';
+
+/** An argument as the shell reads it back (single-quoted when needed), escaped for the terminal. */
+const quoteArg = (s: string): string => printable(/^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
 
@@ -86,6 +90,11 @@ export const lockCommand: CliCommand = {
           dir: p.rest[1] ? resolve(io.cwd, p.rest[1]) : undefined,
           git: p.git ? { repo: resolve(io.cwd, p.git), rev: p.rev } : undefined,
           signal: io.signal,
+          lockDir: dirname(p.lock),
+        }).catch((e: unknown) => {
+          // The lock's own locked.url / locked.path is read only when named on the command line.
+          if (e instanceof LockedLocationError) throw new CliError(`${e.message}; to read it, name it: nixboot lock verify --lock ${quoteArg(p.lock)} ${quoteArg(name)} ${e.kind === 'git' ? '--git ' : ''}${quoteArg(e.path)}`);
+          throw e;
         });
         if (p.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
         else {

@@ -12,7 +12,8 @@ import {
   ProvenanceChainRequest,
   StorePathsCompareRequest,
 } from '../protocol';
-import { findRevForInput, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
+import { dirname } from 'node:path';
+import { findRevForInput, isInside, LockedLocationError, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
 import type { Feature, ServerEnv } from './env';
 
 const fence = (s: string) => `\`\`\`sh\n${s}\n\`\`\``;
@@ -129,11 +130,21 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     try {
       const lockFile = abs(p.lockFile, 'lockFile');
       const lock = await readFlakeLock(lockFile);
-      const r = await verifyInput(lock, p.input, {
-        dir: p.dir ? abs(p.dir, 'dir') : undefined,
-        git: p.gitRepo ? { repo: abs(p.gitRepo, 'gitRepo'), rev: p.rev } : undefined,
-        signal: abortOn(token),
-      });
+      let r: VerifyResult;
+      try {
+        r = await verifyInput(lock, p.input, {
+          dir: p.dir ? abs(p.dir, 'dir') : undefined,
+          git: p.gitRepo ? { repo: abs(p.gitRepo, 'gitRepo'), rev: p.rev } : undefined,
+          signal: abortOn(token),
+          lockDir: dirname(lockFile),
+          // A location named by the lock is read only inside the workspace (docs/security.md).
+          followLocked: (real) => env.workspaceFolders().some((f) => isInside(real, f)),
+        });
+      } catch (e) {
+        // Elsewhere: the client asks the user to choose the checkout or repository (needsCheckout).
+        if (e instanceof LockedLocationError) throw new ResponseError(1, `needsCheckout: ${e.message}: it is outside the workspace folders; choose the checkout or repository to verify against`);
+        throw e;
+      }
       const m = verified.get(lockFile) ?? new Map();
       m.set(r.key, { narHash: r.expected, match: r.match, hashed: r.hashed });
       verified.set(lockFile, m);
