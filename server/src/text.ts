@@ -51,7 +51,7 @@ export function applyEdits(text: string, edits: ReadonlyArray<{ start: number; e
  * Text taken from files, archives or repositories (names, link targets, configuration values,
  * commit subjects) made safe to print on a terminal: control characters (C0, DEL, C1 such as CSI
  * U+009B), line and paragraph separators and bidirectional overrides are escaped (`\n`, `\r`,
- * `\t`, `\x1b`, `\u{9b}` …), and bytes that are not valid UTF-8 become `\xNN`. A crafted name can
+ * `\t`, `\x1b`, `\u009b` …), and bytes that are not valid UTF-8 become `\xNN`. A crafted name can
  * then neither move the cursor, rewrite a line, nor forge another line of output. Every text
  * output of the CLI and the language server's markdown goes through this one function.
  */
@@ -66,7 +66,27 @@ export function printable(s: string | Uint8Array): string {
     if (cp === 13) return '\\r';
     if (cp === 9) return '\\t';
     if (cp < 0x80) return `\\x${cp.toString(16).padStart(2, '0')}`;
-    return `\\u{${cp.toString(16)}}`;
+    return `\\u${cp.toString(16).padStart(4, '0')}`;
+  });
+}
+
+// What `terminalSafe` escapes: UNSAFE without tab and newline.
+const TERMINAL_G = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+/**
+ * The last line of defence where the CLI writes text (and JSON) to stdout/stderr: every control
+ * character but tab and newline is escaped (`\r`, `\x1b`, `\u009b` — the `\uXXXX` form keeps JSON
+ * valid and meaning the same). Values are escaped with `printable` where they are formatted, so
+ * that a newline inside a name cannot forge a line either; this catches whatever was missed.
+ */
+export function terminalSafe(text: string): string {
+  TERMINAL_G.lastIndex = 0;
+  if (!TERMINAL_G.test(text)) return text;
+  return text.replace(TERMINAL_G, (c) => {
+    const cp = c.charCodeAt(0);
+    if (cp === 13) return '\\r';
+    if (cp < 0x20) return `\\x${cp.toString(16).padStart(2, '0')}`;
+    return `\\u${cp.toString(16).padStart(4, '0')}`;
   });
 }
 
@@ -113,13 +133,13 @@ function decodeBytes(b: Uint8Array): string {
 
 /** What kind of data a file starts with, for error messages that must not quote its contents. */
 export function describeData(head: Uint8Array): string {
-  if (head.length === 0) return 'empty';
-  if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return 'an ELF file';
-  if (head[0] === 0x23 && head[1] === 0x21) return 'a script (#!)';
-  if ((head[0] === 0x50 && head[1] === 0x4b) || (head[0] === 0x1f && head[1] === 0x8b)) return head[0] === 0x50 ? 'a zip archive' : 'gzip data';
+  if (head.length === 0) return 'no data';
+  if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return 'looks like an ELF file';
+  if (head[0] === 0x23 && head[1] === 0x21) return 'looks like a script (#!)';
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4) return 'looks like a zip archive';
   let text = 0;
   for (const c of head) if (c === 9 || c === 10 || c === 13 || (c >= 0x20 && c < 0x7f) || c >= 0x80) text++;
   const utf8 = !/[\udc80-\udcff]/.test(decodeBytes(head.subarray(0, Math.max(0, head.length - 3))));
-  if (text === head.length && utf8) return 'text';
+  if (text === head.length && utf8) return 'looks like text';
   return 'binary data of an unknown kind';
 }

@@ -5,6 +5,9 @@ import { describeLocked } from '../nar/flakeLock';
 import { findRevForInput, LockedLocationError, readFlakeLock, verifyInput } from '../system/provenance';
 
 /** An argument as the shell reads it back (single-quoted when needed), escaped for the terminal. */
+/** A commit time as ISO 8601 (a hostile commit's time may be out of Date's range). */
+const isoTime = (t: number): string => (Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t));
+
 const quoteArg = (s: string): string => printable(/^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
@@ -78,7 +81,7 @@ export const lockCommand: CliCommand = {
     const lock = await load(p.lock);
     if (sub === 'list') {
       if (p.json) io.out(`${JSON.stringify(lock.inputs, null, 2)}\n`);
-      else for (const i of lock.inputs) io.out(`${(i.paths[0] ?? i.key).padEnd(24)} ${describeLocked(i.locked).padEnd(48)} ${i.locked.narHash ?? '-'}  ${i.storePath ?? ''}\n`);
+      else for (const i of lock.inputs) io.out(`${printable(i.paths[0] ?? i.key).padEnd(24)} ${printable(describeLocked(i.locked)).padEnd(48)} ${printable(i.locked.narHash ?? '-')}  ${i.storePath ?? ''}\n`);
       return 0;
     }
     const name = p.rest[0];
@@ -98,12 +101,12 @@ export const lockCommand: CliCommand = {
         });
         if (p.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
         else {
-          io.out(`${r.match ? 'verified' : 'MISMATCH'}: ${r.input} (${r.source})\n`);
-          io.out(`  locked.narHash  ${r.expected}\n  computed        ${r.actual}\n  hashed          ${r.hashed}\n`);
+          io.out(`${r.match ? 'verified' : 'MISMATCH'}: ${printable(r.input)} (${printable(r.source)})\n`);
+          io.out(`  locked.narHash  ${printable(r.expected)}\n  computed        ${r.actual}\n  hashed          ${printable(r.hashed)}\n`);
           if (r.storePath) io.out(`  store path      ${r.storePath}\n`);
-          if (r.commit) io.out(`  commit          ${r.commit.oid} ${new Date(r.commit.time * 1000).toISOString()} ${r.commit.subject}\n`);
-          for (const n of r.notes) io.out(`  note: ${n}\n`);
-          io.out(`  proof: ${r.proof}\n`);
+          if (r.commit) io.out(`  commit          ${r.commit.oid} ${isoTime(r.commit.time)} ${printable(r.commit.subject)}\n`);
+          for (const n of r.notes) io.out(`  note: ${printable(n)}\n`);
+          io.out(`  proof: ${printable(r.proof)}\n`);
         }
         return r.match ? 0 : 1;
       }
@@ -112,9 +115,9 @@ export const lockCommand: CliCommand = {
       if (p.json) io.out(`${JSON.stringify({ ...r, input: r.input.key }, null, 2)}\n`);
       else {
         if (r.matches.length === 0) io.out(`no commit among ${r.commitsConsidered} has narHash ${r.narHash}\n`);
-        for (const c of r.matches) io.out(`${c.oid} ${new Date(c.time * 1000).toISOString()} ${c.subject}\n`);
+        for (const c of r.matches) io.out(`${c.oid} ${isoTime(c.time)} ${printable(c.subject)}\n`);
         io.err(`considered ${r.commitsConsidered} commits, hashed ${r.treesHashed} distinct trees (${r.stats.treesRead} tree objects read, ${r.stats.treesReused} reused, ${r.stats.blobsRead} blobs${r.lanes ? `; hashed on ${r.lanes} worker threads` : ''})\n`);
-        if (r.matches.length) io.out(`proof: ${r.proof}\n`);
+        if (r.matches.length) io.out(`proof: ${printable(r.proof)}\n`);
       }
       return r.matches.length ? 0 : 1;
     } catch (e) {
