@@ -3,14 +3,14 @@ import { dirname, resolve } from 'node:path';
 import { printable } from '../text';
 import { describeLocked } from '../nar/flakeLock';
 import { findRevForInput, LockedLocationError, readFlakeLock, verifyInput } from '../system/provenance';
+import type { CliCommand, CliIO } from './io';
+import { CliError } from './io';
 
-/** An argument as the shell reads it back (single-quoted when needed), escaped for the terminal. */
 /** A commit time as ISO 8601 (a hostile commit's time may be out of Date's range). */
 const isoTime = (t: number): string => (Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t));
 
+/** An argument as the shell reads it back (single-quoted when needed), escaped for the terminal. */
 const quoteArg = (s: string): string => printable(/^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-import type { CliCommand, CliIO } from './io';
-import { CliError } from './io';
 
 const USAGE = [
   'Usage:',
@@ -20,9 +20,11 @@ const USAGE = [
   '',
   'INPUT is an input path from the root (`nixpkgs`, `home-manager/nixpkgs`) or a node key.',
   'verify hashes DIR (for git inputs without .git) or a commit straight from git objects (no',
-  'checkout; REV defaults to locked.rev) and compares with locked.narHash. find-rev walks all',
-  'branches (newest LIMIT commits, default 5000), nearest to locked.lastModified first, and prints',
-  'the commit(s) whose tree has the narHash. Exit 0 on a match, 1 on a mismatch / no commit found.',
+  'checkout, no git process; REV defaults to locked.rev) and compares with locked.narHash. A',
+  "lock's own locked.url / locked.path is read only when you name it as DIR or --git REPO.",
+  'find-rev walks all branches (newest LIMIT commits, default 5000), nearest to locked.lastModified',
+  'first, and prints the commit(s) whose tree has the narHash. Exit 0 on a match, 1 on a mismatch /',
+  'no commit found.',
 ].join('\n');
 
 interface Parsed {

@@ -156,7 +156,11 @@ export function isGitLike(type: string): boolean {
 export function describeLocked(l: LockedRef): string {
   const rev = l.rev ? `/${l.rev.slice(0, 12)}` : '';
   if (l.type === 'github' || l.type === 'gitlab' || l.type === 'sourcehut') return `${l.type}:${l.owner}/${l.repo}${rev}`;
-  if (l.type === 'git' || l.type === 'tarball' || l.type === 'file') return `${l.type}+${l.url ?? '?'}${l.rev ? `?rev=${l.rev}` : ''}`;
+  if (l.type === 'git' || l.type === 'tarball' || l.type === 'file') {
+    const url = l.url ?? '?';
+    // `git+file://x` already names its type: do not print `git+git+file://x`.
+    return `${url.startsWith(`${l.type}+`) ? '' : `${l.type}+`}${url}${l.rev ? `?rev=${l.rev}` : ''}`;
+  }
   if (l.type === 'path') return `path:${l.path ?? '?'}`;
   return l.type;
 }
