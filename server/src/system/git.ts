@@ -46,8 +46,8 @@ export class GitObjectReader {
 
   private oidOf(name: string): string {
     const s = this.open();
-    if (/[\n\r]/.test(name) || name.length === 0) throw new Error(`invalid object name '${JSON.stringify(name).slice(1, -1)}'`);
-    if (new RegExp(`^[0-9a-f]{${s.hashLen * 2}}$`).test(name)) return name;
+    if (name.length === s.hashLen * 2 && /^[0-9a-f]+$/.test(name)) return name;
+    if (/[\n\r]/.test(name) || name.length === 0) throw new Error(`invalid object name '${printable(name)}'`);
     const m = /^(.*)\^\{(tree|commit)\}$/.exec(name);
     return s.resolve(m ? m[1]! : name, m ? (m[2] as 'tree' | 'commit') : 'commit');
   }
@@ -56,6 +56,11 @@ export class GitObjectReader {
   async read(name: string, max?: number): Promise<GitObject> {
     const oid = this.oidOf(name);
     return this.open().read(oid, max);
+  }
+
+  /** Type and size of an object, with its contents when at most `max` bytes. */
+  async readUpTo(oid: string, max: number): Promise<ObjectInfo & { data?: Buffer }> {
+    return this.open().readUpTo(oid, max);
   }
 
   /** Type and size of an object without reading its contents. */
@@ -431,16 +436,14 @@ export class GitTreeHasher {
         this.blobs.set(key, known);
         return known;
       }
-      return this.reader.info(e.oid).then(async (info) => {
-        if (info.type !== 'blob') throw new Error(`${e.oid} ('${printable(e.name)}') is a ${info.type}, not a blob`);
+      return this.reader.readUpTo(e.oid, kind === 'l' ? MAX_SYMLINK : INLINE).then((b) => {
+        if (b.type !== 'blob') throw new Error(`${e.oid} ('${printable(e.name)}') is a ${b.type}, not a blob`);
         this.stats.blobsRead++;
         let nar: Buffer | NarNode;
-        if (kind !== 'l' && info.size > INLINE) nar = bigFileNar({ blob: e.oid, size: info.size, reader: this.reader }, kind === 'x');
-        else {
-          if (kind === 'l' && info.size > MAX_SYMLINK) throw new Error(`symlink '${printable(e.name)}' has a ${info.size}-byte target: longer than ${MAX_SYMLINK} bytes`);
-          const b = await this.reader.read(e.oid, INLINE);
-          nar = kind === 'l' ? framed(T.symHead, b.data, T.close) : fileNar(b.data, kind === 'x');
-        }
+        if (!b.data) {
+          if (kind === 'l') throw new Error(`symlink '${printable(e.name)}' has a ${b.size}-byte target: longer than ${MAX_SYMLINK} bytes`);
+          nar = bigFileNar({ blob: e.oid, size: b.size, reader: this.reader }, kind === 'x');
+        } else nar = kind === 'l' ? framed(T.symHead, b.data, T.close) : fileNar(b.data, kind === 'x');
         this.rememberBlob(key, nar);
         return nar;
       });

@@ -42,6 +42,7 @@ const IDX_IN_MEMORY = 32 * 1024 * 1024;
 /** Cache of inflated delta bases (by pack and offset). */
 const BASE_CACHE = 32 * 1024 * 1024;
 
+const HEX = /^[0-9a-f]+$/;
 const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
@@ -389,8 +390,25 @@ export class GitStore {
     return packs;
   }
 
+  private fanoutDirs = new Map<string, Set<string>>();
+
+  /** The loose-object fan-out directories (`00`…`ff`) present in an object directory. */
+  private fanouts(od: string): Set<string> {
+    let f = this.fanoutDirs.get(od);
+    if (!f) {
+      f = new Set();
+      try {
+        for (const n of readdirSync(od)) if (/^[0-9a-f]{2}$/.test(n)) f.add(n);
+      } catch {
+        /* unreadable: no loose objects */
+      }
+      this.fanoutDirs.set(od, f);
+    }
+    return f;
+  }
+
   private checkOid(oid: string): Buffer {
-    if (oid.length !== this.hashLen * 2 || !/^[0-9a-f]+$/.test(oid)) throw new GitStoreError(`invalid object id '${printable(oid)}'`);
+    if (oid.length !== this.hashLen * 2 || !HEX.test(oid)) throw new GitStoreError(`invalid object id '${printable(oid)}'`);
     return Buffer.from(oid, 'hex');
   }
 
@@ -398,6 +416,8 @@ export class GitStore {
     if (this.closed) throw new GitStoreError('git repository reader closed');
     const bin = this.checkOid(oid);
     for (const od of this.objectDirs) {
+      // Only fan-out directories that exist are probed (a packed repository has none).
+      if (!this.fanouts(od).has(oid.slice(0, 2))) continue;
       const f = join(od, oid.slice(0, 2), oid.slice(2));
       if (existsSync(f)) return { loose: f };
     }
@@ -440,6 +460,30 @@ export class GitStore {
       }
     }
     throw new GitStoreError(`delta chain longer than ${MAX_DELTA_DEPTH}`);
+  }
+
+  /**
+   * Type and size of an object, and its contents when they are at most `max` bytes (checked
+   * against its id); larger objects are left unread (stream them).
+   */
+  readUpTo(oid: string, max: number): ObjectInfo & { data?: Buffer } {
+    const loc = this.locate(oid);
+    if ('pack' in loc) {
+      const h = loc.pack.header(loc.offset);
+      if (TYPES[h.kind] && h.size > max) return { type: TYPES[h.kind]!, size: h.size };
+      if (!TYPES[h.kind]) {
+        const i = this.info(oid);
+        if (i.size > max) return i;
+      }
+      const o = this.readPacked(loc.pack, loc.offset, max, 0);
+      verify(oid, o.type, o.data, this.hashLen);
+      return { type: o.type, size: o.data.length, data: o.data };
+    }
+    const i = this.info(oid);
+    if (i.size > max) return i;
+    const o = this.readLoose(loc.loose, max);
+    verify(oid, o.type, o.data, this.hashLen);
+    return { type: o.type, size: o.data.length, data: o.data };
   }
 
   /** Reads a whole object into memory (at most `max` bytes) and checks it against its id. */
