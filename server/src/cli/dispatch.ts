@@ -2,6 +2,7 @@
 // whole CLI (main.ts) and the initrd-only bundle (binInitrd.ts), which must not import main.ts.
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
+import { terminalSafe } from '../text';
 
 /** Runs `command` with its arguments: `--help` prints its usage; usage and I/O errors exit 2. */
 export async function runCommand(command: CliCommand, rest: string[], io: CliIO): Promise<number> {
@@ -38,8 +39,9 @@ export function processIO(): CliIO {
   return {
     cwd: process.cwd(),
     env: process.env,
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    // Text output never carries terminal control sequences (a crafted name cannot move the cursor).
+    out: (t) => void process.stdout.write(terminalSafe(t)),
+    err: (t) => void process.stderr.write(terminalSafe(t)),
     outBytes: (b) =>
       new Promise((resolve, reject) => {
         process.stdout.write(b, (e) => (e ? reject(e) : resolve()));
@@ -55,7 +57,7 @@ export function exitWith(result: Promise<number>): void {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`nixboot: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(terminalSafe(`nixboot: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
       process.exitCode = 2;
     },
   );

@@ -4,6 +4,7 @@ import { CliError } from './io';
 import { pickGeneration, readGenerations, type Generation, type GenerationsReport } from '../system/generations';
 import { bootBudget, fmtBytes, generationWarnings } from '../system/bootBudget';
 import { diffClosures, matchClosure, queryClosure } from '../system/closure';
+import { printable } from '../text';
 
 const USAGE = `Usage:
   nixboot generations [--root DIR] [--profile PATH] [--json]
@@ -53,7 +54,9 @@ function parse(args: string[]): Args {
 const flags = (g: Generation) =>
   [g.current && 'current', g.booted && 'booted', g.default && 'default', g.bootEntry === false && 'no-entry', !g.exists && 'missing'].filter(Boolean).join(',');
 
-function table(rows: string[][]): string {
+/** Columns padded to their widest cell; cells (names from the system: versions, specialisations, store paths) escaped. */
+function table(cells: string[][]): string {
+  const rows = cells.map((r) => r.map((c) => printable(c)));
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
@@ -98,7 +101,7 @@ async function list(a: Args, io: CliIO): Promise<number> {
       `${budget.freeBytes !== undefined ? `${fmtBytes(budget.freeBytes)} free` : 'free space unknown'}` +
       `${budget.roomFor !== undefined ? `, room for ${budget.roomFor} more` : ''}\n`,
   );
-  for (const w of warnings) io.out(`warning: ${w.message}\n`);
+  for (const w of warnings) io.out(`warning: ${printable(w.message)}\n`);
   return 0;
 }
 
@@ -141,7 +144,7 @@ async function find(a: Args, io: CliIO): Promise<number> {
     if (matches.length) results.push({ generation: g.generation, matches });
   }
   if (a.json) io.out(JSON.stringify(results, null, 2) + '\n');
-  else for (const r of results) for (const m of r.matches) io.out(`${r.generation}\t${m}\n`);
+  else for (const r of results) for (const m of r.matches) io.out(`${r.generation}\t${printable(m)}\n`);
   return results.length ? 0 : 1;
 }
 

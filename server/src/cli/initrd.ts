@@ -7,6 +7,7 @@ import { InitrdError, openArchive, type Archive } from '../initrd/archive';
 import { diskUsage } from '../initrd/du';
 import { checkArchive, generationKernelVersion } from '../initrd/check';
 import { diffArchives } from '../initrd/diff';
+import { printable } from '../text';
 
 const USAGE = `Usage:
   nixboot initrd ls [--json] FILE        list segments and entries
@@ -96,9 +97,9 @@ export const initrdCommand: CliCommand = {
             }
           };
           for (const s of a.segments) line(`# segment at ${s.offset}: ${s.compression}, ${s.compressedSize} → ${s.size} bytes, ${s.entries} entries\n`);
-          if (a.uki?.cmdline !== undefined) line(`# cmdline: ${a.uki.cmdline}\n`);
+          if (a.uki?.cmdline !== undefined) line(`# cmdline: ${printable(a.uki.cmdline)}\n`);
           for (const e of a.entries) {
-            line(`${modeString(e.type, e.mode)} ${String(e.uid).padStart(4)} ${String(e.gid).padStart(4)} ${String(e.size).padStart(10)} ${e.path}${e.target !== undefined ? ` -> ${e.target}` : ''}\n`);
+            line(`${modeString(e.type, e.mode)} ${String(e.uid).padStart(4)} ${String(e.gid).padStart(4)} ${String(e.size).padStart(10)} ${printable(e.path)}${e.target !== undefined ? ` -> ${printable(e.target)}` : ''}\n`);
           }
           if (text) io.out(text);
         }
@@ -124,13 +125,13 @@ export const initrdCommand: CliCommand = {
         if (flags['--json']) io.out(JSON.stringify(du) + '\n');
         else {
           io.out(`total ${du.total} bytes in ${du.files} files\n\nby top-level directory:\n`);
-          for (const d of du.topLevel) io.out(`${String(d.size).padStart(12)}  ${d.path}\n`);
+          for (const d of du.topLevel) io.out(`${String(d.size).padStart(12)}  ${printable(d.path)}\n`);
           if (du.storePaths.length) {
             io.out('\nby store path:\n');
-            for (const d of du.storePaths) io.out(`${String(d.size).padStart(12)}  ${d.path}\n`);
+            for (const d of du.storePaths) io.out(`${String(d.size).padStart(12)}  ${printable(d.path)}\n`);
           }
           io.out('\nlargest files:\n');
-          for (const d of du.largest) io.out(`${String(d.size).padStart(12)}  ${d.path}\n`);
+          for (const d of du.largest) io.out(`${String(d.size).padStart(12)}  ${printable(d.path)}\n`);
         }
         return 0;
       }
@@ -142,7 +143,7 @@ export const initrdCommand: CliCommand = {
         const problems = await checkArchive(a, { kernelVersion: kv, signal: io.signal });
         if (flags['--json']) io.out(JSON.stringify({ problems }) + '\n');
         else {
-          for (const p of problems) io.out(`${p.path}: ${p.severity}: ${p.message} [${p.code}]\n`);
+          for (const p of problems) io.out(`${printable(p.path)}: ${p.severity}: ${printable(p.message)} [${p.code}]\n`);
           io.out(problems.length ? `${problems.length} problem(s)\n` : 'no problems found\n');
         }
         return problems.some((p) => p.severity === 'error') ? 1 : 0;
@@ -156,7 +157,7 @@ export const initrdCommand: CliCommand = {
         if (flags['--json']) io.out(JSON.stringify(d) + '\n');
         else {
           const sign = { added: '+', removed: '-', changed: '~' } as const;
-          for (const c of d.changes) io.out(`${sign[c.kind]} ${c.path}${c.detail ? `  (${c.detail})` : ''}\n`);
+          for (const c of d.changes) io.out(`${sign[c.kind]} ${printable(c.path)}${c.detail ? `  (${printable(c.detail)})` : ''}\n`);
           io.out(`${d.changes.filter((c) => c.kind === 'added').length} added, ${d.changes.filter((c) => c.kind === 'removed').length} removed, ${d.changes.filter((c) => c.kind === 'changed').length} changed\n`);
         }
         return d.changes.length ? 1 : 0;

@@ -10,6 +10,7 @@ import type { Finding, SeveritySetting } from '../rules/types';
 import { applyEdits, lineStarts, positionAt } from '../text';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
+import { printable } from '../text';
 
 const VERSION = '0.1.0';
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', 'result', '.jj']);
@@ -248,7 +249,7 @@ export const lintCommand: CliCommand = {
     } else {
       for (const f of located) {
         const rel = relative(io.cwd, f.file);
-        io.out(`${rel.startsWith('..') ? f.file : rel}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} [${f.rule}] ${f.message}\n`);
+        io.out(`${printable(rel.startsWith('..') ? f.file : rel)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} [${f.rule}] ${printable(f.message)}\n`);
       }
       const errors = located.filter((f) => f.severity === 'error').length;
       io.out(located.length === 0 ? 'No findings.\n' : `${located.length} finding(s), ${errors} error(s).\n`);

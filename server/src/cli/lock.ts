@@ -1,9 +1,16 @@
 // `nixboot lock verify|find-rev|list`: check flake.lock narHashes against directories and git history.
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { printable } from '../text';
 import { describeLocked } from '../nar/flakeLock';
-import { findRevForInput, readFlakeLock, verifyInput } from '../system/provenance';
+import { findRevForInput, LockedLocationError, readFlakeLock, verifyInput } from '../system/provenance';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
+
+/** A commit time as ISO 8601 (a hostile commit's time may be out of Date's range). */
+const isoTime = (t: number): string => (Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t));
+
+/** An argument as the shell reads it back (single-quoted when needed), escaped for the terminal. */
+const quoteArg = (s: string): string => printable(/^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 const USAGE = [
   'Usage:',
@@ -13,9 +20,11 @@ const USAGE = [
   '',
   'INPUT is an input path from the root (`nixpkgs`, `home-manager/nixpkgs`) or a node key.',
   'verify hashes DIR (for git inputs without .git) or a commit straight from git objects (no',
-  'checkout; REV defaults to locked.rev) and compares with locked.narHash. find-rev walks all',
-  'branches (newest LIMIT commits, default 5000), nearest to locked.lastModified first, and prints',
-  'the commit(s) whose tree has the narHash. Exit 0 on a match, 1 on a mismatch / no commit found.',
+  'checkout, no git process; REV defaults to locked.rev) and compares with locked.narHash. A',
+  "lock's own locked.url / locked.path is read only when you name it as DIR or --git REPO.",
+  'find-rev walks all branches (newest LIMIT commits, default 5000), nearest to locked.lastModified',
+  'first, and prints the commit(s) whose tree has the narHash. Exit 0 on a match, 1 on a mismatch /',
+  'no commit found.',
 ].join('\n');
 
 interface Parsed {
@@ -74,7 +83,7 @@ export const lockCommand: CliCommand = {
     const lock = await load(p.lock);
     if (sub === 'list') {
       if (p.json) io.out(`${JSON.stringify(lock.inputs, null, 2)}\n`);
-      else for (const i of lock.inputs) io.out(`${(i.paths[0] ?? i.key).padEnd(24)} ${describeLocked(i.locked).padEnd(48)} ${i.locked.narHash ?? '-'}  ${i.storePath ?? ''}\n`);
+      else for (const i of lock.inputs) io.out(`${printable(i.paths[0] ?? i.key).padEnd(24)} ${printable(describeLocked(i.locked)).padEnd(48)} ${printable(i.locked.narHash ?? '-')}  ${i.storePath ?? ''}\n`);
       return 0;
     }
     const name = p.rest[0];
@@ -86,15 +95,20 @@ export const lockCommand: CliCommand = {
           dir: p.rest[1] ? resolve(io.cwd, p.rest[1]) : undefined,
           git: p.git ? { repo: resolve(io.cwd, p.git), rev: p.rev } : undefined,
           signal: io.signal,
+          lockDir: dirname(p.lock),
+        }).catch((e: unknown) => {
+          // The lock's own locked.url / locked.path is read only when named on the command line.
+          if (e instanceof LockedLocationError) throw new CliError(`${e.message}; to read it, name it: nixboot lock verify --lock ${quoteArg(p.lock)} ${quoteArg(name)} ${e.kind === 'git' ? '--git ' : ''}${quoteArg(e.path)}`);
+          throw e;
         });
         if (p.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
         else {
-          io.out(`${r.match ? 'verified' : 'MISMATCH'}: ${r.input} (${r.source})\n`);
-          io.out(`  locked.narHash  ${r.expected}\n  computed        ${r.actual}\n  hashed          ${r.hashed}\n`);
+          io.out(`${r.match ? 'verified' : 'MISMATCH'}: ${printable(r.input)} (${printable(r.source)})\n`);
+          io.out(`  locked.narHash  ${printable(r.expected)}\n  computed        ${r.actual}\n  hashed          ${printable(r.hashed)}\n`);
           if (r.storePath) io.out(`  store path      ${r.storePath}\n`);
-          if (r.commit) io.out(`  commit          ${r.commit.oid} ${new Date(r.commit.time * 1000).toISOString()} ${r.commit.subject}\n`);
-          for (const n of r.notes) io.out(`  note: ${n}\n`);
-          io.out(`  proof: ${r.proof}\n`);
+          if (r.commit) io.out(`  commit          ${r.commit.oid} ${isoTime(r.commit.time)} ${printable(r.commit.subject)}\n`);
+          for (const n of r.notes) io.out(`  note: ${printable(n)}\n`);
+          io.out(`  proof: ${printable(r.proof)}\n`);
         }
         return r.match ? 0 : 1;
       }
@@ -103,9 +117,9 @@ export const lockCommand: CliCommand = {
       if (p.json) io.out(`${JSON.stringify({ ...r, input: r.input.key }, null, 2)}\n`);
       else {
         if (r.matches.length === 0) io.out(`no commit among ${r.commitsConsidered} has narHash ${r.narHash}\n`);
-        for (const c of r.matches) io.out(`${c.oid} ${new Date(c.time * 1000).toISOString()} ${c.subject}\n`);
+        for (const c of r.matches) io.out(`${c.oid} ${isoTime(c.time)} ${printable(c.subject)}\n`);
         io.err(`considered ${r.commitsConsidered} commits, hashed ${r.treesHashed} distinct trees (${r.stats.treesRead} tree objects read, ${r.stats.treesReused} reused, ${r.stats.blobsRead} blobs${r.lanes ? `; hashed on ${r.lanes} worker threads` : ''})\n`);
-        if (r.matches.length) io.out(`proof: ${r.proof}\n`);
+        if (r.matches.length) io.out(`proof: ${printable(r.proof)}\n`);
       }
       return r.matches.length ? 0 : 1;
     } catch (e) {

@@ -3,15 +3,16 @@ import { resolve } from 'node:path';
 import { provenanceChain, type ChainResult } from '../system/provenance';
 import type { CliCommand } from './io';
 import { CliError } from './io';
+import { printable } from '../text';
 
 export function renderChain(r: ChainResult): string {
-  const lines = [`Provenance of ${r.subject}`, ''];
+  const lines = [`Provenance of ${printable(r.subject)}`, ''];
   r.links.forEach((l, i) => {
-    lines.push(`${i + 1}. ${l.title}${l.ok ? '' : ' (!)'}: ${l.value}`);
-    for (const d of l.details) lines.push(`     ${d}`);
-    lines.push(`     $ ${l.proof}`);
+    lines.push(`${i + 1}. ${l.title}${l.ok ? '' : ' (!)'}: ${printable(l.value)}`);
+    for (const d of l.details) lines.push(`     ${printable(d)}`);
+    lines.push(`     $ ${printable(l.proof)}`);
   });
-  for (const n of r.notes) lines.push(`note: ${n}`);
+  for (const n of r.notes) lines.push(`note: ${printable(n)}`);
   return `${lines.join('\n')}\n`;
 }
 

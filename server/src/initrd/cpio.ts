@@ -3,6 +3,7 @@
 // stream, separated by NUL padding; each header and name is padded to 4 bytes; hardlinks are
 // matched on (major, minor, ino) and reset at each `TRAILER!!!`. File data is handed to a sink
 // (the on-disk cache) and never kept in memory.
+import { describeData } from '../text';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
 
@@ -170,7 +171,7 @@ export class CpioReader {
         const magic = ascii(d, i, 6);
         if (magic !== '070701' && magic !== '070702') {
           if (magic === '070707') throw new InitrdError('old portable cpio format (070707) is not supported by the kernel');
-          throw new InitrdError(`not a cpio newc header at stream offset ${this.consumed} (bytes ${hex(d, i, 6)})`);
+          throw new InitrdError(`not a cpio newc header at stream offset ${this.consumed}: ${describeData(d.subarray(i, i + 512))}`);
         }
         if (this.consumed % 4 !== 0) throw new InitrdError(`cpio header at unaligned offset ${this.consumed}`);
         this.state = 'header';
@@ -341,6 +342,3 @@ function ascii(d: Uint8Array, i: number, n: number): string {
   return s;
 }
 
-function hex(d: Uint8Array, i: number, n: number): string {
-  return Buffer.from(d.subarray(i, Math.min(d.length, i + n))).toString('hex');
-}

@@ -11,6 +11,7 @@ import type { XzReadableStream as XzStreamType } from 'xz-decompress';
 import * as lz4 from 'lz4js';
 import { onPath, run, spawnToFd, type FdProcess, type FdProcessExit } from '../system/exec';
 import { CpioReader, InitrdError, type CpioSink } from './cpio';
+import { describeData } from '../text';
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'lzma' | 'bzip2' | 'lz4-legacy' | 'lz4';
 
@@ -114,7 +115,8 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
     pos += k;
     const head = file.read(pos, 8);
     const kind = magicOf(head);
-    if (!kind) throw new InitrdError(`unrecognised data at offset ${pos} (bytes ${head.toString('hex')}): not cpio and no known compression`);
+    // The message says what kind of data it is, never the bytes (the file may be /etc/shadow).
+    if (!kind) throw new InitrdError(`unrecognised data at offset ${pos}: ${describeData(probe.subarray(k, k + 512))}, not an initrd (neither cpio nor a known compression)`);
     const index = segments.length;
     let produced = 0;
     const bound = (compressed: number) => limits.maxRatio * compressed + 64 * 2 ** 20;

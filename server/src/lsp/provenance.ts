@@ -12,22 +12,29 @@ import {
   ProvenanceChainRequest,
   StorePathsCompareRequest,
 } from '../protocol';
-import { findRevForInput, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
+import { dirname } from 'node:path';
+import { printable } from '../text';
+import { findRevForInput, isInside, LockedLocationError, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
 import type { Feature, ServerEnv } from './env';
 
-const fence = (s: string) => `\`\`\`sh\n${s}\n\`\`\``;
+const fence = (s: string) => `\`\`\`sh\n${printable(s).replace(/`{3,}/g, (m) => m.split('').join('\u200b'))}\n\`\`\``;
+/** A value from a lock, repository or store as inline code: escaped, backticks cannot end the span. */
+const code = (s: string) => `\`${printable(s).replace(/`/g, "'")}\``;
+/** Free text from a repository (a commit subject) as markdown text: escaped, markup neutralised. */
+const text = (s: string) => printable(s).replace(/[\\`*_[\]<>#|!~]/g, (c) => `\\${c}`);
+const isoTime = (t: number): string => (Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t));
 
 export function verifyMarkdown(r: VerifyResult): string {
   return [
-    `# ${r.match ? '✅ narHash verified' : '❌ narHash mismatch'}: ${r.input}`,
+    `# ${r.match ? '✅ narHash verified' : '❌ narHash mismatch'}: ${text(r.input)}`,
     '',
-    `- Source: \`${r.source}\``,
-    `- locked.narHash: \`${r.expected}\``,
+    `- Source: ${code(r.source)}`,
+    `- locked.narHash: ${code(r.expected)}`,
     `- computed: \`${r.actual}\``,
-    `- hashed: \`${r.hashed}\``,
-    ...(r.storePath ? [`- store path: \`${r.storePath}\``] : []),
-    ...(r.commit ? [`- commit: \`${r.commit.oid}\` ${new Date(r.commit.time * 1000).toISOString()} — ${r.commit.subject}`] : []),
-    ...r.notes.map((n) => `- note: ${n}`),
+    `- hashed: ${code(r.hashed)}`,
+    ...(r.storePath ? [`- store path: ${code(r.storePath)}`] : []),
+    ...(r.commit ? [`- commit: \`${r.commit.oid}\` ${isoTime(r.commit.time)} — ${text(r.commit.subject)}`] : []),
+    ...r.notes.map((n) => `- note: ${text(n)}`),
     '',
     'Proof:',
     '',
@@ -37,13 +44,13 @@ export function verifyMarkdown(r: VerifyResult): string {
 }
 
 export function chainMarkdown(r: ChainResult): string {
-  const out = [`# Provenance of \`${r.subject}\``, ''];
+  const out = [`# Provenance of ${code(r.subject)}`, ''];
   r.links.forEach((l, i) => {
-    out.push(`## ${i + 1}. ${l.title}${l.ok ? '' : ' ⚠'}`, '', `\`${l.value}\``, '');
-    for (const d of l.details) out.push(`- ${d}`);
+    out.push(`## ${i + 1}. ${l.title}${l.ok ? '' : ' ⚠'}`, '', code(l.value), '');
+    for (const d of l.details) out.push(`- ${text(d)}`);
     out.push('', fence(l.proof), '');
   });
-  for (const n of r.notes) out.push(`> ${n}`, '');
+  for (const n of r.notes) out.push(`> ${text(n)}`, '');
   return out.join('\n');
 }
 
@@ -129,11 +136,21 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     try {
       const lockFile = abs(p.lockFile, 'lockFile');
       const lock = await readFlakeLock(lockFile);
-      const r = await verifyInput(lock, p.input, {
-        dir: p.dir ? abs(p.dir, 'dir') : undefined,
-        git: p.gitRepo ? { repo: abs(p.gitRepo, 'gitRepo'), rev: p.rev } : undefined,
-        signal: abortOn(token),
-      });
+      let r: VerifyResult;
+      try {
+        r = await verifyInput(lock, p.input, {
+          dir: p.dir ? abs(p.dir, 'dir') : undefined,
+          git: p.gitRepo ? { repo: abs(p.gitRepo, 'gitRepo'), rev: p.rev } : undefined,
+          signal: abortOn(token),
+          lockDir: dirname(lockFile),
+          // A location named by the lock is read only inside the workspace (docs/security.md).
+          followLocked: (real) => env.workspaceFolders().some((f) => isInside(real, f)),
+        });
+      } catch (e) {
+        // Elsewhere: the client asks the user to choose the checkout or repository (needsCheckout).
+        if (e instanceof LockedLocationError) throw new ResponseError(1, `needsCheckout: ${e.message}: it is outside the workspace folders; choose the checkout or repository to verify against`);
+        throw e;
+      }
       const m = verified.get(lockFile) ?? new Map();
       m.set(r.key, { narHash: r.expected, match: r.match, hashed: r.hashed });
       verified.set(lockFile, m);
@@ -165,11 +182,11 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
       });
       const matches = r.matches.map((c) => ({ oid: c.oid, time: c.time, subject: c.subject }));
       const markdown = [
-        `# ${matches.length ? 'Commit found' : 'No commit found'} for ${p.input}`,
+        `# ${matches.length ? 'Commit found' : 'No commit found'} for ${text(p.input)}`,
         '',
         `narHash \`${r.narHash}\` — ${r.commitsConsidered} commits considered, ${r.treesHashed} distinct trees hashed (${r.stats.treesReused} subtrees reused).`,
         '',
-        ...matches.map((c) => `- \`${c.oid}\` ${new Date(c.time * 1000).toISOString()} — ${c.subject}`),
+        ...matches.map((c) => `- \`${c.oid}\` ${isoTime(c.time)} — ${text(c.subject)}`),
         '',
         fence(r.proof),
         '',
@@ -228,9 +245,9 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
       const v = verified.get(lockFile)?.get(input.key);
       const args = [lockFile, input.key];
       if (v && v.narHash.length > 0 && sameHash(v.narHash, input.locked.narHash)) {
-        lenses.push({ range, command: { title: v.match ? `$(pass) narHash verified against ${v.hashed}` : `$(error) narHash mismatch (${v.hashed})`, command: 'nixboot.lock.verify', arguments: args } });
+        lenses.push({ range, command: { title: v.match ? `$(pass) narHash verified against ${printable(v.hashed)}` : `$(error) narHash mismatch (${printable(v.hashed)})`, command: 'nixboot.lock.verify', arguments: args } });
       } else {
-        lenses.push({ range, command: { title: `verify narHash of ${name}`, command: 'nixboot.lock.verify', arguments: args } });
+        lenses.push({ range, command: { title: `verify narHash of ${printable(name)}`, command: 'nixboot.lock.verify', arguments: args } });
       }
       if (isGitLike(input.locked.type)) lenses.push({ range, command: { title: 'find commit', command: 'nixboot.lock.findRev', arguments: args } });
     }

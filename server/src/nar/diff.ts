@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { checkMachOSignature, elfSections, isElf, isMachO, type CodeDirectoryCheck } from './binfmt';
 import { parseNar } from './nar';
+import { printable } from '../text';
 
 export interface TreeNode {
   readonly type: 'regular' | 'symlink' | 'directory';
@@ -159,21 +160,21 @@ export function renderDiff(d: NarDiff, maxRanges = 8): string {
   if (d.identical) return `identical (${d.compared} entries)\n`;
   const lines: string[] = [];
   for (const f of d.files) {
-    const name = f.path || '(root)';
+    const name = f.path ? printable(f.path) : '(root)';
     if (f.change !== 'content') {
-      lines.push(`${f.change.padEnd(10)} ${name}${f.detail ? `  ${f.detail}` : ''}`);
+      lines.push(`${f.change.padEnd(10)} ${name}${f.detail ? `  ${printable(f.detail)}` : ''}`);
       continue;
     }
     lines.push(`content    ${name}  ${f.sizes![0]} → ${f.sizes![1]} bytes, ${f.differingBytes} differ in ${f.ranges!.length} range(s)`);
-    for (const r of f.ranges!.slice(0, maxRanges)) lines.push(`             ${hex(r.start)}..${hex(r.end)} (${r.end - r.start} bytes)${r.sections?.length ? `  ${r.sections.join(', ')}` : ''}`);
+    for (const r of f.ranges!.slice(0, maxRanges)) lines.push(`             ${hex(r.start)}..${hex(r.end)} (${r.end - r.start} bytes)${r.sections?.length ? `  ${printable(r.sections.join(', '))}` : ''}`);
     if (f.ranges!.length > maxRanges) lines.push(`             … ${f.ranges!.length - maxRanges} more`);
-    if (f.elfSections?.length) lines.push(`             ELF sections: ${f.elfSections.join(', ')}`);
+    if (f.elfSections?.length) lines.push(`             ELF sections: ${printable(f.elfSections.join(', '))}`);
     if (f.machO) {
       if (f.machO.error) lines.push(`             Mach-O: ${f.machO.error}`);
       for (const [side, cds] of [['A', f.machO.a], ['B', f.machO.b]] as const) {
         for (const cd of cds) {
           const bad = cd.mismatches.map((m) => `slot ${m.slot} @${hex(m.offset)}`).join(', ');
-          lines.push(`             Mach-O ${side}: ${cd.mismatches.length}/${cd.nCodeSlots} page hash mismatches (pageSize ${cd.pageSize}, codeLimit ${cd.codeLimit}, id ${cd.identifier})${bad ? `: ${bad}` : ''}`);
+          lines.push(`             Mach-O ${side}: ${cd.mismatches.length}/${cd.nCodeSlots} page hash mismatches (pageSize ${cd.pageSize}, codeLimit ${cd.codeLimit}, id ${printable(cd.identifier)})${bad ? `: ${bad}` : ''}`);
         }
       }
     }

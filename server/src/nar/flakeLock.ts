@@ -1,7 +1,11 @@
 // flake.lock reading (versions 4–7; format of NixOS/nix `src/libflake/lockfile.cc`). Pure code.
 // Each node: `inputs` (name → node key, or a list = a `follows` path from the root), `original`,
 // `locked` (type, owner/repo/url/path, rev, ref, lastModified, narHash …), optional `flake: false`.
+import { describeData, printable } from '../text';
 import { fixedOutputPath, parseSha256, toBase16 } from './encoding';
+
+/** A name from the file in a message: escaped and at most 100 characters. */
+const short = (s: string): string => printable(s.length > 100 ? `${s.slice(0, 100)}…` : s);
 
 export interface LockedRef {
   readonly type: string;
@@ -53,7 +57,12 @@ export function parseFlakeLock(text: string): FlakeLock {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new FlakeLockError(`flake.lock is not valid JSON: ${(e as Error).message}`);
+    // Where, never what: V8's message quotes the text, and --lock may name any file.
+    const at = /position (\d+)/.exec((e as Error).message);
+    if (!at) throw new FlakeLockError(`flake.lock is not valid JSON (${describeData(Buffer.from(text.slice(0, 512)))})`);
+    const before = text.slice(0, Number(at[1]));
+    const line = before.split('\n').length;
+    throw new FlakeLockError(`flake.lock is not valid JSON: syntax error at line ${line}, column ${before.length - before.lastIndexOf('\n')}`);
   }
   if (!isObj(json)) throw new FlakeLockError('flake.lock is not a JSON object');
   const version = json.version;
@@ -62,7 +71,7 @@ export function parseFlakeLock(text: string): FlakeLock {
   const nodes = json.nodes;
   if (!isObj(nodes)) throw new FlakeLockError('flake.lock has no "nodes" object');
   const root = typeof json.root === 'string' ? json.root : 'root';
-  if (!isObj(nodes[root])) throw new FlakeLockError(`flake.lock root node '${root}' is missing`);
+  if (!isObj(nodes[root])) throw new FlakeLockError('flake.lock has no root node (the node its "root" names)');
 
   const resolvePath = (path: string[]): string | undefined => {
     let key = root;
@@ -135,7 +144,7 @@ export function findInput(lock: FlakeLock, name: string): LockInput {
   const byKey = lock.inputs.find((i) => i.key === name);
   if (byKey) return byKey;
   const names = [...new Set(lock.inputs.flatMap((i) => (i.paths.length ? i.paths : [i.key])))].sort();
-  throw new FlakeLockError(`no input '${name}' in flake.lock (inputs: ${names.join(', ') || 'none'})`);
+  throw new FlakeLockError(`no input '${short(name)}' in flake.lock (inputs: ${names.map(short).join(', ') || 'none'})`);
 }
 
 /** Input types whose narHash covers a git tree (no `.git`), whose lastModified is a commit time. */
@@ -147,7 +156,11 @@ export function isGitLike(type: string): boolean {
 export function describeLocked(l: LockedRef): string {
   const rev = l.rev ? `/${l.rev.slice(0, 12)}` : '';
   if (l.type === 'github' || l.type === 'gitlab' || l.type === 'sourcehut') return `${l.type}:${l.owner}/${l.repo}${rev}`;
-  if (l.type === 'git' || l.type === 'tarball' || l.type === 'file') return `${l.type}+${l.url ?? '?'}${l.rev ? `?rev=${l.rev}` : ''}`;
+  if (l.type === 'git' || l.type === 'tarball' || l.type === 'file') {
+    const url = l.url ?? '?';
+    // `git+file://x` already names its type: do not print `git+git+file://x`.
+    return `${url.startsWith(`${l.type}+`) ? '' : `${l.type}+`}${url}${l.rev ? `?rev=${l.rev}` : ''}`;
+  }
   if (l.type === 'path') return `path:${l.path ?? '?'}`;
   return l.type;
 }

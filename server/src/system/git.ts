@@ -1,11 +1,17 @@
-// Git access for provenance: one long-lived `git cat-file --batch` per repository (requests are
-// pipelined, one write per tick, answers read in order), commit listing, and NAR serialisation of
-// a commit's tree straight from git objects — no checkout, `.git` never included.
+// Git access for provenance: objects read straight from the repository's files (gitStore.ts —
+// no git process, so nothing the repository configures can run), commit listing, and NAR
+// serialisation of a commit's tree from git objects — no checkout, `.git` never included.
 //
-// A tree's NAR is a node of pieces (buffers in shared memory, and subtree nodes) cached by tree
-// id, file NARs by blob id: a commit that changed one file rebuilds only the directories on its
-// path, from one blob read. Hashing resumes from the SHA-256 state saved before the first byte
-// that differs from the previously hashed NAR (here, or on worker threads: hashLanes.ts).
+// A tree's NAR is a node of pieces (buffers in shared memory, subtree nodes, and references to
+// large blobs that are streamed when hashed) cached by tree id, file NARs by blob id: a commit
+// that changed one file rebuilds only the directories on its path, from one blob read. Hashing
+// resumes from the SHA-256 state saved before the first byte that differs from the previously
+// hashed NAR (here, or on worker threads: hashLanes.ts).
+//
+// Memory: file contents up to INLINE bytes are held in the NAR pieces (bounded by the caches
+// below); larger files are never held whole: their NAR holds a reference, and hashing streams the
+// blob from the pack or loose object in slices. A tree repeating one 256 MiB blob eight times
+// costs one slice buffer, not 2 GiB.
 //
 // Tree → NAR rules (what Nix's git fetchers produce, verified against checkout + `nix hash path`):
 //   mode 040000 → directory; 100644/100664 → regular file; 100755 → executable file;
@@ -15,146 +21,65 @@
 // `foo.txt` comes before `foo` in git but after it in a NAR.
 // `.gitattributes` filters (eol, export-ignore, export-subst) are NOT applied: a github tarball
 // or a git fetcher that honours export-ignore can therefore hash differently.
-//
-// This module spawns git itself (it needs a persistent stdin pipe, which exec.ts does not offer);
-// it lives in server/src/system/ where process spawning is allowed.
 import { createHash, type Hash } from 'node:crypto';
-import { execa, type ResultPromise } from 'execa';
-import { ProgramMissingError, run } from './exec';
+import { printable } from '../text';
+import { GitStore, type ObjectInfo, type StoredObject } from './gitStore';
 
-export interface GitObject {
-  readonly oid: string;
-  readonly type: 'blob' | 'tree' | 'commit' | 'tag';
-  readonly data: Buffer;
-}
-
-interface Pending {
-  resolve(o: GitObject): void;
-  reject(e: Error): void;
-  oid: string;
-}
-
-/** Largest object read into memory (a hostile repository could claim any size). */
-const MAX_OBJECT = 1024 * 1024 * 1024;
+export type GitObject = StoredObject;
 
 /**
- * A `git cat-file --batch` session. Requests made in the same tick go to git in one write;
- * answers are copied straight into one buffer per object. Call `close()` when done.
+ * Reads objects of one repository (ids or revisions such as `HEAD^{tree}`) without running git.
+ * The repository is opened on first use, so errors (not a repository …) surface from `read`.
+ * Call `close()` when done.
  */
 export class GitObjectReader {
-  private proc: ResultPromise;
-  private pending: Pending[] = [];
-  private outq: string[] = [];
-  /** A header line split across reads. */
-  private head: Buffer | undefined;
-  /** The object whose contents are being received. */
-  private body: { oid: string; type: GitObject['type']; data: Buffer; filled: number } | undefined;
-  private failed: Error | undefined;
+  private store: GitStore | undefined;
   private closed = false;
 
-  constructor(readonly repo: string) {
-    this.proc = execa('git', ['-C', repo, 'cat-file', '--batch'], {
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      encoding: 'buffer',
-      buffer: { stdout: false, stderr: true },
-      reject: false,
-    });
-    this.proc.stdout!.on('data', (c: Buffer) => this.onData(c));
-    this.proc.stdin!.on('error', () => undefined);
-    void this.proc.then((r) => {
-      const err =
-        (r as { code?: string }).code === 'ENOENT'
-          ? new ProgramMissingError('git')
-          : new Error(`git cat-file --batch in ${repo} ended${r.exitCode ? ` with status ${r.exitCode}` : ''}: ${String(r.stderr ?? '').trim()}`);
-      this.fail(err);
-    });
+  constructor(readonly repo: string) {}
+
+  private open(): GitStore {
+    if (this.closed) throw new Error('git object reader closed');
+    this.store ??= new GitStore(this.repo);
+    return this.store;
   }
 
-  private fail(e: Error): void {
-    if (!this.failed) this.failed = e;
-    const p = this.pending;
-    this.pending = [];
-    this.body = undefined;
-    for (const x of p) x.reject(this.closed ? new Error('git object reader closed') : e);
+  private oidOf(name: string): string {
+    const s = this.open();
+    if (name.length === s.hashLen * 2 && /^[0-9a-f]+$/.test(name)) return name;
+    if (/[\n\r]/.test(name) || name.length === 0) throw new Error(`invalid object name '${printable(name)}'`);
+    const m = /^(.*)\^\{(tree|commit)\}$/.exec(name);
+    return s.resolve(m ? m[1]! : name, m ? (m[2] as 'tree' | 'commit') : 'commit');
   }
 
-  private onData(c: Buffer): void {
-    if (this.failed) return;
-    let pos = 0;
-    while (pos < c.length) {
-      const b = this.body;
-      if (b) {
-        if (b.filled < b.data.length) {
-          const n = Math.min(b.data.length - b.filled, c.length - pos);
-          c.copy(b.data, b.filled, pos, pos + n);
-          b.filled += n;
-          pos += n;
-          if (pos >= c.length) return;
-        }
-        if (c[pos] !== 10) return this.abort(new Error(`git cat-file: malformed output after object ${b.oid}`));
-        pos++;
-        this.body = undefined;
-        this.pending.shift()!.resolve({ oid: b.oid, type: b.type, data: b.data });
-        continue;
-      }
-      const nl = c.indexOf(10, pos);
-      if (nl < 0) {
-        this.head = this.head ? Buffer.concat([this.head, c.subarray(pos)]) : Buffer.from(c.subarray(pos));
-        if (this.head.length > 4096) return this.abort(new Error('git cat-file: malformed output (header too long)'));
-        return;
-      }
-      const header = (this.head ? Buffer.concat([this.head, c.subarray(pos, nl)]) : c.subarray(pos, nl)).toString('latin1');
-      this.head = undefined;
-      pos = nl + 1;
-      const p = this.pending[0];
-      if (!p) return this.abort(new Error(`unexpected output from git cat-file: ${header.slice(0, 200)}`));
-      const m = /^([0-9a-f]{40,64}) (blob|tree|commit|tag) (\d+)$/.exec(header);
-      if (!m) {
-        this.pending.shift();
-        p.reject(new Error(`git object '${p.oid}' not found in ${this.repo}`));
-        continue;
-      }
-      const size = Number(m[3]);
-      if (size > MAX_OBJECT) return this.abort(new Error(`git object ${m[1]} is ${size} bytes: larger than ${MAX_OBJECT} bytes, not read`));
-      // Large contents go to shared memory, where hashing lanes can read them (see sharedAlloc).
-      const data = size > BIG_PIECE ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
-      this.body = { oid: m[1]!, type: m[2] as GitObject['type'], data, filled: 0 };
+  /** Reads one object whole (an oid, or a revision, optionally with `^{tree}`). */
+  async read(name: string, max?: number): Promise<GitObject> {
+    const oid = this.oidOf(name);
+    return this.open().read(oid, max);
+  }
+
+  /** Type and size of an object, with its contents when at most `max` bytes. */
+  async readUpTo(oid: string, max: number): Promise<ObjectInfo & { data?: Buffer }> {
+    return this.open().readUpTo(oid, max);
+  }
+
+  /** Type and size of an object without reading its contents. */
+  async info(oid: string): Promise<ObjectInfo> {
+    return this.open().info(oid);
+  }
+
+  /** Streams a blob in slices (constant memory for undeltified blobs). */
+  stream(oid: string, onChunk: (b: Buffer) => void, signal?: AbortSignal): Promise<number> {
+    try {
+      return this.open().streamBlob(oid, onChunk, signal);
+    } catch (e) {
+      return Promise.reject(e);
     }
   }
 
-  /** Fails every request and stops git (its output can no longer be followed). */
-  private abort(e: Error): void {
-    this.fail(e);
-    this.proc.kill();
-  }
-
-  private flushRequests(): void {
-    if (this.outq.length === 0) return;
-    const text = `${this.outq.join('\n')}\n`;
-    this.outq = [];
-    this.proc.stdin!.write(text);
-  }
-
-  /** Reads one object (any name `git cat-file` accepts, e.g. an oid or `REV^{tree}`). */
-  read(name: string): Promise<GitObject> {
-    if (this.closed) return Promise.reject(new Error('git object reader closed'));
-    if (this.failed) return Promise.reject(this.failed);
-    if (/[\n\r]/.test(name) || name.length === 0) return Promise.reject(new Error(`invalid object name '${name}'`));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ resolve, reject, oid: name });
-      this.outq.push(name);
-      if (this.outq.length === 1) queueMicrotask(() => this.flushRequests());
-    });
-  }
-
   close(): void {
-    if (this.closed) return;
     this.closed = true;
-    this.flushRequests();
-    this.proc.stdin!.end();
-    if (this.pending.length === 0) this.proc.kill();
+    this.store?.close();
   }
 }
 
@@ -244,35 +169,50 @@ function framed(prefix: Buffer, bytes: Buffer, suffix: Buffer): Buffer {
 }
 
 /**
- * A subtree's NAR: byte pieces and nested subtrees in order (shared between commits, never
- * copied or changed once built) and its total length in bytes.
+ * A large file's contents, not held in memory: read from the repository when hashed (streamed
+ * on this thread, or loaded into shared memory for one hashing lane, see hashLanes.ts).
+ */
+export interface BlobRef {
+  readonly blob: string;
+  readonly size: number;
+  readonly reader: GitObjectReader;
+}
+
+export type NarPart = Buffer | NarNode | BlobRef;
+
+/**
+ * A subtree's NAR: byte pieces, references to large blobs and nested subtrees in order (shared
+ * between commits, never copied or changed once built) and its total length in bytes.
  */
 export interface NarNode {
-  readonly parts: readonly (Buffer | NarNode)[];
+  readonly parts: readonly NarPart[];
   readonly size: number;
 }
 
 const isTree = (mode: string): boolean => mode === '40000' || mode === '040000';
-const partSize = (x: Buffer | NarNode): number => (Buffer.isBuffer(x) ? x.length : x.size);
+export const isBlobRef = (x: NarPart): x is BlobRef => !Buffer.isBuffer(x) && 'blob' in x;
+export const partSize = (x: NarPart): number => (Buffer.isBuffer(x) ? x.length : x.size);
 
-/**
- * A regular file's NAR: small files one buffer (copied into its directory's run, see
- * `readTree`), large ones a node that keeps the contents buffer (shared memory) as it is.
- */
-function fileNar(data: Buffer, executable: boolean): Buffer | NarNode {
+/** Bytes of memory a node's own pieces take (a blob reference counts as a few bytes, not its size). */
+function memSize(n: NarNode): number {
+  let m = 0;
+  for (const x of n.parts) m += Buffer.isBuffer(x) ? x.length : isBlobRef(x) ? 64 : memSize(x);
+  return m;
+}
+
+/** Largest tree object read (a tree of 1 M entries is about 40 MB). */
+const MAX_TREE = 64 * 1024 * 1024;
+/** Longest symlink target read (PATH_MAX is 4096 on Linux). */
+const MAX_SYMLINK = 64 * 1024;
+
+/** Files larger than this are not read into memory when a tree is built: they are streamed when hashed. */
+export const INLINE = BIG_PIECE;
+
+/** A regular file's NAR: one buffer holding its contents. */
+function fileNar(data: Buffer, executable: boolean): Buffer {
   const head = executable ? T.execHead : T.regHead;
   const pad = (8 - (data.length % 8)) % 8;
   const tailLen = pad + T.close.length;
-  if (data.length > BIG_PIECE) {
-    const h = sharedAlloc(head.length + 8);
-    head.copy(h, 0);
-    h.writeUInt32LE(data.length % 0x100000000, head.length);
-    h.writeUInt32LE(Math.floor(data.length / 0x100000000), head.length + 4);
-    const t = sharedAlloc(tailLen);
-    t.fill(0, 0, pad);
-    T.close.copy(t, pad);
-    return { parts: [h, data, t], size: h.length + data.length + t.length };
-  }
   const out = Buffer.allocUnsafe(head.length + 8 + data.length + tailLen);
   let o = head.copy(out, 0);
   out.writeUInt32LE(data.length, o);
@@ -282,6 +222,20 @@ function fileNar(data: Buffer, executable: boolean): Buffer | NarNode {
   out.fill(0, o, o + pad);
   T.close.copy(out, o + pad);
   return out;
+}
+
+/** A large regular file's NAR: header and trailer pieces around a reference to its blob. */
+function bigFileNar(ref: BlobRef, executable: boolean): NarNode {
+  const head = executable ? T.execHead : T.regHead;
+  const pad = (8 - (ref.size % 8)) % 8;
+  const h = sharedAlloc(head.length + 8);
+  head.copy(h, 0);
+  h.writeUInt32LE(ref.size % 0x100000000, head.length);
+  h.writeUInt32LE(Math.floor(ref.size / 0x100000000), head.length + 4);
+  const t = sharedAlloc(pad + T.close.length);
+  t.fill(0, 0, pad);
+  T.close.copy(t, pad);
+  return { parts: [h, ref, t], size: h.length + ref.size + t.length };
 }
 
 /**
@@ -298,6 +252,13 @@ export function sharedPrefix(a: NarNode, b: NarNode): number {
     if (x === y) {
       off += partSize(x);
       continue;
+    }
+    if (isBlobRef(x) || isBlobRef(y)) {
+      if (isBlobRef(x) && isBlobRef(y) && x.blob === y.blob) {
+        off += x.size;
+        continue;
+      }
+      return off;
     }
     const xb = Buffer.isBuffer(x);
     const yb = Buffer.isBuffer(y);
@@ -337,8 +298,8 @@ function firstDifference(a: Buffer, b: Buffer): number {
 const RUN = 1024 * 1024;
 
 /** Joins runs of consecutive buffers into shared-memory buffers (fewer, larger pieces to hash). */
-function joinRuns(parts: (Buffer | NarNode)[]): (Buffer | NarNode)[] {
-  const out: (Buffer | NarNode)[] = [];
+function joinRuns(parts: NarPart[]): NarPart[] {
+  const out: NarPart[] = [];
   let run: Buffer[] = [];
   let runLen = 0;
   const end = (): void => {
@@ -424,14 +385,14 @@ export class GitTreeHasher {
   private blobBytes = 0;
 
   private rememberBlob(key: string, nar: Buffer | NarNode): void {
-    const n = partSize(nar);
+    const n = Buffer.isBuffer(nar) ? nar.length : memSize(nar);
     if (n > this.cacheBytes / 16) return;
     this.blobs.set(key, nar);
     this.blobBytes += n;
     while (this.blobBytes > this.cacheBytes / 4) {
       const [k, v] = this.blobs.entries().next().value as [string, Buffer | NarNode];
       this.blobs.delete(k);
-      this.blobBytes -= partSize(v);
+      this.blobBytes -= Buffer.isBuffer(v) ? v.length : memSize(v);
     }
   }
 
@@ -458,15 +419,15 @@ export class GitTreeHasher {
   private async readTree(oid: string, signal: AbortSignal | undefined, depth: number): Promise<NarNode> {
     if (signal?.aborted) throw new Error('cancelled');
     if (depth > 512) throw new Error('git tree nested too deeply');
-    const obj = await this.reader.read(oid);
+    const obj = await this.reader.read(oid, MAX_TREE);
     if (obj.type !== 'tree') throw new Error(`${oid} is a ${obj.type}, not a tree`);
     this.stats.treesRead++;
     const entries = parseTree(obj.data, oid.length / 2).sort((a, b) => Buffer.compare(a.name, b.name));
-    // All blob and tree reads of this level go to git at once.
+    // All blob and tree reads of this level are started at once.
     const kids = entries.map((e): Promise<Buffer | NarNode> | Buffer | NarNode => {
       if (isTree(e.mode)) return this.tree(e.oid, signal, depth + 1);
       if (e.mode === '160000') return T.emptyDir;
-      if (e.mode !== '120000' && !e.mode.startsWith('100')) return Promise.reject(new Error(`unsupported git mode ${e.mode} for '${e.name.toString()}'`));
+      if (e.mode !== '120000' && !e.mode.startsWith('100')) return Promise.reject(new Error(`unsupported git mode ${printable(e.mode)} for '${printable(e.name)}'`));
       const kind = e.mode === '120000' ? 'l' : (parseInt(e.mode, 8) & 0o100) !== 0 ? 'x' : 'f';
       const key = kind + e.oid;
       const known = this.blobs.get(key);
@@ -475,16 +436,20 @@ export class GitTreeHasher {
         this.blobs.set(key, known);
         return known;
       }
-      return this.reader.read(e.oid).then((b) => {
-        if (b.type !== 'blob') throw new Error(`${e.oid} ('${e.name.toString()}') is a ${b.type}, not a blob`);
+      return this.reader.readUpTo(e.oid, kind === 'l' ? MAX_SYMLINK : INLINE).then((b) => {
+        if (b.type !== 'blob') throw new Error(`${e.oid} ('${printable(e.name)}') is a ${b.type}, not a blob`);
         this.stats.blobsRead++;
-        const nar = kind === 'l' ? framed(T.symHead, b.data, T.close) : fileNar(b.data, kind === 'x');
+        let nar: Buffer | NarNode;
+        if (!b.data) {
+          if (kind === 'l') throw new Error(`symlink '${printable(e.name)}' has a ${b.size}-byte target: longer than ${MAX_SYMLINK} bytes`);
+          nar = bigFileNar({ blob: e.oid, size: b.size, reader: this.reader }, kind === 'x');
+        } else nar = kind === 'l' ? framed(T.symHead, b.data, T.close) : fileNar(b.data, kind === 'x');
         this.rememberBlob(key, nar);
         return nar;
       });
     });
     const resolved = await Promise.all(kids);
-    const parts: (Buffer | NarNode)[] = [T.dirHead];
+    const parts: NarPart[] = [T.dirHead];
     let size = T.dirHead.length;
     let own = 0;
     entries.forEach((e, i) => {
@@ -492,7 +457,7 @@ export class GitTreeHasher {
       const r = resolved[i]!;
       parts.push(head, r, T.close);
       size += head.length + partSize(r) + T.close.length;
-      own += head.length + (Buffer.isBuffer(r) || !isTree(e.mode) ? partSize(r) : 0);
+      own += head.length + (Buffer.isBuffer(r) ? r.length : isTree(e.mode) ? 0 : memSize(r));
     });
     parts.push(T.close);
     size += T.close.length;
@@ -518,7 +483,19 @@ export class GitTreeHasher {
   private readonly stage = Buffer.allocUnsafe(STATE_EVERY);
 
   /** SHA-256 of the NAR of a tree (given by tree oid), as `nix hash path` of its checkout minus `.git`. */
-  async hashTree(treeOid: string, signal?: AbortSignal): Promise<{ hash: Uint8Array; narSize: number }> {
+  hashTree(treeOid: string, signal?: AbortSignal): Promise<{ hash: Uint8Array; narSize: number }> {
+    // One at a time: hashing shares the saved states and the staging buffer, and awaits streamed blobs.
+    const run = this.hashing.then(() => this.hashTreeNow(treeOid, signal));
+    this.hashing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private hashing: Promise<void> = Promise.resolve();
+
+  private async hashTreeNow(treeOid: string, signal?: AbortSignal): Promise<{ hash: Uint8Array; narSize: number }> {
     const known = this.rootHashes.get(treeOid);
     if (known) return { hash: known, narSize: -1 };
     const root = await this.narOf(treeOid, signal);
@@ -564,7 +541,7 @@ export class GitTreeHasher {
         nextState = pos + STATE_EVERY;
       }
     };
-    const walk = (n: NarNode, base: number): void => {
+    const walk = async (n: NarNode, base: number): Promise<void> => {
       for (const x of n.parts) {
         const len = partSize(x);
         if (base + len <= from) {
@@ -573,11 +550,26 @@ export class GitTreeHasher {
         }
         if (Buffer.isBuffer(x)) {
           for (let o = Math.max(0, from - base); o < x.length; o += SLICE) feed(o === 0 && x.length <= SLICE ? x : x.subarray(o, Math.min(x.length, o + SLICE)));
-        } else walk(x, base);
+        } else if (isBlobRef(x)) {
+          // Streamed from the repository; bytes before `from` are already in the resumed state.
+          let skip = Math.max(0, from - base);
+          await x.reader.stream(
+            x.blob,
+            (c) => {
+              if (skip >= c.length) {
+                skip -= c.length;
+                return;
+              }
+              feed(skip > 0 ? c.subarray(skip) : c);
+              skip = 0;
+            },
+            signal,
+          );
+        } else await walk(x, base);
         base += len;
       }
     };
-    walk(root, 0);
+    await walk(root, 0);
     flush();
     this.stats.bytesHashed += root.size - from;
     this.prev = { root, states };
@@ -595,25 +587,24 @@ export interface CommitInfo {
   readonly subject: string;
 }
 
-/** The tree oid and commit time of a revision. */
+/** The tree oid and commit time of a revision (read from the repository's files, no git process). */
 export async function resolveCommit(repo: string, rev: string, signal?: AbortSignal): Promise<CommitInfo> {
-  if (rev.startsWith('-')) throw new Error(`invalid revision '${rev}'`);
-  const r = await run('git', ['-C', repo, 'log', '-1', '--format=%H%x00%T%x00%ct%x00%s', `${rev}^{commit}`, '--'], { signal });
-  const [oid, tree, time, subject] = r.stdout.trim().split('\0');
-  return { oid: oid!, tree: tree!, time: Number(time), subject: subject ?? '' };
+  if (signal?.aborted) throw new Error('cancelled');
+  const store = new GitStore(repo);
+  try {
+    const c = store.commit(store.resolve(rev, 'commit'));
+    return { oid: c.oid, tree: c.tree, time: c.time, subject: c.subject };
+  } finally {
+    store.close();
+  }
 }
 
-/** Commits reachable from all refs (branches, tags, remotes), newest first, at most `limit`. */
+/** Commits reachable from all refs (branches, tags, remotes) and HEAD, newest first, at most `limit`. */
 export async function listCommits(repo: string, limit: number, signal?: AbortSignal): Promise<CommitInfo[]> {
-  const r = await run('git', ['-C', repo, 'log', '--all', `--max-count=${Math.max(1, Math.floor(limit))}`, '--format=%H%x00%T%x00%ct%x00%s'], {
-    signal,
-    timeoutMs: 300_000,
-  });
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => {
-      const [oid, tree, time, subject] = l.split('\0');
-      return { oid: oid!, tree: tree!, time: Number(time), subject: subject ?? '' };
-    });
+  const store = new GitStore(repo);
+  try {
+    return store.listCommits(limit, signal).map((c) => ({ oid: c.oid, tree: c.tree, time: c.time, subject: c.subject }));
+  } finally {
+    store.close();
+  }
 }

@@ -10,7 +10,19 @@
 // The worker is evaluated from a self-contained source string (node built-ins only), so it runs
 // the same from the TypeScript sources, the CLI bundle and the language server bundle.
 import { Worker } from 'node:worker_threads';
-import { sharedAlloc, sharedPrefix, type NarNode } from './git';
+import { isBlobRef, partSize, sharedAlloc, sharedPrefix, type BlobRef, type NarNode } from './git';
+
+/** A large blob's contents in shared memory, read from its repository (held while a lane hashes it). */
+async function loadShared(ref: BlobRef): Promise<Buffer> {
+  const b = Buffer.from(new SharedArrayBuffer(ref.size));
+  let o = 0;
+  await ref.reader.stream(ref.blob, (c) => {
+    if (o + c.length > b.length) throw new Error(`git object ${ref.blob} is larger than its declared size`);
+    o += c.copy(b, o);
+  });
+  if (o !== ref.size) throw new Error(`git object ${ref.blob}: ${o} bytes, expected ${ref.size}`);
+  return b;
+}
 
 /** A SHA-256 state is kept at every multiple of this many NAR bytes. */
 export const STEP = 64 * 1024;
@@ -173,23 +185,31 @@ export class HashLane {
       pieces[n++] = x.byteOffset + skip;
       pieces[n++] = x.length - skip;
     };
-    const walk = (node: NarNode, base: number): void => {
+    const walk = async (node: NarNode, base: number): Promise<void> => {
       for (const x of node.parts) {
-        const len = Buffer.isBuffer(x) ? x.length : x.size;
+        const len = partSize(x);
         if (base + len > from) {
           if (Buffer.isBuffer(x)) put(x, Math.max(0, from - base));
-          else walk(x, base);
+          else if (isBlobRef(x)) put(await loadShared(x), Math.max(0, from - base));
+          else await walk(x, base);
         }
         base += len;
       }
     };
-    walk(root, 0);
-    const drop = this.dropped;
-    this.dropped = [];
-    const msg = { id, from, pieces: pieces.subarray(0, n), slabs: slabs.length ? slabs : undefined, drop: drop.length ? drop : undefined };
-    this.worker.postMessage(msg);
+    // Sent in call order (a large blob is loaded into shared memory first, one at a time).
+    const send = async (): Promise<void> => {
+      await walk(root, 0);
+      const drop = this.dropped;
+      this.dropped = [];
+      const msg = { id, from, pieces: pieces.subarray(0, n), slabs: slabs.length ? slabs : undefined, drop: drop.length ? drop : undefined };
+      this.worker.postMessage(msg);
+    };
+    // A NAR that could not be sent leaves the worker's saved states behind `prev`: the lane is done.
+    this.sending = this.sending.then(send).catch((e: Error) => this.fail(e));
     return p;
   }
+
+  private sending: Promise<void> = Promise.resolve();
 
   async close(): Promise<void> {
     if (this.closed) return;

@@ -1,6 +1,8 @@
 // Provenance engine: verify flake.lock inputs against directories or git commits, find the commit
 // whose tree has a given narHash, and trace a store path back to its source.
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { printable } from '../text';
 import { readFile } from 'node:fs/promises';
 import { formatHash, parseSha256, toBase16 } from '../nar/encoding';
 import { describeLocked, findInput, isGitLike, parseFlakeLock, type FlakeLock, type LockInput } from '../nar/flakeLock';
@@ -10,6 +12,34 @@ import { pathInfo, queryDeriver, readDerivation, toStorePath } from './store';
 import { availableParallelism } from 'node:os';
 import { HashLane } from './hashLanes';
 import { GitObjectReader, GitTreeHasher, listCommits, resolveCommit, type CommitInfo, type TreeHashStats } from './git';
+
+/** The path of a `file:` / `git+file:` URL (`file:///a/b`, `file:rel`, query and fragment dropped). */
+export function fileUrlPath(url: string): string {
+  const rest = url.replace(/^(git\+)?file:/, '').replace(/[?#].*$/, '');
+  let path = rest;
+  if (rest.startsWith('//')) {
+    // `file://HOST/PATH`: an empty or `localhost` host names an absolute path; any other "host"
+    // is really the first component of a relative path (`git+file://evil.git`).
+    const m = /^\/\/([^/]*)(.*)$/.exec(rest)!;
+    path = m[1] === '' || m[1] === 'localhost' ? m[2] || '/' : `${m[1]}${m[2]}`;
+  }
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Whether `p` (a real path) is `root` or inside it (both resolved through symlinks). */
+export function isInside(p: string, root: string): boolean {
+  let r: string;
+  try {
+    r = realpathSync(root);
+  } catch {
+    return false;
+  }
+  return p === r || p.startsWith(r.endsWith('/') ? r : `${r}/`);
+}
 
 export async function readFlakeLock(file: string): Promise<FlakeLock> {
   return parseFlakeLock(await readFile(file, 'utf8'));
@@ -37,6 +67,38 @@ export interface VerifyOptions {
   readonly dir?: string;
   readonly git?: { readonly repo: string; readonly rev?: string };
   readonly signal?: AbortSignal;
+  /**
+   * Whether a location the lock names itself (`locked.url` of a `git+file` input, `locked.path`
+   * of a `path` input), resolved to a real absolute path, may be read without the user naming it.
+   * Default: never — the caller must pass `dir` or `git` (the CLI's DIR / --git REPO). The
+   * language server allows paths inside the workspace folders (see docs/security.md).
+   */
+  readonly followLocked?: (realPath: string) => boolean;
+  /** Directory of the flake.lock, against which relative locked paths resolve. */
+  readonly lockDir?: string;
+}
+
+/** Thrown when the lock names a location the caller has not allowed; `path` is where it points. */
+export class LockedLocationError extends Error {
+  constructor(
+    readonly input: string,
+    readonly path: string,
+    readonly field: 'locked.url' | 'locked.path',
+    readonly kind: 'git' | 'dir',
+  ) {
+    super(`input '${printable(input)}' is locked to ${printable(path)} (${field}): that location is not read unless you name it`);
+    this.name = 'LockedLocationError';
+  }
+}
+
+/** A lock-provided location, resolved against the lock's directory, symlinks followed when it exists. */
+function lockedLocation(p: string, lockDir: string | undefined): string {
+  const abs = resolvePath(lockDir ?? '/', p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs;
+  }
 }
 
 function expectedHash(input: LockInput): Uint8Array {
@@ -55,8 +117,10 @@ export async function verifyInput(lock: FlakeLock, name: string, opts: VerifyOpt
   let hashed: string;
   let proof: string;
   let commit: CommitInfo | undefined;
-  if (!opts.git && !opts.dir && input.locked.type === 'git' && typeof input.locked.url === 'string' && /^(git\+)?file:\/\//.test(input.locked.url)) {
-    opts = { ...opts, git: { repo: decodeURIComponent(input.locked.url.replace(/^(git\+)?file:\/\//, '').replace(/[?#].*$/, '')) } };
+  if (!opts.git && !opts.dir && input.locked.type === 'git' && typeof input.locked.url === 'string' && /^(git\+)?file:/.test(input.locked.url)) {
+    const repo = lockedLocation(fileUrlPath(input.locked.url), opts.lockDir);
+    if (!opts.followLocked?.(repo)) throw new LockedLocationError(name, repo, 'locked.url', 'git');
+    opts = { ...opts, git: { repo } };
     notes.push(`repository taken from locked.url`);
   }
   if (opts.git) {
@@ -75,7 +139,10 @@ export async function verifyInput(lock: FlakeLock, name: string, opts: VerifyOpt
   } else {
     let dir = opts.dir;
     if (!dir) {
-      if (input.locked.type === 'path' && typeof input.locked.path === 'string') dir = input.locked.path;
+      if (input.locked.type === 'path' && typeof input.locked.path === 'string') {
+        dir = lockedLocation(input.locked.path, opts.lockDir);
+        if (!opts.followLocked?.(dir)) throw new LockedLocationError(name, dir, 'locked.path', 'dir');
+      }
       else if (input.storePath && existsSync(input.storePath)) dir = input.storePath;
       else throw new Error(`needsCheckout: give a directory or a git repository for input '${name}' (its store path ${input.storePath ?? '?'} is not present)`);
     }
