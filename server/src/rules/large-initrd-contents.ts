@@ -1,6 +1,7 @@
 // Rule large-initrd-contents: packages known to be huge pulled whole into stage 1.
 import { nodes, unparen } from '../nixos/definitions';
 import { items } from '../nixos/options-query';
+import { packagesUsedInStage1 } from '../nixos/stage1Contents';
 import type { SyntaxNode } from '../syntax/tree';
 import type { Rule, RuleContext } from './types';
 import { dottedName } from './util';
@@ -66,6 +67,9 @@ function check(ctx: RuleContext, option: string, n: SyntaxNode, extra = ''): voi
   const pkg = wholePackage(n, ctx.file.text);
   if (!pkg) return;
   if (pkg === 'systemd' && option.endsWith('initrdBin')) return; // initrdBin's default already holds systemd
+  // A package the host's stage-1 units run is needed there: initrd-missing-command counts it as
+  // provided, and this rule must not call the same store path too big.
+  if (packagesUsedInStage1(ctx.project).has(pkg.slice(pkg.lastIndexOf('.') + 1))) return;
   const how =
     option.endsWith('storePaths') || option.includes('contents') || option.includes('extraFiles')
       ? 'the whole store path is copied into the initrd'
@@ -101,7 +105,10 @@ export const rule: Rule = {
     fix:
       'Copy single programs with `boot.initrd.systemd.extraBin.<name> = "${pkg}/bin/<name>"` (makeInitrdNG follows ' +
       'their ELF libraries) or a file with `storePaths = [ "${pkg}/bin/x" ]`, rewrite a Python/Perl helper as a shell ' +
-      'script, and measure the result. The rule only knows a fixed list of big packages.',
+      'script, and measure the result. The rule only knows a fixed list of big packages. It stays silent about a ' +
+      'package that a stage-1 unit of the same host runs (`${pkgs.util-linux}/bin/umount` in a unit script, a bare ' +
+      '`lsblk`, or the service\'s `path`): the unit needs it, and `initrd-missing-command` counts it as provided — ' +
+      'both rules read the same contents model (nixos/stage1Contents.ts), so they never disagree about a path.',
     references: [
       'nixpkgs pkgs/build-support/kernel/make-initrd-ng.nix (contents copied verbatim, ELF dependencies followed, closures not)',
       'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (storePaths, initrdBin, extraBin, packages)',
