@@ -95,3 +95,18 @@ test('initrd-missing-command and large-initrd-contents never disagree about one 
   assert.deepEqual(large, ['perl']);
   assert.equal(packagesUsedInStage1(p).has('util-linux'), true);
 });
+
+test('initrd-network-driver: the qemu-guest profile adds virtio_net; an open host gets a hint', () => {
+  const hw = '{ boot.initrd.availableKernelModules = [ "nvme" "ahci" ]; }';
+  const cases: Array<[string, string | undefined]> = [
+    ['imports = [ ./hw.nix ];', 'warning'],
+    ['imports = [ ./hw.nix (modulesPath + "/profiles/qemu-guest.nix") ];', undefined],
+    ['imports = [ ./hw.nix "${modulesPath}/profiles/qemu-guest.nix" ];', undefined],
+    ['imports = [ ./hw.nix inputs.nixos-hardware.nixosModules.common-pc ];', 'hint'],
+  ];
+  for (const [imports, severity] of cases) {
+    const { models, project: p } = project({ '/h/c.nix': `{ modulesPath, inputs, ... }: { ${imports} boot.initrd.network.enable = true; }`, '/h/hw.nix': hw });
+    const f = lintFile(models[0]!, p).filter((x) => x.rule === 'initrd-network-driver');
+    assert.deepEqual(f.map((x) => x.severity), severity ? [severity] : [], imports);
+  }
+});

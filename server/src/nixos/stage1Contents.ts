@@ -445,6 +445,18 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
     if (used) addBinPackage({ name: fs.pkg }, `boot.initrd.systemd.initrdBin (nixpkgs tasks/filesystems/${fs.module}, ${fs.types.join('/')} file system)`);
   }
 
+  // zfs.nix (systemd stage 1, when ZFS is needed in stage 1): extraBin zpool and zfs from the zfs
+  // package's sbin/, awk from gawk; storePaths vdev_id and zvol_id. Used only in stage 2: silent.
+  if (fsTypes.initrd.has('zfs')) {
+    for (const n of ['zfs', 'zpool']) {
+      onPath.set(n, 'boot.initrd.systemd.extraBin (nixpkgs tasks/filesystems/zfs.nix, ZFS in stage 1)');
+      paths.set(`zfs/sbin/${n}`, 'boot.initrd.systemd.extraBin (nixpkgs tasks/filesystems/zfs.nix)');
+    }
+    onPath.set('awk', 'boot.initrd.systemd.extraBin (nixpkgs tasks/filesystems/zfs.nix)');
+    paths.set('gawk/bin/awk', 'boot.initrd.systemd.extraBin (nixpkgs tasks/filesystems/zfs.nix)');
+  }
+  if (fsTypes.initrd.has('zfs') || fsTypes.any.has('zfs') || project.definitions('boot.zfs.*').length > 0) mentioned.add('zfs');
+
   // clevis.nix.
   if (project.definitions('boot.initrd.clevis.enable').some(({ def }) => boolOf(def.value) !== false)) {
     onPath.set('clevis', 'boot.initrd.clevis (clevis.nix extraBin)');
