@@ -82,10 +82,10 @@ test('initrd-missing-command and large-initrd-contents never disagree about one 
   const { models, project: p } = project({
     '/h/c.nix': `{ pkgs, ... }: {
       boot.initrd.systemd.enable = true;
-      boot.initrd.systemd.storePaths = with pkgs; [ util-linux perl ];
+      boot.initrd.systemd.storePaths = with pkgs; [ util-linux python3 perl ];
       boot.initrd.systemd.services.u = {
         wantedBy = [ "initrd.target" ];
-        script = "\${pkgs.util-linux}/bin/umount /x; lsblk";
+        script = "\${pkgs.util-linux}/bin/umount /x; lsblk; \${pkgs.python3}/bin/python3 /etc/x.py";
       };
     }`,
   });
@@ -94,6 +94,7 @@ test('initrd-missing-command and large-initrd-contents never disagree about one 
   const large = findings.filter((f) => f.rule === 'large-initrd-contents').map((f) => models[0]!.text.slice(f.start, f.end));
   assert.deepEqual(large, ['perl']);
   assert.equal(packagesUsedInStage1(p).has('util-linux'), true);
+  assert.equal(packagesUsedInStage1(p).has('python3'), true);
 });
 
 test('initrd-network-driver: the qemu-guest profile adds virtio_net; an open host gets a hint', () => {

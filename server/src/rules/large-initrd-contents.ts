@@ -33,7 +33,6 @@ export const HUGE: ReadonlyMap<string, string> = new Map([
   ['firmwareLinuxNonfree', '~500 MB'],
   ['zfs', '~40 MB'],
   ['coreutils-full', '~20 MB'],
-  ['util-linux', '~30 MB'],
   ['curl', '~15 MB (with its closure much more)'],
 ]);
 
@@ -105,9 +104,10 @@ export const rule: Rule = {
     fix:
       'Copy single programs with `boot.initrd.systemd.extraBin.<name> = "${pkg}/bin/<name>"` (makeInitrdNG follows ' +
       'their ELF libraries) or a file with `storePaths = [ "${pkg}/bin/x" ]`, rewrite a Python/Perl helper as a shell ' +
-      'script, and measure the result. The rule only knows a fixed list of big packages. It stays silent about a ' +
-      'package that a stage-1 unit of the same host runs (`${pkgs.util-linux}/bin/umount` in a unit script, a bare ' +
-      '`lsblk`, or the service\'s `path`): the unit needs it, and `initrd-missing-command` counts it as provided — ' +
+      'script, and measure the result. The rule only knows a fixed list of big packages (util-linux is not one: its ' +
+      'default output holds only its programs, a few MB). It stays silent about a ' +
+      'package that a stage-1 unit of the same host runs (`${pkgs.python3}/bin/python3` in a unit script, a bare ' +
+      '`python3`, or the service\'s `path`): the unit needs it, and `initrd-missing-command` counts it as provided — ' +
       'both rules read the same contents model (nixos/stage1Contents.ts), so they never disagree about a path.',
     references: [
       'nixpkgs pkgs/build-support/kernel/make-initrd-ng.nix (contents copied verbatim, ELF dependencies followed, closures not)',
