@@ -111,3 +111,17 @@ test('initrd-network-driver: the qemu-guest profile adds virtio_net; an open hos
     assert.deepEqual(f.map((x) => x.severity), severity ? [severity] : [], imports);
   }
 });
+
+test('modules that add tools: lvm in stage 1, LUKS devices', () => {
+  const { project: p } = project({
+    '/h/c.nix': `{
+      boot.initrd.systemd.enable = true;
+      boot.initrd.services.lvm.enable = true;
+      boot.initrd.luks.devices.root.device = "/dev/disk/by-uuid/x";
+    }`,
+  });
+  const c = systemdStage1Contents(p);
+  assert.equal(storePathInImage(c, { pkg: { name: 'lvm2', output: 'bin' }, subpath: '/bin/lvm' }).present, true);
+  assert.notEqual(commandOnPath(c, 'lvcreate'), false);
+  assert.equal(storePathInImage(c, { pkg: { name: 'cryptsetup' }, subpath: '/bin/cryptsetup' }).present, 'unknown');
+});

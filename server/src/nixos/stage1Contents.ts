@@ -457,6 +457,18 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
   }
   if (fsTypes.initrd.has('zfs') || fsTypes.any.has('zfs') || project.definitions('boot.zfs.*').length > 0) mentioned.add('zfs');
 
+  // lvm.nix: `boot.initrd.services.lvm.enable` puts lvm2 into initrdBin ("The device-mapper rules
+  // want to call tools from lvm2").
+  if (project.definitions('boot.initrd.services.lvm.enable').some(({ def }) => boolOf(def.value) === true)) {
+    addBinPackage({ name: 'lvm2' }, 'boot.initrd.systemd.initrdBin (nixpkgs tasks/lvm.nix, boot.initrd.services.lvm.enable)');
+  }
+  // Features whose modules add their tools when on (LUKS, software RAID, TPM2): their store paths
+  // are not judged.
+  const anyOf = (...patterns: string[]): boolean => patterns.some((q) => project.definitions(q).length > 0);
+  if (anyOf('boot.initrd.luks.devices', 'boot.initrd.luks.devices.*', 'boot.initrd.luks.devices.*.*')) mentioned.add('cryptsetup');
+  if (anyOf('boot.swraid.*', 'boot.initrd.services.swraid.*')) mentioned.add('mdadm');
+  if (project.definitions('boot.initrd.systemd.tpm2.*').length > 0) mentioned.add('tpm2-tools');
+
   // clevis.nix.
   if (project.definitions('boot.initrd.clevis.enable').some(({ def }) => boolOf(def.value) !== false)) {
     onPath.set('clevis', 'boot.initrd.clevis (clevis.nix extraBin)');
