@@ -357,6 +357,8 @@ export interface Stage1Contents {
   readonly unknownNames: boolean;
   /** Packages named in provisions whose exact files we cannot tell (`getExe pkgs.x` …): treated as present. */
   readonly mentioned: ReadonlySet<string>;
+  /** Packages NixOS modules of the host put into stage 1 (file systems, ZFS, LVM, clevis): name → which module. */
+  readonly moduleProvided: ReadonlyMap<string, string>;
   /** The initrd's systemd is not pkgs.systemd (boot.initrd.systemd.package or systemd.package set). */
   readonly customSystemd: boolean;
   /** File-system types the host needs in stage 1 (and whether some could not be read). */
@@ -410,6 +412,7 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
   const wholePackages = new Map<string, string>();
   const paths = new Map<string, string>();
   const mentioned = new Set<string>();
+  const moduleProvided = new Map<string, string>();
   let busybox = false;
   let unknownNames = false;
 
@@ -442,7 +445,10 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
   const fsTypes = hostFsTypes(project);
   for (const fs of FS_INITRD_PACKAGES) {
     const used = fs.types.some((t) => fsTypes.initrd.has(t) || (fs.alsoStage2 === true && fsTypes.any.has(t)));
-    if (used) addBinPackage({ name: fs.pkg }, `boot.initrd.systemd.initrdBin (nixpkgs tasks/filesystems/${fs.module}, ${fs.types.join('/')} file system)`);
+    if (used) {
+      addBinPackage({ name: fs.pkg }, `boot.initrd.systemd.initrdBin (nixpkgs tasks/filesystems/${fs.module}, ${fs.types.join('/')} file system)`);
+      moduleProvided.set(fs.pkg, `nixpkgs tasks/filesystems/${fs.module}`);
+    }
   }
 
   // zfs.nix (systemd stage 1, when ZFS is needed in stage 1): extraBin zpool and zfs from the zfs
@@ -453,6 +459,7 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
       paths.set(`zfs/sbin/${n}`, 'boot.initrd.systemd.extraBin (nixpkgs tasks/filesystems/zfs.nix)');
     }
     onPath.set('awk', 'boot.initrd.systemd.extraBin (nixpkgs tasks/filesystems/zfs.nix)');
+    moduleProvided.set('zfs', 'nixpkgs tasks/filesystems/zfs.nix (ZFS in stage 1)');
     paths.set('gawk/bin/awk', 'boot.initrd.systemd.extraBin (nixpkgs tasks/filesystems/zfs.nix)');
   }
   if (fsTypes.initrd.has('zfs') || fsTypes.any.has('zfs') || project.definitions('boot.zfs.*').length > 0) mentioned.add('zfs');
@@ -461,6 +468,7 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
   // want to call tools from lvm2").
   if (project.definitions('boot.initrd.services.lvm.enable').some(({ def }) => boolOf(def.value) === true)) {
     addBinPackage({ name: 'lvm2' }, 'boot.initrd.systemd.initrdBin (nixpkgs tasks/lvm.nix, boot.initrd.services.lvm.enable)');
+    moduleProvided.set('lvm2', 'nixpkgs tasks/lvm.nix');
   }
   // Features whose modules add their tools when on (LUKS, software RAID, TPM2): their store paths
   // are not judged.
@@ -474,6 +482,7 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
     onPath.set('clevis', 'boot.initrd.clevis (clevis.nix extraBin)');
     onPath.set('curl', 'boot.initrd.clevis (clevis.nix extraBin)');
     wholePackages.set('clevis', 'boot.initrd.clevis (clevis.nix storePaths)');
+    moduleProvided.set('clevis', 'nixpkgs system/boot/clevis.nix');
     for (const f of ['jose/bin/jose', 'curl/bin/curl', 'tpm2-tools/bin/tpm2_createprimary', 'tpm2-tools/bin/tpm2_flushcontext', 'tpm2-tools/bin/tpm2_load', 'tpm2-tools/bin/tpm2_unseal']) {
       paths.set(f, 'boot.initrd.clevis (clevis.nix storePaths)');
     }
@@ -527,7 +536,7 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
     // Packages providing units and hooks: their programs are not on /bin, but units may run them.
     for (const it of provisionItems(def.value, file, fileBindings(file)).items) if (it.resolved) mentioned.add(it.resolved.pkg.name);
   }
-  const model: Stage1Contents = { onPath, binPackages, wholePackages, paths, busybox, unknownNames, mentioned, customSystemd, fsTypes };
+  const model: Stage1Contents = { onPath, binPackages, wholePackages, paths, busybox, unknownNames, mentioned, moduleProvided, customSystemd, fsTypes };
   systemdCache.set(project, model);
   return model;
 }
