@@ -5,10 +5,10 @@ import {
   commandOnPath,
   hostFsTypes,
   hostOpenness,
-  packagesUsedInStage1,
   storePathInImage,
   systemdStage1Contents,
 } from '../../server/src/nixos/stage1Contents';
+import { packagesUsedInStage1 } from '../../server/src/rules/util';
 
 function project(files: Record<string, string>) {
   const models = Object.entries(files).map(([p, t]) => analyzeFile(p, t));

@@ -27,8 +27,6 @@
 //   availableKernelModules.
 import type { FileModel, ProjectModel } from '../rules/types';
 import type { SyntaxNode } from '../syntax/tree';
-import { dottedName, listItems, scriptsOf } from '../rules/util';
-import { PLACEHOLDER_RE } from '../shell/source';
 import {
   applyChain,
   attrName,
@@ -36,14 +34,27 @@ import {
   bindingParts,
   bindingsOf,
   calleeName,
+  identName,
   MODULE_LIST_WORD,
   moduleListOf,
   nodes,
   tokens,
   unparen,
 } from './definitions';
-import { boolOf, kernelModuleNames, plainString } from './options-query';
-import { BUSYBOX_APPLETS, SYSTEMD_STAGE1_DEFAULT_COMMANDS, SYSTEMD_STAGE1_SCRIPT_OPTIONS } from './stage1';
+import { boolOf, items as listItems, kernelModuleNames, plainString } from './options-query';
+import { BUSYBOX_APPLETS, SYSTEMD_STAGE1_DEFAULT_COMMANDS } from './stage1';
+
+/** Dotted source text of a Select/Ident expression like `pkgs.sed-key` (undefined otherwise). */
+function dottedName(n: SyntaxNode, text: string): string | undefined {
+  const u = unparen(n);
+  if (!u) return undefined;
+  if (u.kind === 'Ident') return identName(u);
+  if (u.kind === 'Select' && !u.children.some((c) => c.type === 'token' && c.kind === 'kw_or')) {
+    const src = text.slice(u.start, u.end).replace(/\s+/g, '');
+    return /^[A-Za-z_][\w'-]*(\.[A-Za-z_][\w'-]*|\."[^"$]*")*$/.test(src) ? src.replace(/"/g, '') : undefined;
+  }
+  return undefined;
+}
 
 /** Mount points stage 1 mounts itself (nixpkgs nixos/lib/utils.nix pathsNeededForBoot). */
 export const PATHS_NEEDED_FOR_BOOT: readonly string[] = ['/', '/nix', '/nix/store', '/var', '/var/log', '/var/lib', '/var/lib/nixos', '/etc', '/usr'];
@@ -554,7 +565,7 @@ function mentionedFrom(n: SyntaxNode, file: FileModel, into: Set<string>): void 
   visit(n, 0);
 }
 
-function base(path: string): string {
+export function base(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
@@ -606,44 +617,6 @@ const FS_PROGRAMS: ReadonlySet<string> = new Set(FS_INITRD_PACKAGES.flatMap((f) 
 /** Whether a package's files are in the image (whole, or its bin/ via initrdBin): for a service's `path`. */
 export function packageBinInImage(c: Stage1Contents, p: PackageRef): boolean {
   return c.wholePackages.has(keyOf(p)) || c.binPackages.has(p.name) || c.paths.has(`${keyOf(p)}/bin`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scripted stage 1: busybox, extra-utils, and what extraUtilsCommands copies.
-
-export interface ScriptedContents {
-  /** Names copied by boot.initrd.extraUtilsCommands (copy_bin_and_libs, cp, ln). */
-  readonly names: ReadonlySet<string>;
-  /** Something copied that we cannot name (a glob, a variable). */
-  readonly unknownNames: boolean;
-}
-
-const scriptedCache = new WeakMap<ProjectModel, ScriptedContents>();
-
-export function scriptedStage1Contents(project: ProjectModel): ScriptedContents {
-  const hit = scriptedCache.get(project);
-  if (hit) return hit;
-  const names = new Set<string>();
-  let unknownNames = false;
-  for (const { def } of project.definitions('boot.initrd.extraUtilsCommands')) {
-    for (const { script, shell } of scriptsOf(def)) {
-      if (shell.error) unknownNames = true;
-      for (const c of shell.commands) {
-        const name = c.name?.value;
-        if (name !== 'copy_bin_and_libs' && name !== 'cp' && name !== 'ln' && name !== 'mv') continue;
-        for (const arg of c.args.slice(1)) {
-          const raw = arg.value ?? script.text.slice(arg.start, arg.end);
-          if (raw.startsWith('-')) continue;
-          if (/[*?$]/.test(raw.replace(PLACEHOLDER_RE, '').replace(/^\$out\//, ''))) unknownNames = true;
-          const b = raw.slice(raw.lastIndexOf('/') + 1);
-          if (b && !/[*?${}]/.test(b)) names.add(b);
-        }
-      }
-    }
-  }
-  const model = { names, unknownNames };
-  scriptedCache.set(project, model);
-  return model;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -771,54 +744,4 @@ export function importedKernelModules(project: ProjectModel): Array<{ module: st
     visit(file.root, 0);
   }
   return out;
-}
-
-
-// ---------------------------------------------------------------------------------------------
-// What the host's stage-1 units use (so large-initrd-contents never calls "too big" what a unit needs).
-
-const usedCache = new WeakMap<ProjectModel, ReadonlyMap<string, string>>();
-
-/**
- * Packages the host's systemd stage-1 units use: `${pkgs.x}/…` in a unit script, a bare command
- * that is a program of a known package, or a service's `path = [ pkgs.x ]`. Package name → where.
- */
-export function packagesUsedInStage1(project: ProjectModel): ReadonlyMap<string, string> {
-  const hit = usedCache.get(project);
-  if (hit) return hit;
-  const used = new Map<string, string>();
-  const byProgram = new Map<string, string[]>();
-  for (const [pkg, bins] of Object.entries(PACKAGE_BINARIES)) {
-    if (bins === 'all-busybox') continue;
-    for (const b of bins) {
-      let l = byProgram.get(b);
-      if (!l) byProgram.set(b, (l = []));
-      l.push(pkg);
-    }
-  }
-  for (const option of SYSTEMD_STAGE1_SCRIPT_OPTIONS) {
-    for (const { file, def } of project.definitions(option)) {
-      const bindings = fileBindings(file);
-      const where = `${def.path.slice(0, 5).join('.')} in ${base(file.path)}`;
-      for (const { script, shell } of scriptsOf(def)) {
-        for (const p of script.placeholders) {
-          const r = resolveInterpolation(p.node, file, bindings);
-          if (r && !used.has(r.pkg.name)) used.set(r.pkg.name, where);
-        }
-        for (const c of shell.commands) {
-          const name = c.name?.value;
-          // Names the defaults provide do not make a package needed.
-          if (!name || name.includes('/') || SYSTEMD_STAGE1_DEFAULT_COMMANDS.has(name)) continue;
-          for (const pkg of byProgram.get(name) ?? []) if (!used.has(pkg)) used.set(pkg, where);
-        }
-      }
-    }
-  }
-  for (const { file, def } of project.definitions('boot.initrd.systemd.services.*.path')) {
-    for (const it of provisionItems(def.value, file, fileBindings(file)).items) {
-      if (it.resolved && !used.has(it.resolved.pkg.name)) used.set(it.resolved.pkg.name, `${def.path.slice(0, 5).join('.')}.path in ${base(file.path)}`);
-    }
-  }
-  usedCache.set(project, used);
-  return used;
 }

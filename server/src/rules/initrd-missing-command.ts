@@ -10,7 +10,6 @@ import {
   packageText,
   provisionItems,
   resolveInterpolation,
-  scriptedStage1Contents,
   storePathInImage,
   systemdStage1Contents,
   type Bindings,
@@ -21,7 +20,7 @@ import { BUSYBOX_APPLETS, EXTRA_UTILS, MODULE_PROVIDED, SCRIPTED_HOOKS, SYSTEMD_
 import { analyzeShell, SHELL_BUILTINS, type ShellCommand } from '../shell/analyze';
 import { scriptFromString, type ShellScript } from '../shell/source';
 import type { FileModel, ProjectModel, Rule, RuleContext } from './types';
-import { scriptsOf } from './util';
+import { scriptedStage1Contents, scriptsOf } from './util';
 
 interface CommandRef {
   /** Bare name (`sed-key`), or the basename of a placeholder path. */

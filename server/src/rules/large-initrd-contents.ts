@@ -1,10 +1,10 @@
 // Rule large-initrd-contents: packages known to be huge pulled whole into stage 1.
 import { nodes, unparen } from '../nixos/definitions';
 import { items } from '../nixos/options-query';
-import { packagesUsedInStage1, systemdStage1Contents } from '../nixos/stage1Contents';
+import { systemdStage1Contents } from '../nixos/stage1Contents';
 import type { SyntaxNode } from '../syntax/tree';
 import type { Rule, RuleContext } from './types';
-import { dottedName } from './util';
+import { dottedName, packagesUsedInStage1 } from './util';
 
 /** Packages whose output alone is tens to hundreds of MB (rough sizes of x86_64 outputs). */
 export const HUGE: ReadonlyMap<string, string> = new Map([
