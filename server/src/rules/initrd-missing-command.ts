@@ -95,8 +95,8 @@ interface Check {
   readonly ctx: RuleContext;
   readonly def: Definition;
   readonly functions: KnownFunctions;
-  /** Modules the linter could not read; when non-empty, absence is only a hint. */
-  readonly unread: readonly string[];
+  /** Modules the linter could not read (computed when a finding is reported); when any, absence is only a hint. */
+  readonly unread: () => readonly string[];
 }
 
 function openNote(unread: readonly string[]): string {
@@ -106,8 +106,9 @@ function openNote(unread: readonly string[]): string {
 
 function report(chk: Check, c: ShellCommand, script: ShellScript, message: string, certain = false): void {
   const { start, end } = script.rangeToFile(c.name!.start, c.name!.end);
-  const open = !certain && chk.unread.length > 0;
-  chk.ctx.report({ start, end, message: open ? message + openNote(chk.unread) : message, ...(open ? { severity: 'hint' as const } : {}) });
+  const unread = certain ? [] : chk.unread();
+  const open = unread.length > 0;
+  chk.ctx.report({ start, end, message: open ? message + openNote(unread) : message, ...(open ? { severity: 'hint' as const } : {}) });
 }
 
 function checkScripted(chk: Check, project: ProjectModel): void {
@@ -258,7 +259,7 @@ export const rule: Rule = {
     const units = stage === false ? [] : SYSTEMD_STAGE1_SCRIPT_OPTIONS.flatMap((o) => ctx.definitions(o));
     if (scripted.length === 0 && units.length === 0) return;
     const project = ctx.project;
-    const { unread } = hostOpenness(project);
+    const unread = (): readonly string[] => hostOpenness(project).unread;
     if (scripted.length > 0) {
       // Every scripted hook is pasted into the one /init: a function defined in one is known in all.
       const functions = functionsOf(SCRIPTED_HOOKS.flatMap((h) => project.definitions(h.pattern)));
