@@ -1,264 +1,33 @@
 // Rule initrd-missing-command: a command in a stage-1 script that stage 1 will not have.
-import { attrName, attrpathParts, bindingParts, bindingsOf, nodes, unparen, type Definition } from '../nixos/definitions';
+// What stage 1 contains comes from the one contents model, nixos/stage1Contents.ts.
+import { nodes, unparen, type Definition } from '../nixos/definitions';
 import {
-  BUSYBOX_APPLETS,
-  EXTRA_UTILS,
-  MODULE_PROVIDED,
-  SCRIPTED_HOOKS,
-  SYSTEMD_MODULE_PROVIDED,
-  SYSTEMD_STAGE1_DEFAULT_COMMANDS,
-  SYSTEMD_STAGE1_SCRIPT_OPTIONS,
-} from '../nixos/stage1';
-import { SHELL_BUILTINS, type ShellCommand } from '../shell/analyze';
-import { PLACEHOLDER_RE, type ShellScript } from '../shell/source';
-import type { SyntaxNode } from '../syntax/tree';
+  commandOnPath,
+  fileBindings,
+  hostOpenness,
+  PACKAGE_BINARIES,
+  packageBinInImage,
+  packageText,
+  provisionItems,
+  resolveInterpolation,
+  storePathInImage,
+  systemdStage1Contents,
+  type Bindings,
+  type PackageRef,
+  type Stage1Contents,
+} from '../nixos/stage1Contents';
+import { BUSYBOX_APPLETS, EXTRA_UTILS, MODULE_PROVIDED, SCRIPTED_HOOKS, SYSTEMD_MODULE_PROVIDED, SYSTEMD_STAGE1_SCRIPT_OPTIONS } from '../nixos/stage1';
+import { analyzeShell, SHELL_BUILTINS, type ShellCommand } from '../shell/analyze';
+import { scriptFromString, type ShellScript } from '../shell/source';
 import type { FileModel, ProjectModel, Rule, RuleContext } from './types';
-import { dottedName, listItems, scriptsOf, stringPieces } from './util';
-
-/** Binaries of packages commonly put into initrdBin (so a bare name can be checked). */
-const PACKAGE_BINARIES: Record<string, readonly string[] | 'all-busybox'> = {
-  busybox: 'all-busybox',
-  coreutils: [...SYSTEMD_STAGE1_DEFAULT_COMMANDS],
-  'util-linux': ['blkid', 'blkdiscard', 'blockdev', 'findmnt', 'lsblk', 'mount', 'umount', 'losetup', 'mkswap', 'swapon', 'swapoff', 'wipefs', 'sfdisk', 'fdisk', 'partx', 'flock', 'setsid', 'switch_root', 'nsenter', 'unshare', 'mountpoint', 'dmesg', 'lscpu', 'hwclock', 'fsck', 'agetty', 'kill', 'logger', 'uuidgen'],
-  utillinux: ['blkid', 'findmnt', 'lsblk', 'mount', 'umount', 'losetup', 'mkswap', 'swapon', 'swapoff', 'wipefs', 'sfdisk', 'fdisk', 'flock', 'setsid', 'switch_root', 'nsenter', 'unshare', 'mountpoint', 'dmesg'],
-  e2fsprogs: ['e2fsck', 'fsck.ext2', 'fsck.ext3', 'fsck.ext4', 'mke2fs', 'mkfs.ext2', 'mkfs.ext3', 'mkfs.ext4', 'resize2fs', 'tune2fs', 'dumpe2fs', 'e2label', 'debugfs'],
-  dosfstools: ['mkfs.fat', 'mkfs.vfat', 'fsck.fat', 'fsck.vfat', 'dosfsck', 'mkdosfs', 'fatlabel'],
-  iproute2: ['ip', 'ss', 'tc', 'bridge'],
-  cryptsetup: ['cryptsetup', 'veritysetup', 'integritysetup'],
-  gnugrep: ['grep', 'egrep', 'fgrep'],
-  gnused: ['sed'],
-  gawk: ['awk', 'gawk'],
-  findutils: ['find', 'xargs'],
-  procps: ['ps', 'pgrep', 'pkill', 'kill', 'free', 'top', 'uptime', 'sysctl', 'pidof'],
-  kmod: ['kmod', 'modprobe', 'insmod', 'rmmod', 'lsmod', 'modinfo', 'depmod'],
-  bash: ['bash', 'sh'],
-  bashInteractive: ['bash', 'sh'],
-  jq: ['jq'],
-  curl: ['curl'],
-  openssh: ['ssh', 'sshd', 'ssh-keygen', 'scp'],
-  'tpm2-tools': ['tpm2', 'tpm2_unseal', 'tpm2_pcrread', 'tpm2_createprimary', 'tpm2_load'],
-  zfs: ['zfs', 'zpool', 'zdb', 'mount.zfs'],
-  'btrfs-progs': ['btrfs', 'mkfs.btrfs', 'fsck.btrfs', 'btrfsck'],
-  lvm2: ['lvm', 'vgchange', 'lvchange', 'pvscan', 'vgscan', 'lvscan', 'dmsetup'],
-  mdadm: ['mdadm', 'mdmon'],
-  keyutils: ['keyctl'],
-  'nvme-cli': ['nvme'],
-  'sedutil': ['sedutil-cli'],
-  gnutar: ['tar'],
-  gzip: ['gzip', 'gunzip', 'zcat'],
-  zstd: ['zstd', 'unzstd', 'zstdcat'],
-  xz: ['xz', 'unxz', 'xzcat', 'lzma'],
-  less: ['less'],
-  systemd: [...SYSTEMD_STAGE1_DEFAULT_COMMANDS],
-};
-
-/** The last attribute of `pkgs.foo` / `pkgs.linuxPackages.foo`. */
-function packageName(expr: string): string {
-  return expr.slice(expr.lastIndexOf('.') + 1);
-}
-
-function binariesOf(pkg: string): readonly string[] | 'all-busybox' | undefined {
-  return PACKAGE_BINARIES[packageName(pkg)];
-}
-
-/** Let-bound names of a file, looked up by name. */
-interface Bindings {
-  get(name: string): SyntaxNode | undefined;
-}
-
-const bindingsCache = new WeakMap<FileModel, Bindings>();
-
-/**
- * Let-bound names of a file with one unambiguous value each (for `${sedKeyBin}`). The tree walk
- * runs on the first lookup: most files never need it, and a re-lint after each keystroke should
- * not pay for it.
- */
-function fileBindings(file: FileModel): Bindings {
-  const hit = bindingsCache.get(file);
-  if (hit) return hit;
-  let map: Map<string, SyntaxNode> | undefined;
-  const lazy: Bindings = { get: (name) => (map ??= collectBindings(file)).get(name) };
-  bindingsCache.set(file, lazy);
-  return lazy;
-}
-
-function collectBindings(file: FileModel): Map<string, SyntaxNode> {
-  const map = new Map<string, SyntaxNode>();
-  const ambiguous = new Set<string>();
-  const visit = (n: SyntaxNode): void => {
-    if (n.kind === 'LetIn' || n.kind === 'LegacyLet') {
-      for (const b of bindingsOf(n)) {
-        if (b.kind !== 'Binding') continue;
-        const { attrpath, value } = bindingParts(b);
-        const parts = attrpath ? attrpathParts(attrpath) : [];
-        const name = parts.length === 1 ? attrName(parts[0]!) : undefined;
-        if (!name || !value) continue;
-        if (map.has(name)) ambiguous.add(name);
-        map.set(name, value);
-      }
-    }
-    if (n.kind === 'String' || n.kind === 'IndString') return;
-    for (const c of n.children) if (c.type === 'node') visit(c);
-  };
-  visit(file.root);
-  for (const a of ambiguous) map.delete(a);
-  return map;
-}
-
-/** What a `${…}` interpolation refers to: a package expression like `pkgs.sed-key` and a sub-path. */
-interface Resolved {
-  readonly pkg: string;
-  readonly subpath: string;
-}
-
-function resolveInterpolation(interp: SyntaxNode, file: FileModel, bindings: Bindings, depth = 0): Resolved | undefined {
-  const inner = unparen(nodes(interp)[0]);
-  if (!inner || depth > 4) return undefined;
-  const dotted = dottedName(inner, file.text);
-  if (dotted && !dotted.includes('.')) {
-    // A let-bound name: follow it to a string like "${pkgs.sed-key}/bin/sed-key" or a package.
-    const bound = bindings.get(dotted);
-    if (!bound) return undefined;
-    const b = unparen(bound);
-    if (b && (b.kind === 'String' || b.kind === 'IndString')) {
-      const interps = nodes(b).filter((c) => c.kind === 'Interpolation');
-      if (interps.length !== 1) return undefined;
-      const r = resolveInterpolation(interps[0]!, file, bindings, depth + 1);
-      if (!r) return undefined;
-      const closing = b.children[b.children.length - 1]!;
-      const after = file.text.slice(interps[0]!.end, closing.start);
-      return { pkg: r.pkg, subpath: r.subpath + after };
-    }
-    const d = b ? dottedName(b, file.text) : undefined;
-    return d && d.includes('.') ? { pkg: d, subpath: '' } : undefined;
-  }
-  if (dotted && dotted.includes('.')) return { pkg: dotted, subpath: '' };
-  return undefined;
-}
-
-interface Provisions {
-  /** Bare command names that are on PATH. */
-  readonly names: Set<string>;
-  /** Package expressions whose store paths are in the image (`pkgs.foo`). */
-  readonly packages: Set<string>;
-  /** Something was provided that we cannot resolve: stay silent about bare names. */
-  unknownNames: boolean;
-  /** busybox is in initrdBin: every applet is there. */
-  busybox: boolean;
-}
-
-function addPackage(p: Provisions, pkg: string): void {
-  p.packages.add(pkg);
-  const bins = binariesOf(pkg);
-  if (bins === 'all-busybox') p.busybox = true;
-  else if (bins) for (const b of bins) p.names.add(b);
-  else p.names.add(packageName(pkg)); // a package usually provides a binary of its own name
-  if (!bins) p.unknownNames = true;
-}
-
-/** Package expressions referenced by an expression (items of a list, or interpolations in strings). */
-function referencedPackages(value: SyntaxNode, file: FileModel, bindings: Bindings, depth = 0): { pkgs: string[]; unresolved: boolean } {
-  const pkgs: string[] = [];
-  let unresolved = false;
-  const items = listItems(value);
-  for (const item of items.length > 0 ? items : [value]) {
-    const d = dottedName(item, file.text);
-    if (d && d.includes('.')) {
-      pkgs.push(d);
-      continue;
-    }
-    const bound = d ? bindings.get(d) : undefined;
-    if (bound && depth < 4) {
-      const r = referencedPackages(bound, file, bindings, depth + 1);
-      pkgs.push(...r.pkgs);
-      if (r.unresolved) unresolved = true;
-      continue;
-    }
-    const strings = stringPieces(item);
-    if (strings.length === 0) {
-      unresolved = true;
-      continue;
-    }
-    for (const s of strings) {
-      const interps = nodes(s).filter((c) => c.kind === 'Interpolation');
-      if (interps.length === 0) unresolved = true;
-      for (const i of interps) {
-        const r = resolveInterpolation(i, file, bindings);
-        if (r) pkgs.push(r.pkg);
-        else unresolved = true;
-      }
-    }
-  }
-  return { pkgs, unresolved };
-}
-
-const systemdCache = new WeakMap<ProjectModel, Provisions>();
-const scriptedCache = new WeakMap<ProjectModel, Provisions>();
-
-/** What systemd stage 1 gets from initrdBin, extraBin, storePaths and contents (once per project). */
-function systemdProvisions(project: ProjectModel): Provisions {
-  const hit = systemdCache.get(project);
-  if (hit) return hit;
-  const p: Provisions = { names: new Set(), packages: new Set(), unknownNames: false, busybox: false };
-  for (const { file, def } of project.definitions('boot.initrd.systemd.initrdBin')) {
-    const r = referencedPackages(def.value, file, fileBindings(file));
-    for (const pkg of r.pkgs) addPackage(p, pkg);
-    if (r.unresolved) p.unknownNames = true;
-  }
-  for (const { file, def } of project.definitions('boot.initrd.systemd.extraBin.*')) {
-    p.names.add(def.path[def.path.length - 1]!);
-    for (const pkg of referencedPackages(def.value, file, fileBindings(file)).pkgs) p.packages.add(pkg);
-  }
-  for (const { def } of project.definitions('boot.initrd.systemd.extraBin')) {
-    const set = unparen(def.value);
-    if (set?.kind !== 'AttrSet') p.unknownNames = true;
-  }
-  for (const { file, def } of project.definitions('boot.initrd.systemd.storePaths')) {
-    const r = referencedPackages(def.value, file, fileBindings(file));
-    for (const pkg of r.pkgs) p.packages.add(pkg);
-  }
-  for (const { def } of project.definitions('boot.initrd.systemd.contents.*')) {
-    const target = def.path[def.path.length - 1]!;
-    const m = /^\/(?:usr\/)?s?bin\/([^/]+)$/.exec(target);
-    if (m) p.names.add(m[1]!);
-  }
-  for (const { file, def } of project.definitions('boot.initrd.systemd.contents.*.source')) {
-    for (const pkg of referencedPackages(def.value, file, fileBindings(file)).pkgs) p.packages.add(pkg);
-  }
-  systemdCache.set(project, p);
-  return p;
-}
-
-/** What extraUtilsCommands copies into scripted stage 1 (once per project). */
-function scriptedProvisions(project: ProjectModel): Provisions {
-  const hit = scriptedCache.get(project);
-  if (hit) return hit;
-  const p: Provisions = { names: new Set(), packages: new Set(), unknownNames: false, busybox: true };
-  for (const { def } of project.definitions('boot.initrd.extraUtilsCommands')) {
-    for (const { script, shell } of scriptsOf(def)) {
-      if (shell.error) p.unknownNames = true;
-      for (const c of shell.commands) {
-        const name = c.name?.value;
-        if (name !== 'copy_bin_and_libs' && name !== 'cp' && name !== 'ln') continue;
-        for (const arg of c.args.slice(1)) {
-          const raw = arg.value ?? script.text.slice(arg.start, arg.end);
-          if (raw.startsWith('-') || raw.startsWith('$out')) continue;
-          if (/[*?$]/.test(raw.replace(PLACEHOLDER_RE, ''))) p.unknownNames = true;
-          const base = raw.slice(raw.lastIndexOf('/') + 1);
-          if (base && !/[*?$]/.test(base)) p.names.add(base);
-        }
-      }
-    }
-  }
-  scriptedCache.set(project, p);
-  return p;
-}
+import { scriptedStage1Contents, scriptsOf } from './util';
 
 interface CommandRef {
   /** Bare name (`sed-key`), or the basename of a placeholder path. */
   readonly name: string;
-  /** For `${pkgs.foo}/bin/foo`: the package expression. */
-  readonly pkg?: string;
+  /** For `${pkgs.foo}/bin/foo`: the package and the path below it. */
+  readonly pkg?: PackageRef;
+  readonly subpath?: string;
   readonly display: string;
 }
 
@@ -275,7 +44,7 @@ function commandRef(c: ShellCommand, script: ShellScript, file: FileModel, bindi
     const path = r.subpath + ph[2]!;
     if (!/^\/(s?bin|libexec|lib)\/[^/]+$/.test(path) && !/^\/bin\//.test(path)) return 'skip';
     const name = path.slice(path.lastIndexOf('/') + 1);
-    return { name, pkg: r.pkg, display: `\${${r.pkg}}${path}` };
+    return { name, pkg: r.pkg, subpath: path, display: `\${${packageText(r.pkg)}}${path}` };
   }
   const value = word.value;
   if (value === undefined || /[$`*?[\]{}~]/.test(value) || value.includes('__nixI')) return 'skip';
@@ -288,55 +57,137 @@ function commandRef(c: ShellCommand, script: ShellScript, file: FileModel, bindi
   return { name: value, display: value };
 }
 
-function checkScript(
-  ctx: RuleContext,
-  def: Definition,
-  mode: 'scripted' | 'systemd',
-  prov: Provisions,
-  bindings: Bindings,
-  servicePath: string[] | undefined,
-): void {
-  for (const { script, shell } of scriptsOf(def)) {
+/**
+ * Shell functions a script can call: those defined in any piece of the same definitions (stage-1
+ * hooks are pasted into one /init; a unit script may be built from several strings), and those in
+ * let-bound strings pasted in with `${helpers}`. `opaque` when pasted-in code cannot be read.
+ */
+interface KnownFunctions {
+  readonly names: Set<string>;
+  opaque: boolean;
+}
+
+function functionsOf(defs: ReadonlyArray<{ file: FileModel; def: Definition }>): KnownFunctions {
+  const known: KnownFunctions = { names: new Set(), opaque: false };
+  for (const { file, def } of defs) {
+    const bindings = fileBindings(file);
+    for (const { script, shell } of scriptsOf(def)) {
+      for (const f of shell.functions.keys()) known.names.add(f);
+      for (const c of shell.commands) {
+        const raw = c.name ? script.text.slice(c.name.start, c.name.end) : '';
+        const ph = /^__nixI(\d+)__$/.exec(raw);
+        if (!ph) continue;
+        // A pasted-in piece of code at command position: read it if it is a let-bound string.
+        const p = script.placeholders[Number(ph[1])];
+        const inner = p ? unparen(nodes(p.node)[0]) : undefined;
+        const name = inner?.kind === 'Ident' ? file.text.slice(inner.start, inner.end) : undefined;
+        const bound = name ? unparen(bindings.get(name)) : undefined;
+        if (bound && (bound.kind === 'String' || bound.kind === 'IndString')) {
+          for (const f of analyzeShell(scriptFromString(bound).text).functions.keys()) known.names.add(f);
+        } else if (!p || !resolveInterpolation(p.node, file, bindings)) known.opaque = true;
+      }
+    }
+  }
+  return known;
+}
+
+interface Check {
+  readonly ctx: RuleContext;
+  readonly def: Definition;
+  readonly functions: KnownFunctions;
+  /** Modules the linter could not read (computed when a finding is reported); when any, absence is only a hint. */
+  readonly unread: () => readonly string[];
+}
+
+function openNote(unread: readonly string[]): string {
+  const shown = unread.slice(0, 2).join(', ') + (unread.length > 2 ? `, and ${unread.length - 2} more` : '');
+  return ` (The host imports modules the linter could not read — ${shown} — which may provide it; reported as a hint.)`;
+}
+
+function report(chk: Check, c: ShellCommand, script: ShellScript, message: string, certain = false): void {
+  const { start, end } = script.rangeToFile(c.name!.start, c.name!.end);
+  const unread = certain ? [] : chk.unread();
+  const open = unread.length > 0;
+  chk.ctx.report({ start, end, message: open ? message + openNote(unread) : message, ...(open ? { severity: 'hint' as const } : {}) });
+}
+
+function checkScripted(chk: Check, project: ProjectModel): void {
+  const prov = scriptedStage1Contents(project);
+  const bindings = fileBindings(chk.ctx.file);
+  for (const { script, shell } of scriptsOf(chk.def)) {
     if (shell.error) continue;
     for (const c of shell.commands) {
-      const ref = commandRef(c, script, ctx.file, bindings);
+      const ref = commandRef(c, script, chk.ctx.file, bindings);
+      if (!ref || ref === 'skip' || ref.pkg) continue; // legacy makeInitrd copies the closure of /init
+      const { name } = ref;
+      if (SHELL_BUILTINS.has(name) || chk.functions.names.has(name)) continue;
+      if (BUSYBOX_APPLETS.has(name) || EXTRA_UTILS.has(name) || MODULE_PROVIDED.has(name) || prov.names.has(name)) continue;
+      if (prov.unknownNames || chk.functions.opaque) continue;
+      report(
+        chk,
+        c,
+        script,
+        `\`${name}\` is not in scripted stage 1: ${chk.def.path.join('.')} runs in /init, whose PATH has only busybox and the ` +
+          'extra-utils nixpkgs copies. It fails at boot with "not found". Add it in boot.initrd.extraUtilsCommands ' +
+          `(\`copy_bin_and_libs \${pkgs.${name}}/bin/${name}\`), or call it by store path.`,
+      );
+    }
+  }
+}
+
+function checkSystemd(chk: Check, prov: Stage1Contents, servicePath: readonly PackageRef[]): void {
+  const bindings = fileBindings(chk.ctx.file);
+  for (const { script, shell } of scriptsOf(chk.def)) {
+    if (shell.error) continue;
+    for (const c of shell.commands) {
+      const ref = commandRef(c, script, chk.ctx.file, bindings);
       if (!ref || ref === 'skip') continue;
       const { name } = ref;
-      if (SHELL_BUILTINS.has(name) || shell.functions.has(name)) continue;
-      let missing: boolean;
       if (ref.pkg) {
-        if (mode === 'scripted') continue; // legacy makeInitrd copies the closure of /init
-        missing = !prov.packages.has(ref.pkg) && ![...prov.packages].some((p) => packageName(p) === packageName(ref.pkg!));
-      } else if (mode === 'scripted') {
-        missing = !(BUSYBOX_APPLETS.has(name) || EXTRA_UTILS.has(name) || MODULE_PROVIDED.has(name) || prov.names.has(name)) && !prov.unknownNames;
-      } else {
-        missing =
-          !(SYSTEMD_STAGE1_DEFAULT_COMMANDS.has(name) || SYSTEMD_MODULE_PROVIDED.has(name) || prov.names.has(name) || (prov.busybox && BUSYBOX_APPLETS.has(name))) &&
-          !prov.unknownNames;
-      }
-      if (!missing) continue;
-      const { start, end } = script.rangeToFile(c.name!.start, c.name!.end);
-      const option = def.path.join('.');
-      let message: string;
-      if (mode === 'scripted') {
-        message =
-          `\`${name}\` is not in scripted stage 1: ${option} runs in /init, whose PATH has only busybox and the ` +
-          'extra-utils nixpkgs copies. It fails at boot with "not found". Add it in boot.initrd.extraUtilsCommands ' +
-          `(\`copy_bin_and_libs \${pkgs.${name}}/bin/${name}\`), or call it by store path.`;
-      } else if (ref.pkg) {
-        message =
+        const v = storePathInImage(prov, { pkg: ref.pkg, subpath: ref.subpath ?? '' });
+        if (v.present !== false) continue;
+        if (v.reason === 'wrong-output') {
+          report(
+            chk,
+            c,
+            script,
+            `\`${ref.display}\` does not exist: ${ref.pkg.name} keeps its programs in its \`bin\` output, and \`\${${packageText(ref.pkg)}}\` ` +
+              `is the default output, which has no bin/. Use \`\${pkgs.${ref.pkg.name}.bin}${ref.subpath ?? ''}\` (and provide it in stage 1).`,
+            true,
+          );
+          continue;
+        }
+        report(
+          chk,
+          c,
+          script,
           `\`${ref.display}\` is not in the systemd stage-1 image: makeInitrdNG copies only boot.initrd.systemd.storePaths, ` +
-          'initrdBin, extraBin and contents — it does not follow the closure of the unit script. The unit fails at boot with ' +
-          `"No such file or directory". Add \`"${ref.display}"\` to boot.initrd.systemd.storePaths, or ${ref.pkg} to boot.initrd.systemd.initrdBin.`;
-      } else {
-        const viaPath = servicePath?.find((p) => packageName(p) === name || binariesOf(p) !== undefined);
-        message =
-          `\`${name}\` is not on PATH in systemd stage 1 (/bin from boot.initrd.systemd.initrdBin and extraBin). The unit fails at ` +
-          'boot with "command not found". ' +
-          (viaPath ? `The service's \`path = [ ${viaPath} ]\` only sets PATH; it does not copy the package into the initrd. ` : '') +
-          `Add its package to boot.initrd.systemd.initrdBin, or \`boot.initrd.systemd.extraBin.${name} = "\${pkgs.${name}}/bin/${name}";\`.`;
+            'initrdBin, extraBin and contents (with their defaults and what file-system and other NixOS modules add) — it does not ' +
+            'follow the closure of the unit script. The unit fails at boot with "No such file or directory". ' +
+            `Add \`"${ref.display}"\` to boot.initrd.systemd.storePaths, or ${packageText(ref.pkg)} to boot.initrd.systemd.initrdBin.`,
+        );
+        continue;
       }
-      ctx.report({ start, end, message });
+      if (SHELL_BUILTINS.has(name) || chk.functions.names.has(name)) continue;
+      const on = commandOnPath(prov, name);
+      if (on !== false) continue;
+      if (SYSTEMD_MODULE_PROVIDED.has(name) || chk.functions.opaque) continue;
+      // The unit's `path = [ pkg ]` puts ${pkg}/bin on PATH: enough when the package's files are in the image.
+      const viaPath = servicePath.find((p) => {
+        const bins = PACKAGE_BINARIES[p.name];
+        return bins === undefined || bins === 'all-busybox' || bins.includes(name) || p.name === name;
+      });
+      if (viaPath && packageBinInImage(prov, viaPath)) continue;
+      if (servicePath.some((p) => PACKAGE_BINARIES[p.name] === undefined && prov.mentioned.has(p.name))) continue;
+      report(
+        chk,
+        c,
+        script,
+        `\`${name}\` is not on PATH in systemd stage 1 (/bin from boot.initrd.systemd.initrdBin and extraBin, with their defaults ` +
+          'and what file-system and other NixOS modules add). The unit fails at boot with "command not found". ' +
+          (viaPath ? `The service's \`path = [ ${packageText(viaPath)} ]\` only sets PATH; it does not copy the package into the initrd. ` : '') +
+          `Add its package to boot.initrd.systemd.initrdBin, or \`boot.initrd.systemd.extraBin.${name} = "\${pkgs.${name}}/bin/${name}";\`.`,
+      );
     }
   }
 }
@@ -349,15 +200,42 @@ export const rule: Rule = {
     summary: 'A command in a stage-1 script that the initrd will not contain.',
     why:
       'Stage 1 is a small world. Scripted stage 1 has busybox, the tools stage-1.nix copies into extra-utils (blkid, ' +
-      'lvm, dmsetup, mdadm, udev, kmod) and what `boot.initrd.extraUtilsCommands` copies with `copy_bin_and_libs`; ' +
-      'store paths interpolated into a hook are in the closure of `/init`, which the legacy makeInitrd copies. ' +
-      'systemd stage 1 is built by makeInitrdNG, which copies only `boot.initrd.systemd.storePaths`, `initrdBin` ' +
-      '(default bashInteractive, coreutils, kmod, systemd), `extraBin` and `contents` — "closures won\'t be consulted". ' +
-      'So a bare `sed-key`, or `${pkgs.sed-key}/bin/sed-key` in a unit script, is missing at boot, and a service\'s ' +
-      '`path = [ … ]` only sets PATH, it copies nothing. Seed 000: the stage-1 unlock service `nvme-hw-key` failed ' +
-      'because `sed-key` was missing or mislinked in the initrd, found only after unpacking initrds generation by ' +
-      'generation. The rule stays silent when a command cannot be resolved (an unknown package in initrdBin, a ' +
-      'variable command name) rather than guess; builtins and functions defined in the script are never flagged.',
+      'lvm, dmsetup, mdadm, udev, kmod), what modules copy (ext.nix always copies e2fsck and tune2fs) and what ' +
+      '`boot.initrd.extraUtilsCommands` copies with `copy_bin_and_libs`; store paths interpolated into a hook are in ' +
+      'the closure of `/init`, which the legacy makeInitrd copies. systemd stage 1 is built by makeInitrdNG, which ' +
+      'copies only `boot.initrd.systemd.storePaths` and `contents` (with ELF libraries and symlink targets) — ' +
+      '"closures won\'t be consulted". So `${pkgs.sed-key}/bin/sed-key` in a unit script is missing at boot unless a ' +
+      'provision holds it, and a service\'s `path = [ … ]` only sets PATH, it copies nothing. Seed 000: the stage-1 ' +
+      'unlock service `nvme-hw-key` failed because `sed-key` was missing or mislinked in the initrd, found only after ' +
+      'unpacking initrds generation by generation.\n\n' +
+      'What counts as present (the contents model, server/src/nixos/stage1Contents.ts, shared with ' +
+      '`large-initrd-contents` and `initrd-network-driver`; facts from nixpkgs `nixos/modules/system/boot/systemd/initrd.nix`):\n' +
+      '- `/bin` is a buildEnv of `map getBin initrdBin`, default `[ pkgs.bashInteractive pkgs.coreutils cfg.package.kmod ' +
+      'cfg.package ]` (cfg.package is the initrd\'s systemd): bare names of those packages, and their store paths — ' +
+      '`${pkgs.coreutils}/bin/echo` (nixpkgs\' own `panic-on-fail` unit runs it), `${pkgs.systemd}/bin/systemctl`, ' +
+      '`${pkgs.kmod}/bin/modprobe`. A custom `boot.initrd.systemd.package`/`systemd.package` makes `${pkgs.systemd}/…` unknown.\n' +
+      '- `extraBin` defaults `less` (`${pkgs.less}/bin/less`) and `mount`, `umount`, `fsck` from `cfg.package.util-linux` ' +
+      '(util-linuxMinimal: **not** the store path of `pkgs.util-linux`, so `${pkgs.util-linux}/bin/umount` needs a provision).\n' +
+      '- `storePaths` defaults: `pkgs.runtimeShell`, `"${pkgs.bash}/bin"`, util-linuxMinimal\'s mount/umount/sulogin, ' +
+      '`chroot-realpath`. Your `storePaths` items: literal strings, `"${pkg}/bin/x"` files, whole packages (`pkgs.x`, ' +
+      '`"${pkgs.x}"`, `with pkgs; [ x y ]`) — a whole package holds every file under it, and a unit\'s `path = [ pkgs.x ]` ' +
+      'then finds its programs.\n' +
+      '- File-system modules add their tools to initrdBin when the type is needed in stage 1 (`nixos/modules/tasks/filesystems/`: ' +
+      'ext.nix e2fsprogs, xfs.nix xfsprogs.bin, vfat.nix dosfstools, f2fs.nix f2fs-tools, jfs.nix jfsutils, reiserfs.nix ' +
+      'reiserfsprogs; btrfs.nix btrfs-progs whenever btrfs is used). "Needed" = a file system on a path stage 1 mounts ' +
+      '(`/`, `/nix`, `/nix/store`, `/var`, `/var/log`, `/var/lib`, `/var/lib/nixos`, `/etc`, `/usr`, per nixos/lib/utils.nix) ' +
+      'or with `neededForBoot = true`, or `boot.initrd.supportedFilesystems`. `clevis.nix` adds clevis and curl to ' +
+      'extraBin and clevis, jose, curl and tpm2-tools programs to storePaths.\n' +
+      '- lvm2 keeps its programs in its `bin` output: `${pkgs.lvm2}/bin/lvm` does not exist on any host (reported even ' +
+      'when lvm2 is provided); `${pkgs.lvm2.bin}/bin/lvm` is present when lvm2 is in initrdBin.\n\n' +
+      'When it stays silent: builtins; shell functions defined in the same script, in another string of the same ' +
+      'definition, in another scripted hook (they all become one `/init`) or in a let-bound helper pasted in with ' +
+      '`${helpers}`; a script that pastes in code it cannot read; a command or package it cannot resolve (a variable ' +
+      'command name, an unknown package in initrdBin, a computed provision list, a `/bin` in `contents`); programs that ' +
+      'NixOS modules add when their feature is on (cryptsetup, zfs, lvm, mdadm, sshd, …); file-system tools when the ' +
+      'file systems are generated (disko) or computed. On a host that imports modules the linter cannot read (a flake ' +
+      'input\'s module, a file outside the linted set, a computed imports list, a nixpkgs module it does not model) it ' +
+      'reports a hint, not a warning, naming what it could not read — except for `${pkgs.lvm2}/bin/…`, which is wrong everywhere.',
     bad:
       'boot.initrd.systemd.services.nvme-hw-key = {\n  wantedBy = [ "initrd.target" ];\n  script = \'\'\n    ${pkgs.sed-key}/bin/sed-key unlock /dev/nvme0n1 -\n  \'\';\n};',
     good:
@@ -368,7 +246,10 @@ export const rule: Rule = {
       'Check the result with "Open Initrd in Explorer" or `nixboot initrd ls`.',
     references: [
       'nixpkgs nixos/modules/system/boot/stage-1.nix (extraUtils, makeInitrd)',
-      'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (initrdBin, extraBin, storePaths, makeInitrdNG)',
+      'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (initrdBin, extraBin and storePaths defaults, makeInitrdNG)',
+      'nixpkgs nixos/modules/tasks/filesystems/{ext,xfs,vfat,f2fs,jfs,reiserfs,btrfs}.nix (boot.initrd.systemd.initrdBin)',
+      'nixpkgs nixos/modules/system/boot/clevis.nix (extraBin, storePaths)',
+      'nixpkgs nixos/lib/utils.nix (pathsNeededForBoot)',
       'nixpkgs pkgs/build-support/kernel/make-initrd-ng/README.md',
     ],
   },
@@ -377,18 +258,22 @@ export const rule: Rule = {
     const scripted = stage === true ? [] : SCRIPTED_HOOKS.flatMap((h) => ctx.definitions(h.pattern));
     const units = stage === false ? [] : SYSTEMD_STAGE1_SCRIPT_OPTIONS.flatMap((o) => ctx.definitions(o));
     if (scripted.length === 0 && units.length === 0) return;
-    const bindings = fileBindings(ctx.file);
+    const project = ctx.project;
+    const unread = (): readonly string[] => hostOpenness(project).unread;
     if (scripted.length > 0) {
-      const prov = scriptedProvisions(ctx.project);
-      for (const def of scripted) checkScript(ctx, def, 'scripted', prov, bindings, undefined);
+      // Every scripted hook is pasted into the one /init: a function defined in one is known in all.
+      const functions = functionsOf(SCRIPTED_HOOKS.flatMap((h) => project.definitions(h.pattern)));
+      for (const def of scripted) checkScripted({ ctx, def, functions, unread }, project);
     }
     if (units.length > 0) {
-      const prov = systemdProvisions(ctx.project);
+      const prov = systemdStage1Contents(project);
       for (const def of units) {
         const service = def.path.slice(0, 5).join('.');
-        const pathDefs = ctx.project.definitions(`${service}.path`);
-        const servicePath = pathDefs.flatMap(({ file, def: d }) => referencedPackages(d.value, file, fileBindings(file)).pkgs);
-        checkScript(ctx, def, 'systemd', prov, bindings, servicePath);
+        const functions = functionsOf(project.definitions(def.path.join('.')));
+        const servicePath = project
+          .definitions(`${service}.path`)
+          .flatMap(({ file, def: d }) => provisionItems(d.value, file, fileBindings(file)).items.flatMap((it) => (it.resolved ? [it.resolved.pkg] : [])));
+        checkSystemd({ ctx, def, functions, unread }, prov, servicePath);
       }
     }
   },

@@ -1,5 +1,6 @@
 // Rule initrd-network-driver: stage-1 networking with no NIC driver in the initrd's kernel modules.
 import { kernelModuleNames, literalBools } from '../nixos/options-query';
+import { hostOpenness, importedKernelModules } from '../nixos/stage1Contents';
 import type { Rule } from './types';
 
 /** Kernel modules of common wired, virtual and USB network cards. */
@@ -36,9 +37,15 @@ export const rule: Rule = {
       'and add it to `boot.initrd.availableKernelModules`. If your kernel has the driver built in (`=y`, as in seed 003), ' +
       'silence the rule for that line with `# nixboot: ignore initrd-network-driver`. The rule only runs when the ' +
       'hardware configuration (a file setting boot.initrd.availableKernelModules) is linted together with the host, and ' +
-      'stays silent when a module list is computed rather than written out.',
+      'stays silent when a module list is computed rather than written out. Drivers that nixpkgs modules imported by the ' +
+      'host add are counted: `profiles/qemu-guest.nix` (imported as `(modulesPath + "/profiles/qemu-guest.nix")`, ' +
+      'as nixos-generate-config writes for QEMU/KVM guests) adds virtio_net, virtio_pci, virtio_mmio, virtio_blk, ' +
+      'virtio_scsi, 9p and 9pnet_virtio. When the host imports modules the linter cannot read (a flake input\'s ' +
+      'module such as nixos-hardware, a file outside the linted set, a computed imports list, another nixpkgs ' +
+      'module), one of them may add the driver: the finding is then a hint that names them.',
     references: [
       'nixpkgs nixos/modules/system/boot/initrd-network.nix (description of boot.initrd.network.enable)',
+      'nixpkgs nixos/modules/profiles/qemu-guest.nix (virtio drivers in boot.initrd.availableKernelModules)',
       'seed 003 (NIC driver built in for stage 1)',
       'brief nixos-boot-facts.md §H 7',
     ],
@@ -54,18 +61,27 @@ export const rule: Rule = {
     const loaded = kernelModuleNames(p, 'boot.initrd.kernelModules');
     if (!available.defined) return; // no hardware configuration in the set
     if (available.opaque || loaded.opaque) return;
-    const modules = [...available.names, ...loaded.names];
+    // Modules the host imports from nixpkgs add drivers too (profiles/qemu-guest.nix: virtio_net).
+    const imported = importedKernelModules(p);
+    const modules = [...available.names, ...loaded.names, ...imported.flatMap((m) => m.names)];
     if (modules.some((m) => NIC_DRIVERS.has(m) || NIC_DRIVERS.has(m.replace(/_/g, '-')) || NIC_DRIVERS.has(m.replace(/-/g, '_')))) return;
     const hw = p.definitions('boot.initrd.availableKernelModules')[0] ?? p.definitions('boot.initrd.availableKernelModules.*')[0]!;
+    const { unread } = hostOpenness(p);
     for (const def of enables) {
-      ctx.report({
-        start: def.key.start,
-        end: def.value.end,
-        message:
-          `${def.path.join('.')} is on, but no network card driver is in boot.initrd.availableKernelModules or kernelModules ` +
-          `(${modules.length ? modules.join(', ') : 'none'} in ${hw.file.path.slice(hw.file.path.lastIndexOf('/') + 1)}): stage 1 will have no interface to bring up. ` +
-          'Add the driver `lspci -k` shows for the card (e.g. "r8169", "igb", "e1000e", "virtio_net").',
-      });
+      const message =
+        `${def.path.join('.')} is on, but no network card driver is in boot.initrd.availableKernelModules or kernelModules ` +
+        `(${modules.length ? modules.join(', ') : 'none'} in ${hw.file.path.slice(hw.file.path.lastIndexOf('/') + 1)}): stage 1 will have no interface to bring up. ` +
+        'Add the driver `lspci -k` shows for the card (e.g. "r8169", "igb", "e1000e", "virtio_net").';
+      if (unread.length === 0) ctx.report({ start: def.key.start, end: def.value.end, message });
+      else {
+        const shown = unread.slice(0, 2).join(', ') + (unread.length > 2 ? `, and ${unread.length - 2} more` : '');
+        ctx.report({
+          start: def.key.start,
+          end: def.value.end,
+          severity: 'hint',
+          message: `${message} (The host imports modules the linter could not read — ${shown} — which may add the driver; reported as a hint.)`,
+        });
+      }
     }
   },
 };

@@ -1,9 +1,10 @@
 // Rule large-initrd-contents: packages known to be huge pulled whole into stage 1.
 import { nodes, unparen } from '../nixos/definitions';
 import { items } from '../nixos/options-query';
+import { systemdStage1Contents } from '../nixos/stage1Contents';
 import type { SyntaxNode } from '../syntax/tree';
 import type { Rule, RuleContext } from './types';
-import { dottedName } from './util';
+import { dottedName, packagesUsedInStage1 } from './util';
 
 /** Packages whose output alone is tens to hundreds of MB (rough sizes of x86_64 outputs). */
 export const HUGE: ReadonlyMap<string, string> = new Map([
@@ -32,7 +33,6 @@ export const HUGE: ReadonlyMap<string, string> = new Map([
   ['firmwareLinuxNonfree', '~500 MB'],
   ['zfs', '~40 MB'],
   ['coreutils-full', '~20 MB'],
-  ['util-linux', '~30 MB'],
   ['curl', '~15 MB (with its closure much more)'],
 ]);
 
@@ -66,6 +66,12 @@ function check(ctx: RuleContext, option: string, n: SyntaxNode, extra = ''): voi
   const pkg = wholePackage(n, ctx.file.text);
   if (!pkg) return;
   if (pkg === 'systemd' && option.endsWith('initrdBin')) return; // initrdBin's default already holds systemd
+  // A package the host's stage-1 units run is needed there: initrd-missing-command counts it as
+  // provided, and this rule must not call the same store path too big.
+  const name = pkg.slice(pkg.lastIndexOf('.') + 1);
+  if (packagesUsedInStage1(ctx.project).has(name)) return;
+  // Already put into stage 1 by a NixOS module of the host (root on ZFS: zfs.nix): no size claim.
+  if (option.endsWith('initrdBin') && systemdStage1Contents(ctx.project).moduleProvided.has(name)) return;
   const how =
     option.endsWith('storePaths') || option.includes('contents') || option.includes('extraFiles')
       ? 'the whole store path is copied into the initrd'
@@ -101,7 +107,13 @@ export const rule: Rule = {
     fix:
       'Copy single programs with `boot.initrd.systemd.extraBin.<name> = "${pkg}/bin/<name>"` (makeInitrdNG follows ' +
       'their ELF libraries) or a file with `storePaths = [ "${pkg}/bin/x" ]`, rewrite a Python/Perl helper as a shell ' +
-      'script, and measure the result. The rule only knows a fixed list of big packages.',
+      'script, and measure the result. The rule only knows a fixed list of big packages (util-linux is not one: its ' +
+      'default output holds only its programs, a few MB). It stays silent about a ' +
+      'package that a stage-1 unit of the same host runs (`${pkgs.python3}/bin/python3` in a unit script, a bare ' +
+      '`python3`, or the service\'s `path`): the unit needs it, and `initrd-missing-command` counts it as provided — ' +
+      'both rules read the same contents model (nixos/stage1Contents.ts), so they never disagree about a path. It ' +
+      'also stays silent about a package in `initrdBin` that the host\'s NixOS modules already put into stage 1 ' +
+      '(zfs on a host whose stage 1 mounts ZFS, e2fsprogs, btrfs-progs, lvm2 …): the programs are there anyway.',
     references: [
       'nixpkgs pkgs/build-support/kernel/make-initrd-ng.nix (contents copied verbatim, ELF dependencies followed, closures not)',
       'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (storePaths, initrdBin, extraBin, packages)',

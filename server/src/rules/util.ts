@@ -1,7 +1,10 @@
 // Helpers shared by rules: reading literal values and embedded scripts out of definitions.
 import { applyChain, calleeName, identName, nodes, tokens, unparen, unwrapValue, type Definition } from '../nixos/definitions';
+import { SYSTEMD_STAGE1_DEFAULT_COMMANDS, SYSTEMD_STAGE1_SCRIPT_OPTIONS } from '../nixos/stage1';
+import { base, fileBindings, PACKAGE_BINARIES, provisionItems, resolveInterpolation } from '../nixos/stage1Contents';
 import { analyzeShell, type ShellAnalysis } from '../shell/analyze';
-import { scriptFromString, type ShellScript } from '../shell/source';
+import { PLACEHOLDER_RE, scriptFromString, type ShellScript } from '../shell/source';
+import type { ProjectModel } from './types';
 import { decodeString } from '../syntax/decode';
 import type { SyntaxNode } from '../syntax/tree';
 
@@ -132,4 +135,91 @@ export function listItems(value: SyntaxNode): SyntaxNode[] {
 /** `1 generation`, `2 generations`. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scripted stage 1: busybox, extra-utils, and what extraUtilsCommands copies.
+
+export interface ScriptedContents {
+  /** Names copied by boot.initrd.extraUtilsCommands (copy_bin_and_libs, cp, ln). */
+  readonly names: ReadonlySet<string>;
+  /** Something copied that we cannot name (a glob, a variable). */
+  readonly unknownNames: boolean;
+}
+
+const scriptedCache = new WeakMap<ProjectModel, ScriptedContents>();
+
+export function scriptedStage1Contents(project: ProjectModel): ScriptedContents {
+  const hit = scriptedCache.get(project);
+  if (hit) return hit;
+  const names = new Set<string>();
+  let unknownNames = false;
+  for (const { def } of project.definitions('boot.initrd.extraUtilsCommands')) {
+    for (const { script, shell } of scriptsOf(def)) {
+      if (shell.error) unknownNames = true;
+      for (const c of shell.commands) {
+        const name = c.name?.value;
+        if (name !== 'copy_bin_and_libs' && name !== 'cp' && name !== 'ln' && name !== 'mv') continue;
+        for (const arg of c.args.slice(1)) {
+          const raw = arg.value ?? script.text.slice(arg.start, arg.end);
+          if (raw.startsWith('-')) continue;
+          if (/[*?$]/.test(raw.replace(PLACEHOLDER_RE, '').replace(/^\$out\//, ''))) unknownNames = true;
+          const b = raw.slice(raw.lastIndexOf('/') + 1);
+          if (b && !/[*?${}]/.test(b)) names.add(b);
+        }
+      }
+    }
+  }
+  const model = { names, unknownNames };
+  scriptedCache.set(project, model);
+  return model;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the host's stage-1 units use (so large-initrd-contents never calls "too big" what a unit needs).
+
+const usedCache = new WeakMap<ProjectModel, ReadonlyMap<string, string>>();
+
+/**
+ * Packages the host's systemd stage-1 units use: `${pkgs.x}/…` in a unit script, a bare command
+ * that is a program of a known package, or a service's `path = [ pkgs.x ]`. Package name → where.
+ */
+export function packagesUsedInStage1(project: ProjectModel): ReadonlyMap<string, string> {
+  const hit = usedCache.get(project);
+  if (hit) return hit;
+  const used = new Map<string, string>();
+  const byProgram = new Map<string, string[]>();
+  for (const [pkg, bins] of Object.entries(PACKAGE_BINARIES)) {
+    if (bins === 'all-busybox') continue;
+    for (const b of bins) {
+      let l = byProgram.get(b);
+      if (!l) byProgram.set(b, (l = []));
+      l.push(pkg);
+    }
+  }
+  for (const option of SYSTEMD_STAGE1_SCRIPT_OPTIONS) {
+    for (const { file, def } of project.definitions(option)) {
+      const bindings = fileBindings(file);
+      const where = `${def.path.slice(0, 5).join('.')} in ${base(file.path)}`;
+      for (const { script, shell } of scriptsOf(def)) {
+        for (const p of script.placeholders) {
+          const r = resolveInterpolation(p.node, file, bindings);
+          if (r && !used.has(r.pkg.name)) used.set(r.pkg.name, where);
+        }
+        for (const c of shell.commands) {
+          const name = c.name?.value;
+          // Names the defaults provide do not make a package needed.
+          if (!name || name.includes('/') || SYSTEMD_STAGE1_DEFAULT_COMMANDS.has(name)) continue;
+          for (const pkg of byProgram.get(name) ?? []) if (!used.has(pkg)) used.set(pkg, where);
+        }
+      }
+    }
+  }
+  for (const { file, def } of project.definitions('boot.initrd.systemd.services.*.path')) {
+    for (const it of provisionItems(def.value, file, fileBindings(file)).items) {
+      if (it.resolved && !used.has(it.resolved.pkg.name)) used.set(it.resolved.pkg.name, `${def.path.slice(0, 5).join('.')}.path in ${base(file.path)}`);
+    }
+  }
+  usedCache.set(project, used);
+  return used;
 }
