@@ -173,13 +173,13 @@ function main(): void {
   }
 
   const judged = findings.filter((f) => f.rule !== 'syntax-error');
-  interface Row { findings: number; labelled: number; true: number; errorsFalse: number; severities: Set<string> }
+  interface Row { findings: number; labelled: number; true: number; errorsFalse: number; hintsFalse: number; severities: Set<string> }
   const byRule = new Map<string, Row>();
   const unlabelled: Finding[] = [];
   const used = new Set<Label>();
   const falseByClass = new Map<string, number>();
   for (const f of judged) {
-    const row = byRule.get(f.rule) ?? { findings: 0, labelled: 0, true: 0, errorsFalse: 0, severities: new Set() };
+    const row = byRule.get(f.rule) ?? { findings: 0, labelled: 0, true: 0, errorsFalse: 0, hintsFalse: 0, severities: new Set() };
     row.findings++;
     row.severities.add(f.severity);
     const l = labelFor(f);
@@ -189,6 +189,7 @@ function main(): void {
       if (l.verdict) row.true++;
       else {
         if (f.severity === 'error') row.errorsFalse++;
+        if (f.severity === 'hint') row.hintsFalse++;
         const c = l.class ?? '(no class)';
         falseByClass.set(c, (falseByClass.get(c) ?? 0) + 1);
       }
@@ -198,8 +199,14 @@ function main(): void {
   const stale = labels.labels.filter((l) => !used.has(l));
 
   const total = [...byRule.values()].reduce(
-    (a, r) => ({ findings: a.findings + r.findings, labelled: a.labelled + r.labelled, true: a.true + r.true, errorsFalse: a.errorsFalse + r.errorsFalse }),
-    { findings: 0, labelled: 0, true: 0, errorsFalse: 0 },
+    (a, r) => ({
+      findings: a.findings + r.findings,
+      labelled: a.labelled + r.labelled,
+      true: a.true + r.true,
+      errorsFalse: a.errorsFalse + r.errorsFalse,
+      hintsFalse: a.hintsFalse + r.hintsFalse,
+    }),
+    { findings: 0, labelled: 0, true: 0, errorsFalse: 0, hintsFalse: 0 },
   );
 
   const cmd = ['npx tsx scripts/precision.ts', ...process.argv.slice(2)].join(' ');
@@ -214,23 +221,28 @@ function main(): void {
   );
   md.push(`- Command: \`npm run build && ${cmd}\``);
   md.push(`- nixboot: ${gitHead()}`);
-  md.push(`- Corpus: ${repos.length} repositories (not in this repository; fetch each at the commit below)`);
+  md.push(
+    `- Corpus: ${repos.length} repositories, not kept in this repository. To rebuild it, put the tree of each ` +
+      'repository at the commit below in `CORPUS/OWNER+NAME` (e.g. `git clone https://github.com/OWNER/NAME` and ' +
+      '`git -C NAME archive COMMIT | tar -x -C CORPUS/OWNER+NAME`; files of 4 MiB and more were absent from the snapshots ' +
+      'used here) and list `OWNER+NAME COMMIT` lines in `CORPUS/COMMITS.txt`; run with `--corpus CORPUS`.',
+  );
   md.push(
     `- Findings other than syntax-error: ${total.findings}; labelled ${total.labelled}; judged true ${total.true}; ` +
-      `**precision ${pct(total.true, total.labelled)}**; false error-severity findings: ${total.errorsFalse}`,
+      `**precision ${pct(total.true, total.labelled)}**; false error-severity findings: ${total.errorsFalse}; false hints: ${total.hintsFalse}`,
   );
   md.push(`- Unlabelled findings: ${unlabelled.length}; labels that no finding matches any more: ${stale.length}`, '');
 
   md.push('## Findings per rule', '');
-  md.push('| rule | severity | findings | labelled | true | false | precision | false errors |');
-  md.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  md.push('| rule | severity | findings | labelled | true | false | precision | false errors | false hints |');
+  md.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [rule, r] of [...byRule.entries()].sort((a, b) => b[1].findings - a[1].findings || a[0].localeCompare(b[0]))) {
     md.push(
-      `| ${rule} | ${[...r.severities].sort().join(', ')} | ${r.findings} | ${r.labelled} | ${r.true} | ${r.labelled - r.true} | ${pct(r.true, r.labelled)} | ${r.errorsFalse} |`,
+      `| ${rule} | ${[...r.severities].sort().join(', ')} | ${r.findings} | ${r.labelled} | ${r.true} | ${r.labelled - r.true} | ${pct(r.true, r.labelled)} | ${r.errorsFalse} | ${r.hintsFalse} |`,
     );
   }
   md.push(
-    `| **all** | | ${total.findings} | ${total.labelled} | ${total.true} | ${total.labelled - total.true} | **${pct(total.true, total.labelled)}** | ${total.errorsFalse} |`,
+    `| **all** | | ${total.findings} | ${total.labelled} | ${total.true} | ${total.labelled - total.true} | **${pct(total.true, total.labelled)}** | ${total.errorsFalse} | ${total.hintsFalse} |`,
     '',
   );
 
@@ -261,7 +273,11 @@ function main(): void {
   for (const f of unlabelled) md.push(`- ${f.repo} \`${f.file}:${f.line}\` ${f.rule} (${f.severity})`);
   md.push('');
   md.push('## Labels no finding matches any more', '');
-  md.push('A false label here is a false alarm gone; a true one is a lost true finding (or a moved line).', '');
+  md.push(
+    'A false label here is a false alarm gone; a true one is a lost true finding (or a moved line). Labels made for ' +
+      'findings that only another build gives (a rule branch under review) are listed here too.',
+    '',
+  );
   if (!stale.length) md.push('None.');
   for (const l of stale) md.push(`- ${l.verdict ? 'TRUE' : 'false'}: ${l.repo} \`${l.file}:${l.line}\` ${l.rule}`);
   md.push('');
