@@ -219,6 +219,17 @@ function main(): void {
       'imports the file, the flake inputs\' modules, what the lock pins). Precision = judged true / labelled.',
     '',
   );
+  md.push(
+    'How findings were judged: a finding is true only if what it says is right for the deployed machine the file ' +
+      'belongs to (every host that imports it, with the modules of flake inputs and nixpkgs profiles it uses and the ' +
+      'nixpkgs revision its lock pins); when that cannot be established it is labelled false. A hint counts like any ' +
+      'other finding: a hint about a value that the host does set is a false alarm. Claims about the text of one file ' +
+      '(a kernel device name, a renamed option, a deliberate one-generation limit) are true when the text says so, also ' +
+      'in profiles meant for machines outside the repository; claims about the whole host (something is absent, a ' +
+      'stage-1 type is in effect) are false for files no host imports. Syntax errors are not labelled; they are counted ' +
+      'per repository.',
+    '',
+  );
   md.push(`- Command: \`npm run build && ${cmd}\``);
   md.push(`- nixboot: ${gitHead()}`);
   md.push(
