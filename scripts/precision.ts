@@ -166,11 +166,12 @@ function main(): void {
   }
 
   // Syntax errors are counted per repository (and per file), not labelled.
-  const syntax = new Map<string, { findings: number; files: Set<string>; maxPerFile: number }>();
+  const syntax = new Map<string, { findings: number; hints: number; files: Set<string>; maxPerFile: number }>();
   const perFile = new Map<string, number>();
   for (const f of findings.filter((x) => x.rule === 'syntax-error')) {
-    const s = syntax.get(f.repo) ?? { findings: 0, files: new Set(), maxPerFile: 0 };
+    const s = syntax.get(f.repo) ?? { findings: 0, hints: 0, files: new Set(), maxPerFile: 0 };
     s.findings++;
+    if (f.severity === 'hint') s.hints++;
     s.files.add(f.file);
     const pk = `${f.repo}\u0000${f.file}`;
     perFile.set(pk, (perFile.get(pk) ?? 0) + 1);
@@ -277,13 +278,13 @@ function main(): void {
   }
 
   md.push('## Repositories', '');
-  md.push('| repository | commit | shape | judged findings | syntax-error findings (files, most in one file) | files not analysed |');
+  md.push('| repository | commit | shape | judged findings | syntax-error findings (files, most in one file, hints) | files not analysed |');
   md.push('| --- | --- | --- | ---: | --- | ---: |');
   for (const r of repos) {
     const n = judged.filter((f) => f.repo === r.name).length;
     const s = syntax.get(r.name);
     md.push(
-      `| ${r.name} | \`${r.commit}\` | ${r.shape ?? ''} | ${n} | ${s ? `${s.findings} (${s.files.size}, ${s.maxPerFile})` : '0'} | ${notAnalysed.get(r.name) ?? 0} |`,
+      `| ${r.name} | \`${r.commit}\` | ${r.shape ?? ''} | ${n} | ${s ? `${s.findings} (${s.files.size}, ${s.maxPerFile}, ${s.hints})` : '0'} | ${notAnalysed.get(r.name) ?? 0} |`,
     );
   }
   md.push('');
