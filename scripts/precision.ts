@@ -114,9 +114,12 @@ function lint(repo: string): Finding[] {
 }
 
 function gitHead(): string {
-  const r = spawnSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
-  const dirty = spawnSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' });
-  return (r.stdout.trim() || 'unknown') + (dirty.stdout.trim() ? ' (with uncommitted changes)' : '');
+  const git = (...a: string[]) => spawnSync('git', ['-C', root, ...a], { encoding: 'utf8' }).stdout.trim();
+  const head = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  // The commit that last changed the engine and its rules: what the figures measure.
+  const engine = git('log', '-1', '--format=%h', '--', 'server');
+  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'server');
+  return `${head}, engine and rules as of ${engine || 'unknown'}${dirty ? ' (with uncommitted changes in server/)' : ''}`;
 }
 
 function main(): void {
