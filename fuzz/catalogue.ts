@@ -8,6 +8,8 @@ export interface TargetInfo {
   readonly files: readonly string[];
   /** Largest input the fuzzer makes. */
   readonly maxLen: number;
+  /** Not run by default (the harness's own check). */
+  readonly hidden?: boolean;
 }
 
 const SEGMENTS = ['server/src/initrd/segments.ts', 'server/src/initrd/cpio.ts'];
@@ -25,5 +27,6 @@ export const TARGET_INFO: readonly TargetInfo[] = [
   })),
   { name: 'nar', description: 'nar/nar.ts: parseNar, ASCII NARs rewrite byte for byte', files: ['server/src/nar/nar.ts'], maxLen: 16 * 1024 },
   { name: 'flake-lock', description: 'nar/flakeLock.ts: parseFlakeLock, findInput', files: ['server/src/nar/flakeLock.ts'], maxLen: 16 * 1024 },
+  { name: 'selftest', description: 'the harness itself: an input starting "CRASH" throws a TypeError, "HANG" loops forever, "OOM" allocates without end', files: [], maxLen: 64, hidden: true },
   { name: 'git-objects', description: 'system/git.ts: cat-file --batch reader, parseTree, tree → NAR hash', files: ['server/src/system/git.ts'], maxLen: 16 * 1024 },
 ];

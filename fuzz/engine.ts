@@ -227,12 +227,14 @@ async function main(): Promise<void> {
 
   // 2. mutations
   const stats = (): WorkerMessage => ({ type: 'stats', execs, corpus: corpus.length, covered: ownCovered(), seedCovered, slowestMs });
-  const end = Date.now() + wd.ms;
-  let nextStats = Date.now() + 1000;
+  const begin = Date.now();
+  const end = begin + wd.ms;
+  let nextStats = begin + 1000;
   while (execs < wd.maxExecs) {
     if ((execs & 63) === 0) {
       const now = Date.now();
       if (now >= end) break;
+      if (wd.stopWhenGrownAfterMs !== undefined && now - begin >= wd.stopWhenGrownAfterMs && ownCovered() > seedCovered) break;
       if (now >= nextStats) {
         parentPort!.postMessage(stats());
         nextStats = now + 1000;

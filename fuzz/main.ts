@@ -60,7 +60,19 @@ export interface RunOptions {
   seconds: number;
   maxExecs?: number;
   seed?: number;
+  /** Heap limit of the worker (default 2048 MiB): beyond it, the input counts as a crash (out of memory). */
+  heapMiB?: number;
+  /** See WorkerData.stopWhenGrownAfterMs. */
+  stopWhenGrownAfterMs?: number;
   log?: (s: string) => void;
+}
+
+/** Removes corpus files equal to an input that hung or killed the worker (a new worker would run it again). */
+function dropFromCorpus(dir: string, input: Buffer): void {
+  for (const name of fs.readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (fs.statSync(p).size === input.length && fs.readFileSync(p).equals(input)) fs.rmSync(p);
+  }
 }
 
 /** Fuzzes one target; workers that hang or die are replaced until the time or executions are used up. */
@@ -115,8 +127,9 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       status,
       input,
       seed: ((o.seed ?? Date.now()) + generation++ * 7919) >>> 0,
+      stopWhenGrownAfterMs: o.stopWhenGrownAfterMs,
     };
-    const w = new Worker(o.bundle.file, { workerData: wd, resourceLimits: { maxOldGenerationSizeMb: 2048 }, stdout: false, stderr: false });
+    const w = new Worker(o.bundle.file, { workerData: wd, resourceLimits: { maxOldGenerationSizeMb: o.heapMiB ?? 2048 }, stdout: false, stderr: false });
     const outcome = await new Promise<'done' | 'hang' | 'died'>((resolve) => {
       let seen = 0;
       let since = Date.now();
@@ -132,6 +145,7 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
           const b = current();
           const file = saveFinding(path.join(crashDir, target.name), 'hang', b, `target: ${target.name}\nno progress for ${HANG_MS} ms on this input (${b.length} bytes)\n`);
           hangs.push(file);
+          dropFromCorpus(corpusDir, b);
           log(`HANG ${target.name}: ${file}`);
           execs += n;
           clearInterval(timer);
@@ -153,6 +167,7 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
         const kind = /ERR_WORKER_OUT_OF_MEMORY/.test(String((e as NodeJS.ErrnoException).code)) ? 'oom' : 'crash';
         const file = saveFinding(path.join(crashDir, target.name), kind, b, `target: ${target.name}\nuncaught in the worker while running this input:\n${e.stack ?? e}\n`);
         crashes.push(file);
+        dropFromCorpus(corpusDir, b);
         log(`${kind.toUpperCase()} ${target.name} (uncaught): ${String(e.stack ?? e).split('\n').slice(0, 6).join('\n  ')}\n  input: ${file}`);
       });
       w.on('exit', () => {
@@ -229,7 +244,7 @@ async function cli(argv: string[]): Promise<number> {
     else if (a === '--out') outDir = path.resolve(val());
     else if (a === '--seed') seed = Number(val());
     else if (a === '--list') {
-      for (const t of TARGETS) console.log(`${t.name.padEnd(20)} ${t.description}`);
+      for (const t of TARGETS.filter((x) => !x.hidden)) console.log(`${t.name.padEnd(20)} ${t.description}`);
       return 0;
     } else if (a === '-h' || a === '--help') {
       console.log('usage: npm run fuzz -- [TARGET...] [--seconds N] [--execs N] [--out DIR] [--seed N] [--list]');
@@ -238,7 +253,7 @@ async function cli(argv: string[]): Promise<number> {
     else names.push(a);
   }
   if (!(seconds > 0)) throw new Error('--seconds must be positive');
-  const targets = names.length ? names : TARGETS.map((t) => t.name);
+  const targets = names.length ? names : TARGETS.filter((t) => !t.hidden).map((t) => t.name);
   for (const n of targets) if (!TARGETS.some((t) => t.name === n)) throw new Error(`unknown target ${n} (see --list)`);
   fs.mkdirSync(outDir, { recursive: true });
   const bundle = buildBundle(outDir);

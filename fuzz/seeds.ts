@@ -157,6 +157,8 @@ export async function seedsFor(target: string, scratch: string): Promise<Buffer[
       return [fs.readFileSync(path.join(ROOT, 'test/fixtures/demo/flake.lock'))];
     case 'git-objects':
       return gitSeeds(scratch);
+    case 'selftest':
+      return [Buffer.from('ok'), Buffer.from('rejected')];
     default: {
       const m = /^decompress-(.*)$/.exec(target);
       if (!m) throw new Error(`no seeds for ${target}`);

@@ -19,6 +19,8 @@ export interface WorkerData {
   status: SharedArrayBuffer;
   input: SharedArrayBuffer;
   seed: number;
+  /** Stop as soon as coverage has grown beyond the seeds' once this many ms have passed (smoke tests). */
+  stopWhenGrownAfterMs?: number;
 }
 
 /** Indices into the shared status words. */

@@ -411,6 +411,21 @@ export const TARGETS: readonly Target[] = [
   ...['gzip', 'zstd', 'xz', 'lzma', 'bzip2', 'lz4-legacy', 'lz4'].map(decompressTarget),
   { ...info('nar'), dict: NAR_DICT, expected: (e) => e instanceof NarFormatError, run: runNar },
   { ...info('flake-lock'), dict: ['{', '}', '[', ']', '"nodes"', '"root"', '"version"', '7', '"inputs"', '"locked"', '"original"', '"follows"', '"type"', '"github"', '"git"', '"path"', '"narHash"', '"sha256-', '"rev"', '"lastModified"', ':', ',', 'null', 'true', '1e999', '"__proto__"', '"constructor"'], expected: (e) => e instanceof FlakeLockError, run: runFlakeLock },
+  {
+    ...info('selftest'),
+    dict: [], // only the test's corpus files reach the three cases
+    expected: (e) => e instanceof RangeError,
+    run(data) {
+      const s = data.toString('latin1');
+      if (s.startsWith('CRASH')) (undefined as unknown as { x: number }).x++;
+      if (s.startsWith('HANG')) for (;;);
+      if (s.startsWith('OOM')) {
+        const keep: number[][] = [];
+        for (;;) keep.push(new Array(1e6).fill(1));
+      }
+      if (s.length > 3) throw new RangeError('rejected');
+    },
+  },
   { ...info('git-objects'), dict: GIT_DICT, expected: none, run: runGit },
 ];
 
