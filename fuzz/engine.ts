@@ -24,7 +24,7 @@ function bucket(n: number): number {
 }
 
 /** xorshift32: fast and reproducible from the seed. */
-class Rng {
+export class Rng {
   constructor(private s: number) {
     if (this.s === 0) this.s = 0x9e3779b9;
   }
@@ -217,6 +217,7 @@ async function main(): Promise<void> {
   // 1. seeds and the corpus saved by earlier runs
   fs.mkdirSync(wd.corpusDir, { recursive: true });
   for (const name of fs.readdirSync(wd.corpusDir).sort()) {
+    if (name.endsWith('.txt') || name.endsWith('.md')) continue; // notes beside saved findings
     const b = fs.readFileSync(path.join(wd.corpusDir, name));
     if (b.length > target.maxLen) continue;
     if ((await exec(b)) || corpus.length === 0) corpus.push(b);
@@ -244,7 +245,8 @@ async function main(): Promise<void> {
     }
     const base = corpus[rng.below(corpus.length)]!;
     const other = corpus[rng.below(corpus.length)]!;
-    const input = mutator.mutate(base, other);
+    const structured = target.mutate && rng.below(2) ? target.mutate(base, (n) => rng.below(n)) : undefined;
+    const input = structured && structured.length <= target.maxLen ? structured : mutator.mutate(base, other);
     if (await exec(input)) {
       corpus.push(input);
       fs.writeFileSync(path.join(wd.corpusDir, createHash('sha1').update(input).digest('hex').slice(0, 16)), input);

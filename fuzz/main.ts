@@ -1,4 +1,5 @@
 // `npm run fuzz -- [TARGET...] [--seconds N] [--execs N] [--out DIR] [--seed N]`
+// `npm run fuzz -- TARGET --replay DIR` runs each file of DIR once (regression inputs).
 //
 // Builds the instrumented bundle (fuzz/instrument.ts), writes each target's seeds (fuzz/seeds.ts)
 // into its corpus directory, and fuzzes the targets one after the other, each in a worker thread
@@ -62,6 +63,11 @@ export interface RunOptions {
   seed?: number;
   /** Heap limit of the worker (default 2048 MiB): beyond it, the input counts as a crash (out of memory). */
   heapMiB?: number;
+  /**
+   * Replay: run every file of this directory once (no seeds, no mutations, nothing written there)
+   * and report crashes and hangs, e.g. the regression inputs in test/fuzz/crashes/TARGET/.
+   */
+  replayDir?: string;
   /** See WorkerData.stopWhenGrownAfterMs. */
   stopWhenGrownAfterMs?: number;
   log?: (s: string) => void;
@@ -80,14 +86,17 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
   const target = TARGETS.find((t) => t.name === o.target);
   if (!target) throw new Error(`unknown target ${o.target} (targets: ${TARGETS.map((t) => t.name).join(', ')})`);
   const log = o.log ?? (() => {});
-  const corpusDir = path.join(o.outDir, 'corpus', target.name);
+  const replay = o.replayDir !== undefined;
+  const corpusDir = o.replayDir ?? path.join(o.outDir, 'corpus', target.name);
   const crashDir = path.join(o.outDir, 'crashes');
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nixboot-fuzz-seeds-'));
-  try {
-    fs.mkdirSync(corpusDir, { recursive: true });
-    (await seedsFor(target.name, scratch)).forEach((b, i) => fs.writeFileSync(path.join(corpusDir, `seed-${String(i).padStart(4, '0')}`), b));
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
+  if (!replay) {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nixboot-fuzz-seeds-'));
+    try {
+      fs.mkdirSync(corpusDir, { recursive: true });
+      (await seedsFor(target.name, scratch)).forEach((b, i) => fs.writeFileSync(path.join(corpusDir, `seed-${String(i).padStart(4, '0')}`), b));
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   }
   const ownFiles = new Set(target.files);
   const own: number[] = [];
@@ -118,7 +127,7 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     const wd: WorkerData = {
       target: target.name,
       ms: Math.max(0, deadline - Date.now()),
-      maxExecs,
+      maxExecs: replay ? 0 : maxExecs,
       execsBefore: execs,
       corpusDir,
       crashDir,
@@ -145,7 +154,7 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
           const b = current();
           const file = saveFinding(path.join(crashDir, target.name), 'hang', b, `target: ${target.name}\nno progress for ${HANG_MS} ms on this input (${b.length} bytes)\n`);
           hangs.push(file);
-          dropFromCorpus(corpusDir, b);
+          if (!replay) dropFromCorpus(corpusDir, b);
           log(`HANG ${target.name}: ${file}`);
           execs += n;
           clearInterval(timer);
@@ -167,7 +176,7 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
         const kind = /ERR_WORKER_OUT_OF_MEMORY/.test(String((e as NodeJS.ErrnoException).code)) ? 'oom' : 'crash';
         const file = saveFinding(path.join(crashDir, target.name), kind, b, `target: ${target.name}\nuncaught in the worker while running this input:\n${e.stack ?? e}\n`);
         crashes.push(file);
-        dropFromCorpus(corpusDir, b);
+        if (!replay) dropFromCorpus(corpusDir, b);
         log(`${kind.toUpperCase()} ${target.name} (uncaught): ${String(e.stack ?? e).split('\n').slice(0, 6).join('\n  ')}\n  input: ${file}`);
       });
       w.on('exit', () => {
@@ -180,6 +189,7 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       execs = last!.execs;
       break;
     }
+    if (replay) break; // a replayed input hung or killed the worker: reported, not run again
     if (outcome === 'died') execs += Atomics.load(st, S.execs);
     if (last?.type === 'done') break;
     last = undefined;
@@ -231,6 +241,7 @@ async function cli(argv: string[]): Promise<number> {
   let maxExecs: number | undefined;
   let outDir = defaultOut();
   let seed: number | undefined;
+  let replayDir: string | undefined;
   const names: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -243,16 +254,18 @@ async function cli(argv: string[]): Promise<number> {
     else if (a === '--execs') maxExecs = Number(val());
     else if (a === '--out') outDir = path.resolve(val());
     else if (a === '--seed') seed = Number(val());
+    else if (a === '--replay') replayDir = path.resolve(val());
     else if (a === '--list') {
       for (const t of TARGETS.filter((x) => !x.hidden)) console.log(`${t.name.padEnd(20)} ${t.description}`);
       return 0;
     } else if (a === '-h' || a === '--help') {
-      console.log('usage: npm run fuzz -- [TARGET...] [--seconds N] [--execs N] [--out DIR] [--seed N] [--list]');
+      console.log('usage: npm run fuzz -- [TARGET...] [--seconds N] [--execs N] [--out DIR] [--seed N] [--list]\n       npm run fuzz -- TARGET --replay DIR   (run each file of DIR once)');
       return 0;
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else names.push(a);
   }
   if (!(seconds > 0)) throw new Error('--seconds must be positive');
+  if (replayDir && names.length !== 1) throw new Error('--replay DIR needs exactly one TARGET');
   const targets = names.length ? names : TARGETS.filter((t) => !t.hidden).map((t) => t.name);
   for (const n of targets) if (!TARGETS.some((t) => t.name === n)) throw new Error(`unknown target ${n} (see --list)`);
   fs.mkdirSync(outDir, { recursive: true });
@@ -261,7 +274,7 @@ async function cli(argv: string[]): Promise<number> {
   const results: TargetResult[] = [];
   for (const name of targets) {
     console.log(`fuzzing ${name} for ${seconds} s${maxExecs ? ` or ${maxExecs} inputs` : ''}…`);
-    const r = await runTarget({ bundle, target: name, outDir, seconds, maxExecs, seed, log: (s) => console.log(s) });
+    const r = await runTarget({ bundle, target: name, outDir, seconds, maxExecs, seed, replayDir, log: (s) => console.log(s) });
     results.push(r);
     console.log(formatResult(r));
   }

@@ -134,6 +134,18 @@ function narSeeds(scratch: string): Promise<Buffer[]> {
   );
 }
 
+/** A lock with a `follows` (hm's nixpkgs is the root's), a git input and a non-flake input, as in test/provenance/lock.test.ts. */
+const FOLLOWS_LOCK = {
+  nodes: {
+    root: { inputs: { nixpkgs: 'nixpkgs', hm: 'hm', src: 'src' } },
+    nixpkgs: { locked: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', rev: 'a'.repeat(40), lastModified: 1, narHash: 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=' }, original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-25.11' } },
+    hm: { inputs: { nixpkgs: ['nixpkgs'] }, locked: { type: 'git', url: 'https://example.org/hm.git', rev: 'b'.repeat(40), narHash: 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=' } },
+    src: { flake: false, locked: { type: 'path', path: './src', narHash: 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=' }, original: { type: 'path', path: './src' } },
+  },
+  root: 'root',
+  version: 7,
+};
+
 /** Seeds of one target (bytes). `scratch` is a directory the caller removes. */
 export async function seedsFor(target: string, scratch: string): Promise<Buffer[]> {
   fs.mkdirSync(scratch, { recursive: true });
@@ -154,7 +166,7 @@ export async function seedsFor(target: string, scratch: string): Promise<Buffer[
     case 'nar':
       return narSeeds(scratch);
     case 'flake-lock':
-      return [fs.readFileSync(path.join(ROOT, 'test/fixtures/demo/flake.lock'))];
+      return [fs.readFileSync(path.join(ROOT, 'test/fixtures/demo/flake.lock')), Buffer.from(JSON.stringify(FOLLOWS_LOCK, null, 2))];
     case 'git-objects':
       return gitSeeds(scratch);
     case 'selftest':

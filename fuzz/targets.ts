@@ -22,6 +22,11 @@ import { TARGET_INFO, type TargetInfo } from './catalogue';
 export interface Target extends TargetInfo {
   /** Tokens the mutator inserts (keywords, magics, field values). */
   readonly dict: readonly (string | Uint8Array)[];
+  /**
+   * A structure-aware mutation (used for half the inputs when present): returns a variant of a
+   * corpus entry that still has the input's structure, or undefined when it cannot.
+   */
+  mutate?(data: Buffer, below: (n: number) => number): Buffer | undefined;
   /** Errors that mean "input rejected cleanly". */
   expected(e: unknown): boolean;
   run(data: Buffer): void | Promise<void>;
@@ -319,6 +324,66 @@ function runFlakeLock(data: Buffer): void {
   }
 }
 
+/**
+ * JSON-aware mutation: parses the input and changes one value — replaced by a copy of another
+ * value of the document, wrapped in an array, appended to an array, a key dropped or renamed to
+ * another key of the document, or an odd scalar — so that mutations reach the lock's semantics
+ * (follows lists, cycles, missing nodes) instead of stopping at JSON.parse.
+ */
+function mutateJson(data: Buffer, below: (n: number) => number): Buffer | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const slots: { parent: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+  const values: unknown[] = [];
+  const keys: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 32 || typeof v !== 'object' || v === null) return;
+    if (Array.isArray(v)) v.forEach((x, i) => (slots.push({ parent: v, key: i }), values.push(x), walk(x, depth + 1)));
+    else
+      for (const [k, x] of Object.entries(v)) {
+        slots.push({ parent: v as Record<string, unknown>, key: k });
+        values.push(x);
+        keys.push(k);
+        walk(x, depth + 1);
+      }
+  };
+  walk(doc, 0);
+  if (slots.length === 0) return undefined;
+  const slot = slots[below(slots.length)]!;
+  const get = () => (slot.parent as Record<string | number, unknown>)[slot.key];
+  const set = (x: unknown) => ((slot.parent as Record<string | number, unknown>)[slot.key] = x);
+  const copy = (x: unknown) => (x === undefined ? null : JSON.parse(JSON.stringify(x)));
+  const strs = [...keys, ...values.filter((x): x is string => typeof x === 'string')];
+  switch (below(7)) {
+    case 0: set(copy(values[below(values.length)])); break;
+    case 1: set([get()]); break;
+    case 2: {
+      const v = get();
+      if (Array.isArray(v)) v.splice(below(v.length + 1), 0, strs[below(strs.length)]);
+      else set([strs[below(strs.length)], v]);
+      break;
+    }
+    case 3:
+      if (Array.isArray(slot.parent)) slot.parent.splice(slot.key as number, 1);
+      else delete slot.parent[slot.key as string];
+      break;
+    case 4:
+      if (!Array.isArray(slot.parent)) {
+        const v = get();
+        delete slot.parent[slot.key as string];
+        slot.parent[keys[below(keys.length)]!] = v;
+      }
+      break;
+    case 5: set([0, -1, 1e300, 2 ** 53 + 1, null, true, '', 'x'.repeat(300), {}, []][below(10)]); break;
+    default: set(strs[below(strs.length)]);
+  }
+  return Buffer.from(JSON.stringify(doc, null, below(2) ? 2 : undefined));
+}
+
 // ---------------------------------------------------------------------------------------------
 // git objects: `git cat-file --batch` output as GitObjectReader reads it, tree objects, and the
 // tree → NAR construction of GitTreeHasher over the objects read
@@ -410,7 +475,7 @@ export const TARGETS: readonly Target[] = [
   { ...info('archive'), dict: [...CPIO_DICT, 'MZ', 'PE\0\0', '.initrd\0', '.cmdline', '.linux\0\0', ...Object.values(MAGIC).map((m) => Buffer.from(m))], expected: (e) => e instanceof InitrdError, run: runArchive },
   ...['gzip', 'zstd', 'xz', 'lzma', 'bzip2', 'lz4-legacy', 'lz4'].map(decompressTarget),
   { ...info('nar'), dict: NAR_DICT, expected: (e) => e instanceof NarFormatError, run: runNar },
-  { ...info('flake-lock'), dict: ['{', '}', '[', ']', '"nodes"', '"root"', '"version"', '7', '"inputs"', '"locked"', '"original"', '"follows"', '"type"', '"github"', '"git"', '"path"', '"narHash"', '"sha256-', '"rev"', '"lastModified"', ':', ',', 'null', 'true', '1e999', '"__proto__"', '"constructor"'], expected: (e) => e instanceof FlakeLockError, run: runFlakeLock },
+  { ...info('flake-lock'), mutate: mutateJson, dict: ['{', '}', '[', ']', '"nodes"', '"root"', '"version"', '7', '"inputs"', '"locked"', '"original"', '"follows"', '"type"', '"github"', '"git"', '"path"', '"narHash"', '"sha256-', '"rev"', '"lastModified"', ':', ',', 'null', 'true', '1e999', '"__proto__"', '"constructor"'], expected: (e) => e instanceof FlakeLockError, run: runFlakeLock },
   {
     ...info('selftest'),
     dict: [], // only the test's corpus files reach the three cases
