@@ -51,6 +51,9 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Attributes of `locked` that are strings wherever Nix reads them. */
+const STRING_ATTRS = ['rev', 'ref', 'owner', 'repo', 'url', 'path', 'dir', 'host'] as const;
+
 /** Parses flake.lock text. Throws FlakeLockError with a readable message on anything malformed. */
 export function parseFlakeLock(text: string): FlakeLock {
   let json: unknown;
@@ -73,19 +76,32 @@ export function parseFlakeLock(text: string): FlakeLock {
   const root = typeof json.root === 'string' ? json.root : 'root';
   if (!isObj(nodes[root])) throw new FlakeLockError('flake.lock has no root node (the node its "root" names)');
 
+  // A follows path is resolved from the root; a follows met on the way is resolved first. As Nix
+  // does (NixOS/nix src/libflake/lockfile.cc, doFind), a path met again while it is being
+  // resolved is a cycle and an error. Resolved paths are remembered: every path is resolved once.
+  const resolved = new Map<string, string | undefined>();
+  const resolving: string[] = [];
   const resolvePath = (path: string[]): string | undefined => {
-    let key = root;
+    const label = path.join('/');
+    if (resolved.has(label)) return resolved.get(label);
+    const at = resolving.indexOf(label);
+    if (at >= 0) throw new FlakeLockError(`flake.lock: follow cycle detected: [${[...resolving.slice(at), label].join(' -> ')}]`);
+    resolving.push(label);
+    let key: string | undefined = root;
     for (const name of path) {
-      const n = nodes[key];
-      if (!isObj(n) || !isObj(n.inputs)) return undefined;
-      const t = n.inputs[name];
+      const n: unknown = nodes[key];
+      if (!isObj(n) || !isObj(n.inputs)) {
+        key = undefined;
+        break;
+      }
+      const t: unknown = n.inputs[name];
       if (typeof t === 'string') key = t;
-      else if (Array.isArray(t)) {
-        const k = resolvePath(t.map(String));
-        if (k === undefined) return undefined;
-        key = k;
-      } else return undefined;
+      else if (Array.isArray(t)) key = resolvePath(t.map(String));
+      else key = undefined;
+      if (key === undefined) break;
     }
+    resolving.pop();
+    resolved.set(label, key);
     return key;
   };
 
@@ -115,6 +131,10 @@ export function parseFlakeLock(text: string): FlakeLock {
     if (key === root || !isObj(n)) continue;
     const lockedRaw = isObj(n.locked) ? n.locked : undefined;
     if (!lockedRaw) continue;
+    for (const f of STRING_ATTRS) {
+      if (lockedRaw[f] !== undefined && typeof lockedRaw[f] !== 'string') throw new FlakeLockError(`flake.lock node '${key}': locked.${f} is not a string`);
+    }
+    if (lockedRaw.lastModified !== undefined && typeof lockedRaw.lastModified !== 'number') throw new FlakeLockError(`flake.lock node '${key}': locked.lastModified is not a number`);
     const narHash = typeof lockedRaw.narHash === 'string' ? lockedRaw.narHash : isObj(n.info) && typeof n.info.narHash === 'string' ? n.info.narHash : undefined;
     const locked = { ...lockedRaw, type: String(lockedRaw.type ?? 'unknown'), narHash } as LockedRef;
     let storePath: string | undefined;
