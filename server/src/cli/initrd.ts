@@ -1,5 +1,4 @@
 // `nixboot initrd ls|cat|du|check|diff`: the initrd engine on the command line.
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
@@ -7,6 +6,7 @@ import { InitrdError, openArchive, type Archive } from '../initrd/archive';
 import { diskUsage } from '../initrd/du';
 import { checkArchive, generationKernelVersion } from '../initrd/check';
 import { diffArchives } from '../initrd/diff';
+import { defaultCacheDir } from '../initrd/cacheDir';
 
 const USAGE = `Usage:
   nixboot initrd ls [--json] FILE        list segments and entries
@@ -17,19 +17,13 @@ const USAGE = `Usage:
   nixboot initrd diff [--json] A B       added, removed and changed files (units first)
 
 FILE may be an initramfs (any mix of plain, gzip, zstd, xz, lzma, bzip2, lz4 segments) or a
-unified kernel image (.efi). Decompressed data is cached under $NIXBOOT_CACHE_DIR
-(default: $XDG_CACHE_HOME/nixboot or ~/.cache/nixboot).
+unified kernel image (.efi). Decompressed data is cached, private to you (0700/0600), under
+$NIXBOOT_CACHE_DIR (default: $XDG_CACHE_HOME/nixboot or ~/.cache/nixboot); delete it any time.
 `;
-
-export function cliCacheDir(env: NodeJS.ProcessEnv): string {
-  if (env.NIXBOOT_CACHE_DIR) return env.NIXBOOT_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(base, 'nixboot');
-}
 
 async function open(file: string, io: CliIO): Promise<Archive> {
   try {
-    return await openArchive(path.resolve(io.cwd, file), { cacheDir: cliCacheDir(io.env), signal: io.signal });
+    return await openArchive(path.resolve(io.cwd, file), { cacheDir: defaultCacheDir(io.env), signal: io.signal, onWarning: (m) => io.err(`nixboot: warning: ${m}\n`) });
   } catch (e) {
     if (e instanceof InitrdError) throw new CliError(`${file}: ${e.message}`);
     throw e;

@@ -544,7 +544,8 @@ async function nativeToCache(
   signal: AbortSignal | undefined,
   progress: () => void,
 ): Promise<number | undefined> {
-  const out = fs.openSync(cacheFile, 'a');
+  // the cache file exists (DataSink made it 0600); O_NOFOLLOW and the mode keep it private anyway
+  const out = fs.openSync(cacheFile, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW, 0o600);
   let rd: number | undefined;
   let proc: FdProcess | undefined;
   let exit: FdProcessExit | undefined;

@@ -1,7 +1,5 @@
 // Entry point of the nixboot language server (dist/server.js): `node dist/server.js --stdio`.
 // Each feature module registers its own handlers; this file only wires them.
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createConnection,
@@ -17,6 +15,7 @@ import { initrdFeature } from './initrd';
 import { optionsFeature } from './options';
 import { provenanceFeature } from './provenance';
 import { generationsFeature } from './generations';
+import { defaultCacheDir } from '../initrd/cacheDir';
 import type { CodeLensProvider, Feature, HoverProvider, InitOptions, ServerEnv } from './env';
 
 // Feature registry (one line per feature module).
@@ -46,7 +45,7 @@ connection.onInitialize((params) => {
   const env: ServerEnv = {
     connection,
     documents,
-    cacheDir: init.cacheDir ?? join(tmpdir(), `nixboot-cache-${process.getuid?.() ?? 'user'}`),
+    cacheDir: init.cacheDir ?? defaultCacheDir(process.env),
     workspaceFolders: () => folders,
     settings: () => settings,
     addCodeLensProvider: (p) => void codeLensProviders.push(p),
