@@ -102,7 +102,7 @@ export const initrdCommand: CliCommand = {
         if (rest.length !== 2) throw new CliError('usage: nixboot initrd cat FILE PATH');
         const a = await open(rest[0]!, io);
         const e = a.resolve(rest[1]!);
-        if (!e) throw new CliError(`${rest[1]}: no such file in the archive`);
+        if (!e) throw new CliError(a.isLoop(rest[1]!) ? `${rest[1]}: symlink loop in the archive` : `${rest[1]}: no such file in the archive`);
         if (e.type !== 'file') throw new CliError(`${rest[1]}: is a ${e.type === 'dir' ? 'directory' : e.type}, not a file`);
         for (let off = 0; off < e.size || off === 0; off += 8 << 20) {
           await io.outBytes(await a.readEntry(e, { start: off, end: off + (8 << 20) }));

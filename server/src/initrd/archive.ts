@@ -69,8 +69,10 @@ export interface Archive {
   get(p: string): CpioEntry | undefined;
   /** Children of a directory (names only map). */
   list(dir: string): CpioEntry[];
-  /** Follows symlinks inside the archive (to at most 40 levels); undefined when dangling. */
+  /** Follows symlinks inside the archive (to at most 40 levels); undefined when dangling or a loop. */
   resolve(p: string): CpioEntry | undefined;
+  /** Whether resolving `p` runs into a symlink loop (more than 40 levels), rather than a missing entry. */
+  isLoop(p: string): boolean;
   /** Bytes of a regular file (following symlinks); throws InitrdError when absent. */
   readFile(p: string, range?: { start: number; end: number }): Promise<Buffer>;
   /** Bytes of an entry (no symlink resolution). */
@@ -318,7 +320,9 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
     if (!list) children.set(d, (list = []));
     list.push(e);
   }
+  let looped = false;
   const resolvePath = (p: string, followLast: boolean): CpioEntry | undefined => {
+    looped = false;
     let parts = p.split('/').filter((x) => x && x !== '.');
     let hops = 0;
     let cur: string[] = [];
@@ -332,7 +336,10 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
       const e = byPath.get(candidate);
       if (!e) return undefined;
       if (e.type === 'symlink' && (parts.length > 0 || followLast)) {
-        if (++hops > MAX_SYMLINK_DEPTH) return undefined;
+        if (++hops > MAX_SYMLINK_DEPTH) {
+          looped = true;
+          return undefined;
+        }
         const t = e.target ?? '';
         if (t.startsWith('/')) cur = [];
         parts = [...t.split('/').filter((x) => x && x !== '.'), ...parts];
@@ -369,10 +376,11 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
     get: (p) => byPath.get(normalise(p)),
     list: (dir) => children.get(normalise(dir)) ?? [],
     resolve: (p) => resolvePath(p, true),
+    isLoop: (p) => resolvePath(p, true) === undefined && looped,
     readEntry,
     async readFile(p, range) {
       const e = resolvePath(p, true);
-      if (!e) throw new InitrdError(`${normalise(p)}: no such file in ${idx.file}`);
+      if (!e) throw new InitrdError(looped ? `${normalise(p)}: symlink loop (more than ${MAX_SYMLINK_DEPTH} levels) in ${idx.file}` : `${normalise(p)}: no such file in ${idx.file}`);
       return readEntry(e, range);
     },
   };
