@@ -34,12 +34,12 @@ export class NotRegularFileError extends Error {
 
 const FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY;
 
-function refuse(p: string, st: fs.Stats): void {
-  if (!st.isFile()) throw new NotRegularFileError(p, fileKind(st));
+function refuse(p: string | Buffer, st: fs.Stats): void {
+  if (!st.isFile()) throw new NotRegularFileError(p.toString(), fileKind(st));
 }
 
 /** Opens a regular file for reading (symlinks followed); throws NotRegularFileError otherwise. */
-export function openRegularSync(p: string): { fd: number; stat: fs.Stats } {
+export function openRegularSync(p: string | Buffer): { fd: number; stat: fs.Stats } {
   refuse(p, fs.statSync(p));
   const fd = fs.openSync(p, FLAGS);
   try {

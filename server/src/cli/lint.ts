@@ -1,6 +1,6 @@
 // `nixboot lint` and `nixboot explain`: the linter on the command line (text, JSON, SARIF 2.1.0).
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../files';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
@@ -174,7 +174,7 @@ export async function lintPaths(paths: string[], cwd: string, settings: LintSett
   // more in round trips to the thread pool than the reads themselves.
   for (const f of files) {
     try {
-      texts.set(f, readFileSync(f, 'utf8'));
+      texts.set(f, readRegularFileSync(f).toString('utf8'));
     } catch (e) {
       throw new CliError(`cannot read '${relative(cwd, f) || f}': ${(e as Error).message}`);
     }

@@ -1,7 +1,8 @@
 // The linter in the language server: diagnostics for open documents (debounced, one file at a
 // time) and for every .nix file of the workspace in the background; code actions for the fixes;
 // hovers on findings; `nixboot.rules.<id>` and `nixboot.nixosRelease` settings.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readRegularFile } from '../files';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -167,9 +168,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     for (const folder of env.workspaceFolders()) await walk(folder, 0);
     for (const f of files) {
       try {
-        const st = await stat(f);
-        if (st.size > MAX_FILE_BYTES) continue;
-        disk.set(f, analyzeFile(f, await readFile(f, 'utf8')));
+        disk.set(f, analyzeFile(f, (await readRegularFile(f, MAX_FILE_BYTES)).toString('utf8')));
       } catch {
         // unreadable files are skipped
       }
@@ -201,12 +200,16 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         continue;
       }
       try {
-        disk.set(path, analyzeFile(path, await readFile(path, 'utf8')));
+        // never open() a FIFO or device: four blocked opens starve Node's file-I/O pool
+        disk.set(path, analyzeFile(path, (await readRegularFile(path, MAX_FILE_BYTES)).toString('utf8')));
       } catch {
         disk.delete(path);
       }
       projectCache = undefined;
-      if (!documents.get(change.uri)) await publish(change.uri, disk.get(path)!, undefined, undefined);
+      const model = disk.get(path);
+      if (documents.get(change.uri)) continue;
+      if (model) await publish(change.uri, model, undefined, undefined);
+      else await connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
     }
   });
 

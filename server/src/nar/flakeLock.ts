@@ -64,7 +64,11 @@ export function parseFlakeLock(text: string): FlakeLock {
   const root = typeof json.root === 'string' ? json.root : 'root';
   if (!isObj(nodes[root])) throw new FlakeLockError(`flake.lock root node '${root}' is missing`);
 
-  const resolvePath = (path: string[]): string | undefined => {
+  /** Resolves a `follows` path; `chain` holds the follows paths being resolved (a cycle is an error, as in Nix). */
+  const resolvePath = (path: string[], chain: string[] = []): string | undefined => {
+    const id = path.join('/');
+    if (chain.includes(id)) throw new FlakeLockError(`flake.lock has a \`follows\` cycle: ${[...chain, id].join(' → ')}`);
+    if (chain.length >= 64) throw new FlakeLockError(`flake.lock has a \`follows\` chain longer than 64: ${chain.slice(0, 3).join(' → ')} → …`);
     let key = root;
     for (const name of path) {
       const n = nodes[key];
@@ -72,7 +76,7 @@ export function parseFlakeLock(text: string): FlakeLock {
       const t = n.inputs[name];
       if (typeof t === 'string') key = t;
       else if (Array.isArray(t)) {
-        const k = resolvePath(t.map(String));
+        const k = resolvePath(t.map(String), [...chain, id]);
         if (k === undefined) return undefined;
         key = k;
       } else return undefined;

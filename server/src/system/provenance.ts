@@ -1,7 +1,7 @@
 // Provenance engine: verify flake.lock inputs against directories or git commits, find the commit
 // whose tree has a given narHash, and trace a store path back to its source.
 import { existsSync, lstatSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../files';
 import { formatHash, parseSha256, toBase16 } from '../nar/encoding';
 import { describeLocked, findInput, isGitLike, parseFlakeLock, type FlakeLock, type LockInput } from '../nar/flakeLock';
 import { hashPath } from '../nar/nar';
@@ -11,8 +11,11 @@ import { availableParallelism } from 'node:os';
 import { HashLane } from './hashLanes';
 import { GitObjectReader, GitTreeHasher, listCommits, resolveCommit, type CommitInfo, type TreeHashStats } from './git';
 
+/** A flake.lock is a few KiB; more than 64 MiB is not one. */
+const MAX_LOCK_BYTES = 64 * 2 ** 20;
+
 export async function readFlakeLock(file: string): Promise<FlakeLock> {
-  return parseFlakeLock(await readFile(file, 'utf8'));
+  return parseFlakeLock((await readRegularFile(file, MAX_LOCK_BYTES)).toString('utf8'));
 }
 
 export interface VerifyResult {
