@@ -122,7 +122,7 @@ test('hash-path on the hashing thread: special files, cancellation and exclusion
   mkdirSync(join(root, 'a'), { recursive: true });
   writeFileSync(join(root, 'a', 'big'), Buffer.alloc(12 * 1024 * 1024, 1));
   const fifo = spawnSync('mkfifo', [join(root, 'z-fifo')]);
-  if (fifo.status === 0) await assert.rejects(hashPath(root, { thread: true }), /cannot serialise a FIFO/);
+  if (fifo.status === 0) await assert.rejects(hashPath(root, { thread: true }), /z-fifo is a FIFO \(named pipe\): a NAR holds only regular files/);
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(hashPath(join(root, 'a'), { thread: true, signal: ac.signal }), /cancelled/);

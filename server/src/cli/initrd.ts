@@ -1,5 +1,4 @@
 // `nixboot initrd ls|cat|du|check|diff`: the initrd engine on the command line.
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
@@ -8,6 +7,7 @@ import { diskUsage } from '../initrd/du';
 import { checkArchive, generationKernelVersion } from '../initrd/check';
 import { diffArchives } from '../initrd/diff';
 import { printable } from '../text';
+import { defaultCacheDir } from '../initrd/cacheDir';
 
 const USAGE = `Usage:
   nixboot initrd ls [--json] FILE        list segments and entries
@@ -18,19 +18,13 @@ const USAGE = `Usage:
   nixboot initrd diff [--json] A B       added, removed and changed files (units first)
 
 FILE may be an initramfs (any mix of plain, gzip, zstd, xz, lzma, bzip2, lz4 segments) or a
-unified kernel image (.efi). Decompressed data is cached under $NIXBOOT_CACHE_DIR
-(default: $XDG_CACHE_HOME/nixboot or ~/.cache/nixboot).
+unified kernel image (.efi). Decompressed data is cached, private to you (0700/0600), under
+$NIXBOOT_CACHE_DIR (default: $XDG_CACHE_HOME/nixboot or ~/.cache/nixboot); delete it any time.
 `;
-
-export function cliCacheDir(env: NodeJS.ProcessEnv): string {
-  if (env.NIXBOOT_CACHE_DIR) return env.NIXBOOT_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(base, 'nixboot');
-}
 
 async function open(file: string, io: CliIO): Promise<Archive> {
   try {
-    return await openArchive(path.resolve(io.cwd, file), { cacheDir: cliCacheDir(io.env), signal: io.signal });
+    return await openArchive(path.resolve(io.cwd, file), { cacheDir: defaultCacheDir(io.env), signal: io.signal, onWarning: (m) => io.err(`nixboot: warning: ${m}\n`) });
   } catch (e) {
     if (e instanceof InitrdError) throw new CliError(`${file}: ${e.message}`);
     throw e;
@@ -109,7 +103,7 @@ export const initrdCommand: CliCommand = {
         if (rest.length !== 2) throw new CliError('usage: nixboot initrd cat FILE PATH');
         const a = await open(rest[0]!, io);
         const e = a.resolve(rest[1]!);
-        if (!e) throw new CliError(`${rest[1]}: no such file in the archive`);
+        if (!e) throw new CliError(a.isLoop(rest[1]!) ? `${rest[1]}: symlink loop in the archive` : `${rest[1]}: no such file in the archive`);
         if (e.type !== 'file') throw new CliError(`${rest[1]}: is a ${e.type === 'dir' ? 'directory' : e.type}, not a file`);
         for (let off = 0; off < e.size || off === 0; off += 8 << 20) {
           await io.outBytes(await a.readEntry(e, { start: off, end: off + (8 << 20) }));

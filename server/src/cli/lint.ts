@@ -1,6 +1,7 @@
 // `nixboot lint` and `nixboot explain`: the linter on the command line (text, JSON, SARIF 2.1.0).
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readRegularFileSync } from '../files';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
@@ -182,12 +183,13 @@ export async function lintPaths(paths: string[], cwd: string, settings: LintSett
   const large = new Map<string, number>();
   for (const f of files) {
     try {
-      // A file over the analysis size limit is not read at all (one file-not-analysed finding).
+      // A file over the analysis size limit is not read at all (one file-not-analysed finding);
+      // only regular files are opened (a FIFO would block).
       const size = statSync(f).size;
       if (overSizeLimit(size, settings)) {
         large.set(f, size);
         texts.set(f, '');
-      } else texts.set(f, readFileSync(f, 'utf8'));
+      } else texts.set(f, readRegularFileSync(f).toString('utf8'));
     } catch (e) {
       throw new CliError(`cannot read '${relative(cwd, f) || f}': ${(e as Error).message}`);
     }

@@ -8,14 +8,22 @@ import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { InitrdError, type CpioEntry, type CpioSink, type DirectCache, type EntryType } from './cpio';
 import { walkSegments, type Limits, type Segment } from './segments';
+import { privateCacheDir } from './cacheDir';
+import { NotRegularFileError, openRegularSync } from '../files';
 
 export { InitrdError } from './cpio';
 export type { CpioEntry, EntryType } from './cpio';
 export type { Segment, Limits, Compression } from './segments';
 
 export interface OpenOptions {
-  /** Directory for caches (created if missing). */
-  cacheDir: string;
+  /**
+   * Directory for caches, created 0700 if missing (see `defaultCacheDir`). One that is a symlink,
+   * belongs to another user or that others may write is refused: a private temporary directory
+   * is used instead and `onWarning` says why. Undefined: a private temporary directory.
+   */
+  cacheDir: string | undefined;
+  /** Told when the cache directory was refused. */
+  onWarning?: (message: string) => void;
   signal?: AbortSignal;
   onProgress?: (p: { offset: number; total: number; entries: number }) => void;
   limits?: Partial<Limits>;
@@ -61,8 +69,10 @@ export interface Archive {
   get(p: string): CpioEntry | undefined;
   /** Children of a directory (names only map). */
   list(dir: string): CpioEntry[];
-  /** Follows symlinks inside the archive (to at most 40 levels); undefined when dangling. */
+  /** Follows symlinks inside the archive (to at most 40 levels); undefined when dangling or a loop. */
   resolve(p: string): CpioEntry | undefined;
+  /** Whether resolving `p` runs into a symlink loop (more than 40 levels), rather than a missing entry. */
+  isLoop(p: string): boolean;
   /** Bytes of a regular file (following symlinks); throws InitrdError when absent. */
   readFile(p: string, range?: { start: number; end: number }): Promise<Buffer>;
   /** Bytes of an entry (no symlink resolution). */
@@ -79,35 +89,37 @@ export function cacheKey(file: string, st: fs.Stats): string {
 /** Opens (and indexes, or loads from cache) an initrd image or a unified kernel image. */
 export async function openArchive(file: string, opts: OpenOptions): Promise<Archive> {
   const abs = path.resolve(file);
-  let st: fs.Stats;
+  let image: { fd: number; stat: fs.Stats };
   try {
-    st = fs.statSync(abs);
+    image = openRegularSync(abs);
   } catch (e) {
+    if (e instanceof NotRegularFileError) throw new InitrdError(`${abs} is a ${e.kind}, not a regular file`);
     throw new InitrdError(`cannot open ${abs}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (!st.isFile()) throw new InitrdError(`${abs} is not a regular file`);
-  const root = path.join(opts.cacheDir, 'initrd');
-  fs.mkdirSync(root, { recursive: true });
+  try {
+    return await openImage(abs, image.fd, image.stat, opts);
+  } finally {
+    fs.closeSync(image.fd);
+  }
+}
+
+async function openImage(abs: string, fd: number, st: fs.Stats, opts: OpenOptions): Promise<Archive> {
+  const cache = privateCacheDir(opts.cacheDir);
+  if (cache.refused) opts.onWarning?.(cache.refused);
+  const root = path.join(cache.dir, 'initrd');
   const key = cacheKey(abs, st);
   const dir = path.join(root, key);
-  const indexFile = path.join(dir, 'index.json');
-  if (fs.existsSync(indexFile)) {
-    try {
-      const idx = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as ArchiveIndex;
-      if (idx.version === INDEX_VERSION) {
-        const now = new Date();
-        fs.utimesSync(dir, now, now);
-        return makeArchive(idx, path.join(dir, 'data'), true);
-      }
-    } catch {
-      // fall through and rebuild
-    }
+  const cached = readIndex(dir);
+  if (cached) {
+    const now = new Date();
+    fs.utimesSync(dir, now, now);
+    return makeArchive(cached, path.join(dir, 'data'), true);
   }
   const tmp = path.join(root, `.tmp-${key}-${randomBytes(4).toString('hex')}`);
-  fs.mkdirSync(tmp, { recursive: true });
+  fs.mkdirSync(tmp, { mode: 0o700 });
   try {
-    const idx = await buildIndex(abs, st.size, path.join(tmp, 'data'), opts);
-    fs.writeFileSync(path.join(tmp, 'index.json'), JSON.stringify(idx));
+    const idx = await buildIndex(abs, fd, st.size, path.join(tmp, 'data'), opts);
+    fs.writeFileSync(path.join(tmp, 'index.json'), JSON.stringify(idx), { mode: 0o600, flag: 'wx' });
     try {
       fs.renameSync(tmp, dir);
     } catch {
@@ -122,9 +134,26 @@ export async function openArchive(file: string, opts: OpenOptions): Promise<Arch
   }
 }
 
-async function buildIndex(abs: string, fileSize: number, dataPath: string, opts: OpenOptions): Promise<ArchiveIndex> {
-  const fd = fs.openSync(abs, 'r');
-  const out = fs.openSync(dataPath, 'w');
+/** A cached index, when `dir` is a real directory (not a symlink) holding a current one. */
+function readIndex(dir: string): ArchiveIndex | undefined {
+  try {
+    if (!fs.lstatSync(dir).isDirectory()) return undefined;
+    const fd = fs.openSync(path.join(dir, 'index.json'), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    try {
+      if (!fs.fstatSync(fd).isFile()) return undefined;
+      const idx = JSON.parse(fs.readFileSync(fd, 'utf8')) as ArchiveIndex;
+      return idx.version === INDEX_VERSION ? idx : undefined;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined; // missing or unreadable: rebuild
+  }
+}
+
+async function buildIndex(abs: string, fd: number, fileSize: number, dataPath: string, opts: OpenOptions): Promise<ArchiveIndex> {
+  // 0600: decompressed initrds hold secrets (boot.initrd.secrets, host keys)
+  const out = fs.openSync(dataPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
   const all: CpioEntry[] = [];
   try {
     let start = 0;
@@ -163,7 +192,6 @@ async function buildIndex(abs: string, fileSize: number, dataPath: string, opts:
     await sink.finish();
     return { version: INDEX_VERSION, file: abs, fileSize, segments, entries: sink.entries, ...(uki ? { uki } : {}) };
   } finally {
-    fs.closeSync(fd);
     fs.closeSync(out);
     void all;
   }
@@ -292,7 +320,9 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
     if (!list) children.set(d, (list = []));
     list.push(e);
   }
+  let looped = false;
   const resolvePath = (p: string, followLast: boolean): CpioEntry | undefined => {
+    looped = false;
     let parts = p.split('/').filter((x) => x && x !== '.');
     let hops = 0;
     let cur: string[] = [];
@@ -306,7 +336,10 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
       const e = byPath.get(candidate);
       if (!e) return undefined;
       if (e.type === 'symlink' && (parts.length > 0 || followLast)) {
-        if (++hops > MAX_SYMLINK_DEPTH) return undefined;
+        if (++hops > MAX_SYMLINK_DEPTH) {
+          looped = true;
+          return undefined;
+        }
         const t = e.target ?? '';
         if (t.startsWith('/')) cur = [];
         parts = [...t.split('/').filter((x) => x && x !== '.'), ...parts];
@@ -343,10 +376,11 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
     get: (p) => byPath.get(normalise(p)),
     list: (dir) => children.get(normalise(dir)) ?? [],
     resolve: (p) => resolvePath(p, true),
+    isLoop: (p) => resolvePath(p, true) === undefined && looped,
     readEntry,
     async readFile(p, range) {
       const e = resolvePath(p, true);
-      if (!e) throw new InitrdError(`${normalise(p)}: no such file in ${idx.file}`);
+      if (!e) throw new InitrdError(looped ? `${normalise(p)}: symlink loop (more than ${MAX_SYMLINK_DEPTH} levels) in ${idx.file}` : `${normalise(p)}: no such file in ${idx.file}`);
       return readEntry(e, range);
     },
   };
@@ -357,19 +391,30 @@ function normalise(p: string): string {
   return '/' + parts.join('/');
 }
 
-/** Removes least-recently-used cached images until the cache is under `limit` bytes. */
+/**
+ * Removes least-recently-used cached images until the cache is under `limit` bytes. Never follows
+ * a symlink: an entry that is not a directory is removed itself (unlink), and only regular files
+ * are counted.
+ */
 function evict(root: string, limit: number, keep: string): void {
   const items: { dir: string; size: number; used: number }[] = [];
   for (const name of fs.readdirSync(root)) {
     const dir = path.join(root, name);
     try {
-      const st = fs.statSync(dir);
+      const st = fs.lstatSync(dir);
+      if (!st.isDirectory()) {
+        fs.unlinkSync(dir);
+        continue;
+      }
       if (name.startsWith('.tmp-')) {
         if (Date.now() - st.mtimeMs > 24 * 3600_000) fs.rmSync(dir, { recursive: true, force: true });
         continue;
       }
       let size = 0;
-      for (const f of fs.readdirSync(dir)) size += fs.statSync(path.join(dir, f)).size;
+      for (const f of fs.readdirSync(dir)) {
+        const fst = fs.lstatSync(path.join(dir, f));
+        if (fst.isFile()) size += fst.size;
+      }
       items.push({ dir, size, used: st.mtimeMs });
     } catch {
       // vanished meanwhile

@@ -1,4 +1,5 @@
-// Minimal ELF reader for the health check: PT_INTERP, DT_NEEDED, DT_RPATH and DT_RUNPATH.
+// Minimal ELF reader for the health check: PT_INTERP, DT_NEEDED, DT_RPATH and DT_RUNPATH (each
+// value once, in order).
 // Works on 32/64-bit, little/big endian; returns undefined for non-ELF or corrupt data.
 
 export interface ElfInfo {
@@ -61,11 +62,24 @@ export function parseElf(buf: Buffer): ElfInfo | undefined {
       const e = buf.indexOf(0, s);
       return buf.toString('utf8', s, e < 0 ? buf.length : e);
     };
+    // Each string once (a hostile file repeats one tag thousands of times); no spread of a long
+    // list into push(), which overflows the stack.
+    const needed = new Set<string>();
+    const rpath = new Set<string>();
+    const runpath = new Set<string>();
+    const strings = new Map<number, string>();
+    const at = (v: number) => {
+      let t = strings.get(v);
+      if (t === undefined) strings.set(v, (t = str(v)));
+      return t;
+    };
     for (const [t, v] of tags) {
-      if (t === 1) info.needed.push(str(v));
-      else if (t === 15) info.rpath.push(...str(v).split(':').filter(Boolean));
-      else if (t === 29) info.runpath.push(...str(v).split(':').filter(Boolean));
+      if (t === 1) needed.add(at(v));
+      else if (t === 15 || t === 29) for (const d of at(v).split(':')) if (d) (t === 15 ? rpath : runpath).add(d);
     }
+    info.needed = [...needed];
+    info.rpath = [...rpath];
+    info.runpath = [...runpath];
     return info;
   } catch {
     return undefined;

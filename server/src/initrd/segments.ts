@@ -9,7 +9,8 @@ import { Decompress as FzstdDecompress } from 'fzstd';
 import * as xzModule from 'xz-decompress';
 import type { XzReadableStream as XzStreamType } from 'xz-decompress';
 import * as lz4 from 'lz4js';
-import { onPath, run, spawnToFd, type FdProcess, type FdProcessExit } from '../system/exec';
+import type { EventEmitter } from 'node:events';
+import { onPath, spawnToFd, type FdProcess, type FdProcessExit } from '../system/exec';
 import { CpioReader, InitrdError, type CpioSink } from './cpio';
 import { describeData } from '../text';
 
@@ -29,15 +30,22 @@ export interface Segment {
 }
 
 export interface Limits {
-  /** Largest total decompressed size (default 16 GiB). */
+  /** Largest total decompressed size (default 4 GiB, the default cache size). */
   maxTotal: number;
-  /** Largest decompressed/compressed ratio of one segment (default 1000, plus 64 MiB slack). */
+  /**
+   * Largest decompressed/compressed ratio (default 100, plus 64 MiB slack), checked for each
+   * segment and for the whole image while the data streams: real initrds expand 3–5× (Debian's
+   * zstd initrd 3.7×), a decompression bomb 1000× and more.
+   */
   maxRatio: number;
   /** Most entries (default 2,000,000). */
   maxEntries: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxTotal: 16 * 2 ** 30, maxRatio: 1000, maxEntries: 2_000_000 };
+export const DEFAULT_LIMITS: Limits = { maxTotal: 4 * 2 ** 30, maxRatio: 100, maxEntries: 2_000_000 };
+
+/** Decompressed bytes always allowed whatever the ratio (small images of zeros are fine). */
+const SLACK = 64 * 2 ** 20;
 
 export interface WalkOptions {
   signal?: AbortSignal;
@@ -119,13 +127,19 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
     if (!kind) throw new InitrdError(`unrecognised data at offset ${pos}: ${describeData(probe.subarray(k, k + 512))}, not an initrd (neither cpio nor a known compression)`);
     const index = segments.length;
     let produced = 0;
-    const bound = (compressed: number) => limits.maxRatio * compressed + 64 * 2 ** 20;
+    const bound = (compressed: number) => limits.maxRatio * compressed + SLACK;
     let rangeForRatio = end - pos;
     const reader = new CpioReader(sink, index, limits.maxEntries - entries);
+    /** The caps, checked as the decompressed size `n` of this segment grows. */
+    const caps = (n: number, at: number) => {
+      if (total + n > limits.maxTotal) throw new InitrdError(`decompressed size exceeds the limit of ${limits.maxTotal} bytes (decompression bomb?)`);
+      if (n > bound(rangeForRatio)) throw new InitrdError(`segment at offset ${at} expands more than ${limits.maxRatio}× (decompression bomb?)`);
+      // many small segments, each within its own slack, must not add up to a bomb
+      if (total + n > bound(end - start)) throw new InitrdError(`the image expands more than ${limits.maxRatio}× (decompression bomb?)`);
+    };
     const feed = (bytes: Uint8Array) => {
       produced += bytes.length;
-      if (total + produced > limits.maxTotal) throw new InitrdError(`decompressed size exceeds the limit of ${limits.maxTotal} bytes (decompression bomb?)`);
-      if (produced > bound(rangeForRatio)) throw new InitrdError(`segment at offset ${pos} expands more than ${limits.maxRatio}× (decompression bomb?)`);
+      caps(produced, pos);
       reader.push(bytes);
     };
     const progress = () => opts.onProgress?.({ offset: pos, total: end - start, entries: entries + reader.entries });
@@ -163,10 +177,7 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
       if (tool && stop - pos >= (opts.nativeMinSize ?? NATIVE_MIN)) {
         rangeForRatio = stop - pos;
         const at = pos;
-        const check = (n: number) => {
-          if (total + n > limits.maxTotal) throw new InitrdError(`decompressed size exceeds the limit of ${limits.maxTotal} bytes (decompression bomb?)`);
-          if (n > bound(rangeForRatio)) throw new InitrdError(`segment at offset ${at} expands more than ${limits.maxRatio}× (decompression bomb?)`);
-        };
+        const check = (n: number) => caps(n, at);
         const direct = sink.direct!;
         const { file: cacheFile, offset: base } = await direct.prepare();
         const directReader = new CpioReader(sink, index, limits.maxEntries - entries, base);
@@ -223,22 +234,9 @@ async function decode(
       return unlz4Frame(file, pos, end, feed, signal, progress);
     case 'bzip2':
     case 'lzma': {
-      // Rare in initrds: decoded as a whole up to the end of the file (documented limitation).
-      const size = end - pos;
-      if (size > 512 * 2 ** 20) throw new InitrdError(`${kind} segment larger than 512 MiB is not supported`);
-      const input = file.read(pos, size);
-      let out: Uint8Array;
-      {
-        const [prog, args] = kind === 'bzip2' ? ['bzip2', ['-dc']] : ['xz', ['--format=lzma', '-dc', '--single-stream']];
-        try {
-          out = (await run(prog, args as string[], { input, binary: true, signal, timeoutMs: 600_000, maxBuffer: 2 ** 30 })).stdout;
-        } catch (e) {
-          throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${(e as Error).message.split('\n')[0]}`);
-        }
-      }
-      for (let i = 0; i < out.length; i += CHUNK) feed(out.subarray(i, i + CHUNK));
-      progress();
-      return size;
+      // Rare in initrds: the segment runs to the end of the file (documented limitation).
+      await streamThrough(kind, file, pos, end, feed, signal, progress);
+      return end - pos;
     }
     default:
       throw new InitrdError(`unsupported compression ${kind}`);
@@ -267,7 +265,7 @@ async function gunzip(file: FileReader, pos: number, end: number, feed: (b: Uint
     checkAbort(signal);
     const chunk = file.read(p, Math.min(CHUNK, end - p));
     const ok = z.write(chunk);
-    if (!ok) await new Promise<void>((r) => { z.once('drain', r); z.once('close', r); z.once('end', r); });
+    if (!ok) await settled(z, ['drain', 'close', 'end']);
     progress();
   }
   if (!done && !error) z.end();
@@ -357,8 +355,12 @@ async function unzstd(file: FileReader, pos: number, stop: number, feed: (b: Uin
   // fallback: fzstd's streaming decoder
   let err: Error | undefined;
   const d = new FzstdDecompress((chunk) => {
-    if (!err) {
-      try { feed(chunk); } catch (e) { err = e as Error; }
+    if (err) throw err;
+    try {
+      feed(chunk);
+    } catch (e) {
+      err = e as Error;
+      throw e; // stops the decoder now, not after the rest of the chunk's blocks
     }
   });
   try {
@@ -370,6 +372,7 @@ async function unzstd(file: FileReader, pos: number, stop: number, feed: (b: Uin
       await tick();
     }
   } catch (e) {
+    if (err) throw err;
     if (e instanceof InitrdError) throw e;
     throw new InitrdError(`zstd data at offset ${pos} is corrupt: ${(e as Error).message}`);
   }
@@ -546,7 +549,8 @@ async function nativeToCache(
   signal: AbortSignal | undefined,
   progress: () => void,
 ): Promise<number | undefined> {
-  const out = fs.openSync(cacheFile, 'a');
+  // the cache file exists (DataSink made it 0600); O_NOFOLLOW and the mode keep it private anyway
+  const out = fs.openSync(cacheFile, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW, 0o600);
   let rd: number | undefined;
   let proc: FdProcess | undefined;
   let exit: FdProcessExit | undefined;
@@ -634,4 +638,57 @@ async function pump(file: FileReader, pos: number, stop: number, proc: FdProcess
     if (!stdin.write(chunk)) await Promise.race([new Promise<void>((r) => stdin.once('drain', r)), gone]);
   }
   stdin.end();
+}
+
+/** Resolves on the first of `events`, and removes every listener it added (no listener leak). */
+function settled(emitter: EventEmitter, events: string[]): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      for (const e of events) emitter.off(e, done);
+      resolve();
+    };
+    for (const e of events) emitter.once(e, done);
+  });
+}
+
+/**
+ * Decodes [pos, end) with a native program (bzip2, or xz for lzma) whose output streams through
+ * `feed` as it comes: the caps are checked on every chunk and the program is killed at the first
+ * error, so a bomb costs a few MiB of memory, not its decompressed size.
+ */
+async function streamThrough(
+  kind: 'bzip2' | 'lzma',
+  file: FileReader,
+  pos: number,
+  end: number,
+  feed: (b: Uint8Array) => void,
+  signal: AbortSignal | undefined,
+  progress: () => void,
+): Promise<void> {
+  const [program, args] = kind === 'bzip2' ? ['bzip2', ['-dc']] : ['xz', ['--format=lzma', '-dc', '-q', '--single-stream']];
+  const proc = spawnToFd(program, args, { stdin: 'pipe', stdoutFd: 'pipe', signal, timeoutMs: 600_000 });
+  // a read error ends the decoder, whose exit status then reports it
+  pump(file, pos, end, proc).catch(() => proc.kill());
+  let failure: unknown;
+  try {
+    let n = 0;
+    for await (const chunk of proc.stdout!) {
+      feed(chunk as Buffer);
+      if (++n % 16 === 0) progress();
+    }
+  } catch (e) {
+    failure = e;
+    proc.kill();
+    proc.stdout!.destroy();
+  }
+  const exit = await proc.exited;
+  if (failure instanceof InitrdError) throw failure;
+  if (exit.error && (signal?.aborted || /cancelled/.test(exit.error.message))) throw new InitrdError('cancelled');
+  if (exit.error) throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${exit.error.message}`);
+  if (failure) throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${(failure as Error).message}`);
+  if (exit.code !== 0) {
+    const why = exit.stderr.trim().split('\n').pop()?.replace(/^[^:]*: /, '');
+    throw new InitrdError(`${kind} data at offset ${pos} could not be decoded, corrupt or truncated (${program} exited with ${exit.code === null ? `signal ${exit.signal}` : `status ${exit.code}`}${why ? `: ${why}` : ''})`);
+  }
+  progress();
 }

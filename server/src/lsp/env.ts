@@ -32,8 +32,11 @@ export type HoverProvider = (doc: TextDocument, offset: number) => Promise<Hover
 export interface ServerEnv {
   readonly connection: Connection;
   readonly documents: TextDocuments<TextDocument>;
-  /** Cache directory: from initializationOptions, else a per-user default under the OS temp dir. */
-  readonly cacheDir: string;
+  /**
+   * Cache directory: from initializationOptions, else the user's XDG cache directory
+   * (`initrd/cacheDir.ts`); undefined without a home directory (a private temporary one is used).
+   */
+  readonly cacheDir: string | undefined;
   /** Workspace folders as file-system paths. */
   readonly workspaceFolders: () => string[];
   /** Current `nixboot` settings (a plain object; read fresh on each use). */

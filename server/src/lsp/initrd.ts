@@ -54,6 +54,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
         key,
         archive: openArchive(file, {
           cacheDir: env.cacheDir,
+          onWarning: (m) => connection.console.warn(`nixboot: ${m}`),
           signal,
           cacheLimit,
           onProgress: (p) => {

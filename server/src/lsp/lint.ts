@@ -1,7 +1,8 @@
 // The linter in the language server: diagnostics for open documents (debounced, one file at a
 // time) and for every .nix file of the workspace in the background; code actions for the fixes;
 // hovers on findings; `nixboot.rules.<id>` and `nixboot.nixosRelease` settings.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readRegularFile } from '../files';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -235,7 +236,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         if (!st.isFile()) continue;
         if (overSizeLimit(st.size, settings())) disk.set(f, tooLargeFile(f, st.size, settings()));
         else {
-          const model = analyzeFile(f, await readFile(f, 'utf8'), undefined, settings());
+          const model = analyzeFile(f, (await readRegularFile(f)).toString('utf8'), undefined, settings());
           await analyseLargeScripts(model);
           disk.set(f, model);
         }
@@ -273,12 +274,13 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         continue;
       }
       try {
-        // Only regular files (a FIFO would block the read); over the size limit, not read at all.
+        // Never open() a FIFO or device (four blocked opens starve Node's file-I/O pool); over
+        // the size limit, not read at all.
         const st = await stat(path);
         if (!st.isFile()) throw new Error('not a regular file');
         if (overSizeLimit(st.size, settings())) disk.set(path, tooLargeFile(path, st.size, settings()));
         else {
-          const model = analyzeFile(path, await readFile(path, 'utf8'), undefined, settings());
+          const model = analyzeFile(path, (await readRegularFile(path)).toString('utf8'), undefined, settings());
           await analyseLargeScripts(model);
           disk.set(path, model);
         }

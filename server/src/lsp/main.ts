@@ -1,7 +1,5 @@
 // Entry point of the nixboot language server (dist/server.js): `node dist/server.js --stdio`.
 // Each feature module registers its own handlers; this file only wires them.
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createConnection,
@@ -22,6 +20,7 @@ import { provenanceFeature } from './provenance';
 import { generationsFeature } from './generations';
 import { tooLargeToAnalyse, type CodeLensProvider, type Feature, type HoverProvider, type InitOptions, type ServerEnv } from './env';
 import { DidChangeTrustNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
+import { defaultCacheDir } from '../initrd/cacheDir';
 
 // Feature registry (one line per feature module).
 const FEATURES: Feature[] = [
@@ -83,7 +82,7 @@ connection.onInitialize((params) => {
   const env: ServerEnv = {
     connection: guardedConnection,
     documents,
-    cacheDir: init.cacheDir ?? join(tmpdir(), `nixboot-cache-${process.getuid?.() ?? 'user'}`),
+    cacheDir: init.cacheDir ?? defaultCacheDir(process.env),
     workspaceFolders: () => folders,
     settings: () => settings,
     trusted: () => trusted,

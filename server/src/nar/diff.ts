@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { checkMachOSignature, elfSections, isElf, isMachO, type CodeDirectoryCheck } from './binfmt';
 import { parseNar } from './nar';
 import { printable } from '../text';
+import { openRegularSync, readRegularFileSync } from '../files';
 
 export interface TreeNode {
   readonly type: 'regular' | 'symlink' | 'directory';
@@ -20,13 +21,16 @@ const MAX_NAR = 2 * 1024 * 1024 * 1024;
 export function loadTree(p: string): Map<string, TreeNode> {
   const st = fs.lstatSync(p);
   if (st.isFile() && st.size >= 16) {
-    const fd = fs.openSync(p, 'r');
+    const { fd } = openRegularSync(p);
     const head = Buffer.alloc(24);
-    fs.readSync(fd, head, 0, 24, 0);
-    fs.closeSync(fd);
+    try {
+      fs.readSync(fd, head, 0, 24, 0);
+    } finally {
+      fs.closeSync(fd);
+    }
     if (head.readUInt32LE(0) === 13 && head.toString('latin1', 8, 21) === 'nix-archive-1') {
       if (st.size > MAX_NAR) throw new Error(`${p}: NAR larger than 2 GiB`);
-      const nar = fs.readFileSync(p);
+      const nar = readRegularFileSync(p);
       const m = new Map<string, TreeNode>();
       for (const e of parseNar(nar)) {
         if (e.type === 'regular') m.set(e.path, { type: 'regular', executable: e.executable, size: e.size, read: () => nar.subarray(e.offset, e.offset + e.size) });
@@ -41,7 +45,7 @@ export function loadTree(p: string): Map<string, TreeNode> {
     if (depth > 1000) throw new Error(`${abs}: nested too deeply`);
     const s = fs.lstatSync(abs);
     if (s.isSymbolicLink()) m.set(rel, { type: 'symlink', target: fs.readlinkSync(abs) });
-    else if (s.isFile()) m.set(rel, { type: 'regular', executable: (s.mode & 0o100) !== 0, size: s.size, read: () => fs.readFileSync(abs) });
+    else if (s.isFile()) m.set(rel, { type: 'regular', executable: (s.mode & 0o100) !== 0, size: s.size, read: () => readRegularFileSync(abs) });
     else if (s.isDirectory()) {
       m.set(rel, { type: 'directory' });
       for (const name of fs.readdirSync(abs).sort()) walk(`${abs}/${name}`, rel ? `${rel}/${name}` : name, depth + 1);

@@ -86,6 +86,7 @@ export function parseFlakeLock(text: string): FlakeLock {
     if (resolved.has(label)) return resolved.get(label);
     const at = resolving.indexOf(label);
     if (at >= 0) throw new FlakeLockError(`flake.lock: follow cycle detected: [${[...resolving.slice(at), label].join(' -> ')}]`);
+    if (resolving.length >= 64) throw new FlakeLockError(`flake.lock: a follows chain longer than 64: ${resolving.slice(0, 3).join(' -> ')} -> …`);
     resolving.push(label);
     let key: string | undefined = root;
     for (const name of path) {

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { HashRing } from './hashRing';
+import { fileKind, openRegularSync } from '../files';
 
 /** Receives NAR bytes in order. The chunk is only valid during the call: copy it to keep it. */
 export type Sink = (chunk: Uint8Array) => void;
@@ -204,13 +205,14 @@ async function dumpInto(w: NarWriter, root: string, opts: DumpOptions): Promise<
       w.symlink(fs.readlinkSync(p, { encoding: 'buffer' }));
     } else if (st.isFile()) {
       const size = st.size;
-      const fd = fs.openSync(p, 'r');
+      // O_NONBLOCK and a check of the descriptor: a FIFO swapped in since the lstat cannot block
+      const fd = openRegularSync(p).fd;
       try {
         w.beginRegular((st.mode & 0o100) !== 0, size);
         let done = 0;
         while (done < size) {
           const n = w.read(fd, size - done, done);
-          if (n === 0) throw new Error(`${p.toString()} shrank while it was being read`);
+          if (n === 0) throw new NarInputError(`${p.toString()} shrank while it was being read`);
           done += n;
           if (done < size) await maybeYield();
         }
@@ -219,7 +221,7 @@ async function dumpInto(w: NarWriter, root: string, opts: DumpOptions): Promise<
       }
       w.endRegular(size);
     } else if (st.isDirectory()) {
-      if (depth > 4096) throw new Error(`${p.toString()}: directories nested too deeply`);
+      if (depth > 4096) throw new NarInputError(`${p.toString()}: directories nested too deeply`);
       w.beginDirectory();
       const names = (fs.readdirSync(p, { encoding: 'buffer' }) as Buffer[]).sort(Buffer.compare);
       for (const name of names) {
@@ -231,18 +233,20 @@ async function dumpInto(w: NarWriter, root: string, opts: DumpOptions): Promise<
       }
       w.endDirectory();
     } else {
-      throw new Error(`${p.toString()}: cannot serialise a ${fileKind(st)} in a NAR`);
+      throw new NarInputError(`${p.toString()} is a ${fileKind(st)}: a NAR holds only regular files, directories and symbolic links`);
     }
   }
   await node(Buffer.from(root), '', 0);
 }
 const SLASH = Buffer.from('/');
 
-function fileKind(st: fs.Stats): string {
-  if (st.isSocket()) return 'socket';
-  if (st.isFIFO()) return 'FIFO';
-  if (st.isBlockDevice() || st.isCharacterDevice()) return 'device node';
-  return 'special file';
+/** A path that cannot be serialised (a FIFO, socket or device; a file changing meanwhile): a user error, not a bug. */
+export class NarInputError extends Error {
+  readonly code = 'ENARINPUT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NarInputError';
+  }
 }
 
 export interface NarHash {

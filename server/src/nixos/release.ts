@@ -2,7 +2,8 @@
 // default of the NixOS release (systemd stage 1 is the default from 26.05, nixpkgs#435781), taken
 // from the `nixpkgs` input of a flake.lock beside the files, else the `nixboot.nixosRelease`
 // setting, else unknown.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readRegularFileSync } from '../files';
 import { dirname, join } from 'node:path';
 
 /** First release whose default is systemd stage 1. */
@@ -54,11 +55,12 @@ export function releaseFromFlakeLock(text: string): Release | undefined {
   }
   const nodes = lock.nodes ?? {};
   const root = nodes[lock.root ?? 'root'];
-  const resolve = (ref: string | string[] | undefined): FlakeLockNode | undefined => {
+  // `depth` bounds `follows` chains: a cycle in a hostile flake.lock is no release (nixboot lock says why)
+  const resolve = (ref: string | string[] | undefined, depth = 0): FlakeLockNode | undefined => {
     if (typeof ref === 'string') return nodes[ref];
-    if (Array.isArray(ref)) {
+    if (Array.isArray(ref) && depth < 64) {
       let cur: FlakeLockNode | undefined = root;
-      for (const name of ref) cur = resolve(cur?.inputs?.[name]);
+      for (const name of ref) cur = resolve(cur?.inputs?.[name], depth + 1);
       return cur;
     }
     return undefined;
@@ -107,7 +109,7 @@ function releaseNear(dir: string, stopAt?: string): { release: Release | undefin
   if (!lockPath) return { release: undefined };
   let text: string;
   try {
-    text = readFileSync(lockPath, 'utf8');
+    text = readRegularFileSync(lockPath, 64 * 2 ** 20).toString('utf8'); // a FIFO must not block the linter
   } catch {
     return { release: undefined };
   }

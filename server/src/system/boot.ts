@@ -3,6 +3,7 @@
 // it loads from /boot.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readRegularFileSync } from '../files';
 
 export type LoaderKind = 'systemd-boot' | 'grub' | 'extlinux' | 'none';
 
@@ -30,7 +31,7 @@ const initOf = (text: string): string | undefined => /\binit=(\/\S+)\/(?:init|pr
 
 function read(p: string): string | undefined {
   try {
-    return fs.readFileSync(p, 'utf8');
+    return readRegularFileSync(p, 1 << 20).toString('utf8');
   } catch {
     return undefined;
   }

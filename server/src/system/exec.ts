@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { execa, type ResultPromise } from 'execa';
 
 export interface RunOptions {
@@ -175,6 +175,8 @@ export interface FdProcess {
   readonly command: string;
   /** The program's stdin when it was asked for as a pipe. */
   readonly stdin: Writable | null;
+  /** The program's stdout when it was asked for as a pipe (read it as a stream, with backpressure). */
+  readonly stdout: Readable | null;
   /** Resolves once the program has exited (never rejects). */
   readonly exited: Promise<FdProcessExit>;
   readonly running: boolean;
@@ -184,14 +186,15 @@ export interface FdProcess {
 
 /**
  * Starts a program whose stdout is an open file descriptor (e.g. `zstd -dc` writing straight into
- * a cache file the caller opened), so its output never passes through this process. stdin is
+ * a cache file the caller opened), so its output never passes through this process, or a pipe
+ * read as a stream (e.g. `bzip2 -dc`, whose output is checked chunk by chunk). stdin is
  * another descriptor (read from its current offset) or a pipe; explicit argv, a time-out and an
  * AbortSignal kill it.
  */
 export function spawnToFd(
   program: string,
   args: readonly string[],
-  opts: { stdin: number | 'pipe'; stdoutFd: number; signal?: AbortSignal; timeoutMs?: number },
+  opts: { stdin: number | 'pipe'; stdoutFd: number | 'pipe'; signal?: AbortSignal; timeoutMs?: number },
 ): FdProcess {
   const command = quoteCommand(program, args);
   let running = true;
@@ -237,6 +240,7 @@ export function spawnToFd(
   return {
     command,
     stdin: child.stdin,
+    stdout: child.stdout,
     exited,
     get running() {
       return running;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readBootLoader, type BootLoaderState } from './boot';
+import { readRegularFileSync } from '../files';
 
 export interface GenerationsOptions {
   /** Root of the system (default `/`). */
@@ -116,7 +117,7 @@ function readText(root: string, p: string): string | undefined {
   const h = tryRealpath(root, p);
   if (!h) return undefined;
   try {
-    return fs.readFileSync(h, 'utf8');
+    return readRegularFileSync(h).toString('utf8');
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { printable } from '../text';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../files';
 import { formatHash, parseSha256, toBase16 } from '../nar/encoding';
 import { describeLocked, findInput, isGitLike, parseFlakeLock, type FlakeLock, type LockInput } from '../nar/flakeLock';
 import { hashPath } from '../nar/nar';
@@ -40,9 +40,11 @@ export function isInside(p: string, root: string): boolean {
   }
   return p === r || p.startsWith(r.endsWith('/') ? r : `${r}/`);
 }
+/** A flake.lock is a few KiB; more than 64 MiB is not one. */
+const MAX_LOCK_BYTES = 64 * 2 ** 20;
 
 export async function readFlakeLock(file: string): Promise<FlakeLock> {
-  return parseFlakeLock(await readFile(file, 'utf8'));
+  return parseFlakeLock((await readRegularFile(file, MAX_LOCK_BYTES)).toString('utf8'));
 }
 
 export interface VerifyResult {

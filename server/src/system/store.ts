@@ -1,7 +1,7 @@
 // Nix store queries, shared by provenance and generations: store path of a file, deriver,
 // path-info (both JSON shapes), derivations. All process spawning goes through exec.ts.
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../files';
 import { parseDerivation, type Derivation } from '../nar/derivation';
 import { run, type RunOptions } from './exec';
 
@@ -83,5 +83,5 @@ export async function queryDeriver(path: string, opts: QueryOptions = {}): Promi
 /** Reads and parses a `.drv` file from the store (no nix needed). */
 export async function readDerivation(drvPath: string): Promise<Derivation> {
   if (!drvPath.endsWith('.drv')) throw new Error(`${drvPath} is not a derivation`);
-  return parseDerivation(await readFile(drvPath, 'utf8'));
+  return parseDerivation((await readRegularFile(drvPath)).toString('utf8'));
 }
