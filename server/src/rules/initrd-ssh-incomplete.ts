@@ -1,8 +1,8 @@
 // Rule initrd-ssh-incomplete: initrd SSH that cannot work (no host key, no authorized key), stage-1
 // networking with no way in, and an initrd sshd on the main sshd's port.
-import { anyTrue, hasOpaqueParts, isDefined, items, literalBools } from '../nixos/options-query';
+import { anyTrue, copiedPrefix, hasOpaqueParts, isDefined, items, literalBools } from '../nixos/options-query';
 import type { ProjectModel, Rule } from './types';
-import { literalInt } from './util';
+import { absence, literalInt } from './util';
 
 const WAYS_IN = [
   'boot.initrd.network.ssh.enable',
@@ -24,7 +24,9 @@ function nonEmptyList(project: ProjectModel, dotted: string): boolean {
   if (!m) cache.set(project, (m = new Map()));
   let hit = m.get(dotted);
   if (hit === undefined) {
-    hit = project.definitions(dotted).some(({ def }) => items(def.value).length > 0 || hasOpaqueParts(def.value));
+    hit =
+      project.definitions(dotted).some(({ def }) => items(def.value).length > 0 || hasOpaqueParts(def.value)) ||
+      copiedPrefix(project, dotted) !== undefined;
     m.set(dotted, hit);
   }
   return hit;
@@ -71,7 +73,13 @@ export const rule: Rule = {
       'Generate a dedicated host key on the machine (`ssh-keygen -t ed25519 -N "" -f /etc/secrets/initrd/ssh_host_ed25519_key`) ' +
       'and list it as a string in `hostKeys`; add your public key to `authorizedKeys` (or to root\'s ' +
       '`openssh.authorizedKeys.keys`); give the initrd sshd its own port (e.g. 2222) and a separate `Host` entry in ' +
-      '`~/.ssh/config`.',
+      '`~/.ssh/config`.\n\n' +
+      '**When it stays silent.** Missing host keys or authorized keys are errors only for a closed host (every module it ' +
+      'includes was read); a host importing modules the linter cannot read gets a hint naming them instead, and a file ' +
+      'no host includes gets nothing. Keys count when set anywhere in the host: `authorizedKeys`, `authorizedKeyFiles`, ' +
+      'or their defaults `users.users.root.openssh.authorizedKeys.keys` / `.keyFiles`; a computed list or a copied ' +
+      'parent set counts as set. "Nothing uses stage-1 networking" and the port-22 clash (which relies on the ' +
+      'default port of the main sshd) are only said for a closed host.',
     references: [
       'nixpkgs nixos/modules/system/boot/initrd-ssh.nix (assertions; port default 22; authorizedKeys default)',
       'nixpkgs nixos/modules/system/boot/initrd-network.nix',
@@ -80,29 +88,41 @@ export const rule: Rule = {
   },
   check(ctx) {
     const p = ctx.project;
+    const certainty = absence(p);
+    if (certainty.kind === 'unplaced') return;
+    const missing = (what: string, certain: string): void => {
+      if (certainty.kind === 'certain') ctx.report({ ...where0!, message: certain });
+      else
+        ctx.report({
+          ...where0!,
+          severity: 'hint',
+          message: `boot.initrd.network.ssh is enabled and no file read for this host sets ${what} (evaluation needs it), but the host imports modules that could not be read: ${certainty.notChecked}.`,
+        });
+    };
+    let where0: { start: number; end: number } | undefined;
     // initrd-ssh.nix only acts (and asserts) when stage-1 networking is on; otherwise initrd-ssh-inactive reports it.
     const networkDefs = [...p.definitions('boot.initrd.network.enable'), ...p.definitions('boot.initrd.systemd.network.enable')];
     const networkMaybeOn = networkDefs.some(({ file, def }) => file.text.slice(def.value.start, def.value.end) !== 'false');
     for (const def of networkMaybeOn ? ctx.definitions('boot.initrd.network.ssh.enable') : []) {
       if (!literalBools(p, 'boot.initrd.network.ssh.enable', true).some((l) => l.def === def)) continue;
       const where = { start: def.key.start, end: def.value.end };
+      where0 = where;
       if (!nonEmptyList(p, 'boot.initrd.network.ssh.hostKeys') && !anyTrue(p, 'boot.initrd.network.ssh.ignoreEmptyHostKeys')) {
-        ctx.report({
-          ...where,
-          message:
-            'boot.initrd.network.ssh is enabled without hostKeys: evaluation fails ("You must now pre-generate the host keys for initrd SSH"). ' +
+        missing(
+          'boot.initrd.network.ssh.hostKeys',
+          'boot.initrd.network.ssh is enabled without hostKeys: evaluation fails ("You must now pre-generate the host keys for initrd SSH"). ' +
             'Generate a dedicated key on the machine and list its location as a string in boot.initrd.network.ssh.hostKeys.',
-        });
+        );
       }
       const keys = ['boot.initrd.network.ssh.authorizedKeys', 'boot.initrd.network.ssh.authorizedKeyFiles', 'users.users.root.openssh.authorizedKeys.keys', 'users.users.root.openssh.authorizedKeys.keyFiles'];
       if (!keys.some((k) => nonEmptyList(p, k))) {
-        ctx.report({
-          ...where,
-          message:
-            'boot.initrd.network.ssh is enabled without any authorized key: evaluation fails ("You should specify at least one authorized key for initrd SSH"). ' +
+        missing(
+          'an authorized key (authorizedKeys, authorizedKeyFiles, or root\'s openssh.authorizedKeys)',
+          'boot.initrd.network.ssh is enabled without any authorized key: evaluation fails ("You should specify at least one authorized key for initrd SSH"). ' +
             'Set boot.initrd.network.ssh.authorizedKeys (it defaults to users.users.root.openssh.authorizedKeys.keys).',
-        });
+        );
       }
+      if (certainty.kind !== 'certain') continue;
       const ports = p.definitions('boot.initrd.network.ssh.port').map(({ def: d }) => literalInt(d.value));
       const initrdPort = ports.length === 0 ? 22 : ports[ports.length - 1];
       const mainSshd = anyTrue(p, 'services.openssh.enable');
@@ -118,7 +138,7 @@ export const rule: Rule = {
         });
       }
     }
-    for (const def of ctx.definitions('boot.initrd.network.enable')) {
+    for (const def of certainty.kind === 'certain' ? ctx.definitions('boot.initrd.network.enable') : []) {
       if (!literalBools(p, 'boot.initrd.network.enable', true).some((l) => l.def === def)) continue;
       if (usesStage1Network(p)) continue;
       ctx.report({

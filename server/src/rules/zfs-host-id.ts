@@ -1,8 +1,9 @@
 // Rule zfs-host-id: ZFS without networking.hostId, and the force-import assertions of zfs.nix.
 import { unparen } from '../nixos/definitions';
-import { bindingIn, isDefined, literalBools, plainString, stringItems } from '../nixos/options-query';
+import { bindingIn, literalBools, mayBeDefined, plainString, stringItems } from '../nixos/options-query';
 import type { SyntaxNode } from '../syntax/tree';
 import type { ProjectModel, Rule, RuleContext } from './types';
+import { absence } from './util';
 
 /** Where this file says ZFS is used: a supportedFilesystems entry or a zfs file system. */
 function zfsMentions(ctx: RuleContext): SyntaxNode[] {
@@ -65,7 +66,13 @@ export const rule: Rule = {
     fix:
       'Set `networking.hostId` to 8 hex digits (`head -c4 /dev/urandom | od -A none -t x4`; on an existing system keep ' +
       'the current value from `hostid`). The rule only looks at the linted files: if hostId is set in a module that is ' +
-      'not linted with them, silence it with `# nixboot: ignore zfs-host-id`.',
+      'not linted with them, silence it with `# nixboot: ignore zfs-host-id`.\n\n' +
+      '**When it stays silent.** The missing-hostId error is only given for a closed host (every module it includes was ' +
+      'read). When the host imports a module the linter cannot read (a flake input such as srvos, which sets ' +
+      '`networking.hostId` with `mkDefault`; a computed import list), it says less: a hint naming what could not be ' +
+      'checked. A file no host includes (a dead file, an exported module) gets nothing, and neither does a host whose ' +
+      '`networking` set is copied from elsewhere (`networking = cfg.net;`: the value is unknown, not absent). The ' +
+      'force-import checks rely on `boot.zfs.forceImportRoot` not being set elsewhere, so they also need a closed host.',
     references: [
       'nixpkgs nixos/modules/tasks/filesystems/zfs.nix (assertions, read from the stored revision in the code index)',
       'brief nixos-boot-facts.md §H 13',
@@ -73,10 +80,21 @@ export const rule: Rule = {
   },
   check(ctx) {
     const p = ctx.project;
+    const certainty = absence(p);
+    if (certainty.kind === 'unplaced') return;
     const mentions = zfsMentions(ctx);
-    if (mentions.length > 0 && !isDefined(p, 'networking.hostId')) {
+    if (mentions.length > 0 && !mayBeDefined(p, 'networking.hostId')) {
       const first = mentions[0]!;
-      ctx.report({
+      if (certainty.kind === 'open') {
+        ctx.report({
+          start: first.start,
+          end: first.end,
+          severity: 'hint',
+          message:
+            'ZFS is used and no file read for this host sets networking.hostId (ZFS requires it), but the host imports modules that could not be read ' +
+            `and may set it: ${certainty.notChecked}.`,
+        });
+      } else ctx.report({
         start: first.start,
         end: first.end,
         message:
@@ -84,6 +102,7 @@ export const rule: Rule = {
           'Set it to 8 hex digits (head -c4 /dev/urandom | od -A none -t x4), or keep the value of `hostid` on an existing system.',
       });
     }
+    if (certainty.kind !== 'certain') return;
     const forceAll = literalBools(p, 'boot.zfs.forceImportAll', true);
     for (const def of ctx.definitions('boot.zfs.forceImportAll')) {
       if (!forceAll.some((l) => l.def === def)) continue;
