@@ -118,3 +118,40 @@ test('files that do not refer to each other are one host; an import cycle is one
   assert.deepEqual(h['/r/a.nix']!.files, ['/r/a.nix', '/r/b.nix']);
   assert.deepEqual(h['/r/c.nix']!.files, ['/r/c.nix']);
 });
+
+test('an eval-config call inside a string interpolation is a host; self.nixosModules.NAME is the repository\'s own module', () => {
+  const h = hosts({
+    '/r/iso.nix': `{ config, ... }: { system.build.x = ''
+      install --system \${(import <nixpkgs/nixos/lib/eval-config.nix> { modules = [ ./configuration.nix ./hw.nix ]; }).config.system.build.toplevel}
+    ''; }`,
+    '/r/configuration.nix': '{ }',
+    '/r/hw.nix': '{ }',
+  });
+  assert.deepEqual(h['/r/hw.nix']!.files, ['/r/iso.nix', '/r/configuration.nix', '/r/hw.nix']);
+  const own = hosts({
+    '/r/flake.nix': '{ outputs = { self, nixpkgs, ... }: { nixosConfigurations.k = nixpkgs.lib.nixosSystem { modules = [ ./hosts/k.nix ]; }; }; }',
+    '/r/hosts/k.nix': '{ self, ... }: { imports = [ self.nixosModules.hardware-zfs ]; }',
+    '/r/modules/nixos/hardware/zfs.nix': '{ }',
+    '/r/modules/nixos/hardware-zfs.nix': '{ }',
+  });
+  assert.deepEqual(own['/r/modules/nixos/hardware-zfs.nix']!.files, ['/r/flake.nix', '/r/hosts/k.nix', '/r/modules/nixos/hardware-zfs.nix']);
+  assert.equal(own['/r/hosts/k.nix']!.open, false);
+});
+
+test('a colmena-style hive in flake.nix: each node\'s imports list is a host, not imports of one flake host', () => {
+  const h = hosts({
+    '/r/flake.nix': '{ outputs = { self, ... }: { colmena = { a = { imports = [ ./hosts/a.nix ]; }; b = { imports = [ ./hosts/b.nix ]; }; }; }; }',
+    '/r/hosts/a.nix': '{ }',
+    '/r/hosts/b.nix': '{ }',
+  });
+  assert.deepEqual(h['/r/hosts/a.nix']!.files, ['/r/flake.nix', '/r/hosts/a.nix']);
+  assert.equal(h['/r/hosts/a.nix']!.name, 'a (flake.nix)');
+});
+
+test('NixOS modules from modulesPath: profiles known to set nothing host rules ask about keep the host closed, others open it', () => {
+  const closed = hosts({ '/r/configuration.nix': '{ modulesPath, ... }: { imports = [ (modulesPath + "/profiles/qemu-guest.nix") ./hw.nix ]; }', '/r/hw.nix': '{ }' });
+  assert.equal(closed['/r/configuration.nix']!.open, false);
+  assert.deepEqual(closed['/r/configuration.nix']!.nixpkgsModules, ['modulesPath + "/profiles/qemu-guest.nix"']);
+  const open = hosts({ '/r/configuration.nix': '{ modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/digital-ocean-config.nix" ./hw.nix ]; }', '/r/hw.nix': '{ }' });
+  assert.equal(open['/r/configuration.nix']!.open, true);
+});

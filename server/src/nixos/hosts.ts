@@ -43,6 +43,8 @@ import {
 /** One item of an `imports`/`modules` list. */
 export type ModuleRef =
   | { readonly kind: 'path'; readonly path: string; readonly text: string }
+  /** `self.nixosModules.NAME`: the repository's own exported module, found by name among the linted files. */
+  | { readonly kind: 'own'; readonly name: string; readonly text: string }
   | { readonly kind: 'pattern'; readonly regex: RegExp; readonly text: string }
   | { readonly kind: 'nixpkgs'; readonly text: string }
   | { readonly kind: 'unreadable'; readonly text: string; readonly dir?: string };
@@ -133,6 +135,8 @@ function pathRef(ps: Array<string | null>, dir: string, text: string): ModuleRef
 }
 
 const NIXPKGS_SEARCH = /^<nixpkgs(?:\/|>)/;
+/** nixpkgs modules known to set none of the options absence rules check (hostId, grub devices, initrd ssh, fileSystems). */
+const HARMLESS_NIXPKGS = /(?:installer\/scan\/(?:not-)?detected|profiles\/(?:qemu-guest|headless|minimal|hardened|base|all-hardware|perlless|bashless))\.nix/;
 
 /** The module reference(s) an item of a module list stands for. */
 function itemRefs(item: SyntaxNode, dir: string, text: string, scope: Scope, depth: number, out: ModuleRef[]): void {
@@ -191,6 +195,11 @@ function itemRefs(item: SyntaxNode, dir: string, text: string, scope: Scope, dep
       const [, a, b] = nodes(n);
       if (a) itemRefs(a, dir, text, scope, depth + 1, out);
       if (b) itemRefs(b, dir, text, scope, depth + 1, out);
+      return;
+    }
+    case 'Select': {
+      const m = /^(?:inputs\.)?(?:self|config\.flake|flake)\.nixosModules\.([A-Za-z_][\w'-]*|"[^"$]+")$/.exec(src.replace(/\s+/g, ''));
+      out.push(m ? { kind: 'own', name: m[1]!.replace(/"/g, ''), text: src } : { kind: 'unreadable', text: src });
       return;
     }
     case 'Ident': {
@@ -331,12 +340,33 @@ function calleeText(call: SyntaxNode, text: string): string | undefined {
   return f ? text.slice(f.start, f.end).replace(/\s+/g, '') : undefined;
 }
 
+/** Whether a binding sits in a flake-parts module set (`mkFlake … { systems; perSystem; flake; imports; }`), whose imports are flake-parts modules. */
+function flakePartsSet(binding: SyntaxNode): boolean {
+  const set = binding.parent;
+  if (set?.kind !== 'AttrSet') return false;
+  for (const b of set.children) {
+    if (b.type !== 'node' || b.kind !== 'Binding') continue;
+    const ap = bindingParts(b).attrpath;
+    const first = ap ? attrpathParts(ap)[0] : undefined;
+    const name = first ? attrName(first) : undefined;
+    if (name === 'systems' || name === 'perSystem' || name === 'flake' || name === 'debug') return true;
+  }
+  let cur: SyntaxNode | undefined = set.parent;
+  while (cur?.kind === 'Paren') cur = cur.parent;
+  if (cur?.kind === 'Apply') {
+    const f = unparen(applyChain(cur).fn);
+    if (f && /mkFlake$/.test(f.kind === 'Select' || f.kind === 'Ident' ? (calleeName(f) ?? '') : '')) return true;
+  }
+  return false;
+}
+
 /** The module references a file makes, resolved against its directory. */
 export function moduleRefs(path: string, root: SyntaxNode, text: string): ModuleRefs {
   const imports: Array<{ ref: ModuleRef; list: number }> = [];
   const moduleLists: ModuleList[] = [];
   if (!MODULE_LIST_WORD.test(text)) return { imports, moduleLists };
   const dir = dirname(path);
+  const isFlake = basename(path) === 'flake.nix';
   const listAt = (offset: number): number => {
     for (let k = moduleLists.length - 1; k >= 0; k--) if (offset >= moduleLists[k]!.start && offset < moduleLists[k]!.end) return k;
     return -1;
@@ -358,7 +388,10 @@ export function moduleRefs(path: string, root: SyntaxNode, text: string): Module
     const ml = n.kind === 'Binding' ? moduleListOf(n) : undefined;
     const vk = ml ? unparen(ml.value)?.kind : undefined;
     const listLike = vk === 'List' || vk === 'BinaryOp' || vk === 'Ident' || vk === 'Apply' || vk === 'IfElse' || vk === 'LetIn' || vk === 'With' || vk === 'Select';
-    if (ml && listLike && ml.name === 'imports') {
+    if (ml && listLike && ml.name === 'imports' && isFlake && !flakePartsSet(n)) {
+      // In a flake, an `imports` list is a node's module list (a colmena hive node, a helper's argument): a host.
+      addList(n, ml.value, sc);
+    } else if (ml && listLike && ml.name === 'imports') {
       const refs: ModuleRef[] = [];
       listRefs(ml.value, dir, text, sc, 0, refs);
       const list = listAt(n.start);
@@ -371,7 +404,8 @@ export function moduleRefs(path: string, root: SyntaxNode, text: string): Module
       const target = sc.get('modules');
       if (target) addList(n, target, sc);
     }
-    if (n.kind === 'String' || n.kind === 'IndString' || n.kind === 'Path') return;
+    // Strings are entered: an interpolation may hold an eval-config call (`${(import <nixpkgs/nixos/lib/eval-config.nix> { modules = …; })…}`).
+    if (n.kind === 'Path') return;
     for (const c of n.children) if (c.type === 'node') visit(c, sc, depth + 1);
   };
   visit(root, new Map(), 0);
@@ -423,7 +457,17 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
         const j = find(it.path);
         if (j === undefined) r.unreadable.push(`${it.text} (not among the linted files)`);
         else if (j !== self) r.files.push(j);
-      } else if (it.kind === 'nixpkgs') r.nixpkgs.push(it.text);
+      } else if (it.kind === 'own') {
+        // The exported module's file: modules/nixos/NAME(.nix|/default.nix), nixosModules/NAME…, modules/NAME…
+        const re = new RegExp(`/(?:modules/nixos|nixos/modules|nixosModules|modules)/(?:[^/]+/)?${escapeRe(it.name)}(?:\\.nix|/default\\.nix)$`);
+        const hits = norm.map((p, j) => (re.test(p) ? j : -1)).filter((j) => j >= 0);
+        if (hits.length === 1) hits[0] !== self && r.files.push(hits[0]!);
+        else r.unreadable.push(`${it.text} (${hits.length === 0 ? 'no linted file of that name' : 'several linted files of that name'})`);
+      } else if (it.kind === 'nixpkgs') {
+        r.nixpkgs.push(it.text);
+        // NixOS' own modules that set none of the options host-level rules ask about; any other may (digital-ocean-config sets grub devices).
+        if (!HARMLESS_NIXPKGS.test(it.text)) r.unreadable.push(`${it.text} (a NixOS module, not read)`);
+      }
       else if (it.kind === 'pattern') {
         const matches = new Map<string, number>();
         norm.forEach((p, j) => {
