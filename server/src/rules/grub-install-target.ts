@@ -28,7 +28,8 @@ export const rule: Rule = {
       'a closed host (every module it includes was read). A host importing a module the linter cannot read (disko sets ' +
       '`boot.loader.grub.devices` from a partition table with an EF02 partition; any flake input module could) gets a ' +
       'hint naming what could not be checked instead; a file no host includes gets nothing; a copied parent set ' +
-      '(`boot.loader.grub = cfg.grub;`) counts as set.',
+      '(`boot.loader.grub = cfg.grub;`) counts as set, and so does a disko layout with an EF02 partition in a file of the ' +
+      'host (disko sets `boot.loader.grub.devices` from it).',
     references: ['nixpkgs nixos/modules/system/boot/loader/grub/grub.nix (assertions, read from the stored revision in the code index)'],
   },
   check(ctx) {
@@ -36,6 +37,8 @@ export const rule: Rule = {
     for (const def of ctx.definitions('boot.loader.grub.enable')) {
       if (!literalBools(p, 'boot.loader.grub.enable', true).some((l) => l.def === def)) continue;
       if (['boot.loader.grub.device', 'boot.loader.grub.devices', 'boot.loader.grub.mirroredBoots'].some((o) => mayBeDefined(p, o))) continue;
+      // A disko layout with a BIOS boot partition (type EF02) in a file of the host: disko sets grub.devices from it.
+      if (p.files.some((f) => /\bdisko\b/.test(f.text) && /["']EF02["']/.test(f.text))) continue;
       const certainty = absence(p);
       if (certainty.kind === 'unplaced') continue;
       if (certainty.kind === 'open') {

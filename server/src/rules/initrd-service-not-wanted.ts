@@ -160,8 +160,11 @@ export const rule: Rule = {
       }
       const script = about.find(({ def }) => def.path[5] === 'script');
       const scriptText = script ? script.file.text.slice(script.def.value.start, script.def.value.end) : '';
-      const unlock = UNLOCK_RE.test(scriptText) || /unlock|hw-key/.test(name);
+      // Judged by what the script does, not by the unit's name; a unit that only writes the SSH login shell's
+      // .profile, or that another unit starts on failure (OnFailure=), races nothing.
+      const unlock = UNLOCK_RE.test(scriptText) && !/>>?\s*\S*\.profile\b/.test(scriptText);
       if (!unlock) continue;
+      if (![...keys].some((k) => ACTIVATORS.has(k)) && !pulledIn.has(name)) continue;
       const ordered = about.some(({ file, def }) => ORDERING.has(def.path[5] ?? '') && stringItems(def, file.text).some((s) => UNLOCK_TARGETS_RE.test(s.value)));
       const orderedRaw = about.some(({ def }) => def.path[5] === 'unitConfig' && (def.path[6] === 'Before' || def.path[6] === 'After'));
       if (ordered || orderedRaw) continue;

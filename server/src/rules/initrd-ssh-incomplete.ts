@@ -78,8 +78,8 @@ export const rule: Rule = {
       'includes was read); a host importing modules the linter cannot read gets a hint naming them instead, and a file ' +
       'no host includes gets nothing. Keys count when set anywhere in the host: `authorizedKeys`, `authorizedKeyFiles`, ' +
       'or their defaults `users.users.root.openssh.authorizedKeys.keys` / `.keyFiles`; a computed list or a copied ' +
-      'parent set counts as set. "Nothing uses stage-1 networking" and the port-22 clash (which relies on the ' +
-      'default port of the main sshd) are only said for a closed host.',
+      'parent set counts as set. "Nothing uses stage-1 networking" and the port-22 clash (when it relies on the ' +
+      'default port of the main sshd) are hints for a host that imports modules the linter cannot read.',
     references: [
       'nixpkgs nixos/modules/system/boot/initrd-ssh.nix (assertions; port default 22; authorizedKeys default)',
       'nixpkgs nixos/modules/system/boot/initrd-network.nix',
@@ -122,30 +122,31 @@ export const rule: Rule = {
             'Set boot.initrd.network.ssh.authorizedKeys (it defaults to users.users.root.openssh.authorizedKeys.keys).',
         );
       }
-      if (certainty.kind !== 'certain') continue;
       const ports = p.definitions('boot.initrd.network.ssh.port').map(({ def: d }) => literalInt(d.value));
       const initrdPort = ports.length === 0 ? 22 : ports[ports.length - 1];
       const mainSshd = anyTrue(p, 'services.openssh.enable');
       const mainPorts = p.definitions('services.openssh.ports').flatMap(({ def: d }) => items(d.value).map((n) => literalInt(n)));
       const mainOn22 = mainPorts.length === 0 || mainPorts.includes(22);
       if (initrdPort === 22 && mainSshd && mainOn22) {
+        // The main sshd's port is its default unless set: a module not read may set it.
         ctx.report({
           ...where,
-          severity: 'warning',
+          severity: certainty.kind === 'certain' || mainPorts.includes(22) ? 'warning' : 'hint',
           message:
             'The initrd sshd listens on port 22 like the main sshd, with a different host key: SSH clients see "REMOTE HOST IDENTIFICATION HAS CHANGED" ' +
             'at every unlock or login. Set boot.initrd.network.ssh.port = 2222 (and a separate Host entry in ~/.ssh/config).',
         });
       }
     }
-    for (const def of certainty.kind === 'certain' ? ctx.definitions('boot.initrd.network.enable') : []) {
+    for (const def of ctx.definitions('boot.initrd.network.enable')) {
       if (!literalBools(p, 'boot.initrd.network.enable', true).some((l) => l.def === def)) continue;
       if (usesStage1Network(p)) continue;
       ctx.report({
         start: def.key.start,
         end: def.value.end,
-        severity: 'warning',
+        severity: certainty.kind === 'certain' ? 'warning' : 'hint',
         message:
+          (certainty.kind === 'open' ? `(Not checked: modules of this host that could not be read — ${certainty.notChecked}.) ` : '') +
           'boot.initrd.network.enable brings the network up in stage 1, but nothing uses it: no boot.initrd.network.ssh, no postCommands, no clevis/tor, no network root file system. ' +
           'For remote unlock, also set boot.initrd.network.ssh.enable with hostKeys and authorizedKeys; otherwise remove it.',
       });

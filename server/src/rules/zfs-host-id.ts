@@ -9,8 +9,11 @@ import { absence } from './util';
 function zfsMentions(ctx: RuleContext): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   const text = ctx.file.text;
+  // Only unconditional definitions say that ZFS is used: one under `mkIf config.my.zfs.enable` depends on a value
+  // the linter does not know (the hosts that turn it on may well set hostId).
+  const defs = (pattern: string) => ctx.definitions(pattern).filter((d) => !d.conditional);
   for (const pattern of ['boot.supportedFilesystems', 'boot.initrd.supportedFilesystems']) {
-    for (const def of ctx.definitions(pattern)) {
+    for (const def of defs(pattern)) {
       for (const s of stringItems(def, text)) if (s.value === 'zfs') out.push(s.node);
       // Newer nixpkgs: an attribute set `{ zfs = true; }`.
       const set = unparen(def.value);
@@ -19,9 +22,9 @@ function zfsMentions(ctx: RuleContext): SyntaxNode[] {
         if (b && text.slice(b.value.start, b.value.end) === 'true') out.push(b.binding);
       }
     }
-    for (const def of ctx.definitions(`${pattern}.zfs`)) if (text.slice(def.value.start, def.value.end) === 'true') out.push(def.binding);
+    for (const def of defs(`${pattern}.zfs`)) if (text.slice(def.value.start, def.value.end) === 'true') out.push(def.binding);
   }
-  for (const def of ctx.definitions('fileSystems.*.fsType')) if (plainString(def.value, text) === 'zfs') out.push(def.value);
+  for (const def of defs('fileSystems.*.fsType')) if (plainString(def.value, text) === 'zfs') out.push(def.value);
   return out;
 }
 
@@ -71,7 +74,8 @@ export const rule: Rule = {
       'read). When the host imports a module the linter cannot read (a flake input such as srvos, which sets ' +
       '`networking.hostId` with `mkDefault`; a computed import list), it says less: a hint naming what could not be ' +
       'checked. A file no host includes (a dead file, an exported module) gets nothing, and neither does a host whose ' +
-      '`networking` set is copied from elsewhere (`networking = cfg.net;`: the value is unknown, not absent). The ' +
+      '`networking` set is copied from elsewhere (`networking = cfg.net;`: the value is unknown, not absent), nor ZFS ' +
+      'enabled only under a condition (`mkIf config.my.zfs.enable …`: the hosts that turn it on may set hostId). The ' +
       'force-import checks rely on `boot.zfs.forceImportRoot` not being set elsewhere, so they also need a closed host.',
     references: [
       'nixpkgs nixos/modules/tasks/filesystems/zfs.nix (assertions, read from the stored revision in the code index)',
