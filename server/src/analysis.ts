@@ -220,3 +220,30 @@ export function lintTexts(inputs: ReadonlyArray<{ path: string; text: string }>,
 }
 
 export { RULES, ruleById };
+
+/**
+ * Which host `file` is judged for, in lines of plain text (Markdown-friendly): its name, its files,
+ * what could not be read, the NixOS modules it imports, and how its stage 1 was decided. Used by the
+ * hover and by `nixboot lint --explain-host FILE`.
+ */
+export function explainHost(whole: ProjectModel, file: FileModel, rel: (p: string) => string = (p) => p): string[] {
+  const p = projectFor(whole, file);
+  const h = p.host;
+  const out: string[] = [];
+  if (!h.placed) {
+    out.push(`No host includes ${rel(file.path)}: no nixosSystem modules list, configuration.nix or other root file reaches it (a dead file, or a module others import from outside the linted files).`);
+    out.push('Rules that claim something is absent from a host stay quiet on it.');
+    return out;
+  }
+  out.push(`Host: ${h.name}`);
+  out.push(`Stage 1: ${p.stageOne.systemd === undefined ? 'unknown' : p.stageOne.systemd ? 'systemd' : 'scripted'} — ${p.stageOne.reason}`);
+  out.push(`Files (${h.files.length}): ${h.files.map(rel).join(', ')}`);
+  if (h.open) {
+    out.push(`Open: ${h.unreadable.length} module reference(s) could not be read, so no rule claims that a setting is absent from this host:`);
+    for (const u of h.unreadable.slice(0, 20)) out.push(`  - ${u}`);
+    if (h.unreadable.length > 20) out.push(`  - … and ${h.unreadable.length - 20} more`);
+  } else out.push('Closed: every module it includes was read.');
+  if (h.nixpkgsModules.length > 0) out.push(`NixOS modules imported: ${h.nixpkgsModules.join(', ')}`);
+  if (h.inputs.length > 0) out.push(`Built with: ${h.inputs.map((i) => `${i}.lib.nixosSystem`).join(', ')}`);
+  return out;
+}

@@ -155,3 +155,13 @@ test('NixOS modules from modulesPath: profiles known to set nothing host rules a
   const open = hosts({ '/r/configuration.nix': '{ modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/digital-ocean-config.nix" ./hw.nix ]; }', '/r/hw.nix': '{ }' });
   assert.equal(open['/r/configuration.nix']!.open, true);
 });
+
+test('a flake whose hosts are built by something not read (autowiring): its modules are placed in no host', () => {
+  const h = hosts({
+    '/r/flake.nix': '{ outputs = inputs: inputs.nixos-unified.lib.mkFlake { inherit inputs; root = ./.; }; }',
+    '/r/modules/nixos/zfs.nix': '{ boot.supportedFilesystems = [ "zfs" ]; }',
+    '/r/configurations/nixos/k/default.nix': '{ self, ... }: { imports = [ self.nixosModules.zfs ]; }',
+  });
+  assert.equal(h['/r/modules/nixos/zfs.nix']!.placed, false);
+  assert.equal(h['/r/configurations/nixos/k/default.nix']!.placed, false);
+});

@@ -19,7 +19,8 @@
 //   the inline modules inside that list, so a flake (or a `hosts/default.nix` imported by a
 //   flake-parts module) that defines every host is not one host.
 // - Roots: the module lists when there are any; otherwise the files no other file imports that are
-//   named configuration.nix, or, when there is none, every file no other file imports. A file no
+//   named configuration.nix, or, when there is none and no flake.nix is linted, every file no other
+//   file imports (a flake whose hosts cannot be found leaves its files unplaced). A file no
 //   root reaches is not placed in a host (`HostInfo.placed = false`): an old copy, an import
 //   commented out, a module exported for others. Host-level absence rules stay quiet on it.
 import { basename, dirname, join, normalize, relative } from 'node:path';
@@ -375,8 +376,13 @@ export function moduleRefs(path: string, root: SyntaxNode, text: string): Module
     const refs: ModuleRef[] = [];
     listRefs(value, dir, text, sc, 0, refs);
     const call = argumentOf(n);
-    const callee = call ? calleeText(call, text) : undefined;
-    if (callee && !/(?:^|\.)(?:nixosSystem|evalModules)$/.test(callee) && !/eval-config/.test(callee)) {
+    let callee = call ? calleeText(call, text) : undefined;
+    if (call && callee === 'import') {
+      // `import <nixpkgs/nixos/lib/eval-config.nix> { modules = …; }`, `import "${nixpkgs}/nixos" { … }`
+      const first = applyChain(call).args[0];
+      if (first) callee = text.slice(first.start, first.end);
+    }
+    if (callee && !/(?:^|\.)(?:nixosSystem|evalModules)$/.test(callee) && !/eval-config|\/nixos\b/.test(callee)) {
       refs.push({ kind: 'unreadable', text: `what ${short(callee)} adds to these modules` });
     }
     const input = builderInput(n, text);
@@ -546,7 +552,10 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
     });
   });
 
-  if (hosts.length === 0 && imported.size === 0) {
+  // A flake whose hosts could not be found (built by a framework or helper the linter does not read):
+  // only configuration.nix files are roots, other files are placed in no host.
+  const flake = norm.some((p) => basename(p) === 'flake.nix');
+  if (hosts.length === 0 && imported.size === 0 && !flake) {
     // The files do not refer to each other: one host of them all (as linted together).
     const unreadable = new Set<string>();
     const nixpkgs = new Set<string>();
@@ -565,13 +574,13 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
   if (hosts.length === 0) {
     const roots = norm.map((_, i) => i).filter((i) => !imported.has(i));
     const configs = roots.filter((i) => basename(norm[i]!) === 'configuration.nix');
-    const chosen = configs.length > 0 ? configs : roots;
+    const chosen = configs.length > 0 || flake ? configs : roots;
     for (const i of chosen) {
       hosts.push({ name: rel(norm[i]!), members: new Map([[i, undefined]]), unreadable: new Set(), nixpkgs: new Set(), inputs: new Set() });
     }
     // Import cycles with no root outside them: each file not reached starts a host (only when no
     // configuration.nix names the roots).
-    if (configs.length === 0) {
+    if (configs.length === 0 && !flake) {
       const reached = new Set<number>();
       const mark = (i: number): void => {
         const stack = [i];
