@@ -165,3 +165,13 @@ test('a flake whose hosts are built by something not read (autowiring): its modu
   assert.equal(h['/r/modules/nixos/zfs.nix']!.placed, false);
   assert.equal(h['/r/configurations/nixos/k/default.nix']!.placed, false);
 });
+
+test('without configuration.nix or a flake, a module that imports nothing and that nothing imports is no host', () => {
+  const h = hosts({
+    '/r/machine.nix': '{ imports = [ ./common.nix ]; }',
+    '/r/common.nix': '{ }',
+    '/r/modules/initrd-ssh.nix': '{ boot.initrd.network.enable = true; }',
+  });
+  assert.equal(h['/r/modules/initrd-ssh.nix']!.placed, false);
+  assert.equal(h['/r/common.nix']!.placed, true);
+});

@@ -574,7 +574,10 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
   if (hosts.length === 0) {
     const roots = norm.map((_, i) => i).filter((i) => !imported.has(i));
     const configs = roots.filter((i) => basename(norm[i]!) === 'configuration.nix');
-    const chosen = configs.length > 0 || flake ? configs : roots;
+    // Without configuration.nix, a root is a file that imports something; a module nobody imports and that
+    // imports nothing is a library module (for a machine-local configuration.nix), not a host.
+    const importsAny = (i: number) => [...importRes[i]!.values()].some((r) => r.files.length + r.unreadable.length + r.nixpkgs.length + r.patterns.length > 0);
+    const chosen = configs.length > 0 || flake ? configs : roots.filter(importsAny);
     for (const i of chosen) {
       hosts.push({ name: rel(norm[i]!), members: new Map([[i, undefined]]), unreadable: new Set(), nixpkgs: new Set(), inputs: new Set() });
     }
@@ -593,7 +596,7 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
       };
       chosen.forEach(mark);
       for (let i = 0; i < norm.length; i++) {
-        if (reached.has(i)) continue;
+        if (reached.has(i) || !importsAny(i)) continue;
         hosts.push({ name: rel(norm[i]!), members: new Map([[i, undefined]]), unreadable: new Set(), nixpkgs: new Set(), inputs: new Set() });
         mark(i);
       }

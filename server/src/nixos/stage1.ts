@@ -135,6 +135,7 @@ export const SYSTEMD_MODULE_PROVIDED: ReadonlySet<string> = new Set([
 
 const SYSTEMD_ENABLE = 'config.boot.initrd.systemd.enable';
 const CONDITION_FNS = new Set(['mkIf', 'optionalAttrs', 'optionalString', 'optional', 'optionals', 'mkIfNotNull']);
+const PASS_FNS = new Set(['mkBefore', 'mkAfter', 'mkForce', 'mkDefault', 'mkOverride', 'mkOrder']);
 
 /** Let bindings visible at `n` (innermost first wins), name → value node. */
 function letBindingsAt(n: SyntaxNode): Map<string, SyntaxNode> {
@@ -192,26 +193,37 @@ function excludesSystemdStage1(cond: SyntaxNode, text: string, lets: Map<string,
  * the condition, `if config.boot.initrd.systemd.enable then … else <here>`). nixpkgs' own modules
  * guard their scripted hooks this way (initrd-ssh.nix: `postCommands = mkIf (!config.boot.initrd.systemd.enable) …`).
  */
-export function scriptedOnly(def: { readonly value: SyntaxNode }, text: string): boolean {
-  let child: SyntaxNode = def.value;
+export function scriptedOnly(def: { readonly value: SyntaxNode; readonly written?: SyntaxNode; readonly binding?: SyntaxNode }, text: string): boolean {
   let lets: Map<string, SyntaxNode> | undefined;
-  for (let cur = def.value.parent, i = 0; cur && i < 256; child = cur, cur = cur.parent, i++) {
-    if (cur.kind === 'Apply') {
+  const excludes = (cond: SyntaxNode): boolean => excludesSystemdStage1(cond, text, (lets ??= letBindingsAt(def.binding ?? def.value)));
+  // The value as written: `mkIf (!…) (mkBefore script)`, where `script` may be let-bound elsewhere.
+  let cur: SyntaxNode | undefined = def.written;
+  for (let i = 0; cur && i < 32; i++) {
+    cur = unparen(cur);
+    if (!cur || cur.kind !== 'Apply') break;
+    const { fn, args } = applyChain(cur);
+    const name = calleeName(fn);
+    if (name && CONDITION_FNS.has(name) && args.length === 2) {
+      if (excludes(args[0]!)) return true;
+      cur = args[1];
+    } else if (name && PASS_FNS.has(name) && args.length >= 1) cur = args[args.length - 1];
+    else break;
+  }
+  // Guards around the binding (`config = mkIf (!…) { … }`) or around the value (`if … then … else`).
+  let child: SyntaxNode = def.written ?? def.value;
+  for (let up = child.parent, i = 0; up && i < 256; child = up, up = up.parent, i++) {
+    if (up.kind === 'Apply') {
       // Only the outermost Apply of a call chain names the function; look at the chain when `child` is its last argument.
-      let top: SyntaxNode = cur;
+      let top: SyntaxNode = up;
       while (top.parent?.kind === 'Apply') top = top.parent;
       const { fn, args } = applyChain(top);
       const name = calleeName(fn);
-      if (name && CONDITION_FNS.has(name) && args.length === 2 && args[1] === (cur === top ? child : undefined)) {
-        lets ??= letBindingsAt(def.value);
-        if (excludesSystemdStage1(args[0]!, text, lets)) return true;
-      }
-    } else if (cur.kind === 'IfElse') {
-      const [cond, thenB, elseB] = nodes(cur);
+      if (name && CONDITION_FNS.has(name) && args.length === 2 && args[1] === (up === top ? child : undefined) && excludes(args[0]!)) return true;
+    } else if (up.kind === 'IfElse') {
+      const [cond, thenB, elseB] = nodes(up);
       if (!cond) continue;
-      lets ??= letBindingsAt(def.value);
-      if (child === thenB && excludesSystemdStage1(cond, text, lets)) return true;
-      if (child === elseB && resolvedText(cond, text, lets) === SYSTEMD_ENABLE) return true;
+      if (child === thenB && excludes(cond)) return true;
+      if (child === elseB && resolvedText(cond, text, (lets ??= letBindingsAt(def.binding ?? def.value))) === SYSTEMD_ENABLE) return true;
     }
   }
   return false;
