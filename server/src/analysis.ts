@@ -152,7 +152,12 @@ export function makeProject(files: readonly FileModel[], settings: LintSettings 
     const h = i === undefined ? undefined : graph.hostOf[i];
     if (!h) return project;
     let p = scoped.get(h.key);
-    if (!p) scoped.set(h.key, (p = buildProject(h.members.map((m) => memberView(files[m.index]!, m)), settings, h.info)));
+    if (!p) {
+      // One host of every file, whole: the project itself, with the host's information (no second pass over the files).
+      const all = h.members.length === files.length && h.members.every((m, k) => m.index === k && !m.parts) && h.info.inputs.length === 0;
+      p = all ? { ...project, host: h.info } : buildProject(h.members.map((m) => memberView(files[m.index]!, m)), settings, h.info);
+      scoped.set(h.key, p);
+    }
     return p;
   });
   return project;
