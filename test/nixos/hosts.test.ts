@@ -175,3 +175,15 @@ test('without configuration.nix or a flake, a module that imports nothing and th
   assert.equal(h['/r/modules/initrd-ssh.nix']!.placed, false);
   assert.equal(h['/r/common.nix']!.placed, true);
 });
+
+test('a stray nixosSystem list (an ISO builder) does not make the other configuration.nix hosts dead', () => {
+  const h = hosts({
+    '/r/iso/build.nix': '{ nixos }: (nixos.lib.nixosSystem { modules = [ ./iso.nix ]; })',
+    '/r/iso/iso.nix': '{ }',
+    '/r/hosts/a/configuration.nix': '{ imports = [ ./hw.nix ]; }',
+    '/r/hosts/a/hw.nix': '{ }',
+  });
+  assert.equal(h['/r/hosts/a/hw.nix']!.placed, true);
+  assert.deepEqual(h['/r/hosts/a/hw.nix']!.files, ['/r/hosts/a/configuration.nix', '/r/hosts/a/hw.nix']);
+  assert.equal(h['/r/iso/iso.nix']!.placed, true);
+});

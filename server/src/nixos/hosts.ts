@@ -571,12 +571,26 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
     const one = { info, members, key: 'all' };
     return { hostOf: norm.map(() => one) };
   }
-  if (hosts.length === 0) {
-    const roots = norm.map((_, i) => i).filter((i) => !imported.has(i));
+  {
+    // Files no modules list reaches: roots among them as in a repository without lists (a stray ISO
+    // builder's list must not make every configuration.nix host dead).
+    const reachedByLists = new Set<number>();
+    const walk = (starts: Iterable<number>): void => {
+      const stack = [...starts];
+      while (stack.length > 0) {
+        const k = stack.pop()!;
+        if (reachedByLists.has(k)) continue;
+        reachedByLists.add(k);
+        for (const r of importRes[k]!.values()) stack.push(...r.files);
+      }
+    };
+    for (const h of hosts) walk(h.members.keys());
+    const importsAny = (i: number) => [...importRes[i]!.values()].some((r) => r.files.length + r.unreadable.length + r.nixpkgs.length + r.patterns.length > 0);
+    const roots = norm.map((_, i) => i).filter((i) => !imported.has(i) && !reachedByLists.has(i) && !listHolder.has(i));
     const configs = roots.filter((i) => basename(norm[i]!) === 'configuration.nix');
     // Without configuration.nix, a root is a file that imports something; a module nobody imports and that
-    // imports nothing is a library module (for a machine-local configuration.nix), not a host.
-    const importsAny = (i: number) => [...importRes[i]!.values()].some((r) => r.files.length + r.unreadable.length + r.nixpkgs.length + r.patterns.length > 0);
+    // imports nothing is a library module (for a machine-local configuration.nix), not a host. A flake whose
+    // hosts could not be found leaves its other files unplaced.
     const chosen = configs.length > 0 || flake ? configs : roots.filter(importsAny);
     for (const i of chosen) {
       hosts.push({ name: rel(norm[i]!), members: new Map([[i, undefined]]), unreadable: new Set(), nixpkgs: new Set(), inputs: new Set() });
@@ -584,7 +598,7 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
     // Import cycles with no root outside them: each file not reached starts a host (only when no
     // configuration.nix names the roots).
     if (configs.length === 0 && !flake) {
-      const reached = new Set<number>();
+      const reached = new Set(reachedByLists);
       const mark = (i: number): void => {
         const stack = [i];
         while (stack.length > 0) {
@@ -596,7 +610,7 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
       };
       chosen.forEach(mark);
       for (let i = 0; i < norm.length; i++) {
-        if (reached.has(i) || !importsAny(i)) continue;
+        if (reached.has(i) || listHolder.has(i) || !importsAny(i)) continue;
         hosts.push({ name: rel(norm[i]!), members: new Map([[i, undefined]]), unreadable: new Set(), nixpkgs: new Set(), inputs: new Set() });
         mark(i);
       }
