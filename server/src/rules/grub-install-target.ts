@@ -41,6 +41,8 @@ export const rule: Rule = {
       if (p.files.some((f) => /\bdisko\b/.test(f.text) && /["']EF02["']/.test(f.text))) continue;
       const certainty = absence(p);
       if (certainty.kind === 'unplaced') continue;
+      // NixOS' cloud-image modules set the grub device themselves (virtualisation/digital-ocean-config.nix: /dev/vda).
+      if (certainty.kind === 'open' && p.host.unreadable.some((u) => /virtualisation\/|-image\.nix|-config\.nix/.test(u) && /NixOS module/.test(u))) continue;
       if (certainty.kind === 'open') {
         ctx.report({
           start: def.key.start,
