@@ -2,7 +2,7 @@
 // out (offsets, rule ids, fixes). The LSP server and the CLI are thin front ends over this.
 import { dirname } from 'node:path';
 import { collectDefinitions, matchPath, pattern, type Definition } from './nixos/definitions';
-import { hostScopes, moduleRefs, type ModuleRefs } from './nixos/hosts';
+import { hostGraph, moduleRefs, wholeHost, type HostInfo, type HostMember, type ModuleRefs } from './nixos/hosts';
 import { effectiveStageOne, type StageOne } from './nixos/release';
 import { RULES, ruleById } from './rules/index';
 import type { FileModel, Finding, ProjectModel, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
@@ -129,7 +129,7 @@ export function fileDefinitions(file: FileModel, dotted: string): Definition[] {
   return hit;
 }
 
-function buildProject(files: readonly FileModel[], settings: LintSettings): ProjectModel {
+function buildProject(files: readonly FileModel[], settings: LintSettings, host: HostInfo): ProjectModel {
   const cache = new Map<string, Array<{ file: FileModel; def: Definition }>>();
   const definitions = (dotted: string) => {
     let hit = cache.get(dotted);
@@ -152,8 +152,9 @@ function buildProject(files: readonly FileModel[], settings: LintSettings): Proj
     ...(first ? { fileDir: dirname(first.path) } : {}),
     ...(settings.workspaceRoot ? { workspaceRoot: settings.workspaceRoot } : {}),
     ...(settings.nixosRelease ? { releaseSetting: settings.nixosRelease } : {}),
+    ...(host.inputs.length === 1 ? { input: host.inputs[0]! } : {}),
   });
-  return { files, stageOne, definitions };
+  return { files, stageOne, definitions, host };
 }
 
 const refsCache = new WeakMap<FileModel, ModuleRefs>();
@@ -165,32 +166,47 @@ function refsOf(file: FileModel): ModuleRefs {
   return r;
 }
 
+/** The part of a file a host includes: its whole, or only some of its `modules = [ … ]` lists' inline modules. */
+function memberView(file: FileModel, m: HostMember): FileModel {
+  const parts = m.parts;
+  if (!parts) return file;
+  const lists = refsOf(file).moduleLists;
+  const partOf = (offset: number): number => {
+    for (let k = lists.length - 1; k >= 0; k--) if (offset >= lists[k]!.start && offset < lists[k]!.end) return k;
+    return -1;
+  };
+  return { ...file, definitions: file.definitions.filter((d) => parts.has(partOf(d.binding.start))) };
+}
+
 /**
- * The files linted together. Project-level rules see, for each file, only the files of its own
- * host(s) (nixos/hosts.ts): in a multi-host repository, one machine's hardware configuration says
- * nothing about another's.
+ * The files linted together. Rules see, for each file, only the files of its own host(s)
+ * (nixos/hosts.ts): in a multi-host repository, one machine's hardware configuration says nothing
+ * about another's; `project.host` says which host that is and whether all of it was read.
  */
 export function makeProject(files: readonly FileModel[], settings: LintSettings = {}): ProjectModel {
-  const project = buildProject(files, settings);
-  let scopes: Array<readonly number[]> | undefined | null = null;
+  const project = buildProject(files, settings, wholeHost(files.map((f) => f.path)));
+  let graph: ReturnType<typeof hostGraph> | undefined;
   const scoped = new Map<string, ProjectModel>();
   let index: Map<FileModel, number> | undefined;
   scopers.set(project, (file) => {
-    if (scopes === null) scopes = hostScopes(files.map((f) => f.path), files.map(refsOf));
-    if (!scopes) return project;
+    graph ??= hostGraph(files.map((f) => f.path), files.map(refsOf), settings.workspaceRoot);
     index ??= new Map(files.map((f, i) => [f, i]));
     const i = index.get(file);
-    const scope = i === undefined ? undefined : scopes[i];
-    if (!scope || scope.length === files.length) return project;
-    const key = scope.join(',');
-    let p = scoped.get(key);
-    if (!p) scoped.set(key, (p = buildProject(scope.map((k) => files[k]!), settings)));
+    const h = i === undefined ? undefined : graph.hostOf[i];
+    if (!h) return project;
+    let p = scoped.get(h.key);
+    if (!p) {
+      // One host of every file, whole: the project itself, with the host's information (no second pass over the files).
+      const all = h.members.length === files.length && h.members.every((m, k) => m.index === k && !m.parts) && h.info.inputs.length === 0;
+      p = all ? { ...project, host: h.info } : buildProject(h.members.map((m) => memberView(files[m.index]!, m)), settings, h.info);
+      scoped.set(h.key, p);
+    }
     return p;
   });
   return project;
 }
 
-/** The project as `file`'s host sees it (the whole project when hosts cannot be told apart). */
+/** The project as `file`'s host sees it (the whole project when the file is not one of it). */
 export function projectFor(project: ProjectModel, file: FileModel): ProjectModel {
   return scopers.get(project)?.(file) ?? project;
 }
@@ -252,3 +268,30 @@ export function lintTexts(inputs: ReadonlyArray<{ path: string; text: string }>,
 }
 
 export { RULES, ruleById };
+
+/**
+ * Which host `file` is judged for, in lines of plain text (Markdown-friendly): its name, its files,
+ * what could not be read, the NixOS modules it imports, and how its stage 1 was decided. Used by the
+ * hover and by `nixboot lint --explain-host FILE`.
+ */
+export function explainHost(whole: ProjectModel, file: FileModel, rel: (p: string) => string = (p) => p): string[] {
+  const p = projectFor(whole, file);
+  const h = p.host;
+  const out: string[] = [];
+  if (!h.placed) {
+    out.push(`No host includes ${rel(file.path)}: no nixosSystem modules list, configuration.nix or other root file reaches it (a dead file, or a module others import from outside the linted files).`);
+    out.push('Rules that claim something is absent from a host stay quiet on it.');
+    return out;
+  }
+  out.push(`Host: ${h.name}`);
+  out.push(`Stage 1: ${p.stageOne.systemd === undefined ? 'unknown' : p.stageOne.systemd ? 'systemd' : 'scripted'} — ${p.stageOne.reason}`);
+  out.push(`Files (${h.files.length}): ${h.files.map(rel).join(', ')}`);
+  if (h.open) {
+    out.push(`Open: ${h.unreadable.length} module reference(s) could not be read, so no rule claims that a setting is absent from this host:`);
+    for (const u of h.unreadable.slice(0, 20)) out.push(`  - ${u}`);
+    if (h.unreadable.length > 20) out.push(`  - … and ${h.unreadable.length - 20} more`);
+  } else out.push('Closed: every module it includes was read.');
+  if (h.nixpkgsModules.length > 0) out.push(`NixOS modules imported: ${h.nixpkgsModules.join(', ')}`);
+  if (h.inputs.length > 0) out.push(`Built with: ${h.inputs.map((i) => `${i}.lib.nixosSystem`).join(', ')}`);
+  return out;
+}

@@ -25,7 +25,7 @@ export namespace StageOneRequest {
   export interface Result {
     /** true: systemd stage 1; false: scripted; null: unknown. */
     readonly systemd: boolean | null;
-    readonly source: 'explicit' | 'flake.lock' | 'setting' | 'unknown';
+    readonly source: 'explicit' | 'flake.lock' | 'npins' | 'setting' | 'unknown';
     readonly reason: string;
   }
 }

@@ -104,3 +104,23 @@ test('files that are not Nix text or are over --max-file-size get one finding ea
     rmSync(d, { recursive: true, force: true });
   }
 });
+
+test('--explain-host names the host a file is judged for, its files and what could not be read', () => {
+  const h = mkdtempSync(join(tmpdir(), 'nixboot-host-'));
+  try {
+    writeFileSync(join(h, 'flake.nix'), '{ outputs = { nixpkgs, disko, ... }: { nixosConfigurations.vps = nixpkgs.lib.nixosSystem { modules = [ ./configuration.nix disko.nixosModules.disko ]; }; }; }\n');
+    writeFileSync(join(h, 'configuration.nix'), '{ imports = [ ./hw.nix ]; boot.loader.grub.enable = true; }\n');
+    writeFileSync(join(h, 'hw.nix'), '{ }\n');
+    writeFileSync(join(h, 'old.nix'), '{ }\n');
+    const r = nixboot(['lint', '--explain-host', 'hw.nix'], h);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Host: nixosConfigurations\.vps \(flake\.nix\)$/m);
+    assert.match(r.stdout, /^Files \(3\): configuration\.nix, flake\.nix, hw\.nix$/m);
+    assert.match(r.stdout, /^ {2}- disko\.nixosModules\.disko$/m);
+    const dead = nixboot(['lint', '--explain-host', 'old.nix', '.'], h);
+    assert.match(dead.stdout, /^No host includes old\.nix/);
+    assert.equal(nixboot(['lint', '--explain-host', 'nope.nix'], h).code, 2);
+  } finally {
+    rmSync(h, { recursive: true, force: true });
+  }
+});

@@ -78,6 +78,7 @@ test('hover on a finding explains the incident', async () => {
   };
   assert.match(hover.contents.value, /gc-deletes-all-generations/);
   assert.match(hover.contents.value, /wipe-history/);
+  assert.match(hover.contents.value, /\*\*Judged for\*\* Host: /, 'the hover names the host the finding was judged for');
 });
 
 test('settings turn a rule off and change severities', async () => {

@@ -2,6 +2,7 @@
 // under test/rules/<rule-id>/. Markup lives in the fixture, not in test code:
 //   # ^^^^ rule-id          the line above has a finding of rule-id at these columns
 //                           (one caret: only the start column is checked)
+//   # ^^^^ rule-id (hint)   … and it has this severity (error, warning, info, hint)
 //   # test: release 25.11   settings for the run (nixboot.nixosRelease)
 //   # test: expect 1:0 rule-id   a finding of rule-id at line 1 (1-based), column 0: for findings
 //                           at the start of a line, and in files that are not Nix (binary data)
@@ -22,9 +23,10 @@ export interface Expectation {
   readonly line: number;
   readonly startCol: number;
   readonly endCol: number | undefined;
+  readonly severity?: string;
 }
 
-const ANNOTATION = /^\s*#(\s*)(\^+)\s+([a-z0-9-]+)\s*$/;
+const ANNOTATION = /^\s*#(\s*)(\^+)\s+([a-z0-9-]+)(?:\s+\((error|warning|info|hint)\))?\s*$/;
 const EXPLICIT = /^\s*#\s*test:\s*expect\s+(\d+):(\d+)\s+([a-z0-9-]+)\s*$/;
 
 export function expectationsOf(file: string, text: string): Expectation[] {
@@ -39,7 +41,7 @@ export function expectationsOf(file: string, text: string): Expectation[] {
     while (target >= 0 && ANNOTATION.test(lines[target]!)) target--;
     const startCol = lines[i]!.indexOf('^');
     const carets = m[2]!.length;
-    out.push({ file, rule: m[3]!, line: target, startCol, endCol: carets === 1 ? undefined : startCol + carets });
+    out.push({ file, rule: m[3]!, line: target, startCol, endCol: carets === 1 ? undefined : startCol + carets, ...(m[4] ? { severity: m[4] } : {}) });
   }
   return out;
 }
@@ -55,6 +57,17 @@ export interface FixtureCase {
   readonly files: string[];
 }
 
+/** The .nix files of a multi-file fixture, in subdirectories too (hosts/alpha/default.nix). */
+function nixFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...nixFilesUnder(p));
+    else if (name.endsWith('.nix')) out.push(p);
+  }
+  return out;
+}
+
 export function fixtureCases(): FixtureCase[] {
   const cases: FixtureCase[] = [];
   for (const rule of readdirSync(RULES_DIR).sort()) {
@@ -63,7 +76,7 @@ export function fixtureCases(): FixtureCase[] {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) {
-        cases.push({ rule, name, files: readdirSync(p).filter((f) => f.endsWith('.nix')).sort().map((f) => join(p, f)) });
+        cases.push({ rule, name, files: nixFilesUnder(p) });
       } else if (name.endsWith('.nix')) cases.push({ rule, name, files: [p] });
     }
   }
@@ -77,8 +90,8 @@ export interface CaseResult {
   readonly texts: Map<string, string>;
 }
 
-function describe(file: string, line: number, start: number, end: number | undefined, rule: string): string {
-  return `${file.slice(file.lastIndexOf('/') + 1)}:${line + 1}:${start}${end === undefined ? '' : `-${end}`} ${rule}`;
+function describe(file: string, line: number, start: number, end: number | undefined, rule: string, severity?: string): string {
+  return `${file.slice(file.lastIndexOf('/') + 1)}:${line + 1}:${start}${end === undefined ? '' : `-${end}`} ${rule}${severity ? ` (${severity})` : ''}`;
 }
 
 export function runCase(c: FixtureCase): CaseResult {
@@ -88,7 +101,7 @@ export function runCase(c: FixtureCase): CaseResult {
   const project = makeProject(models, settings);
   const findings = models.flatMap((m) => lintFile(m, project, settings)).filter((f) => f.rule === c.rule);
   const expectations = c.files.flatMap((f) => expectationsOf(f, texts.get(f)!)).filter((e) => e.rule === c.rule);
-  const expected = expectations.map((e) => describe(e.file, e.line, e.startCol, e.endCol, e.rule)).sort();
+  const expected = expectations.map((e) => describe(e.file, e.line, e.startCol, e.endCol, e.rule, e.severity)).sort();
   const actual = findings
     .map((f) => {
       const starts = lineStarts(texts.get(f.file)!);
@@ -96,7 +109,7 @@ export function runCase(c: FixtureCase): CaseResult {
       const e = positionAt(starts, f.end);
       const exp = expectations.find((x) => x.file === f.file && x.line === s.line && x.startCol === s.character);
       const end = exp && exp.endCol === undefined ? undefined : e.line === s.line ? e.character : -1;
-      return describe(f.file, s.line, s.character, end, f.rule);
+      return describe(f.file, s.line, s.character, end, f.rule, exp?.severity ? f.severity : undefined);
     })
     .sort();
   return { expected, actual, findings, texts };

@@ -5,7 +5,7 @@ import { readRegularFileSync } from '../files';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import { analyzeFile, lintFile, makeProject, overSizeLimit, RULES, ruleById, tooLargeFile, type LintSettings } from '../analysis';
+import { analyzeFile, explainHost, lintFile, makeProject, overSizeLimit, RULES, ruleById, tooLargeFile, type LintSettings } from '../analysis';
 import { renderRuleDoc } from '../rules/docs';
 import type { Finding, SeveritySetting } from '../rules/types';
 import { applyEdits, lineStarts, positionAt } from '../text';
@@ -20,6 +20,8 @@ const SEVERITIES = new Set(['off', 'hint', 'info', 'warning', 'error']);
 interface LintArgs {
   format: 'text' | 'json' | 'sarif';
   fix: boolean;
+  /** `--explain-host FILE`: print the host FILE is judged for instead of findings. */
+  explainHost?: string;
   paths: string[];
   settings: { rules: Record<string, SeveritySetting>; nixosRelease?: string; maxFileBytes?: number };
 }
@@ -40,6 +42,7 @@ function parseArgs(args: string[]): LintArgs {
       if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new CliError(`unknown format '${f}' (text, json, sarif)`);
       out.format = f;
     } else if (a === '--fix') out.fix = true;
+    else if (a === '--explain-host' || a.startsWith('--explain-host=')) out.explainHost = value();
     else if (a === '--nixos-release' || a.startsWith('--nixos-release=')) out.settings.nixosRelease = value();
     else if (a === '--max-file-size' || a.startsWith('--max-file-size=')) {
       const v = value();
@@ -56,6 +59,7 @@ function parseArgs(args: string[]): LintArgs {
     else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
     else out.paths.push(a);
   }
+  if (out.paths.length === 0 && out.explainHost) out.paths.push('.');
   if (out.paths.length === 0) throw new CliError('no PATH given (see nixboot lint --help)');
   return out;
 }
@@ -199,11 +203,35 @@ export async function lintPaths(paths: string[], cwd: string, settings: LintSett
   return { findings: models.flatMap((m) => lintFile(m, project, settings)), texts };
 }
 
+async function explainHostCommand(target: string, paths: string[], io: CliIO, settings: LintSettings): Promise<number> {
+  const want = resolve(io.cwd, target);
+  const files = await collectFiles(paths, io.cwd);
+  if (!files.includes(want)) throw new CliError(`'${target}' is not among the .nix files of ${paths.join(' ')}`);
+  const models = files.map((f) => {
+    let text: string;
+    try {
+      text = readRegularFileSync(f).toString('utf8');
+    } catch (e) {
+      throw new CliError(`cannot read '${relative(io.cwd, f) || f}': ${(e as Error).message}`);
+    }
+    return analyzeFile(f, text, undefined, settings);
+  });
+  const project = makeProject(models, { ...settings, workspaceRoot: io.cwd });
+  const model = models.find((m) => m.path === want)!;
+  const rel = (p: string) => {
+    const r = relative(io.cwd, p);
+    return r.startsWith('..') ? p : r;
+  };
+  for (const line of explainHost(project, model, rel)) io.out(`${line}\n`);
+  return 0;
+}
+
 export const lintCommand: CliCommand = {
   name: 'lint',
   summary: 'lint NixOS configuration for boot foot-guns (text, JSON or SARIF)',
   usage: [
     'Usage: nixboot lint [--format text|json|sarif] [--fix] [--nixos-release YY.MM] [--rule ID=SEVERITY] PATH...',
+    '       nixboot lint --explain-host FILE [PATH...]',
     '',
     'Lints .nix files (directories are walked) as one configuration.',
     '  --format text|json|sarif  output format (default text); JSON positions are 0-based LSP positions',
@@ -211,6 +239,8 @@ export const lintCommand: CliCommand = {
     '  --nixos-release YY.MM     NixOS release when no flake.lock tells it (decides which stage 1 is the default)',
     '  --max-file-size MIB       larger files are not analysed, with one file-not-analysed finding (default 2)',
     '  --rule ID=SEVERITY        override a rule: off, hint, info, warning, error (repeatable)',
+    '  --explain-host FILE       print the host FILE is judged for (its files, what could not be read, its stage 1)',
+    '                            among the files of PATH (default: the current directory), instead of findings',
     '',
     'Exit status: 0 no error-severity finding, 1 at least one, 2 usage or I/O error.',
     `Rules: ${RULES.map((r) => r.id).join(', ')} (nixboot explain RULE)`,
@@ -222,6 +252,7 @@ export const lintCommand: CliCommand = {
       ...(a.settings.nixosRelease ? { nixosRelease: a.settings.nixosRelease } : {}),
       ...(a.settings.maxFileBytes ? { maxFileBytes: a.settings.maxFileBytes } : {}),
     };
+    if (a.explainHost !== undefined) return explainHostCommand(a.explainHost, a.paths, io, settings);
     let { findings, texts } = await lintPaths(a.paths, io.cwd, settings);
     if (a.fix) {
       const byFile = new Map<string, Finding[]>();

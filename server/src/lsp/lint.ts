@@ -14,7 +14,7 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeFile, lintFile, makeProject, overSizeLimit, projectFor, ruleById, tooLargeFile, type LintSettings } from '../analysis';
+import { analyzeFile, explainHost, lintFile, makeProject, overSizeLimit, projectFor, ruleById, tooLargeFile, type LintSettings } from '../analysis';
 import { StageOneRequest } from '../protocol';
 import { analyzeShellOffThread } from '../shell/offThread';
 import { scriptFromString } from '../shell/source';
@@ -356,8 +356,17 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     const f = entry?.findings.find((x) => offset >= x.start && offset <= x.end);
     const rule = f ? ruleById(f.rule) : undefined;
     if (!f || !rule) return null;
+    // Which host the finding was judged for, its files and what could not be read (nixos/hosts.ts).
+    let host = '';
+    try {
+      const root = settings().workspaceRoot;
+      const rel = (p: string) => (root && p.startsWith(`${root}/`) ? p.slice(root.length + 1) : p);
+      host = `\n\n---\n\n**Judged for** ${explainHost(project(), modelOf(doc), rel).map((l) => l.replace(/^  - /, '- ')).join('  \n')}`;
+    } catch (e) {
+      console.error(`nixboot: host explanation failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
     return {
-      contents: { kind: 'markdown', value: `${f.message}\n\n---\n\n${renderRuleHover(rule)}` },
+      contents: { kind: 'markdown', value: `${f.message}${host}\n\n---\n\n${renderRuleHover(rule)}` },
       range: { start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
     };
   });

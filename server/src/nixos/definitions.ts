@@ -323,8 +323,30 @@ function topLevelKeys(set: SyntaxNode): Set<string> {
   return keys;
 }
 
+/**
+ * `inherit name;` / `inherit (src) name;` inside a set of option definitions: `name` is defined.
+ * Its value is the let binding of the same name when there is one, else unknown (the Inherit
+ * node, or the `(src)` part: no literal).
+ */
+function visitInherit(b: SyntaxNode, prefix: string[], scope: Scope, w: Walk, conditional: boolean, moduleTop: boolean): void {
+  const from = nodes(b).find((c) => c.kind === 'InheritFrom');
+  for (const c of b.children) {
+    if (c.type === 'token' ? c.kind !== 'ident' : c.kind !== 'String') continue;
+    const name = attrName(c);
+    if (name === undefined || (moduleTop && MODULE_META_KEYS.has(name))) continue;
+    const path = [...prefix, name];
+    const bound = from ? undefined : scope.get(name);
+    if (bound) visitConfigValue(bound, path, c, b, scope, w, conditional, []);
+    else w.out.push({ path, key: c, binding: b, value: from ?? b, written: from ?? b, wrappers: [], conditional });
+  }
+}
+
 function visitSet(set: SyntaxNode, prefix: string[], scope: Scope, w: Walk, conditional: boolean, moduleTop: boolean): void {
   for (const b of bindingsOf(set)) {
+    if (b.kind === 'Inherit') {
+      visitInherit(b, prefix, scope, w, conditional, moduleTop);
+      continue;
+    }
     if (b.kind !== 'Binding') continue;
     if (moduleTop) {
       const ap = bindingParts(b).attrpath;

@@ -40,6 +40,27 @@ export function isDefined(project: ProjectModel, dotted: string): boolean {
   return project.definitions(dotted).length > 0;
 }
 
+/**
+ * A definition of a proper prefix of `dotted` whose value is not a literal attribute set: a
+ * whole-attrset copy (`boot.initrd.systemd.network = config.systemd.network;`), a function
+ * argument, `inherit x;`. The value of `dotted` is then unknown, not absent.
+ */
+export function copiedPrefix(project: ProjectModel, dotted: string): Located | undefined {
+  const parts = dotted.split('.');
+  for (let n = 1; n < parts.length; n++) {
+    for (const l of project.definitions(parts.slice(0, n).join('.'))) {
+      const u = unparen(l.def.value);
+      if (u && u.kind !== 'AttrSet') return l;
+    }
+  }
+  return undefined;
+}
+
+/** Whether `dotted` is defined, or may be through a copied parent set (see copiedPrefix). */
+export function mayBeDefined(project: ProjectModel, dotted: string): boolean {
+  return isDefined(project, dotted) || copiedPrefix(project, dotted) !== undefined;
+}
+
 /** Unstable kernel device names: /dev/sda1, /dev/nvme0n1p2, /dev/vdb, /dev/mmcblk0p1, /dev/xvda, /dev/hdb. */
 export const UNSTABLE_DEVICE = /^\/dev\/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+n\d+(p\d+)?|mmcblk\d+(p\d+)?)$/;
 

@@ -1,6 +1,8 @@
 // What stage 1 is made of: which options are scripted hooks, and which commands each kind of
 // stage 1 has. Facts from nixpkgs' nixos/modules/system/boot/{stage-1.nix, stage-1-init.sh,
 // initrd-network.nix, luksroot.nix, systemd/initrd.nix}; see docs/rules/*.md for the details.
+import type { SyntaxNode } from '../syntax/tree';
+import { applyChain, calleeName, identName, letScope, nodes, tokens, unparen } from './definitions';
 
 export interface ScriptHook {
   /** Option path pattern ('*' matches one attribute name). */
@@ -128,3 +130,101 @@ export const SYSTEMD_MODULE_PROVIDED: ReadonlySet<string> = new Set([
   'ssh-keygen', 'ip', 'lvm', 'dmsetup', 'mdadm', 'plymouth', 'clevis', 'tpm2', 'multipath', 'kpartx', 'keyctl',
   'mkswap', 'swapon', 'swapoff', 'blkid', 'findmnt', 'lsblk', 'unl0kr',
 ]);
+
+// ---- guards: definitions that only apply when systemd stage 1 is off ----
+
+const SYSTEMD_ENABLE = 'config.boot.initrd.systemd.enable';
+const CONDITION_FNS = new Set(['mkIf', 'optionalAttrs', 'optionalString', 'optional', 'optionals', 'mkIfNotNull']);
+const PASS_FNS = new Set(['mkBefore', 'mkAfter', 'mkForce', 'mkDefault', 'mkOverride', 'mkOrder']);
+
+/** Let bindings visible at `n` (innermost first wins), name → value node. */
+function letBindingsAt(n: SyntaxNode): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  for (let cur: SyntaxNode | undefined = n.parent, i = 0; cur && i < 256; cur = cur.parent, i++) {
+    if (cur.kind !== 'LetIn' && cur.kind !== 'LegacyLet') continue;
+    for (const [k, v] of letScope(cur, new Map())) if (!out.has(k)) out.set(k, v);
+  }
+  return out;
+}
+
+/** The source of an expression with let-bound names substituted (`cfg.enable` with `cfg = config.boot.initrd.systemd`). */
+function resolvedText(n: SyntaxNode, text: string, lets: Map<string, SyntaxNode>, depth = 0): string {
+  const u = unparen(n);
+  if (!u) return '';
+  const raw = text.slice(u.start, u.end).replace(/\s+/g, '');
+  if (depth > 8) return raw;
+  const m = /^([A-Za-z_][\w'-]*)((?:\.[A-Za-z_][\w'-]*)*)$/.exec(raw);
+  if (m) {
+    const bound = lets.get(m[1]!);
+    if (bound && bound !== u) return resolvedText(bound, text, lets, depth + 1) + m[2]!;
+  }
+  return raw;
+}
+
+/** Whether a condition is false whenever systemd stage 1 is on: `!config.boot.initrd.systemd.enable`, an alias, `… && !…`. */
+function excludesSystemdStage1(cond: SyntaxNode, text: string, lets: Map<string, SyntaxNode>, depth = 0): boolean {
+  const u = unparen(cond);
+  if (!u || depth > 8) return false;
+  if (u.kind === 'Ident') {
+    const bound = lets.get(identName(u) ?? '');
+    return bound !== undefined && bound !== u && excludesSystemdStage1(bound, text, lets, depth + 1);
+  }
+  if (u.kind === 'UnaryOp') {
+    if (tokens(u)[0]?.text !== '!') return false;
+    const inner = nodes(u)[0];
+    return inner !== undefined && resolvedText(inner, text, lets) === SYSTEMD_ENABLE;
+  }
+  if (u.kind === 'BinaryOp') {
+    const op = tokens(u).find((t) => t.kind !== 'whitespace')?.text;
+    const [l, r] = nodes(u);
+    if (!l || !r) return false;
+    if (op === '&&') return excludesSystemdStage1(l, text, lets, depth + 1) || excludesSystemdStage1(r, text, lets, depth + 1);
+    const lt = resolvedText(l, text, lets);
+    const rt = resolvedText(r, text, lets);
+    if (op === '==') return (lt === SYSTEMD_ENABLE && rt === 'false') || (rt === SYSTEMD_ENABLE && lt === 'false');
+    if (op === '!=') return (lt === SYSTEMD_ENABLE && rt === 'true') || (rt === SYSTEMD_ENABLE && lt === 'true');
+  }
+  return false;
+}
+
+/**
+ * Whether a definition only applies when systemd stage 1 is off: it sits under
+ * `mkIf (!config.boot.initrd.systemd.enable)` (or `optionalString`/`optionalAttrs`, a let alias of
+ * the condition, `if config.boot.initrd.systemd.enable then … else <here>`). nixpkgs' own modules
+ * guard their scripted hooks this way (initrd-ssh.nix: `postCommands = mkIf (!config.boot.initrd.systemd.enable) …`).
+ */
+export function scriptedOnly(def: { readonly value: SyntaxNode; readonly written?: SyntaxNode; readonly binding?: SyntaxNode }, text: string): boolean {
+  let lets: Map<string, SyntaxNode> | undefined;
+  const excludes = (cond: SyntaxNode): boolean => excludesSystemdStage1(cond, text, (lets ??= letBindingsAt(def.binding ?? def.value)));
+  // The value as written: `mkIf (!…) (mkBefore script)`, where `script` may be let-bound elsewhere.
+  let cur: SyntaxNode | undefined = def.written;
+  for (let i = 0; cur && i < 32; i++) {
+    cur = unparen(cur);
+    if (!cur || cur.kind !== 'Apply') break;
+    const { fn, args } = applyChain(cur);
+    const name = calleeName(fn);
+    if (name && CONDITION_FNS.has(name) && args.length === 2) {
+      if (excludes(args[0]!)) return true;
+      cur = args[1];
+    } else if (name && PASS_FNS.has(name) && args.length >= 1) cur = args[args.length - 1];
+    else break;
+  }
+  // Guards around the binding (`config = mkIf (!…) { … }`) or around the value (`if … then … else`).
+  let child: SyntaxNode = def.written ?? def.value;
+  for (let up = child.parent, i = 0; up && i < 256; child = up, up = up.parent, i++) {
+    if (up.kind === 'Apply') {
+      // Only the outermost Apply of a call chain names the function; look at the chain when `child` is its last argument.
+      let top: SyntaxNode = up;
+      while (top.parent?.kind === 'Apply') top = top.parent;
+      const { fn, args } = applyChain(top);
+      const name = calleeName(fn);
+      if (name && CONDITION_FNS.has(name) && args.length === 2 && args[1] === (up === top ? child : undefined) && excludes(args[0]!)) return true;
+    } else if (up.kind === 'IfElse') {
+      const [cond, thenB, elseB] = nodes(up);
+      if (!cond) continue;
+      if (child === thenB && excludes(cond)) return true;
+      if (child === elseB && resolvedText(cond, text, (lets ??= letBindingsAt(def.binding ?? def.value))) === SYSTEMD_ENABLE) return true;
+    }
+  }
+  return false;
+}

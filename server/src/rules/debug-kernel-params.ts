@@ -18,6 +18,12 @@ export const DEBUG_PARAMS: ReadonlyMap<string, string> = new Map([
   ['rd.break', 'stops the systemd initrd before switching root and opens a shell'],
 ]);
 
+/** Parameters only scripted stage 1's /init (stage-1-init.sh) reads; systemd stage 1 ignores them. */
+export const SCRIPTED_ONLY_PARAMS: ReadonlySet<string> = new Set([
+  'boot.debug1', 'boot.debug1devices', 'boot.debug1mounts', 'boot.trace', 'boot.debugtrace', 'debugtrace',
+  'boot.panic_on_fail', 'stage1panic', 'stage1panic=1', 'boot.shell_on_fail',
+]);
+
 export const rule: Rule = {
   id: 'debug-kernel-params',
   severity: 'info',
@@ -32,7 +38,11 @@ export const rule: Rule = {
       '`boot.trace` prints every stage-1 command with `set -x`, including lines that handle keys; `boot.panic_on_fail` ' +
       'turns a recoverable error into a kernel panic with no chance to pick an older generation interactively. Seed 003 ' +
       'documents them as debugging tips — exactly how they end up committed. `boot.shell_on_fail` is covered by ' +
-      'emergency-access.',
+      'emergency-access.\n\n' +
+      '**When it says less.** Under systemd stage 1 the scripted-only switches (`boot.debug1*`, `boot.trace`, ' +
+      '`boot.panic_on_fail`, `stage1panic`) do nothing — only stage-1-init.sh reads them — and the finding says that ' +
+      'instead. `boot.panic_on_fail` together with a `panic=N` parameter is the intended unattended-reboot design ' +
+      '(nixpkgs\' own profiles/headless.nix sets both) and is not reported.',
     bad: 'boot.kernelParams = [ "quiet" "boot.debug1devices" ];',
     good: 'boot.kernelParams = [ "quiet" ];',
     fix:
@@ -45,14 +55,21 @@ export const rule: Rule = {
     ],
   },
   check(ctx) {
+    const stage = ctx.project.stageOne;
     for (const def of ctx.definitions('boot.kernelParams')) {
       for (const s of stringItems(def, ctx.file.text)) {
         const what = DEBUG_PARAMS.get(s.value);
         if (!what) continue;
+        const panicParam = () =>
+          ctx.project.definitions('boot.kernelParams').some(({ file, def: d }) => stringItems(d, file.text).some((x) => /^panic=\d+$/.test(x.value)));
+        if ((s.value === 'boot.panic_on_fail' || s.value.startsWith('stage1panic')) && panicParam()) continue;
+        const inert = stage.systemd === true && SCRIPTED_ONLY_PARAMS.has(s.value);
         ctx.report({
           start: s.node.start,
           end: s.node.end,
-          message: `${s.value} ${what}. It applies to every boot while it is in boot.kernelParams; add it from the boot menu for one boot instead.`,
+          message: inert
+            ? `${s.value} does nothing here: only scripted stage 1's /init (stage-1-init.sh) reads it, and this host uses systemd stage 1 (${stage.reason}). Remove it.`
+            : `${s.value} ${what}. It applies to every boot while it is in boot.kernelParams; add it from the boot menu for one boot instead.`,
           fixes: [{ title: `Remove ${s.value}`, edits: [removeListItem(ctx.file.text, s.node)], safe: false, preferred: true }],
         });
       }

@@ -73,6 +73,14 @@ export function commandDeletesAll(argv: readonly string[]): string | undefined {
 
 const NEEDLES = ['nix-collect-garbage', 'wipe-history', 'delete-generations'];
 
+/** Whether the string is the value of an option run by root: a systemd unit, an activation script, a boot hook, nix.gc. */
+function rootContext(ctx: RuleContext, n: SyntaxNode): boolean {
+  const def = ctx.file.definitions.find((d) => d.value.start <= n.start && n.end <= d.value.end);
+  if (!def) return false;
+  const [a, b] = def.path;
+  return a === 'systemd' || a === 'boot' || a === 'nix' || (a === 'system' && b === 'activationScripts') || (a === 'services' && b === 'cron');
+}
+
 function scanStrings(ctx: RuleContext, n: SyntaxNode): void {
   if (n.kind === 'String' || n.kind === 'IndString') {
     const raw = ctx.file.text.slice(n.start, n.end);
@@ -84,6 +92,14 @@ function scanStrings(ctx: RuleContext, n: SyntaxNode): void {
       if (!argv) continue;
       const why = commandDeletesAll(argv);
       if (!why || !c.name) continue;
+      // Boot entries are generations of the system profile: nix-env and `nix profile` touch it only with an explicit
+      // `-p`/`--profile …/profiles/system`; nix-collect-garbage -d deletes them only when run as root (sudo, or a
+      // root context such as a systemd service or an activation script — not a user's shell alias).
+      const stmt = script.text.slice(c.stmtStart, c.stmtEnd);
+      const systemProfile = /profiles\/system\b/.test(stmt);
+      const gc = argv.some((a) => /(?:^|\/)nix-collect-garbage$/.test(a));
+      if (!gc && !systemProfile) continue;
+      if (gc && !systemProfile && !/(?:^|[\s;&|(])(?:sudo|doas|run0)\s/.test(` ${stmt}`) && !rootContext(ctx, n)) continue;
       ctx.report({
         ...script.rangeToFile(c.name.start, c.stmtEnd),
         message: `${why}: after it runs, the boot menu's older entries point at deleted generations and there is nothing to roll back to. Keep some, e.g. \`--delete-older-than 14d\`, or \`nix profile wipe-history --older-than 14d\`.`,
@@ -110,7 +126,12 @@ export const rule: Rule = {
       'happens unattended, and the boot menu keeps stale entries until the next rebuild.',
     bad: 'nix.gc = {\n  automatic = true;\n  options = "-d";\n};',
     good: 'nix.gc = {\n  automatic = true;\n  options = "--delete-older-than 30d";\n};',
-    fix: 'Use `--delete-older-than Nd` with a period that leaves several generations. The quick fix replaces `-d` with `--delete-older-than 30d` (offered, not applied by `--fix`).',
+    fix:
+      'Use `--delete-older-than Nd` with a period that leaves several generations. The quick fix replaces `-d` with `--delete-older-than 30d` (offered, not applied by `--fix`).\n\n' +
+      '**When it stays silent.** Boot entries are generations of the system profile. `nix-env --delete-generations` and ' +
+      '`nix profile wipe-history` are only reported with an explicit `-p`/`--profile /nix/var/nix/profiles/system`; ' +
+      '`nix-collect-garbage -d` only when it runs as root: under `sudo`/`doas`/`run0`, or in a systemd unit, an ' +
+      'activation script or `nix.gc` — not in a user\'s shell alias, where it touches that user\'s profiles only.',
     references: ['nixpkgs nixos/modules/services/misc/nix-gc.nix', 'NixOS/nix nix-collect-garbage and `nix profile wipe-history` manuals'],
   },
   check(ctx) {

@@ -1,5 +1,5 @@
 // Rule initrd-interactive-shell: a scripted stage-1 hook that starts an interactive shell.
-import { SCRIPTED_HOOKS } from '../nixos/stage1';
+import { SCRIPTED_HOOKS, scriptedOnly } from '../nixos/stage1';
 import { runsInScriptShell, type ShellCommand } from '../shell/analyze';
 import type { Rule } from './types';
 import { scriptsOf } from './util';
@@ -61,6 +61,8 @@ export const rule: Rule = {
   check(ctx) {
     for (const hook of SCRIPTED_HOOKS) {
       for (const def of ctx.definitions(hook.pattern)) {
+        // Under systemd stage 1 a hook guarded by mkIf (!config.boot.initrd.systemd.enable) never runs.
+        if (ctx.project.stageOne.systemd === true && scriptedOnly(def, ctx.file.text)) continue;
         for (const { script, shell } of scriptsOf(def)) {
           for (const c of shell.commands) {
             if (!c.name || !runsInScriptShell(c, shell)) continue;

@@ -1,6 +1,6 @@
 // Rule initrd-script-exit: `exit`, `return` or `exec` at the top level of a scripted stage-1 hook.
 import type { Definition } from '../nixos/definitions';
-import { SCRIPTED_HOOKS } from '../nixos/stage1';
+import { SCRIPTED_HOOKS, scriptedOnly } from '../nixos/stage1';
 import { runsInScriptShell, type ShellAnalysis, type ShellCommand } from '../shell/analyze';
 import { isVerbatim, type ShellScript } from '../shell/source';
 import type { Fix, Rule, RuleContext } from './types';
@@ -124,6 +124,8 @@ export const rule: Rule = {
   check(ctx) {
     for (const hook of SCRIPTED_HOOKS) {
       for (const def of ctx.definitions(hook.pattern)) {
+        // Under systemd stage 1 a hook guarded by mkIf (!config.boot.initrd.systemd.enable) never runs.
+        if (ctx.project.stageOne.systemd === true && scriptedOnly(def, ctx.file.text)) continue;
         for (const { script, shell } of scriptsOf(def)) {
           for (const c of shell.commands) {
             const name = c.name?.value;

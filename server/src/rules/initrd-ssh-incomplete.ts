@@ -1,8 +1,8 @@
 // Rule initrd-ssh-incomplete: initrd SSH that cannot work (no host key, no authorized key), stage-1
 // networking with no way in, and an initrd sshd on the main sshd's port.
-import { anyTrue, hasOpaqueParts, isDefined, items, literalBools } from '../nixos/options-query';
+import { anyTrue, copiedPrefix, hasOpaqueParts, isDefined, items, literalBools } from '../nixos/options-query';
 import type { ProjectModel, Rule } from './types';
-import { literalInt } from './util';
+import { absence, literalInt } from './util';
 
 const WAYS_IN = [
   'boot.initrd.network.ssh.enable',
@@ -24,7 +24,9 @@ function nonEmptyList(project: ProjectModel, dotted: string): boolean {
   if (!m) cache.set(project, (m = new Map()));
   let hit = m.get(dotted);
   if (hit === undefined) {
-    hit = project.definitions(dotted).some(({ def }) => items(def.value).length > 0 || hasOpaqueParts(def.value));
+    hit =
+      project.definitions(dotted).some(({ def }) => items(def.value).length > 0 || hasOpaqueParts(def.value)) ||
+      copiedPrefix(project, dotted) !== undefined;
     m.set(dotted, hit);
   }
   return hit;
@@ -71,7 +73,13 @@ export const rule: Rule = {
       'Generate a dedicated host key on the machine (`ssh-keygen -t ed25519 -N "" -f /etc/secrets/initrd/ssh_host_ed25519_key`) ' +
       'and list it as a string in `hostKeys`; add your public key to `authorizedKeys` (or to root\'s ' +
       '`openssh.authorizedKeys.keys`); give the initrd sshd its own port (e.g. 2222) and a separate `Host` entry in ' +
-      '`~/.ssh/config`.',
+      '`~/.ssh/config`.\n\n' +
+      '**When it stays silent.** Missing host keys or authorized keys are errors only for a closed host (every module it ' +
+      'includes was read); a host importing modules the linter cannot read gets a hint naming them instead, and a file ' +
+      'no host includes gets nothing. Keys count when set anywhere in the host: `authorizedKeys`, `authorizedKeyFiles`, ' +
+      'or their defaults `users.users.root.openssh.authorizedKeys.keys` / `.keyFiles`; a computed list or a copied ' +
+      'parent set counts as set. "Nothing uses stage-1 networking" and the port-22 clash (when it relies on the ' +
+      'default port of the main sshd) are hints for a host that imports modules the linter cannot read.',
     references: [
       'nixpkgs nixos/modules/system/boot/initrd-ssh.nix (assertions; port default 22; authorizedKeys default)',
       'nixpkgs nixos/modules/system/boot/initrd-network.nix',
@@ -80,28 +88,39 @@ export const rule: Rule = {
   },
   check(ctx) {
     const p = ctx.project;
+    const certainty = absence(p);
+    if (certainty.kind === 'unplaced') return;
+    const missing = (what: string, certain: string): void => {
+      if (certainty.kind === 'certain') ctx.report({ ...where0!, message: certain });
+      else
+        ctx.report({
+          ...where0!,
+          severity: 'hint',
+          message: `boot.initrd.network.ssh is enabled and no file read for this host sets ${what} (evaluation needs it), but the host imports modules that could not be read: ${certainty.notChecked}.`,
+        });
+    };
+    let where0: { start: number; end: number } | undefined;
     // initrd-ssh.nix only acts (and asserts) when stage-1 networking is on; otherwise initrd-ssh-inactive reports it.
     const networkDefs = [...p.definitions('boot.initrd.network.enable'), ...p.definitions('boot.initrd.systemd.network.enable')];
     const networkMaybeOn = networkDefs.some(({ file, def }) => file.text.slice(def.value.start, def.value.end) !== 'false');
     for (const def of networkMaybeOn ? ctx.definitions('boot.initrd.network.ssh.enable') : []) {
       if (!literalBools(p, 'boot.initrd.network.ssh.enable', true).some((l) => l.def === def)) continue;
       const where = { start: def.key.start, end: def.value.end };
+      where0 = where;
       if (!nonEmptyList(p, 'boot.initrd.network.ssh.hostKeys') && !anyTrue(p, 'boot.initrd.network.ssh.ignoreEmptyHostKeys')) {
-        ctx.report({
-          ...where,
-          message:
-            'boot.initrd.network.ssh is enabled without hostKeys: evaluation fails ("You must now pre-generate the host keys for initrd SSH"). ' +
+        missing(
+          'boot.initrd.network.ssh.hostKeys',
+          'boot.initrd.network.ssh is enabled without hostKeys: evaluation fails ("You must now pre-generate the host keys for initrd SSH"). ' +
             'Generate a dedicated key on the machine and list its location as a string in boot.initrd.network.ssh.hostKeys.',
-        });
+        );
       }
       const keys = ['boot.initrd.network.ssh.authorizedKeys', 'boot.initrd.network.ssh.authorizedKeyFiles', 'users.users.root.openssh.authorizedKeys.keys', 'users.users.root.openssh.authorizedKeys.keyFiles'];
       if (!keys.some((k) => nonEmptyList(p, k))) {
-        ctx.report({
-          ...where,
-          message:
-            'boot.initrd.network.ssh is enabled without any authorized key: evaluation fails ("You should specify at least one authorized key for initrd SSH"). ' +
+        missing(
+          'an authorized key (authorizedKeys, authorizedKeyFiles, or root\'s openssh.authorizedKeys)',
+          'boot.initrd.network.ssh is enabled without any authorized key: evaluation fails ("You should specify at least one authorized key for initrd SSH"). ' +
             'Set boot.initrd.network.ssh.authorizedKeys (it defaults to users.users.root.openssh.authorizedKeys.keys).',
-        });
+        );
       }
       const ports = p.definitions('boot.initrd.network.ssh.port').map(({ def: d }) => literalInt(d.value));
       const initrdPort = ports.length === 0 ? 22 : ports[ports.length - 1];
@@ -109,9 +128,10 @@ export const rule: Rule = {
       const mainPorts = p.definitions('services.openssh.ports').flatMap(({ def: d }) => items(d.value).map((n) => literalInt(n)));
       const mainOn22 = mainPorts.length === 0 || mainPorts.includes(22);
       if (initrdPort === 22 && mainSshd && mainOn22) {
+        // The main sshd's port is its default unless set: a module not read may set it.
         ctx.report({
           ...where,
-          severity: 'warning',
+          severity: certainty.kind === 'certain' || mainPorts.includes(22) ? 'warning' : 'hint',
           message:
             'The initrd sshd listens on port 22 like the main sshd, with a different host key: SSH clients see "REMOTE HOST IDENTIFICATION HAS CHANGED" ' +
             'at every unlock or login. Set boot.initrd.network.ssh.port = 2222 (and a separate Host entry in ~/.ssh/config).',
@@ -124,8 +144,9 @@ export const rule: Rule = {
       ctx.report({
         start: def.key.start,
         end: def.value.end,
-        severity: 'warning',
+        severity: certainty.kind === 'certain' ? 'warning' : 'hint',
         message:
+          (certainty.kind === 'open' ? `(Not checked: modules of this host that could not be read — ${certainty.notChecked}.) ` : '') +
           'boot.initrd.network.enable brings the network up in stage 1, but nothing uses it: no boot.initrd.network.ssh, no postCommands, no clevis/tor, no network root file system. ' +
           'For remote unlock, also set boot.initrd.network.ssh.enable with hostKeys and authorizedKeys; otherwise remove it.',
       });

@@ -33,7 +33,10 @@ export const rule: Rule = {
     good: 'boot.initrd.luks.devices.root.device = "/dev/disk/by-uuid/3f6d…";',
     fix:
       'Look up the stable name with `ls -l /dev/disk/by-uuid /dev/disk/by-partuuid /dev/disk/by-id` or `blkid`, and use ' +
-      'it. There is no automatic fix: only the machine knows the UUID.',
+      'it. There is no automatic fix: only the machine knows the UUID.\n\n' +
+      '**When it stays silent.** A file-system device given as a default (`mkDefault`, `mkOverride`) that the host ' +
+      'overrides — another definition of the same mount\'s device, or a disko layout (`disko.devices`), whose file ' +
+      'systems replace it — is not in effect and is not reported.',
     references: [
       'nixpkgs nixos/modules/system/boot/luksroot.nix (device)',
       'nixpkgs nixos/lib/utils.nix (pathsNeededForBoot)',
@@ -54,6 +57,11 @@ export const rule: Rule = {
       const v = plainString(def.value, text);
       if (!v || !UNSTABLE_DEVICE.test(v)) continue;
       const mp = def.path[1]!;
+      // A default (`fileSystems."/" = mkDefault { device = "/dev/sda1"; }`) that the host overrides — another device for
+      // the mount, or a disko layout, whose file systems replace it — is not in effect.
+      const parent = ctx.file.definitions.find((d) => d.path.length === 2 && d.path[0] === 'fileSystems' && d.path[1] === mp && d.value.start <= def.binding.start && def.binding.end <= d.value.end);
+      const weak = [...def.wrappers, ...(parent?.wrappers ?? [])].some((w) => w === 'mkDefault' || w === 'mkOverride' || w === 'mkOptionDefault');
+      if (weak && (ctx.project.definitions(`fileSystems.${mp}.device`).some(({ def: d }) => d !== def) || ctx.project.files.some((f) => /\bdisko\.devices\b/.test(f.text)))) continue;
       const needed =
         PATHS_NEEDED_FOR_BOOT.includes(mp) ||
         ctx.project.definitions(`fileSystems.${mp}.neededForBoot`).some(({ file, def: d }) => file.text.slice(d.value.start, d.value.end) === 'true');

@@ -1,9 +1,10 @@
 // Rule stage1-mount-not-needed-for-boot: a mount that stage 1 or early activation needs, without
 // neededForBoot; and fsType "auto" for stage-1 mounts under systemd stage 1.
 import { attrpathParts, bindingParts, DYNAMIC, unparen, type Definition } from '../nixos/definitions';
-import { appendToSet, bindingIn, items, plainString, stringItems } from '../nixos/options-query';
+import { appendToSet, bindingIn, boolOf, copiedPrefix, items, plainString, stringItems } from '../nixos/options-query';
 import type { Fix, ProjectModel, Rule } from './types';
 import { PATHS_NEEDED_FOR_BOOT } from './luks-device-by-name';
+import { absence } from './util';
 
 /** Mount points that hold state the early boot reads (impermanence, secrets, host keys). */
 const EARLY_MOUNT = /^\/(persist|persistent|nix\/persist|state|keep|safe|secrets|etc\/secrets|etc\/ssh|var\/lib\/sops-nix|var\/lib\/agenix|impermanence)(\/|$)/;
@@ -19,8 +20,10 @@ function mountPointRange(def: Definition): { start: number; end: number } {
 interface ProjectMounts {
   /** Locations the early boot reads (impermanence roots, sops key files). */
   readonly early: Set<string>;
-  /** Mount points with neededForBoot = true anywhere in the project. */
+  /** Mount points with neededForBoot = true, or a value that is not literally false (`inherit neededForBoot;`, a helper argument). */
   readonly needed: Set<string>;
+  /** Mount points whose whole definition is computed (`fileSystems."/persist" = mkFs …;`): nothing is known about them. */
+  readonly opaque: Set<string>;
 }
 
 const cache = new WeakMap<ProjectModel, ProjectMounts>();
@@ -30,10 +33,15 @@ function projectMounts(project: ProjectModel): ProjectMounts {
   let hit = cache.get(project);
   if (!hit) {
     const needed = new Set<string>();
-    for (const { file, def } of project.definitions('fileSystems.*.neededForBoot')) {
-      if (file.text.slice(def.value.start, def.value.end) === 'true') needed.add(def.path[1]!);
+    for (const { def } of project.definitions('fileSystems.*.neededForBoot')) {
+      if (boolOf(def.value) !== false) needed.add(def.path[1]!);
     }
-    hit = { early: mountPointsOf(project), needed };
+    const opaque = new Set<string>();
+    for (const { def } of project.definitions('fileSystems.*')) {
+      const u = unparen(def.value);
+      if (u && u.kind !== 'AttrSet') opaque.add(def.path[1]!);
+    }
+    hit = { early: mountPointsOf(project), needed, opaque };
     cache.set(project, hit);
   }
   return hit;
@@ -88,7 +96,11 @@ export const rule: Rule = {
     good: 'fileSystems."/persist" = {\n  device = "/dev/disk/by-label/persist";\n  fsType = "ext4";\n  neededForBoot = true;\n};',
     fix:
       'Add `neededForBoot = true;` to the file system (the quick fix does, safe). For stage-1 mounts under systemd stage 1 ' +
-      'write the real `fsType` and list it in `boot.initrd.supportedFilesystems`.',
+      'write the real `fsType` and list it in `boot.initrd.supportedFilesystems`.\n\n' +
+      '**When it stays silent.** When `neededForBoot` has a value that is not literally false (`inherit neededForBoot;`, a ' +
+      'helper argument), when the mount\'s whole definition is computed (`fileSystems."/persist" = mkFs …;`) or copied, ' +
+      'and for a file no host includes. For a host that imports modules the linter cannot read it gives a hint naming ' +
+      'them instead of a warning. The fsType "auto" finding is skipped when another definition gives the mount a real type.',
     references: [
       'nixpkgs nixos/lib/utils.nix (pathsNeededForBoot, fsNeededForBoot)',
       'nixpkgs nixos/modules/tasks/filesystems.nix (neededForBoot)',
@@ -98,7 +110,8 @@ export const rule: Rule = {
   },
   check(ctx) {
     const p = ctx.project;
-    const { early, needed: neededSet } = projectMounts(p);
+    const { early, needed: neededSet, opaque } = projectMounts(p);
+    const certainty = absence(p);
     const anchors = new Map<string, (typeof ctx.file.definitions)[number]>();
     for (const def of ctx.file.definitions) {
       if (def.path[0] !== 'fileSystems' || def.path.length < 2 || def.path[1] === DYNAMIC) continue;
@@ -109,18 +122,25 @@ export const rule: Rule = {
       const needed = neededSet.has(mp);
       const stage1 = needed || PATHS_NEEDED_FOR_BOOT.includes(mp);
       const isEarly = !stage1 && (EARLY_MOUNT.test(mp) || [...early].some((e) => e === mp || e.startsWith(mp.endsWith('/') ? mp : `${mp}/`)));
-      if (isEarly) {
+      const unknown = opaque.has(mp) || copiedPrefix(p, `fileSystems.${mp}.neededForBoot`) !== undefined;
+      if (isEarly && !unknown && certainty.kind !== 'unplaced') {
         const edit = def.path.length === 2 ? appendToSet(ctx.file.text, def.value, 'neededForBoot', 'true') : undefined;
         const fixes: Fix[] = edit ? [{ title: 'Mount it in stage 1 (neededForBoot = true)', edits: [edit], safe: true, preferred: true }] : [];
         ctx.report({
           ...(def.path.length === 2 ? { start: def.key.start, end: def.key.end } : mountPointRange(def)),
+          ...(certainty.kind === 'open' ? { severity: 'hint' as const } : {}),
           message:
-            `fileSystems."${mp}" holds state the early boot reads (impermanence, secrets or host keys), but it is mounted only after stage 1: ` +
-            'activation then finds an empty directory (new SSH host keys, missing secrets). Add neededForBoot = true.',
+            `fileSystems."${mp}" holds state the early boot reads (impermanence, secrets or host keys), but ` +
+            (certainty.kind === 'open' ? 'no file read for this host sets neededForBoot for it, so it may be mounted only after stage 1' : 'it is mounted only after stage 1') +
+            ': activation then finds an empty directory (new SSH host keys, missing secrets). Add neededForBoot = true.' +
+            (certainty.kind === 'open' ? ` Not checked (modules that could not be read): ${certainty.notChecked}.` : ''),
           fixes,
         });
       }
       if (stage1 && p.stageOne.systemd !== false) {
+        // Another definition of the same mount's type (`fsType = mkForce "ext4"`, a second block) decides it: say nothing.
+        const types = p.definitions(`fileSystems.${mp}.fsType`);
+        if (types.some(({ file, def: t }) => plainString(t.value, file.text) !== 'auto')) continue;
         for (const d of ctx.definitions('fileSystems.*.fsType')) {
           if (d.path[1] !== mp) continue;
           if (plainString(d.value, ctx.file.text) !== 'auto') continue;

@@ -3,6 +3,7 @@ import { literalString } from './util';
 import type { Definition } from '../nixos/definitions';
 import type { Rule } from './types';
 import { plainString } from '../nixos/options-query';
+import { scriptedOnly } from '../nixos/stage1';
 
 /** Options that systemd stage 1 rejects unless empty (systemd/initrd.nix and luksroot.nix assertions). */
 export const REJECTED: readonly string[] = [
@@ -65,7 +66,11 @@ export const rule: Rule = {
       'the programs it calls in `boot.initrd.systemd.initrdBin`/`extraBin`. For unlocking over SSH, set ' +
       '`boot.initrd.systemd.users.root.shell = "/bin/systemd-tty-ask-password-agent"`. Or keep the scripted stage 1 ' +
       'for now with `boot.initrd.systemd.enable = false;` (it is going away). When the NixOS release is unknown the ' +
-      'finding is a warning that names both cases; set `nixboot.nixosRelease` or keep a flake.lock beside the configuration.',
+      'finding is a warning that names both cases; set `nixboot.nixosRelease` or keep a flake.lock beside the configuration.\n\n' +
+      '**When it stays silent.** With scripted stage 1 in effect; for an empty hook; and for a hook that only applies ' +
+      'without systemd stage 1: wrapped in `mkIf (!config.boot.initrd.systemd.enable)` (or `lib.optionalString` / ' +
+      '`optionalAttrs` with that condition, a `let` alias of it, `cfg.enable` with `cfg = config.boot.initrd.systemd`, or ' +
+      'the else branch of `if config.boot.initrd.systemd.enable`), as nixpkgs\' own initrd-ssh.nix does.',
     references: [
       'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (assertions "systemd stage 1 does not support …", read at revision 0c3e6c49 and the index\'s stored revision)',
       'nixpkgs nixos/modules/system/boot/luksroot.nix (preOpenCommands/postOpenCommands assertion)',
@@ -92,6 +97,8 @@ export const rule: Rule = {
       for (const def of ctx.definitions(pattern)) {
         const v = literalString(def.value) ?? plainString(def.value, ctx.file.text);
         if (v !== undefined && v === '') continue;
+        // `mkIf (!config.boot.initrd.systemd.enable) …`: not used under systemd stage 1.
+        if (scriptedOnly(def, ctx.file.text)) continue;
         const name = def.path.join('.');
         const conversion = how(def.path, ctx.file.text.slice(def.value.start, def.value.end));
         reject(def, `${name} is a scripted stage-1 hook`, `systemd stage 1 does not support '${name}'`, `Convert it: ${conversion}.`,

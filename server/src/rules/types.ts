@@ -1,6 +1,7 @@
 // The shape of a rule and of what it reports. Plain data in, plain findings out: offsets into the
 // file text, rule ids, edits. The LSP and the CLI translate them at their edges.
 import type { Definition } from '../nixos/definitions';
+import type { HostInfo } from '../nixos/hosts';
 import type { StageOne } from '../nixos/release';
 import type { ParseError, SyntaxNode } from '../syntax/tree';
 
@@ -73,6 +74,12 @@ export interface FileModel {
 export interface ProjectModel {
   readonly files: readonly FileModel[];
   readonly stageOne: StageOne;
+  /**
+   * The host the file is judged for (nixos/hosts.ts). `host.open`: it includes something the
+   * linter could not read (`host.unreadable`), so no rule may claim that a setting is absent from
+   * it. `host.placed === false`: no host includes the file; host-level absence rules stay quiet.
+   */
+  readonly host: HostInfo;
   /** Definitions whose path matches the dotted pattern ('*' = any one name), over all files. */
   definitions(pattern: string): Array<{ file: FileModel; def: Definition }>;
 }

@@ -223,3 +223,20 @@ export function packagesUsedInStage1(project: ProjectModel): ReadonlyMap<string,
   usedCache.set(project, used);
   return used;
 }
+
+/**
+ * Whether a rule may claim that something is absent from the file's host:
+ * - `certain`: the host is closed (every module it includes was read);
+ * - `open`: it includes modules the linter could not read (`notChecked` names them, for a hint);
+ * - `unplaced`: no host includes the file (a dead file, an exported module): say nothing.
+ */
+export type Absence = { readonly kind: 'certain' } | { readonly kind: 'open'; readonly notChecked: string } | { readonly kind: 'unplaced' };
+
+export function absence(p: ProjectModel): Absence {
+  const h = p.host;
+  if (!h.placed) return { kind: 'unplaced' };
+  if (!h.open) return { kind: 'certain' };
+  const shown = h.unreadable.slice(0, 3).join('; ');
+  const more = h.unreadable.length > 3 ? `; and ${h.unreadable.length - 3} more` : '';
+  return { kind: 'open', notChecked: `${shown}${more}` };
+}

@@ -1,6 +1,8 @@
 // Rule zfs-device-not-dataset: a ZFS file system whose device is a path, not a dataset (zfs.nix assertion).
 import { plainString } from '../nixos/options-query';
+import { DYNAMIC } from '../nixos/definitions';
 import type { Rule } from './types';
+import { absence } from './util';
 
 export const rule: Rule = {
   id: 'zfs-device-not-dataset',
@@ -19,7 +21,10 @@ export const rule: Rule = {
     good: 'fileSystems."/" = {\n  device = "rpool/root";\n  fsType = "zfs";\n};',
     fix:
       'Give the dataset: `zfs list` shows the names (`rpool/root`, `rpool/nix`). Set `mountpoint=legacy` on datasets ' +
-      'NixOS mounts through `fileSystems`; the pool\'s devices are found through `boot.zfs.devNodes` (default /dev/disk/by-id).',
+      'NixOS mounts through `fileSystems`; the pool\'s devices are found through `boot.zfs.devNodes` (default /dev/disk/by-id).\n\n' +
+      '**When it stays silent.** When the device or the type of the mount is defined more than once, conditionally, with ' +
+      'a priority wrapper (`mkForce`), under a computed mount point, or when the zfs type comes from another file of a host ' +
+      'that imports modules the linter cannot read (or of no host at all).',
     references: ['nixpkgs nixos/modules/tasks/filesystems/zfs.nix (assertion "Automatic pool detection found an empty pool name", 26.05-era revision)'],
   },
   check(ctx) {
@@ -28,10 +33,18 @@ export const rule: Rule = {
       const device = plainString(def.value, text);
       if (!device || !device.startsWith('/')) continue;
       const mp = def.path[1]!;
-      const zfs = ctx.project
-        .definitions(`fileSystems.${mp}.fsType`)
-        .some(({ file, def: d }) => plainString(d.value, file.text) === 'zfs');
-      if (!zfs) continue;
+      if (mp === DYNAMIC || def.conditional) continue;
+      const types = ctx.project.definitions(`fileSystems.${mp}.fsType`);
+      const zfs = types.filter(({ file, def: d }) => plainString(d.value, file.text) === 'zfs' && !d.conditional);
+      if (zfs.length === 0) continue;
+      // Certain only when nothing else may replace the device or the type: no other device or type for this mount in
+      // the host, and the type in this file or a closed host (a module not read could override it).
+      const devices = ctx.project.definitions(`fileSystems.${mp}.device`);
+      if (devices.some(({ def: d }) => d !== def) || types.length !== zfs.length) continue;
+      if (def.wrappers.length > 0 || zfs.some(({ def: d }) => d.wrappers.length > 0)) continue;
+      const certainty = absence(ctx.project);
+      if (certainty.kind === 'unplaced' && !zfs.some(({ file }) => file.path === ctx.file.path)) continue;
+      if (certainty.kind === 'open' && !zfs.some(({ file }) => file.path === ctx.file.path)) continue;
       ctx.report({
         start: def.value.start,
         end: def.value.end,

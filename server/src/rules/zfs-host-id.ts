@@ -1,15 +1,19 @@
 // Rule zfs-host-id: ZFS without networking.hostId, and the force-import assertions of zfs.nix.
 import { unparen } from '../nixos/definitions';
-import { bindingIn, isDefined, literalBools, plainString, stringItems } from '../nixos/options-query';
+import { bindingIn, literalBools, mayBeDefined, plainString, stringItems } from '../nixos/options-query';
 import type { SyntaxNode } from '../syntax/tree';
 import type { ProjectModel, Rule, RuleContext } from './types';
+import { absence } from './util';
 
 /** Where this file says ZFS is used: a supportedFilesystems entry or a zfs file system. */
 function zfsMentions(ctx: RuleContext): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   const text = ctx.file.text;
+  // Only unconditional definitions say that ZFS is used: one under `mkIf config.my.zfs.enable` depends on a value
+  // the linter does not know (the hosts that turn it on may well set hostId).
+  const defs = (pattern: string) => ctx.definitions(pattern).filter((d) => !d.conditional);
   for (const pattern of ['boot.supportedFilesystems', 'boot.initrd.supportedFilesystems']) {
-    for (const def of ctx.definitions(pattern)) {
+    for (const def of defs(pattern)) {
       for (const s of stringItems(def, text)) if (s.value === 'zfs') out.push(s.node);
       // Newer nixpkgs: an attribute set `{ zfs = true; }`.
       const set = unparen(def.value);
@@ -18,9 +22,9 @@ function zfsMentions(ctx: RuleContext): SyntaxNode[] {
         if (b && text.slice(b.value.start, b.value.end) === 'true') out.push(b.binding);
       }
     }
-    for (const def of ctx.definitions(`${pattern}.zfs`)) if (text.slice(def.value.start, def.value.end) === 'true') out.push(def.binding);
+    for (const def of defs(`${pattern}.zfs`)) if (text.slice(def.value.start, def.value.end) === 'true') out.push(def.binding);
   }
-  for (const def of ctx.definitions('fileSystems.*.fsType')) if (plainString(def.value, text) === 'zfs') out.push(def.value);
+  for (const def of defs('fileSystems.*.fsType')) if (plainString(def.value, text) === 'zfs') out.push(def.value);
   return out;
 }
 
@@ -65,7 +69,14 @@ export const rule: Rule = {
     fix:
       'Set `networking.hostId` to 8 hex digits (`head -c4 /dev/urandom | od -A none -t x4`; on an existing system keep ' +
       'the current value from `hostid`). The rule only looks at the linted files: if hostId is set in a module that is ' +
-      'not linted with them, silence it with `# nixboot: ignore zfs-host-id`.',
+      'not linted with them, silence it with `# nixboot: ignore zfs-host-id`.\n\n' +
+      '**When it stays silent.** The missing-hostId error is only given for a closed host (every module it includes was ' +
+      'read). When the host imports a module the linter cannot read (a flake input such as srvos, which sets ' +
+      '`networking.hostId` with `mkDefault`; a computed import list), it says less: a hint naming what could not be ' +
+      'checked. A file no host includes (a dead file, an exported module) gets nothing, and neither does a host whose ' +
+      '`networking` set is copied from elsewhere (`networking = cfg.net;`: the value is unknown, not absent), nor ZFS ' +
+      'enabled only under a condition (`mkIf config.my.zfs.enable …`: the hosts that turn it on may set hostId). The ' +
+      'force-import checks rely on `boot.zfs.forceImportRoot` not being set elsewhere, so they also need a closed host.',
     references: [
       'nixpkgs nixos/modules/tasks/filesystems/zfs.nix (assertions, read from the stored revision in the code index)',
       'brief nixos-boot-facts.md §H 13',
@@ -73,10 +84,21 @@ export const rule: Rule = {
   },
   check(ctx) {
     const p = ctx.project;
+    const certainty = absence(p);
+    if (certainty.kind === 'unplaced') return;
     const mentions = zfsMentions(ctx);
-    if (mentions.length > 0 && !isDefined(p, 'networking.hostId')) {
+    if (mentions.length > 0 && !mayBeDefined(p, 'networking.hostId')) {
       const first = mentions[0]!;
-      ctx.report({
+      if (certainty.kind === 'open') {
+        ctx.report({
+          start: first.start,
+          end: first.end,
+          severity: 'hint',
+          message:
+            'ZFS is used and no file read for this host sets networking.hostId (ZFS requires it), but the host imports modules that could not be read ' +
+            `and may set it: ${certainty.notChecked}.`,
+        });
+      } else ctx.report({
         start: first.start,
         end: first.end,
         message:
@@ -84,6 +106,7 @@ export const rule: Rule = {
           'Set it to 8 hex digits (head -c4 /dev/urandom | od -A none -t x4), or keep the value of `hostid` on an existing system.',
       });
     }
+    if (certainty.kind !== 'certain') return;
     const forceAll = literalBools(p, 'boot.zfs.forceImportAll', true);
     for (const def of ctx.definitions('boot.zfs.forceImportAll')) {
       if (!forceAll.some((l) => l.def === def)) continue;

@@ -13,6 +13,6 @@
     sudo nix-collect-garbage --delete-older-than 1h
 #   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ gc-deletes-all-generations
   '';
-  environment.shellAliases.clean = "nix-env --delete-generations old";
-#                                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ gc-deletes-all-generations
+  environment.shellAliases.clean = "sudo nix-collect-garbage -d";
+#                                   ^^^^^^^^^^^^^^^^^^^^^^^^^^^ gc-deletes-all-generations
 }

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.loader.grub.enable = true;
+#                  ^^^^^^^^^^^^^ grub-install-target (hint)
+}

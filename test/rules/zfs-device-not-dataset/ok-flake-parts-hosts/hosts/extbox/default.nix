@@ -1,0 +1,5 @@
+{ ... }:
+{
+  fileSystems."/".device = "/dev/disk/by-label/nixos";
+  fileSystems."/".fsType = "ext4";
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  networking.hostId = "8425e349";
+  fileSystems."/".fsType = "zfs";
+  fileSystems."/".device = "rpool/root";
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.supportedFilesystems = [ "zfs" ];
+  networking.hostId = "8425e349";
+}

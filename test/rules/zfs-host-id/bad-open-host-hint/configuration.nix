@@ -1,0 +1,6 @@
+{ ... }:
+{
+  boot.supportedFilesystems = [ "zfs" ];
+#                               ^^^^^ zfs-host-id (hint)
+  boot.zfs.forceImportAll = true;
+}

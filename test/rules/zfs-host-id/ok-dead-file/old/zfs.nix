@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.supportedFilesystems = [ "zfs" ];
+  fileSystems."/" = { device = "rpool/root"; fsType = "zfs"; };
+}
