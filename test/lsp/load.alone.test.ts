@@ -137,7 +137,8 @@ test('pings are answered within 1 s throughout a burst of edits, 20 MB documents
     const hugeDiags = await client.waitForDiagnostics(hugeA, (d) => d.length > 0, 60_000);
     assert.equal(hugeDiags[0]!.code, 'file-not-analysed');
     assert.match(hugeDiags[0]!.message, /over the 2(\.0)? MiB limit for analysis/);
-    await pause(500);
+    // enough samples on a fast machine too, where the load above is over in under 2 s
+    for (let i = 0; latencies.length < 20 && i < 100; i++) await pause(100);
   } finally {
     clearInterval(timer);
   }
