@@ -154,7 +154,6 @@ describe('provenance: flake.lock code lenses and store path comparison (seeds 00
   // `good` input carries the tree's real narHash (hashed by the engine, itself checked against
   // `nix hash path` in test/nar) and whose `bad` input carries another tree's hash.
   const fs = require('node:fs') as typeof import('node:fs');
-  const os = require('node:os') as typeof import('node:os');
   const p = require('node:path') as typeof import('node:path');
   let tmp = '';
   let lockFile = '';
@@ -166,7 +165,11 @@ describe('provenance: flake.lock code lenses and store path comparison (seeds 00
   before(async () => {
     const { hashPath } = await import('../../../server/src/nar/nar');
     const { formatHash } = await import('../../../server/src/nar/encoding');
-    tmp = fs.mkdtempSync(p.join(os.tmpdir(), 'nixboot-e2e-prov-'));
+    // The language server follows a lock's own locked.path only inside a workspace folder (outside
+    // it would ask for the folder: docs/security.md), so the sources live in the workspace.
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    tmp = fs.mkdtempSync(p.join(folder.uri.fsPath, '.nixboot-e2e-prov-'));
     for (const side of ['a', 'b']) {
       fs.mkdirSync(p.join(tmp, side, 'bin'), { recursive: true });
       fs.writeFileSync(p.join(tmp, side, 'bin', 'tool'), Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.alloc(10_000, 0x41), Buffer.from('\n')]));
