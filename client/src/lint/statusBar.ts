@@ -29,6 +29,12 @@ export function registerStageOneStatus(ctx: Ctx): void {
   ctx.extension.subscriptions.push(
     vscode.window.onDidChangeActiveTextEditor(() => void update()),
     vscode.workspace.onDidSaveTextDocument(() => void update()),
+    // Asked before the server has the document or has read the workspace (its flake.lock, the
+    // host's flake.nix), the answer can be "unknown": ask again once the server has linted it.
+    vscode.languages.onDidChangeDiagnostics((e) => {
+      const active = vscode.window.activeTextEditor?.document.uri.toString();
+      if (active && e.uris.some((u) => u.toString() === active)) void update();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('nixboot')) void update();
     }),
