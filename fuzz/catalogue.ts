@@ -28,5 +28,5 @@ export const TARGET_INFO: readonly TargetInfo[] = [
   { name: 'nar', description: 'nar/nar.ts: parseNar, ASCII NARs rewrite byte for byte', files: ['server/src/nar/nar.ts'], maxLen: 16 * 1024 },
   { name: 'flake-lock', description: 'nar/flakeLock.ts: parseFlakeLock, findInput', files: ['server/src/nar/flakeLock.ts'], maxLen: 16 * 1024 },
   { name: 'selftest', description: 'the harness itself: an input starting "CRASH" throws a TypeError, "HANG" loops forever, "OOM" allocates without end', files: [], maxLen: 64, hidden: true },
-  { name: 'git-objects', description: 'system/git.ts: cat-file --batch reader, parseTree, tree → NAR hash', files: ['server/src/system/git.ts'], maxLen: 16 * 1024 },
+  { name: 'git-objects', description: 'system/gitStore.ts: a repository with a loose object, a pack + index and packed-refs from the input, read through GitStore; parseTree, parseCommit, tree → NAR hash', files: ['server/src/system/gitStore.ts', 'server/src/system/git.ts'], maxLen: 32 * 1024 },
 ];

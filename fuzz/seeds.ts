@@ -1,8 +1,8 @@
 // Seed corpora, made from the test fixtures: the parser corpus and rule fixtures (test/syntax,
 // test/rules), the strings in them for the shell mapping, initrd images built by
 // test/fixtures/makeInitrd.ts with GNU cpio and the real compressors, NARs of fixture
-// directories, the demo flake.lock, and `git cat-file --batch` output of a repository made from
-// the demo configuration.
+// directories, the demo flake.lock, and the objects, packs and refs of a git repository made
+// from the demo configuration.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import { parse } from '../server/src/syntax/index';
 import type { SyntaxNode } from '../server/src/syntax/tree';
 import { scriptFromString } from '../server/src/shell/source';
 import { dumpPath } from '../server/src/nar/nar';
+import { joinGitInput } from './shared';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -91,6 +92,12 @@ function uki(initrd: Buffer): Buffer {
   return Buffer.concat([head, cmdline, initrd]);
 }
 
+/**
+ * Inputs of the git-objects target (fuzz/targets.ts, splitGitInput): a repository made from the
+ * demo configuration with two commits (so that the pack has deltas), packed by git once with
+ * offset deltas and once with ref deltas; each seed carries one object as a loose object, the
+ * pack and its index, and packed-refs naming the second commit.
+ */
 function gitSeeds(scratch: string): Buffer[] {
   const repo = path.join(scratch, 'repo');
   fs.cpSync(path.join(ROOT, 'test/fixtures/demo'), repo, { recursive: true });
@@ -100,21 +107,42 @@ function gitSeeds(scratch: string): Buffer[] {
   fs.writeFileSync(path.join(repo, 'foo.txt'), 'sorted before foo/ in git, after it in a NAR\n');
   fs.mkdirSync(path.join(repo, 'foo'));
   fs.writeFileSync(path.join(repo, 'foo/x'), 'x');
-  const git = (...args: string[]) => {
-    const r = spawnSync('git', ['-C', repo, '-c', 'user.name=fuzz', '-c', 'user.email=fuzz@localhost', '-c', 'commit.gpgsign=false', ...args], { maxBuffer: 1 << 26 });
+  const git = (args: string[], input?: string) => {
+    const r = spawnSync('git', ['-C', repo, '-c', 'user.name=fuzz', '-c', 'user.email=fuzz@localhost', '-c', 'commit.gpgsign=false', ...args], { input, maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'fuzz seed');
-  const trees = git('rev-list', '--objects', '--all').toString().trim().split('\n').map((l) => l.split(' ')[0]!);
-  const head = git('rev-parse', 'HEAD^{tree}').toString().trim();
-  // the root tree first (the target hashes the first tree it reads), then every object
-  const order = [head, ...trees.filter((t) => t !== head)];
-  const batch = spawnSync('git', ['-C', repo, 'cat-file', '--batch'], { input: order.join('\n') + '\n', maxBuffer: 1 << 26 }).stdout;
-  const one = spawnSync('git', ['-C', repo, 'cat-file', '--batch'], { input: `${head}\nmissing\n`, maxBuffer: 1 << 26 }).stdout;
-  return [batch, one];
+  git(['init', '-q']);
+  git(['add', '-A']);
+  git(['commit', '-q', '-m', 'fuzz seed']);
+  // a second version of a file, a line changed, so that git stores one of them as a delta
+  const flake = path.join(repo, 'flake.nix');
+  fs.writeFileSync(flake, fs.readFileSync(flake, 'utf8').replace(/\n/, '\n# changed\n'));
+  git(['commit', '-q', '-a', '-m', 'second']);
+  const head = git(['rev-parse', 'HEAD']).toString().trim();
+  const tree = git(['rev-parse', 'HEAD^{tree}']).toString().trim();
+  const blob = git(['rev-parse', 'HEAD:foo/x']).toString().trim();
+  const objects = git(['rev-list', '--objects', '--all']).toString();
+  const raw = (oid: string) => {
+    const type = git(['cat-file', '-t', oid]).toString().trim();
+    const data = git(['cat-file', type, oid]);
+    return Buffer.concat([Buffer.from(`${type} ${data.length}\0`), data]);
+  };
+  const pack = (offsetDeltas: boolean): [Buffer, Buffer] => {
+    const base = path.join(scratch, `pack-${offsetDeltas ? 'ofs' : 'ref'}`);
+    const name = git(['pack-objects', '-q', '--window=10', ...(offsetDeltas ? ['--delta-base-offset'] : []), base], objects).toString().trim();
+    return [fs.readFileSync(`${base}-${name}.idx`), fs.readFileSync(`${base}-${name}.pack`)];
+  };
+  const [ofsIdx, ofsPack] = pack(true);
+  const [refIdx, refPack] = pack(false);
+  const refs = Buffer.from(`# pack-refs with: peeled fully-peeled sorted \n${head} refs/heads/main\n`);
+  const looseFile = fs.readFileSync(path.join(repo, '.git/objects', blob.slice(0, 2), blob.slice(2)));
+  // flags: 2 = the loose object is named by its contents' id, 1 = its bytes are the file as is
+  return [
+    joinGitInput(2, raw(head), ofsIdx, ofsPack, refs),
+    joinGitInput(2, raw(tree), refIdx, refPack, refs),
+    joinGitInput(3, looseFile, ofsIdx, ofsPack, Buffer.alloc(0)),
+  ];
 }
 
 function narSeeds(scratch: string): Promise<Buffer[]> {

@@ -46,3 +46,31 @@ export function saveFinding(dir: string, kind: string, input: Buffer, text: stri
   fs.writeFileSync(`${file}.txt`, boundedNote(text));
   return file;
 }
+
+/**
+ * The input's layout (fuzz/seeds.ts writes it with joinGitInput): a flags byte, three big-endian u16 lengths, then
+ * the loose object's inflated bytes (`type size\0data`; deflated here unless flag 1 says they are
+ * the file as is), the pack index, the pack, and the rest is packed-refs. Flag 2 names the loose
+ * object by its contents' SHA-1 (else by the SHA-1 of something else: a lying name).
+ */
+export function splitGitInput(data: Buffer): { flags: number; loose: Buffer; idx: Buffer; pack: Buffer; refs: Buffer } {
+  const u16 = (at: number) => (at + 1 < data.length ? data.readUInt16BE(at) : 0);
+  let at = Math.min(7, data.length);
+  const take = (n: number) => {
+    const b = data.subarray(at, Math.min(data.length, at + n));
+    at += b.length;
+    return b;
+  };
+  const flags = data[0] ?? 0;
+  const [a, b, c] = [u16(1), u16(3), u16(5)];
+  return { flags, loose: take(a), idx: take(b), pack: take(c), refs: data.subarray(at) };
+}
+
+export function joinGitInput(flags: number, loose: Buffer, idx: Buffer, pack: Buffer, refs: Buffer): Buffer {
+  const head = Buffer.alloc(7);
+  head[0] = flags;
+  head.writeUInt16BE(loose.length, 1);
+  head.writeUInt16BE(idx.length, 3);
+  head.writeUInt16BE(pack.length, 5);
+  return Buffer.concat([head, loose, idx, pack, refs]);
+}

@@ -5,6 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { parse, printTree, debugTree } from '../server/src/syntax/index';
 import { reparse } from '../server/src/syntax/incremental';
 import type { SyntaxNode } from '../server/src/syntax/tree';
@@ -15,9 +17,11 @@ import { walkSegments } from '../server/src/initrd/segments';
 import { openArchive } from '../server/src/initrd/archive';
 import { NarFormatError, NarWriter, parseNar, sinkTarget, type NarEntry } from '../server/src/nar/nar';
 import { FlakeLockError, describeLocked, findInput, narHashHex, parseFlakeLock } from '../server/src/nar/flakeLock';
-import { GitObjectReader, GitTreeHasher, parseTree, type GitObject } from '../server/src/system/git';
+import { GitObjectReader, GitTreeHasher, parseTree } from '../server/src/system/git';
+import { GitStore, GitStoreError, parseCommit } from '../server/src/system/gitStore';
 
 import { TARGET_INFO, type TargetInfo } from './catalogue';
+import { splitGitInput } from './shared';
 
 export interface Target extends TargetInfo {
   /** Tokens the mutator inserts (keywords, magics, field values). */
@@ -384,81 +388,129 @@ function mutateJson(data: Buffer, below: (n: number) => number): Buffer | undefi
 }
 
 // ---------------------------------------------------------------------------------------------
-// git objects: `git cat-file --batch` output as GitObjectReader reads it, tree objects, and the
-// tree → NAR construction of GitTreeHasher over the objects read
+// git repositories (system/gitStore.ts): what an attacker controls in a committed repository —
+// a loose object, a pack and its index, packed-refs — read through GitStore's public API, the
+// tree and commit parsers, and GitTreeHasher over the first tree read.
 
-interface ReaderInternals {
-  onData(c: Buffer): void;
-  pending: { resolve(o: GitObject): void; reject(e: Error): void; oid: string }[];
-  outq: string[];
-  closed: boolean;
+const GIT_DICT = [
+  'blob ', 'tree ', 'commit ', 'tag ', '\0', '100644 ', '100755 ', '120000 ', '40000 ', '160000 ', 'tree ', 'parent ', 'committer a <a> 1 +0000\n', 'object ', '\n\n',
+  'PACK', Buffer.from([0, 0, 0, 2]), Buffer.from([0xff, 0x74, 0x4f, 0x63]), Buffer.from([0x78, 0x9c]), Buffer.from([0x78, 0x01]),
+  Buffer.from([0x60]), Buffer.from([0x70]), Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]), Buffer.from([0xff, 0xff, 0xff, 0x7f]), Buffer.from([0, 0, 0, 0]),
+  ' refs/heads/main\n', ' refs/tags/v1\n', '# pack-refs with: peeled fully-peeled sorted \n', '^', '0'.repeat(40), 'f'.repeat(40),
+];
+
+const sha1 = (b: Buffer | string) => createHash('sha1').update(b).digest('hex');
+
+let gitRepo: string | undefined;
+/** The worker's repository (bare layout), made once and overwritten per input. */
+function fuzzRepo(): string {
+  if (!gitRepo) {
+    gitRepo = path.join(scratchDir(), 'repo.git');
+    fs.mkdirSync(path.join(gitRepo, 'objects', 'pack'), { recursive: true });
+    fs.mkdirSync(path.join(gitRepo, 'refs', 'heads'), { recursive: true });
+    fs.writeFileSync(path.join(gitRepo, 'HEAD'), 'ref: refs/heads/main\n');
+  }
+  return gitRepo;
 }
 
-/** A GitObjectReader that reads its `git cat-file --batch` answers from the fuzz input instead of git. */
-function readerFromBytes(): ReaderInternals & Pick<GitObjectReader, 'read' | 'close'> {
-  const r = Object.create(GitObjectReader.prototype) as ReaderInternals & Pick<GitObjectReader, 'read' | 'close'>;
-  Object.assign(r, { repo: 'fuzz', pending: [], outq: [], head: undefined, body: undefined, failed: undefined, closed: false, proc: { kill() {}, stdin: { write() {}, end() {} } } });
-  return r;
+let looseFile: string | undefined;
+function writeRepo(data: Buffer): { repo: string; looseOid?: string; idxOids: string[] } {
+  const repo = fuzzRepo();
+  const { flags, loose, idx, pack, refs } = splitGitInput(data);
+  if (looseFile) fs.rmSync(path.dirname(looseFile), { recursive: true, force: true });
+  looseFile = undefined;
+  let looseOid: string | undefined;
+  if (loose.length > 0) {
+    looseOid = flags & 2 ? sha1(loose) : sha1(Buffer.concat([loose, Buffer.from('x')]));
+    looseFile = path.join(repo, 'objects', looseOid.slice(0, 2), looseOid.slice(2));
+    fs.mkdirSync(path.dirname(looseFile), { recursive: true });
+    fs.writeFileSync(looseFile, flags & 1 ? loose : zlib.deflateSync(loose));
+  }
+  fs.writeFileSync(path.join(repo, 'objects', 'pack', 'pack-fuzz.idx'), idx);
+  fs.writeFileSync(path.join(repo, 'objects', 'pack', 'pack-fuzz.pack'), pack);
+  fs.writeFileSync(path.join(repo, 'packed-refs'), refs);
+  // the ids the index lists (at most 64), read from it as the fuzzer left it
+  const idxOids: string[] = [];
+  const count = idx.length >= 1032 ? idx.readUInt32BE(1028) : 0;
+  for (let i = 0; i < Math.min(count, 64) && 1032 + (i + 1) * 20 <= idx.length; i++) idxOids.push(idx.toString('hex', 1032 + i * 20, 1032 + (i + 1) * 20));
+  return { repo, looseOid, idxOids };
 }
 
-class MapReader {
-  constructor(private readonly objects: Map<string, GitObject>) {}
-  read(oid: string): Promise<GitObject> {
-    const o = this.objects.get(oid);
-    return o ? Promise.resolve(o) : Promise.reject(new Error(`git object '${oid}' not found in fuzz`));
+/** Errors GitStore and the tree hasher may throw on bad data: GitStoreError, or a plain Error (tree parsing and hashing). */
+const PLAIN_GIT_ERRORS = /^(malformed git tree object$|git tree nested too deeply$|\S+ is an? \w+, not a (tree|blob)$|\S+ \('.*'\) is an? \w+, not a blob$|symlink '.*' has a \d+-byte target|unsupported git mode )/s;
+function cleanGitError(e: unknown): boolean {
+  return e instanceof GitStoreError || (e instanceof Error && e.constructor === Error && !('code' in e) && PLAIN_GIT_ERRORS.test(e.message));
+}
+
+async function tolerate<T>(f: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!cleanGitError(e)) throw e;
+    return undefined;
   }
 }
 
-const GIT_DICT = [' blob ', ' tree ', ' commit ', ' tag ', '100644 ', '100755 ', '120000 ', '040000 ', '40000 ', '160000 ', '\n', '\0', ' missing\n', '0'.repeat(40), 'f'.repeat(40)];
+const CAP = 1 << 20;
 
 async function runGit(data: Buffer): Promise<void> {
-  // 1. the reader: up to 16 requests answered by the input, fed in chunks of sizes taken from it
-  const r = readerFromBytes();
-  const objects = new Map<string, GitObject>();
-  const settled: Promise<void>[] = [];
-  for (let i = 0; i < 16; i++) {
-    settled.push(
-      r.read(`req${i}`).then(
-        (o) => {
-          check(o.data.length >= 0 && /^[0-9a-f]{40,64}$/.test(o.oid), `bad object ${o.oid}`);
-          objects.set(o.oid, o);
-        },
-        (e: Error) => {
-          if (e instanceof InvariantError) throw e;
-        },
-      ),
-    );
-  }
-  await Promise.resolve();
-  const step = 1 + (data[0] ?? 0) % 97;
-  for (let i = 0; i < data.length; i += step) r.onData(data.subarray(i, i + step));
-  r.close();
-  // requests not answered stay pending: settle them as git's exit would
-  (r as unknown as { fail(e: Error): void }).fail(new Error('git cat-file ended'));
-  await Promise.all(settled);
-  // 2. every tree object parses (or is rejected with a plain Error), 3. the first tree's NAR hash
-  let first: string | undefined;
-  for (const o of objects.values()) {
-    if (o.type !== 'tree') continue;
-    first ??= o.oid;
-    try {
-      const entries = parseTree(o.data, o.oid.length / 2);
-      for (const e of entries) check(e.oid.length === o.oid.length, 'tree entry oid of the wrong length');
-    } catch (e) {
-      check(e instanceof Error && e.message === 'malformed git tree object', `parseTree threw ${String(e)}`);
+  const { repo, looseOid, idxOids } = writeRepo(data);
+  const store = new GitStore(repo);
+  try {
+    const refs = store.refs();
+    for (const [name, oid] of refs) check(/^[0-9a-f]{40}$/.test(oid), `ref ${name} → ${oid} is not an object id`);
+    const wanted = new Set<string>([...(looseOid ? [looseOid] : []), ...idxOids, ...refs.values()]);
+    for (const rev of ['HEAD', 'HEAD^{tree}', 'HEAD~1', 'main^{tree}', ...(idxOids[0] ? [idxOids[0].slice(0, 6)] : [])]) {
+      const oid = await tolerate(() => store.resolve(rev, rev.endsWith('{tree}') ? 'tree' : 'commit'));
+      if (oid !== undefined) {
+        check(/^[0-9a-f]{40}$/.test(oid), `resolve(${rev}) gave ${oid}`);
+        wanted.add(oid);
+      }
     }
-  }
-  if (first) {
-    const hasher = new GitTreeHasher(new MapReader(objects) as unknown as GitObjectReader, 1 << 20);
-    try {
-      const h = await hasher.hashTree(first);
-      check(h.hash.length === 32, 'hash is not 32 bytes');
-    } catch (e) {
-      if (e instanceof InvariantError || !(e instanceof Error) || e.constructor !== Error) throw e;
+    let firstTree: string | undefined;
+    for (const oid of [...wanted].slice(0, 80)) {
+      const o = await tolerate(() => store.read(oid, CAP));
+      if (o) {
+        check(o.oid === oid, `read(${oid}) returned ${o.oid}`);
+        check(sha1(Buffer.concat([Buffer.from(`${o.type} ${o.data.length}\0`), o.data])) === oid, `read(${oid}): the contents do not hash to the id`);
+        const i = await tolerate(() => store.info(oid));
+        if (i) check(i.type === o.type && i.size === o.data.length, `info(${oid}) = ${i.type} ${i.size}, read gave ${o.type} ${o.data.length}`);
+        if (o.type === 'tree') {
+          firstTree ??= oid;
+          try {
+            for (const e of parseTree(o.data, 20)) check(e.oid.length === 40 && !e.name.includes('\0'), 'bad tree entry');
+          } catch (e) {
+            check(e instanceof Error && e.message === 'malformed git tree object', `parseTree threw ${String(e)}`);
+          }
+        } else if (o.type === 'commit') {
+          const c = await tolerate(() => parseCommit(oid, o.data));
+          if (c) check(/^[0-9a-f]{40}$/.test(c.tree) && c.parents.every((p) => /^[0-9a-f]{40}$/.test(p)), 'commit with a bad tree or parent id');
+        } else if (o.type === 'blob') {
+          const chunks: Buffer[] = [];
+          const n = await tolerate(() => store.streamBlob(oid, (b) => chunks.push(Buffer.from(b))));
+          if (n !== undefined) check(n === o.data.length && Buffer.concat(chunks).equals(o.data), `streamBlob(${oid}) differs from read`);
+        }
+      }
+      const u = await tolerate(() => store.readUpTo(oid, 64));
+      if (u) {
+        check(u.data === undefined ? u.size > 64 : u.data.length === u.size && u.size <= 64, `readUpTo(${oid}, 64): size ${u.size}, ${u.data?.length} bytes`);
+        if (u.data) check(sha1(Buffer.concat([Buffer.from(`${u.type} ${u.size}\0`), u.data])) === oid, `readUpTo(${oid}): the contents do not hash to the id`);
+        if (o) check(u.type === o.type && u.size === o.data.length, `readUpTo(${oid}) disagrees with read`);
+      }
     }
+    if (firstTree) {
+      const reader = new GitObjectReader(repo);
+      try {
+        const h = await tolerate(() => new GitTreeHasher(reader, CAP).hashTree(firstTree!));
+        if (h) check(h.hash.length === 32 && h.narSize > 0, 'bad tree hash');
+      } finally {
+        reader.close();
+      }
+    }
+  } finally {
+    store.close();
   }
 }
-
 // ---------------------------------------------------------------------------------------------
 
 function info(name: string): TargetInfo {
@@ -490,7 +542,7 @@ export const TARGETS: readonly Target[] = [
       if (s.length > 3) throw new RangeError('rejected');
     },
   },
-  { ...info('git-objects'), dict: GIT_DICT, expected: none, run: runGit },
+  { ...info('git-objects'), dict: GIT_DICT, expected: cleanGitError, run: runGit },
 ];
 
 export function targetByName(name: string): Target | undefined {

@@ -67,15 +67,20 @@ function pread(fd: number, pos: number, n: number): Buffer {
 }
 
 /** Inflates the start of a zlib stream (truncated input allowed), at most `max` bytes out. */
-function inflatePrefix(input: Buffer, max: number): Buffer {
+function inflatePrefix(input: Buffer, max: number, what: string): Buffer {
   try {
     return inflateSync(input, { finishFlush: zc.Z_SYNC_FLUSH, maxOutputLength: Math.max(max, 64) });
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       // More than `max` bytes available: inflate in a small chunk size and keep the beginning.
-      return inflateSync(input, { finishFlush: zc.Z_SYNC_FLUSH, chunkSize: 64 * 1024, maxOutputLength: 1 << 30 }).subarray(0, max);
+      try {
+        return inflateSync(input, { finishFlush: zc.Z_SYNC_FLUSH, chunkSize: 64 * 1024, maxOutputLength: 1 << 30 }).subarray(0, max);
+      } catch {
+        /* corrupt further on */
+      }
     }
-    throw e;
+    // zlib's own errors (incorrect header check, invalid distance …) are the data's fault
+    throw new GitStoreError(`${what}: corrupt compressed data`);
   }
 }
 
@@ -434,14 +439,14 @@ export class GitStore {
     if ('loose' in loc) {
       const fd = openSync(loc.loose, 'r');
       try {
-        return parseLooseHeader(inflatePrefix(pread(fd, 0, 1024), 256), loc.loose).info;
+        return parseLooseHeader(inflatePrefix(pread(fd, 0, 1024), 256, loc.loose), loc.loose).info;
       } finally {
         closeSync(fd);
       }
     }
     const h = loc.pack.header(loc.offset);
     if (TYPES[h.kind]) return { type: TYPES[h.kind]!, size: h.size };
-    const d = inflatePrefix(loc.pack.compressed(h, Math.min(h.size, 64)), 32);
+    const d = inflatePrefix(loc.pack.compressed(h, Math.min(h.size, 64)), 32, `${loc.pack.packPath}: delta at ${loc.offset}`);
     return { type: this.packedType(loc.pack, loc.offset), size: deltaSizes(d).result };
   }
 
@@ -497,7 +502,7 @@ export class GitStore {
   private readLoose(file: string, max: number): { type: ObjectType; data: Buffer } {
     const fd = openSync(file, 'r');
     try {
-      const { info, headerLen } = parseLooseHeader(inflatePrefix(pread(fd, 0, 1024), 256), file);
+      const { info, headerLen } = parseLooseHeader(inflatePrefix(pread(fd, 0, 1024), 256, file), file);
       if (info.size > max) throw new GitStoreError(`git object ${file} is ${info.size} bytes: larger than ${max}, not read`);
       const total = headerLen + info.size;
       const all = inflateExact(pread(fd, 0, compressedBound(total)), total, file);
