@@ -45,7 +45,7 @@ import { boolOf, items as listItems, kernelModuleNames, plainString } from './op
 import { BUSYBOX_APPLETS, SYSTEMD_STAGE1_DEFAULT_COMMANDS } from './stage1';
 
 /** Dotted source text of a Select/Ident expression like `pkgs.sed-key` (undefined otherwise). */
-function dottedName(n: SyntaxNode, text: string): string | undefined {
+export function dottedName(n: SyntaxNode, text: string): string | undefined {
   const u = unparen(n);
   if (!u) return undefined;
   if (u.kind === 'Ident') return identName(u);

@@ -1,7 +1,9 @@
 // Helpers shared by rules: reading literal values and embedded scripts out of definitions.
 import { applyChain, calleeName, identName, nodes, tokens, unparen, unwrapValue, type Definition } from '../nixos/definitions';
 import { SYSTEMD_STAGE1_DEFAULT_COMMANDS, SYSTEMD_STAGE1_SCRIPT_OPTIONS } from '../nixos/stage1';
-import { base, fileBindings, PACKAGE_BINARIES, provisionItems, resolveInterpolation } from '../nixos/stage1Contents';
+import { base, dottedName, fileBindings, PACKAGE_BINARIES, provisionItems, resolveInterpolation } from '../nixos/stage1Contents';
+
+export { dottedName };
 import { analyzeShell, type ShellAnalysis } from '../shell/analyze';
 import { PLACEHOLDER_RE, scriptFromString, type ShellScript } from '../shell/source';
 import type { ProjectModel } from './types';
@@ -96,18 +98,6 @@ export function literalString(n: SyntaxNode): string | undefined {
   const parts = decodeString(u);
   if (parts.some((p) => p.kind !== 'text')) return undefined;
   return parts.map((p) => (p.kind === 'text' ? p.value : '')).join('');
-}
-
-/** Dotted source text of a Select/Ident expression like `pkgs.sed-key` (undefined otherwise). */
-export function dottedName(n: SyntaxNode, text: string): string | undefined {
-  const u = unparen(n);
-  if (!u) return undefined;
-  if (u.kind === 'Ident') return identName(u);
-  if (u.kind === 'Select' && !u.children.some((c) => c.type === 'token' && c.kind === 'kw_or')) {
-    const src = text.slice(u.start, u.end).replace(/\s+/g, '');
-    return /^[A-Za-z_][\w'-]*(\.[A-Za-z_][\w'-]*|\."[^"$]*")*$/.test(src) ? src.replace(/"/g, '') : undefined;
-  }
-  return undefined;
 }
 
 /** Elements of a list value (following `++`, module wrappers). */

@@ -9,6 +9,7 @@
 // read outside strings and comments are spread over many of its lines; the finding still quotes
 // Nix's first syntax error, in case the file is meant to be Nix.
 import type { ParseError, SyntaxNode, TokenKind } from './tree';
+import { SIMPLE_START } from './parser';
 import { TRIVIA } from './tree';
 
 export type NotNixKind = 'git-crypt' | 'age' | 'pgp' | 'sops' | 'binary' | 'json' | 'not-nix';
@@ -53,27 +54,9 @@ export function opaqueContent(text: string): NotNix | undefined {
   return undefined;
 }
 
-/** Tokens a Nix expression can begin with (parser.y expr_function / expr_op / expr_simple). */
-const EXPR_START = new Set<TokenKind>([
-  'ident',
-  'int',
-  'float',
-  'uri',
-  'path',
-  'search_path',
-  'quote',
-  'ind_quote',
-  'l_paren',
-  'l_bracket',
-  'l_brace',
-  'kw_rec',
-  'kw_let',
-  'kw_if',
-  'kw_with',
-  'kw_assert',
-  'not',
-  'sub',
-]);
+/** Tokens a Nix expression can begin with (parser.y expr_function / expr_op / expr_simple): an
+ * application's argument, or `if`, `with`, `assert`, `!`, unary `-`. */
+const EXPR_START = new Set<TokenKind>([...SIMPLE_START, 'kw_if', 'kw_with', 'kw_assert', 'not', 'sub']);
 
 /** A stray closer first is a Nix editing mistake, not another language. */
 const STRAY_CLOSER = new Set<TokenKind>(['r_brace', 'r_bracket', 'r_paren', 'semicolon']);

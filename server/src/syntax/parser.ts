@@ -37,7 +37,7 @@ const HAS_ATTR_PREC = 11;
 const NEGATE_PREC = 12;
 
 /** Tokens that can start an argument of a function application (expr_select). */
-const SIMPLE_START = new Set<TokenKind>([
+export const SIMPLE_START: ReadonlySet<TokenKind> = new Set<TokenKind>([
   'ident',
   'int',
   'float',
