@@ -16,6 +16,7 @@ have busybox || need+=(busybox-static)
 have gcc || need+=(gcc)
 have lzma || need+=(xz-utils)
 have mkinitramfs || need+=(initramfs-tools)
+[ -x /usr/bin/time ] || need+=(time)  # peak-RSS checks (bigBlob test, bench/initrd.ts)
 ls /lib/modules/*/modules.order >/dev/null 2>&1 || need+=(linux-image-cloud-amd64)
 for pkg in "$@"; do
   case "$pkg" in
