@@ -16,6 +16,9 @@ have busybox || need+=(busybox-static)
 have gcc || need+=(gcc)
 have lzma || need+=(xz-utils)
 have mkinitramfs || need+=(initramfs-tools)
+have qemu-system-x86_64 || need+=(qemu-system-x86)  # nixboot rehearse (boots a generation's stage 1)
+have dracut || need+=(dracut-core systemd)  # rehearse tests: a systemd stage 1 (dracut-core, not dracut: that conflicts with initramfs-tools)
+have ssh-keygen || need+=(openssh-client)  # rehearse: throwaway initrd SSH host keys
 [ -x /usr/bin/time ] || need+=(time)  # peak-RSS checks (bigBlob test, bench/initrd.ts)
 ls /lib/modules/*/modules.order >/dev/null 2>&1 || need+=(linux-image-cloud-amd64)
 for pkg in "$@"; do
