@@ -9,6 +9,7 @@ import { lockCommand } from './lock';
 import { provenanceCommand } from './provenance';
 import { narDiffCommand } from './narDiff';
 import { generationsCommand } from './generations';
+import { rehearseCommand } from './rehearse';
 
 // Subcommand registry (one line per command module).
 const COMMANDS: CliCommand[] = [
@@ -21,6 +22,7 @@ const COMMANDS: CliCommand[] = [
   provenanceCommand,
   narDiffCommand,
   generationsCommand,
+  rehearseCommand,
 ];
 
 const VERSION = '0.1.0';

@@ -62,6 +62,8 @@ const PATTERNS: readonly Pattern[] = [
   { kind: 'root-wait', re: /^Begin: Waiting for root file system/ },
   // systemd: the job that waits for the root device (`initrd-root-device.target` wants it).
   { kind: 'root-wait', re: /A start job is running for \/dev\/\S+/ },
+  // The same status line ellipsized to the console width: "Job dev-disk-by\x2duuid-…tart running (5s / 1min 30s)".
+  { kind: 'root-wait', re: /\bJob dev-\S+.*tart running \(/ },
   { kind: 'root-wait', re: /^Warning: dracut-initqueue: timeout, still waiting for following initqueue hooks/ },
   { kind: 'kernel-panic', re: /Kernel panic - not syncing: / },
   // busybox ash: "/init: line 42: sed-key: not found"; bash: "/init: line 42: sed-key: command not found"

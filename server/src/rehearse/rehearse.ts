@@ -468,7 +468,10 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
     if (e.kind === 'unit-failed') {
       const loc = e.unit ? map.unit(e.unit) : undefined;
       if (loc && !causes.some((c) => c.option === loc.option)) causes.push(loc);
-      if (!extra.includes(`failed unit ${e.unit ?? e.text}`)) extra.push(`failed unit ${e.unit ?? e.text}${loc ? ` (${loc.option}, ${loc.file}:${loc.line})` : ''}`);
+      // systemd prints a failure twice (status line, kernel log line); name each unit once.
+      if (!e.unit && events.some((x) => x.kind === 'unit-failed' && x.unit)) continue;
+      const what = `failed unit ${e.unit ?? e.text}`;
+      if (!extra.some((x) => x.startsWith(what))) extra.push(`${what}${loc ? ` (${loc.option}, ${loc.file}:${loc.line})` : ''}`);
     }
   }
   if ((verdict === 'stage1-fail' || (verdict === 'kernel-panic' && /Attempted to kill init/.test(has('kernel-panic')?.text ?? ''))) && !has('command-not-found')) {

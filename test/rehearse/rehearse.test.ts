@@ -1,0 +1,247 @@
+// Boot rehearsals with real QEMU (TCG), the Debian kernel in /boot and initrds built here:
+// a busybox stage 1 in the shape of NixOS's scripted /init whose hooks come from a
+// configuration.nix this test writes, Debian's mkinitramfs image, and a dracut systemd initrd.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { rehearse, resolveTarget, type RehearsalResult } from '../../server/src/rehearse/rehearse';
+import { runCli } from '../../server/src/cli/main';
+import type { CliIO } from '../../server/src/cli/io';
+import { skipUnless } from '../nixEnv';
+import { buildBusyboxInitrd, buildDebianInitrd, buildDracutInitrd, debianKernel, evalHooks, evalInitrdService, netModules, stage1Init } from './fixtures';
+
+const skip = skipUnless('qemu-system-x86_64', 'busybox', 'cpio', 'gzip', 'nix-instantiate', 'mkinitramfs', 'dracut', 'ssh-keygen', 'modinfo');
+let dir: string;
+let kernel: string;
+const initrds: Record<string, string> = {};
+const configs: Record<string, string> = {};
+
+const CONFIGS: Record<string, string> = {
+  healthy: `{ config, pkgs, lib, ... }:
+{
+  boot.initrd.network.postCommands = ''
+    echo "zfs load-key zroot; killall zfs; exit" >> /root/.profile
+  '';
+  boot.initrd.postDeviceCommands = ''
+    echo "hooks ran"
+  '';
+}
+`,
+  // Seed 001: the exit outside the quotes.
+  seed001: `{ config, pkgs, lib, ... }:
+{
+  boot.initrd.network.postCommands = ''
+    echo "zfs load-key zroot; killall zfs" \\
+      >> /root/.profile; exit
+  '';
+}
+`,
+  missing: `{ config, pkgs, lib, ... }:
+{
+  boot.initrd.postDeviceCommands = ''
+    echo "unlocking"
+    sed-key --unlock /dev/vda
+  '';
+}
+`,
+  ssh: `{ config, pkgs, lib, ... }:
+{
+  boot.initrd.secrets = { "/etc/ssh/ssh_host_ed25519_key" = "/etc/secrets/initrd/ssh_host_ed25519_key"; };
+  boot.initrd.network.postCommands = ''
+    ip link set eth0 up
+    ip addr add 10.0.2.15/24 dev eth0
+    if test -s /etc/ssh/ssh_host_ed25519_key; then
+      (while true; do echo "SSH-2.0-OpenSSH_9.6 nixboot-fixture" | nc -l -p 22; done) &
+    fi
+  '';
+}
+`,
+  systemd: `{ config, pkgs, lib, ... }:
+{
+  boot.initrd.systemd.enable = true;
+  boot.initrd.systemd.services.unlock-zroot = {
+    description = "Unlock zroot";
+    requiredBy = [ "initrd.target" ];
+    script = "unlock-tool --all";
+  };
+}
+`,
+};
+
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+before(() => {
+  if (skip) return;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixboot-rehearse-test-'));
+  kernel = debianKernel().vmlinuz;
+  const mods = netModules();
+  for (const [name, text] of Object.entries(CONFIGS)) {
+    const f = path.join(dir, `${name}.nix`);
+    fs.writeFileSync(f, text);
+    configs[name] = f;
+    if (name === 'systemd') continue;
+    initrds[name] = path.join(dir, `${name}.initrd`);
+    buildBusyboxInitrd(initrds[name]!, stage1Init(evalHooks(f), mods), dir);
+  }
+  initrds.debian = path.join(dir, 'debian.initrd');
+  buildDebianInitrd(initrds.debian);
+  initrds.systemd = path.join(dir, 'systemd.initrd');
+  buildDracutInitrd(initrds.systemd, 'unlock-zroot.service', evalInitrdService(configs.systemd!, 'unlock-zroot'), dir);
+});
+
+after(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const config = (name: string) => [{ path: configs[name]!, text: fs.readFileSync(configs[name]!, 'utf8') }];
+
+function boot(name: string, opts: { params?: string[]; timeoutMs?: number; config?: string; signal?: AbortSignal; tmpDir?: string; onEvent?: Parameters<typeof rehearse>[1]['onEvent'] } = {}) {
+  return rehearse(
+    { kernel, initrd: initrds[name]!, params: opts.params ?? [], label: name, secrets: [] },
+    { accel: 'tcg', timeoutMs: opts.timeoutMs ?? 45_000, cacheDir: path.join(dir, 'cache'), config: opts.config ? config(opts.config) : [], signal: opts.signal, tmpDir: opts.tmpDir, onEvent: opts.onEvent, ssh: false },
+  ).result;
+}
+
+const kinds = (r: RehearsalResult) => r.events.map((e) => e.kind);
+
+test('two rehearsals at once: healthy stage 1 reaches the root wait; seed 001 ends in fail() with the .nix line of its exit (real QEMU)', { skip }, async () => {
+  const [healthy, seed] = await Promise.all([boot('healthy', { config: 'healthy' }), boot('seed001', { config: 'seed001' })]);
+  assert.equal(healthy.verdict, 'healthy', healthy.console.slice(-2000));
+  assert.equal(healthy.ok, true);
+  assert.deepEqual(kinds(healthy).filter((k) => k !== 'network'), ['kernel', 'init', 'root-wait']);
+  assert.equal(healthy.causes.length, 0);
+  assert.match(healthy.console, /hooks ran/);
+
+  assert.equal(seed.verdict, 'stage1-fail', seed.console.slice(-2000));
+  assert.equal(seed.ok, false);
+  assert.ok(!kinds(seed).includes('root-wait'));
+  const text = CONFIGS.seed001!;
+  assert.equal(seed.causes.length, 1);
+  assert.equal(seed.causes[0]!.option, 'boot.initrd.network.postCommands');
+  assert.equal(seed.causes[0]!.file, configs.seed001);
+  assert.equal(seed.causes[0]!.line, lineOf(text, '>> /root/.profile; exit'));
+  assert.equal(seed.causes[0]!.text, 'exit');
+  assert.ok(seed.timeMs < 30_000);
+});
+
+test('seed 001 with boot.panic_on_fail: kernel panic "Attempted to kill init", mapped to the same line (real QEMU)', { skip }, async () => {
+  const r = await boot('seed001', { config: 'seed001', params: ['boot.panic_on_fail'] });
+  assert.equal(r.verdict, 'kernel-panic', r.console.slice(-2000));
+  assert.match(r.summary, /Attempted to kill init/);
+  assert.equal(r.causes[0]?.line, lineOf(CONFIGS.seed001!, '; exit'));
+});
+
+test('a hook calling a command the initrd lacks: /init line N mapped to the hook and its .nix line (real QEMU)', { skip }, async () => {
+  const r = await boot('missing', { config: 'missing' });
+  assert.equal(r.verdict, 'command-not-found', r.console.slice(-2000));
+  const e = r.events.find((x) => x.kind === 'command-not-found')!;
+  assert.equal(e.command, 'sed-key');
+  assert.equal(e.script, '/init');
+  assert.ok(kinds(r).includes('root-wait'), 'ash carries on after a missing command');
+  assert.equal(r.causes[0]!.option, 'boot.initrd.postDeviceCommands');
+  assert.equal(r.causes[0]!.line, lineOf(CONFIGS.missing!, 'sed-key'));
+  assert.equal(r.causes[0]!.initLine, e.line);
+  assert.equal(fs.readFileSync(configs.missing!, 'utf8').split('\n')[r.causes[0]!.line - 1]!.trim(), 'sed-key --unlock /dev/vda');
+});
+
+test("Debian's own mkinitramfs image reaches its wait for the root device (real QEMU)", { skip }, async () => {
+  const r = await boot('debian', { params: ['root=UUID=00000000-0000-4000-8000-000000000000', 'ro'] });
+  assert.equal(r.verdict, 'healthy', r.console.slice(-2000));
+  assert.match(r.events.find((e) => e.kind === 'root-wait')!.text, /Waiting for root file system/);
+});
+
+test('systemd stage 1 (dracut): a failing unit is reported and mapped to boot.initrd.systemd.services.<name> (real QEMU)', { skip }, async () => {
+  const r = await boot('systemd', { config: 'systemd', params: ['root=UUID=00000000-0000-4000-8000-000000000000', 'ro'], timeoutMs: 60_000 });
+  assert.equal(r.verdict, 'unit-failed', r.console.slice(-3000));
+  assert.ok(r.events.some((e) => e.kind === 'unit-failed' && e.unit === 'unlock-zroot.service'));
+  assert.equal(r.causes[0]!.option, 'boot.initrd.systemd.services.unlock-zroot');
+  assert.equal(r.causes[0]!.line, lineOf(CONFIGS.systemd!, 'services.unlock-zroot'));
+});
+
+test('cancel during boot kills QEMU and removes its temporary files (real QEMU)', { skip }, async () => {
+  const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
+  const ac = new AbortController();
+  const r = await boot('healthy', { tmpDir: tmp, signal: ac.signal, onEvent: (e) => e.kind === 'kernel' && ac.abort() });
+  assert.equal(r.verdict, 'cancelled');
+  assert.match(String(r.qemu.exit), /SIGKILL/);
+  assert.deepEqual(fs.readdirSync(tmp), []);
+  // No QEMU of ours is left (the scratch disk path names our temporary directory).
+  const procs = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  for (const p of procs) {
+    let cmd = '';
+    try {
+      cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    assert.ok(!cmd.includes(tmp), `QEMU still running: ${cmd.replace(/\0/g, ' ')}`);
+  }
+});
+
+function capture(env: NodeJS.ProcessEnv = process.env): CliIO & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    cwd: dir,
+    env,
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    outBytes: async () => {},
+    signal: new AbortController().signal,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}
+
+test('nixboot rehearse --root --generation --ssh: throwaway initrd secrets appended, SSH banner forwarded to 127.0.0.1 (real QEMU)', { skip }, async () => {
+  // A system root with one generation: toplevel with kernel, initrd, kernel-params and the
+  // append-initrd-secrets script NixOS writes for boot.initrd.secrets.
+  const root = path.join(dir, 'root');
+  const top = '/nix/store/00000000000000000000000000000000-nixos-system-rehearse-24.05';
+  const kdir = '/nix/store/11111111111111111111111111111111-linux-6.1';
+  fs.mkdirSync(path.join(root, top), { recursive: true });
+  fs.mkdirSync(path.join(root, kdir), { recursive: true });
+  fs.mkdirSync(path.join(root, 'nix/var/nix/profiles'), { recursive: true });
+  fs.copyFileSync(kernel, path.join(root, kdir, 'bzImage'));
+  fs.symlinkSync(`${kdir}/bzImage`, path.join(root, top, 'kernel'));
+  fs.copyFileSync(initrds.ssh!, path.join(root, top, 'initrd'));
+  fs.writeFileSync(path.join(root, top, 'kernel-params'), 'loglevel=4');
+  fs.writeFileSync(path.join(root, top, 'nixos-version'), '24.05');
+  fs.copyFileSync(configs.ssh!, path.join(root, top, 'configuration.nix'));
+  fs.writeFileSync(
+    path.join(root, top, 'append-initrd-secrets'),
+    '#!/bin/bash -e\ntmp=$(mktemp -d)\nmkdir -p $(dirname "$tmp/.initrd-secrets//etc/ssh/ssh_host_ed25519_key")\ncp -a /etc/secrets/initrd/ssh_host_ed25519_key "$tmp/.initrd-secrets//etc/ssh/ssh_host_ed25519_key"\n',
+    { mode: 0o755 },
+  );
+  fs.symlinkSync(top, path.join(root, 'nix/var/nix/profiles/system-1-link'));
+  fs.symlinkSync('system-1-link', path.join(root, 'nix/var/nix/profiles/system'));
+  assert.deepEqual(resolveTarget({ root, generation: '1' }).secrets, ['/etc/ssh/ssh_host_ed25519_key']);
+
+  const io = capture({ ...process.env, NIXBOOT_CACHE_DIR: path.join(dir, 'cache') });
+  const code = await runCli(['rehearse', '--root', root, '--generation', '1', '--accel', 'tcg', '--ssh', '--timeout', '45', '--json'], io);
+  const r = JSON.parse(io.stdout()) as RehearsalResult;
+  assert.equal(code, 0, io.stderr() + r.summary + r.console.slice(-2000));
+  assert.equal(r.verdict, 'healthy');
+  assert.match(r.appended, /^init=\/nix\/store\/0+-nixos-system-rehearse-24\.05\/init loglevel=4 panic=-1 console=ttyS0$/);
+  // The banner only starts when the host key from the appended segment is in place.
+  assert.match(r.ssh?.banner ?? '', /^SSH-2\.0-OpenSSH_9\.6 nixboot-fixture/);
+  assert.ok(r.ssh!.atMs! > 0 && r.ssh!.atMs! < 45_000);
+  assert.deepEqual(r.secrets?.paths, ['/etc/ssh/ssh_host_ed25519_key']);
+  assert.match(r.secrets!.note, /throwaway/);
+  assert.ok(r.events.some((e) => e.kind === 'ssh'));
+});
+
+test('nixboot rehearse without QEMU on PATH exits 2 and says how to install it', { skip: skipUnless('busybox') }, async () => {
+  const saved = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  try {
+    const io = capture();
+    const code = await runCli(['rehearse', '--kernel', '/etc/hostname', '--initrd', '/etc/hostname'], io);
+    assert.equal(code, 2);
+    assert.match(io.stderr(), /apt-get install qemu-system-x86/);
+  } finally {
+    process.env.PATH = saved;
+  }
+});
