@@ -414,3 +414,64 @@ export namespace GenerationsFindRequest {
     readonly results: { readonly generation: number; readonly matches: string[] }[];
   }
 }
+
+/**
+ * Boot rehearsal of a generation (docs/rehearse.md): boots its kernel and initrd in QEMU and
+ * returns the verdict. While it runs the server sends RehearseConsoleNotification with the serial
+ * console; the client may type with RehearseInputNotification. Cancelling kills QEMU.
+ */
+export namespace RehearseRequest {
+  export const method = 'nixboot/rehearse/start';
+  export interface Params {
+    /** Chosen by the client; names the console and input notifications of this rehearsal. */
+    readonly id: string;
+    readonly root?: string;
+    readonly profile?: string;
+    /** A generation number (or current/default/booted/previous); or `path`, a toplevel. */
+    readonly generation?: string;
+    readonly path?: string;
+    readonly accel?: 'auto' | 'kvm' | 'tcg';
+    readonly timeoutSeconds?: number;
+  }
+  export interface Location {
+    readonly option: string;
+    readonly file: string;
+    /** 1-based. */
+    readonly line: number;
+    readonly column: number;
+    readonly initLine?: number;
+    readonly text?: string;
+  }
+  export interface Result {
+    readonly verdict: string;
+    readonly ok: boolean;
+    readonly summary: string;
+    readonly timeMs: number;
+    readonly events: { readonly t: number; readonly kind: string; readonly text: string }[];
+    readonly causes: Location[];
+    readonly ssh?: { readonly hostPort: number; readonly guestPort: number; readonly banner?: string; readonly atMs?: number };
+    readonly secrets?: { readonly paths: string[]; readonly note: string };
+    readonly accel: { readonly accel: 'kvm' | 'tcg'; readonly reason: string };
+    readonly notes: string[];
+    /** A readable Markdown report (verdict, causes, timeline). */
+    readonly markdown: string;
+  }
+}
+
+/** Server → client: serial console output of a running rehearsal. */
+export namespace RehearseConsoleNotification {
+  export const method = 'nixboot/rehearse/console';
+  export interface Params {
+    readonly id: string;
+    readonly text: string;
+  }
+}
+
+/** Client → server: text typed at a running rehearsal's console. */
+export namespace RehearseInputNotification {
+  export const method = 'nixboot/rehearse/input';
+  export interface Params {
+    readonly id: string;
+    readonly text: string;
+  }
+}

@@ -46,6 +46,14 @@ const CONFIGS: Record<string, string> = {
   '';
 }
 `,
+  prompt: `{ config, pkgs, lib, ... }:
+{
+  boot.initrd.postDeviceCommands = ''
+    read -p "Passphrase for zroot: " pass
+    echo "unlocked with $pass"
+  '';
+}
+`,
   ssh: `{ config, pkgs, lib, ... }:
 {
   boot.initrd.secrets = { "/etc/ssh/ssh_host_ed25519_key" = "/etc/secrets/initrd/ssh_host_ed25519_key"; };
@@ -178,6 +186,31 @@ test('cancel during boot kills QEMU and removes its temporary files (real QEMU)'
     }
     assert.ok(!cmd.includes(tmp), `QEMU still running: ${cmd.replace(/\0/g, ' ')}`);
   }
+});
+
+test('an unanswered passphrase prompt is a hang; typed input reaches the guest and the boot goes on (real QEMU)', { skip }, async () => {
+  const r = await boot('prompt');
+  assert.equal(r.verdict, 'prompt', r.console.slice(-2000));
+  assert.match(r.summary, /Passphrase for zroot:/);
+
+  let typed = false;
+  let seen = '';
+  const h = rehearse(
+    { kernel, initrd: initrds.prompt!, params: [], label: 'prompt', secrets: [] },
+    {
+      accel: 'tcg', timeoutMs: 45_000, cacheDir: path.join(dir, 'cache'), ssh: false,
+      onConsole: (t) => {
+        seen += t;
+        if (!typed && seen.includes('Passphrase for zroot:')) {
+          typed = true;
+          h.write('hunter2\r');
+        }
+      },
+    },
+  );
+  const answered = await h.result;
+  assert.equal(answered.verdict, 'healthy', answered.console.slice(-2000));
+  assert.match(answered.console, /unlocked with hunter2/);
 });
 
 function capture(env: NodeJS.ProcessEnv = process.env): CliIO & { stdout: () => string; stderr: () => string } {

@@ -1,10 +1,9 @@
 // `nixboot rehearse`: boot a generation's exact kernel and initrd in QEMU and say how far stage 1 got.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
 import { defaultCacheDir } from '../initrd/cacheDir';
-import { readRegularFileSync } from '../files';
+import { loadConfig } from '../rehearse/config';
 import { printable } from '../text';
 import { rehearse, RehearsalError, resolveTarget, type RehearsalResult } from '../rehearse/rehearse';
 import type { ConfigSource } from '../rehearse/mapping';
@@ -100,40 +99,12 @@ function parse(args: string[]): Args {
   return out;
 }
 
-function nixFiles(p: string, depth = 0): string[] {
-  const st = fs.statSync(p);
-  if (st.isFile()) return [p];
-  if (!st.isDirectory() || depth > 16) return [];
-  const out: string[] = [];
-  for (const e of fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (e.name.startsWith('.') || e.name === 'node_modules' || e.name === 'result') continue;
-    const q = path.join(p, e.name);
-    if (e.isDirectory()) out.push(...nixFiles(q, depth + 1));
-    else if (e.isFile() && e.name.endsWith('.nix')) out.push(q);
+function config(paths: readonly string[], cwd: string, toplevel: string | undefined): ConfigSource[] {
+  try {
+    return loadConfig(paths.map((p) => path.resolve(cwd, p)), toplevel);
+  } catch (e) {
+    throw new CliError(`--config: ${(e as Error).message}`);
   }
-  return out;
-}
-
-function loadConfig(paths: readonly string[], cwd: string, toplevel: string | undefined): ConfigSource[] {
-  const files: string[] = [];
-  for (const p of paths) {
-    const abs = path.resolve(cwd, p);
-    try {
-      files.push(...nixFiles(abs));
-    } catch (e) {
-      throw new CliError(`cannot read --config ${abs}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
-  if (!paths.length && toplevel && fs.existsSync(path.join(toplevel, 'configuration.nix'))) files.push(path.join(toplevel, 'configuration.nix'));
-  const out: ConfigSource[] = [];
-  for (const f of files.slice(0, 2000)) {
-    try {
-      out.push({ path: f, text: readRegularFileSync(f).toString('utf8') });
-    } catch {
-      /* unreadable: skipped */
-    }
-  }
-  return out;
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -175,7 +146,7 @@ export const rehearseCommand: CliCommand = {
       if (e instanceof RehearsalError) throw new CliError(e.message);
       throw e;
     }
-    const config = loadConfig(a.config, io.cwd, target.toplevel);
+    const sources = config(a.config, io.cwd, target.toplevel);
     let r: RehearsalResult;
     try {
       r = await rehearse(target, {
@@ -183,7 +154,7 @@ export const rehearseCommand: CliCommand = {
         timeoutMs: a.timeout * 1000,
         ssh: a.ssh,
         sshPort: a.sshPort,
-        config,
+        config: sources,
         cacheDir: defaultCacheDir(io.env),
         signal: io.signal,
       }).result;

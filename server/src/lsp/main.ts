@@ -18,6 +18,7 @@ import { initrdFeature } from './initrd';
 import { optionsFeature } from './options';
 import { provenanceFeature } from './provenance';
 import { generationsFeature } from './generations';
+import { rehearseFeature } from './rehearse';
 import { tooLargeToAnalyse, type CodeLensProvider, type Feature, type HoverProvider, type InitOptions, type ServerEnv } from './env';
 import { DidChangeTrustNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
 import { defaultCacheDir } from '../initrd/cacheDir';
@@ -29,6 +30,7 @@ const FEATURES: Feature[] = [
   optionsFeature,
   provenanceFeature,
   generationsFeature,
+  rehearseFeature,
 ];
 
 const connection = createConnection(ProposedFeatures.all);

@@ -1,0 +1,76 @@
+// LSP side of boot rehearsal: nixboot/rehearse/start boots a generation in QEMU, streams its
+// serial console to the client (nixboot/rehearse/console) and takes typed input back
+// (nixboot/rehearse/input). Cancelling the request kills QEMU.
+import { ResponseError } from 'vscode-languageserver/node';
+import { RehearseConsoleNotification, RehearseInputNotification, RehearseRequest } from '../protocol';
+import { rehearse, resolveTarget, type Rehearsal, type RehearsalResult } from '../rehearse/rehearse';
+import { loadConfig } from '../rehearse/config';
+import type { Feature } from './env';
+
+export function rehearsalMarkdown(r: RehearsalResult): string {
+  const out = [`# Boot rehearsal: ${r.ok ? 'healthy' : r.verdict}`, '', r.summary, '', `Booted ${r.target.label} (${r.accel.accel}); kernel parameters \`${r.appended}\`.`, ''];
+  if (r.causes.length) {
+    out.push('## Cause in the configuration', '');
+    for (const c of r.causes) out.push(`- \`${c.option}\` at ${c.file}:${c.line}${c.text ? `: \`${c.text}\`` : ''}${c.initLine ? ` (/init line ${c.initLine})` : ''}`);
+    out.push('');
+  }
+  out.push('## Timeline', '', '| time | event | console |', '|---:|---|---|');
+  for (const e of r.events) out.push(`| ${(e.t / 1000).toFixed(1)} s | ${e.kind} | \`${e.text.slice(0, 160).replace(/[|`]/g, ' ')}\` |`);
+  out.push('');
+  if (r.ssh) out.push(`SSH on 127.0.0.1:${r.ssh.hostPort} (guest port ${r.ssh.guestPort}): ${r.ssh.banner ? `\`${r.ssh.banner}\` after ${((r.ssh.atMs ?? 0) / 1000).toFixed(1)} s` : 'no banner'}.`, '');
+  if (r.secrets) out.push(r.secrets.note, '');
+  for (const n of r.notes) out.push(`- ${n}`);
+  return out.join('\n');
+}
+
+export const rehearseFeature: Feature = (env) => {
+  const { connection } = env;
+  const running = new Map<string, Rehearsal>();
+
+  connection.onNotification(RehearseInputNotification.method, (p: RehearseInputNotification.Params) => {
+    if (p && typeof p.id === 'string' && typeof p.text === 'string') running.get(p.id)?.write(p.text.slice(0, 4096));
+  });
+
+  connection.onRequest(RehearseRequest.method, async (p: RehearseRequest.Params, token): Promise<RehearseRequest.Result> => {
+    if (typeof p.id !== 'string' || running.has(p.id)) throw new ResponseError(-32602, 'nixboot/rehearse/start needs a new string id');
+    const c = new AbortController();
+    token?.onCancellationRequested(() => c.abort());
+    try {
+      const s = env.settings().systemRoot;
+      const root = p.root || (typeof s === 'string' && s.trim() ? s.trim() : '/');
+      const target = resolveTarget({ root, profile: p.profile, generation: p.generation, path: p.path });
+      const folders = env.workspaceFolders();
+      const config = folders.length ? loadConfig(folders) : loadConfig([], target.toplevel);
+      const h = rehearse(target, {
+        accel: p.accel ?? 'auto',
+        timeoutMs: Math.min(Math.max(p.timeoutSeconds ?? 90, 5), 3600) * 1000,
+        config,
+        cacheDir: env.cacheDir,
+        signal: c.signal,
+        onConsole: (text) => void connection.sendNotification(RehearseConsoleNotification.method, { id: p.id, text }),
+      });
+      running.set(p.id, h);
+      let r: RehearsalResult;
+      try {
+        r = await h.result;
+      } finally {
+        running.delete(p.id);
+      }
+      return {
+        verdict: r.verdict,
+        ok: r.ok,
+        summary: r.summary,
+        timeMs: r.timeMs,
+        events: r.events.map((e) => ({ t: e.t, kind: e.kind, text: e.text })),
+        causes: [...r.causes],
+        ssh: r.ssh,
+        secrets: r.secrets ? { paths: [...r.secrets.paths], note: r.secrets.note } : undefined,
+        accel: r.accel,
+        notes: [...r.notes],
+        markdown: rehearsalMarkdown(r),
+      };
+    } catch (e) {
+      throw new ResponseError(1, (e as Error).message ?? String(e));
+    }
+  });
+};
