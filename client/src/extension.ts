@@ -7,6 +7,7 @@ import { registerInitrd } from './initrd/register';
 import { registerStageOneStatus } from './lint/statusBar';
 import { registerProvenance } from './provenance/register';
 import { registerGenerations } from './generations/register';
+import { registerRehearse } from './rehearse/register';
 import { registerTrust } from './trust';
 
 // Feature registry (one line per feature module).
@@ -16,6 +17,7 @@ const FEATURES: Array<(ctx: Ctx) => void> = [
   registerStageOneStatus,
   registerProvenance,
   registerGenerations,
+  registerRehearse,
 ];
 
 let client: LanguageClient | undefined;

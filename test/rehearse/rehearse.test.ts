@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { rehearse, resolveTarget, type RehearsalResult } from '../../server/src/rehearse/rehearse';
 import { runCli } from '../../server/src/cli/main';
+import { LspClient } from '../lsp/client';
+import { RehearseConsoleNotification, RehearseRequest } from '../../server/src/protocol';
 import type { CliIO } from '../../server/src/cli/io';
 import { skipUnless } from '../nixEnv';
 import { buildBusyboxInitrd, buildDebianInitrd, buildDracutInitrd, debianKernel, evalHooks, evalInitrdService, netModules, stage1Init } from './fixtures';
@@ -228,28 +230,33 @@ function capture(env: NodeJS.ProcessEnv = process.env): CliIO & { stdout: () => 
   };
 }
 
-test('nixboot rehearse --root --generation --ssh: throwaway initrd secrets appended, SSH banner forwarded to 127.0.0.1 (real QEMU)', { skip }, async () => {
-  // A system root with one generation: toplevel with kernel, initrd, kernel-params and the
-  // append-initrd-secrets script NixOS writes for boot.initrd.secrets.
-  const root = path.join(dir, 'root');
-  const top = '/nix/store/00000000000000000000000000000000-nixos-system-rehearse-24.05';
+/** A system root with one generation whose toplevel holds kernel, initrd, kernel-params (and, with secrets, NixOS's append-initrd-secrets script). */
+function makeRoot(name: string, initrd: string, opts: { secrets?: boolean; configuration?: string } = {}): { root: string; top: string } {
+  const root = path.join(dir, `root-${name}`);
+  const top = `/nix/store/00000000000000000000000000000000-nixos-system-${name}-24.05`;
   const kdir = '/nix/store/11111111111111111111111111111111-linux-6.1';
   fs.mkdirSync(path.join(root, top), { recursive: true });
   fs.mkdirSync(path.join(root, kdir), { recursive: true });
   fs.mkdirSync(path.join(root, 'nix/var/nix/profiles'), { recursive: true });
   fs.copyFileSync(kernel, path.join(root, kdir, 'bzImage'));
   fs.symlinkSync(`${kdir}/bzImage`, path.join(root, top, 'kernel'));
-  fs.copyFileSync(initrds.ssh!, path.join(root, top, 'initrd'));
+  fs.copyFileSync(initrd, path.join(root, top, 'initrd'));
   fs.writeFileSync(path.join(root, top, 'kernel-params'), 'loglevel=4');
   fs.writeFileSync(path.join(root, top, 'nixos-version'), '24.05');
-  fs.copyFileSync(configs.ssh!, path.join(root, top, 'configuration.nix'));
-  fs.writeFileSync(
-    path.join(root, top, 'append-initrd-secrets'),
-    '#!/bin/bash -e\ntmp=$(mktemp -d)\nmkdir -p $(dirname "$tmp/.initrd-secrets//etc/ssh/ssh_host_ed25519_key")\ncp -a /etc/secrets/initrd/ssh_host_ed25519_key "$tmp/.initrd-secrets//etc/ssh/ssh_host_ed25519_key"\n',
-    { mode: 0o755 },
-  );
+  if (opts.configuration) fs.copyFileSync(opts.configuration, path.join(root, top, 'configuration.nix'));
+  if (opts.secrets)
+    fs.writeFileSync(
+      path.join(root, top, 'append-initrd-secrets'),
+      '#!/bin/bash -e\ntmp=$(mktemp -d)\nmkdir -p $(dirname "$tmp/.initrd-secrets//etc/ssh/ssh_host_ed25519_key")\ncp -a /etc/secrets/initrd/ssh_host_ed25519_key "$tmp/.initrd-secrets//etc/ssh/ssh_host_ed25519_key"\n',
+      { mode: 0o755 },
+    );
   fs.symlinkSync(top, path.join(root, 'nix/var/nix/profiles/system-1-link'));
   fs.symlinkSync('system-1-link', path.join(root, 'nix/var/nix/profiles/system'));
+  return { root, top };
+}
+
+test('nixboot rehearse --root --generation --ssh: throwaway initrd secrets appended, SSH banner forwarded to 127.0.0.1 (real QEMU)', { skip }, async () => {
+  const { root } = makeRoot('ssh', initrds.ssh!, { secrets: true, configuration: configs.ssh });
   assert.deepEqual(resolveTarget({ root, generation: '1' }).secrets, ['/etc/ssh/ssh_host_ed25519_key']);
 
   const io = capture({ ...process.env, NIXBOOT_CACHE_DIR: path.join(dir, 'cache') });
@@ -257,7 +264,7 @@ test('nixboot rehearse --root --generation --ssh: throwaway initrd secrets appen
   const r = JSON.parse(io.stdout()) as RehearsalResult;
   assert.equal(code, 0, io.stderr() + r.summary + r.console.slice(-2000));
   assert.equal(r.verdict, 'healthy');
-  assert.match(r.appended, /^init=\/nix\/store\/0+-nixos-system-rehearse-24\.05\/init loglevel=4 panic=-1 console=ttyS0$/);
+  assert.match(r.appended, /^init=\/nix\/store\/0+-nixos-system-ssh-24\.05\/init loglevel=4 panic=-1 console=ttyS0$/);
   // The banner only starts when the host key from the appended segment is in place.
   assert.match(r.ssh?.banner ?? '', /^SSH-2\.0-OpenSSH_9\.6 nixboot-fixture/);
   assert.ok(r.ssh!.atMs! > 0 && r.ssh!.atMs! < 45_000);
@@ -276,5 +283,28 @@ test('nixboot rehearse without QEMU on PATH exits 2 and says how to install it',
     assert.match(io.stderr(), /apt-get install qemu-system-x86/);
   } finally {
     process.env.PATH = saved;
+  }
+});
+
+test('LSP nixboot/rehearse/start: console notifications while it boots, the verdict and the cause in the workspace configuration (real QEMU)', { skip }, async () => {
+  const ws = path.join(dir, 'ws');
+  fs.mkdirSync(ws, { recursive: true });
+  fs.copyFileSync(configs.seed001!, path.join(ws, 'configuration.nix'));
+  const { root } = makeRoot('lsp', initrds.seed001!);
+  const client = new LspClient(process.env);
+  try {
+    await client.initialize(ws, { systemRoot: root }, { cacheDir: path.join(dir, 'cache') });
+    let consoleText = '';
+    client.conn.onNotification(RehearseConsoleNotification.method, (p: RehearseConsoleNotification.Params) => {
+      if (p.id === 'r1') consoleText += p.text;
+    });
+    const r = (await client.conn.sendRequest(RehearseRequest.method, { id: 'r1', generation: '1', accel: 'tcg', timeoutSeconds: 45 })) as RehearseRequest.Result;
+    assert.equal(r.verdict, 'stage1-fail', r.markdown);
+    assert.match(consoleText, /An error occurred in stage 1/);
+    assert.equal(r.causes[0]!.file, path.join(ws, 'configuration.nix'));
+    assert.equal(r.causes[0]!.line, lineOf(CONFIGS.seed001!, '; exit'));
+    assert.match(r.markdown, /## Timeline/);
+  } finally {
+    await client.close();
   }
 });

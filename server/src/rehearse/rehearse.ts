@@ -363,6 +363,8 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
   let promptTimer: NodeJS.Timeout | undefined;
   const emit = (e: ConsoleEvent) => {
     if (e.kind === 'root-wait' && events.some((x) => x.kind === 'root-wait')) return;
+    // After the verdict: QEMU's end (we kill it), a time-out or a cancel say nothing about the boot.
+    if (terminal && (e.kind === 'qemu-exit' || e.kind === 'timeout' || e.kind === 'cancelled')) return;
     if (events.length < 2000) events.push(e);
     opts.onEvent?.(e);
     if (TERMINAL.has(e.kind) && !terminal) {

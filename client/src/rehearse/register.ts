@@ -1,0 +1,107 @@
+// "Rehearse Boot of Generation…": the server boots the generation in QEMU (nixboot/rehearse/start);
+// here only UI: the live serial console in a terminal (a Pseudoterminal; what the user types goes
+// to the guest), cancellable progress, the verdict as a notification and a report, and a Problems
+// entry on the configuration line behind a failure.
+import * as vscode from 'vscode';
+import { GenerationsListRequest, RehearseConsoleNotification, RehearseInputNotification, RehearseRequest, type GenerationInfo } from '../../../server/src/protocol';
+import type { Ctx } from '../context';
+import { registerCommand } from '../trust';
+
+const REPORT_SCHEME = 'nixboot-rehearsal';
+
+function generationOf(arg: unknown): string | undefined {
+  if (arg && typeof arg === 'object') {
+    const o = arg as { kind?: string; g?: GenerationInfo; generation?: number };
+    if (o.kind === 'generation' && o.g) return String(o.g.generation);
+    if (typeof o.generation === 'number') return String(o.generation);
+  }
+  if (typeof arg === 'number' || (typeof arg === 'string' && /^\d+$/.test(arg))) return String(arg);
+  return undefined;
+}
+
+export function registerRehearse(ctx: Ctx): void {
+  const diagnostics = vscode.languages.createDiagnosticCollection('nixboot-rehearse');
+  const reports = new Map<string, string>();
+  const changed = new vscode.EventEmitter<vscode.Uri>();
+  const consoles = new Map<string, vscode.EventEmitter<string>>();
+  let counter = 0;
+  ctx.client.onNotification(RehearseConsoleNotification.method, (p: RehearseConsoleNotification.Params) => {
+    // A terminal wants CRLF line ends.
+    consoles.get(p.id)?.fire(p.text.replace(/\r?\n/g, '\r\n'));
+  });
+  const root = () => {
+    const s = vscode.workspace.getConfiguration('nixboot').get<string>('systemRoot');
+    return s && s.trim() ? s.trim() : undefined;
+  };
+
+  const run = async (arg?: unknown) => {
+    let generation = generationOf(arg);
+    if (!generation) {
+      const list = await ctx.client.sendRequest<GenerationsListRequest.Result>(GenerationsListRequest.method, { root: root() });
+      const pick = await vscode.window.showQuickPick(
+        [...list.generations].reverse().map((g) => ({ label: `Generation ${g.generation}`, description: [g.nixosVersion, g.kernelVersion && `Linux ${g.kernelVersion}`, g.default && 'default'].filter(Boolean).join(' · '), generation: String(g.generation) })),
+        { placeHolder: 'Generation to rehearse (boots its kernel and initrd in QEMU)' },
+      );
+      if (!pick) return;
+      generation = pick.generation;
+    }
+    const id = `rehearse-${process.pid}-${++counter}`;
+    const output = new vscode.EventEmitter<string>();
+    consoles.set(id, output);
+    const pty: vscode.Pseudoterminal = {
+      onDidWrite: output.event,
+      open: () => output.fire(`nixboot: rehearsing generation ${generation} (serial console; what you type goes to the guest)\r\n`),
+      close: () => undefined,
+      handleInput: (data) => void ctx.client.sendNotification(RehearseInputNotification.method, { id, text: data }),
+    };
+    const terminal = vscode.window.createTerminal({ name: `Rehearse generation ${generation}`, pty });
+    terminal.show(true);
+    try {
+      const r = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Rehearsing the boot of generation ${generation}`, cancellable: true },
+        (_progress, token) =>
+          ctx.client.sendRequest<RehearseRequest.Result>(
+            RehearseRequest.method,
+            { id, root: root(), generation, accel: 'auto', timeoutSeconds: 90 },
+            token,
+          ),
+      );
+      output.fire(`\r\n\r\nnixboot: ${r.ok ? 'HEALTHY' : `FAILED (${r.verdict})`} after ${(r.timeMs / 1000).toFixed(1)} s: ${r.summary}\r\n`);
+      const byFile = new Map<string, vscode.Diagnostic[]>();
+      for (const c of r.causes) {
+        const d = new vscode.Diagnostic(new vscode.Range(c.line - 1, Math.max(0, c.column - 1), c.line - 1, 10_000), `Boot rehearsal of generation ${generation}: ${r.summary}`, vscode.DiagnosticSeverity.Error);
+        d.source = 'nixboot rehearse';
+        d.code = r.verdict;
+        byFile.set(c.file, [...(byFile.get(c.file) ?? []), d]);
+      }
+      diagnostics.clear();
+      for (const [file, ds] of byFile) diagnostics.set(vscode.Uri.file(file), ds);
+      const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/generation-${generation}.md` });
+      reports.set(uri.path, r.markdown);
+      changed.fire(uri);
+      const actions = ['Show Report', ...(r.causes.length ? ['Go to Cause'] : [])];
+      const show = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+      const choice = await show(`Generation ${generation}: ${r.ok ? 'stage 1 is healthy' : r.verdict} (${(r.timeMs / 1000).toFixed(1)} s). ${r.summary}`, ...actions);
+      if (choice === 'Show Report') await vscode.commands.executeCommand('markdown.showPreview', uri);
+      if (choice === 'Go to Cause') {
+        const c = r.causes[0]!;
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(c.file));
+        const pos = new vscode.Position(c.line - 1, Math.max(0, c.column - 1));
+        await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+      }
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      output.fire(`\r\nnixboot: ${msg}\r\n`);
+      if (!/cancel/i.test(msg)) void vscode.window.showErrorMessage(`Boot rehearsal: ${msg}`);
+    } finally {
+      consoles.delete(id);
+    }
+  };
+
+  ctx.extension.subscriptions.push(
+    diagnostics,
+    changed,
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, { onDidChange: changed.event, provideTextDocumentContent: (uri) => reports.get(uri.path) ?? '' }),
+    registerCommand(ctx, 'nixboot.rehearse.generation', run),
+  );
+}
