@@ -1,6 +1,7 @@
 // Boot rehearsal: boots one generation's exact kernel and initrd in QEMU (headless, TCG unless the
 // machine really virtualises), reads the serial console, and says how far stage 1 got — with the
 // `.nix` line behind a failure. See docs/rehearse.md.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -225,8 +226,8 @@ export function kernelCommandLine(params: readonly string[]): string {
 async function keyFile(dest: string, dir: string, signal?: AbortSignal): Promise<{ data: Buffer; kind: string }> {
   const base = path.basename(dest);
   const type = /rsa/.test(base) ? 'rsa' : /ecdsa/.test(base) ? 'ecdsa' : /ed25519/.test(base) || /ssh|key/.test(base) ? 'ed25519' : undefined;
-  if (!type) return { data: Buffer.from(Array.from({ length: 32 }, () => Math.floor(Math.random() * 256))), kind: 'random bytes' };
-  const f = path.join(dir, `key-${Math.random().toString(36).slice(2)}`);
+  if (!type) return { data: randomBytes(32), kind: 'random bytes' };
+  const f = path.join(dir, `key-${randomBytes(8).toString('hex')}`);
   await run('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', 'nixboot-rehearsal-throwaway', '-f', f], { signal, timeoutMs: 30_000 });
   try {
     return { data: fs.readFileSync(f), kind: `${type} host key` };

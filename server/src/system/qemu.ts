@@ -82,7 +82,8 @@ export function qemuArgs(o: QemuOptions): string[] {
     '-kernel', o.kernel,
     '-initrd', o.initrd,
     '-append', o.append,
-    '-drive', `file=${o.scratchDisk},format=raw,if=virtio,cache=unsafe`,
+    // QEMU option lists split at commas; a comma in a value is written twice.
+    '-drive', `file=${o.scratchDisk.replace(/,/g, ',,')},format=raw,if=virtio,cache=unsafe`,
     '-netdev', `user,id=net0,restrict=on${fwd}`,
     '-device', 'virtio-net-pci,netdev=net0,romfile=',
   ];
