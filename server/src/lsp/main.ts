@@ -18,8 +18,11 @@ import { initrdFeature } from './initrd';
 import { optionsFeature } from './options';
 import { provenanceFeature } from './provenance';
 import { generationsFeature } from './generations';
+import { navigationFeature } from './navigation';
+import { AnalysisHost, lintSettings } from './analysisHost';
+import { readPeers, type Peers } from './coexistence';
 import { tooLargeToAnalyse, type CodeLensProvider, type Feature, type HoverProvider, type InitOptions, type ServerEnv } from './env';
-import { DidChangeTrustNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
+import { DidChangeTrustNotification, PeersNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
 import { defaultCacheDir } from '../initrd/cacheDir';
 
 // Feature registry (one line per feature module).
@@ -29,6 +32,7 @@ const FEATURES: Feature[] = [
   optionsFeature,
   provenanceFeature,
   generationsFeature,
+  navigationFeature,
 ];
 
 const connection = createConnection(ProposedFeatures.all);
@@ -40,6 +44,7 @@ const trustListeners: Array<() => void> = [];
 let settings: Record<string, unknown> = {};
 let folders: string[] = [];
 let trusted = true;
+let peers: Peers = readPeers(undefined);
 
 /**
  * Workspace trust is enforced here, for every feature at once: the connection the features get
@@ -75,6 +80,7 @@ connection.onInitialize((params) => {
   const init = (params.initializationOptions ?? {}) as InitOptions;
   settings = init.settings ?? {};
   trusted = init.trusted !== false;
+  peers = readPeers(init.peers);
   folders = (params.workspaceFolders ?? [])
     .filter((f) => f.uri.startsWith('file:'))
     .map((f) => fileURLToPath(f.uri));
@@ -82,10 +88,12 @@ connection.onInitialize((params) => {
   const env: ServerEnv = {
     connection: guardedConnection,
     documents,
+    analysis: new AnalysisHost(documents, () => lintSettings(settings, folders[0])),
     cacheDir: init.cacheDir ?? defaultCacheDir(process.env),
     workspaceFolders: () => folders,
     settings: () => settings,
     trusted: () => trusted,
+    peers: () => peers,
     addCodeLensProvider: (p, options) => void codeLensProviders.push({ provide: p, restricted: options?.restricted === true }),
     addHoverProvider: (p) => void hoverProviders.push(p),
     onSettingsChanged: (l) => void settingsListeners.push(l),
@@ -136,6 +144,10 @@ connection.onNotification(DidChangeTrustNotification.method, (p: DidChangeTrustN
   for (const l of trustListeners) l();
   // Lenses that Restricted Mode held back (or that must go) are asked for again.
   void connection.sendRequest('workspace/codeLens/refresh').then(undefined, () => undefined);
+});
+
+connection.onNotification(PeersNotification.method, (p: unknown) => {
+  peers = readPeers(p);
 });
 
 connection.onDidChangeConfiguration((change) => {
