@@ -8,6 +8,7 @@ import { registerStageOneStatus } from './lint/statusBar';
 import { registerProvenance } from './provenance/register';
 import { registerGenerations } from './generations/register';
 import { registerTrust } from './trust';
+import { currentPeers, registerPeers } from './peers';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
@@ -16,6 +17,7 @@ const FEATURES: Array<(ctx: Ctx) => void> = [
   registerStageOneStatus,
   registerProvenance,
   registerGenerations,
+  registerPeers,
 ];
 
 let client: LanguageClient | undefined;
@@ -50,6 +52,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
       settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration('nixboot'))),
       // Untrusted: the server lints only (client/src/trust.ts tells it when trust is granted).
       trusted: vscode.workspace.isTrusted,
+      // Nix IDE, nil/nixd: what the server leaves to them (client/src/peers.ts).
+      peers: currentPeers(extension.extension.id),
     },
     synchronize: {
       configurationSection: 'nixboot',
