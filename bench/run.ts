@@ -9,6 +9,7 @@ import * as activation from "./activation";
 import * as initrd from "./initrd";
 import * as generations from "./generations";
 import * as shell from "./shell";
+import * as symbols from "./symbols";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
@@ -19,6 +20,7 @@ const AREAS: Record<string, { run(): Promise<string> }> = {
   initrd,
   generations,
   shell,
+  symbols,
 };
 
 const wanted = process.argv.slice(2);

@@ -63,6 +63,11 @@ function compact(text: string, e: SyntaxElement): string {
   return out;
 }
 
+/** The first characters of text[start, end) on one line (a long value is not copied whole). */
+function preview(text: string, start: number, end: number): string {
+  return oneLine(text.slice(start, Math.min(end, start + 4 * MAX_DETAIL)));
+}
+
 function oneLine(s: string): string {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length > MAX_DETAIL ? `${t.slice(0, MAX_DETAIL - 1)}…` : t;
@@ -90,7 +95,7 @@ function describe(w: Walker, value: SyntaxNode | undefined): { kind: SymbolKind;
   }
   const wrapped = wrappers.length > 0 ? wrappers.join(' ') : undefined;
   if (!v) return { kind: 'attribute' };
-  const leaf = (kind: SymbolKind) => ({ kind, detail: oneLine(w.text.slice(value!.start, value!.end)) });
+  const leaf = (kind: SymbolKind) => ({ kind, detail: preview(w.text, value!.start, value!.end) });
   switch (v.kind) {
     case 'AttrSet':
     case 'LetIn':
@@ -101,7 +106,7 @@ function describe(w: Walker, value: SyntaxNode | undefined): { kind: SymbolKind;
     case 'Apply': {
       // A call given a set (`nixpkgs.lib.nixosSystem { … }`, `import ./x.nix { … }`): named by its function.
       const { fn, args } = applyChain(v);
-      if (args.some((a) => unparen(a)?.kind === 'AttrSet')) return { kind: 'set', detail: oneLine(w.text.slice(fn.start, fn.end)) };
+      if (args.some((a) => unparen(a)?.kind === 'AttrSet')) return { kind: 'set', detail: preview(w.text, fn.start, fn.end) };
       return leaf('attribute');
     }
     case 'List':
@@ -163,7 +168,7 @@ function bindingSymbol(w: Walker, b: SyntaxNode, asLet: boolean, depth: number):
 function inheritSymbols(w: Walker, n: SyntaxNode, asLet: boolean, out: DocumentSymbol[]): void {
   const range = significant(n);
   const from = nodes(n).find((c) => c.kind === 'InheritFrom');
-  const detail = from ? `inherit ${oneLine(w.text.slice(from.start, from.end))}` : 'inherit';
+  const detail = from ? `inherit ${preview(w.text, from.start, from.end)}` : 'inherit';
   for (const c of n.children) {
     if (c.type === 'token' ? c.kind !== 'ident' : c.kind !== 'String') continue;
     const name = attrName(c) ?? compact(w.text, c);
