@@ -10,6 +10,7 @@ import * as initrd from "./initrd";
 import * as generations from "./generations";
 import * as shell from "./shell";
 import * as rehearse from "./rehearse";
+import * as symbols from "./symbols";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
@@ -21,6 +22,7 @@ const AREAS: Record<string, { run(): Promise<string> }> = {
   generations,
   shell,
   rehearse,
+  symbols,
 };
 
 const wanted = process.argv.slice(2);

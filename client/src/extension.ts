@@ -9,6 +9,7 @@ import { registerProvenance } from './provenance/register';
 import { registerGenerations } from './generations/register';
 import { registerRehearse } from './rehearse/register';
 import { registerTrust } from './trust';
+import { currentPeers, registerPeers } from './peers';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
@@ -18,6 +19,7 @@ const FEATURES: Array<(ctx: Ctx) => void> = [
   registerProvenance,
   registerGenerations,
   registerRehearse,
+  registerPeers,
 ];
 
 let client: LanguageClient | undefined;
@@ -52,6 +54,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
       settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration('nixboot'))),
       // Untrusted: the server lints only (client/src/trust.ts tells it when trust is granted).
       trusted: vscode.workspace.isTrusted,
+      // Nix IDE, nil/nixd: what the server leaves to them (client/src/peers.ts).
+      peers: currentPeers(extension.extension.id),
     },
     synchronize: {
       configurationSection: 'nixboot',

@@ -59,6 +59,23 @@ export namespace DidChangeTrustNotification {
   }
 }
 
+/**
+ * The client tells the server what else serves the `nix` language (at start in the `peers`
+ * initialization option, then on every change): other extensions contributing it, and the Nix
+ * language server one of them runs (`nil`, `nixd`), or null. With `auto` settings the server
+ * then leaves option hovers, the Outline and path definitions to that server
+ * (server/src/lsp/coexistence.ts, docs/editors.md).
+ */
+export namespace PeersNotification {
+  export const method = 'nixboot/didChangePeers';
+  export interface Params {
+    /** Ids of the other extensions that contribute the `nix` language (`jnoortheen.nix-ide`). */
+    readonly nixExtensions: readonly string[];
+    /** The Nix language server another extension runs (`nixd`, `nil`), or null. */
+    readonly nixLanguageServer: string | null;
+  }
+}
+
 /** The nixboot/ requests an untrusted workspace may make: they read open documents only. */
 export const RESTRICTED_MODE_METHODS: readonly string[] = [StageOneRequest.method, PingRequest.method];
 

@@ -1,7 +1,7 @@
 // UI journeys: what a user clicks, in the real workbench. Waits are on elements and events, each
 // with a time-out and a message that says what was expected; failures keep a screenshot.
 
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 
 const T = 60_000;
 
@@ -179,6 +179,48 @@ export const JOURNEYS = [
         throw new Error('the provenance report does not name the traced store path');
       });
       await shot('provenance-report');
+    },
+  },
+  {
+    id: 'navigation',
+    name: 'configuration.nix in the Outline (boot.initrd.network › ssh), then F12 on its import path opens hardware-configuration.nix',
+    media: ['outline-and-definition'],
+    async run(page, { shot, workspace }) {
+      await waitWorkbench(page);
+      await quickOpen(page, 'configuration.nix');
+      await page.locator('.view-lines', { hasText: 'imports = [ ./hardware-configuration.nix ];' }).first().waitFor({ timeout: T });
+      // The Outline lists the language server's document symbols once it has them: reopen until it does.
+      const network = page.locator('.outline-pane .monaco-list-row', { hasText: 'boot.initrd.network' }).first();
+      const deadline = Date.now() + T;
+      for (;;) {
+        await runCommand(page, 'Explorer: Focus on Outline View');
+        if (await network.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+        if (Date.now() > deadline) throw new Error('the Outline never listed boot.initrd.network for configuration.nix');
+      }
+      // Its children are the bindings of its set: "Go to Symbol in Editor" lists `ssh` inside it.
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+Shift+O');
+      const symbolInput = page.locator('.quick-input-widget input');
+      await symbolInput.waitFor({ state: 'visible', timeout: T });
+      await symbolInput.fill('@ssh');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ssh' }).filter({ hasText: 'boot.initrd.network' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('Go to Symbol in Editor did not list ssh inside boot.initrd.network');
+      });
+      await page.keyboard.press('Escape');
+      await shot('outline-and-definition');
+      // Cursor into the import path (Go to Line `line:column`), then Go to Definition.
+      await page.locator('.monaco-editor .view-lines').first().click();
+      const line = readFileSync(`${workspace}/configuration.nix`, 'utf8').split('\n').findIndex((l) => l.includes('./hardware-configuration.nix'));
+      if (line < 0) throw new Error('the demo configuration.nix has no ./hardware-configuration.nix import');
+      await page.keyboard.press('Control+G');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: T });
+      await input.fill(`:${line + 1}:${readFileSync(`${workspace}/configuration.nix`, 'utf8').split('\n')[line].indexOf('./hardware') + 4}`); // Go to Line keeps its `:` prefix
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('F12');
+      await page.locator('.tabs-container .tab.active', { hasText: 'hardware-configuration.nix' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('Go to Definition on ./hardware-configuration.nix did not open hardware-configuration.nix');
+      });
     },
   },
 ];

@@ -49,7 +49,7 @@ async function launchBrowser() {
 async function bundleSuite() {
   const out = join(REPO, 'test/e2e/out');
   await build({
-    entryPoints: [join(REPO, 'test/e2e/suite/index.ts'), join(REPO, 'test/e2e/suite/extension.test.ts'), join(REPO, 'test/e2e/suite/activation.test.ts')],
+    entryPoints: [join(REPO, 'test/e2e/suite/index.ts'), join(REPO, 'test/e2e/suite/extension.test.ts'), join(REPO, 'test/e2e/suite/activation.test.ts'), join(REPO, 'test/e2e/suite/coexistence.test.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -63,7 +63,7 @@ async function bundleSuite() {
 }
 
 /** The mocha suite inside the extension host, loaded from this repository as a development extension. */
-async function runSuite(tools, workspace, label = 'suite') {
+async function runSuite(tools, workspace, label = 'suite', installs = []) {
   const started = Date.now();
   const out = await bundleSuite();
   const resultsFile = join(E2E, 'suite-results.json');
@@ -71,6 +71,7 @@ async function runSuite(tools, workspace, label = 'suite') {
   const runDir = join(E2E, label);
   rmSync(runDir, { recursive: true, force: true });
   const dirs = prepareProfile(runDir, demoSettings(workspace));
+  for (const vsix of installs) installExtension(tools, dirs, vsix);
   const port = await freePort();
   const cs = await startCodeServer(tools, dirs, { port, extraArgs: ['--vscode-option', 'enable-smoke-test-driver'] });
   const browser = await launchBrowser();
@@ -190,6 +191,16 @@ async function main() {
     }
     const metricsFile = join(E2E, 'suite-metrics.json');
     if (existsSync(metricsFile)) console.log(`activation: ${readFileSync(metricsFile, 'utf8').replace(/\s+/g, ' ')}`);
+  }
+  if (what === 'all' || what === 'suite' || what === 'coexistence') {
+    // Beside a second extension for `nix`: the Nix IDE test double (docs/editors.md).
+    try {
+      const fake = join(E2E, 'fake-nix-ide.vsix');
+      run('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '-o', fake], { cwd: join(REPO, 'test/e2e/fake-nix-ide') });
+      await runSuite(tools, workspace, 'suite-coexistence', [fake]);
+    } catch (e) {
+      record('extension host: coexistence suite ran', false, e instanceof Error ? (e.stack ?? e.message) : String(e));
+    }
   }
   if (what === 'all' || what === 'journeys') {
     try {

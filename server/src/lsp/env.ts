@@ -2,6 +2,8 @@
 // settings, and registries for the LSP requests that several features answer together.
 import type { CodeLens, Connection, Hover, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { AnalysisHost } from './analysisHost';
+import type { Peers } from './coexistence';
 
 export interface InitOptions {
   /** Directory the extension owns for caches (decompressed initrds …). */
@@ -13,6 +15,8 @@ export interface InitOptions {
    * server only lints (see protocol.ts, DidChangeTrustNotification). Absent: trusted.
    */
   readonly trusted?: boolean;
+  /** What else serves the `nix` language (protocol.ts, PeersNotification). Absent: nothing. */
+  readonly peers?: Peers;
 }
 
 /**
@@ -32,6 +36,8 @@ export type HoverProvider = (doc: TextDocument, offset: number) => Promise<Hover
 export interface ServerEnv {
   readonly connection: Connection;
   readonly documents: TextDocuments<TextDocument>;
+  /** The one owner of document and disk-file models and of the project (hosts): ask it, never parse again. */
+  readonly analysis: AnalysisHost;
   /**
    * Cache directory: from initializationOptions, else the user's XDG cache directory
    * (`initrd/cacheDir.ts`); undefined without a home directory (a private temporary one is used).
@@ -43,6 +49,8 @@ export interface ServerEnv {
   readonly settings: () => Record<string, unknown>;
   /** Whether the workspace is trusted (false: Restricted Mode, lint only). */
   readonly trusted: () => boolean;
+  /** Other extensions and language servers for the `nix` language (lsp/coexistence.ts). */
+  readonly peers: () => Peers;
   /**
    * Code lenses: every provider's lenses for a document are concatenated. Providers need trust
    * unless registered with `{ restricted: true }` (their lenses run nothing): in Restricted Mode

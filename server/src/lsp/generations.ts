@@ -8,7 +8,7 @@ import { pickGeneration, readGenerations, type GenerationsReport } from '../syst
 import { bootBudget, bootBudgetFindings, findConfigurationLimits, fmtBytes, generationWarnings, type BootBudget } from '../system/bootBudget';
 import { diffClosures, matchClosure, queryClosure, type ClosureDiff } from '../system/closure';
 import { analyzeFile } from '../analysis';
-import { matchPath } from '../nixos/definitions';
+import { matchPath, type Definition } from '../nixos/definitions';
 import type { Feature, ServerEnv } from './env';
 import { addFindingsSource } from './lint';
 import { literalInt } from '../rules/util';
@@ -44,11 +44,11 @@ export function diffMarkdown(from: number, to: number, d: ClosureDiff): string {
  * `boot.initrd.*` definition: from the option-path resolver (nested sets, mkDefault …), united with
  * a text scan for what the resolver leaves out.
  */
-export function locateBootSettings(text: string): { limits: { start: number; end: number; value: number }[]; initrd?: number } {
+export function locateBootSettings(text: string, definitions?: readonly Definition[]): { limits: { start: number; end: number; value: number }[]; initrd?: number } {
   const byStart = new Map<number, { start: number; end: number; value: number }>();
   let initrd: number | undefined;
   try {
-    for (const d of analyzeFile('configuration.nix', text).definitions) {
+    for (const d of definitions ?? analyzeFile('configuration.nix', text).definitions) {
       if (matchPath(d.path, ['boot', 'loader', '*', 'configurationLimit'])) {
         const raw = text.slice(d.value.start, d.value.end).trim();
         if (/^\d+$/.test(raw)) byStart.set(d.value.start, { start: d.value.start, end: d.value.end, value: Number(raw) });
@@ -62,10 +62,10 @@ export function locateBootSettings(text: string): { limits: { start: number; end
 }
 
 /** Code lenses for a Nix text from the generation facts (exported for tests). */
-export function generationLenses(text: string, report: GenerationsReport, budget: BootBudget): { offset: number; title: string; tooltip?: string }[] {
+export function generationLenses(text: string, report: GenerationsReport, budget: BootBudget, definitions?: readonly Definition[]): { offset: number; title: string; tooltip?: string }[] {
   const out: { offset: number; title: string; tooltip?: string }[] = [];
   const n = report.generations.length;
-  const located = locateBootSettings(text);
+  const located = locateBootSettings(text, definitions);
   const findings = bootBudgetFindings(text, { generations: n, budget }, located.limits);
   for (const l of located.limits) {
     const warn = findings.find((f) => f.start === l.start);
@@ -186,7 +186,8 @@ export const generationsFeature: Feature = (env) => {
       return []; // no profile on this machine (e.g. not NixOS): no lenses
     }
     if (!f.report.generations.length) return [];
-    return generationLenses(text, f.report, f.budget).map((l) => {
+    // The document's model from the analysis host: not parsed again for the lenses.
+    return generationLenses(text, f.report, f.budget, env.analysis.model(doc).definitions).map((l) => {
       const pos = doc.positionAt(l.offset);
       return {
         range: { start: { line: pos.line, character: 0 }, end: { line: pos.line, character: 0 } },

@@ -1,8 +1,7 @@
 // The linter in the language server: diagnostics for open documents (debounced, one file at a
 // time) and for every .nix file of the workspace in the background; code actions for the fixes;
 // hovers on findings; `nixboot.rules.<id>` and `nixboot.nixosRelease` settings.
-import { readdir, stat } from 'node:fs/promises';
-import { readRegularFile } from '../files';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -14,13 +13,14 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeFile, explainHost, lintFile, makeProject, overSizeLimit, projectFor, ruleById, tooLargeFile, type LintSettings } from '../analysis';
+import { explainHost, lintFile, projectFor, ruleById, type LintSettings } from '../analysis';
+import { isNixDocument } from './analysisHost';
 import { StageOneRequest } from '../protocol';
 import { analyzeShellOffThread } from '../shell/offThread';
 import { scriptFromString } from '../shell/source';
 import type { SyntaxNode } from '../syntax/tree';
 import { renderRuleHover } from '../rules/docs';
-import type { FileModel, Finding, ProjectModel, Severity, SeveritySetting } from '../rules/types';
+import type { FileModel, Finding, ProjectModel, Severity } from '../rules/types';
 import { lineStarts, positionAt } from '../text';
 import { tooLargeToAnalyse, type ServerEnv } from './env';
 
@@ -33,30 +33,7 @@ function toLspSeverity(s: Severity): DiagnosticSeverity {
   return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : s === 'info' ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint;
 }
 
-/** Nix documents: the language `nix`, or a `.nix` file whatever language the editor gave it. */
-export function isNixDocument(doc: Pick<TextDocument, 'uri' | 'languageId'>): boolean {
-  return doc.languageId === 'nix' || doc.uri.endsWith('.nix');
-}
-
-/** Reads the `nixboot` settings into the engine's LintSettings. */
-export function lintSettings(raw: Record<string, unknown>, workspaceRoot: string | undefined): LintSettings {
-  const rules: Record<string, SeveritySetting> = {};
-  const r = raw.rules;
-  if (r && typeof r === 'object') {
-    for (const [id, v] of Object.entries(r as Record<string, unknown>)) {
-      if (typeof v === 'string' && ['off', 'hint', 'info', 'warning', 'error'].includes(v)) rules[id] = v as SeveritySetting;
-    }
-  }
-  const release = typeof raw.nixosRelease === 'string' && raw.nixosRelease.trim() ? raw.nixosRelease.trim() : undefined;
-  const lint = raw.lint && typeof raw.lint === 'object' ? (raw.lint as Record<string, unknown>) : {};
-  const mib = typeof lint.maxFileSizeMiB === 'number' && lint.maxFileSizeMiB > 0 ? lint.maxFileSizeMiB : undefined;
-  return {
-    rules,
-    ...(release ? { nixosRelease: release } : {}),
-    ...(workspaceRoot ? { workspaceRoot } : {}),
-    ...(mib ? { maxFileBytes: Math.round(mib * 1024 * 1024) } : {}),
-  };
-}
+export { isNixDocument, lintSettings } from './analysisHost';
 
 /** Strings at least this long have their shell analysis made on the worker thread before linting. */
 const OFF_THREAD_MIN_CHARS = 16 * 1024;
@@ -97,46 +74,16 @@ export function addFindingsSource(f: ExtraFindings): void {
 
 export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   const { connection, documents } = env;
-  /** Models of workspace files on disk, by path. */
-  const disk = new Map<string, FileModel>();
+  const host = env.analysis;
+  const disk = host.disk;
   /** Latest findings per URI (for code actions and hovers). */
   const findingsByUri = new Map<string, { version: number | undefined; findings: Finding[] }>();
   const timers = new Map<string, NodeJS.Timeout>();
-  let projectCache: ProjectModel | undefined;
   let indexing: Promise<void> | undefined;
 
-  const settings = (): LintSettings => lintSettings(env.settings(), env.workspaceFolders()[0]);
-
-  const openModels = (): Map<string, FileModel> => {
-    const m = new Map<string, FileModel>();
-    for (const doc of documents.all()) {
-      if (!doc.uri.startsWith('file:') || !isNixDocument(doc)) continue;
-      const path = fileURLToPath(doc.uri);
-      m.set(path, modelOf(doc));
-    }
-    return m;
-  };
-
-  const docModels = new WeakMap<TextDocument, { version: number; model: FileModel }>();
-  const modelOf = (doc: TextDocument): FileModel => {
-    const hit = docModels.get(doc);
-    if (hit && hit.version === doc.version) return hit.model;
-    const path = doc.uri.startsWith('file:') ? fileURLToPath(doc.uri) : doc.uri;
-    // The previous version's model is handed over (its tree is reused in place by an incremental
-    // reparse), so nothing may keep it: the project built from it goes too.
-    const model = analyzeFile(path, doc.getText(), hit?.model, settings());
-    if (hit) projectCache = undefined;
-    docModels.set(doc, { version: doc.version, model });
-    return model;
-  };
-
-  const project = (): ProjectModel => {
-    if (projectCache) return projectCache;
-    const all = new Map(disk);
-    for (const [p, m] of openModels()) all.set(p, m);
-    projectCache = makeProject([...all.values()], settings());
-    return projectCache;
-  };
+  const settings = (): LintSettings => host.settings();
+  const modelOf = (doc: TextDocument): FileModel => host.model(doc);
+  const project = (): ProjectModel => host.project();
 
   const publish = async (uri: string, model: FileModel, version: number | undefined, text: TextDocument | undefined): Promise<void> => {
     const proj = project();
@@ -182,7 +129,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
       if (pending.get(doc.uri) === ctl) pending.delete(doc.uri);
     }
     if (ctl.signal.aborted || doc.version !== version || documents.get(doc.uri) !== doc) return;
-    projectCache = undefined;
+    host.invalidate();
     await publish(doc.uri, model, doc.version, doc);
   };
 
@@ -205,7 +152,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     const t = timers.get(e.document.uri);
     if (t) clearTimeout(t);
     pending.get(e.document.uri)?.abort();
-    projectCache = undefined;
+    host.invalidate();
     // Keep showing the on-disk file's findings (the workspace pass covers closed files).
     const path = e.document.uri.startsWith('file:') ? fileURLToPath(e.document.uri) : undefined;
     const model = path ? disk.get(path) : undefined;
@@ -232,20 +179,14 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     for (const folder of env.workspaceFolders()) await walk(folder, 0);
     for (const f of files) {
       try {
-        const st = await stat(f);
-        if (!st.isFile()) continue;
-        if (overSizeLimit(st.size, settings())) disk.set(f, tooLargeFile(f, st.size, settings()));
-        else {
-          const model = analyzeFile(f, (await readRegularFile(f)).toString('utf8'), undefined, settings());
-          await analyseLargeScripts(model);
-          disk.set(f, model);
-        }
+        const model = await host.readDiskFile(f); // unreadable files are skipped
+        if (model) await analyseLargeScripts(model);
       } catch {
-        // unreadable files are skipped
+        // a failed worker: the rules analyse the scripts themselves
       }
       await new Promise((r) => setImmediate(r)); // keep the server responsive
     }
-    projectCache = undefined;
+    host.invalidate();
     const open = new Set(documents.all().map((d) => d.uri));
     for (const [path, model] of disk) {
       const uri = pathToFileURL(path).href;
@@ -269,25 +210,14 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
       if (!change.uri.startsWith('file:') || !change.uri.endsWith('.nix')) continue;
       const path = fileURLToPath(change.uri);
       if (change.type === 3) {
-        disk.delete(path);
+        host.forgetDiskFile(path);
         await connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
         continue;
       }
-      try {
-        // Never open() a FIFO or device (four blocked opens starve Node's file-I/O pool); over
-        // the size limit, not read at all.
-        const st = await stat(path);
-        if (!st.isFile()) throw new Error('not a regular file');
-        if (overSizeLimit(st.size, settings())) disk.set(path, tooLargeFile(path, st.size, settings()));
-        else {
-          const model = analyzeFile(path, (await readRegularFile(path)).toString('utf8'), undefined, settings());
-          await analyseLargeScripts(model);
-          disk.set(path, model);
-        }
-      } catch {
-        disk.delete(path);
-      }
-      projectCache = undefined;
+      // Never open() a FIFO or device (four blocked opens starve Node's file-I/O pool); over
+      // the size limit, not read at all (AnalysisHost.readDiskFile).
+      const read = await host.readDiskFile(path);
+      if (read) await analyseLargeScripts(read).catch(() => undefined);
       if (documents.get(change.uri)) continue;
       // A file that cannot be read (gone, not a regular file, too large) has no findings.
       const model = disk.get(path);
@@ -301,7 +231,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   });
 
   env.onSettingsChanged(() => {
-    projectCache = undefined;
+    host.invalidate();
     void (async () => {
       await indexing;
       const open = new Set<string>();

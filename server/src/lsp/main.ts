@@ -19,8 +19,11 @@ import { optionsFeature } from './options';
 import { provenanceFeature } from './provenance';
 import { generationsFeature } from './generations';
 import { rehearseFeature } from './rehearse';
+import { navigationFeature } from './navigation';
+import { AnalysisHost, lintSettings } from './analysisHost';
+import { readPeers, type Peers } from './coexistence';
 import { tooLargeToAnalyse, type CodeLensProvider, type Feature, type HoverProvider, type InitOptions, type ServerEnv } from './env';
-import { DidChangeTrustNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
+import { DidChangeTrustNotification, PeersNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
 import { defaultCacheDir } from '../initrd/cacheDir';
 
 // Feature registry (one line per feature module).
@@ -31,6 +34,7 @@ const FEATURES: Feature[] = [
   provenanceFeature,
   generationsFeature,
   rehearseFeature,
+  navigationFeature,
 ];
 
 const connection = createConnection(ProposedFeatures.all);
@@ -42,6 +46,7 @@ const trustListeners: Array<() => void> = [];
 let settings: Record<string, unknown> = {};
 let folders: string[] = [];
 let trusted = true;
+let peers: Peers = readPeers(undefined);
 
 /**
  * Workspace trust is enforced here, for every feature at once: the connection the features get
@@ -77,6 +82,7 @@ connection.onInitialize((params) => {
   const init = (params.initializationOptions ?? {}) as InitOptions;
   settings = init.settings ?? {};
   trusted = init.trusted !== false;
+  peers = readPeers(init.peers);
   folders = (params.workspaceFolders ?? [])
     .filter((f) => f.uri.startsWith('file:'))
     .map((f) => fileURLToPath(f.uri));
@@ -84,10 +90,12 @@ connection.onInitialize((params) => {
   const env: ServerEnv = {
     connection: guardedConnection,
     documents,
+    analysis: new AnalysisHost(documents, () => lintSettings(settings, folders[0])),
     cacheDir: init.cacheDir ?? defaultCacheDir(process.env),
     workspaceFolders: () => folders,
     settings: () => settings,
     trusted: () => trusted,
+    peers: () => peers,
     addCodeLensProvider: (p, options) => void codeLensProviders.push({ provide: p, restricted: options?.restricted === true }),
     addHoverProvider: (p) => void hoverProviders.push(p),
     onSettingsChanged: (l) => void settingsListeners.push(l),
@@ -138,6 +146,10 @@ connection.onNotification(DidChangeTrustNotification.method, (p: DidChangeTrustN
   for (const l of trustListeners) l();
   // Lenses that Restricted Mode held back (or that must go) are asked for again.
   void connection.sendRequest('workspace/codeLens/refresh').then(undefined, () => undefined);
+});
+
+connection.onNotification(PeersNotification.method, (p: unknown) => {
+  peers = readPeers(p);
 });
 
 connection.onDidChangeConfiguration((change) => {

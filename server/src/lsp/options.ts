@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { analyzeFile } from '../analysis';
 import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
 import { optionIndex, renderOptionHover, type OptionIndex } from '../nixos/options';
+import type { FileModel } from '../rules/types';
+import { isNixDocument } from './analysisHost';
+import { optionHoversEnabled } from './coexistence';
 import { tooLargeToAnalyse, type ServerEnv } from './env';
 
 const ROOTS = new Set(['boot', 'fileSystems', 'nix']);
@@ -34,9 +37,8 @@ export function optionPathAt(defs: readonly Definition[], offset: number): { pat
   return best;
 }
 
-/** Hover text for the option under `offset`, or null. */
-export function optionHover(text: string, offset: number, index: OptionIndex = optionIndex(), path = 'untitled.nix'): Hover | null {
-  const model = analyzeFile(path, text);
+/** Hover text for the option under `offset`, or null. `model`: the file's model when the caller has it (the language server's analysis host). */
+export function optionHover(text: string, offset: number, index: OptionIndex = optionIndex(), path = 'untitled.nix', model: Pick<FileModel, 'definitions'> = analyzeFile(path, text)): Hover | null {
   const at = optionPathAt(model.definitions, offset);
   if (!at || at.path.includes(DYNAMIC) || !helped(at.path)) return null;
   const hit = index.lookup(at.path);
@@ -104,8 +106,9 @@ export function optionsFeature(env: ServerEnv): Partial<ServerCapabilities> {
   const pathOf = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
   env.addHoverProvider((doc, offset) => {
     try {
-      const h = optionHover(doc.getText(), offset, optionIndex(), pathOf(doc.uri));
-      return h;
+      // nil/nixd show option docs themselves (nixboot.hover.options, lsp/coexistence.ts).
+      if (!isNixDocument(doc) || !optionHoversEnabled(env.settings(), env.peers())) return null;
+      return optionHover(doc.getText(), offset, optionIndex(), pathOf(doc.uri), env.analysis.model(doc));
     } catch (e) {
       connection.console.error(`nixboot: option hover failed: ${e instanceof Error ? e.message : String(e)}`);
       return null;
