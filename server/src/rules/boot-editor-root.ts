@@ -1,5 +1,5 @@
 // Rule boot-editor-root: systemd-boot's command-line editor left on for a machine with an encrypted root.
-import { anyTrue, isDefined, literalBools, siblingInsert } from '../nixos/options-query';
+import { anyTrue, isDefined, literalBools, mayBeOverridden, siblingInsert } from '../nixos/options-query';
 import type { Fix, Rule } from './types';
 
 export const rule: Rule = {
@@ -21,9 +21,14 @@ export const rule: Rule = {
     fix:
       'Set `boot.loader.systemd-boot.editor = false;`. You can still pick older generations in the menu; for one-off ' +
       'kernel parameters, boot a generation that has them. The quick fix adds the line next to `systemd-boot.enable` ' +
-      '(not applied by `--fix`).',
+      '(not applied by `--fix`).\n\n' +
+      '**When it stays silent.** Without an encrypted root (LUKS devices, ZFS or bcachefs encryption) in the host; when ' +
+      'the editor is set to false anywhere in it; and when `systemd-boot.enable = true` may be overridden by a definition ' +
+      'of higher priority (`boot.loader.systemd-boot.enable = lib.mkForce false`, as lanzaboote\'s module writes, or an ' +
+      '`mkOverride` whose priority is not known): module priorities decide the value, as in nixpkgs lib/modules.nix.',
     references: [
       'nixpkgs nixos/modules/system/boot/loader/systemd-boot/systemd-boot.nix (editor: default true, description)',
+      'nixpkgs lib/modules.nix (mkOverride priorities: mkForce 50, plain 100, mkDefault 1000)',
       'brief nixos-boot-facts.md §D, §H 15',
     ],
   },
@@ -50,6 +55,8 @@ export const rule: Rule = {
     if (isDefined(p, 'boot.loader.systemd-boot.editor')) return;
     for (const def of ctx.definitions('boot.loader.systemd-boot.enable')) {
       if (!literalBools(p, 'boot.loader.systemd-boot.enable', true).some((l) => l.def === def)) continue;
+      // `boot.loader.systemd-boot.enable = lib.mkForce false` elsewhere (lanzaboote's module does this) wins.
+      if (mayBeOverridden(p, 'boot.loader.systemd-boot.enable', def)) continue;
       const edit = siblingInsert(ctx.file, def, ['boot', 'loader', 'systemd-boot', 'editor'], 'false');
       const fixes: Fix[] = edit ? [{ title: 'Disable the boot menu editor (boot.loader.systemd-boot.editor = false)', edits: [edit], safe: false, preferred: true }] : [];
       ctx.report({
