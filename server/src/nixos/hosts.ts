@@ -23,6 +23,9 @@
 //   file imports (a flake whose hosts cannot be found leaves its files unplaced). A file no
 //   root reaches is not placed in a host (`HostInfo.placed = false`): an old copy, an import
 //   commented out, a module exported for others. Host-level absence rules stay quiet on it.
+// - A clan (a flake.nix built with clan-core): a root machines/NAME/configuration.nix also holds the
+//   hardware-configuration.nix and disko.nix beside it, which clan-core imports with no edge in the
+//   files (clan-core nixosModules/machineModules/forName.nix); the host is open (clan-core's modules).
 import { basename, dirname, join, normalize, relative } from 'node:path';
 import type { SyntaxNode } from '../syntax/tree';
 import {
