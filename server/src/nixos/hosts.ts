@@ -89,11 +89,13 @@ export interface HostInfo {
   readonly placed: boolean;
   /** The flake inputs whose `lib.nixosSystem` builds the host(s), when written so. */
   readonly inputs: readonly string[];
+  /** How many hosts include the file: more than 1, judged for their union; 0, unplaced. */
+  readonly hostCount: number;
 }
 
 /** The host of a set of files that do not refer to each other: one closed host of them all. */
 export function wholeHost(paths: readonly string[]): HostInfo {
-  return { name: paths.length === 1 ? basename(paths[0]!) : 'the linted files', files: paths, open: false, unreadable: [], nixpkgsModules: [], placed: true, inputs: [] };
+  return { name: paths.length === 1 ? basename(paths[0]!) : 'the linted files', files: paths, open: false, unreadable: [], nixpkgsModules: [], placed: true, inputs: [], hostCount: 1 };
 }
 
 const MAX_TEXT = 80;
@@ -676,7 +678,7 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
   const hostOf = norm.map((p, i) => {
     const ids = hostsOf[i]!;
     if (ids.length === 0) {
-      const info: HostInfo = { name: rel(p), files: [p], open: true, unreadable: [], nixpkgsModules: [], placed: false, inputs: [] };
+      const info: HostInfo = { name: rel(p), files: [p], open: true, unreadable: [], nixpkgsModules: [], placed: false, inputs: [], hostCount: 0 };
       return { info, members: [{ index: i }], key: `unplaced:${i}` };
     }
     const key = ids.join(',');
@@ -709,6 +711,7 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
         nixpkgsModules: [...nixpkgs],
         placed: true,
         inputs: [...inputs],
+        hostCount: ids.length,
       };
       hit = { info, members: sorted.map((k) => { const parts = members.get(k); return parts ? { index: k, parts } : { index: k }; }), key };
       cache.set(key, hit);

@@ -64,7 +64,7 @@ export const rule: Rule = {
       // lanzaboote replaces it: lanzaboote installs systemd-boot itself and writes `editor` into loader.conf from
       // boot.loader.systemd-boot.editor (default true). In a file shared by several hosts an override in one
       // host's files says nothing about the others.
-      const shared = p.host.name.includes(', ');
+      const shared = p.host.hostCount > 1;
       if (!lanzaboote && !shared && mayBeOverridden(p, 'boot.loader.systemd-boot.enable', def)) continue;
       const edit = siblingInsert(ctx.file, def, ['boot', 'loader', 'systemd-boot', 'editor'], 'false');
       const fixes: Fix[] = edit ? [{ title: 'Disable the boot menu editor (boot.loader.systemd-boot.editor = false)', edits: [edit], safe: false, preferred: true }] : [];
