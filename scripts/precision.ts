@@ -221,7 +221,13 @@ function main(): void {
     { findings: 0, labelled: 0, true: 0, errorsFalse: 0, hintsFalse: 0 },
   );
 
-  const cmd = ['npx tsx scripts/precision.ts', ...process.argv.slice(2)].join(' ');
+  // Where the report and the JSON go does not change the figures: left out of the command shown.
+  const shown: string[] = [];
+  for (let i = 2; i < process.argv.length; i++) {
+    if (process.argv[i] === '--out' || process.argv[i] === '--json') i++;
+    else shown.push(process.argv[i]!);
+  }
+  const cmd = ['npx tsx scripts/precision.ts', ...shown].join(' ');
   const md: string[] = [];
   md.push('# Precision on real NixOS configurations', '');
   md.push(
@@ -244,6 +250,7 @@ function main(): void {
     '',
   );
   md.push(`- Command: \`npm run build && ${cmd}\``);
+  md.push(`- Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   md.push(`- nixboot: ${gitHead()}`);
   md.push(
     `- Corpus: ${repos.length} repositories, not kept in this repository. To rebuild it, put the tree of each ` +

@@ -23,6 +23,9 @@
 //   file imports (a flake whose hosts cannot be found leaves its files unplaced). A file no
 //   root reaches is not placed in a host (`HostInfo.placed = false`): an old copy, an import
 //   commented out, a module exported for others. Host-level absence rules stay quiet on it.
+// - A clan (a flake.nix built with clan-core): a root machines/NAME/configuration.nix also holds the
+//   hardware-configuration.nix and disko.nix beside it, which clan-core imports with no edge in the
+//   files (clan-core nixosModules/machineModules/forName.nix); the host is open (clan-core's modules).
 import { basename, dirname, join, normalize, relative } from 'node:path';
 import type { SyntaxNode } from '../syntax/tree';
 import {
@@ -66,6 +69,8 @@ export interface ModuleRefs {
   readonly imports: ReadonlyArray<{ readonly ref: ModuleRef; readonly list: number }>;
   /** One entry per `modules = [ … ]` list. */
   readonly moduleLists: readonly ModuleList[];
+  /** A flake.nix built with clan-core: its `machines/NAME/` directories are machines (see hostGraph). */
+  readonly clan?: boolean;
 }
 
 /** What a rule knows about the host a file is judged for. */
@@ -84,11 +89,13 @@ export interface HostInfo {
   readonly placed: boolean;
   /** The flake inputs whose `lib.nixosSystem` builds the host(s), when written so. */
   readonly inputs: readonly string[];
+  /** How many hosts include the file: more than 1, judged for their union; 0, unplaced. */
+  readonly hostCount: number;
 }
 
 /** The host of a set of files that do not refer to each other: one closed host of them all. */
 export function wholeHost(paths: readonly string[]): HostInfo {
-  return { name: paths.length === 1 ? basename(paths[0]!) : 'the linted files', files: paths, open: false, unreadable: [], nixpkgsModules: [], placed: true, inputs: [] };
+  return { name: paths.length === 1 ? basename(paths[0]!) : 'the linted files', files: paths, open: false, unreadable: [], nixpkgsModules: [], placed: true, inputs: [], hostCount: 1 };
 }
 
 const MAX_TEXT = 80;
@@ -365,9 +372,9 @@ function flakePartsSet(binding: SyntaxNode): boolean {
 export function moduleRefs(path: string, root: SyntaxNode, text: string): ModuleRefs {
   const imports: Array<{ ref: ModuleRef; list: number }> = [];
   const moduleLists: ModuleList[] = [];
-  if (!MODULE_LIST_WORD.test(text)) return { imports, moduleLists };
-  const dir = dirname(path);
   const isFlake = basename(path) === 'flake.nix';
+  if (!MODULE_LIST_WORD.test(text)) return isFlake && /\bclan-core\b/.test(text) ? { imports, moduleLists, clan: true } : { imports, moduleLists };
+  const dir = dirname(path);
   const listAt = (offset: number): number => {
     for (let k = moduleLists.length - 1; k >= 0; k--) if (offset >= moduleLists[k]!.start && offset < moduleLists[k]!.end) return k;
     return -1;
@@ -415,7 +422,7 @@ export function moduleRefs(path: string, root: SyntaxNode, text: string): Module
     for (const c of n.children) if (c.type === 'node') visit(c, sc, depth + 1);
   };
   visit(root, new Map(), 0);
-  return { imports, moduleLists };
+  return isFlake && /\bclan-core\b/.test(text) ? { imports, moduleLists, clan: true } : { imports, moduleLists };
 }
 
 /** A member of a host: a file, and which of its parts ('top', or a module list's index) count. */
@@ -592,8 +599,22 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
     // imports nothing is a library module (for a machine-local configuration.nix), not a host. A flake whose
     // hosts could not be found leaves its other files unplaced.
     const chosen = configs.length > 0 || flake ? configs : roots.filter(importsAny);
+    // clan-core builds a machine NAME from the clan directory's machines/NAME/configuration.nix and, when they
+    // exist, hardware-configuration.nix and disko.nix beside it (clan-core nixosModules/machineModules/forName.nix),
+    // with no import edge between them; clan-core's own modules are added too, which the linter cannot read.
+    const clanDirs = norm.filter((p, k) => basename(p) === 'flake.nix' && refs[k]?.clan).map((p) => dirname(p));
+    const indexOf = new Map(norm.map((p, k) => [p, k] as const));
     for (const i of chosen) {
-      hosts.push({ name: rel(norm[i]!), members: new Map([[i, undefined]]), unreadable: new Set(), nixpkgs: new Set(), inputs: new Set() });
+      const h: (typeof hosts)[number] = { name: rel(norm[i]!), members: new Map([[i, undefined]]), unreadable: new Set(), nixpkgs: new Set(), inputs: new Set() };
+      const machineDir = dirname(norm[i]!);
+      if (basename(norm[i]!) === 'configuration.nix' && clanDirs.some((d) => dirname(machineDir) === join(d, 'machines'))) {
+        for (const sibling of ['hardware-configuration.nix', 'disko.nix']) {
+          const j = indexOf.get(join(machineDir, sibling));
+          if (j !== undefined && !reachedByLists.has(j)) h.members.set(j, undefined);
+        }
+        h.unreadable.add(`clan-core's machine modules (clan machine ${basename(machineDir)})`);
+      }
+      hosts.push(h);
     }
     // Import cycles with no root outside them: each file not reached starts a host (only when no
     // configuration.nix names the roots).
@@ -657,7 +678,7 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
   const hostOf = norm.map((p, i) => {
     const ids = hostsOf[i]!;
     if (ids.length === 0) {
-      const info: HostInfo = { name: rel(p), files: [p], open: true, unreadable: [], nixpkgsModules: [], placed: false, inputs: [] };
+      const info: HostInfo = { name: rel(p), files: [p], open: true, unreadable: [], nixpkgsModules: [], placed: false, inputs: [], hostCount: 0 };
       return { info, members: [{ index: i }], key: `unplaced:${i}` };
     }
     const key = ids.join(',');
@@ -690,6 +711,7 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
         nixpkgsModules: [...nixpkgs],
         placed: true,
         inputs: [...inputs],
+        hostCount: ids.length,
       };
       hit = { info, members: sorted.map((k) => { const parts = members.get(k); return parts ? { index: k, parts } : { index: k }; }), key };
       cache.set(key, hit);

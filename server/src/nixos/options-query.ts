@@ -219,3 +219,38 @@ export function removeListItem(text: string, item: SyntaxNode): TextEdit {
 export function fileMentions(file: FileModel, needle: RegExp): boolean {
   return needle.test(file.text);
 }
+
+/**
+ * The module-system priority of a definition (nixpkgs lib/modules.nix: mkOptionDefault 1500,
+ * mkDefault 1000, plain 100, mkImageMediaOverride 60, mkForce 50, mkVMOverride 10; lower wins);
+ * undefined for `mkOverride N`, whose number is not kept. The innermost priority wrapper decides,
+ * as in the module system (`mkDefault (mkForce x)` is mkForce).
+ */
+export function priorityOf(def: Definition): number | undefined {
+  const known: Record<string, number> = { mkOptionDefault: 1500, mkDefault: 1000, mkImageMediaOverride: 60, mkForce: 50, mkVMOverride: 10 };
+  for (let i = def.wrappers.length - 1; i >= 0; i--) {
+    const w = def.wrappers[i]!;
+    if (w === 'mkOverride') return undefined;
+    if (known[w] !== undefined) return known[w];
+  }
+  return 100;
+}
+
+/**
+ * Whether another definition of the same option may override `def`'s literal boolean value: one
+ * with a different (or not literal) value and a higher priority (`lib.mkForce false` over a plain
+ * `true`, a plain `false` over `mkDefault true`), or where a priority is unknown (`mkOverride N`).
+ * Such a value may not be in effect, so rules claiming it is stay quiet.
+ */
+export function mayBeOverridden(project: ProjectModel, dotted: string, def: Definition): boolean {
+  const mine = priorityOf(def);
+  const value = boolOf(def.value);
+  for (const { def: other } of project.definitions(dotted)) {
+    if (other === def) continue;
+    const theirs = boolOf(other.value);
+    if (value !== undefined && theirs === value) continue;
+    const p = priorityOf(other);
+    if (mine === undefined || p === undefined || p < mine) return true;
+  }
+  return false;
+}

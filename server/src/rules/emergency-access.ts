@@ -24,8 +24,9 @@ export const rule: Rule = {
       'On machines others can reach the console of, use a hashed password for `boot.initrd.systemd.emergencyAccess` ' +
       '(`mkpasswd -m sha-512`), and add `boot.shell_on_fail` only for one boot from the boot menu when you need it. The ' +
       'quick fix for the kernel parameter removes it (not applied by `--fix`).\n\n' +
-      '**When it says less.** Under systemd stage 1 `boot.shell_on_fail` does nothing (only the scripted stage 1\'s ' +
-      '`/init`, stage-1-init.sh, reads it): the finding is then an info saying so, not a security warning.',
+      '**When it stays silent.** Under systemd stage 1 `boot.shell_on_fail` does nothing (only the scripted stage 1\'s ' +
+      '`/init`, stage-1-init.sh, reads it; the systemd initrd\'s emergency shell is `boot.initrd.systemd.emergencyAccess`): ' +
+      'no shell opens, so nothing is reported for it.',
     references: [
       'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (emergencyAccess: "Set to true for unauthenticated emergency access")',
       'nixpkgs nixos/modules/system/boot/stage-1-init.sh (boot.shell_on_fail, fail())',
@@ -55,17 +56,8 @@ export const rule: Rule = {
       for (const s of stringItems(def, ctx.file.text)) {
         if (s.value !== 'boot.shell_on_fail') continue;
         const st = p.stageOne;
-        if (st.systemd === true) {
-          ctx.report({
-            start: s.node.start,
-            end: s.node.end,
-            severity: 'info',
-            message:
-              `boot.shell_on_fail does nothing here: only scripted stage 1's /init (stage-1-init.sh) reads it, and this host uses systemd stage 1 (${st.reason}). ` +
-              'Remove it; under systemd stage 1 the emergency shell is boot.initrd.systemd.emergencyAccess.',
-          });
-          continue;
-        }
+        // Systemd stage 1 never reads it: no shell opens, nothing to warn about.
+        if (st.systemd === true) continue;
         ctx.report({
           start: s.node.start,
           end: s.node.end,

@@ -42,7 +42,9 @@ export const rule: Rule = {
       'as nixos-generate-config writes for QEMU/KVM guests) adds virtio_net, virtio_pci, virtio_mmio, virtio_blk, ' +
       'virtio_scsi, 9p and 9pnet_virtio. When the host imports modules the linter cannot read (a flake input\'s ' +
       'module such as nixos-hardware, a file outside the linted set, a computed imports list, another nixpkgs ' +
-      'module), one of them may add the driver: the finding is then a hint that names them.',
+      'module), one of them may add the driver: the finding is then a hint that names them. A file that no host of the ' +
+      'linted files includes (a machine module wired by a helper the linter cannot follow, an old copy) gets nothing: ' +
+      'what the host adds to it is unknown.',
     references: [
       'nixpkgs nixos/modules/system/boot/initrd-network.nix (description of boot.initrd.network.enable)',
       'nixpkgs nixos/modules/profiles/qemu-guest.nix (virtio drivers in boot.initrd.availableKernelModules)',
@@ -57,6 +59,8 @@ export const rule: Rule = {
       ...ctx.definitions('boot.initrd.systemd.network.enable'),
     ].filter((def) => literalBools(p, def.path.join('.'), true).some((l) => l.def === def));
     if (enables.length === 0) return;
+    // A file no host includes: its imports and the host's other modules are not known, so absence is not either.
+    if (!p.host.placed) return;
     const available = kernelModuleNames(p, 'boot.initrd.availableKernelModules');
     const loaded = kernelModuleNames(p, 'boot.initrd.kernelModules');
     if (!available.defined) return; // no hardware configuration in the set

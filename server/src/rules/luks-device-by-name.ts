@@ -36,7 +36,9 @@ export const rule: Rule = {
       'it. There is no automatic fix: only the machine knows the UUID.\n\n' +
       '**When it stays silent.** A file-system device given as a default (`mkDefault`, `mkOverride`) that the host ' +
       'overrides — another definition of the same mount\'s device, or a disko layout (`disko.devices`), whose file ' +
-      'systems replace it — is not in effect and is not reported.',
+      'systems replace it — is not in effect and is not reported. Nor is a definition under a guard (`mkIf`, ' +
+      '`optionalAttrs`, `if … then … else { }`) in a file that no host of the linted files includes: no host is known ' +
+      'to turn the guard on. An unguarded one there is reported (a profile for machines outside the repository).',
     references: [
       'nixpkgs nixos/modules/system/boot/luksroot.nix (device)',
       'nixpkgs nixos/lib/utils.nix (pathsNeededForBoot)',
@@ -45,15 +47,22 @@ export const rule: Rule = {
   },
   check(ctx) {
     const text = ctx.file.text;
+    // A guarded definition (`mkIf (config.my.platform == "x") { … }`) in a file no host includes: no
+    // host is known to turn the guard on, so the device may never be used.
+    const unplaced = !ctx.project.host.placed;
+    const inEffect = (def: { conditional: boolean }) => !(unplaced && def.conditional);
     for (const def of ctx.definitions('boot.initrd.luks.devices.*.device')) {
+      if (!inEffect(def)) continue;
       const v = plainString(def.value, text);
       if (v && UNSTABLE_DEVICE.test(v)) report(ctx, def.value, `boot.initrd.luks.devices."${def.path[4]}".device`, v);
     }
     for (const def of ctx.definitions('boot.resumeDevice')) {
+      if (!inEffect(def)) continue;
       const v = plainString(def.value, text);
       if (v && UNSTABLE_DEVICE.test(v)) report(ctx, def.value, 'boot.resumeDevice', v);
     }
     for (const def of ctx.definitions('fileSystems.*.device')) {
+      if (!inEffect(def)) continue;
       const v = plainString(def.value, text);
       if (!v || !UNSTABLE_DEVICE.test(v)) continue;
       const mp = def.path[1]!;

@@ -6,9 +6,6 @@ import type { Fix, ProjectModel, Rule } from './types';
 import { PATHS_NEEDED_FOR_BOOT } from './luks-device-by-name';
 import { absence } from './util';
 
-/** Mount points that hold state the early boot reads (impermanence, secrets, host keys). */
-const EARLY_MOUNT = /^\/(persist|persistent|nix\/persist|state|keep|safe|secrets|etc\/secrets|etc\/ssh|var\/lib\/sops-nix|var\/lib\/agenix|impermanence)(\/|$)/;
-
 /** The range of the mount point in a dotted definition like `fileSystems."/state".device = …`. */
 function mountPointRange(def: Definition): { start: number; end: number } {
   const ap = bindingParts(def.binding).attrpath;
@@ -92,12 +89,15 @@ export const rule: Rule = {
       'they read an empty directory — lost host keys (new SSH fingerprints), missing secrets, users without passwords. ' +
       'Under systemd stage 1, `fsType = "auto"` makes mount probe file systems whose module is not loaded yet, which ' +
       'sends the boot to emergency mode now and then (nixpkgs#549440).',
-    bad: 'fileSystems."/persist" = {\n  device = "/dev/disk/by-label/persist";\n  fsType = "ext4";\n};',
-    good: 'fileSystems."/persist" = {\n  device = "/dev/disk/by-label/persist";\n  fsType = "ext4";\n  neededForBoot = true;\n};',
+    bad: 'environment.persistence."/persist".directories = [ "/var/lib/nixos" ];\nfileSystems."/persist" = {\n  device = "/dev/disk/by-label/persist";\n  fsType = "ext4";\n};',
+    good: 'environment.persistence."/persist".directories = [ "/var/lib/nixos" ];\nfileSystems."/persist" = {\n  device = "/dev/disk/by-label/persist";\n  fsType = "ext4";\n  neededForBoot = true;\n};',
     fix:
       'Add `neededForBoot = true;` to the file system (the quick fix does, safe). For stage-1 mounts under systemd stage 1 ' +
       'write the real `fsType` and list it in `boot.initrd.supportedFilesystems`.\n\n' +
-      '**When it stays silent.** When `neededForBoot` has a value that is not literally false (`inherit neededForBoot;`, a ' +
+      '**When it stays silent.** A mount is judged by what the host reads from it early, never by its name: an ' +
+      '`environment.persistence` root (impermanence), a sops-nix/agenix key location (`sops.age.keyFile`, ' +
+      '`sops.age.sshKeyPaths`, `age.identityPaths`) or an SSH host key path (`services.openssh.hostKeys`) at or below ' +
+      'the mount point. A `/persist` that nothing of the host reads early is plain data and is not reported. Also silent when `neededForBoot` has a value that is not literally false (`inherit neededForBoot;`, a ' +
       'helper argument), when the mount\'s whole definition is computed (`fileSystems."/persist" = mkFs …;`) or copied, ' +
       'and for a file no host includes. For a host that imports modules the linter cannot read it gives a hint naming ' +
       'them instead of a warning. The fsType "auto" finding is skipped when another definition gives the mount a real type.',
@@ -121,7 +121,8 @@ export const rule: Rule = {
     for (const [mp, def] of anchors) {
       const needed = neededSet.has(mp);
       const stage1 = needed || PATHS_NEEDED_FOR_BOOT.includes(mp);
-      const isEarly = !stage1 && (EARLY_MOUNT.test(mp) || [...early].some((e) => e === mp || e.startsWith(mp.endsWith('/') ? mp : `${mp}/`)));
+      // Only what the host shows is read early: a mount named /persist that nothing reads is plain data.
+      const isEarly = !stage1 && [...early].some((e) => e === mp || e.startsWith(mp.endsWith('/') ? mp : `${mp}/`));
       const unknown = opaque.has(mp) || copiedPrefix(p, `fileSystems.${mp}.neededForBoot`) !== undefined;
       if (isEarly && !unknown && certainty.kind !== 'unplaced') {
         const edit = def.path.length === 2 ? appendToSet(ctx.file.text, def.value, 'neededForBoot', 'true') : undefined;

@@ -1,5 +1,6 @@
 // Rule unknown-boot-option: a misspelled option name under boot.*.
 import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
+import { moveVerdict } from '../nixos/option-moves';
 import { closestName, optionIndex, splitOptionPath, type OptionFact } from '../nixos/options';
 import type { Rule } from './types';
 
@@ -31,10 +32,17 @@ export const rule: Rule = {
       'any other unknown name is assumed to come from a module the data does not cover and is left alone. Names under ' +
       'open sets (`boot.initrd.luks.devices.<name>`, `boot.initrd.systemd.services.<name>`, `boot.kernel.sysctl.<key>`) ' +
       'and values below an option are never flagged. If a third-party module declares a name that close to a nixpkgs ' +
-      'one, silence it with `# nixboot: ignore unknown-boot-option`.',
+      'one, silence it with `# nixboot: ignore unknown-boot-option`.\n\n' +
+      '**When it stays silent, or says less.** The renamed/removed facts come from a 2026 nixpkgs, and a host pinned to an ' +
+      'older one still has the old name. server/src/nixos/option-moves.ts dates the changes (the nixpkgs pull request that ' +
+      'made each one, and the first release that has it); the release of the host comes from its pin (a release branch, or ' +
+      'an unstable pin dated by the lock\'s `lastModified`, or the `nixboot.nixosRelease` setting). A pin that predates the ' +
+      'change gives nothing; a pin that has it gives a warning (with the quick fix); when it cannot tell (no date for that ' +
+      'change, no pin, or a pin from about the time of the change) it gives a hint without fix.',
     references: [
       'server/src/nixos/option-facts.json (nixpkgs revisions listed in its "sources")',
       'nixpkgs lib/modules.nix (undefined options are an evaluation error)',
+      'server/src/nixos/option-moves.ts (when each rename or removal was made: nixpkgs#204534, #183314, #82603, #404512, #495581, #530066)',
     ],
   },
   check(ctx) {
@@ -87,6 +95,10 @@ function reportMoved(
   const first = parts[0]!;
   const last = parts[lastIndex]!;
   const { renamedTo, removed } = moved.fact;
+  // The facts come from a 2026 nixpkgs: a host pinned before the change still has the old name.
+  const verdict = moveVerdict(moved.dotted, ctx.project.stageOne.release);
+  if (verdict.kind === 'predates') return;
+  const unsure = verdict.kind === 'unknown';
   if (renamedTo !== undefined) {
     const target = splitOptionPath(renamedTo);
     // Replace from the first segment that differs, when this binding holds it (`boot.loader.grub.timeout` → `timeout`).
@@ -96,13 +108,16 @@ function reportMoved(
     const plain = parts.slice(Math.max(fromPart, 0), lastIndex + 1).every((p) => p.type === 'token' && p.kind === 'ident');
     const newText = target.slice(common).join('.');
     const fixes =
-      fromPart >= 0 && plain && newText !== '' && target.slice(common).every((t) => /^[A-Za-z_][\w'-]*$/.test(t))
+      !unsure && fromPart >= 0 && plain && newText !== '' && target.slice(common).every((t) => /^[A-Za-z_][\w'-]*$/.test(t))
         ? [{ title: `Rename to ${renamedTo}`, edits: [{ start: parts[fromPart]!.start, end: last.end, newText }], safe: false, preferred: true }]
         : [];
     ctx.report({
       start: (fromPart >= 0 ? parts[fromPart]! : first).start,
       end: last.end,
-      message: `\`${moved.dotted}\` was renamed to \`${renamedTo}\`: NixOS still accepts it but warns at every rebuild ("The option \`${moved.dotted}' defined in … has been renamed to \`${renamedTo}'").`,
+      ...(unsure ? { severity: 'hint' as const } : {}),
+      message: unsure
+        ? `\`${moved.dotted}\` was renamed to \`${renamedTo}\` in newer NixOS; whether this host's nixpkgs has the rename is not known (${verdict.why}). If it does, NixOS warns at every rebuild; rename it when you update.`
+        : `\`${moved.dotted}\` was renamed to \`${renamedTo}\`: NixOS still accepts it but warns at every rebuild ("The option \`${moved.dotted}' defined in … has been renamed to \`${renamedTo}'"; ${verdict.why}).`,
       fixes,
     });
     return;
@@ -110,9 +125,10 @@ function reportMoved(
   ctx.report({
     start: last.start,
     end: last.end,
-    // The facts come from recent module revisions: on a release from before the removal the option
-    // still works, so the message says "since it was removed" rather than "now".
-    message: `\`${moved.dotted}\` was removed from NixOS: from the release that removed it on, evaluation fails ("The option \`${moved.dotted}' can no longer be used since it's been removed").${removed ? ` ${removed}` : ''}`,
+    ...(unsure ? { severity: 'hint' as const } : {}),
+    message: unsure
+      ? `\`${moved.dotted}\` was removed from newer NixOS; whether this host's nixpkgs has the removal is not known (${verdict.why}). If it does, evaluation fails ("The option \`${moved.dotted}' can no longer be used since it's been removed").${removed ? ` ${removed}` : ''}`
+      : `\`${moved.dotted}\` was removed from NixOS, and this host's nixpkgs has the removal (${verdict.why}): evaluation fails ("The option \`${moved.dotted}' can no longer be used since it's been removed").${removed ? ` ${removed}` : ''}`,
     fixes: [],
   });
 }

@@ -71,9 +71,9 @@ export const rule: Rule = {
       'the current value from `hostid`). The rule only looks at the linted files: if hostId is set in a module that is ' +
       'not linted with them, silence it with `# nixboot: ignore zfs-host-id`.\n\n' +
       '**When it stays silent.** The missing-hostId error is only given for a closed host (every module it includes was ' +
-      'read). When the host imports a module the linter cannot read (a flake input such as srvos, which sets ' +
-      '`networking.hostId` with `mkDefault`; a computed import list), it says less: a hint naming what could not be ' +
-      'checked. A file no host includes (a dead file, an exported module) gets nothing, and neither does a host whose ' +
+      'read). When the host imports a module the linter cannot read (a flake input such as srvos or clan-core, which set ' +
+      '`networking.hostId` with `mkDefault`; a computed import list), it says nothing: such modules commonly set it, ' +
+      'and where none does, evaluation stops with ZFS\'s own message. A file no host includes (a dead file, an exported module) gets nothing, and neither does a host whose ' +
       '`networking` set is copied from elsewhere (`networking = cfg.net;`: the value is unknown, not absent), nor ZFS ' +
       'enabled only under a condition (`mkIf config.my.zfs.enable …`: the hosts that turn it on may set hostId). The ' +
       'force-import checks rely on `boot.zfs.forceImportRoot` not being set elsewhere, so they also need a closed host.',
@@ -89,16 +89,9 @@ export const rule: Rule = {
     const mentions = zfsMentions(ctx);
     if (mentions.length > 0 && !mayBeDefined(p, 'networking.hostId')) {
       const first = mentions[0]!;
-      if (certainty.kind === 'open') {
-        ctx.report({
-          start: first.start,
-          end: first.end,
-          severity: 'hint',
-          message:
-            'ZFS is used and no file read for this host sets networking.hostId (ZFS requires it), but the host imports modules that could not be read ' +
-            `and may set it: ${certainty.notChecked}.`,
-        });
-      } else ctx.report({
+      // An open host says nothing: the modules it could not read (srvos, clan-core) commonly set hostId,
+      // and a host where nothing does fails evaluation with ZFS's own message.
+      if (certainty.kind === 'certain') ctx.report({
         start: first.start,
         end: first.end,
         message:

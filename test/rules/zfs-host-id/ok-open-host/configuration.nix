@@ -1,6 +1,5 @@
 { ... }:
 {
   boot.supportedFilesystems = [ "zfs" ];
-#                               ^^^^^ zfs-host-id (hint)
   boot.zfs.forceImportAll = true;
 }

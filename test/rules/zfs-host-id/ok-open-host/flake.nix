@@ -1,5 +1,5 @@
 # The host imports a flake input's module (srvos sets networking.hostId with mkDefault): the linter
-# cannot read it, so it must not claim that hostId is absent. It says less: a hint naming the module.
+# cannot read it, so it must not claim that hostId is absent, and says nothing.
 {
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.11";
   inputs.srvos.url = "github:nix-community/srvos";

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.loader.systemd-boot.enable = true;
+#                          ^^^^^^^^^^^^^ boot-editor-root
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  boot.loader.systemd-boot.enable = lib.mkDefault false;
+}

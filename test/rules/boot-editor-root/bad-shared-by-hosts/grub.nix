@@ -1,0 +1,6 @@
+{ lib, ... }:
+{
+  boot.loader.systemd-boot.enable = lib.mkForce false;
+  boot.loader.grub.enable = true;
+  boot.loader.grub.device = "/dev/sda";
+}

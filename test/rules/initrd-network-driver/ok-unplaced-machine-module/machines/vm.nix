@@ -1,0 +1,5 @@
+{ ... }:
+{
+  boot.initrd.availableKernelModules = [ "virtio_scsi" ];
+  boot.initrd.network.enable = true;
+}
