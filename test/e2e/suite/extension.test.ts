@@ -18,6 +18,13 @@ function recordMetric(name: string, value: number): void {
   fs.writeFileSync(METRICS_FILE, JSON.stringify(all, null, 2));
 }
 
+/** The open tab of a report webview (client/src/reports/panel.ts: view type nixboot.report.KIND) whose title matches. */
+function reportTab(kind: string, title: RegExp): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(`nixboot.report.${kind}`) && title.test(t.label));
+}
+
 /** Resolves when the diagnostics of `uri` satisfy `pred` (event-driven, with a time-out). */
 function diagnosticsWhere(uri: vscode.Uri, pred: (d: readonly vscode.Diagnostic[]) => boolean, timeoutMs = 30_000): Promise<readonly vscode.Diagnostic[]> {
   const now = vscode.languages.getDiagnostics(uri);
@@ -221,7 +228,7 @@ describe('provenance: flake.lock code lenses and store path comparison (seeds 00
     assert.equal(r?.changed, 1);
     assert.match(r!.report, /bin\/tool/);
     assert.match(r!.report, /0x1388\.\.0x1389/); // byte 5000
-    assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'nixboot-report' && /bin\/tool/.test(e.document.getText())), 'the report is open');
+    assert.ok(reportTab('storeCompare', /^Compare: 1 changed$/), 'the report is open in its webview');
   });
 });
 
@@ -237,8 +244,7 @@ describe('provenance command (real Nix store path of the demo generations)', () 
     assert.ok(r, 'the command returned a result');
     assert.ok(r.markdown.includes(toplevel), 'the report names the traced store path');
     assert.match(r.markdown, /Path info/);
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document.getText().includes(`# Provenance of \`${toplevel}\``));
-    assert.ok(editor, 'the report is shown in an editor');
+    assert.ok(reportTab('provenance', new RegExp(`^Provenance: ${toplevel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)), 'the report is shown in its webview');
   });
 });
 
