@@ -9,6 +9,7 @@ import * as activation from "./activation";
 import * as initrd from "./initrd";
 import * as generations from "./generations";
 import * as shell from "./shell";
+import * as reports from "./reports";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
@@ -19,6 +20,7 @@ const AREAS: Record<string, { run(): Promise<string> }> = {
   initrd,
   generations,
   shell,
+  reports,
 };
 
 const wanted = process.argv.slice(2);

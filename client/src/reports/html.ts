@@ -245,7 +245,7 @@ function resetTabStop(table) {
   if (!all.length) return;
   if (!all.some((r) => r.tabIndex === 0)) { table.querySelectorAll('tbody tr.row').forEach((x) => { x.tabIndex = -1; }); all[0].tabIndex = 0; }
 }
-document.querySelectorAll('table.report').forEach((table) => {
+document.querySelectorAll('table.report:not(.vtable)').forEach((table) => {
   table.querySelectorAll('tbody tr.row').forEach((r, i) => { r.tabIndex = i === 0 ? 0 : -1; });
   table.addEventListener('keydown', (e) => {
     const r = e.target.closest && e.target.closest('tr.row');
