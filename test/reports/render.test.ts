@@ -92,7 +92,8 @@ test('provenance: one hop per link; located hops open their file, the commit ver
     { kind: 'open', file: '/work/flake.lock', line: 12, character: 4 },
     { kind: 'command', command: 'nixboot.lock.verify', args: ['/work/flake.lock', 'sed-key'] },
   ]);
-  assert.match(html, /<li class="hop warn">[\s\S]*?⚠ not proven/, 'an unproven link is marked');
+  assert.match(html, /<li class="hop unproven">[\s\S]*?⚠ not proven/, 'an unproven link is marked');
+  assert.equal(r.title, `Provenance: ${d.subject.split('/').pop()}`);
 });
 
 test('lock verify: verdict, facts and next steps; a mismatch says so', () => {

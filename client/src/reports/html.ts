@@ -190,9 +190,10 @@ table.report th[aria-sort=descending] button::after{content:' ▼'}
 table.report tbody tr.row:hover{background:var(--vscode-list-hoverBackground)}
 table.report tbody tr.row:focus{background:var(--vscode-list-focusBackground);outline:1px solid var(--vscode-list-focusOutline,var(--vscode-focusBorder))}
 table.report tr.group th{padding-top:10px;border-bottom:1px solid var(--vscode-panel-border,transparent)}
-table.report tr.group button{background:none;border:none;color:inherit;font-weight:600;padding:0}
-table.report tr.group button::before{content:'▾ ';display:inline-block;width:1em}
+table.report tr.group button[aria-expanded]{background:none;border:none;color:inherit;font-weight:600;padding:0}
+table.report tr.group button[aria-expanded]::before{content:'▾ ';display:inline-block;width:1em}
 table.report tr.group button[aria-expanded=false]::before{content:'▸ '}
+table.report tr.group button.secondary{margin-left:12px;padding:0 8px;font-size:.9em}
 .num{text-align:right!important;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.path{overflow-wrap:anywhere;font-family:var(--vscode-editor-font-family)}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}

@@ -67,7 +67,7 @@ export function vtableStyle(t: VTable): string {
 table.vtable{table-layout:fixed}
 table.vtable td,table.vtable tbody th{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;height:22px;line-height:22px;padding-top:0;padding-bottom:0;box-sizing:border-box}
 table.vtable tr.spacer td{padding:0;border:0}
-table.vtable tbody tr{height:22px}
+table.vtable tbody tr:not(.spacer){height:22px}
 table.vtable tr.group th{padding-top:0;border-bottom:0;box-shadow:inset 0 -1px 0 var(--vscode-panel-border,transparent)}
 `;
 }

@@ -15,7 +15,8 @@ import {
   StorePathsCompareRequest,
 } from '../protocol';
 import { dirname } from 'node:path';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readRegularFileSync } from '../files';
 import { lineStarts, positionAt, printable } from '../text';
 import { findRevForInput, isInside, LockedLocationError, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
 import type { Feature, ServerEnv } from './env';
@@ -60,7 +61,7 @@ export function chainMarkdown(r: ChainResult): string {
 /** Where the node `key` starts in a flake.lock (undefined when the file cannot be read or lacks it). */
 export function lockNodeLocation(lockFile: string, key: string): FileLocation | undefined {
   try {
-    const text = readFileSync(lockFile, 'utf8');
+    const text = readRegularFileSync(lockFile, 64 * 1024 * 1024).toString('utf8');
     const at = nodeKeyOffsets(text).get(key);
     return at === undefined ? undefined : { file: lockFile, ...positionAt(lineStarts(text), at) };
   } catch {
@@ -68,7 +69,7 @@ export function lockNodeLocation(lockFile: string, key: string): FileLocation | 
   }
 }
 
-/** A regular file at `p`, opened at its start (store paths are often directories: those have none). */
+/** A regular file at `p`, opened at its start (store paths are often directories: those have none). Only stats, never opens. */
 function fileStart(p: string): FileLocation | undefined {
   try {
     return statSync(p).isFile() ? { file: p, line: 0, character: 0 } : undefined;

@@ -188,6 +188,8 @@ document.querySelectorAll('input[name=mode]').forEach((r) => {
   r.checked = r.value === mode;
   r.addEventListener('change', () => { mode = r.value; go('/'); });
 });
-window.addEventListener('resize', draw);
+// Redraw when the map's size changes (window resize, a scrollbar appearing).
+let lastW = -1, lastH = -1;
+new ResizeObserver(() => { const m = document.getElementById('map'); if (m.clientWidth !== lastW || m.clientHeight !== lastH) { lastW = m.clientWidth; lastH = m.clientHeight; draw(); } }).observe(document.getElementById('map'));
 draw();
 `;

@@ -20,11 +20,11 @@ export const provenance: ReportKind<ProvenanceData> = {
   id: 'provenance',
   render(d) {
     const acts = new Actions();
-    const title = `Provenance: ${d.subject}`;
+    const title = `Provenance: ${d.subject.slice(d.subject.lastIndexOf('/') + 1) || d.subject}`;
     const hops = d.links
       .map((l, i) => {
         const { action, hint } = hopAction(l, d.lockFile);
-        const state = l.ok ? 'ok' : 'warn';
+        const state = l.ok ? 'proven' : 'unproven';
         return `<li class="hop ${state}">
 <span class="dot" aria-hidden="true"></span>
 <div class="hopbody">
@@ -36,6 +36,7 @@ ${l.details.length ? `<ul class="details">${l.details.map((x) => `<li>${esc(x)}<
       })
       .join('');
     const body = `
+<p class="mono path">${esc(d.subject)}</p>
 <p class="muted">Each hop is proven by the command under it. Click a hop to open it or take the next step.</p>
 <ol class="chain" aria-label="Chain of evidence">${hops}</ol>
 ${d.notes.length ? `<h2>Notes</h2><ul>${d.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
@@ -59,11 +60,11 @@ li.hop{position:relative;padding:0 0 18px 30px}
 li.hop::before{content:'';position:absolute;left:8px;top:14px;bottom:-4px;width:2px;background:var(--vscode-panel-border,var(--vscode-descriptionForeground))}
 li.hop:last-child::before{display:none}
 li.hop .dot{position:absolute;left:2px;top:4px;width:14px;height:14px;border-radius:50%;box-sizing:border-box;border:2px solid var(--vscode-testing-iconPassed,var(--vscode-charts-green));background:var(--vscode-editor-background)}
-li.hop.warn .dot{border-color:var(--vscode-editorWarning-foreground)}
+li.hop.unproven .dot{border-color:var(--vscode-editorWarning-foreground)}
 .hoptitle{font-weight:600;font-size:1.05em}
 .value{margin:2px 0;overflow-wrap:anywhere}
 ul.details{margin:2px 0;padding-left:18px;color:var(--vscode-descriptionForeground)}
 .proof{display:flex;gap:8px;align-items:baseline;flex-wrap:wrap;margin-top:2px}
-.proof code{color:var(--vscode-descriptionForeground)}
+.proof code{color:var(--vscode-descriptionForeground);background:none;padding:0}
 .proof button{padding:0 6px;font-size:.9em}
 `;
