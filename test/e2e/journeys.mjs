@@ -89,12 +89,19 @@ async function quickPick(page, label, typed = label) {
   await page.keyboard.press('Enter');
 }
 
-/** Answers code-server's simple file dialog (a quick input holding a path) with `path`. */
+/**
+ * Answers code-server's simple file dialog (a quick input holding a path) with `path`. For a folder,
+ * the first Enter may only step into it: press Enter until the dialog closes (bounded).
+ */
 async function fileDialog(page, path) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T });
   await input.fill(path);
-  await page.keyboard.press('Enter');
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Enter');
+    if (await input.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the file dialog did not accept ${path}`);
 }
 
 /** Export buttons of a report: click, accept the proposed file in the save dialog, wait for the file. */
@@ -103,18 +110,32 @@ async function exportReport(page, frame, format, file) {
   await frame.click(`[data-export="${format}"]`);
   await fileDialog(page, file);
   // A save dialog may ask to confirm overwriting; the file was removed above, so it does not.
+  // The file appears before its bytes do: wait until it holds a whole export (bounded).
+  const complete = () => {
+    if (!existsSync(file)) return undefined;
+    const text = readFileSync(file, 'utf8');
+    if (format === 'json') {
+      try {
+        JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+    }
+    return text.endsWith('\n') ? text : undefined;
+  };
   const deadline = Date.now() + T;
-  while (!existsSync(file)) {
+  for (;;) {
+    const text = complete();
+    if (text !== undefined) return text;
     if (Date.now() > deadline) throw new Error(`Export ${format} did not write ${file}`);
     await page.waitForTimeout(100);
   }
-  return readFileSync(file, 'utf8');
 }
 
 /**
  * A git repository and a flake.lock next to it whose git input locks the repository's second
- * commit by narHash only (no rev), so "find commit" has something to find; made with real git and
- * `nix hash path` (scripts/setup-system.sh installs both).
+ * commit (rev, lastModified and the narHash of its tree), as `nix flake lock` writes it; made with
+ * real git and `nix hash path` (scripts/setup-system.sh installs both).
  */
 function makeLockFixture(workspace) {
   const dir = join(workspace, 'lockdemo');
@@ -144,7 +165,7 @@ function makeLockFixture(workspace) {
   const narHash = h.stdout.trim();
   const lock = {
     nodes: {
-      'sed-key': { locked: { lastModified: time, narHash, type: 'git', url: `file://${repo}` }, original: { type: 'git', url: `file://${repo}` } },
+      'sed-key': { locked: { lastModified: time, narHash, rev, type: 'git', url: `file://${repo}` }, original: { type: 'git', url: `file://${repo}` } },
       root: { inputs: { 'sed-key': 'sed-key' } },
     },
     root: 'root',

@@ -104,7 +104,7 @@ export class ReportPanels implements vscode.Disposable {
         saveLabel: 'Export',
       }));
     if (!uri) return undefined;
-    const text = format === 'markdown' ? r.markdown : `${JSON.stringify(r.json, null, 2)}\n`;
+    const text = format === 'markdown' ? (r.markdown.endsWith('\n') ? r.markdown : `${r.markdown}\n`) : `${JSON.stringify(r.json, null, 2)}\n`;
     await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
     void vscode.window.showInformationMessage(`Exported ${path.basename(uri.path)}`, 'Open').then((pick) => pick && vscode.commands.executeCommand('vscode.open', uri));
     return uri;

@@ -267,4 +267,10 @@ describe('Generations view (real Nix profile of the demo)', () => {
     assert.ok(kernel, `a Kernel row under ${labelOf(gens[0]!.item)}`);
     assert.match(String(kernel.description), /\d+\.\d+/);
   });
+
+  it('opens the closure diff of generation 3 with the one before as the "gen 2 → gen 3" report', async () => {
+    // The tree holds the generations (the test above refreshed it), so the command takes a number.
+    await vscode.commands.executeCommand('nixboot.generations.diffPrevious', 3);
+    assert.ok(reportTab('closureDiff', /^Closure diff: gen 2 → gen 3$/), 'the closure diff report is open');
+  });
 });

@@ -94,7 +94,7 @@ ${r.kernelModules.length ? `<table class="report" id="modules" aria-label="Kerne
 };
 
 const TREEMAP_STYLE = `
-#map{position:relative;width:100%;height:380px;border:1px solid var(--vscode-panel-border,var(--vscode-foreground));box-sizing:border-box}
+#map{position:relative;overflow:hidden;width:100%;height:380px;border:1px solid var(--vscode-panel-border,var(--vscode-foreground));box-sizing:border-box}
 #map .cell{position:absolute;box-sizing:border-box;border:1px solid var(--vscode-editor-background);overflow:hidden;font:inherit;font-size:11px;padding:2px 4px;text-align:left;vertical-align:top;display:flex;flex-direction:column;align-items:flex-start;justify-content:flex-start;color:var(--vscode-editor-foreground);cursor:default;border-radius:0;white-space:nowrap}
 #map .cell.zoom{cursor:zoom-in}
 #map .cell .sz{color:var(--vscode-descriptionForeground)}
@@ -164,6 +164,8 @@ function draw() {
     d.type = 'button';
     d.className = 'cell c' + (i % 6) + (zoom ? ' zoom' : '');
     d.style.left = c.x + 'px'; d.style.top = c.y + 'px'; d.style.width = c.w + 'px'; d.style.height = c.h + 'px';
+    // A sliver gets no padding (padding would make it wider than its share).
+    if (c.w < 24 || c.h < 16) { d.style.padding = '0'; d.style.borderWidth = c.w < 3 || c.h < 3 ? '0' : ''; }
     d.title = c.path + ' — ' + human(c.size);
     d.setAttribute('aria-label', c.label + ', ' + human(c.size) + (zoom ? ', zoom in' : ''));
     const name = document.createElement('span'); name.textContent = c.label;
