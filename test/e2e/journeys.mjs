@@ -387,6 +387,8 @@ export const JOURNEYS = [
       await found.locator('tr.row', { hasText: fx.rev }).waitFor({ timeout: T }).catch(() => {
         throw new Error(`the find-rev report does not list ${fx.rev}`);
       });
+      // The search's progress notification closes once the request has answered.
+      await page.locator('.notification-toast', { hasText: 'Searching' }).waitFor({ state: 'detached', timeout: T }).catch(() => undefined);
       await shot('report-find-rev');
     },
   },

@@ -194,6 +194,7 @@ table.report tr.group button[aria-expanded]{background:none;border:none;color:in
 table.report tr.group button[aria-expanded]::before{content:'▾ ';display:inline-block;width:1em}
 table.report tr.group button[aria-expanded=false]::before{content:'▸ '}
 table.report tr.group button.secondary{margin-left:12px;padding:0 8px;font-size:.9em}
+.report td button{white-space:nowrap}
 .num{text-align:right!important;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.path{overflow-wrap:anywhere;font-family:var(--vscode-editor-font-family)}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}

@@ -76,8 +76,10 @@ export class ReportPanels implements vscode.Disposable {
         await vscode.commands.executeCommand(a.command, ...(a.args ?? []));
         return;
       case 'open': {
+        // vscode.open (not showTextDocument): a binary file gets VS Code's binary editor, not an error.
         const pos = new vscode.Position(a.line ?? 0, a.character ?? 0);
-        await vscode.window.showTextDocument(vscode.Uri.file(a.file), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside, preview: true });
+        const options: vscode.TextDocumentShowOptions = { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside, preview: true };
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(a.file), options);
         return;
       }
       case 'openInitrd':

@@ -18,6 +18,10 @@ export interface LockFindRevData {
   readonly result: LockFindRevRequest.Result;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function row(label: string, value: string, mono = true): string {
   return `<tr><th scope="row">${esc(label)}</th><td class="${mono ? 'mono path' : ''}">${value}</td></tr>`;
 }
@@ -83,7 +87,7 @@ export const lockFindRev: ReportKind<LockFindRevData> = {
 ${row('Input', esc(input))}
 ${row('narHash', esc(r.narHash))}
 ${row('Repository', esc(repo))}
-${row('Searched', `${r.commitsConsidered} commits, ${r.treesHashed} distinct trees hashed`, false)}
+${row('Searched', `${plural(r.commitsConsidered, 'commit')}, ${plural(r.treesHashed, 'distinct tree')} hashed`, false)}
 </table>
 ${found ? `<p class="muted">Enter on a commit verifies the input against it.</p><table class="report" id="commits" aria-label="Matching commits">${thead(cols)}${group('matches', 'Matching commits', r.matches.length, cols.length, rows, 'ok')}</table>` : ''}
 ${next}
