@@ -272,5 +272,10 @@ describe('Generations view (real Nix profile of the demo)', () => {
     // The tree holds the generations (the test above refreshed it), so the command takes a number.
     await vscode.commands.executeCommand('nixboot.generations.diffPrevious', 3);
     assert.ok(reportTab('closureDiff', /^Closure diff: gen 2 → gen 3$/), 'the closure diff report is open');
+    // A second diff reuses the panel: one closure-diff tab, now "gen 1 → gen 2".
+    await vscode.commands.executeCommand('nixboot.generations.diffPrevious', 2);
+    assert.ok(reportTab('closureDiff', /^Closure diff: gen 1 → gen 2$/), 'the panel shows the new diff');
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('nixboot.report.closureDiff'));
+    assert.equal(tabs.length, 1, 'one panel per report kind');
   });
 });
