@@ -32,12 +32,12 @@ export async function run(): Promise<string> {
         bytes = Buffer.byteLength(html);
         const { page: p, ms } = await openPage(browser, html, { width: 1400, height: 860 });
         load.push(ms);
-        sort.push(Number(await p.evaluate(`(() => { const t = performance.now(); document.querySelector('th[data-col="3"] button').click(); document.body.offsetHeight; return performance.now() - t; })()`)));
-        filter.push(Number(await p.evaluate(`(() => { const i = document.querySelector('#diff-filter'); const t = performance.now(); i.value = 'package-1'; i.dispatchEvent(new Event('input')); document.body.offsetHeight; return performance.now() - t; })()`)));
+        if (n > 0) sort.push(Number(await p.evaluate(`(() => { const t = performance.now(); document.querySelector('th[data-col="3"] button').click(); document.body.offsetHeight; return performance.now() - t; })()`)));
+        if (n > 0) filter.push(Number(await p.evaluate(`(() => { const i = document.querySelector('#diff-filter'); const t = performance.now(); i.value = 'package-1'; i.dispatchEvent(new Event('input')); document.body.offsetHeight; return performance.now() - t; })()`)));
         await p.close();
       }
       const ok = n === 2000 ? (median(render) + median(load) <= 1000 ? 'met' : 'NOT met') : '—';
-      rows.push(`| ${n} | ${(bytes / 1024).toFixed(0)} KiB | ${median(render).toFixed(1)} ms | ${median(load).toFixed(0)} ms | ${median(sort).toFixed(0)} ms | ${median(filter).toFixed(0)} ms | ${ok} |`);
+      rows.push(`| ${n} | ${(bytes / 1024).toFixed(0)} KiB | ${median(render).toFixed(1)} ms | ${median(load).toFixed(0)} ms | ${sort.length ? `${median(sort).toFixed(0)} ms` : '—'} | ${filter.length ? `${median(filter).toFixed(0)} ms` : '—'} | ${ok} |`);
     }
   } finally {
     await browser.close();
