@@ -11,6 +11,7 @@ import * as generations from "./generations";
 import * as shell from "./shell";
 import * as rehearse from "./rehearse";
 import * as symbols from "./symbols";
+import * as reports from "./reports";
 
 const AREAS: Record<string, { run(): Promise<string> }> = {
   lint,
@@ -23,6 +24,7 @@ const AREAS: Record<string, { run(): Promise<string> }> = {
   shell,
   rehearse,
   symbols,
+  reports,
 };
 
 const wanted = process.argv.slice(2);

@@ -223,6 +223,13 @@ export namespace InitrdDiffRequest {
   }
 }
 
+/** A place in a file the client can open (0-based LSP line and character). */
+export interface FileLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly character: number;
+}
+
 /** One link of a provenance chain with the shell command that proves it. */
 export interface ProvenanceLink {
   readonly kind: 'file' | 'storePath' | 'pathInfo' | 'deriver' | 'derivation' | 'source' | 'lockInput' | 'commit';
@@ -231,6 +238,10 @@ export interface ProvenanceLink {
   readonly details: string[];
   readonly proof: string;
   readonly ok: boolean;
+  /** A text file that shows this link (the traced file, the `.drv`, the flake.lock node), when there is one. */
+  readonly location?: FileLocation;
+  /** For `lockInput` and `commit`: the flake.lock node key (the next step verifies it). */
+  readonly input?: string;
 }
 
 /**
@@ -260,7 +271,13 @@ export namespace LockVerifyRequest {
     readonly commit?: { readonly oid: string; readonly time: number; readonly subject: string };
     readonly proof: string;
     readonly notes: string[];
-    /** The report as Markdown, for the results panel. */
+    /** The flake.lock node key of the input. */
+    readonly key: string;
+    /** Where the input's node starts in the flake.lock. */
+    readonly location?: FileLocation;
+    /** Whether the input is fetched from git (find-rev applies). */
+    readonly gitLike: boolean;
+    /** The report as Markdown, for export. */
     readonly markdown: string;
   }
 }
@@ -310,6 +327,8 @@ export namespace ProvenanceChainRequest {
     readonly subject: string;
     readonly links: ProvenanceLink[];
     readonly notes: string[];
+    /** The flake.lock the sources were matched against. */
+    readonly lockFile?: string;
     readonly markdown: string;
   }
 }

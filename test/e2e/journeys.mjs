@@ -1,7 +1,9 @@
 // UI journeys: what a user clicks, in the real workbench. Waits are on elements and events, each
 // with a time-out and a message that says what was expected; failures keep a screenshot.
 
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const T = 60_000;
 
@@ -53,6 +55,133 @@ async function openProblems(page) {
 function problemRow(page, text) {
   // The rule id is its own element (a link to the rule's docs); messages may mention other rules.
   return page.locator('.markers-panel .monaco-list-row').filter({ has: page.getByText(text, { exact: true }) });
+}
+
+
+/**
+ * The frame of a report webview (client/src/reports) whose document title is `title` (a string or
+ * RegExp), once its script has run. Webviews are nested iframes; we look through the page's frames
+ * after each navigation event (bounded).
+ */
+async function reportFrame(page, title) {
+  const deadline = Date.now() + T;
+  const matches = (t) => (typeof title === 'string' ? t === title : title.test(t));
+  for (;;) {
+    for (const f of page.frames()) {
+      const ok = await f
+        .evaluate(() => document.body?.dataset.ready === '1' && document.title)
+        .then((t) => typeof t === 'string' && matches(t), () => false);
+      if (ok) return f;
+    }
+    if (Date.now() > deadline) throw new Error(`no report titled ${title} opened`);
+    await page.waitForEvent('framenavigated', { timeout: 1000 }).catch(() => undefined);
+  }
+}
+
+/** Picks `label` in an open quick pick (typing it first). */
+async function quickPick(page, label, typed = label) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: T });
+  await input.fill(typed);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: T }).catch(() => {
+    throw new Error(`the quick pick never offered "${label}"`);
+  });
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Answers code-server's simple file dialog (a quick input holding a path) with `path`. For a folder,
+ * the first Enter may only step into it: press Enter until the dialog closes (bounded).
+ */
+async function fileDialog(page, path) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: T });
+  await input.fill(path);
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Enter');
+    if (await input.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the file dialog did not accept ${path}`);
+}
+
+/** Export buttons of a report: click, accept the proposed file in the save dialog, wait for the file. */
+async function exportReport(page, frame, format, file) {
+  rmSync(file, { force: true });
+  await frame.click(`[data-export="${format}"]`);
+  await fileDialog(page, file);
+  // A save dialog may ask to confirm overwriting; the file was removed above, so it does not.
+  // The file appears before its bytes do: wait until it holds a whole export (bounded).
+  const complete = () => {
+    if (!existsSync(file)) return undefined;
+    const text = readFileSync(file, 'utf8');
+    if (format === 'json') {
+      try {
+        JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+    }
+    return text.endsWith('\n') ? text : undefined;
+  };
+  const deadline = Date.now() + T;
+  for (;;) {
+    const text = complete();
+    if (text !== undefined) return text;
+    if (Date.now() > deadline) throw new Error(`Export ${format} did not write ${file}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/**
+ * A git repository and a flake.lock next to it whose git input locks the repository's second
+ * commit (rev, lastModified and the narHash of its tree), as `nix flake lock` writes it; made with
+ * real git and `nix hash path` (scripts/setup-system.sh installs both).
+ */
+function makeLockFixture(workspace) {
+  const dir = join(workspace, 'lockdemo');
+  rmSync(dir, { recursive: true, force: true });
+  const repo = join(dir, 'src');
+  mkdirSync(repo, { recursive: true });
+  const git = (...args) => {
+    const r = spawnSync('git', ['-C', repo, '-c', 'user.name=demo', '-c', 'user.email=demo@example.invalid', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  git('init', '-q');
+  writeFileSync(join(repo, 'default.nix'), '{ }: { version = "0.1.0"; }\n');
+  git('add', '.');
+  git('commit', '-qm', 'sed-key 0.1.0');
+  writeFileSync(join(repo, 'default.nix'), '{ }: { version = "0.1.1"; }\n');
+  git('add', '.');
+  git('commit', '-qm', 'sed-key 0.1.1: unlock before cryptsetup');
+  const rev = git('rev-parse', 'HEAD');
+  const time = Number(git('log', '-1', '--format=%ct'));
+  const tree = join(dir, '.tree');
+  mkdirSync(tree);
+  writeFileSync(join(tree, 'default.nix'), '{ }: { version = "0.1.1"; }\n');
+  const h = spawnSync('nix', ['--extra-experimental-features', 'nix-command', 'hash', 'path', tree], { encoding: 'utf8' });
+  rmSync(tree, { recursive: true, force: true });
+  if (h.status !== 0) throw new Error(`nix hash path: ${h.stderr}`);
+  const narHash = h.stdout.trim();
+  const lock = {
+    nodes: {
+      'sed-key': { locked: { lastModified: time, narHash, rev, type: 'git', url: `file://${repo}` }, original: { type: 'git', url: `file://${repo}` } },
+      root: { inputs: { 'sed-key': 'sed-key' } },
+    },
+    root: 'root',
+    version: 7,
+  };
+  writeFileSync(join(dir, 'flake.lock'), `${JSON.stringify(lock, null, 2)}\n`);
+  return { dir, repo, rev, lockFile: join(dir, 'flake.lock') };
+}
+
+/** Clicks a code lens by its title (code lenses arrive from the server after the file opens). */
+async function clickLens(page, title) {
+  const lens = page.locator('.contentWidgets .codelens-decoration a, .codelens-decoration a', { hasText: title }).first();
+  await lens.waitFor({ timeout: T }).catch(() => {
+    throw new Error(`no "${title}" code lens appeared`);
+  });
+  await lens.click();
 }
 
 export const JOURNEYS = [
@@ -162,8 +291,8 @@ export const JOURNEYS = [
   },
   {
     id: 'provenance',
-    name: 'Run Show Provenance of Store Path from the palette on a real store path',
-    media: ['provenance-report'],
+    name: 'Show Provenance of Store Path: a vertical chain whose deriver hop opens the .drv (report webview)',
+    media: ['report-provenance'],
     async run(page, { shot, workspace }) {
       const toplevel = demoToplevel(workspace);
       await waitWorkbench(page);
@@ -172,13 +301,127 @@ export const JOURNEYS = [
       await input.waitFor({ state: 'visible', timeout: T });
       await input.fill(toplevel);
       await page.keyboard.press('Enter');
-      await page.locator('.tabs-container .tab', { hasText: 'provenance-' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('no provenance report opened after the command');
+      const frame = await reportFrame(page, `Provenance: ${toplevel.slice(toplevel.lastIndexOf('/') + 1)}`);
+      const hops = frame.locator('li.hop button.hoptitle');
+      await hops.first().waitFor({ timeout: T });
+      const titles = await hops.allTextContents();
+      if (!titles.some((t) => t.includes('Store path')) || !titles.some((t) => t.includes('Deriver'))) throw new Error(`the chain lacks a store path or deriver hop: ${titles.join(' | ')}`);
+      await shot('report-provenance');
+      // The deriver hop opens the .drv in an editor.
+      await hops.filter({ hasText: 'Deriver' }).first().click();
+      await page.locator('.tabs-container .tab', { hasText: '.drv' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('clicking the Deriver hop did not open the .drv file');
       });
-      await page.locator('.view-lines', { hasText: 'nixos-system-demo' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the provenance report does not name the traced store path');
+    },
+  },
+  {
+    id: 'closure-diff',
+    name: 'Diff Closure with Previous Generation: grouped, sortable, filterable table; Export JSON writes the file (report webview)',
+    media: ['report-closure-diff'],
+    async run(page, { shot, workspace }) {
+      demoToplevel(workspace);
+      await waitWorkbench(page);
+      await runCommand(page, 'Diff Closure with Previous Generation');
+      await quickPick(page, '3');
+      const frame = await reportFrame(page, 'Closure diff: gen 2 → gen 3');
+      // Generation 3 adds sedutil-cli (scripts/demo-workspace.ts).
+      const added = frame.locator('#diff tr.row', { hasText: 'sedutil-cli' });
+      await added.first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the closure diff does not list sedutil-cli as added in gen 3');
       });
-      await shot('provenance-report');
+      await frame.click('th[data-col="3"] button');
+      if ((await frame.getAttribute('th[data-col="3"]', 'aria-sort')) !== 'descending') throw new Error('clicking "Change" did not sort by size change');
+      await shot('report-closure-diff');
+      await frame.fill('#diff-filter', 'sedutil');
+      const shown = await frame.locator('#diff tr.row').count();
+      if (shown !== 1) throw new Error(`filtering for "sedutil" left ${shown} rows`);
+      const json = JSON.parse(await exportReport(page, frame, 'json', join(workspace, 'closure-diff-gen-2-to-gen-3.json')));
+      if (json.from !== 2 || json.to !== 3 || !json.changes.some((c) => c.pname === 'sedutil-cli')) throw new Error('the exported JSON is not the gen 2 → gen 3 diff');
+      const md = await exportReport(page, frame, 'markdown', join(workspace, 'closure-diff-gen-2-to-gen-3.md'));
+      if (!md.startsWith('# Closure diff: gen 2 → gen 3')) throw new Error(`the exported Markdown starts with ${md.slice(0, 40)}`);
+    },
+  },
+  {
+    id: 'find-generations',
+    name: 'Find Generations Containing Store Path: one group per generation (report webview)',
+    media: ['report-find-generations'],
+    async run(page, { shot, workspace }) {
+      demoToplevel(workspace);
+      await waitWorkbench(page);
+      await runCommand(page, 'Find Generations Containing Store Path');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: T });
+      await input.fill('sed');
+      await page.keyboard.press('Enter');
+      const frame = await reportFrame(page, 'Generations containing “sed”');
+      await frame.locator('button[data-group="gen-3"]').waitFor({ timeout: T }).catch(() => {
+        throw new Error('generation 3 is not among the generations containing "sed"');
+      });
+      await frame.locator('tr.row', { hasText: 'sedutil-cli' }).first().waitFor({ timeout: T });
+      await shot('report-find-generations');
+    },
+  },
+  {
+    id: 'lock-reports',
+    name: 'flake.lock code lenses: verify shows "verified" with next steps, find commit shows the commit (report webviews)',
+    media: ['report-lock-verify', 'report-find-rev'],
+    async run(page, { shot, workspace }) {
+      const fx = makeLockFixture(workspace);
+      await waitWorkbench(page);
+      // Quick Open lists it as "flake.lock" with the folder "demo/lockdemo" as its description.
+      await page.keyboard.press('Control+P');
+      const qo = page.locator('.quick-input-widget input');
+      await qo.waitFor({ state: 'visible', timeout: T });
+      await qo.fill('lockdemo/flake.lock');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'lockdemo' }).first().waitFor({ timeout: T });
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: 'flake.lock' }).first().waitFor({ timeout: T });
+      await clickLens(page, 'verify narHash of sed-key');
+      const verify = await reportFrame(page, 'flake.lock: verified — sed-key');
+      await verify.locator('.verdict.ok').waitFor({ timeout: T });
+      await shot('report-lock-verify');
+      // Next step from the report: find the commit (asks for the repository in a folder dialog).
+      await verify.locator('button', { hasText: 'Find the commit' }).click();
+      await fileDialog(page, fx.repo);
+      const found = await reportFrame(page, 'Find commit: 1 found — sed-key');
+      await found.locator('tr.row', { hasText: fx.rev }).waitFor({ timeout: T }).catch(() => {
+        throw new Error(`the find-rev report does not list ${fx.rev}`);
+      });
+      // The search's progress notification closes once the request has answered.
+      await page.locator('.notification-toast', { hasText: 'Searching' }).waitFor({ state: 'detached', timeout: T }).catch(() => undefined);
+      await shot('report-find-rev');
+    },
+  },
+  {
+    id: 'initrd-report',
+    name: 'Inspect Initrd from the Explorer: the treemap zooms into a directory (report webview)',
+    media: ['report-initrd'],
+    async run(page, { shot }) {
+      await waitWorkbench(page);
+      const item = page.locator('.explorer-folders-view .monaco-list-row', { has: page.getByText('initrd', { exact: true }) }).first();
+      await item.waitFor({ timeout: T });
+      const menuItem = page.locator('.context-view .action-item, .monaco-menu .action-item', { hasText: 'Inspect Initrd' }).first();
+      const deadline = Date.now() + T;
+      for (;;) {
+        await item.click({ button: 'right' });
+        if (await menuItem.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+        await page.keyboard.press('Escape');
+        if (Date.now() > deadline) throw new Error('the Explorer context menu of the initrd file never offered "Inspect Initrd"');
+      }
+      for (let i = 0; i < 5; i++) {
+        await menuItem.click().catch(() => undefined);
+        if (await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(() => true, () => false)) break;
+      }
+      const frame = await reportFrame(page, 'Initrd: initrd');
+      const etc = frame.locator('#map .cell', { hasText: 'etc' }).first();
+      await etc.waitFor({ timeout: T }).catch(() => {
+        throw new Error('the treemap has no cell for /etc');
+      });
+      await shot('report-initrd');
+      await etc.click();
+      await frame.locator('#crumbs button[aria-current="location"]', { hasText: 'etc' }).waitFor({ timeout: T }).catch(() => {
+        throw new Error('clicking /etc in the treemap did not zoom into it');
+      });
     },
   },
   {

@@ -1,6 +1,7 @@
 // Provenance through the real language server (dist/server.js): lock verify, code lenses on
 // flake.lock, find-rev, chain and compare.
 import assert from 'node:assert/strict';
+import type { LockVerifyRequest } from '../../server/src/protocol';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import { after, test } from 'node:test';
 import { formatHash } from '../../server/src/nar/encoding';
 import { hashPath } from '../../server/src/nar/nar';
 import { listCommits } from '../../server/src/system/git';
-import { nodeKeyOffsets } from '../../server/src/lsp/provenance';
+import { locateLinks, nodeKeyOffsets } from '../../server/src/lsp/provenance';
+import type { ChainResult } from '../../server/src/system/provenance';
+import { lineStarts, positionAt } from '../../server/src/text';
 import { LspClient } from '../lsp/client';
 import { nixEnv, skipUnless } from '../nixEnv';
 import { exportCommit, lockFor, makeRepo } from './gitRepo';
@@ -23,6 +26,24 @@ test('nodeKeyOffsets finds node keys only', () => {
   const o = nodeKeyOffsets(text);
   assert.deepEqual([...o.keys()], ['root', 'a', 'b']);
   assert.equal(text.slice(o.get('a')!, o.get('a')! + 3), '"a"');
+});
+
+test('locateLinks: the traced file and the .drv open at their start, the lock input at its node; directories and absent files have no location', () => {
+  const lockFile = join(tmp, 'locate.lock');
+  const lockText = lockFor({ dep: { locked: { type: 'path', path: '/x', narHash: 'sha256-AAAA' }, original: {} } });
+  writeFileSync(lockFile, lockText);
+  const file = join(tmp, 'traced-file');
+  writeFileSync(file, 'x');
+  const drv = join(tmp, 'x.drv');
+  writeFileSync(drv, 'Derive()');
+  const link = (kind: ChainResult['links'][number]['kind'], value: string, input?: string) => ({ kind, title: kind, value, details: [], proof: '', ok: true, ...(input ? { input } : {}) });
+  const links = locateLinks({ subject: file, notes: [], links: [link('file', file), link('storePath', tmp), link('deriver', drv), link('derivation', 'name'), link('source', join(tmp, 'absent')), link('lockInput', 'dep', 'dep'), link('commit', 'abc', 'dep')] }, lockFile);
+  const at = lockText.indexOf('"dep": {');
+  assert.deepEqual(
+    links.map((l) => l.location),
+    [{ file, line: 0, character: 0 }, undefined, { file: drv, line: 0, character: 0 }, { file: drv, line: 0, character: 0 }, undefined, { file: lockFile, ...positionAt(lineStarts(lockText), at) }, undefined],
+  );
+  assert.equal(links[5]!.input, 'dep');
 });
 
 test('LSP: verify, code lenses, find-rev, compare (real git)', { skip: skipUnless('git', 'tar') }, async () => {
@@ -44,9 +65,14 @@ test('LSP: verify, code lenses, find-rev, compare (real git)', { skip: skipUnles
     type Lens = { command: { title: string; arguments: unknown[] } };
     const lenses1 = (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Lens[];
     assert.deepEqual(lenses1.map((l) => l.command.title), ['verify narHash of good', 'find commit', 'verify narHash of far', 'find commit']);
-    const v = (await c.conn.sendRequest('nixboot/lock/verify', { lockFile, input: 'good' })) as { match: boolean; markdown: string };
+    const v = (await c.conn.sendRequest('nixboot/lock/verify', { lockFile, input: 'good' })) as LockVerifyRequest.Result;
     assert.equal(v.match, true);
     assert.match(v.markdown, /narHash verified/);
+    // Structured fields for the lock report: the node key, where it starts, whether find-rev applies.
+    assert.equal(v.key, 'good');
+    assert.equal(v.gitLike, true);
+    const at = text.indexOf('"good": {');
+    assert.deepEqual(v.location, { file: lockFile, line: text.slice(0, at).split('\n').length - 1, character: at - text.lastIndexOf('\n', at) - 1 });
     const lenses2 = (await c.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Lens[];
     assert.match(lenses2[0]!.command.title, /narHash verified against git /);
     await assert.rejects(c.conn.sendRequest('nixboot/lock/verify', { lockFile, input: 'far' }), /needsCheckout/);

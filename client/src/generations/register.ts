@@ -10,6 +10,8 @@ import {
   type GenerationInfo,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
+import { closureDiff, closureDiffTitle, findGenerations } from '../reports/kinds';
+import { reports } from '../reports/panel';
 import { onTrustGranted, registerCommand } from '../trust';
 
 type Node =
@@ -18,8 +20,6 @@ type Node =
   | { kind: 'generation'; g: GenerationInfo }
   | { kind: 'detail'; label: string; description?: string; tooltip?: string; command?: vscode.Command; children?: Node[]; icon?: string; context?: string }
   | { kind: 'closure'; g: GenerationInfo };
-
-const REPORT_SCHEME = 'nixboot-generations';
 
 function size(n: number | undefined): string {
   if (n === undefined) return '?';
@@ -181,22 +181,6 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
   }
 }
 
-class Reports implements vscode.TextDocumentContentProvider {
-  private readonly docs = new Map<string, string>();
-  private n = 0;
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.docs.get(uri.path) ?? '';
-  }
-  async show(title: string, markdown: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${++this.n}/${title.replace(/[^\w.@-]+/g, '-')}.md` });
-    this.docs.set(uri.path, markdown);
-    if (this.docs.size > 50) this.docs.delete(this.docs.keys().next().value as string);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-    await vscode.window.showTextDocument(doc, { preview: false });
-  }
-}
-
 function genOf(arg: unknown, tree: GenerationsTree): GenerationInfo | undefined {
   if (arg && typeof arg === 'object' && 'kind' in arg && (arg as Node).kind === 'generation') return (arg as unknown as { g: GenerationInfo }).g;
   if (arg && typeof arg === 'object' && 'generation' in arg) return arg as GenerationInfo;
@@ -216,13 +200,14 @@ async function pickGeneration(tree: GenerationsTree, placeHolder: string, except
 export function registerGenerations(ctx: Ctx): void {
   const tree = new GenerationsTree(ctx);
   ctx.trees.set('nixboot.generations', tree as vscode.TreeDataProvider<unknown>);
-  const reports = new Reports();
   const view = vscode.window.createTreeView('nixboot.generations', { treeDataProvider: tree, showCollapseAll: true });
-  const showDiff = async (a: GenerationInfo, b: GenerationInfo) => {
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Closure diff ${a.generation} → ${b.generation}`, cancellable: true }, (_p, token) =>
+  const showDiff = async (x: GenerationInfo, y: GenerationInfo) => {
+    // Always older → newer, whichever order the command got them in.
+    const [a, b] = x.generation <= y.generation ? [x, y] : [y, x];
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: closureDiffTitle({ from: a.generation, to: b.generation }), cancellable: true }, (_p, token) =>
       ctx.client.sendRequest<GenerationsDiffRequest.Result>(GenerationsDiffRequest.method, { root: tree.root(), a: String(a.generation), b: String(b.generation) }, token),
     );
-    if (r) await reports.show(`generation-${a.generation}-to-${b.generation}`, r.markdown);
+    if (r) reports(ctx).show(closureDiff, r);
   };
   const guard =
     <A extends unknown[]>(f: (...a: A) => Promise<unknown>) =>
@@ -253,7 +238,6 @@ export function registerGenerations(ctx: Ctx): void {
 
   ctx.extension.subscriptions.push(
     view,
-    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('nixboot.systemRoot') && void tree.refresh()),
     registerCommand(ctx, 'nixboot.generations.refresh', () => tree.refresh()),
     registerCommand(ctx, 'nixboot.generations.show', () => vscode.commands.executeCommand('workbench.view.extension.nixboot')),
@@ -310,12 +294,14 @@ export function registerGenerations(ctx: Ctx): void {
     ),
     registerCommand(ctx, 
       'nixboot.generations.find',
-      guard(async () => {
-        const pattern = await vscode.window.showInputBox({ prompt: 'Find generations whose closure holds a store path matching (regex)', placeHolder: 'e.g. sed-key' });
+      guard(async (given?: unknown) => {
+        const pattern =
+          typeof given === 'string' && given
+            ? given
+            : await vscode.window.showInputBox({ prompt: 'Find generations whose closure holds a store path matching (regex)', placeHolder: 'e.g. sed-key' });
         if (!pattern) return;
         const r = await ctx.client.sendRequest<GenerationsFindRequest.Result>(GenerationsFindRequest.method, { root: tree.root(), pattern });
-        const md = [`# Generations containing \`${pattern}\``, '', ...(r.results.length ? r.results.flatMap((x) => [`## Generation ${x.generation}`, '', ...x.matches.map((m) => `- \`${m}\``), '']) : ['No generation matches.'])];
-        await reports.show(`find-${pattern}`, md.join('\n'));
+        reports(ctx).show(findGenerations, { pattern, result: r });
       }),
     ),
     registerCommand(ctx, 

@@ -1,6 +1,7 @@
 // Provenance commands: Verify flake.lock Input…, Find Commit Matching narHash…, Show Provenance of
-// Store Path…, Compare Store Paths…. All work happens in the server; results open in a read-only
-// Markdown panel (copyable), long walks show progress and can be cancelled.
+// Store Path…, Compare Store Paths…. All work happens in the server; results open as reports
+// (client/src/reports: one webview per kind, with next steps and export), long walks show progress
+// and can be cancelled.
 // Each command resolves to the server's result (undefined when cancelled) so callers and tests can use it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -13,27 +14,9 @@ import {
   StorePathsCompareRequest,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
+import { lockFindRev, lockVerify, provenance, storeCompare } from '../reports/kinds';
+import { reports } from '../reports/panel';
 import { registerCommand } from '../trust';
-
-const REPORT_SCHEME = 'nixboot-report';
-
-class Reports implements vscode.TextDocumentContentProvider {
-  private readonly docs = new Map<string, string>();
-  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.emitter.event;
-  private n = 0;
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.docs.get(uri.path) ?? '';
-  }
-  async show(title: string, markdown: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${++this.n}/${title.replace(/[^\w.@-]+/g, '-')}.md` });
-    this.docs.set(uri.path, markdown);
-    if (this.docs.size > 50) this.docs.delete(this.docs.keys().next().value as string);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-    await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
-  }
-}
 
 let counter = 0;
 async function request<R>(ctx: Ctx, title: string, method: string, params: object): Promise<R | undefined> {
@@ -111,20 +94,19 @@ async function pickPath(arg: unknown, prompt: string): Promise<string | undefine
 }
 
 export function registerProvenance(ctx: Ctx): void {
-  const reports = new Reports();
   const fail = (e: unknown) => void vscode.window.showErrorMessage(`nixboot: ${(e as Error).message.replace(/^needsCheckout: /, '')}`);
   ctx.extension.subscriptions.push(
-    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
-
-    registerCommand(ctx, 'nixboot.lock.verify', async (lockArg?: unknown, inputArg?: unknown) => {
+    // The third argument (from a find-rev report) names the repository and commit to verify against.
+    registerCommand(ctx, 'nixboot.lock.verify', async (lockArg?: unknown, inputArg?: unknown, against?: { gitRepo?: unknown; rev?: unknown }) => {
       try {
         const lockFile = await pickLockFile(lockArg);
         if (!lockFile) return;
         const input = await pickInput(ctx, lockFile, inputArg);
         if (!input) return;
         let r: LockVerifyRequest.Result | undefined;
+        const given = against && typeof against.gitRepo === 'string' ? { gitRepo: against.gitRepo, ...(typeof against.rev === 'string' ? { rev: against.rev } : {}) } : {};
         try {
-          r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, { lockFile, input });
+          r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, { lockFile, input, ...given });
         } catch (e) {
           if (!/needsCheckout/.test((e as Error).message)) throw e;
           const dir = await pickFolder(`A checkout or git repository of '${input}'`);
@@ -133,7 +115,7 @@ export function registerProvenance(ctx: Ctx): void {
           r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, isRepo ? { lockFile, input, gitRepo: dir } : { lockFile, input, dir });
         }
         if (!r) return;
-        await reports.show(`verify-${input}`, r.markdown);
+        reports(ctx).show(lockVerify, { lockFile, result: r });
         if (r.match) void vscode.window.showInformationMessage(`narHash of ${input} verified against ${r.hashed}`);
         else void vscode.window.showWarningMessage(`narHash of ${input} does not match ${r.hashed}`);
         return r;
@@ -152,7 +134,7 @@ export function registerProvenance(ctx: Ctx): void {
         if (!repo) return;
         const limit = vscode.workspace.getConfiguration('nixboot').get<number>('provenance.searchLimit', 5000);
         const r = await request<LockFindRevRequest.Result>(ctx, `Searching ${path.basename(repo)} for ${input}`, LockFindRevRequest.method, { lockFile, input, repo, limit });
-        if (r) await reports.show(`find-rev-${input}`, r.markdown);
+        if (r) reports(ctx).show(lockFindRev, { lockFile, input, repo, result: r });
         return r;
       } catch (e) {
         fail(e);
@@ -165,7 +147,7 @@ export function registerProvenance(ctx: Ctx): void {
         if (!p) return;
         const locks = await vscode.workspace.findFiles('flake.lock', undefined, 1);
         const r = await request<ProvenanceChainRequest.Result>(ctx, `Tracing ${path.basename(p)}`, ProvenanceChainRequest.method, { path: p, lockFile: locks[0]?.fsPath });
-        if (r) await reports.show(`provenance-${path.basename(p)}`, r.markdown);
+        if (r) reports(ctx).show(provenance, r);
         return r;
       } catch (e) {
         fail(e);
@@ -179,7 +161,7 @@ export function registerProvenance(ctx: Ctx): void {
         const b = await pickPath(bArg, 'Second store path, directory or NAR file (e.g. the .check rebuild)');
         if (!b) return;
         const r = await request<StorePathsCompareRequest.Result>(ctx, 'Comparing store paths', StorePathsCompareRequest.method, { a, b });
-        if (r) await reports.show('compare', r.markdown);
+        if (r) reports(ctx).show(storeCompare, { a, b, result: r });
         return r;
       } catch (e) {
         fail(e);

@@ -24,7 +24,7 @@ function fail(e: unknown): never {
 
 export function diffMarkdown(from: number, to: number, d: ClosureDiff): string {
   const sign = (n: number) => (n > 0 ? `+${fmtBytes(n)}` : n < 0 ? `−${fmtBytes(-n)}` : '0 B');
-  const out = [`# Generation ${from} → ${to}`, '', `Closure: ${d.pathsBefore} → ${d.pathsAfter} paths, ${fmtBytes(d.sizeBefore)} → ${fmtBytes(d.sizeAfter)} (${sign(d.sizeAfter - d.sizeBefore)})`, ''];
+  const out = [`# Closure diff: gen ${from} → gen ${to}`, '', `Closure: ${d.pathsBefore} → ${d.pathsAfter} paths, ${fmtBytes(d.sizeBefore)} → ${fmtBytes(d.sizeAfter)} (${sign(d.sizeAfter - d.sizeBefore)})`, ''];
   for (const kind of ['changed', 'added', 'removed'] as const) {
     const cs = d.changes.filter((c) => c.kind === kind);
     if (!cs.length) continue;

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { diffTrees, loadTree, renderDiff } from '../nar/diff';
 import { describeLocked, isGitLike, parseFlakeLock } from '../nar/flakeLock';
 import {
+  type FileLocation,
+  type ProvenanceLink,
   LockFindRevRequest,
   LockInputsRequest,
   LockVerifyRequest,
@@ -13,7 +15,9 @@ import {
   StorePathsCompareRequest,
 } from '../protocol';
 import { dirname } from 'node:path';
-import { printable } from '../text';
+import { statSync } from 'node:fs';
+import { readRegularFileSync } from '../files';
+import { lineStarts, positionAt, printable } from '../text';
 import { findRevForInput, isInside, LockedLocationError, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
 import type { Feature, ServerEnv } from './env';
 
@@ -52,6 +56,40 @@ export function chainMarkdown(r: ChainResult): string {
   });
   for (const n of r.notes) out.push(`> ${text(n)}`, '');
   return out.join('\n');
+}
+
+/** Where the node `key` starts in a flake.lock (undefined when the file cannot be read or lacks it). */
+export function lockNodeLocation(lockFile: string, key: string): FileLocation | undefined {
+  try {
+    const text = readRegularFileSync(lockFile, 64 * 1024 * 1024).toString('utf8');
+    const at = nodeKeyOffsets(text).get(key);
+    return at === undefined ? undefined : { file: lockFile, ...positionAt(lineStarts(text), at) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A regular file at `p`, opened at its start (store paths are often directories: those have none). Only stats, never opens. */
+function fileStart(p: string): FileLocation | undefined {
+  try {
+    return statSync(p).isFile() ? { file: p, line: 0, character: 0 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The chain's links with the places the client can open for them. */
+export function locateLinks(r: ChainResult, lockFile: string | undefined): ProvenanceLink[] {
+  const deriver = r.links.find((l) => l.kind === 'deriver')?.value;
+  return r.links.map((l): ProvenanceLink => {
+    const location =
+      l.kind === 'file' ? fileStart(l.value)
+      : l.kind === 'deriver' ? fileStart(l.value)
+      : l.kind === 'derivation' && deriver ? fileStart(deriver)
+      : l.kind === 'lockInput' && lockFile && l.input ? lockNodeLocation(lockFile, l.input)
+      : undefined;
+    return location ? { ...l, location } : l;
+  });
 }
 
 /** Offsets of the node keys of a flake.lock text (`"nodes": { "<key>": … }`). */
@@ -155,7 +193,14 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
       m.set(r.key, { narHash: r.expected, match: r.match, hashed: r.hashed });
       verified.set(lockFile, m);
       void connection.sendRequest('workspace/codeLens/refresh').then(undefined, () => undefined);
-      return { ...r, commit: r.commit && { oid: r.commit.oid, time: r.commit.time, subject: r.commit.subject }, markdown: verifyMarkdown(r) };
+      const locked = lock.inputs.find((i) => i.key === r.key)?.locked;
+      return {
+        ...r,
+        commit: r.commit && { oid: r.commit.oid, time: r.commit.time, subject: r.commit.subject },
+        location: lockNodeLocation(lockFile, r.key),
+        gitLike: locked ? isGitLike(locked.type) : false,
+        markdown: verifyMarkdown(r),
+      };
     } catch (e) {
       return fail(e);
     } finally {
@@ -202,12 +247,13 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
   connection.onRequest(ProvenanceChainRequest.method, async (p: ProvenanceChainRequest.Params, token): Promise<ProvenanceChainRequest.Result> => {
     const progress = begin('Tracing provenance', p.workDoneToken);
     try {
+      const lockFile = p.lockFile ? abs(p.lockFile, 'lockFile') : undefined;
       const r = await provenanceChain(abs(p.path, 'path'), {
-        lockFile: p.lockFile ? abs(p.lockFile, 'lockFile') : undefined,
+        lockFile,
         repo: p.repo ? abs(p.repo, 'repo') : undefined,
         signal: abortOn(token),
       });
-      return { ...r, markdown: chainMarkdown(r) };
+      return { ...r, links: locateLinks(r, lockFile), lockFile, markdown: chainMarkdown(r) };
     } catch (e) {
       return fail(e);
     } finally {

@@ -368,6 +368,8 @@ export interface ChainLink {
   /** The command that shows this link with stock tools. */
   readonly proof: string;
   readonly ok: boolean;
+  /** For `lockInput` and `commit`: the flake.lock node key. */
+  readonly input?: string;
 }
 
 export interface ChainOptions {
@@ -504,19 +506,20 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
         details: [describeLocked(input.locked), `narHash ${input.locked.narHash}`, `store path ${input.storePath}`, ...(input.locked.lastModified ? [`lastModified ${new Date(input.locked.lastModified * 1000).toISOString()}`] : [])],
         proof: `jq '.nodes[${JSON.stringify(input.key)}].locked' ${q(opts.lockFile)}`,
         ok: true,
+        input: input.key,
       });
       if (opts.repo && isGitLike(input.locked.type)) {
         if (input.locked.rev) {
           const r = await verifyInput(lock, input.key, { git: { repo: opts.repo }, signal: opts.signal });
-          links.push({ kind: 'commit', title: 'Git commit', value: r.commit!.oid, details: [r.commit!.subject, r.match ? `tree hashes to ${r.actual}` : `MISMATCH: tree hashes to ${r.actual}`], proof: r.proof, ok: r.match });
+          links.push({ kind: 'commit', title: 'Git commit', value: r.commit!.oid, details: [r.commit!.subject, r.match ? `tree hashes to ${r.actual}` : `MISMATCH: tree hashes to ${r.actual}`], proof: r.proof, ok: r.match, input: input.key });
         } else {
           const f = await findRev(input.locked.narHash!, { lastModified: input.locked.lastModified }, { repo: opts.repo, limit: opts.limit ?? 2000, signal: opts.signal });
           const c = f.matches[0];
-          if (c) links.push({ kind: 'commit', title: 'Git commit', value: c.oid, details: [c.subject, `found among ${f.commitsConsidered} commits`], proof: f.proof, ok: true });
+          if (c) links.push({ kind: 'commit', title: 'Git commit', value: c.oid, details: [c.subject, `found among ${f.commitsConsidered} commits`], proof: f.proof, ok: true, input: input.key });
           else notes.push(`no commit among ${f.commitsConsidered} in ${opts.repo} has narHash ${input.locked.narHash}`);
         }
       } else if (input.locked.rev) {
-        links.push({ kind: 'commit', title: 'Git commit (from the lock)', value: input.locked.rev, details: ['not checked: give a repository to verify it'], proof: `nixboot lock verify --lock ${q(opts.lockFile)} ${input.key} --git REPO`, ok: true });
+        links.push({ kind: 'commit', title: 'Git commit (from the lock)', value: input.locked.rev, details: ['not checked: give a repository to verify it'], proof: `nixboot lock verify --lock ${q(opts.lockFile)} ${input.key} --git REPO`, ok: true, input: input.key });
       }
     } else notes.push(`no input of ${opts.lockFile} matches the sources' narHash or store path`);
   }

@@ -18,6 +18,33 @@ function recordMetric(name: string, value: number): void {
   fs.writeFileSync(METRICS_FILE, JSON.stringify(all, null, 2));
 }
 
+/** The open tab of a report webview (client/src/reports/panel.ts: view type nixboot.report.KIND) whose title matches. */
+function reportTab(kind: string, title: RegExp): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(`nixboot.report.${kind}`) && title.test(t.label));
+}
+
+/** Resolves with that tab once the workbench reports it (tab changes reach the extension host as events), or undefined after the time-out. */
+function reportTabShown(kind: string, title: RegExp, timeoutMs = 15_000): Promise<vscode.Tab | undefined> {
+  const now = reportTab(kind, title);
+  if (now) return Promise.resolve(now);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      resolve(undefined);
+    }, timeoutMs);
+    const sub = vscode.window.tabGroups.onDidChangeTabs(() => {
+      const t = reportTab(kind, title);
+      if (t) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(t);
+      }
+    });
+  });
+}
+
 /** Resolves when the diagnostics of `uri` satisfy `pred` (event-driven, with a time-out). */
 function diagnosticsWhere(uri: vscode.Uri, pred: (d: readonly vscode.Diagnostic[]) => boolean, timeoutMs = 30_000): Promise<readonly vscode.Diagnostic[]> {
   const now = vscode.languages.getDiagnostics(uri);
@@ -221,7 +248,7 @@ describe('provenance: flake.lock code lenses and store path comparison (seeds 00
     assert.equal(r?.changed, 1);
     assert.match(r!.report, /bin\/tool/);
     assert.match(r!.report, /0x1388\.\.0x1389/); // byte 5000
-    assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === 'nixboot-report' && /bin\/tool/.test(e.document.getText())), 'the report is open');
+    assert.ok(await reportTabShown('storeCompare', /^Compare: 1 changed$/), 'the report is open in its webview');
   });
 });
 
@@ -237,8 +264,8 @@ describe('provenance command (real Nix store path of the demo generations)', () 
     assert.ok(r, 'the command returned a result');
     assert.ok(r.markdown.includes(toplevel), 'the report names the traced store path');
     assert.match(r.markdown, /Path info/);
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document.getText().includes(`# Provenance of \`${toplevel}\``));
-    assert.ok(editor, 'the report is shown in an editor');
+    const name = toplevel.slice(toplevel.lastIndexOf('/') + 1);
+    assert.ok(await reportTabShown('provenance', new RegExp(`^Provenance: ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)), 'the report is shown in its webview');
   });
 });
 
@@ -259,5 +286,16 @@ describe('Generations view (real Nix profile of the demo)', () => {
     const kernel = details.find((d) => labelOf(d) === 'Kernel');
     assert.ok(kernel, `a Kernel row under ${labelOf(gens[0]!.item)}`);
     assert.match(String(kernel.description), /\d+\.\d+/);
+  });
+
+  it('opens the closure diff of generation 3 with the one before as the "gen 2 → gen 3" report', async () => {
+    // The tree holds the generations (the test above refreshed it), so the command takes a number.
+    await vscode.commands.executeCommand('nixboot.generations.diffPrevious', 3);
+    assert.ok(await reportTabShown('closureDiff', /^Closure diff: gen 2 → gen 3$/), 'the closure diff report is open');
+    // A second diff reuses the panel: one closure-diff tab, now "gen 1 → gen 2".
+    await vscode.commands.executeCommand('nixboot.generations.diffPrevious', 2);
+    assert.ok(await reportTabShown('closureDiff', /^Closure diff: gen 1 → gen 2$/), 'the panel shows the new diff');
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('nixboot.report.closureDiff'));
+    assert.equal(tabs.length, 1, 'one panel per report kind');
   });
 });

@@ -1,0 +1,132 @@
+// The VS Code half of the report framework: one webview panel per report kind, reused (a new
+// report of the same kind replaces the old one and reveals the panel), kept alive while hidden
+// (retainContextWhenHidden, and the page's own vscode.setState for filter/sort/folds). Messages
+// from the page are checked: it may only name an action of the report by index, or ask for an
+// export; the path, command and arguments come from the report the extension rendered.
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Ctx } from '../context';
+import { archiveUri } from '../initrd/uri';
+import { page, type Action, type Rendered, type ReportKind } from './html';
+
+interface Open {
+  readonly panel: vscode.WebviewPanel;
+  rendered: Rendered;
+}
+
+/** The panels of one extension host. Created on first use (see `reports(ctx)`). */
+export class ReportPanels implements vscode.Disposable {
+  private readonly open = new Map<string, Open>();
+  /** Fires after a report is shown (for the extension-host tests). */
+  private readonly shownEmitter = new vscode.EventEmitter<{ kind: string; rendered: Rendered }>();
+  readonly onDidShow = this.shownEmitter.event;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  /** Renders `data` with `kind` into its panel (created, or reused and revealed). */
+  show<D>(kind: ReportKind<D>, data: D, column: vscode.ViewColumn = vscode.ViewColumn.Active): Rendered {
+    const rendered = kind.render(data);
+    let o = this.open.get(kind.id);
+    if (!o) {
+      const panel = vscode.window.createWebviewPanel(`nixboot.report.${kind.id}`, rendered.title, column, {
+        enableScripts: true,
+        enableFindWidget: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: [],
+      });
+      const entry: Open = { panel, rendered };
+      o = entry;
+      this.open.set(kind.id, entry);
+      panel.onDidDispose(() => this.open.delete(kind.id), undefined, this.ctx.extension.subscriptions);
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(entry, m), undefined, this.ctx.extension.subscriptions);
+    } else {
+      o.rendered = rendered;
+      o.panel.title = rendered.title;
+      o.panel.reveal(undefined, false);
+    }
+    o.panel.webview.html = page(rendered, { nonce: randomBytes(18).toString('base64') });
+    this.shownEmitter.fire({ kind: kind.id, rendered });
+    return rendered;
+  }
+
+  /** The report shown by the panel of `kindId`, if open. */
+  current(kindId: string): Rendered | undefined {
+    return this.open.get(kindId)?.rendered;
+  }
+
+  private async onMessage(o: Open, m: unknown): Promise<void> {
+    if (!m || typeof m !== 'object') return;
+    const msg = m as { type?: unknown; id?: unknown; format?: unknown };
+    try {
+      if (msg.type === 'action' && typeof msg.id === 'number' && Number.isInteger(msg.id)) {
+        const a = o.rendered.actions[msg.id];
+        if (a) await this.run(a);
+      } else if (msg.type === 'export' && (msg.format === 'markdown' || msg.format === 'json')) {
+        await this.export(o.rendered, msg.format);
+      }
+    } catch (e) {
+      void vscode.window.showErrorMessage(`nixboot: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async run(a: Action): Promise<void> {
+    switch (a.kind) {
+      case 'command':
+        await vscode.commands.executeCommand(a.command, ...(a.args ?? []));
+        return;
+      case 'open': {
+        // vscode.open (not showTextDocument): a binary file gets VS Code's binary editor, not an error.
+        const pos = new vscode.Position(a.line ?? 0, a.character ?? 0);
+        const options: vscode.TextDocumentShowOptions = { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside, preview: true };
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(a.file), options);
+        return;
+      }
+      case 'openInitrd':
+        // The `initrd:` URI of a path inside an image (client/src/initrd/uri.ts builds it).
+        await vscode.commands.executeCommand('vscode.open', archiveUri(a.image, a.path));
+        return;
+      case 'copy':
+        await vscode.env.clipboard.writeText(a.text);
+        void vscode.window.setStatusBarMessage('$(copy) Copied', 2500);
+        return;
+    }
+  }
+
+  /** Saves the report as Markdown or JSON where the user says (a save dialog). */
+  async export(r: Rendered, format: 'markdown' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const ext = format === 'markdown' ? 'md' : 'json';
+    const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
+    const uri =
+      target ??
+      (await vscode.window.showSaveDialog({
+        title: `Export “${r.title}” as ${format === 'markdown' ? 'Markdown' : 'JSON'}`,
+        defaultUri: folder ? vscode.Uri.joinPath(folder, `${r.fileName}.${ext}`) : undefined,
+        filters: format === 'markdown' ? { Markdown: ['md'] } : { JSON: ['json'] },
+        saveLabel: 'Export',
+      }));
+    if (!uri) return undefined;
+    const text = format === 'markdown' ? (r.markdown.endsWith('\n') ? r.markdown : `${r.markdown}\n`) : `${JSON.stringify(r.json, null, 2)}\n`;
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+    void vscode.window.showInformationMessage(`Exported ${path.basename(uri.path)}`, 'Open').then((pick) => pick && vscode.commands.executeCommand('vscode.open', uri));
+    return uri;
+  }
+
+  dispose(): void {
+    for (const o of this.open.values()) o.panel.dispose();
+    this.open.clear();
+    this.shownEmitter.dispose();
+  }
+}
+
+let instance: ReportPanels | undefined;
+
+/** The report panels of this extension host (created on first use, disposed with the extension). */
+export function reports(ctx: Ctx): ReportPanels {
+  if (!instance) {
+    const created = new ReportPanels(ctx);
+    instance = created;
+    ctx.extension.subscriptions.push(created, { dispose: () => (instance = undefined) });
+  }
+  return instance;
+}
