@@ -316,19 +316,25 @@ function runDelta(base: Buffer, delta: Buffer, at: number, result: number, out?:
   return o;
 }
 
+/** Results up to this size are allocated before a delta's instructions are checked. */
+const DELTA_PRECHECK = 1024 * 1024;
+
 /**
- * Applies a git delta to `base`. The instructions are checked in a first pass, so the result is
- * allocated only for a delta that produces exactly its declared size (a few bytes declaring
- * 512 MiB allocate nothing).
+ * Applies a git delta to `base`. For a result over DELTA_PRECHECK bytes the instructions are
+ * checked in a first pass, so that it is allocated only for a delta that produces exactly its
+ * declared size (a few bytes declaring 512 MiB allocate nothing).
  */
 function applyDelta(base: Buffer, delta: Buffer): Buffer {
   const { base: baseSize, result, at } = deltaSizes(delta);
   if (baseSize !== base.length) throw new GitStoreError(`delta expects a ${baseSize}-byte base, found ${base.length}`);
   if (result > MAX_IN_MEMORY) throw new GitStoreError(`deltified object of ${result} bytes: larger than ${MAX_IN_MEMORY}, not read`);
-  const n = runDelta(base, delta, at, result);
-  if (n !== result) throw new GitStoreError(`delta produced ${n} bytes, declared ${result}`);
+  if (result > DELTA_PRECHECK) {
+    const n = runDelta(base, delta, at, result);
+    if (n !== result) throw new GitStoreError(`delta produced ${n} bytes, declared ${result}`);
+  }
   const out = Buffer.allocUnsafe(result);
-  runDelta(base, delta, at, result, out);
+  const n = runDelta(base, delta, at, result, out);
+  if (n !== result) throw new GitStoreError(`delta produced ${n} bytes, declared ${result}`);
   return out;
 }
 
@@ -563,7 +569,7 @@ export class GitStore {
   private readPacked(pack: Pack, offset: number, max: number): { type: ObjectType; data: Buffer } {
     const where = (p: Pack, off: number) => `${p.packPath} at ${off}`;
     const chain: { pack: Pack; offset: number; h: PackHeader; delta?: Buffer }[] = [];
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined; // made at the first delta link
     let p = pack;
     let off = offset;
     let base: { type: ObjectType; data: Buffer };
@@ -577,8 +583,7 @@ export class GitStore {
         base = hit;
         break;
       }
-      if (seen.has(key)) throw new GitStoreError(`${pack.packPath}: the delta chain of the object at ${offset} loops back to ${where(p, off)}`);
-      seen.add(key);
+      if (seen?.has(key)) throw new GitStoreError(`${pack.packPath}: the delta chain of the object at ${offset} loops back to ${where(p, off)}`);
       const h = p.header(off);
       const limit = chain.length === 0 ? max : MAX_IN_MEMORY;
       if (TYPES[h.kind]) {
@@ -597,6 +602,7 @@ export class GitStore {
         if (result > max) throw new GitStoreError(`git object at ${off} of ${p.packPath} is ${result} bytes: larger than ${max}, not read`);
       }
       chain.push(link);
+      (seen ??= new Set()).add(key);
       if (h.baseOffset !== undefined) off = h.baseOffset;
       else {
         const loc = this.locate(h.baseOid!);
