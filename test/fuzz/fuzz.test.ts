@@ -29,11 +29,7 @@ for (const t of TARGET_INFO.filter((x) => !x.hidden)) {
     const r = await runTarget({ bundle, target: t.name, outDir: out, seconds: 20, stopWhenGrownAfterMs: 1500, seed: 1 });
     const report = formatResult(r);
     assert.deepEqual(r.crashes, [], report);
-    // FIXME: GitStore.read can loop synchronously for over 5 s on some mutated packs (an open
-    // defect, docs/reliability.md "Open findings"; inputs kept outside the repository). Until it is
-    // fixed, git-objects hangs are printed, not failed; every other target must have none.
-    if (t.name === 'git-objects' && r.hangs.length > 0) process.stdout.write(`# FIXME known git-objects hang: ${r.hangs.join(', ')}\n`);
-    else assert.deepEqual(r.hangs, [], report);
+    assert.deepEqual(r.hangs, [], report);
     assert.ok(r.seedCovered > 0, `the seeds reach no counter: ${report}`);
     assert.ok(r.covered > r.seedCovered, `no coverage beyond the seeds: ${report}`);
   });

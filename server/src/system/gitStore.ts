@@ -30,8 +30,12 @@ export interface StoredObject {
 
 /** Largest object read whole into memory (trees, commits, deltified blobs). */
 export const MAX_IN_MEMORY = 512 * 1024 * 1024;
-/** Longest delta chain followed (git's pack-objects caps --depth at 4095). */
-const MAX_DELTA_DEPTH = 5000;
+/**
+ * Longest delta chain followed (git's pack-objects caps --depth at 4095). A chain also ends at the
+ * first link seen twice (a REF delta naming itself or a cycle of them is an error, not a loop), so
+ * it never has more links than its pack has objects.
+ */
+export const MAX_DELTA_DEPTH = 5000;
 /** Alternates followed from one object directory to the next (git allows 5). */
 const MAX_ALTERNATES_DEPTH = 5;
 /** Refs read at most, and the largest packed-refs file. */
@@ -132,7 +136,15 @@ class Pack {
       throw new GitStoreError(`${idxPath}: not a version 2 pack index`);
     }
     this.fanout = new Uint32Array(256);
-    for (let i = 0; i < 256; i++) this.fanout[i] = head.readUInt32BE(8 + 4 * i);
+    for (let i = 0; i < 256; i++) {
+      this.fanout[i] = head.readUInt32BE(8 + 4 * i);
+      // As git's check_packed_git_idx ("non-monotonic index"): with an ascending table every bucket
+      // lies within the `count` ids whose size is checked below, so a binary search stays inside it.
+      if (i > 0 && this.fanout[i]! < this.fanout[i - 1]!) {
+        this.close();
+        throw new GitStoreError(`${idxPath}: corrupt pack index (its fan-out table does not ascend)`);
+      }
+    }
     this.count = this.fanout[255]!;
     const idxSize = fstatSync(this.idxFd).size;
     if (idxSize < 1032 + this.count * (hashLen + 8) + 2 * hashLen) {
@@ -158,7 +170,7 @@ class Pack {
     let lo = key[0]! === 0 ? 0 : this.fanout[key[0]! - 1]!;
     let hi = this.fanout[key[0]!]!;
     while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
+      const mid = lo + ((hi - lo) >>> 1);
       if (Buffer.compare(this.oidAt(mid).subarray(0, key.length), key) < 0) lo = mid + 1;
       else hi = mid;
     }
@@ -176,7 +188,8 @@ class Pack {
     const even = Buffer.from(hex.slice(0, hex.length & ~1), 'hex');
     const key = even.length > 0 ? even : Buffer.from([parseInt(hex[0]! + '0', 16)]);
     const out: string[] = [];
-    for (let i = this.lowerBound(key); i < this.count && out.length < max; i++) {
+    const end = this.fanout[key[0]!]!; // every id starting with the prefix is in its first byte's bucket
+    for (let i = this.lowerBound(key); i < end && out.length < max; i++) {
       const o = this.oidAt(i).toString('hex');
       if (!o.startsWith(hex)) {
         if (o.slice(0, hex.length) > hex) break;
@@ -270,12 +283,12 @@ function deltaSizes(d: Buffer): { base: number; result: number; at: number } {
   return { base, result, at: p };
 }
 
-/** Applies a git delta to `base`. */
-function applyDelta(base: Buffer, delta: Buffer): Buffer {
-  const { base: baseSize, result, at } = deltaSizes(delta);
-  if (baseSize !== base.length) throw new GitStoreError(`delta expects a ${baseSize}-byte base, found ${base.length}`);
-  if (result > MAX_IN_MEMORY) throw new GitStoreError(`deltified object of ${result} bytes: larger than ${MAX_IN_MEMORY}, not read`);
-  const out = Buffer.allocUnsafe(result);
+/**
+ * Runs a delta's instructions from `at`: checks that each copy stays inside `base` and the
+ * declared `result` size and each insert inside the delta, and returns how many bytes they produce.
+ * With `out`, also writes them there.
+ */
+function runDelta(base: Buffer, delta: Buffer, at: number, result: number, out?: Buffer): number {
   let o = 0;
   let p = at;
   while (p < delta.length) {
@@ -283,20 +296,50 @@ function applyDelta(base: Buffer, delta: Buffer): Buffer {
     if (op & 0x80) {
       let off = 0;
       let len = 0;
-      for (let i = 0; i < 4; i++) if (op & (1 << i)) off += delta[p++]! * 2 ** (8 * i);
-      for (let i = 0; i < 3; i++) if (op & (16 << i)) len += delta[p++]! * 2 ** (8 * i);
+      for (let i = 0; i < 7; i++) {
+        if (!(op & (1 << i))) continue;
+        if (p >= delta.length) throw new GitStoreError('delta ends inside a copy instruction');
+        if (i < 4) off += delta[p++]! * 2 ** (8 * i);
+        else len += delta[p++]! * 2 ** (8 * (i - 4));
+      }
       if (len === 0) len = 0x10000;
-      if (p > delta.length || off + len > base.length || o + len > result) throw new GitStoreError('delta copies outside its base or result');
-      o += base.copy(out, o, off, off + len);
+      if (off + len > base.length || o + len > result) throw new GitStoreError('delta copies outside its base or result');
+      if (out) base.copy(out, o, off, off + len);
+      o += len;
     } else if (op !== 0) {
       if (p + op > delta.length || o + op > result) throw new GitStoreError('delta inserts past its end');
-      o += delta.copy(out, o, p, p + op);
+      if (out) delta.copy(out, o, p, p + op);
+      o += op;
       p += op;
     } else throw new GitStoreError('delta has a reserved opcode 0');
   }
-  if (o !== result) throw new GitStoreError(`delta produced ${o} bytes, declared ${result}`);
+  return o;
+}
+
+/** Results up to this size are allocated before a delta's instructions are checked. */
+const DELTA_PRECHECK = 1024 * 1024;
+
+/**
+ * Applies a git delta to `base`. For a result over DELTA_PRECHECK bytes the instructions are
+ * checked in a first pass, so that it is allocated only for a delta that produces exactly its
+ * declared size (a few bytes declaring 512 MiB allocate nothing).
+ */
+function applyDelta(base: Buffer, delta: Buffer): Buffer {
+  const { base: baseSize, result, at } = deltaSizes(delta);
+  if (baseSize !== base.length) throw new GitStoreError(`delta expects a ${baseSize}-byte base, found ${base.length}`);
+  if (result > MAX_IN_MEMORY) throw new GitStoreError(`deltified object of ${result} bytes: larger than ${MAX_IN_MEMORY}, not read`);
+  if (result > DELTA_PRECHECK) {
+    const n = runDelta(base, delta, at, result);
+    if (n !== result) throw new GitStoreError(`delta produced ${n} bytes, declared ${result}`);
+  }
+  const out = Buffer.allocUnsafe(result);
+  const n = runDelta(base, delta, at, result, out);
+  if (n !== result) throw new GitStoreError(`delta produced ${n} bytes, declared ${result}`);
   return out;
 }
+
+/** Key of a packed object in the base cache and in a delta chain's visited set. */
+const cacheKey = (p: Pack, offset: number): string => `${p.packPath}\0${offset}`;
 
 /** Where an object is: a loose file, or a pack and offset. */
 type Location = { loose: string } | { pack: Pack; offset: number };
@@ -453,7 +496,11 @@ export class GitStore {
   private packedType(pack: Pack, offset: number): ObjectType {
     let p = pack;
     let off = offset;
+    const seen = new Set<string>();
     for (let depth = 0; depth <= MAX_DELTA_DEPTH; depth++) {
+      const key = cacheKey(p, off);
+      if (seen.has(key)) throw new GitStoreError(`${p.packPath}: delta chain at ${offset} loops back to offset ${off}`);
+      seen.add(key);
       const h = p.header(off);
       if (TYPES[h.kind]) return TYPES[h.kind]!;
       if (h.baseOffset !== undefined) off = h.baseOffset;
@@ -480,7 +527,7 @@ export class GitStore {
         const i = this.info(oid);
         if (i.size > max) return i;
       }
-      const o = this.readPacked(loc.pack, loc.offset, max, 0);
+      const o = this.readPacked(loc.pack, loc.offset, max);
       verify(oid, o.type, o.data, this.hashLen);
       return { type: o.type, size: o.data.length, data: o.data };
     }
@@ -494,7 +541,7 @@ export class GitStore {
   /** Reads a whole object into memory (at most `max` bytes) and checks it against its id. */
   read(oid: string, max = MAX_IN_MEMORY): StoredObject {
     const loc = this.locate(oid);
-    const o = 'loose' in loc ? this.readLoose(loc.loose, max) : this.readPacked(loc.pack, loc.offset, max, 0);
+    const o = 'loose' in loc ? this.readLoose(loc.loose, max) : this.readPacked(loc.pack, loc.offset, max);
     verify(oid, o.type, o.data, this.hashLen);
     return { oid, type: o.type, data: o.data };
   }
@@ -512,43 +559,80 @@ export class GitStore {
     }
   }
 
-  private readPacked(pack: Pack, offset: number, max: number, depth: number): { type: ObjectType; data: Buffer } {
-    const key = `${pack.packPath}\0${offset}`;
-    const hit = this.baseCache.get(key);
-    if (hit) {
-      this.baseCache.delete(key);
-      this.baseCache.set(key, hit);
-      return hit;
-    }
-    if (depth > MAX_DELTA_DEPTH) throw new GitStoreError(`delta chain longer than ${MAX_DELTA_DEPTH} in ${pack.packPath}`);
-    const h = pack.header(offset);
-    let out: { type: ObjectType; data: Buffer };
-    if (TYPES[h.kind]) {
-      if (h.size > max) throw new GitStoreError(`git object at ${offset} of ${pack.packPath} is ${h.size} bytes: larger than ${max}, not read`);
-      out = { type: TYPES[h.kind]!, data: inflateExact(pack.compressed(h, h.size), h.size, `${pack.packPath} at ${offset}`) };
-    } else {
-      if (h.size > MAX_IN_MEMORY) throw new GitStoreError(`delta of ${h.size} bytes at ${offset} of ${pack.packPath}: too large`);
-      const delta = inflateExact(pack.compressed(h, h.size), h.size, `${pack.packPath} at ${offset}`);
-      const { result } = deltaSizes(delta);
-      if (result > max) throw new GitStoreError(`git object at ${offset} of ${pack.packPath} is ${result} bytes: larger than ${max}, not read`);
-      let base: { type: ObjectType; data: Buffer };
-      if (h.baseOffset !== undefined) base = this.readPacked(pack, h.baseOffset, MAX_IN_MEMORY, depth + 1);
+  /**
+   * Reads a packed object, rebuilding it through its delta chain. The chain is walked first, by
+   * headers only (no recursion), down to a whole object, a loose base or a cached one; it ends with
+   * an error at MAX_DELTA_DEPTH links or at a link seen twice (a REF delta naming itself, or a cycle
+   * of REF deltas: OFS deltas always point backwards). Then the deltas are inflated and applied from
+   * the base up, one at a time, so memory holds one base, one delta and one result.
+   */
+  private readPacked(pack: Pack, offset: number, max: number): { type: ObjectType; data: Buffer } {
+    const where = (p: Pack, off: number) => `${p.packPath} at ${off}`;
+    const chain: { pack: Pack; offset: number; h: PackHeader; delta?: Buffer }[] = [];
+    let seen: Set<string> | undefined; // made at the first delta link
+    let p = pack;
+    let off = offset;
+    let base: { type: ObjectType; data: Buffer };
+    for (;;) {
+      const key = cacheKey(p, off);
+      const hit = this.baseCache.get(key);
+      if (hit) {
+        this.baseCache.delete(key);
+        this.baseCache.set(key, hit);
+        if (chain.length === 0 && hit.data.length > max) throw new GitStoreError(`git object at ${off} of ${p.packPath} is ${hit.data.length} bytes: larger than ${max}, not read`);
+        base = hit;
+        break;
+      }
+      if (seen?.has(key)) throw new GitStoreError(`${pack.packPath}: the delta chain of the object at ${offset} loops back to ${where(p, off)}`);
+      const h = p.header(off);
+      const limit = chain.length === 0 ? max : MAX_IN_MEMORY;
+      if (TYPES[h.kind]) {
+        if (h.size > limit) throw new GitStoreError(`git object at ${off} of ${p.packPath} is ${h.size} bytes: larger than ${limit}, not read`);
+        base = { type: TYPES[h.kind]!, data: inflateExact(p.compressed(h, h.size), h.size, where(p, off)) };
+        this.cache(key, base);
+        break;
+      }
+      if (chain.length >= MAX_DELTA_DEPTH) throw new GitStoreError(`delta chain longer than ${MAX_DELTA_DEPTH} at ${where(pack, offset)}`);
+      if (h.size > MAX_IN_MEMORY) throw new GitStoreError(`delta of ${h.size} bytes at ${off} of ${p.packPath}: too large`);
+      const link: (typeof chain)[number] = { pack: p, offset: off, h };
+      if (chain.length === 0) {
+        // The object asked for: its size is known from its delta, before any base is read.
+        link.delta = inflateExact(p.compressed(h, h.size), h.size, where(p, off));
+        const { result } = deltaSizes(link.delta);
+        if (result > max) throw new GitStoreError(`git object at ${off} of ${p.packPath} is ${result} bytes: larger than ${max}, not read`);
+      }
+      chain.push(link);
+      (seen ??= new Set()).add(key);
+      if (h.baseOffset !== undefined) off = h.baseOffset;
       else {
         const loc = this.locate(h.baseOid!);
-        base = 'loose' in loc ? this.readLoose(loc.loose, MAX_IN_MEMORY) : this.readPacked(loc.pack, loc.offset, MAX_IN_MEMORY, depth + 1);
-      }
-      out = { type: base.type, data: applyDelta(base.data, delta) };
-    }
-    if (out.data.length <= BASE_CACHE / 16) {
-      this.baseCache.set(key, out);
-      this.baseCached += out.data.length;
-      while (this.baseCached > BASE_CACHE) {
-        const [k, v] = this.baseCache.entries().next().value as [string, { data: Buffer }];
-        this.baseCache.delete(k);
-        this.baseCached -= v.data.length;
+        if ('loose' in loc) {
+          base = this.readLoose(loc.loose, MAX_IN_MEMORY);
+          break;
+        }
+        p = loc.pack;
+        off = loc.offset;
       }
     }
-    return out;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const { pack: lp, offset: lo, h } = chain[i]!;
+      const delta = chain[i]!.delta ?? inflateExact(lp.compressed(h, h.size), h.size, where(lp, lo));
+      base = { type: base.type, data: applyDelta(base.data, delta) };
+      this.cache(cacheKey(lp, lo), base);
+    }
+    return base;
+  }
+
+  /** Keeps a rebuilt object of at most BASE_CACHE / 16 bytes, evicting the least recently used. */
+  private cache(key: string, o: { type: ObjectType; data: Buffer }): void {
+    if (o.data.length > BASE_CACHE / 16 || this.baseCache.has(key)) return;
+    this.baseCache.set(key, o);
+    this.baseCached += o.data.length;
+    while (this.baseCached > BASE_CACHE) {
+      const [k, v] = this.baseCache.entries().next().value as [string, { data: Buffer }];
+      this.baseCache.delete(k);
+      this.baseCached -= v.data.length;
+    }
   }
 
   /**
