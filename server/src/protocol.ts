@@ -354,6 +354,8 @@ export interface BootBudgetInfo {
   readonly nextGenerationBytes: number;
   readonly roomFor?: number;
   readonly entries: number;
+  /** The budget in one line, as views show it ("room for 100+ more" beyond ROOM_FOR_CAP). */
+  readonly summary: string;
 }
 
 /** Lists the generations of the system profile under `root` (default: setting `nixboot.systemRoot`, else `/`). */

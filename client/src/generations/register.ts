@@ -127,7 +127,7 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
       const b = this.data.budget;
       const budget: Node = {
         kind: 'budget',
-        text: `/boot: ${b.entries} entries, ${size(b.usedByGenerations)} used${b.freeBytes !== undefined ? `, ${size(b.freeBytes)} free` : ''}${b.roomFor !== undefined ? `, room for ${b.roomFor} more` : ''}`,
+        text: b.summary,
         tooltip: `${b.loader}${b.copies ? ' copies kernels and initrds into' : ' reads kernels from the store, not'} ${b.bootDir}; next generation ≈ ${size(b.nextGenerationBytes)}`,
       };
       return [
