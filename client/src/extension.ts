@@ -8,6 +8,7 @@ import { registerStageOneStatus } from './lint/statusBar';
 import { registerProvenance } from './provenance/register';
 import { registerGenerations } from './generations/register';
 import { registerTrust } from './trust';
+import { createLogChannel } from './log';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
@@ -39,7 +40,12 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
     run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=64'] } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=64', '--nolazy', '--inspect=6019'] } },
   };
+  // One "nixboot" channel: the server's log and the protocol trace (`nixboot.trace.server`).
+  const log = createLogChannel();
+  extension.subscriptions.push(log);
   const clientOptions: LanguageClientOptions = {
+    outputChannel: log,
+    traceOutputChannel: log,
     documentSelector: [
       { scheme: 'file', language: 'nix' },
       { scheme: 'untitled', language: 'nix' },
@@ -56,7 +62,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.nix'),
     },
   };
-  client = new LanguageClient('nixboot', 'NixOS Boot Debugger', serverOptions, clientOptions);
+  client = new LanguageClient('nixboot', 'nixboot', serverOptions, clientOptions);
   const ctx: Ctx = { extension, client, trees: new Map() };
   extension.subscriptions.push(client);
   for (const feature of FEATURES) feature(ctx);

@@ -125,9 +125,11 @@ export namespace InitrdIdentifyRequest {
     readonly files: string[];
     /** System root whose generations name the images (default: setting `nixboot.systemRoot`, else `/`). */
     readonly root?: string;
+    /** Two files to compare: answer them older → newer (generation, else date), whatever order they came in. */
+    readonly olderFirst?: boolean;
   }
   export interface Result {
-    /** One per file, in order. */
+    /** One per file, in order (older → newer with `olderFirst`). */
     readonly images: InitrdIdentity[];
   }
 }

@@ -93,7 +93,7 @@ export function labelImage(f: LabelFacts): ImageLabel {
  * Two images in comparison order, older → newer: by generation when both belong to one, else by
  * date (then name), so "gen 2 → gen 3" reads the same way in initrd and closure diffs.
  */
-export function olderFirst<T extends { readonly label: ImageLabel }>(a: T, b: T): [T, T] {
+export function olderFirst<T extends { readonly label: Pick<ImageLabel, 'generation' | 'date'> }>(a: T, b: T): [T, T] {
   const ga = a.label.generation;
   const gb = b.label.generation;
   if (ga !== undefined && gb !== undefined) return ga <= gb ? [a, b] : [b, a];

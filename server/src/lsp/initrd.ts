@@ -6,7 +6,7 @@ import { cacheKey, openArchive, InitrdError, type Archive, type CpioEntry } from
 import { checkArchive, generationKernelVersion } from '../initrd/check';
 import { diffArchives } from '../initrd/diff';
 import { diskUsage } from '../initrd/du';
-import { labelImage, readHead, sniffImage } from '../initrd/identify';
+import { labelImage, olderFirst, readHead, sniffImage } from '../initrd/identify';
 import { readGenerations, type Generation } from '../system/generations';
 import {
   InitrdCandidatesRequest,
@@ -146,7 +146,12 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
 
   connection.onRequest(InitrdIdentifyRequest.method, (p: InitrdIdentifyRequest.Params): InitrdIdentifyRequest.Result => {
     if (!Array.isArray(p?.files) || p.files.length > InitrdIdentifyRequest.MAX_FILES) throw new ResponseError(1, `identify takes a list of at most ${InitrdIdentifyRequest.MAX_FILES} paths`);
-    return { images: p.files.map((f) => (typeof f === 'string' && f.startsWith('/') ? identify(f, p.root) : { file: String(f), name: String(f), title: `initrd: ${String(f)}` })) };
+    const images = p.files.map((f) => (typeof f === 'string' && f.startsWith('/') ? identify(f, p.root) : { file: String(f), name: String(f), title: `initrd: ${String(f)}` }));
+    if (p.olderFirst && images.length === 2) {
+      const [a, b] = olderFirst({ label: images[0]!, img: images[0]! }, { label: images[1]!, img: images[1]! });
+      return { images: [a.img, b.img] };
+    }
+    return { images };
   });
 
   connection.onRequest(InitrdCandidatesRequest.method, (p: InitrdCandidatesRequest.Params): InitrdCandidatesRequest.Result => {
