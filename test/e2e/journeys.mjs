@@ -50,6 +50,11 @@ async function openProblems(page) {
   await page.locator('.markers-panel').waitFor({ state: 'visible', timeout: T });
 }
 
+/** A row of the Initrds view (NixOS Boot container), not of a notification or another view. */
+function initrdsRow(page, text) {
+  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Initrds' }) }).locator('.monaco-list-row', { hasText: text }).first();
+}
+
 function explorerRow(page, name) {
   return page.locator('.explorer-folders-view .monaco-list-row', { has: page.getByText(name, { exact: true }) }).first();
 }
@@ -129,7 +134,7 @@ export const JOURNEYS = [
       await item.waitFor({ timeout: T });
       await contextMenu(page, item, 'Open Initrd');
       // The image is mounted in this window's Initrds view, named by the engine.
-      const mount = page.locator('.monaco-list-row', { hasText: /^initrd: initrd · / }).first();
+      const mount = initrdsRow(page, /^initrd: initrd · /);
       await mount.waitFor({ timeout: T }).catch(() => {
         throw new Error('no "initrd: initrd · …" row appeared in the Initrds view');
       });
@@ -171,6 +176,9 @@ export const JOURNEYS = [
     media: ['initrd-viewer', 'initrd-health'],
     async run(page, { shot }) {
       await waitWorkbench(page);
+      // Once the engine has identified the file (its menu offers initrd commands), a click opens the viewer.
+      await contextMenu(page, explorerRow(page, 'initrd'), 'Open Initrd', { click: false });
+      await page.keyboard.press('Escape');
       await explorerRow(page, 'initrd').click();
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
       const primary = frame.locator('button', { hasText: 'Open as Initrd' });
@@ -241,7 +249,7 @@ export const JOURNEYS = [
       const initrdRow = page.locator('.monaco-list-row', { hasText: /^Initrd/ }).first();
       await initrdRow.waitFor({ timeout: T });
       await initrdRow.click();
-      const mount = page.locator('.monaco-list-row', { hasText: /initrd: gen 3 · Linux 6\.12\.59 · \d{4}-\d{2}-\d{2}/ }).first();
+      const mount = initrdsRow(page, /^initrd: gen 3 · Linux 6\.12\.59 · \d{4}-\d{2}-\d{2}/);
       await mount.waitFor({ timeout: T }).catch(() => {
         throw new Error('the Initrds view did not show "initrd: gen 3 · Linux 6.12.59 · <date>"');
       });

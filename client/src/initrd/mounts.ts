@@ -1,4 +1,4 @@
-// The "Initrds" view: images opened in this window, each under the engine's name ("initrd: gen 3 ·
+// The "Initrds" view (NixOS Boot container): images opened in this window, each under the engine's name ("initrd: gen 3 ·
 // Linux 6.12.59 · 2026-11-22"), browsed through the `initrd:` file system. Mounts live in the
 // window (workspace state), not in the user's .code-workspace; "Add to Workspace" puts one
 // there when the user asks.

@@ -11,7 +11,7 @@ import { withProgress } from './client';
 import { InitrdFileSystem } from './fsProvider';
 import { openInspector } from './inspector';
 import { CompareView } from './compare';
-import { Images } from './images';
+import { Images, VIEWER } from './images';
 import { Mounts, type MountNode } from './mounts';
 import { registerViewer } from './viewer';
 import { archiveUri, SCHEME } from './uri';
@@ -32,12 +32,21 @@ export function registerInitrd(ctx: Ctx): void {
   const imgs = images;
   const diagnostics = vscode.languages.createDiagnosticCollection('nixboot-initrd');
   const mounts = new Mounts(extension.workspaceState);
+  const offered = new Set<string>();
   extension.subscriptions.push(
     diagnostics,
     imgs,
     mounts,
     vscode.workspace.registerFileSystemProvider(SCHEME, new InitrdFileSystem(client), { isReadonly: true, isCaseSensitive: true }),
     registerViewer(imgs),
+    // A detected initrd opened as text (before the extension was up, or "open the raw bytes"):
+    // offer the viewer once per file and window.
+    vscode.window.onDidChangeActiveTextEditor((e) => {
+      const uri = e?.document.uri;
+      if (!uri || uri.scheme !== 'file' || !imgs.isDetected(uri.fsPath) || offered.has(uri.fsPath)) return;
+      offered.add(uri.fsPath);
+      void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} is an initrd: its bytes are compressed, not text.`, 'Reopen as Initrd').then((pick) => pick && vscode.commands.executeCommand('vscode.openWith', uri, VIEWER));
+    }),
     mounts.view.onDidChangeSelection((e) => {
       const n = e.selection[0];
       if (n) imgs.selected = n.file;
