@@ -173,7 +173,7 @@ export const JOURNEYS = [
   {
     id: 'initrd-viewer',
     name: 'Opening the initrd file shows the initrd viewer, not bytes; "Check Initrd Health" from it shows a summary and Problems that survive a reload',
-    media: ['initrd-viewer', 'initrd-health'],
+    media: ['initrd-viewer'],
     async run(page, { shot }) {
       await waitWorkbench(page);
       // Once the engine has identified the file (its menu offers initrd commands), a click opens the viewer.
