@@ -279,4 +279,67 @@ export const JOURNEYS = [
       await shot('provenance-report');
     },
   },
+  {
+    id: 'walkthrough',
+    name: 'First run: the walkthrough, followed to the end (config, finding, fix, initrd, generation diff)',
+    media: ['walkthrough'],
+    async run(page, { shot, workspace }) {
+      demoToplevel(workspace);
+      await waitWorkbench(page);
+      await runCommand(page, 'Welcome: Open Walkthrough');
+      const pickRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug NixOS boots with nixboot' }).first();
+      await pickRow.waitFor({ timeout: T }).catch(() => {
+        throw new Error('"Welcome: Open Walkthrough" does not list the nixboot walkthrough');
+      });
+      await pickRow.click();
+      const guide = page.locator('.gettingStartedContainer');
+      const step = async (title, button) => {
+        await guide.locator('.getting-started-step', { hasText: title }).first().click();
+        const b = guide.getByText(button, { exact: true }).first();
+        await b.waitFor({ timeout: T }).catch(() => {
+          throw new Error(`walkthrough step "${title}" has no "${button}"`);
+        });
+        await b.click();
+      };
+      const backToGuide = async () => {
+        await page.locator('.tabs-container .tab', { hasText: 'Welcome' }).first().click();
+      };
+      await step('Open your NixOS configuration', 'Open configuration.nix');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'configuration.nix' }).first().waitFor({ timeout: T });
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: 'configuration.nix' }).first().waitFor({ timeout: T });
+      await backToGuide();
+      await step('See a finding', 'Show Problems');
+      await problemRow(page, 'initrd-script-exit').first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the walkthrough\'s Show Problems did not list initrd-script-exit');
+      });
+      await step('Fix it', 'Show Quick Fixes');
+      await page.keyboard.press('Escape');
+      await step('Open an initrd', 'Open Initrd');
+      const image = page.locator('.quick-input-list .monaco-list-row', { hasText: 'gen 3' }).first();
+      await image.waitFor({ timeout: T }).catch(() => {
+        throw new Error('Open Initrd from the walkthrough offered no generation initrd');
+      });
+      await page.locator('.quick-input-widget input').fill('gen 3');
+      await page.keyboard.press('Enter');
+      await initrdsRow(page, /^initrd: gen 3 · /).waitFor({ timeout: T }).catch(() => {
+        throw new Error('the initrd picked from the walkthrough was not mounted in the Initrds view');
+      });
+      await backToGuide();
+      await step('Diff two generations', 'Diff with Previous Generation');
+      const gen = page.locator('.quick-input-list .monaco-list-row', { hasText: /^3/ }).first();
+      await gen.waitFor({ timeout: T });
+      await page.locator('.quick-input-widget input').fill('3');
+      await page.keyboard.press('Enter');
+      await page.locator('.tabs-container .tab', { hasText: 'generation-2-to-3' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the closure diff gen 2 → gen 3 did not open');
+      });
+      await backToGuide();
+      const checked = guide.locator('.getting-started-step.complete');
+      await checked.nth(4).waitFor({ timeout: T }).catch(async () => {
+        throw new Error(`only ${await checked.count()} of 5 walkthrough steps are checked after following them all`);
+      });
+      await shot('walkthrough');
+    },
+  },
 ];
