@@ -10,6 +10,7 @@ import { registerGenerations } from './generations/register';
 import { registerRehearse } from './rehearse/register';
 import { registerTrust } from './trust';
 import { currentPeers, registerPeers } from './peers';
+import { createLogChannel } from './log';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
@@ -43,7 +44,12 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
     run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=64'] } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=64', '--nolazy', '--inspect=6019'] } },
   };
+  // One "nixboot" channel: the server's log and the protocol trace (`nixboot.trace.server`).
+  const log = createLogChannel();
+  extension.subscriptions.push(log);
   const clientOptions: LanguageClientOptions = {
+    outputChannel: log,
+    traceOutputChannel: log,
     documentSelector: [
       { scheme: 'file', language: 'nix' },
       { scheme: 'untitled', language: 'nix' },
@@ -62,7 +68,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.nix'),
     },
   };
-  client = new LanguageClient('nixboot', 'NixOS Boot Debugger', serverOptions, clientOptions);
+  client = new LanguageClient('nixboot', 'nixboot', serverOptions, clientOptions);
   const ctx: Ctx = { extension, client, trees: new Map() };
   extension.subscriptions.push(client);
   for (const feature of FEATURES) feature(ctx);

@@ -113,6 +113,57 @@ export namespace InitrdOpenRequest {
   }
 }
 
+/** What the engine knows of one image file: whether it is an initrd, and its name. */
+export interface InitrdIdentity {
+  readonly file: string;
+  /** What its first bytes are ('cpio', a compression, 'uki'); absent: not an initrd. */
+  readonly kind?: string;
+  /** "gen 3 · Linux 6.12.59 · 2026-11-22" (generation, kernel, date), or the file name · kernel · date. */
+  readonly name: string;
+  /** "initrd: " + name: mounts, tabs, Problems groups. */
+  readonly title: string;
+  /** The newest generation (under the system root) that boots this file. */
+  readonly generation?: number;
+  readonly kernelVersion?: string;
+  readonly date?: string;
+}
+
+/**
+ * Which of `files` are initrds (first 4 KiB only: magic bytes, a gzip segment must hold cpio, a PE
+ * image must have a `.linux` section) and what they are called. The client asks before it offers
+ * initrd commands on a file or opens it in the initrd viewer; it never sniffs bytes itself.
+ */
+export namespace InitrdIdentifyRequest {
+  export const method = 'nixboot/initrd/identify';
+  /** Most files per request. */
+  export const MAX_FILES = 5000;
+  export interface Params {
+    /** Absolute paths. */
+    readonly files: string[];
+    /** System root whose generations name the images (default: setting `nixboot.systemRoot`, else `/`). */
+    readonly root?: string;
+    /** Two files to compare: answer them older → newer (generation, else date), whatever order they came in. */
+    readonly olderFirst?: boolean;
+  }
+  export interface Result {
+    /** One per file, in order (older → newer with `olderFirst`). */
+    readonly images: InitrdIdentity[];
+  }
+}
+
+/** The initrds of the system's generations under the system root, newest first (for pickers). */
+export namespace InitrdCandidatesRequest {
+  export const method = 'nixboot/initrd/candidates';
+  export interface Params {
+    readonly root?: string;
+  }
+  export interface Result {
+    readonly images: (InitrdIdentity & { readonly current: boolean })[];
+    /** Why there are none (no profile under the root …). */
+    readonly note?: string;
+  }
+}
+
 /** Metadata of one archive path (symlinks are reported as such, with their target). */
 export namespace InitrdStatRequest {
   export const method = 'nixboot/initrd/stat';
@@ -390,6 +441,8 @@ export interface BootBudgetInfo {
   readonly nextGenerationBytes: number;
   readonly roomFor?: number;
   readonly entries: number;
+  /** The budget in one line, as views show it ("room for 100+ more" beyond ROOM_FOR_CAP). */
+  readonly summary: string;
 }
 
 /** Lists the generations of the system profile under `root` (default: setting `nixboot.systemRoot`, else `/`). */

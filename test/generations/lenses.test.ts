@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generationLenses, locateBootSettings } from '../../server/src/lsp/generations';
 import type { GenerationsReport, Generation } from '../../server/src/system/generations';
-import type { BootBudget } from '../../server/src/system/bootBudget';
+import { describeBudget, describeRoom, type BootBudget } from '../../server/src/system/bootBudget';
 
 const nested = [
   '{ lib, ... }:',
@@ -41,4 +41,15 @@ test('lens titles: counts, room, the cannot-fit warning, current initrd size', (
   assert.equal(lenses[1]!.title, 'Current initrd: 30.0 MiB (generation 2, Linux 6.6.1)');
   const fits = generationLenses(nested.replace('40;', '6;'), report, budget);
   assert.equal(fits[0]!.title, '2 generations, 2 entries in /boot, room for 5 more');
+});
+
+test('the /boot budget line caps "room for" so tiny images or a /boot on the root file system give a stable, sane figure', () => {
+  const base: BootBudget = { loader: 'systemd-boot', bootDir: '/boot', copies: true, freeBytes: 76 * 2 ** 30, totalBytes: 100 * 2 ** 30, usedByGenerations: 492, perGeneration: [], nextGenerationBytes: 4096, roomFor: 19193719, entries: 2 };
+  assert.equal(describeBudget(base), '/boot: 2 entries, 492 B used, 76.0 GiB free, room for 100+ more');
+  // Free space that moves with other writes to the file system leaves the line unchanged.
+  assert.equal(describeBudget({ ...base, freeBytes: base.freeBytes! - 3 * 4096, roomFor: 19193716 }), describeBudget(base));
+  assert.equal(describeRoom({ roomFor: 5 }), 'room for 5 more');
+  assert.equal(describeRoom({ roomFor: 99 }), 'room for 99 more');
+  assert.equal(describeRoom({ roomFor: undefined }), undefined);
+  assert.equal(describeBudget({ ...base, copies: false, freeBytes: undefined, roomFor: undefined, entries: 1 }), '/boot: 1 entry, kernels read from the store');
 });

@@ -10,6 +10,8 @@ import { LspClient } from '../lsp/client';
 import { makeInitrd } from '../fixtures/makeInitrd';
 import { skipUnless } from '../nixEnv';
 import {
+  InitrdCandidatesRequest,
+  InitrdIdentifyRequest,
   InitrdCheckRequest,
   InitrdDiffRequest,
   InitrdInspectRequest,
@@ -90,4 +92,21 @@ test('open with work-done progress, stat, readDirectory, readFile through symlin
   fs.writeFileSync(path.join(dir, 'garbage'), 'garbage garbage');
   await assert.rejects(client.conn.sendRequest(InitrdOpenRequest.method, { file: path.join(dir, 'garbage') }), /unrecognised data/);
   await assert.rejects(client.conn.sendRequest(InitrdOpenRequest.method, { file: 'relative' }), /not an absolute path/);
+});
+
+test('identify: initrds by their first bytes, named by the kernel inside once opened; candidates honour the system root (real cpio, zstd; bundled server)', { skip: skipUnless('cpio', 'zstd') }, async () => {
+  const img = await makeInitrd({ dir: path.join(dir, 'ident'), segments: [{ compression: 'zstd', files: [{ path: 'init', content: '#!/bin/sh\n', mode: 0o755 }, { path: 'lib/modules/6.12.59/kernel/x.ko', content: 'ko' }] }] });
+  const nix = path.join(dir, 'configuration.nix');
+  fs.writeFileSync(nix, '{ boot.initrd.enable = true; }\n');
+  const before = (await client.conn.sendRequest(InitrdIdentifyRequest.method, { files: [img, nix, path.join(dir, 'missing'), dir] })) as InitrdIdentifyRequest.Result;
+  assert.deepEqual(before.images.map((i) => i.kind), ['zstd', undefined, undefined, undefined]);
+  assert.equal(before.images[0]!.title.startsWith(`initrd: ${path.basename(img)} · `), true, before.images[0]!.title);
+  await client.conn.sendRequest(InitrdOpenRequest.method, { file: img });
+  const after = (await client.conn.sendRequest(InitrdIdentifyRequest.method, { files: [img] })) as InitrdIdentifyRequest.Result;
+  assert.match(after.images[0]!.name, new RegExp(`^${path.basename(img).replace(/\./g, '\\.')} · Linux 6\\.12\\.59 · \\d{4}-\\d{2}-\\d{2}$`));
+  // A root without a system profile: no candidates, and a note that says why.
+  const none = (await client.conn.sendRequest(InitrdCandidatesRequest.method, { root: path.join(dir, 'no-such-root') })) as InitrdCandidatesRequest.Result;
+  assert.deepEqual(none.images, []);
+  assert.match(none.note ?? '', /no generations under .*no-such-root/);
+  await assert.rejects(client.conn.sendRequest(InitrdIdentifyRequest.method, { files: 'x' }), /at most 5000 paths/);
 });

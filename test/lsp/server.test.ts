@@ -79,6 +79,9 @@ test('hover on a finding explains the incident', async () => {
   assert.match(hover.contents.value, /gc-deletes-all-generations/);
   assert.match(hover.contents.value, /wipe-history/);
   assert.match(hover.contents.value, /\*\*Judged for\*\* Host: /, 'the hover names the host the finding was judged for');
+  // VS Code shows the diagnostic's message above the hover: the hover must not repeat it.
+  const diags = await client.waitForDiagnostics(uri, (d) => d.length > 0);
+  assert.ok(!hover.contents.value.includes(diags[0]!.message), 'the hover does not repeat the finding message');
 });
 
 test('settings turn a rule off and change severities', async () => {

@@ -43,6 +43,9 @@ test('hover on boot, nix.gc and fileSystems options', () => {
   assert.ok(h?.includes('*Type:* strings concatenated with "\\n"'), h);
   assert.ok(h?.includes('*Default:* `""`'), h);
   assert.ok(h?.includes('Shell commands to be executed after stage 1'), h);
+  // The declaration is a link users can follow; where the facts were read from is not shown.
+  assert.ok(h?.includes('Declared in [nixos/modules/system/boot/initrd-network.nix](https://github.com/NixOS/nixpkgs/blob/master/nixos/modules/system/boot/initrd-network.nix)'), h);
+  assert.doesNotMatch(h ?? '', /index file id|commit not reported|Swarsel|@[0-9a-f]{8}/);
   const nested = hoverText('{ fileSystems."/persist" = { device = "/dev/x"; needed$0ForBoot = true; }; }');
   assert.ok(nested?.includes('**fileSystems.<name>.neededForBoot**'), nested);
   const gc = hoverText('{ nix.gc = { opt$0ions = "-d"; }; }');

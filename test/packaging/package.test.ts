@@ -5,10 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const VSCE = join(ROOT, 'node_modules/@vscode/vsce/vsce');
+/** The `vsce package` flags of `npm run package` (the test packages the same way). */
+const PACKAGE_FLAGS = (pkg.scripts.package as string).split('vsce package')[1]!.split(' -o ')[0]!.trim().split(/\s+/);
 
 const ALLOWED = [/^package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/, /^dist\/(extension|server|cli|cli-main|cli-initrd|cli-nar|cli-lock)\.js$/, /^dist\/package\.json$/, /^syntaxes\/[\w.-]+\.json$/, /^media\/[\w.-]+\.(svg|png)$/, /^docs\/rules\/[\w-]+\.md$/];
 
@@ -22,10 +25,23 @@ test('the .vsix holds only what .vscodeignore allows, and is under 2 MB', () => 
   const dir = mkdtempSync(join(tmpdir(), 'nixboot-vsix-'));
   try {
     const out = join(dir, 'nixboot.vsix');
-    const r = spawnSync(process.execPath, [VSCE, 'package', '--no-dependencies', '--allow-missing-repository', '-o', out], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [VSCE, 'package', ...PACKAGE_FLAGS, '-o', out], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const size = statSync(out).size;
     assert.ok(size < 2 * 1024 * 1024, `vsix is ${size} bytes`);
+    // The Extensions page shows the users' README (MARKETPLACE.md), not the developers' one, and its
+    // pictures load offline: relative paths to images inside the .vsix, never remote URLs.
+    const zip = unzipSync(readFileSync(out));
+    const readme = strFromU8(zip['extension/readme.md']!);
+    assert.equal(readme, readFileSync(join(ROOT, 'MARKETPLACE.md'), 'utf8'));
+    assert.doesNotMatch(readme, /npm run|scripts\/test-all|run-tests/, 'no developer instructions');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    assert.ok(images.length >= 3, 'the README shows the extension');
+    for (const img of images) {
+      assert.doesNotMatch(img, /^[a-z]+:/i, `${img} is a relative path`);
+      assert.ok(zip[`extension/${img}`], `${img} is packaged`);
+    }
+    assert.ok(zip[`extension/${pkg.icon}`], 'the icon is packaged');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,12 +10,12 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 type MenuItem = { command: string; when?: string };
 
-test('untrustedWorkspaces is "limited", and machine settings are restricted configurations', () => {
+test('untrustedWorkspaces is "limited", and machine- and application-scoped settings are restricted configurations', () => {
   const u = pkg.capabilities.untrustedWorkspaces;
   assert.equal(u.supported, 'limited');
   assert.match(u.description, /only lints/);
   const machine = Object.entries(pkg.contributes.configuration.properties as Record<string, { scope?: string }>)
-    .filter(([, v]) => v.scope === 'machine')
+    .filter(([, v]) => v.scope === 'machine' || v.scope === 'application')
     .map(([k]) => k);
   assert.ok(machine.includes('nixboot.systemRoot'));
   for (const k of machine) assert.ok(u.restrictedConfigurations.includes(k), `${k} is a restricted configuration`);

@@ -64,7 +64,12 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
       this.data = await this.ctx.client.sendRequest<GenerationsListRequest.Result>(GenerationsListRequest.method, { root: this.root() });
       this.error = undefined;
       const w = this.data.warnings.map((x) => x.message).join('\n');
-      if (w && w !== this.lastWarnings) void vscode.window.showWarningMessage(`NixOS generations: ${this.data.warnings.map((x) => x.message).join(' ')}`);
+      // Once per change of the warnings in this window's lifetime, stored so a reload does not repeat it, and with an action.
+      const seen = this.ctx.extension.workspaceState.get<string>('nixboot.generations.warned');
+      if (w && w !== this.lastWarnings && w !== seen) {
+        void this.ctx.extension.workspaceState.update('nixboot.generations.warned', w);
+        void vscode.window.showWarningMessage(`NixOS generations: ${this.data.warnings.map((x) => x.message).join(' ')}`, 'Show Generations').then((pick) => pick && vscode.commands.executeCommand('workbench.view.extension.nixboot'));
+      }
       this.lastWarnings = w;
     } catch (e) {
       this.data = undefined;
@@ -127,7 +132,7 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
       const b = this.data.budget;
       const budget: Node = {
         kind: 'budget',
-        text: `/boot: ${b.entries} entries, ${size(b.usedByGenerations)} used${b.freeBytes !== undefined ? `, ${size(b.freeBytes)} free` : ''}${b.roomFor !== undefined ? `, room for ${b.roomFor} more` : ''}`,
+        text: b.summary,
         tooltip: `${b.loader}${b.copies ? ' copies kernels and initrds into' : ' reads kernels from the store, not'} ${b.bootDir}; next generation ≈ ${size(b.nextGenerationBytes)}`,
       };
       return [
@@ -146,8 +151,9 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
         kind: 'detail',
         label: 'Initrd',
         description: size(g.initrd.size),
-        tooltip: `${g.initrd.path}\nClick to open its files`,
+        tooltip: `${g.initrd.path}\nClick to browse its files in the Initrds view`,
         icon: 'file-zip',
+        // Opens it in the Initrds view of this window (never silently in the workspace file).
         command: { title: 'Open initrd', command: 'nixboot.initrd.open', arguments: [vscode.Uri.file(this.hostPath(g.initrd.path))] },
       });
     out.push({
@@ -202,11 +208,18 @@ export function registerGenerations(ctx: Ctx): void {
   ctx.trees.set('nixboot.generations', tree as vscode.TreeDataProvider<unknown>);
   const view = vscode.window.createTreeView('nixboot.generations', { treeDataProvider: tree, showCollapseAll: true });
   const showDiff = async (x: GenerationInfo, y: GenerationInfo) => {
-    // Always older → newer, whichever order the command got them in.
+    // Always older → newer ("gen 2 → gen 3"), whichever order the command got them in.
     const [a, b] = x.generation <= y.generation ? [x, y] : [y, x];
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: closureDiffTitle({ from: a.generation, to: b.generation }), cancellable: true }, (_p, token) =>
-      ctx.client.sendRequest<GenerationsDiffRequest.Result>(GenerationsDiffRequest.method, { root: tree.root(), a: String(a.generation), b: String(b.generation) }, token),
-    );
+    const title = closureDiffTitle({ from: a.generation, to: b.generation });
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
+      try {
+        return await ctx.client.sendRequest<GenerationsDiffRequest.Result>(GenerationsDiffRequest.method, { root: tree.root(), a: String(a.generation), b: String(b.generation) }, token);
+      } catch (e) {
+        if (!token.isCancellationRequested) throw e;
+        void vscode.window.showInformationMessage(`Cancelled: ${title}.`);
+        return undefined;
+      }
+    });
     if (r) reports(ctx).show(closureDiff, r);
   };
   const guard =
@@ -273,6 +286,7 @@ export function registerGenerations(ctx: Ctx): void {
       guard(async (arg?: unknown) => {
         const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
         const b = a && (await pickGeneration(tree, `Compare the initrd of generation ${a.generation} with…`, a.generation));
+        if (a && b && (!a.initrd || !b.initrd)) return void vscode.window.showWarningMessage(`Generation ${(a.initrd ? b : a).generation} has no initrd to compare.`);
         if (a?.initrd && b?.initrd) await vscode.commands.executeCommand('nixboot.initrd.compare', vscode.Uri.file(tree.hostPath(a.initrd.path)), vscode.Uri.file(tree.hostPath(b.initrd.path)));
       }),
     ),

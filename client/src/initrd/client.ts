@@ -27,7 +27,7 @@ export async function request<R>(client: LanguageClient, method: string, params:
 
 let counter = 0;
 
-/** A request with a progress notification that can be cancelled (cancelling aborts the work). */
+/** A request with a progress notification that can be cancelled (cancelling aborts the work and says so). */
 export async function withProgress<R>(client: LanguageClient, title: string, method: string, params: object): Promise<R | undefined> {
   await running(client);
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
@@ -40,9 +40,15 @@ export async function withProgress<R>(client: LanguageClient, title: string, met
       }
     });
     try {
-      return await client.sendRequest<R>(method, { ...params, workDoneToken }, token);
+      const r = await client.sendRequest<R>(method, { ...params, workDoneToken }, token);
+      if (token.isCancellationRequested) throw new vscode.CancellationError();
+      return r;
     } catch (e) {
-      if (token.isCancellationRequested) return undefined;
+      if (token.isCancellationRequested) {
+        // Every cancel says what happened (callers get undefined and stop quietly).
+        void vscode.window.showInformationMessage(`Cancelled: ${title}. Nothing was changed.`);
+        return undefined;
+      }
       throw e;
     } finally {
       sub.dispose();

@@ -22,10 +22,16 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.view = vscode.window.createTreeView('nixboot.initrd.diff', { treeDataProvider: this, showCollapseAll: true });
   }
 
-  async show(a: string, b: string): Promise<void> {
+  private nameA = '';
+  private nameB = '';
+
+  /** Compares image `a` (older) with `b` (newer), named by the engine (images.ts orders them). */
+  async show(x: { file: string; name: string }, y: { file: string; name: string }): Promise<void> {
+    const a = x.file;
+    const b = y.file;
     let r: InitrdDiffRequest.Result | undefined;
     try {
-      r = await withProgress<InitrdDiffRequest.Result>(this.client, `Comparing ${path.basename(a)} and ${path.basename(b)}`, InitrdDiffRequest.method, { a, b });
+      r = await withProgress<InitrdDiffRequest.Result>(this.client, `Comparing ${x.name} → ${y.name}`, InitrdDiffRequest.method, { a, b });
     } catch (e) {
       void vscode.window.showErrorMessage(`Cannot compare initrds: ${(e as Error).message}`);
       return;
@@ -33,6 +39,8 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     if (!r) return;
     this.a = a;
     this.b = b;
+    this.nameA = x.name;
+    this.nameB = y.name;
     const units = r.changes.filter((c) => c.path.includes('/systemd/system/'));
     const rest = r.changes.filter((c) => !c.path.includes('/systemd/system/'));
     const group = (label: string, list: Change[]): Node[] => (list.length ? [{ kind: 'group', label: `${label} (${list.length})`, changes: list }] : []);
@@ -42,7 +50,7 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
       ...group('added', rest.filter((c) => c.kind === 'added')),
       ...group('removed', rest.filter((c) => c.kind === 'removed')),
     ];
-    this.view.description = `${path.basename(a)} → ${path.basename(b)}`;
+    this.view.description = `${x.name} → ${y.name}`;
     this.view.message = r.changes.length ? undefined : 'The two images hold the same files.';
     this.emitter.fire(undefined);
     await vscode.commands.executeCommand('setContext', 'nixboot.initrd.comparing', true);
@@ -63,7 +71,7 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     const left = archiveUri(this.a, c.path);
     const right = archiveUri(this.b, c.path);
     if (c.kind === 'changed' && c.type === 'file') {
-      item.command = { command: 'nixboot.initrd.openChange', title: 'Show change', arguments: [left, right, `${path.basename(c.path)} (${path.basename(this.a)} ↔ ${path.basename(this.b)})`] };
+      item.command = { command: 'nixboot.initrd.openChange', title: 'Show change', arguments: [left, right, `${path.basename(c.path)} (${this.nameA} → ${this.nameB})`] };
     } else if (c.type === 'file') {
       item.command = { command: 'vscode.open', title: 'Open', arguments: [c.kind === 'removed' ? left : right] };
     }

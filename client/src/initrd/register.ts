@@ -1,78 +1,119 @@
-// Initrd features in the editor: the `initrd:` file system, "Open Initrd in Explorer",
-// "Inspect Initrd", "Compare Initrds", and health-check problems on `initrd:` files.
+// Initrd features in the editor: the `initrd:` file system, the Initrds view (mounts in this
+// window), the initrd viewer for image files, "Open Initrd", "Inspect Initrd", "Compare Initrds"
+// and "Check Initrd Health" (Problems on `initrd:` files that survive reloads, and a summary).
+// Every command acts on what the user is looking at and asks only when nothing fits (images.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../context';
 import { registerCommand } from '../trust';
-import { InitrdCheckRequest, InitrdOpenRequest } from '../../../server/src/protocol';
+import { InitrdCheckRequest, InitrdOpenRequest, type InitrdIdentity } from '../../../server/src/protocol';
 import { withProgress } from './client';
 import { InitrdFileSystem } from './fsProvider';
 import { openInspector } from './inspector';
 import { CompareView } from './compare';
-import { archiveUri, parseUri, SCHEME } from './uri';
+import { Images, VIEWER } from './images';
+import { Mounts, type MountNode } from './mounts';
+import { registerViewer } from './viewer';
+import { archiveUri, SCHEME } from './uri';
 
-const CURRENT = '/run/current-system/initrd';
+/** Workspace state: the last health check of each image, restored into Problems on reload. */
+const PROBLEMS_KEY = 'nixboot.initrd.problems';
+type Stored = { file: string; title: string; problems: InitrdCheckRequest.Result['problems'] };
 
-/** A command argument (Uri, fs path string, or nothing) → an absolute image path, or undefined. */
-export async function pickImage(arg: unknown, title: string): Promise<string | undefined> {
-  if (arg instanceof vscode.Uri) {
-    if (arg.scheme === 'file') return arg.fsPath;
-    if (arg.scheme === SCHEME) return parseUri(arg).file;
-  }
-  if (typeof arg === 'string' && arg.length > 0) return path.resolve(arg);
-  const items: (vscode.QuickPickItem & { value?: string })[] = [
-    { label: '$(file) Choose a file…', value: undefined },
-    { label: `$(server) Current system`, description: CURRENT, value: CURRENT },
-  ];
-  const pick = await vscode.window.showQuickPick(items, { title });
-  if (!pick) return undefined;
-  if (pick.value) return pick.value;
-  const files = await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Open Initrd' });
-  return files?.[0]?.fsPath;
+let images: Images | undefined;
+/** The shared image resolver (for other client features). */
+export function initrdImages(): Images | undefined {
+  return images;
 }
 
 export function registerInitrd(ctx: Ctx): void {
   const { client, extension } = ctx;
+  images = new Images(ctx);
+  const imgs = images;
   const diagnostics = vscode.languages.createDiagnosticCollection('nixboot-initrd');
+  const mounts = new Mounts(extension.workspaceState);
+  const offered = new Set<string>();
   extension.subscriptions.push(
     diagnostics,
+    imgs,
+    mounts,
     vscode.workspace.registerFileSystemProvider(SCHEME, new InitrdFileSystem(client), { isReadonly: true, isCaseSensitive: true }),
+    registerViewer(imgs),
+    // A detected initrd opened as text (before the extension was up, or "open the raw bytes"):
+    // offer the viewer once per file and window.
+    vscode.window.onDidChangeActiveTextEditor((e) => {
+      const uri = e?.document.uri;
+      if (!uri || uri.scheme !== 'file' || !imgs.isDetected(uri.fsPath) || offered.has(uri.fsPath)) return;
+      offered.add(uri.fsPath);
+      void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} is an initrd: its bytes are compressed, not text.`, 'Reopen as Initrd').then((pick) => pick && vscode.commands.executeCommand('vscode.openWith', uri, VIEWER));
+    }),
+    mounts.view.onDidChangeSelection((e) => {
+      const n = e.selection[0];
+      if (n) imgs.selected = n.file;
+    }),
   );
 
-  const publishProblems = async (file: string) => {
-    try {
-      const r = await withProgress<InitrdCheckRequest.Result>(client, `Checking ${path.basename(file)}`, InitrdCheckRequest.method, { file });
-      if (!r) return;
-      const byPath = new Map<string, vscode.Diagnostic[]>();
-      for (const p of r.problems) {
-        const line = p.line ?? 0;
-        const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1000), p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-        d.source = 'nixboot initrd';
-        d.code = p.code;
-        const list = byPath.get(p.path) ?? [];
-        list.push(d);
-        byPath.set(p.path, list);
-      }
-      for (const [p, list] of byPath) diagnostics.set(archiveUri(file, p), list);
-    } catch (e) {
-      void vscode.window.showWarningMessage(`Initrd health check failed: ${(e as Error).message}`);
+  const publish = (s: Stored) => {
+    const byPath = new Map<string, vscode.Diagnostic[]>();
+    for (const p of s.problems) {
+      const line = p.line ?? 0;
+      const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1000), p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      // The source names the image: two images' "init" problems are told apart in Problems.
+      d.source = s.title;
+      d.code = p.code;
+      const list = byPath.get(p.path) ?? [];
+      list.push(d);
+      byPath.set(p.path, list);
     }
+    // Replace the image's previous results.
+    const prefix = archiveUri(s.file, '/').toString();
+    diagnostics.forEach((uri) => {
+      if (uri.toString().startsWith(prefix)) diagnostics.delete(uri);
+    });
+    for (const [p, list] of byPath) diagnostics.set(archiveUri(s.file, p), list);
+  };
+  const stored = () => extension.workspaceState.get<Stored[]>(PROBLEMS_KEY, []);
+  for (const s of stored()) publish(s);
+
+  const check = async (file: string, img?: InitrdIdentity): Promise<void> => {
+    const id = img ?? (await imgs.title(file));
+    let r: InitrdCheckRequest.Result | undefined;
+    try {
+      r = await withProgress<InitrdCheckRequest.Result>(client, `Checking ${id.title}`, InitrdCheckRequest.method, { file });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Health check of ${id.title} failed: ${(e as Error).message}`);
+      return;
+    }
+    if (!r) return; // withProgress said it was cancelled
+    const s: Stored = { file, title: id.title, problems: r.problems };
+    publish(s);
+    await extension.workspaceState.update(PROBLEMS_KEY, [...stored().filter((x) => x.file !== file), s]);
+    const errors = r.problems.filter((p) => p.severity === 'error').length;
+    const warnings = r.problems.length - errors;
+    if (r.problems.length === 0) {
+      const pick = await vscode.window.showInformationMessage(`${id.title}: no problems found (init, interpreters, libraries, unit binaries, symlinks, kernel modules checked).`, 'Browse Files');
+      if (pick) await vscode.commands.executeCommand('nixboot.initrd.open', vscode.Uri.file(file));
+      return;
+    }
+    const summary = `${id.title}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} (listed in Problems).`;
+    const show = errors ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    const pick = await show(summary, 'Show Problems', 'Browse Files');
+    if (pick === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
+    if (pick === 'Browse Files') await vscode.commands.executeCommand('nixboot.initrd.open', vscode.Uri.file(file));
   };
 
   const open = async (arg?: unknown) => {
-    const file = await pickImage(arg, 'Open Initrd in Explorer');
+    const file = await imgs.pick(arg, 'Open Initrd');
     if (!file) return;
+    const id = await imgs.title(file);
     try {
-      const r = await withProgress<InitrdOpenRequest.Result>(client, `Opening ${path.basename(file)}`, InitrdOpenRequest.method, { file });
-      if (!r) return; // cancelled
-      const uri = archiveUri(file);
-      const folders = vscode.workspace.workspaceFolders ?? [];
-      if (!folders.some((f) => f.uri.toString() === uri.toString())) {
-        vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: `initrd: ${path.basename(file)}` });
-      }
-      void publishProblems(file);
+      const r = await withProgress<InitrdOpenRequest.Result>(client, `Opening ${id.title}`, InitrdOpenRequest.method, { file });
+      if (!r) return;
+      // Named again: the kernel version inside is known once the image is open.
+      await mounts.mount(await imgs.title(file));
+      if (!stored().some((s) => s.file === file)) void check(file);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Cannot open ${file}: ${(e as Error).message}`);
+      void vscode.window.showErrorMessage(`Cannot open ${id.title}: ${(e as Error).message}`);
     }
   };
 
@@ -80,23 +121,36 @@ export function registerInitrd(ctx: Ctx): void {
   extension.subscriptions.push(
     registerCommand(ctx, 'nixboot.initrd.open', open),
     registerCommand(ctx, 'nixboot.initrd.inspect', async (arg?: unknown) => {
-      const file = await pickImage(arg, 'Inspect Initrd');
+      const file = await imgs.pick(arg, 'Inspect Initrd');
       if (file) await openInspector(ctx, file);
     }),
     registerCommand(ctx, 'nixboot.initrd.compare', async (a?: unknown, b?: unknown) => {
       // from the Explorer's multi-select: (clicked, [selected…])
       if (a instanceof vscode.Uri && Array.isArray(b) && b.length === 2) [a, b] = b;
-      const fa = await pickImage(a, 'Compare Initrds: first (older) image');
+      const fa = await imgs.pick(a, 'Compare Initrds: first image');
       if (!fa) return;
-      const fb = await pickImage(Array.isArray(b) ? undefined : b, 'Compare Initrds: second (newer) image');
+      const fb = await imgs.pick(Array.isArray(b) ? undefined : b, `Compare ${(await imgs.title(fa)).name} with…`, { skipActive: true, except: fa });
       if (!fb) return;
-      await compare.show(fa, fb);
+      // Older → newer, whichever was picked first ("gen 2 → gen 3").
+      const pair = await imgs.identify([fa, fb], true).catch(() => [fa, fb].map((file) => ({ file, name: path.basename(file) })));
+      await compare.show(pair[0]!, pair[1]!);
     }),
     registerCommand(ctx, 'nixboot.initrd.check', async (arg?: unknown) => {
-      const file = await pickImage(arg, 'Check Initrd');
-      if (file) await publishProblems(file);
+      const file = await imgs.pick(arg, 'Check Initrd Health');
+      if (file) await check(file);
+    }),
+    registerCommand(ctx, 'nixboot.initrd.addToWorkspace', async (node?: MountNode) => {
+      const m = node ?? mounts.list().find((x) => x.file === imgs.active());
+      if (!m) return void vscode.window.showInformationMessage('Select an initrd in the Initrds view to add it to the workspace.');
+      const uri = archiveUri(m.file);
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      if (!folders.some((f) => f.uri.toString() === uri.toString())) vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: 'title' in m ? m.title : undefined });
+    }),
+    registerCommand(ctx, 'nixboot.initrd.close', async (node?: MountNode) => {
+      if (node) await mounts.unmount(node.file);
     }),
     registerCommand(ctx, 'nixboot.initrd.openChange', (a: vscode.Uri, b: vscode.Uri, title: string) => vscode.commands.executeCommand('vscode.diff', a, b, title)),
     compare,
   );
+  imgs.start();
 }

@@ -3,6 +3,7 @@
 // (client/src/reports: one webview per kind, with next steps and export), long walks show progress
 // and can be cancelled.
 // Each command resolves to the server's result (undefined when cancelled) so callers and tests can use it.
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ProgressType } from 'vscode-languageclient/node';
@@ -30,9 +31,15 @@ async function request<R>(ctx: Ctx, title: string, method: string, params: objec
       }
     });
     try {
-      return await ctx.client.sendRequest<R>(method, { ...params, workDoneToken }, token);
+      const r = await ctx.client.sendRequest<R>(method, { ...params, workDoneToken }, token);
+      if (token.isCancellationRequested) throw new vscode.CancellationError();
+      return r;
     } catch (e) {
-      if (token.isCancellationRequested) return undefined;
+      if (token.isCancellationRequested) {
+        // A cancel says what happened (the callers get undefined and stop).
+        void vscode.window.showInformationMessage(`Cancelled: ${title}.`);
+        return undefined;
+      }
       throw e;
     } finally {
       sub.dispose();
@@ -82,9 +89,19 @@ async function pickInput(ctx: Ctx, lockFile: string, arg: unknown, gitOnly = fal
   return p?.key;
 }
 
-async function pickFolder(title: string): Promise<string | undefined> {
-  const r = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title });
-  return r?.[0]?.fsPath;
+/**
+ * A folder the user chooses for `what`. The dialog does not start in the workspace: Enter there
+ * would offer the configuration's own folder as, say, a checkout of nixpkgs. Choosing the folder
+ * that holds the lock file is questioned, since it is the flake, not one of its inputs.
+ */
+async function pickFolder(title: string, notThis?: string): Promise<string | undefined> {
+  const r = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title, openLabel: 'Use This Folder', defaultUri: vscode.Uri.file(os.homedir()) });
+  const dir = r?.[0]?.fsPath;
+  if (dir && notThis && path.resolve(dir) === path.resolve(notThis)) {
+    const ok = await vscode.window.showWarningMessage(`${dir} holds the flake.lock itself, not a checkout of the input. Use it anyway?`, { modal: true }, 'Use It');
+    if (ok !== 'Use It') return undefined;
+  }
+  return dir;
 }
 
 async function pickPath(arg: unknown, prompt: string): Promise<string | undefined> {
@@ -109,8 +126,8 @@ export function registerProvenance(ctx: Ctx): void {
           r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, { lockFile, input, ...given });
         } catch (e) {
           if (!/needsCheckout/.test((e as Error).message)) throw e;
-          const dir = await pickFolder(`A checkout or git repository of '${input}'`);
-          if (!dir) return;
+          const dir = await pickFolder(`'${input}' is not in the Nix store: choose a checkout or git repository of '${input}'`, path.dirname(lockFile));
+          if (!dir) return void vscode.window.showInformationMessage(`Verification of '${input}' stopped: no checkout chosen.`);
           const isRepo = (await vscode.workspace.fs.stat(vscode.Uri.file(path.join(dir, '.git'))).then(() => true, () => false)) as boolean;
           r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, isRepo ? { lockFile, input, gitRepo: dir } : { lockFile, input, dir });
         }
@@ -130,8 +147,8 @@ export function registerProvenance(ctx: Ctx): void {
         if (!lockFile) return;
         const input = await pickInput(ctx, lockFile, inputArg, true);
         if (!input) return;
-        const repo = await pickFolder(`Git repository to search for '${input}'`);
-        if (!repo) return;
+        const repo = await pickFolder(`Git repository of '${input}' to search`, path.dirname(lockFile));
+        if (!repo) return void vscode.window.showInformationMessage(`Search for '${input}' stopped: no repository chosen.`);
         const limit = vscode.workspace.getConfiguration('nixboot').get<number>('provenance.searchLimit', 5000);
         const r = await request<LockFindRevRequest.Result>(ctx, `Searching ${path.basename(repo)} for ${input}`, LockFindRevRequest.method, { lockFile, input, repo, limit });
         if (r) reports(ctx).show(lockFindRev, { lockFile, input, repo, result: r });

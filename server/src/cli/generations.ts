@@ -2,7 +2,7 @@
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
 import { pickGeneration, readGenerations, type Generation, type GenerationsReport } from '../system/generations';
-import { bootBudget, fmtBytes, generationWarnings } from '../system/bootBudget';
+import { bootBudget, describeRoom, fmtBytes, generationWarnings } from '../system/bootBudget';
 import { diffClosures, matchClosure, queryClosure } from '../system/closure';
 import { printable } from '../text';
 
@@ -99,7 +99,7 @@ async function list(a: Args, io: CliIO): Promise<number> {
     `\n/boot (${budget.loader}${budget.copies ? '' : ', reads the store'}): ${budget.entries} entries, ` +
       `${fmtBytes(budget.usedByGenerations)} in kernel/initrd copies, ` +
       `${budget.freeBytes !== undefined ? `${fmtBytes(budget.freeBytes)} free` : 'free space unknown'}` +
-      `${budget.roomFor !== undefined ? `, room for ${budget.roomFor} more` : ''}\n`,
+      `${describeRoom(budget) ? `, ${describeRoom(budget)}` : ''}\n`,
   );
   for (const w of warnings) io.out(`warning: ${printable(w.message)}\n`);
   return 0;

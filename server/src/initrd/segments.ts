@@ -63,7 +63,7 @@ export interface WalkOptions {
 
 const CHUNK = 1 << 20;
 
-function magicOf(b: Uint8Array): Compression | 'cpio' | undefined {
+export function magicOf(b: Uint8Array): Compression | 'cpio' | undefined {
   if (b.length >= 6 && b[0] === 0x30 && b[1] === 0x37 && b[2] === 0x30 && b[3] === 0x37 && b[4] === 0x30) return 'cpio';
   if (b[0] === 0x1f && (b[1] === 0x8b || b[1] === 0x9e)) return 'gzip';
   if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';

@@ -5,7 +5,7 @@ import type { CodeLens } from 'vscode-languageserver/node';
 import { ResponseError } from 'vscode-languageserver/node';
 import { GenerationsDiffRequest, GenerationsFindRequest, GenerationsListRequest } from '../protocol';
 import { pickGeneration, readGenerations, type GenerationsReport } from '../system/generations';
-import { bootBudget, bootBudgetFindings, findConfigurationLimits, fmtBytes, generationWarnings, type BootBudget } from '../system/bootBudget';
+import { bootBudget, bootBudgetFindings, describeBudget, describeRoom, findConfigurationLimits, fmtBytes, generationWarnings, type BootBudget } from '../system/bootBudget';
 import { diffClosures, matchClosure, queryClosure, type ClosureDiff } from '../system/closure';
 import { analyzeFile } from '../analysis';
 import { matchPath, type Definition } from '../nixos/definitions';
@@ -69,7 +69,7 @@ export function generationLenses(text: string, report: GenerationsReport, budget
   const findings = bootBudgetFindings(text, { generations: n, budget }, located.limits);
   for (const l of located.limits) {
     const warn = findings.find((f) => f.start === l.start);
-    const room = budget.roomFor !== undefined ? `, room for ${budget.roomFor} more` : '';
+    const room = describeRoom(budget) ? `, ${describeRoom(budget)}` : '';
     out.push({
       offset: l.start,
       title: `${warn ? '⚠ ' : ''}${n} generation${n === 1 ? '' : 's'}, ${budget.entries} entr${budget.entries === 1 ? 'y' : 'ies'} in /boot${room}`,
@@ -134,7 +134,7 @@ export const generationsFeature: Feature = (env) => {
     try {
       const report = readGenerations({ root: rootOf(env, p.root), profile: p.profile });
       const budget = bootBudget(report);
-      return { root: report.root, profile: report.profile, generations: report.generations, budget, warnings: generationWarnings(report, budget) };
+      return { root: report.root, profile: report.profile, generations: report.generations, budget: { ...budget, summary: describeBudget(budget) }, warnings: generationWarnings(report, budget) };
     } catch (e) {
       fail(e);
     }

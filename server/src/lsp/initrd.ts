@@ -6,7 +6,12 @@ import { cacheKey, openArchive, InitrdError, type Archive, type CpioEntry } from
 import { checkArchive, generationKernelVersion } from '../initrd/check';
 import { diffArchives } from '../initrd/diff';
 import { diskUsage } from '../initrd/du';
+import { labelImage, olderFirst, readHead, sniffImage } from '../initrd/identify';
+import { readGenerations, type Generation } from '../system/generations';
 import {
+  InitrdCandidatesRequest,
+  InitrdIdentifyRequest,
+  type InitrdIdentity,
   InitrdCheckRequest,
   InitrdDiffRequest,
   InitrdInspectRequest,
@@ -18,6 +23,14 @@ import {
 import type { Feature, ServerEnv } from './env';
 
 const MAX_READ = 64 * 2 ** 20;
+
+function realpath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
 
 interface Opened {
   key: string;
@@ -67,6 +80,12 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
         }),
       };
       open.set(file, o);
+      o.archive.then((a) => {
+        for (const e of a.entries) {
+          const m = /^\/lib\/modules\/([^/]+)\//.exec(e.path);
+          if (m) return void kernelOf.set(file, m[1]);
+        }
+      }, () => undefined);
       o.archive.catch(() => {
         if (open.get(file) === o) open.delete(file);
       });
@@ -84,6 +103,70 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     r.begin(title, 0, undefined, true);
     return r;
   };
+
+  // Generations by the host path of the initrd they boot (under the system root), for names.
+  let gens: { root: string; at: number; byFile: Map<string, Generation[]>; list: Generation[]; error?: string } | undefined;
+  const generationsOf = (rootParam?: string) => {
+    const s = env.settings().systemRoot;
+    const root = rootParam || (typeof s === 'string' && s.trim() ? s.trim() : '/');
+    if (gens && gens.root === root && Date.now() - gens.at < 10_000) return gens;
+    const byFile = new Map<string, Generation[]>();
+    let list: Generation[] = [];
+    let error: string | undefined;
+    try {
+      list = readGenerations({ root }).generations;
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    for (const g of list) {
+      if (!g.initrd) continue;
+      const host = root === '/' ? g.initrd.path : `${root.replace(/\/+$/, '')}${g.initrd.path}`;
+      for (const k of new Set([host, realpath(host)])) byFile.set(k, [...(byFile.get(k) ?? []), g]);
+    }
+    gens = { root, at: Date.now(), byFile, list, ...(error ? { error } : {}) };
+    return gens;
+  };
+  env.onSettingsChanged(() => (gens = undefined));
+  // Archives opened in this session, for the kernel version inside images of no generation.
+  const kernelOf = new Map<string, string | undefined>();
+  const identify = (file: string, root?: string): InitrdIdentity => {
+    const head = readHead(file);
+    const kind = head ? sniffImage(head) : undefined;
+    const g = generationsOf(root);
+    const of = g.byFile.get(file) ?? g.byFile.get(realpath(file)) ?? [];
+    let mtime: string | undefined;
+    try {
+      mtime = fs.statSync(file).mtime.toISOString();
+    } catch {
+      /* gone: named by its path */
+    }
+    const label = labelImage({ file, generations: of, kernelVersion: kernelOf.get(file), mtime });
+    return { file, ...(kind ? { kind } : {}), ...label };
+  };
+
+  connection.onRequest(InitrdIdentifyRequest.method, (p: InitrdIdentifyRequest.Params): InitrdIdentifyRequest.Result => {
+    if (!Array.isArray(p?.files) || p.files.length > InitrdIdentifyRequest.MAX_FILES) throw new ResponseError(1, `identify takes a list of at most ${InitrdIdentifyRequest.MAX_FILES} paths`);
+    const images = p.files.map((f) => (typeof f === 'string' && f.startsWith('/') ? identify(f, p.root) : { file: String(f), name: String(f), title: `initrd: ${String(f)}` }));
+    if (p.olderFirst && images.length === 2) {
+      const [a, b] = olderFirst({ label: images[0]!, img: images[0]! }, { label: images[1]!, img: images[1]! });
+      return { images: [a.img, b.img] };
+    }
+    return { images };
+  });
+
+  connection.onRequest(InitrdCandidatesRequest.method, (p: InitrdCandidatesRequest.Params): InitrdCandidatesRequest.Result => {
+    const g = generationsOf(p?.root);
+    const seen = new Set<string>();
+    const images: InitrdCandidatesRequest.Result['images'] = [];
+    for (const gen of [...g.list].reverse()) {
+      if (!gen.initrd) continue;
+      const host = g.root === '/' ? gen.initrd.path : `${g.root.replace(/\/+$/, '')}${gen.initrd.path}`;
+      if (seen.has(host)) continue;
+      seen.add(host);
+      images.push({ ...identify(host, p?.root), current: g.list.some((x) => x.current && x.initrd?.path === gen.initrd?.path) });
+    }
+    return { images, ...(g.error ? { note: `no generations under ${g.root}: ${g.error}` } : images.length === 0 ? { note: `no generation under ${g.root} has an initrd` } : {}) };
+  });
 
   const segs = (a: Archive) => a.segments.map((s) => ({ offset: s.offset, compression: s.compression, compressedSize: s.compressedSize, size: s.size, entries: s.entries }));
   const resolvedType = (a: Archive, e: CpioEntry) => (e.type === 'symlink' ? a.resolve(e.path)?.type : undefined);

@@ -296,7 +296,9 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
       console.error(`nixboot: host explanation failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     return {
-      contents: { kind: 'markdown', value: `${f.message}${host}\n\n---\n\n${renderRuleHover(rule)}` },
+      // VS Code already shows the diagnostic's message above hovers: the hover adds the rule's
+      // docs and the host, not the message again.
+      contents: { kind: 'markdown', value: `${renderRuleHover(rule)}${host}` },
       range: { start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
     };
   });

@@ -43,7 +43,7 @@ export function optionHover(text: string, offset: number, index: OptionIndex = o
   if (!at || at.path.includes(DYNAMIC) || !helped(at.path)) return null;
   const hit = index.lookup(at.path);
   let value: string;
-  if (hit) value = renderOptionHover(hit.dotted, hit.fact, index.facts);
+  if (hit) value = renderOptionHover(hit.dotted, hit.fact);
   else {
     const children = index.childrenOf(at.path);
     if (children.length === 0) return null;
@@ -95,7 +95,7 @@ export function optionCompletions(text: string, offset: number, index: OptionInd
         label: c.name,
         kind: c.fact && !c.hasChildren ? CompletionItemKind.Property : CompletionItemKind.Module,
         detail: c.fact ? c.fact.type : 'option set',
-        ...(c.fact ? { documentation: { kind: MarkupKind.Markdown, value: renderOptionHover(dotted, c.fact, index.facts) } } : {}),
+        ...(c.fact ? { documentation: { kind: MarkupKind.Markdown, value: renderOptionHover(dotted, c.fact) } } : {}),
         sortText: `${c.fact?.internal ? '1' : '0'}${c.name}`,
       };
     });

@@ -243,20 +243,28 @@ const RELEASE_DEFAULTS: Readonly<Record<string, string>> = {
   'boot.initrd.systemd.enable': `NixOS ${SYSTEMD_STAGE1_DEFAULT_FROM.year}.${String(SYSTEMD_STAGE1_DEFAULT_FROM.month).padStart(2, '0')} and later; \`false\` (scripted stage 1) before`,
 };
 
+/**
+ * Where users read an option's declaration: the module file on nixpkgs' default branch. (Which
+ * stored revision the facts were read from is provenance for maintainers, kept in
+ * option-facts.json's `sources`, not shown to users.)
+ */
+export function declarationLink(declaredIn: string): string {
+  return `[${declaredIn}](https://github.com/NixOS/nixpkgs/blob/master/${declaredIn.split('/').map(encodeURIComponent).join('/')})`;
+}
+
 /** Markdown for a hover on an option. */
-export function renderOptionHover(dotted: string, fact: OptionFact, facts: OptionFacts): string {
-  const rev = facts.sources[fact.declaredIn] ?? facts.nixpkgsRevision;
+export function renderOptionHover(dotted: string, fact: OptionFact): string {
   if (fact.renamedTo !== undefined || fact.removed !== undefined) {
     const what = fact.renamedTo !== undefined
       ? `Renamed to \`${fact.renamedTo}\`: the old name still evaluates, with a warning.${fact.description ? ` ${fact.description}` : ''}`
       : `Removed from NixOS: defining it fails evaluation. ${fact.removed}`;
-    return [`**${dotted}**`, '', what, '', `_${fact.renamedTo !== undefined ? 'Renamed' : 'Removed'} in ${fact.declaredIn} (nixpkgs ${rev})._`].join('\n');
+    return [`**${dotted}**`, '', what, '', `${fact.renamedTo !== undefined ? 'Renamed' : 'Removed'} in ${declarationLink(fact.declaredIn)}`].join('\n');
   }
   const lines = [`**${dotted}**`, '', `*Type:* ${fact.type}${fact.readOnly ? ' (read-only: set by NixOS, not by configurations)' : ''}`];
   const since = RELEASE_DEFAULTS[dotted];
   if (fact.default !== undefined) lines.push('', `*Default:* \`${fact.default.replace(/`/g, "'")}\`${since ? ` (${since})` : ''}`);
   if (fact.example !== undefined && fact.example.length < 200) lines.push('', `*Example:* \`${fact.example.replace(/`/g, "'").replace(/\n/g, ' ')}\``);
   if (fact.description) lines.push('', fact.description);
-  lines.push('', `_Declared in ${fact.declaredIn} (nixpkgs ${rev})._`);
+  lines.push('', `Declared in ${declarationLink(fact.declaredIn)}`);
   return lines.join('\n');
 }

@@ -175,6 +175,30 @@ export function bootBudgetFindings(
   return findings;
 }
 
+/**
+ * Beyond this many generations "room for N more" says nothing a user plans with, and N only
+ * jitters with every write to the file system /boot is on (a /boot on the root file system, or
+ * tiny test images, give millions): it is shown as "room for 100+ more".
+ */
+export const ROOM_FOR_CAP = 100;
+
+/** "room for 3 more", "room for 100+ more", or undefined when unknown or when nothing is copied. */
+export function describeRoom(budget: Pick<BootBudget, 'roomFor'>): string | undefined {
+  if (budget.roomFor === undefined) return undefined;
+  return budget.roomFor >= ROOM_FOR_CAP ? `room for ${ROOM_FOR_CAP}+ more` : `room for ${budget.roomFor} more`;
+}
+
+/** One line for views and the CLI: "/boot: 2 entries, 40.0 MiB used, 200.0 MiB free, room for 5 more". */
+export function describeBudget(budget: BootBudget): string {
+  const room = describeRoom(budget);
+  return [
+    `/boot: ${budget.entries} entr${budget.entries === 1 ? 'y' : 'ies'}`,
+    budget.copies ? `${fmtBytes(budget.usedByGenerations)} used` : 'kernels read from the store',
+    ...(budget.freeBytes !== undefined ? [`${fmtBytes(budget.freeBytes)} free`] : []),
+    ...(room ? [room] : []),
+  ].join(', ');
+}
+
 export function fmtBytes(n: number): string {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
