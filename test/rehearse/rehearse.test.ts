@@ -308,3 +308,10 @@ test('LSP nixboot/rehearse/start: console notifications while it boots, the verd
     await client.close();
   }
 });
+
+test("the demo's hooks evaluate with a pkgs stand-in: `${pkgs.sed-key}` becomes a store path string, the text otherwise as written", { skip: skipUnless('nix-instantiate') }, () => {
+  const demo = path.join(import.meta.dirname, '../fixtures/demo/configuration.nix');
+  const h = evalHooks(demo);
+  assert.match(h.postDeviceCommands!, /^\/nix\/store\/[0-9a-df-np-sv-z]{32}-sed-key\/bin\/sed-key unlock \/dev\/disk\/by-id\/nvme-demo - < \/keys\/nvme\.key \|\| sed-key status \/dev\/nvme0n1\n$/);
+  assert.equal(h.networkPostCommands, 'echo "zfs load-key zroot; killall zfs" \\\n  >> /root/.profile; exit\n');
+});
