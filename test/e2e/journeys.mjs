@@ -221,6 +221,11 @@ export const JOURNEYS = [
       });
       // In code-server the terminal's text is not in the page's DOM (no .xterm-rows text), so the console
       // is seen in the screenshot; the verdict above is the server's reading of that same console stream.
+      // Other notifications (e.g. the Generations view's boot-entry warning) would cover the verdict in the picture.
+      for (const other of await page.locator('.notification-toast').filter({ hasNotText: 'Generation 4:' }).all()) {
+        await other.hover().catch(() => undefined);
+        await other.locator('.codicon-notifications-clear').first().click({ timeout: 2000 }).catch(() => undefined);
+      }
       await shot('rehearse-verdict');
       await toast.locator('.monaco-button', { hasText: 'Go to Cause' }).first().click();
       await page.locator('.tabs-container .tab', { hasText: 'configuration.nix' }).first().waitFor({ timeout: T }).catch(() => {
