@@ -2,7 +2,8 @@
 // on the machine with real tools (a small real initrd; a profile of system generations with real
 // Nix when it is installed). Usage: node --import tsx scripts/demo-workspace.ts DIR
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { GenerationSpec } from '../test/fixtures/nixosProfile';
 import { basename, join } from 'node:path';
 
 const REPO = new URL('..', import.meta.url).pathname;
@@ -49,6 +50,7 @@ rmSync(system, { recursive: true, force: true });
 if (spawnSync('nix-build', ['--version']).status === 0) {
   const { makeNixosProfile } = await import('../test/fixtures/nixosProfile');
   const t0 = Date.now();
+  const bootable = await bootableGenerations(join(system, 'stage1'));
   const p = await makeNixosProfile({
     dir: system,
     hostName: 'demo',
@@ -61,14 +63,53 @@ if (spawnSync('nix-build', ['--version']).status === 0) {
         packages: { sed: '4.9', hello: '2.12.2', zfs: '2.3.4', 'sedutil-cli': '1.20.0' },
         specialisations: { rescue: ['systemd.unit=rescue.target'] },
       },
+      ...bootable,
     ],
     current: 3,
     booted: 2,
-    boot: { loader: 'systemd-boot', keep: 2 },
+    boot: { loader: 'systemd-boot', keep: 2 + bootable.length },
   });
   console.log(`demo generations: ${p.generations.length} in ${p.root} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 } else {
   console.log('nix-build not found: the demo has no generations (install nix-bin)');
+}
+
+/**
+ * Two generations that really boot (for "Rehearse Boot of Generation…"): the Debian kernel in /boot
+ * and a busybox stage 1 in the shape of NixOS's scripted /init (test/rehearse/fixtures.ts) whose
+ * hooks are what the demo's configuration.nix evaluates to — one as it is (seed 001's `exit`), one
+ * with the initrd-script-exit quick fix applied. Skipped, with the reason, when a tool is missing.
+ */
+async function bootableGenerations(work: string): Promise<GenerationSpec[]> {
+  const missing = ['busybox', 'cpio', 'gzip', 'modinfo', 'nix-instantiate'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  const vmlinuz = readdirSync('/boot').find((f) => f.startsWith('vmlinuz-'));
+  if (missing.length || !vmlinuz) {
+    console.log(`demo: no bootable generations (missing: ${[...missing, ...(vmlinuz ? [] : ['/boot/vmlinuz-*'])].join(', ')}; run scripts/setup-system.sh)`);
+    return [];
+  }
+  const { buildBusyboxInitrd, debianKernel, evalHooks, netModules, stage1Init } = await import('../test/rehearse/fixtures');
+  const { lintTexts } = await import('../server/src/analysis');
+  const { applyEdits } = await import('../server/src/text');
+  const kernel = debianKernel();
+  const mods = netModules();
+  const config = join(dir, 'configuration.nix');
+  const text = readFileSync(config, 'utf8');
+  const exit = lintTexts([{ path: config, text }]).find((f) => f.rule === 'initrd-script-exit');
+  const fix = exit?.fixes.find((f) => f.preferred) ?? exit?.fixes[0];
+  if (!fix) throw new Error('the demo configuration.nix no longer has the initrd-script-exit finding with a fix');
+  mkdirSync(join(work, 'fixed'), { recursive: true });
+  const fixed = join(work, 'fixed', 'configuration.nix');
+  writeFileSync(fixed, applyEdits(text, fix.edits));
+  const out: GenerationSpec[] = [];
+  for (const [name, file, nixosVersion] of [
+    ['seed001', config, '25.11.20251124.0a1b2c3'],
+    ['fixed', fixed, '25.11.20251125.4d5e6f7'],
+  ] as const) {
+    const initrd = join(work, `${name}.initrd`);
+    buildBusyboxInitrd(initrd, stage1Init(evalHooks(file), mods), work);
+    out.push({ nixosVersion, kernelVersion: kernel.version, kernelImage: kernel.vmlinuz, initrdImage: initrd, packages: { sed: '4.9', hello: '2.12.2', zfs: '2.3.4' } });
+  }
+  return out;
 }
 
 // A workspace file for the folder: opening it (rather than the bare folder) makes the window a

@@ -7,6 +7,7 @@
 // - a systemd initrd built with Debian's dracut.
 // The kernel is the Debian kernel installed in /boot. Nothing here is a made-up console transcript.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,9 +47,29 @@ function nixEval(expr: string): string {
   }
 }
 
-/** The hook strings a configuration evaluates to (as NixOS would substitute them into /init). */
+/**
+ * A stand-in for the `pkgs` a configuration names (`pkgs.NAME` in its text): each package becomes
+ * the store path string `/nix/store/<hash>-NAME`, the shape `"${pkgs.NAME}"` interpolates to. Nothing
+ * is built: the initrd made from the hooks does not carry these packages — as a NixOS initrd lacks
+ * any package a hook names but `boot.initrd.extraUtilsCommands` does not copy (seed 000).
+ */
+export function pkgsStandIn(configText: string): Record<string, string> {
+  const ALPHABET = '0123456789abcdfghijklmnpqrsvwxyz'; // Nix's base-32 digits
+  const out: Record<string, string> = {};
+  for (const m of configText.matchAll(/\bpkgs\.([A-Za-z_][\w'-]*)/g)) {
+    const name = m[1]!;
+    const digest = createHash('sha256').update(name).digest();
+    const hash = Array.from({ length: 32 }, (_, k) => ALPHABET[digest[k]! % 32]).join('');
+    out[name] = `/nix/store/${hash}-${name}`;
+  }
+  return out;
+}
+
+/** The hook strings a configuration evaluates to (as NixOS would substitute them into /init), `pkgs.NAME` given by pkgsStandIn. */
 export function evalHooks(configFile: string): Record<string, string> {
-  const expr = `let c = import ${JSON.stringify(configFile)} { config = {}; pkgs = {}; lib = {}; }; i = c.boot.initrd or {}; n = i.network or {}; in {
+  const pkgs = pkgsStandIn(fs.readFileSync(configFile, 'utf8'));
+  const pkgsExpr = `{ ${Object.entries(pkgs).map(([n, v]) => `${JSON.stringify(n)} = ${JSON.stringify(v)};`).join(' ')} }`;
+  const expr = `let c = import ${JSON.stringify(configFile)} { config = {}; pkgs = ${pkgsExpr}; lib = {}; }; i = c.boot.initrd or {}; n = i.network or {}; in {
     preDeviceCommands = i.preDeviceCommands or "";
     preLVMCommands = i.preLVMCommands or "";
     postDeviceCommands = i.postDeviceCommands or "";

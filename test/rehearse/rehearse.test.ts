@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { rehearse, resolveTarget, type RehearsalResult } from '../../server/src/rehearse/rehearse';
 import { runCli } from '../../server/src/cli/main';
@@ -304,6 +305,55 @@ test('LSP nixboot/rehearse/start: console notifications while it boots, the verd
     assert.equal(r.causes[0]!.file, path.join(ws, 'configuration.nix'));
     assert.equal(r.causes[0]!.line, lineOf(CONFIGS.seed001!, '; exit'));
     assert.match(r.markdown, /## Timeline/);
+  } finally {
+    await client.close();
+  }
+});
+
+test("the demo's hooks evaluate with a pkgs stand-in: `${pkgs.sed-key}` becomes a store path string, the text otherwise as written", { skip: skipUnless('nix-instantiate') }, () => {
+  const demo = path.join(import.meta.dirname, '../fixtures/demo/configuration.nix');
+  const h = evalHooks(demo);
+  assert.match(h.postDeviceCommands!, /^\/nix\/store\/[0-9a-df-np-sv-z]{32}-sed-key\/bin\/sed-key unlock \/dev\/disk\/by-id\/nvme-demo - < \/keys\/nvme\.key \|\| sed-key status \/dev\/nvme0n1\n$/);
+  assert.equal(h.networkPostCommands, 'echo "zfs load-key zroot; killall zfs" \\\n  >> /root/.profile; exit\n');
+});
+
+test('code lens "Rehearse the last build" on configuration.nix once a `result` toplevel is next to the flake; its command boots that toplevel (LSP, real QEMU)', { skip }, async () => {
+  // A flake with the host's configuration.nix one folder down, as `nixos-rebuild build --flake` leaves it.
+  const ws = path.join(dir, 'ws-lens');
+  fs.mkdirSync(path.join(ws, 'hosts/demo'), { recursive: true });
+  fs.writeFileSync(path.join(ws, 'flake.nix'), '{ outputs = { self, nixpkgs }: { }; }\n');
+  const file = path.join(ws, 'hosts/demo/configuration.nix');
+  fs.copyFileSync(configs.seed001!, file);
+  const top = path.join(dir, 'built-toplevel');
+  fs.mkdirSync(top, { recursive: true });
+  fs.symlinkSync(kernel, path.join(top, 'kernel'));
+  fs.copyFileSync(initrds.seed001!, path.join(top, 'initrd'));
+  fs.writeFileSync(path.join(top, 'kernel-params'), 'loglevel=4');
+  fs.writeFileSync(path.join(top, 'nixos-version'), '25.11');
+  const uri = pathToFileURL(file).href;
+  type Lens = { range: { start: { line: number } }; command?: { title: string; command: string; arguments?: unknown[] } };
+  const lensOf = async () => ((await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Lens[]).find((l) => l.command?.title === 'Rehearse the last build');
+  const client = new LspClient(process.env);
+  try {
+    await client.initialize(ws, {}, { cacheDir: path.join(dir, 'cache') });
+    await client.open(uri, fs.readFileSync(file, 'utf8'));
+    assert.equal(await lensOf(), undefined, 'no result link: no lens');
+    // A `result` that is not a system toplevel (e.g. a package build) is no reason for the lens.
+    fs.mkdirSync(path.join(dir, 'a-package'), { recursive: true });
+    fs.symlinkSync(path.join(dir, 'a-package'), path.join(ws, 'result'));
+    assert.equal(await lensOf(), undefined, 'a result without kernel and initrd: no lens');
+    fs.rmSync(path.join(ws, 'result'));
+    fs.symlinkSync(top, path.join(ws, 'result'));
+    const lens = await lensOf();
+    assert.ok(lens, 'the lens appears once result links to a toplevel');
+    assert.equal(lens.range.start.line, 0);
+    assert.equal(lens.command!.command, 'nixboot.rehearse.generation');
+    assert.deepEqual(lens.command!.arguments, [{ path: path.join(ws, 'result') }]);
+    // What the client sends when the lens is clicked: the rehearsal of that toplevel.
+    const r = (await client.conn.sendRequest(RehearseRequest.method, { id: 'lens', path: path.join(ws, 'result'), accel: 'tcg', timeoutSeconds: 45 })) as RehearseRequest.Result;
+    assert.equal(r.verdict, 'stage1-fail', r.markdown);
+    assert.equal(r.causes[0]!.file, file);
+    assert.equal(r.causes[0]!.line, lineOf(CONFIGS.seed001!, '; exit'));
   } finally {
     await client.close();
   }

@@ -35,8 +35,10 @@ export function registerRehearse(ctx: Ctx): void {
   };
 
   const run = async (arg?: unknown) => {
-    let generation = generationOf(arg);
-    if (!generation) {
+    // The code lens "Rehearse the last build" passes `{ path }`: a `result` toplevel.
+    const built = arg && typeof arg === 'object' && typeof (arg as { path?: unknown }).path === 'string' ? (arg as { path: string }).path : undefined;
+    let generation = built ? undefined : generationOf(arg);
+    if (!generation && !built) {
       const list = await ctx.client.sendRequest<GenerationsListRequest.Result>(GenerationsListRequest.method, { root: root() });
       const pick = await vscode.window.showQuickPick(
         [...list.generations].reverse().map((g) => ({ label: `Generation ${g.generation}`, description: [g.nixosVersion, g.kernelVersion && `Linux ${g.kernelVersion}`, g.default && 'default'].filter(Boolean).join(' · '), generation: String(g.generation) })),
@@ -45,43 +47,45 @@ export function registerRehearse(ctx: Ctx): void {
       if (!pick) return;
       generation = pick.generation;
     }
+    const what = built ? 'the last build' : `generation ${generation}`;
+    const What = what[0]!.toUpperCase() + what.slice(1);
     const id = `rehearse-${process.pid}-${++counter}`;
     const output = new vscode.EventEmitter<string>();
     consoles.set(id, output);
     const pty: vscode.Pseudoterminal = {
       onDidWrite: output.event,
-      open: () => output.fire(`nixboot: rehearsing generation ${generation} (serial console; what you type goes to the guest)\r\n`),
+      open: () => output.fire(`nixboot: rehearsing ${what} (serial console; what you type goes to the guest)\r\n`),
       close: () => undefined,
       handleInput: (data) => void ctx.client.sendNotification(RehearseInputNotification.method, { id, text: data }),
     };
-    const terminal = vscode.window.createTerminal({ name: `Rehearse generation ${generation}`, pty });
+    const terminal = vscode.window.createTerminal({ name: `Rehearse ${what}`, pty });
     terminal.show(true);
     try {
       const r = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Rehearsing the boot of generation ${generation}`, cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: `Rehearsing the boot of ${what}`, cancellable: true },
         (_progress, token) =>
           ctx.client.sendRequest<RehearseRequest.Result>(
             RehearseRequest.method,
-            { id, root: root(), generation, accel: 'auto', timeoutSeconds: 90 },
+            { id, root: root(), ...(built ? { path: built } : { generation }), accel: 'auto', timeoutSeconds: 90 },
             token,
           ),
       );
       output.fire(`\r\n\r\nnixboot: ${r.ok ? 'HEALTHY' : `FAILED (${r.verdict})`} after ${(r.timeMs / 1000).toFixed(1)} s: ${r.summary}\r\n`);
       const byFile = new Map<string, vscode.Diagnostic[]>();
       for (const c of r.causes) {
-        const d = new vscode.Diagnostic(new vscode.Range(c.line - 1, Math.max(0, c.column - 1), c.line - 1, 10_000), `Boot rehearsal of generation ${generation}: ${r.summary}`, vscode.DiagnosticSeverity.Error);
+        const d = new vscode.Diagnostic(new vscode.Range(c.line - 1, Math.max(0, c.column - 1), c.line - 1, 10_000), `Boot rehearsal of ${what}: ${r.summary}`, vscode.DiagnosticSeverity.Error);
         d.source = 'nixboot rehearse';
         d.code = r.verdict;
         byFile.set(c.file, [...(byFile.get(c.file) ?? []), d]);
       }
       diagnostics.clear();
       for (const [file, ds] of byFile) diagnostics.set(vscode.Uri.file(file), ds);
-      const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/generation-${generation}.md` });
+      const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: built ? '/last-build.md' : `/generation-${generation}.md` });
       reports.set(uri.path, r.markdown);
       changed.fire(uri);
       const actions = ['Show Report', ...(r.causes.length ? ['Go to Cause'] : [])];
       const show = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
-      const choice = await show(`Generation ${generation}: ${r.ok ? 'stage 1 is healthy' : r.verdict} (${(r.timeMs / 1000).toFixed(1)} s). ${r.summary}`, ...actions);
+      const choice = await show(`${What}: ${r.ok ? 'stage 1 is healthy' : r.verdict} (${(r.timeMs / 1000).toFixed(1)} s). ${r.summary}`, ...actions);
       if (choice === 'Show Report') await vscode.commands.executeCommand('markdown.showPreview', uri);
       if (choice === 'Go to Cause') {
         const c = r.causes[0]!;

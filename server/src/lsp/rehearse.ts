@@ -1,7 +1,10 @@
 // LSP side of boot rehearsal: nixboot/rehearse/start boots a generation in QEMU, streams its
 // serial console to the client (nixboot/rehearse/console) and takes typed input back
 // (nixboot/rehearse/input). Cancelling the request kills QEMU.
-import { ResponseError } from 'vscode-languageserver/node';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ResponseError, type CodeLens } from 'vscode-languageserver/node';
 import { RehearseConsoleNotification, RehearseInputNotification, RehearseRequest } from '../protocol';
 import { rehearse, resolveTarget, type Rehearsal, type RehearsalResult } from '../rehearse/rehearse';
 import { loadConfig } from '../rehearse/config';
@@ -23,9 +26,48 @@ export function rehearsalMarkdown(r: RehearsalResult): string {
   return out.join('\n');
 }
 
+/**
+ * The `result` link of the last `nixos-rebuild build` (or `nix build …toplevel`) for a
+ * configuration.nix: looked for in the file's directory and its parents up to the workspace folder
+ * that holds it (the flake may be above the host's file), else in the file's directory alone. Only a
+ * link to a system toplevel counts (it has `kernel` and `initrd`).
+ */
+export function lastBuild(file: string, folders: readonly string[]): string | undefined {
+  const dir = path.dirname(file);
+  const folder = folders.filter((f) => !path.relative(f, dir).startsWith('..') && !path.isAbsolute(path.relative(f, dir))).sort((a, b) => b.length - a.length)[0];
+  for (let d = dir; ; d = path.dirname(d)) {
+    const result = path.join(d, 'result');
+    try {
+      if (fs.lstatSync(result).isSymbolicLink() && fs.existsSync(path.join(result, 'kernel')) && fs.existsSync(path.join(result, 'initrd'))) return result;
+    } catch {
+      /* no result here */
+    }
+    if (!folder || d === folder || path.dirname(d) === d) return undefined;
+  }
+}
+
 export const rehearseFeature: Feature = (env) => {
   const { connection } = env;
   const running = new Map<string, Rehearsal>();
+
+  // "Rehearse the last build" on a configuration.nix with a `result` of `nixos-rebuild build` near it.
+  env.addCodeLensProvider((doc): CodeLens[] => {
+    if (!doc.uri.startsWith('file:') || !doc.uri.endsWith('/configuration.nix')) return [];
+    const result = lastBuild(fileURLToPath(doc.uri), env.workspaceFolders());
+    if (!result) return [];
+    let real = result;
+    try {
+      real = fs.realpathSync(result);
+    } catch {
+      /* shown as the link */
+    }
+    return [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        command: { title: 'Rehearse the last build', command: 'nixboot.rehearse.generation', tooltip: `Boot ${real} (${result}) in QEMU: its kernel and initrd, stage 1 up to the wait for the root device`, arguments: [{ path: result }] } as CodeLens['command'],
+      },
+    ];
+  });
 
   connection.onNotification(RehearseInputNotification.method, (p: RehearseInputNotification.Params) => {
     if (p && typeof p.id === 'string' && typeof p.text === 'string') running.get(p.id)?.write(p.text.slice(0, 4096));
