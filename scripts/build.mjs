@@ -13,10 +13,19 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
 };
+// mvdan/sh (GopherJS, 1.5 MB) is needed by the server and the CLI: it ships once, as
+// dist/mvdan-sh.js, which both bundles require from their own directory.
+const sharedShellParser = {
+  name: 'shared-mvdan-sh',
+  setup(b) {
+    b.onResolve({ filter: /^mvdan-sh$/ }, () => ({ path: './mvdan-sh.js', external: true }));
+  },
+};
 
 await Promise.all([
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js' }),
+  build({ ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js', plugins: [sharedShellParser] }),
+  build({ ...common, entryPoints: ['node_modules/mvdan-sh/index.js'], outfile: 'dist/mvdan-sh.js' }),
   // The CLI: a small launcher (dist/cli.js) that loads the initrd-only bundle for `nixboot initrd`
   // (start-up matters when indexing an image), the NAR bundle for `hash-path`/`store-path`
   // (start-up counts against `nix hash path`), the flake.lock bundle for `lock`, and the whole CLI
@@ -28,7 +37,7 @@ await Promise.all([
     external: ['./cli-initrd.js', './cli-nar.js', './cli-lock.js', './cli-main.js'],
     banner: { js: '#!/usr/bin/env node' },
   }),
-  build({ ...common, entryPoints: ['server/src/cli/bin.ts'], outfile: 'dist/cli-main.js' }),
+  build({ ...common, entryPoints: ['server/src/cli/bin.ts'], outfile: 'dist/cli-main.js', plugins: [sharedShellParser] }),
   build({ ...common, entryPoints: ['server/src/cli/binInitrd.ts'], outfile: 'dist/cli-initrd.js' }),
   build({ ...common, entryPoints: ['server/src/cli/binNar.ts'], outfile: 'dist/cli-nar.js' }),
   build({ ...common, entryPoints: ['server/src/cli/binLock.ts'], outfile: 'dist/cli-lock.js' }),

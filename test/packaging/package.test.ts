@@ -13,7 +13,7 @@ const VSCE = join(ROOT, 'node_modules/@vscode/vsce/vsce');
 /** The `vsce package` flags of `npm run package` (the test packages the same way). */
 const PACKAGE_FLAGS = (pkg.scripts.package as string).split('vsce package')[1]!.split(' -o ')[0]!.trim().split(/\s+/);
 
-const ALLOWED = [/^package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/, /^dist\/(extension|server|cli|cli-main|cli-initrd|cli-nar|cli-lock)\.js$/, /^dist\/package\.json$/, /^syntaxes\/[\w.-]+\.json$/, /^media\/[\w.-]+\.(svg|png)$/, /^docs\/rules\/[\w-]+\.md$/];
+const ALLOWED = [/^package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/, /^dist\/(extension|server|cli|cli-main|cli-initrd|cli-nar|cli-lock|mvdan-sh)\.js$/, /^dist\/package\.json$/, /^syntaxes\/[\w.-]+\.json$/, /^media\/[\w.-]+\.(svg|png)$/, /^docs\/rules\/[\w-]+\.md$/];
 
 test('the .vsix holds only what .vscodeignore allows, and is under 2 MB', () => {
   const ls = spawnSync(process.execPath, [VSCE, 'ls', '--no-dependencies'], { cwd: ROOT, encoding: 'utf8' });
@@ -21,7 +21,7 @@ test('the .vsix holds only what .vscodeignore allows, and is under 2 MB', () => 
   const files = ls.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
   const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
   assert.deepEqual(unexpected, []);
-  for (const must of ['package.json', 'dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/cli-main.js', 'dist/cli-initrd.js', 'dist/cli-nar.js', 'dist/cli-lock.js', 'syntaxes/nix.tmLanguage.json']) assert.ok(files.includes(must), `${must} is packaged`);
+  for (const must of ['package.json', 'dist/extension.js', 'dist/server.js', 'dist/cli.js', 'dist/cli-main.js', 'dist/cli-initrd.js', 'dist/cli-nar.js', 'dist/cli-lock.js', 'dist/mvdan-sh.js', 'syntaxes/nix.tmLanguage.json']) assert.ok(files.includes(must), `${must} is packaged`);
   const dir = mkdtempSync(join(tmpdir(), 'nixboot-vsix-'));
   try {
     const out = join(dir, 'nixboot.vsix');
