@@ -347,6 +347,11 @@ test('LSP nixboot/rehearse/start: console notifications while it boots, the verd
     assert.equal(r.causes[0]!.file, path.join(ws, 'configuration.nix'));
     assert.equal(r.causes[0]!.line, lineOf(CONFIGS.seed001!, '; exit'));
     assert.match(r.markdown, /## Timeline/);
+    // What the editor's rehearsal report shows: the image for "Open /init at line N", the console's end.
+    assert.ok(r.causes[0]!.initLine! > 0);
+    assert.ok(r.initrd!.startsWith(root) && fs.readFileSync(r.initrd!).equals(fs.readFileSync(initrds.seed001!)), r.initrd);
+    assert.match(r.consoleTail!, /An error occurred in stage 1/);
+    assert.ok(r.consoleTail!.split('\n').length <= 60);
   } finally {
     await client.close();
   }
