@@ -536,8 +536,13 @@ export namespace RehearseRequest {
     readonly ok: boolean;
     readonly summary: string;
     readonly timeMs: number;
-    readonly events: { readonly t: number; readonly kind: string; readonly text: string }[];
+    /** Console events, times in ms since power-on; `unit` for a failed systemd unit, `script`/`line` for a command not found. */
+    readonly events: { readonly t: number; readonly kind: string; readonly text: string; readonly unit?: string; readonly script?: string; readonly line?: number }[];
     readonly causes: Location[];
+    /** The initrd image that was booted (for opening /init inside it). */
+    readonly initrd?: string;
+    /** The last lines of the serial console (at most 60 lines, 8 KiB). */
+    readonly consoleTail?: string;
     readonly ssh?: { readonly hostPort: number; readonly guestPort: number; readonly banner?: string; readonly atMs?: number };
     readonly secrets?: { readonly paths: string[]; readonly note: string };
     readonly accel: { readonly accel: 'kvm' | 'tcg'; readonly reason: string };

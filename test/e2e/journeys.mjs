@@ -627,8 +627,8 @@ export const JOURNEYS = [
   },
   {
     id: 'rehearse',
-    name: 'Rehearse the boot of a demo generation from the Generations view, see the console and the verdict, go to the cause (real QEMU)',
-    media: ['rehearse-verdict', 'rehearse-cause'],
+    name: 'Rehearse the boot of a demo generation from the Generations view, see the console and the verdict, the report with its timeline, go to the cause (real QEMU)',
+    media: ['rehearse-verdict', 'report-rehearse', 'rehearse-cause'],
     async run(page, { shot, workspace }) {
       // Generation 4 of the demo: the Debian kernel and a busybox stage 1 made from the demo's
       // configuration.nix as it is (seed 001's `exit`), built by scripts/demo-workspace.ts.
@@ -671,13 +671,24 @@ export const JOURNEYS = [
         await other.locator('.codicon-notifications-clear').first().click({ timeout: 2000 }).catch(() => undefined);
       }
       await shot('rehearse-verdict');
-      await toast.locator('.monaco-button', { hasText: 'Go to Cause' }).first().click();
+      // "Show Report": the rehearsal report webview (client/src/reports/kinds/rehearsal.ts).
+      await toast.locator('.monaco-button', { hasText: 'Show Report' }).first().click();
+      const frame = await reportFrame(page, 'Rehearsal of generation 4: stage1-fail');
+      const timeline = (await frame.locator('ol.timeline li.ev b').allTextContents()).map((t) => t.trim());
+      for (const want of ['kernel started', '/init started', 'stage 1 failed (fail() menu)'])
+        if (!timeline.includes(want)) throw new Error(`the report's timeline lacks "${want}": ${JSON.stringify(timeline)}`);
+      const times = (await frame.locator('ol.timeline li.ev .t').allTextContents()).map((t) => parseFloat(t));
+      if (times.some((t, i) => !(t >= 0) || (i > 0 && t < times[i - 1]))) throw new Error(`the timeline's times are not in order: ${JSON.stringify(times)}`);
+      if (!/An error occurred in stage 1/.test(await frame.locator('pre.console').textContent())) throw new Error("the report's console tail lacks fail()'s message");
+      await shot('report-rehearse');
+      // The cause's button opens the .nix line.
+      await frame.locator('li.cause button', { hasText: 'Open configuration.nix:26' }).click();
       await page.locator('.tabs-container .tab', { hasText: 'configuration.nix' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('"Go to Cause" did not open configuration.nix');
+        throw new Error('the report\'s "Open configuration.nix:26" did not open configuration.nix');
       });
       // The cursor lands on the `exit` of `>> /root/.profile; exit` (line 26, column 28).
       await page.locator('.statusbar-item', { hasText: 'Ln 26, Col 28' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('"Go to Cause" did not put the cursor on configuration.nix line 26, column 28');
+        throw new Error('the cause button did not put the cursor on configuration.nix line 26, column 28');
       });
       await shot('rehearse-cause');
     },

@@ -225,10 +225,60 @@ export function buildDebianInitrd(out: string): void {
   if (r.status !== 0) throw new Error(`mkinitramfs failed: ${r.stderr}`);
 }
 
+export interface InitrdService {
+  description: string;
+  script: string;
+  requiredBy: string[];
+  /** `unitConfig` entries that go to [Unit] as written (for example OnFailure, OnFailureJobMode). */
+  unitConfig: Record<string, string | string[]>;
+}
+
 /** A systemd stage-1 service as a configuration defines it (`boot.initrd.systemd.services.<name>`), read with nix-instantiate. */
-export function evalInitrdService(configFile: string, name: string): { description: string; script: string; requiredBy: string[] } {
-  const expr = `let c = import ${JSON.stringify(configFile)} { config = {}; pkgs = {}; lib = {}; }; s = c.boot.initrd.systemd.services.${JSON.stringify(name)}; in { description = s.description or ""; script = s.script; requiredBy = s.requiredBy or []; }`;
+export function evalInitrdService(configFile: string, name: string): InitrdService {
+  const expr = `let c = import ${JSON.stringify(configFile)} { config = {}; pkgs = {}; lib = {}; }; s = c.boot.initrd.systemd.services.${JSON.stringify(name)}; in { description = s.description or ""; script = s.script; requiredBy = s.requiredBy or []; unitConfig = s.unitConfig or {}; }`;
   return JSON.parse(nixEval(expr));
+}
+
+/** The unit file NixOS-style for a service: the script run by a shell, `unitConfig` in [Unit]. */
+function unitText(unitName: string, svc: InitrdService): string {
+  const extra = Object.entries(svc.unitConfig ?? {}).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(' ') : v}\n`).join('');
+  return `[Unit]\nDescription=${svc.description}\nDefaultDependencies=no\n${extra}${svc.requiredBy.map((t) => `Before=${t}\n`).join('')}\n[Service]\nType=oneshot\nExecStart=/usr/lib/nixboot-fixture/${unitName}-script\n`;
+}
+
+/**
+ * `base` with one more gzip newc archive appended that adds a unit (its file, its script, its
+ * `.requires` links). The kernel unpacks concatenated archives in order, as it does for NixOS's
+ * appended initrd secrets; systemd in the image then sees the unit as if dracut had put it there.
+ * Saves a second dracut run. `hostFiles` (with the libraries they link) are added too.
+ */
+export function appendInitrdUnit(base: string, out: string, unitName: string, svc: InitrdService, work: string, hostFiles: readonly string[] = []): void {
+  const root = fs.mkdtempSync(path.join(work, 'append-'));
+  try {
+    // Host files with the libraries they link, at their real paths (/lib is a symlink to usr/lib
+    // in the image: a path through it would be a directory entry replacing that link).
+    const elf = (f: string) => fs.readFileSync(f).subarray(0, 4).equals(Buffer.from('\x7fELF', 'latin1'));
+    const libs = hostFiles.filter(elf).flatMap((f) => [...execFileSync('ldd', [f], { encoding: 'utf8' }).matchAll(/=> (\/\S+)/g)].map((m) => m[1]!));
+    for (const f of new Set([...hostFiles, ...libs])) {
+      const real = fs.realpathSync(f);
+      fs.mkdirSync(path.join(root, path.dirname(real)), { recursive: true });
+      fs.copyFileSync(real, path.join(root, real));
+      fs.chmodSync(path.join(root, real), fs.statSync(real).mode & 0o777);
+    }
+    const sys = path.join(root, 'etc/systemd/system');
+    fs.mkdirSync(sys, { recursive: true });
+    fs.mkdirSync(path.join(root, 'usr/lib/nixboot-fixture'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'usr/lib/nixboot-fixture', `${unitName}-script`), `#!/bin/sh\nset -e\n${svc.script}\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(sys, unitName), unitText(unitName, svc));
+    for (const t of svc.requiredBy) {
+      fs.mkdirSync(path.join(sys, `${t}.requires`), { recursive: true });
+      fs.symlinkSync(`../${unitName}`, path.join(sys, `${t}.requires`, unitName));
+    }
+    fs.copyFileSync(base, out);
+    const r = spawnSync('sh', ['-c', 'cd "$1" && find . -mindepth 1 | sort | cpio --quiet -o -H newc -R +0:+0 | gzip -1 >> "$2"', 'sh', root, out]);
+    if (r.status !== 0) throw new Error(`cpio failed: ${r.stderr}`);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -236,17 +286,14 @@ export function evalInitrdService(configFile: string, name: string): { descripti
  * definition the way NixOS makes one (the script run by a shell, `requiredBy` as a `.requires`
  * link). A failing script marks the unit failed.
  */
-export function buildDracutInitrd(out: string, unitName: string, svc: { description: string; script: string; requiredBy: string[] }, work: string): void {
+export function buildDracutInitrd(out: string, unitName: string, svc: InitrdService, work: string): void {
   const { version } = debianKernel();
   const dir = fs.mkdtempSync(path.join(work, 'dracut-'));
   try {
     const sys = path.join(dir, 'etc/systemd/system');
     fs.mkdirSync(sys, { recursive: true });
     fs.writeFileSync(path.join(dir, 'unit-script'), `#!/bin/sh\nset -e\n${svc.script}\n`, { mode: 0o755 });
-    fs.writeFileSync(
-      path.join(sys, unitName),
-      `[Unit]\nDescription=${svc.description}\nDefaultDependencies=no\n${svc.requiredBy.map((t) => `Before=${t}\n`).join('')}\n[Service]\nType=oneshot\nExecStart=/usr/lib/nixboot-fixture/${unitName}-script\n`,
-    );
+    fs.writeFileSync(path.join(sys, unitName), unitText(unitName, svc));
     for (const t of svc.requiredBy) {
       fs.mkdirSync(path.join(sys, `${t}.requires`), { recursive: true });
       fs.symlinkSync(`../${unitName}`, path.join(sys, `${t}.requires`, unitName));

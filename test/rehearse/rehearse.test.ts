@@ -13,7 +13,7 @@ import { LspClient } from '../lsp/client';
 import { RehearseConsoleNotification, RehearseRequest } from '../../server/src/protocol';
 import type { CliIO } from '../../server/src/cli/io';
 import { skipUnless } from '../nixEnv';
-import { buildBusyboxInitrd, buildDebianInitrd, buildDracutInitrd, debianKernel, evalHooks, evalInitrdService, netModules, stage1Init } from './fixtures';
+import { buildBusyboxInitrd, buildDebianInitrd, appendInitrdUnit, buildDracutInitrd, debianKernel, evalHooks, evalInitrdService, netModules, stage1Init } from './fixtures';
 
 const skip = skipUnless('qemu-system-x86_64', 'busybox', 'cpio', 'gzip', 'nix-instantiate', 'mkinitramfs', 'dracut', 'ssh-keygen', 'modinfo');
 let dir: string;
@@ -79,6 +79,27 @@ const CONFIGS: Record<string, string> = {
   };
 }
 `,
+  // The systemd configuration plus a unit whose failure is critical: OnFailure=emergency.target with
+  // OnFailureJobMode=replace-irreversibly, as systemd's own initrd.target and initrd-fs.target do.
+  emergency: `{ config, pkgs, lib, ... }:
+{
+  boot.initrd.systemd.enable = true;
+  boot.initrd.systemd.services.unlock-zroot = {
+    description = "Unlock zroot";
+    requiredBy = [ "initrd.target" ];
+    script = "unlock-tool --all";
+  };
+  boot.initrd.systemd.services.import-pool = {
+    description = "Import the root pool";
+    requiredBy = [ "initrd.target" ];
+    unitConfig = {
+      OnFailure = [ "emergency.target" ];
+      OnFailureJobMode = "replace-irreversibly";
+    };
+    script = "pool-import -a";
+  };
+}
+`,
 };
 
 const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
@@ -92,7 +113,7 @@ before(() => {
     const f = path.join(dir, `${name}.nix`);
     fs.writeFileSync(f, text);
     configs[name] = f;
-    if (name === 'systemd') continue;
+    if (name === 'systemd' || name === 'emergency') continue;
     initrds[name] = path.join(dir, `${name}.initrd`);
     buildBusyboxInitrd(initrds[name]!, stage1Init(evalHooks(f), mods), dir);
   }
@@ -100,6 +121,14 @@ before(() => {
   buildDebianInitrd(initrds.debian);
   initrds.systemd = path.join(dir, 'systemd.initrd');
   buildDracutInitrd(initrds.systemd, 'unlock-zroot.service', evalInitrdService(configs.systemd!, 'unlock-zroot'), dir);
+  initrds.emergency = path.join(dir, 'emergency.initrd');
+  appendInitrdUnit(initrds.systemd, initrds.emergency, 'import-pool.service', evalInitrdService(configs.emergency!, 'import-pool'), dir, [
+    // What emergency.target starts, as NixOS's systemd initrd has it (nixpkgs nixos/modules/system/boot/systemd/initrd.nix
+    // lists emergency.service, systemd-sulogin-shell and sulogin); dracut's systemd modules alone leave emergency.service out.
+    '/usr/lib/systemd/system/emergency.service',
+    '/usr/lib/systemd/systemd-sulogin-shell',
+    '/usr/sbin/sulogin',
+  ]);
 });
 
 after(() => {
@@ -169,6 +198,19 @@ test('systemd stage 1 (dracut): a failing unit is reported and mapped to boot.in
   assert.ok(r.events.some((e) => e.kind === 'unit-failed' && e.unit === 'unlock-zroot.service'));
   assert.equal(r.causes[0]!.option, 'boot.initrd.systemd.services.unlock-zroot');
   assert.equal(r.causes[0]!.line, lineOf(CONFIGS.systemd!, 'services.unlock-zroot'));
+});
+
+test('systemd stage 1 (dracut): a unit with OnFailure=emergency.target fails, emergency mode is reached and mapped to its boot.initrd.systemd.services.<name> line (real QEMU)', { skip }, async () => {
+  const t0 = Date.now();
+  const r = await boot('emergency', { config: 'emergency', params: ['root=UUID=00000000-0000-4000-8000-000000000000', 'ro'], timeoutMs: 60_000 });
+  assert.equal(r.verdict, 'emergency', r.console.slice(-3000));
+  assert.ok(r.events.some((e) => e.kind === 'unit-failed' && e.unit === 'import-pool.service'), r.console.slice(-3000));
+  const cause = r.causes.find((c) => c.option === 'boot.initrd.systemd.services.import-pool');
+  assert.ok(cause, JSON.stringify(r.causes));
+  assert.equal(cause.line, lineOf(CONFIGS.emergency!, 'services.import-pool'));
+  assert.match(r.summary, /emergency mode/);
+  // Reached by the unit's failure, not by systemd's 90 s wait for the missing root device.
+  assert.ok(Date.now() - t0 < 60_000);
 });
 
 test('cancel during boot kills QEMU and removes its temporary files (real QEMU)', { skip }, async () => {
@@ -305,6 +347,11 @@ test('LSP nixboot/rehearse/start: console notifications while it boots, the verd
     assert.equal(r.causes[0]!.file, path.join(ws, 'configuration.nix'));
     assert.equal(r.causes[0]!.line, lineOf(CONFIGS.seed001!, '; exit'));
     assert.match(r.markdown, /## Timeline/);
+    // What the editor's rehearsal report shows: the image for "Open /init at line N", the console's end.
+    assert.ok(r.causes[0]!.initLine! > 0);
+    assert.ok(r.initrd!.startsWith(root) && fs.readFileSync(r.initrd!).equals(fs.readFileSync(initrds.seed001!)), r.initrd);
+    assert.match(r.consoleTail!, /An error occurred in stage 1/);
+    assert.ok(r.consoleTail!.split('\n').length <= 60);
   } finally {
     await client.close();
   }

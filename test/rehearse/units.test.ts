@@ -11,6 +11,7 @@ import { probeAccel, qemuArgs } from '../../server/src/system/qemu';
 import { kernelCommandLine, secretDestinations } from '../../server/src/rehearse/rehearse';
 import { openArchive } from '../../server/src/initrd/archive';
 import { classify, ConsoleLog, isPrompt } from '../../server/src/rehearse/console';
+import { consoleTail } from '../../server/src/lsp/rehearse';
 import { skipUnless } from '../nixEnv';
 
 test('newc segment: GNU cpio lists and extracts it; appended after a gzip segment, the initrd engine sees both (real cpio)', { skip: skipUnless('cpio', 'gzip') }, async () => {
@@ -87,4 +88,14 @@ test('console lines: exact patterns, prompts on the unfinished line, bounded log
   const lines = log.push('x'.repeat(250) + '\nshort\n' + 'y'.repeat(5000));
   assert.ok(lines.every((l) => l.length <= 100));
   assert.ok(log.text().length <= 1000 && log.truncated);
+});
+
+test('consoleTail: the last 60 lines without control sequences or trailing blank lines, at most 8 KiB', () => {
+  const text = `${Array.from({ length: 100 }, (_, i) => `line ${i}\r`).join('\n')}\n\x1b[0;1;31m[FAILED]\x1b[0m unit\n\n\n`;
+  const tail = consoleTail(text).split('\n');
+  assert.equal(tail.length, 60);
+  assert.equal(tail[0], 'line 41');
+  assert.equal(tail[59], '[FAILED] unit');
+  const long = consoleTail(Array.from({ length: 60 }, () => 'x'.repeat(500)).join('\n'));
+  assert.ok(long.length <= 8192 && /^x+$/m.test(long) && long.split('\n').every((l) => l.length === 500), 'cut at a line start');
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { esc, escLines, page, scriptJson, visible, type Rendered, type ReportKind } from '../../client/src/reports/html';
 import type { VTable } from '../../client/src/reports/vtable';
-import { closureDiff, findGenerations, initrdInspect, lockFindRev, lockVerify, provenance, storeCompare } from '../../client/src/reports/kinds';
+import { closureDiff, findGenerations, initrdInspect, lockFindRev, lockVerify, provenance, rehearsal, storeCompare, type RehearsalData } from '../../client/src/reports/kinds';
 import { closureDiffData, findRevData, HOSTILE, initrdData, lockVerifyData, provenanceData } from './data';
 
 const NONCE = 'bm9uY2Utbm9uY2Utbm9uY2U=';
@@ -159,4 +159,65 @@ test('a 2,000-package closure diff renders in well under a second (the browser s
   assert.equal(html.match(/"action":/g)?.length, 2000);
   assert.ok(ms < 250, `render took ${ms.toFixed(0)} ms`);
   assert.ok(html.length < 2_000_000, `page is ${html.length} bytes`);
+});
+
+/** A rehearsal result in the shape nixboot/rehearse/start returns, with a hostile unit name. */
+function rehearsalData(unit: string): RehearsalData {
+  return {
+    what: 'generation 3',
+    result: {
+      verdict: 'emergency',
+      ok: false,
+      summary: `systemd stage 1 went to emergency mode; failed unit ${unit}`,
+      timeMs: 14_200,
+      events: [
+        { t: 12_300, kind: 'unit-failed', text: `[FAILED] Failed to start ${unit}.`, unit },
+        { t: 900, kind: 'kernel', text: 'Linux version 6.1.0-57-cloud-amd64' },
+        { t: 4_100, kind: 'init', text: 'Run /init as init process' },
+        { t: 6_000, kind: 'network', text: 'eth0: link becomes ready' },
+        { t: 7_500, kind: 'ssh', text: 'SSH-2.0-OpenSSH_9.6' },
+        { t: 14_200, kind: 'emergency', text: 'You are in emergency mode.' },
+      ],
+      causes: [{ option: `boot.initrd.systemd.services.${unit}`, file: '/ws/configuration.nix', line: 7, column: 3, initLine: 42, text: `script = "${unit}";` }],
+      initrd: '/nix/store/aaaa-initrd-linux/initrd',
+      consoleTail: `[FAILED] Failed to start ${unit}.\nYou are in emergency mode.`,
+      accel: { accel: 'tcg', reason: 'no /dev/kvm' },
+      notes: [],
+      markdown: '# Rehearsal\n',
+    },
+  };
+}
+
+test('rehearsal: verdict, timeline in time order with labels, the cause opens the .nix line and /init at its line', () => {
+  const d = rehearsalData(HOSTILE);
+  const { r, html } = check(rehearsal, d);
+  assert.equal(r.title, 'Rehearsal of generation 3: emergency');
+  assert.equal(r.fileName, 'rehearsal-generation-3');
+  assert.match(html, /✗ emergency/);
+  const labels = [...html.matchAll(/<span class="t mono">([\d.]+ s)<\/span> <b>([^<]*)<\/b>/g)].map((m) => `${m[1]} ${m[2]}`);
+  assert.deepEqual(labels.slice(0, 4), ['0.9 s kernel started', '4.1 s /init started', '6.0 s network up', '7.5 s SSH listening']);
+  assert.ok(labels[4]!.startsWith('12.3 s unit failed: evil&#60;script&#62;'), labels[4]);
+  assert.equal(labels[5], '14.2 s emergency mode');
+  assert.ok(html.includes('boot.initrd.systemd.services.evil&#60;script&#62;alert(1)&#60;/script&#62;'), 'the unit name is escaped in the cause');
+  assert.deepEqual(r.actions, [
+    { kind: 'open', file: '/ws/configuration.nix', line: 6, character: 2 },
+    { kind: 'openInitrd', image: '/nix/store/aaaa-initrd-linux/initrd', path: '/init', line: 41 },
+  ]);
+  assert.match(html, /Open configuration\.nix:7<\/button>[\s\S]*Open \/init at line 42<\/button>/);
+  assert.match(html, /<pre class="console"[^>]*>\[FAILED\] Failed to start evil&#60;script&#62;/);
+  assert.equal(r.markdown, d.result.markdown);
+  assert.equal((r.json as { markdown?: string; what: string }).markdown, undefined);
+  assert.equal((r.json as { what: string }).what, 'generation 3');
+});
+
+test('rehearsal: healthy without causes says so; no /init button without an image or an /init line', () => {
+  const d = rehearsalData('unlock');
+  const healthy: RehearsalData = { what: 'the last build', result: { ...d.result, verdict: 'healthy', ok: true, causes: [], events: d.result.events.slice(1, 3) } };
+  const { r, html } = check(rehearsal, healthy);
+  assert.equal(r.title, 'Rehearsal of the last build: healthy');
+  assert.match(html, /✓ Stage 1 is healthy/);
+  assert.match(html, /Nothing failed\./);
+  assert.equal(r.actions.length, 0);
+  const noImage: RehearsalData = { what: 'generation 1', result: { ...d.result, initrd: undefined } };
+  assert.deepEqual(check(rehearsal, noImage).r.actions.map((a) => a.kind), ['open']);
 });

@@ -1,13 +1,14 @@
 // "Rehearse Boot of Generation…": the server boots the generation in QEMU (nixboot/rehearse/start);
 // here only UI: the live serial console in a terminal (a Pseudoterminal; what the user types goes
-// to the guest), cancellable progress, the verdict as a notification and a report, and a Problems
+// to the guest), cancellable progress, the verdict as a notification and a report (the `rehearsal`
+// webview, client/src/reports/kinds/rehearsal.ts), and a Problems
 // entry on the configuration line behind a failure.
 import * as vscode from 'vscode';
 import { GenerationsListRequest, RehearseConsoleNotification, RehearseInputNotification, RehearseRequest, type GenerationInfo } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
+import { rehearsal } from '../reports/kinds';
+import { reports } from '../reports/panel';
 import { registerCommand } from '../trust';
-
-const REPORT_SCHEME = 'nixboot-rehearsal';
 
 function generationOf(arg: unknown): string | undefined {
   if (arg && typeof arg === 'object') {
@@ -21,8 +22,6 @@ function generationOf(arg: unknown): string | undefined {
 
 export function registerRehearse(ctx: Ctx): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('nixboot-rehearse');
-  const reports = new Map<string, string>();
-  const changed = new vscode.EventEmitter<vscode.Uri>();
   const consoles = new Map<string, vscode.EventEmitter<string>>();
   let counter = 0;
   ctx.client.onNotification(RehearseConsoleNotification.method, (p: RehearseConsoleNotification.Params) => {
@@ -80,13 +79,10 @@ export function registerRehearse(ctx: Ctx): void {
       }
       diagnostics.clear();
       for (const [file, ds] of byFile) diagnostics.set(vscode.Uri.file(file), ds);
-      const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: built ? '/last-build.md' : `/generation-${generation}.md` });
-      reports.set(uri.path, r.markdown);
-      changed.fire(uri);
       const actions = ['Show Report', ...(r.causes.length ? ['Go to Cause'] : [])];
       const show = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
       const choice = await show(`${What}: ${r.ok ? 'stage 1 is healthy' : r.verdict} (${(r.timeMs / 1000).toFixed(1)} s). ${r.summary}`, ...actions);
-      if (choice === 'Show Report') await vscode.commands.executeCommand('markdown.showPreview', uri);
+      if (choice === 'Show Report') reports(ctx).show(rehearsal, { what, result: r });
       if (choice === 'Go to Cause') {
         const c = r.causes[0]!;
         const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(c.file));
@@ -104,8 +100,6 @@ export function registerRehearse(ctx: Ctx): void {
 
   ctx.extension.subscriptions.push(
     diagnostics,
-    changed,
-    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, { onDidChange: changed.event, provideTextDocumentContent: (uri) => reports.get(uri.path) ?? '' }),
     registerCommand(ctx, 'nixboot.rehearse.generation', run),
   );
 }

@@ -12,7 +12,7 @@
 export type Action =
   | { readonly kind: 'command'; readonly command: string; readonly args?: readonly unknown[] }
   | { readonly kind: 'open'; readonly file: string; readonly line?: number; readonly character?: number }
-  | { readonly kind: 'openInitrd'; readonly image: string; readonly path: string }
+  | { readonly kind: 'openInitrd'; readonly image: string; readonly path: string; readonly line?: number }
   | { readonly kind: 'copy'; readonly text: string };
 
 export interface Rendered {

@@ -84,7 +84,11 @@ export class ReportPanels implements vscode.Disposable {
       }
       case 'openInitrd':
         // The `initrd:` URI of a path inside an image (client/src/initrd/uri.ts builds it).
-        await vscode.commands.executeCommand('vscode.open', archiveUri(a.image, a.path));
+        if (a.line === undefined) await vscode.commands.executeCommand('vscode.open', archiveUri(a.image, a.path));
+        else {
+          const pos = new vscode.Position(a.line, 0);
+          await vscode.commands.executeCommand('vscode.open', archiveUri(a.image, a.path), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside, preview: true });
+        }
         return;
       case 'copy':
         await vscode.env.clipboard.writeText(a.text);

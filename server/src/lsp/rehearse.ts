@@ -8,6 +8,7 @@ import { ResponseError, type CodeLens } from 'vscode-languageserver/node';
 import { RehearseConsoleNotification, RehearseInputNotification, RehearseRequest } from '../protocol';
 import { rehearse, resolveTarget, type Rehearsal, type RehearsalResult } from '../rehearse/rehearse';
 import { loadConfig } from '../rehearse/config';
+import { cleanLine } from '../rehearse/console';
 import type { Feature } from './env';
 
 export function rehearsalMarkdown(r: RehearsalResult): string {
@@ -103,8 +104,10 @@ export const rehearseFeature: Feature = (env) => {
         ok: r.ok,
         summary: r.summary,
         timeMs: r.timeMs,
-        events: r.events.map((e) => ({ t: e.t, kind: e.kind, text: e.text })),
+        events: r.events.map((e) => ({ t: e.t, kind: e.kind, text: e.text, ...(e.unit ? { unit: e.unit } : {}), ...(e.script ? { script: e.script, line: e.line } : {}) })),
         causes: [...r.causes],
+        initrd: r.target.initrd,
+        consoleTail: consoleTail(r.console),
         ssh: r.ssh,
         secrets: r.secrets ? { paths: [...r.secrets.paths], note: r.secrets.note } : undefined,
         accel: r.accel,
@@ -116,3 +119,13 @@ export const rehearseFeature: Feature = (env) => {
     }
   });
 };
+
+/** The end of the console for the report: the last 60 lines, at most 8 KiB. */
+export function consoleTail(text: string): string {
+  // Control sequences removed as for the timeline's lines (console.ts cleanLine).
+  const lines = text.split('\n').map(cleanLine);
+  while (lines.length && !lines[lines.length - 1]!.trim()) lines.pop();
+  let tail = lines.slice(-60).join('\n');
+  if (tail.length > 8192) tail = tail.slice(tail.length - 8192).replace(/^[^\n]*\n/, '');
+  return tail;
+}

@@ -5,3 +5,4 @@ export { lockVerify, lockFindRev, type LockVerifyData, type LockFindRevData } fr
 export { findGenerations, type FindGenerationsData } from './findGenerations';
 export { storeCompare, type StoreCompareData } from './storeCompare';
 export { initrdInspect, type InitrdInspectData } from './initrdInspect';
+export { rehearsal, type RehearsalData } from './rehearsal';
