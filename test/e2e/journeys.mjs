@@ -636,7 +636,8 @@ export const JOURNEYS = [
       // when the slide is built and when a step completes while it is shown.
       const checked = guide.locator('[data-done-step-id*="#nixboot.start#"].complete');
       await checked.nth(4).waitFor({ timeout: T }).catch(async () => {
-        throw new Error(`only ${await checked.count()} of 5 walkthrough steps are checked after following them all`);
+        const open = await guide.locator('[data-done-step-id*="#nixboot.start#"]:not(.complete)').evaluateAll((es) => es.map((e) => e.getAttribute('data-done-step-id')?.split('#').pop()));
+        throw new Error(`only ${await checked.count()} of 5 walkthrough steps are checked after following them all (not checked: ${open.join(', ')})`);
       });
       await shot('walkthrough');
     },
