@@ -200,7 +200,9 @@ async function pickGeneration(tree: GenerationsTree, placeHolder: string, except
     .reverse()
     .filter((g) => g.generation !== except)
     .map((g) => ({ label: String(g.generation), description: `${g.nixosVersion ?? ''} · Linux ${g.kernelVersion ?? '?'}${g.current ? ' · current' : ''}`, g }));
-  return (await vscode.window.showQuickPick(items, { placeHolder }))?.g;
+  // ignoreFocusOut: run from the walkthrough, the Welcome page takes focus back while it settles,
+  // which closed the picker before the user chose (see Images.pick).
+  return (await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true }))?.g;
 }
 
 export function registerGenerations(ctx: Ctx): void {

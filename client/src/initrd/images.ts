@@ -125,7 +125,10 @@ export class Images implements vscode.Disposable {
       note = (e as Error).message;
     }
     items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(folder-opened) Choose a file…', description: note });
-    const p = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which initrd?', matchOnDescription: true, matchOnDetail: true });
+    // ignoreFocusOut: the picker opens only after the engine has listed the generations; a command
+    // run from the walkthrough marks its step done meanwhile and the Welcome page re-renders and
+    // takes focus, which closed the picker (nothing opened) before the user could choose.
+    const p = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which initrd?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
     if (!p) return undefined;
     if (p.file) return p.file;
     const files = await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use This Initrd' });
