@@ -127,6 +127,12 @@ async function fileDialog(page, path) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T });
   await input.fill(path);
+  // The simple file dialog handles a typed value asynchronously (it stats the path and updates its
+  // list); an Enter pressed before that accepts the value it had before (the home folder), which
+  // made the lock-reports and closure-diff export steps fail now and then. Wait until the input
+  // holds the path, then give the dialog's handler a moment before accepting.
+  await page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, { timeout: T });
+  await page.waitForTimeout(1000);
   for (let i = 0; i < 3; i++) {
     await page.keyboard.press('Enter');
     if (await input.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false)) return;
