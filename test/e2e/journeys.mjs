@@ -126,18 +126,25 @@ async function quickPick(page, label, typed = label) {
 async function fileDialog(page, path) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T });
-  await input.fill(path);
-  // The simple file dialog handles a typed value asynchronously (it stats the path and updates its
-  // list); an Enter pressed before that accepts the value it had before (the home folder), which
-  // made the lock-reports and closure-diff export steps fail now and then. Wait until the input
-  // holds the path, then give the dialog's handler a moment before accepting.
-  await page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, { timeout: T });
-  await page.waitForTimeout(1000);
+  const value = () => page.evaluate(() => document.querySelector('.quick-input-widget input')?.value ?? '');
+  // The simple file dialog fills its input with its starting folder (or proposed file) once it has
+  // listed it, and handles a typed value asynchronously (it stats the path and updates its list).
+  // Typing before the first, or pressing Enter before the second, made it accept the folder it
+  // started in (the home folder) now and then: wait for both, and type again if the dialog
+  // replaced the value.
+  await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '') !== '', null, { timeout: 10_000 }).catch(() => undefined);
+  await page.waitForTimeout(500);
   for (let i = 0; i < 3; i++) {
+    if (!(await value()).startsWith(path)) {
+      await input.fill(path);
+      await page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, { timeout: T });
+      await page.waitForTimeout(1000);
+      if (!(await value()).startsWith(path)) continue;
+    }
     await page.keyboard.press('Enter');
     if (await input.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false)) return;
   }
-  throw new Error(`the file dialog did not accept ${path}`);
+  throw new Error(`the file dialog did not accept ${path} (it shows ${await value().catch(() => '?')})`);
 }
 
 /** Export buttons of a report: click, accept the proposed file in the save dialog, wait for the file. */
