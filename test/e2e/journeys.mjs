@@ -137,7 +137,7 @@ async function fileDialog(page, path) {
   for (let i = 0; i < 3; i++) {
     if (!(await value()).startsWith(path)) {
       await input.fill(path);
-      await page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, { timeout: T });
+      await page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, { timeout: 10_000 }).catch(() => undefined);
       await page.waitForTimeout(1000);
       if (!(await value()).startsWith(path)) continue;
     }
