@@ -60,6 +60,7 @@ fi
 roots=()
 cleanup_root() {
   local root="$1" pid
+  [ -d "$root" ] || return 0
   # Stop every process whose root directory is this root (the demo, code-server, a test's leftovers).
   for _ in 1 2 3; do
     local left=0
@@ -73,7 +74,7 @@ cleanup_root() {
   done
   # Unmount everything under the root, deepest first; never delete while anything is mounted there
   # (a bind-mounted /dev would otherwise be emptied).
-  findmnt -rn -o TARGET | grep -E "^$root(/|$)" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { findmnt -rn -o TARGET | grep -E "^$root(/|$)" || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   if findmnt -rn -o TARGET | grep -qE "^$root(/|$)"; then
     log "still mounted under $root; leaving it in place"
     return
@@ -81,7 +82,10 @@ cleanup_root() {
   [ "${NIXBOOT_FRESH_KEEP:-}" = 1 ] || rm -rf --one-file-system "$root"
 }
 cleanup() { for r in "${roots[@]}"; do cleanup_root "$r"; done; }
-trap cleanup EXIT
+# The exit status is the run's own: a cleanup step that fails (a root already removed, nothing left
+# to unmount) must neither turn a pass into a failure nor hide one. CI failed once with every test
+# passed because the trap's pipeline (grep finding no mount, under pipefail) exited 1.
+trap 'rc=$?; cleanup || true; exit $rc' EXIT
 trap 'exit 130' INT TERM
 
 # Makes a fresh root from the base and sets $root to it.
