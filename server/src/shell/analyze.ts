@@ -143,35 +143,69 @@ const LOGIC_OPS = new Set([10, 11]); // `&&`, `||`
 const parserCache: { parser: ReturnType<typeof syntax.NewParser> | undefined } = { parser: undefined };
 
 /**
- * Analyses are memoised by script text (bounded in entries and in the characters of the texts
- * kept): after an edit, the scripts that did not change are not parsed again. Results are
- * immutable.
+ * Analyses are memoised by script text: after an edit, the scripts that did not change are not
+ * parsed again. Results are immutable. The memo is bounded by entries and by an estimate of the
+ * bytes each entry keeps alive (its text and its analysis): an analysis is many small objects, so
+ * bounding the texts' characters alone let 4,096 scripts of 4 KB keep ~880 MiB of heap (the
+ * shell fuzz target's peak RSS). `estimateRetainedBytes` errs high; a test checks it against the
+ * heap V8 really retains.
  */
-const memo = new Map<string, ShellAnalysis>();
+const memo = new Map<string, { readonly result: ShellAnalysis; readonly bytes: number }>();
 const MEMO_LIMIT = 4096;
-const MEMO_CHARS = 32 * 1024 * 1024;
-let memoChars = 0;
+let MEMO_BYTES = 64 * 1024 * 1024;
+let memoBytes = 0;
 
-function remember(text: string, result: ShellAnalysis): void {
+/** Sets the memo's byte bound (tests use a small one); entries over the new bound are dropped. */
+export function setShellMemoLimit(bytes: number): void {
+  MEMO_BYTES = bytes;
+  while (memo.size > 0 && memoBytes > MEMO_BYTES) {
+    const [oldest, entry] = memo.entries().next().value!;
+    memo.delete(oldest);
+    memoBytes -= entry.bytes;
+  }
+}
+
+/** Bytes a memo entry keeps alive, estimated from V8's object layout (64-bit, pointer compression). */
+export function estimateRetainedBytes(text: string, a: ShellAnalysis): number {
+  const str = (s: string | undefined): number => (s === undefined ? 0 : 16 + 2 * s.length);
+  const word = (w: ShellWord): number => 64 + str(w.raw) + str(w.value);
+  let n = 64 + str(text) + 96 * a.functions.size + 32 * a.topLevelFunctions.size;
+  for (const c of a.commands) {
+    n += 160 + 32 * c.args.length + 48 * c.redirects.length; // command, its arrays, its context
+    if (c.name) n += word(c.name);
+    for (const w of c.args) n += word(w);
+    for (const r of c.redirects) n += 48 + (r.target ? word(r.target) : 0);
+  }
+  return n;
+}
+
+/** The memo's size, for tests and the server's memory report. */
+export function shellMemoStats(): { entries: number; estimatedBytes: number; limitBytes: number } {
+  return { entries: memo.size, estimatedBytes: memoBytes, limitBytes: MEMO_BYTES };
+}
+
+function remember(text: string, result: ShellAnalysis, known?: number): void {
   const old = memo.get(text);
   if (old) {
     memo.delete(text);
-    memoChars -= text.length;
+    memoBytes -= old.bytes;
   }
-  while (memo.size > 0 && (memo.size >= MEMO_LIMIT || memoChars + text.length > MEMO_CHARS)) {
-    const oldest = memo.keys().next().value!;
+  const bytes = known ?? estimateRetainedBytes(text, result);
+  if (bytes > MEMO_BYTES / 4) return; // one huge script is not worth evicting everything else
+  while (memo.size > 0 && (memo.size >= MEMO_LIMIT || memoBytes + bytes > MEMO_BYTES)) {
+    const [oldest, entry] = memo.entries().next().value!;
     memo.delete(oldest);
-    memoChars -= oldest.length;
+    memoBytes -= entry.bytes;
   }
-  memo.set(text, result); // most recently used last
-  memoChars += text.length;
+  memo.set(text, { result, bytes }); // most recently used last
+  memoBytes += bytes;
 }
 
 /** The memoised analysis of `text`, if any (marked as recently used). */
 export function cachedShellAnalysis(text: string): ShellAnalysis | undefined {
   const hit = memo.get(text);
-  if (hit) remember(text, hit);
-  return hit;
+  if (hit) remember(text, hit.result, hit.bytes);
+  return hit?.result;
 }
 
 /** Stores an analysis made elsewhere (a worker thread: shell/offThread.ts) so analyzeShell finds it. */
