@@ -53,7 +53,13 @@ export class ReportPanels implements vscode.Disposable {
     const entry: Open = { panel, rendered };
     // One panel per kind: a second one (two restored after a reload) replaces the first in the map.
     this.open.set(kindId, entry);
-    panel.onDidDispose(() => this.open.get(kindId) === entry && this.open.delete(kindId), undefined, this.ctx.extension.subscriptions);
+    panel.onDidDispose(
+      () => {
+        if (this.open.get(kindId) === entry) this.open.delete(kindId);
+      },
+      undefined,
+      this.ctx.extension.subscriptions,
+    );
     panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(entry, m), undefined, this.ctx.extension.subscriptions);
     return entry;
   }
