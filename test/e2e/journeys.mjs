@@ -409,6 +409,24 @@ export const JOURNEYS = [
       await shot('generation-initrd');
       const ws = readFileSync(`${workspace}.code-workspace`, 'utf8');
       if (ws.includes('initrd:')) throw new Error(`clicking the Initrd row wrote a workspace folder:\n${ws}`);
+      // Generation 2's initrd too: the first open of each runs the health check, and both images
+      // lack /bin/sh for /init. Problems has two "init" groups, each saying which initrd it is in.
+      const gen2 = page.locator('.monaco-list-row', { hasText: '25.11.20251120.e4f5a6b' }).first();
+      await gen2.click();
+      const gen2Initrd = page.locator('.monaco-list-row', { hasText: /^Initrd/ }).nth(1);
+      await gen2Initrd.waitFor({ timeout: T });
+      await gen2Initrd.click();
+      await initrdsRow(page, /^initrd: gen 2 · Linux 6\.12\.58 · /).waitFor({ timeout: T }).catch(() => {
+        throw new Error('the Initrds view did not show "initrd: gen 2 · Linux 6.12.58 · <date>"');
+      });
+      await openProblems(page);
+      for (const [gen, linux] of [['3', '6\\.12\\.59'], ['2', '6\\.12\\.58']]) {
+        const header = page.locator('.markers-panel .monaco-list-row', { hasText: new RegExp(`^init\\s*/ — initrd: gen ${gen} · Linux ${linux} · \\d{4}-\\d{2}-\\d{2}`) }).first();
+        await header.waitFor({ timeout: T }).catch(async () => {
+          throw new Error(`Problems has no "init  / — initrd: gen ${gen} · …" group (rows: ${JSON.stringify(await page.locator('.markers-panel .monaco-list-row').allTextContents())})`);
+        });
+      }
+      await shot('problems-two-initrds');
     },
   },
   {
