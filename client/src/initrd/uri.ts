@@ -6,11 +6,9 @@
 // "init  / — initrd: gen 3 · …"; a URI without the query (written before names were added) reads
 // as its path, as before. The file system ignores the query. See docs/initrd.md.
 import * as vscode from 'vscode';
+import { labelQuery } from './label';
 
 export const SCHEME = 'initrd';
-
-/** Separator between the path and the image name in labels. */
-const SEP = ' — ';
 
 /** The names of images (file → "initrd: gen 3 · …"), set where the engine named them; archiveUri() puts them in URIs. */
 const names = new Map<string, string>();
@@ -28,16 +26,6 @@ export function setImageName(file: string, title: string): boolean {
 
 export function imageName(file: string): string | undefined {
   return names.get(file);
-}
-
-/**
- * The label suffix carried in the query: the name with the characters a label treats as path
- * separators replaced ("/" would make everything before it vanish from a tab title; VS Code turns
- * "\" into "/" on Linux), and bounded.
- */
-export function labelQuery(title: string): string {
-  const safe = title.replace(/[/\\]/g, '∕').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200);
-  return JSON.stringify({ label: `${SEP}${safe}` });
 }
 
 export function archiveUri(file: string, inner = '/'): vscode.Uri {
