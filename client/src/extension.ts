@@ -11,6 +11,7 @@ import { registerRehearse } from './rehearse/register';
 import { registerTrust } from './trust';
 import { currentPeers, registerPeers } from './peers';
 import { createLogChannel } from './log';
+import { registerReports } from './reports/panel';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
@@ -21,6 +22,7 @@ const FEATURES: Array<(ctx: Ctx) => void> = [
   registerGenerations,
   registerRehearse,
   registerPeers,
+  registerReports,
 ];
 
 let client: LanguageClient | undefined;

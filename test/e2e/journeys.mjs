@@ -291,6 +291,10 @@ export const JOURNEYS = [
       await page.locator('.view-lines', { hasText: 'Before=systemd-cryptsetup@root.service' }).first().waitFor({ timeout: T }).catch(() => {
         throw new Error('the unit file from the initrd did not open in an editor');
       });
+      // The tab says which initrd the file is in (the image's name is in its initrd: URI).
+      await page.locator('.tabs-container .tab', { hasText: /^nvme-hw-key\.service — initrd: initrd · / }).first().waitFor({ timeout: T }).catch(async () => {
+        throw new Error(`the unit file's tab is not named "nvme-hw-key.service — initrd: initrd · …" (tabs: ${JSON.stringify(await page.locator('.tabs-container .tab').allTextContents())})`);
+      });
       await shot('initrd-explorer');
       const ws = readFileSync(`${workspace}.code-workspace`, 'utf8');
       if (ws.includes('initrd:')) throw new Error(`opening the initrd wrote it into the user's .code-workspace:\n${ws}`);
@@ -338,8 +342,15 @@ export const JOURNEYS = [
         throw new Error('Check Initrd Health showed no summary');
       });
       await openProblems(page);
-      await shot('initrd-health');
+      // Each file's group header says which initrd it is in ("init  / — initrd: initrd · Linux … · date").
+      const group = page.locator('.markers-panel .monaco-list-row .resource-label-container, .markers-panel .monaco-list-row .monaco-icon-label', { hasText: /— initrd: initrd · / }).first();
       const problems = await page.locator('.markers-panel .monaco-list-row').count();
+      if (problems > 0) {
+        await group.waitFor({ timeout: T }).catch(async () => {
+          throw new Error(`no Problems group header names the initrd (rows: ${JSON.stringify(await page.locator('.markers-panel .monaco-list-row').allTextContents())})`);
+        });
+      }
+      await shot('initrd-health');
       // A reload keeps the results.
       await page.reload();
       await waitWorkbench(page);
@@ -398,6 +409,24 @@ export const JOURNEYS = [
       await shot('generation-initrd');
       const ws = readFileSync(`${workspace}.code-workspace`, 'utf8');
       if (ws.includes('initrd:')) throw new Error(`clicking the Initrd row wrote a workspace folder:\n${ws}`);
+      // Generation 2's initrd too: the first open of each runs the health check, and both images
+      // lack /bin/sh for /init. Problems has two "init" groups, each saying which initrd it is in.
+      const gen2 = page.locator('.monaco-list-row', { hasText: '25.11.20251120.e4f5a6b' }).first();
+      await gen2.click();
+      const gen2Initrd = page.locator('.monaco-list-row', { hasText: /^Initrd/ }).nth(1);
+      await gen2Initrd.waitFor({ timeout: T });
+      await gen2Initrd.click();
+      await initrdsRow(page, /^initrd: gen 2 · Linux 6\.12\.58 · /).waitFor({ timeout: T }).catch(() => {
+        throw new Error('the Initrds view did not show "initrd: gen 2 · Linux 6.12.58 · <date>"');
+      });
+      await openProblems(page);
+      for (const [gen, linux] of [['3', '6\\.12\\.59'], ['2', '6\\.12\\.58']]) {
+        const header = page.locator('.markers-panel .monaco-list-row', { hasText: new RegExp(`^init\\s*/ — initrd: gen ${gen} · Linux ${linux} · \\d{4}-\\d{2}-\\d{2}`) }).first();
+        await header.waitFor({ timeout: T }).catch(async () => {
+          throw new Error(`Problems has no "init  / — initrd: gen ${gen} · …" group (rows: ${JSON.stringify(await page.locator('.markers-panel .monaco-list-row').allTextContents())})`);
+        });
+      }
+      await shot('problems-two-initrds');
     },
   },
   {
@@ -450,6 +479,31 @@ export const JOURNEYS = [
       if (json.from !== 2 || json.to !== 3 || !json.changes.some((c) => c.pname === 'sedutil-cli')) throw new Error('the exported JSON is not the gen 2 → gen 3 diff');
       const md = await exportReport(page, frame, 'markdown', join(workspace, 'closure-diff-gen-2-to-gen-3.md'));
       if (!md.startsWith('# Closure diff: gen 2 → gen 3')) throw new Error(`the exported Markdown starts with ${md.slice(0, 40)}`);
+    },
+  },
+  {
+    id: 'report-reload',
+    name: 'A report survives Developer: Reload Window (closure diff gen 2 → gen 3, restored by its panel serializer with its rows)',
+    media: [],
+    async run(page, { shot, workspace }) {
+      demoToplevel(workspace);
+      await waitWorkbench(page);
+      await runCommand(page, 'Diff Closure with Previous Generation');
+      await quickPick(page, '3');
+      let frame = await reportFrame(page, 'Closure diff: gen 2 → gen 3');
+      await frame.locator('#diff tr.row', { hasText: 'sedutil-cli' }).first().waitFor({ timeout: T });
+      const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: T });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await waitWorkbench(page);
+      await page.locator('.tabs-container .tab', { hasText: 'Closure diff: gen 2 → gen 3' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the closure diff tab was gone after the reload');
+      });
+      frame = await reportFrame(page, 'Closure diff: gen 2 → gen 3');
+      await frame.locator('#diff tr.row', { hasText: 'sedutil-cli' }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the closure diff came back after the reload without its rows');
+      });
+      await shot('report-reload');
     },
   },
   {

@@ -277,9 +277,13 @@ export function registerGenerations(ctx: Ctx): void {
     ),
     registerCommand(ctx, 
       'nixboot.generations.diffWith',
-      guard(async (arg?: unknown) => {
+      guard(async (arg?: unknown, other?: unknown) => {
+        if (!tree.data && (typeof arg === 'number' || typeof other === 'number')) await tree.refresh();
+        const gone = [arg, other].find((n) => typeof n === 'number' && !genOf(n, tree));
+        if (gone !== undefined) return void vscode.window.showWarningMessage(`Generation ${String(gone)} is no longer under the system root: nothing to compare.`);
         const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
-        const b = a && (await pickGeneration(tree, `Compare generation ${a.generation} with…`, a.generation));
+        // A second argument (a report's "Reload this report") names the other generation.
+        const b = a && (genOf(other, tree) ?? (await pickGeneration(tree, `Compare generation ${a.generation} with…`, a.generation)));
         if (a && b) await showDiff(a, b);
       }),
     ),

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { InitrdCandidatesRequest, InitrdIdentifyRequest, type InitrdIdentity } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
 import { request } from './client';
-import { parseUri, SCHEME } from './uri';
+import { parseUri, SCHEME, setImageName } from './uri';
 
 /** View type of the read-only initrd viewer (package.json customEditors). */
 export const VIEWER = 'nixboot.initrd.viewer';
@@ -31,6 +31,8 @@ export class Images implements vscode.Disposable {
 
   async identify(files: string[], olderFirst = false): Promise<InitrdIdentity[]> {
     const r = await request<InitrdIdentifyRequest.Result>(this.ctx.client, InitrdIdentifyRequest.method, { files, root: root(), olderFirst } satisfies InitrdIdentifyRequest.Params);
+    // Names go into `initrd:` URIs (tab titles, Problems groups): uri.ts.
+    for (const img of r.images) if (img.kind) setImageName(img.file, img.title);
     return r.images;
   }
 

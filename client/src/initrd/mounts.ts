@@ -4,7 +4,7 @@
 // there when the user asks.
 import * as vscode from 'vscode';
 import type { InitrdIdentity } from '../../../server/src/protocol';
-import { archiveUri } from './uri';
+import { archiveUri, setImageName } from './uri';
 
 export const MOUNTS_VIEW = 'nixboot.initrds';
 const STATE_KEY = 'nixboot.initrd.mounts';
@@ -19,6 +19,7 @@ export class Mounts implements vscode.TreeDataProvider<MountNode>, vscode.Dispos
 
   constructor(private readonly state: vscode.Memento) {
     this.mounts = state.get<{ file: string; title: string }[]>(STATE_KEY, []);
+    for (const m of this.mounts) setImageName(m.file, m.title);
     this.view = vscode.window.createTreeView(MOUNTS_VIEW, { treeDataProvider: this, showCollapseAll: true });
     void this.setContext();
   }
@@ -33,6 +34,7 @@ export class Mounts implements vscode.TreeDataProvider<MountNode>, vscode.Dispos
 
   /** Adds (or renames) a mount and reveals it. */
   async mount(img: InitrdIdentity): Promise<void> {
+    setImageName(img.file, img.title);
     const i = this.mounts.findIndex((m) => m.file === img.file);
     if (i >= 0) this.mounts[i] = { file: img.file, title: img.title };
     else this.mounts.push({ file: img.file, title: img.title });

@@ -14,7 +14,7 @@ import { CompareView } from './compare';
 import { Images, VIEWER } from './images';
 import { Mounts, type MountNode } from './mounts';
 import { registerViewer } from './viewer';
-import { archiveUri, SCHEME } from './uri';
+import { archiveUri, imageName, inImage, onDidRenameImage, SCHEME, setImageName } from './uri';
 
 /** Workspace state: the last health check of each image, restored into Problems on reload. */
 const PROBLEMS_KEY = 'nixboot.initrd.problems';
@@ -53,7 +53,11 @@ export function registerInitrd(ctx: Ctx): void {
     }),
   );
 
+  // The image's name is in its `initrd:` URIs (tab titles, Problems groups: uri.ts): problems are
+  // published under the latest name and moved when the engine renames the image (the kernel
+  // version is known once it is open), so they stay on the URIs the Initrds view opens.
   const publish = (s: Stored) => {
+    setImageName(s.file, s.title);
     const byPath = new Map<string, vscode.Diagnostic[]>();
     for (const p of s.problems) {
       const line = p.line ?? 0;
@@ -66,14 +70,26 @@ export function registerInitrd(ctx: Ctx): void {
       byPath.set(p.path, list);
     }
     // Replace the image's previous results.
-    const prefix = archiveUri(s.file, '/').toString();
+    const gone: vscode.Uri[] = [];
     diagnostics.forEach((uri) => {
-      if (uri.toString().startsWith(prefix)) diagnostics.delete(uri);
+      if (inImage(uri, s.file)) gone.push(uri);
     });
+    for (const uri of gone) diagnostics.delete(uri);
     for (const [p, list] of byPath) diagnostics.set(archiveUri(s.file, p), list);
   };
   const stored = () => extension.workspaceState.get<Stored[]>(PROBLEMS_KEY, []);
   for (const s of stored()) publish(s);
+  extension.subscriptions.push(
+    onDidRenameImage((file) => {
+      const all = stored();
+      const s = all.find((x) => x.file === file);
+      const title = imageName(file);
+      if (!s || !title || s.title === title) return;
+      const moved = { ...s, title };
+      publish(moved);
+      void extension.workspaceState.update(PROBLEMS_KEY, all.map((x) => (x.file === file ? moved : x)));
+    }),
+  );
 
   const check = async (file: string, img?: InitrdIdentity): Promise<void> => {
     const id = img ?? (await imgs.title(file));

@@ -42,6 +42,12 @@ export interface ReportKind<D> {
   /** Panel view type suffix: `nixboot.report.<id>`. */
   readonly id: string;
   render(data: D): Rendered;
+  /**
+   * The command that makes this report again, and its arguments for `data` (strings and numbers
+   * only: they are kept in the webview's state). A report too large to keep across a window
+   * reload comes back as a "Reload this report" button that runs it (panel.ts).
+   */
+  readonly rerun?: { readonly command: string; args(data: D): (string | number)[] };
 }
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -118,6 +124,11 @@ export function slug(s: string): string {
 export interface PageOptions {
   /** A fresh random nonce per page (base64 or hex). */
   readonly nonce: string;
+  /**
+   * What brings the report back after a window reload (panel.ts): the page keeps it in its
+   * webview state (vscode.setState) as `restore`, which VS Code hands to the panel serializer.
+   */
+  readonly restore?: unknown;
 }
 
 /** JSON inside a <script type="application/json">: `<` escaped so no `</script>` can end it. */
@@ -143,7 +154,7 @@ export function page(r: Rendered, o: PageOptions): string {
 <button type="button" class="secondary" data-export="json" title="Save this report's data as a JSON file">Export JSON</button></div></header>
 <main>${r.body}</main>
 <div id="status" role="status" aria-live="polite" class="sr-only"></div>
-<script nonce="${n}" type="application/json" id="report-data">${scriptJson({ key: r.key, data: r.data ?? null })}</script>
+<script nonce="${n}" type="application/json" id="report-data">${scriptJson({ key: r.key, data: r.data ?? null, restore: o.restore ?? null })}</script>
 <script nonce="${n}">${SHARED_SCRIPT}</script>
 ${r.script ? `<script nonce="${n}">(function(report){${r.script}\n})(window.nixbootReport);</script>` : ''}
 <script nonce="${n}">document.body.dataset.ready = '1';</script>
@@ -220,6 +231,9 @@ const vscode = acquireVsCodeApi();
 const payload = JSON.parse(document.getElementById('report-data').textContent);
 let st = vscode.getState();
 if (!st || st.key !== payload.key) st = { key: payload.key };
+// Kept in the webview state at once (not only when the user filters or sorts): VS Code hands the
+// state to the panel serializer after a window reload, and it brings the report back from it.
+if (payload.restore) { st.restore = payload.restore; vscode.setState(st); }
 const report = window.nixbootReport = {
   data: payload.data,
   post: (m) => vscode.postMessage(m),

@@ -3,12 +3,17 @@
 // (retainContextWhenHidden, and the page's own vscode.setState for filter/sort/folds). Messages
 // from the page are checked: it may only name an action of the report by index, or ask for an
 // export; the path, command and arguments come from the report the extension rendered.
+// Reports survive a window reload: each page keeps what it was rendered from in its webview state
+// (bounded: RESTORE_LIMIT), and a WebviewPanelSerializer per kind (package.json
+// `onWebviewPanel:nixboot.report.<id>`) renders it again; a report too large to keep comes back as
+// a page that says so, with "Reload this report" (the kind's `rerun` command) when it has one.
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../context';
 import { archiveUri } from '../initrd/uri';
 import { page, type Action, type Rendered, type ReportKind } from './html';
+import { isArgs, KINDS, RESTORE_LIMIT, restoreRecord, unavailable, type Restore } from './restore';
 
 interface Open {
   readonly panel: vscode.WebviewPanel;
@@ -35,19 +40,64 @@ export class ReportPanels implements vscode.Disposable {
         retainContextWhenHidden: true,
         localResourceRoots: [],
       });
-      const entry: Open = { panel, rendered };
-      o = entry;
-      this.open.set(kind.id, entry);
-      panel.onDidDispose(() => this.open.delete(kind.id), undefined, this.ctx.extension.subscriptions);
-      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(entry, m), undefined, this.ctx.extension.subscriptions);
+      o = this.attach(kind.id, panel, rendered);
     } else {
       o.rendered = rendered;
-      o.panel.title = rendered.title;
       o.panel.reveal(undefined, false);
     }
-    o.panel.webview.html = page(rendered, { nonce: randomBytes(18).toString('base64') });
-    this.shownEmitter.fire({ kind: kind.id, rendered });
+    this.render(o, rendered, restoreRecord(kind, data, rendered));
     return rendered;
+  }
+
+  private attach(kindId: string, panel: vscode.WebviewPanel, rendered: Rendered): Open {
+    const entry: Open = { panel, rendered };
+    // One panel per kind: a second one (two restored after a reload) replaces the first in the map.
+    this.open.set(kindId, entry);
+    panel.onDidDispose(
+      () => {
+        if (this.open.get(kindId) === entry) this.open.delete(kindId);
+      },
+      undefined,
+      this.ctx.extension.subscriptions,
+    );
+    panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(entry, m), undefined, this.ctx.extension.subscriptions);
+    return entry;
+  }
+
+  private render(o: Open, rendered: Rendered, restore: Restore): void {
+    o.rendered = rendered;
+    o.panel.title = rendered.title;
+    o.panel.webview.html = page(rendered, { nonce: randomBytes(18).toString('base64'), restore });
+    this.shownEmitter.fire({ kind: restore.kind, rendered });
+  }
+
+  /**
+   * A report panel VS Code brings back after a window reload, with the webview state its page
+   * kept (untrusted: it is checked, and a report that cannot be rendered from it says so).
+   */
+  restore(kind: ReportKind<never>, panel: vscode.WebviewPanel, state: unknown): void {
+    panel.webview.options = { enableScripts: true, localResourceRoots: [] };
+    const r = (state && typeof state === 'object' ? (state as { restore?: unknown }).restore : undefined) as Partial<Record<string, unknown>> | undefined;
+    const placeholder = unavailable(kind, 'This report was not kept across the window reload.', panel.title || 'Report');
+    const o = this.attach(kind.id, panel, placeholder);
+    if (r && r.v === 1 && r.kind === kind.id && 'data' in r) {
+      try {
+        const rendered = kind.render(r.data as never);
+        this.render(o, rendered, { v: 1, kind: kind.id, data: r.data });
+        return;
+      } catch (e) {
+        this.render(o, unavailable(kind, `This report could not be shown again after the window reload: ${e instanceof Error ? e.message : String(e)}.`, panel.title || 'Report'), { v: 1, kind: kind.id, title: panel.title, size: -1 });
+        return;
+      }
+    }
+    if (r && r.v === 1 && r.kind === kind.id && typeof r.title === 'string' && typeof r.size === 'number' && r.size > 0) {
+      const args = isArgs(r.args) ? r.args : undefined;
+      const mb = (r.size / 2 ** 20).toFixed(1);
+      const why = `This report (${Number.isFinite(r.size) ? `${mb} MB of data` : 'its data'}) was too large to keep across the window reload (limit ${(RESTORE_LIMIT / 2 ** 20).toFixed(0)} MB).`;
+      this.render(o, unavailable(kind, why, r.title.slice(0, 300), args), { v: 1, kind: kind.id, title: r.title.slice(0, 300), size: r.size, ...(args ? { args } : {}) });
+      return;
+    }
+    this.render(o, placeholder, { v: 1, kind: kind.id, title: placeholder.title, size: -1 });
   }
 
   /** The report shown by the panel of `kindId`, if open. */
@@ -124,6 +174,17 @@ export class ReportPanels implements vscode.Disposable {
 }
 
 let instance: ReportPanels | undefined;
+
+/** Panel serializers of every report kind: reports open before a window reload come back (see restore()). */
+export function registerReports(ctx: Ctx): void {
+  for (const kind of KINDS) {
+    ctx.extension.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(`nixboot.report.${kind.id}`, {
+        deserializeWebviewPanel: async (panel, state) => reports(ctx).restore(kind, panel, state),
+      }),
+    );
+  }
+}
 
 /** The report panels of this extension host (created on first use, disposed with the extension). */
 export function reports(ctx: Ctx): ReportPanels {

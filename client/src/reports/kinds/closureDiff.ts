@@ -21,6 +21,7 @@ export function closureDiffTitle(d: { from: number; to: number }): string {
 
 export const closureDiff: ReportKind<ClosureDiffData> = {
   id: 'closureDiff',
+  rerun: { command: 'nixboot.generations.diffWith', args: (d) => [d.from, d.to] },
   render(d) {
     const acts = new Actions();
     const title = closureDiffTitle(d);

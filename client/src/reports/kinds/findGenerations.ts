@@ -11,6 +11,7 @@ export interface FindGenerationsData {
 
 export const findGenerations: ReportKind<FindGenerationsData> = {
   id: 'findGenerations',
+  rerun: { command: 'nixboot.generations.find', args: (d) => [d.pattern] },
   render({ pattern, result }) {
     const acts = new Actions();
     const title = `Generations containing “${pattern}”`;

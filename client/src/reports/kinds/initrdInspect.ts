@@ -13,6 +13,7 @@ function base(p: string): string {
 
 export const initrdInspect: ReportKind<InitrdInspectData> = {
   id: 'initrdInspect',
+  rerun: { command: 'nixboot.initrd.inspect', args: (d) => [d.file] },
   render(r) {
     const acts = new Actions();
     const title = `Initrd: ${base(r.file)}`;

@@ -12,6 +12,7 @@ export interface StoreCompareData {
 
 export const storeCompare: ReportKind<StoreCompareData> = {
   id: 'storeCompare',
+  rerun: { command: 'nixboot.storePaths.compare', args: (d) => [d.a, d.b] },
   render({ a, b, result: r }) {
     const title = `Compare: ${r.identical ? 'identical' : `${r.changed} changed`}`;
     const body = `
