@@ -9,14 +9,15 @@
 //                           the host name in its newest toplevel, free bytes on /boot, bytes of the
 //                           copies its entries load, kernel + initrd of the newest generation,
 //                           generations in the profile; optional mount=/boot, partial (not every
-//                           entry file measured), stale (no entry for the newest generation)
+//                           entry file measured), stale (no entry for the newest generation),
+//                           own-config (the fixture's directory is the system's /etc/nixos)
 //   # test: expect 1:0 rule-id   a finding of rule-id at line 1 (1-based), column 0: for findings
 //                           at the start of a line, and in files that are not Nix (binary data)
 // Files named bad-* must contain at least one annotation; ok-* none. A `NAME.nix.fixed` golden
 // beside a fixture holds the text after applying every finding's first fix (UPDATE_EXPECT=1
 // regenerates it).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { analyzeFile, lintFile, makeProject, type LintSettings } from '../../server/src/analysis';
 import { budgetCounts, type BootBudget, type MeasuredSystem } from '../../server/src/system/bootBudget';
 import type { Finding } from '../../server/src/rules/types';
@@ -62,7 +63,7 @@ function bytes(v: string | undefined, what: string): number {
 }
 
 /** The measured machine of a `# test: boot …` line, with its counts from the engine's own budgetCounts. */
-export function measuredOf(line: string): MeasuredSystem {
+export function measuredOf(line: string, fixtureDir?: string): MeasuredSystem {
   const [loader, ...rest] = line.trim().split(/\s+/);
   if (loader !== 'systemd-boot' && loader !== 'grub' && loader !== 'extlinux') throw new Error(`# test: boot: unknown loader ${loader}`);
   const kv = new Map(rest.map((w) => (w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : [w, 'yes'])));
@@ -80,14 +81,15 @@ export function measuredOf(line: string): MeasuredSystem {
     generations,
     newestHasEntry: !kv.has('stale'),
     bootMountPoint: kv.get('mount') ?? '/boot',
+    ...(kv.has('own-config') && fixtureDir ? { configDir: fixtureDir } : {}),
     budget,
   };
 }
 
-export function settingsOf(text: string): LintSettings {
+export function settingsOf(text: string, fixtureDir?: string): LintSettings {
   const m = /#\s*test:\s*release\s+(\S+)/.exec(text);
   const b = /#\s*test:\s*boot\s+([^\n]+)/.exec(text);
-  return { ...(m ? { nixosRelease: m[1]! } : {}), ...(b ? { system: measuredOf(b[1]!) } : {}) };
+  return { ...(m ? { nixosRelease: m[1]! } : {}), ...(b ? { system: measuredOf(b[1]!, fixtureDir) } : {}) };
 }
 
 export interface FixtureCase {
@@ -135,7 +137,7 @@ function describe(file: string, line: number, start: number, end: number | undef
 
 export function runCase(c: FixtureCase): CaseResult {
   const texts = new Map(c.files.map((f) => [f, readFileSync(f, 'utf8')]));
-  const settings = settingsOf([...texts.values()].join('\n'));
+  const settings = settingsOf([...texts.values()].join('\n'), dirname(c.files[0]!));
   const models = c.files.map((f) => analyzeFile(f, texts.get(f)!));
   const project = makeProject(models, settings);
   const findings = models.flatMap((m) => lintFile(m, project, settings)).filter((f) => f.rule === c.rule);

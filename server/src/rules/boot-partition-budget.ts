@@ -89,9 +89,12 @@ function configuredLoader(project: ProjectModel): { kind: CopyingLoader; anchor?
 /**
  * Whether the measured system is this host: the newest generation's toplevel is named
  * `nixos-system-<system.name>-<label>` (nixpkgs top-level.nix), and `system.name` is
- * `networking.hostName` ("unnamed" when empty) unless set. The host must name itself one way.
+ * `networking.hostName` ("unnamed" when empty) unless set. A host that names itself with a literal
+ * is matched by that name. The default name "nixos" is shared by countless machines (and a host
+ * built by a helper the linter cannot follow may be named by it), so a host relying on it is the
+ * measured system only when its file is in that system's own configuration directory (/etc/nixos).
  */
-function isMeasuredHost(project: ProjectModel, system: MeasuredSystem): boolean {
+function isMeasuredHost(project: ProjectModel, system: MeasuredSystem, file: string): boolean {
   if (!system.toplevelName) return false;
   let names: string[];
   const sysName = effective(project, 'system.name');
@@ -103,6 +106,7 @@ function isMeasuredHost(project: ProjectModel, system: MeasuredSystem): boolean 
     const host = effective(project, 'networking.hostName');
     if (host.kind === 'unknown' || (host.kind === 'set' && host.str === undefined) || (host.kind === 'unset' && !host.certain)) return false;
     // The default host name is "nixos" (network-interfaces.nix).
+    if (host.kind === 'unset' && !(system.configDir && file.startsWith(`${system.configDir.replace(/\/+$/, '')}/`))) return false;
     const h = host.kind === 'set' ? host.str! : 'nixos';
     names = [h === '' ? 'unnamed' : h];
   }
@@ -238,7 +242,8 @@ export const rule: Rule = {
       'by initrd experiments, every rollback generation wiped to free it, then the next generation did not boot and nothing was left ' +
       'to roll back to. The rule needs a measurement of the machine: in the editor the system of `nixboot.systemRoot` (default `/`), ' +
       'on the command line `nixboot lint --root DIR` (`/` for this machine). It judges a host only when that system is the host ' +
-      '(its newest generation is named `nixos-system-<networking.hostName>-…`), the host enables the loader found in /boot, and ' +
+      '(its newest generation is named `nixos-system-<networking.hostName>-…` with the host name written as a literal, or the ' +
+      'default `nixos` for files in that system\'s own /etc/nixos), the host enables the loader found in /boot, and ' +
       'every file the boot entries load was found and measured; it estimates a generation by the newest one\'s kernel + initrd ' +
       'and says nothing when /boot holds 100 or more of those. Without a measurement it says nothing.',
     bad:
@@ -269,7 +274,7 @@ export const rule: Rule = {
     const loader = configuredLoader(project);
     if (!loader || loader.kind !== system.budget.loader) return;
     if (copyTarget(project, loader.kind) !== system.bootMountPoint) return;
-    if (!isMeasuredHost(project, system)) return;
+    if (!isMeasuredHost(project, system, ctx.file.path)) return;
     const limit = limitOf(project, loader.kind);
     if (!limit) return;
     const j = judgeBudget(system.budget, loader.kind, limit.value, system.generations, limit.at !== undefined);

@@ -152,6 +152,11 @@ export interface MeasuredSystem {
   readonly newestHasEntry: boolean;
   /** The measured boot directory as the system sees it (`/boot`). */
   readonly bootMountPoint: string;
+  /**
+   * The system's own configuration directory on this machine (`<root>/etc/nixos`, symlinks
+   * resolved): a host that does not name itself is this system only when its files are in there.
+   */
+  readonly configDir?: string;
   readonly budget: BootBudget;
 }
 
@@ -159,12 +164,19 @@ export function measuredSystem(report: GenerationsReport, budget: BootBudget = b
   const newest = report.generations[report.generations.length - 1];
   const base = newest ? path.posix.basename(newest.storePath) : undefined;
   const toplevelName = base && /^[0-9a-df-np-sv-z]{32}-/.test(base) ? base.slice(33) : undefined;
+  let configDir: string | undefined;
+  try {
+    configDir = fs.realpathSync(path.join(report.root, 'etc', 'nixos'));
+  } catch {
+    configDir = undefined; // none: only hosts that name themselves can be this system
+  }
   return {
     root: report.root,
     ...(toplevelName ? { toplevelName } : {}),
     generations: report.generations.length,
     newestHasEntry: newest?.bootEntry === true,
     bootMountPoint: systemPath(report.root, report.boot.bootDir),
+    ...(configDir ? { configDir } : {}),
     budget,
   };
 }

@@ -1,5 +1,5 @@
-# test: boot systemd-boot host=nixos free=20MiB used=180MiB each=50MiB generations=4
-# No networking.hostName: the host is "nixos" (the default), the measured system's name.
+# test: boot systemd-boot host=nixos free=20MiB used=180MiB each=50MiB generations=4 own-config
+# No networking.hostName: the host is "nixos" (the default), the measured system's name, and this is that system's own /etc/nixos.
 { ... }:
 {
   boot.loader.systemd-boot.enable = true;
