@@ -106,7 +106,9 @@ function isMeasuredHost(project: ProjectModel, system: MeasuredSystem, file: str
     const host = effective(project, 'networking.hostName');
     if (host.kind === 'unknown' || (host.kind === 'set' && host.str === undefined) || (host.kind === 'unset' && !host.certain)) return false;
     // The default host name is "nixos" (network-interfaces.nix).
-    if (host.kind === 'unset' && !(system.configDir && file.startsWith(`${system.configDir.replace(/\/+$/, '')}/`))) return false;
+    // /etc/nixos as written or with its symlinks resolved (often a link to a checkout).
+    const own = [system.configDir, `${system.root.replace(/\/+$/, '')}/etc/nixos`].filter((d): d is string => d !== undefined);
+    if (host.kind === 'unset' && !own.some((d) => file.startsWith(`${d.replace(/\/+$/, '')}/`))) return false;
     const h = host.kind === 'set' ? host.str! : 'nixos';
     names = [h === '' ? 'unnamed' : h];
   }
