@@ -10,6 +10,7 @@ import { notNixText, opaqueContent } from './syntax/classify';
 import { reparse } from './syntax/incremental';
 import { parse } from './syntax/index';
 import { opaqueTree } from './syntax/parser';
+import type { MeasuredSystem } from './system/bootBudget';
 
 export interface LintSettings {
   /** `nixboot.rules.<id>`: severity override or 'off'. */
@@ -20,6 +21,8 @@ export interface LintSettings {
   readonly workspaceRoot?: string;
   /** `nixboot.lint.maxFileSizeMiB` (in bytes here): larger files are not analysed (DEFAULT_MAX_FILE_BYTES). */
   readonly maxFileBytes?: number;
+  /** The machine measured for this lint (RuleContext.system): given by the front end, never read here. */
+  readonly system?: MeasuredSystem;
 }
 
 /**
@@ -242,6 +245,7 @@ export function lintFile(file: FileModel, whole: ProjectModel, settings: LintSet
     const ctx: RuleContext = {
       file,
       project,
+      ...(settings.system ? { system: settings.system } : {}),
       definitions: (dotted) => fileDefinitions(file, dotted).slice(),
       report: (f) => {
         const severity = effectiveSeverity(rule, settings, f.severity);

@@ -440,6 +440,8 @@ export interface BootBudgetInfo {
   readonly perGeneration: { readonly generation: number; readonly bytes: number; readonly ownBytes: number }[];
   readonly nextGenerationBytes: number;
   readonly roomFor?: number;
+  /** Generations of the current size the copies' space holds in all (only from a complete measurement; the boot-partition-budget rule's count). */
+  readonly fits?: number;
   readonly entries: number;
   /** The budget in one line, as views show it ("room for 100+ more" beyond ROOM_FOR_CAP). */
   readonly summary: string;

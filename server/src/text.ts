@@ -143,3 +143,23 @@ export function describeData(head: Uint8Array): string {
   if (text === head.length && utf8) return 'looks like text';
   return 'binary data of an unknown kind';
 }
+
+/**
+ * Beyond this many generations "room for N more" says nothing a user plans with, and N only
+ * jitters with every write to the file system /boot is on (a /boot on the root file system, or
+ * tiny test images, give millions): it is shown as "room for 100+ more". A /boot that holds this
+ * many generations of the current size is ample: the boot-partition-budget rule says nothing.
+ */
+export const ROOM_FOR_CAP = 100;
+
+/** Bytes in binary units: "512 B", "40.0 MiB". */
+export function fmtBytes(n: number): string {
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (Math.abs(v) >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${u[i]}`;
+}

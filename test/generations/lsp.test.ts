@@ -47,8 +47,10 @@ test('code lenses above configurationLimit and boot.initrd; list, diff, find req
   const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ range: { start: { line: number } }; command?: { title: string; tooltip?: string } }>;
   const limit = lenses.find((l) => l.range.start.line === 2 && /generations/.test(l.command?.title ?? ''));
   assert.ok(limit, JSON.stringify(lenses));
-  assert.match(limit.command!.title, /^⚠ 2 generations, 2 entries in \/boot, room for \d+\+? more$/);
-  assert.match(limit.command!.tooltip!, /configurationLimit = 100000000, but \/boot only has room for about \d+ generations/);
+  // The fixture's /boot is a directory on the test machine's disk: room for 100+ generations of its
+  // size is ample, so no ⚠ however large the limit (test/generations/budget-rule.test.ts has a small /boot).
+  assert.match(limit.command!.title, /^2 generations, 2 entries in \/boot, room for 100\+ more$/);
+  assert.match(limit.command!.tooltip!, /kernel \+ initrd per new generation; .* free in /);
   const initrd = lenses.find((l) => l.range.start.line === 3);
   assert.equal(initrd?.command?.title, `Current initrd: ${sys.generations[1]!.initrdSize} B (generation 2, Linux 6.6.9)`);
 

@@ -76,11 +76,41 @@ test('GRUB menu entries parse generation numbers and toplevels', () => {
     fs.mkdirSync(path.join(d, 'boot/grub'), { recursive: true });
     fs.writeFileSync(
       path.join(d, 'boot/grub/grub.cfg'),
-      `menuentry "NixOS - Default" {\n  linux ($drive1)/kernels/x-bzImage init=${top(3)}/init\n}\nsubmenu "NixOS - All configurations" {\nmenuentry "NixOS - Configuration 2 (2024-01-01 - 23.11.2)" {\n  linux /kernels/y-bzImage init=${top(2)}/init loglevel=4\n  initrd /kernels/y-initrd\n}\n}\n`,
+      `menuentry "NixOS - Default" {\n  linux ($drive1)/kernels/x-bzImage init=${top(3)}/init\n  initrd ($drive1)/boot/kernels/x-initrd\n}\nsubmenu "NixOS - All configurations" {\nmenuentry "NixOS - Configuration 2 (2024-01-01 - 23.11.2)" {\n  linux /kernels/y-bzImage init=${top(2)}/init loglevel=4\n  initrd /kernels/y-initrd\n}\nmenuentry "NixOS - Configuration 1 (2024-01-01 - 23.11.1)" {\n  linux ($drive2)/store/${H('k')}-linux/bzImage init=${top(1)}/init\n  initrd ($drive2)/nix/store/${H('i')}-initrd/initrd\n}\n}\n`,
     );
     const s = readBootLoader(d);
     assert.equal(s.loader, 'grub');
-    assert.deepEqual(s.entries.map((e) => [e.generation, e.toplevel, e.files]), [[undefined, top(3), []], [2, top(2), ['kernels/y-bzImage', 'kernels/y-initrd']]]);
+    // Copies under a searched drive (install-grub.pl names /boot's file system `($driveN)`) are files in /boot; store paths are not.
+    assert.deepEqual(s.entries.map((e) => [e.generation, e.toplevel, e.files]), [
+      [undefined, top(3), ['kernels/x-bzImage', 'kernels/x-initrd']],
+      [2, top(2), ['kernels/y-bzImage', 'kernels/y-initrd']],
+      [1, top(1), []],
+    ]);
+  } finally {
+    fs.rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('extlinux entries that load device trees are marked: their copied dtbs directory is not measured, so the budget gives no total count', () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'nixboot-gen-ext-'));
+  try {
+    fs.mkdirSync(path.join(d, 'boot/extlinux'), { recursive: true });
+    fs.writeFileSync(
+      path.join(d, 'boot/extlinux/extlinux.conf'),
+      `LABEL nixos-default\n  MENU LABEL NixOS - Default\n  LINUX ../nixos/${H('k')}-linux-6.1.5-Image\n  INITRD ../nixos/${H('i')}-initrd-initrd\n  APPEND init=${top(2)}/init\n  FDTDIR ../nixos/${H('k')}-linux-6.1.5-dtbs\n` +
+        `LABEL nixos-1-default\n  MENU LABEL NixOS - Configuration 1\n  LINUX ../nixos/${H('k')}-linux-6.1.5-Image\n  INITRD ../nixos/${H('i')}-initrd-initrd\n  APPEND init=${top(1)}/init\n`,
+    );
+    const s = readBootLoader(d);
+    assert.deepEqual(s.entries.map((e) => [e.files.length, e.deviceTreeDir ?? false]), [[2, true], [2, false]]);
+    fs.mkdirSync(path.join(d, 'boot/nixos'));
+    for (const f of s.entries[0]!.files) fs.writeFileSync(path.join(d, 'boot', f), Buffer.alloc(1000));
+    const gen = { generation: 2, date: '', link: '', storePath: top(2), exists: true, kernel: { path: '/k', size: 1000 }, initrd: { path: '/i', size: 1000 }, kernelParams: [], specialisations: [], source: 'toplevel' as const, current: true, booted: true, default: true, bootEntry: true };
+    const report = { root: d, profile: '/nix/var/nix/profiles/system', generations: [gen], boot: s };
+    const withDtbs = bootBudget(report);
+    assert.equal(withDtbs.usedByGenerations, 2000);
+    assert.ok(withDtbs.roomFor !== undefined && withDtbs.fits === undefined);
+    const without = bootBudget({ ...report, boot: { ...s, entries: s.entries.map((e) => ({ ...e, deviceTreeDir: false })) } });
+    assert.equal(without.fits, Math.floor((2000 + without.freeBytes!) / 2000));
   } finally {
     fs.rmSync(d, { recursive: true, force: true });
   }

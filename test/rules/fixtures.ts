@@ -4,14 +4,22 @@
 //                           (one caret: only the start column is checked)
 //   # ^^^^ rule-id (hint)   … and it has this severity (error, warning, info, hint)
 //   # test: release 25.11   settings for the run (nixboot.nixosRelease)
+//   # test: boot systemd-boot host=alpha free=40MiB used=200MiB each=50MiB generations=4
+//                           the measured machine (RuleContext.system, as `--root` gives it): loader,
+//                           the host name in its newest toplevel, free bytes on /boot, bytes of the
+//                           copies its entries load, kernel + initrd of the newest generation,
+//                           generations in the profile; optional mount=/boot, partial (not every
+//                           entry file measured), stale (no entry for the newest generation),
+//                           own-config (the fixture's directory is the system's /etc/nixos)
 //   # test: expect 1:0 rule-id   a finding of rule-id at line 1 (1-based), column 0: for findings
 //                           at the start of a line, and in files that are not Nix (binary data)
 // Files named bad-* must contain at least one annotation; ok-* none. A `NAME.nix.fixed` golden
 // beside a fixture holds the text after applying every finding's first fix (UPDATE_EXPECT=1
 // regenerates it).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { analyzeFile, lintFile, makeProject, type LintSettings } from '../../server/src/analysis';
+import { budgetCounts, type BootBudget, type MeasuredSystem } from '../../server/src/system/bootBudget';
 import type { Finding } from '../../server/src/rules/types';
 import { lineStarts, positionAt } from '../../server/src/text';
 
@@ -46,9 +54,42 @@ export function expectationsOf(file: string, text: string): Expectation[] {
   return out;
 }
 
-export function settingsOf(text: string): LintSettings {
+const UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+
+function bytes(v: string | undefined, what: string): number {
+  const m = v === undefined ? null : /^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB)$/.exec(v);
+  if (!m) throw new Error(`# test: boot needs ${what}=<number><B|KiB|MiB|GiB>, got ${v}`);
+  return Math.round(Number(m[1]) * UNITS[m[2]!]!);
+}
+
+/** The measured machine of a `# test: boot …` line, with its counts from the engine's own budgetCounts. */
+export function measuredOf(line: string, fixtureDir?: string): MeasuredSystem {
+  const [loader, ...rest] = line.trim().split(/\s+/);
+  if (loader !== 'systemd-boot' && loader !== 'grub' && loader !== 'extlinux') throw new Error(`# test: boot: unknown loader ${loader}`);
+  const kv = new Map(rest.map((w) => (w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : [w, 'yes'])));
+  const freeBytes = bytes(kv.get('free'), 'free');
+  const usedByGenerations = bytes(kv.get('used'), 'used');
+  const nextGenerationBytes = bytes(kv.get('each'), 'each');
+  const generations = Number(kv.get('generations') ?? '3');
+  const counts = budgetCounts({ copies: true, freeBytes, usedByGenerations, nextGenerationBytes, measured: !kv.has('partial') });
+  const budget: BootBudget = {
+    loader, bootDir: '/boot', copies: true, freeBytes, totalBytes: freeBytes + usedByGenerations, usedByGenerations, perGeneration: [], nextGenerationBytes, entries: generations, ...counts,
+  };
+  return {
+    root: '/',
+    toplevelName: `nixos-system-${kv.get('host') ?? 'nixos'}-26.05.20260101.0000000`,
+    generations,
+    newestHasEntry: !kv.has('stale'),
+    bootMountPoint: kv.get('mount') ?? '/boot',
+    ...(kv.has('own-config') && fixtureDir ? { configDir: fixtureDir } : {}),
+    budget,
+  };
+}
+
+export function settingsOf(text: string, fixtureDir?: string): LintSettings {
   const m = /#\s*test:\s*release\s+(\S+)/.exec(text);
-  return m ? { nixosRelease: m[1]! } : {};
+  const b = /#\s*test:\s*boot\s+([^\n]+)/.exec(text);
+  return { ...(m ? { nixosRelease: m[1]! } : {}), ...(b ? { system: measuredOf(b[1]!, fixtureDir) } : {}) };
 }
 
 export interface FixtureCase {
@@ -96,7 +137,7 @@ function describe(file: string, line: number, start: number, end: number | undef
 
 export function runCase(c: FixtureCase): CaseResult {
   const texts = new Map(c.files.map((f) => [f, readFileSync(f, 'utf8')]));
-  const settings = settingsOf([...texts.values()].join('\n'));
+  const settings = settingsOf([...texts.values()].join('\n'), dirname(c.files[0]!));
   const models = c.files.map((f) => analyzeFile(f, texts.get(f)!));
   const project = makeProject(models, settings);
   const findings = models.flatMap((m) => lintFile(m, project, settings)).filter((f) => f.rule === c.rule);

@@ -12,6 +12,8 @@ import { applyEdits, lineStarts, positionAt } from '../text';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
 import { printable } from '../text';
+import { readGenerations } from '../system/generations';
+import { measuredSystem, type MeasuredSystem } from '../system/bootBudget';
 
 const VERSION = '0.1.0';
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', 'result', '.jj']);
@@ -24,6 +26,9 @@ interface LintArgs {
   explainHost?: string;
   paths: string[];
   settings: { rules: Record<string, SeveritySetting>; nixosRelease?: string; maxFileBytes?: number };
+  /** `--root DIR` (`--profile PATH`): the machine whose /boot the rules judge (boot-partition-budget). */
+  root?: string;
+  profile?: string;
 }
 
 function parseArgs(args: string[]): LintArgs {
@@ -44,6 +49,8 @@ function parseArgs(args: string[]): LintArgs {
     } else if (a === '--fix') out.fix = true;
     else if (a === '--explain-host' || a.startsWith('--explain-host=')) out.explainHost = value();
     else if (a === '--nixos-release' || a.startsWith('--nixos-release=')) out.settings.nixosRelease = value();
+    else if (a === '--root' || a.startsWith('--root=')) out.root = value();
+    else if (a === '--profile' || a.startsWith('--profile=')) out.profile = value();
     else if (a === '--max-file-size' || a.startsWith('--max-file-size=')) {
       const v = value();
       const mib = Number(v);
@@ -59,6 +66,7 @@ function parseArgs(args: string[]): LintArgs {
     else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
     else out.paths.push(a);
   }
+  if (out.profile !== undefined && out.root === undefined) throw new CliError('--profile needs --root (the system whose profile it is; / for this machine)');
   if (out.paths.length === 0 && out.explainHost) out.paths.push('.');
   if (out.paths.length === 0) throw new CliError('no PATH given (see nixboot lint --help)');
   return out;
@@ -226,11 +234,21 @@ async function explainHostCommand(target: string, paths: string[], io: CliIO, se
   return 0;
 }
 
+/** The system under `root` as the rules see it (RuleContext.system); a clear error when it has no profile. */
+function measure(root: string, profile: string | undefined, cwd: string): MeasuredSystem {
+  try {
+    const report = readGenerations({ root: resolve(cwd, root), ...(profile !== undefined ? { profile } : {}) });
+    return measuredSystem(report);
+  } catch (e) {
+    throw new CliError(`--root ${root}: ${(e as Error).message}`);
+  }
+}
+
 export const lintCommand: CliCommand = {
   name: 'lint',
   summary: 'lint NixOS configuration for boot foot-guns (text, JSON or SARIF)',
   usage: [
-    'Usage: nixboot lint [--format text|json|sarif] [--fix] [--nixos-release YY.MM] [--rule ID=SEVERITY] PATH...',
+    'Usage: nixboot lint [--format text|json|sarif] [--fix] [--nixos-release YY.MM] [--rule ID=SEVERITY] [--root DIR [--profile PATH]] PATH...',
     '       nixboot lint --explain-host FILE [PATH...]',
     '',
     'Lints .nix files (directories are walked) as one configuration.',
@@ -239,6 +257,10 @@ export const lintCommand: CliCommand = {
     '  --nixos-release YY.MM     NixOS release when no flake.lock tells it (decides which stage 1 is the default)',
     '  --max-file-size MIB       larger files are not analysed, with one file-not-analysed finding (default 2)',
     '  --rule ID=SEVERITY        override a rule: off, hint, info, warning, error (repeatable)',
+    '  --root DIR                measure the system under DIR (/ for this machine, /mnt for a mounted one): its',
+    '                            profile and /boot, for rules that judge the configuration against them',
+    '                            (boot-partition-budget); without it they say nothing',
+    '  --profile PATH            its system profile (default /nix/var/nix/profiles/system)',
     '  --explain-host FILE       print the host FILE is judged for (its files, what could not be read, its stage 1)',
     '                            among the files of PATH (default: the current directory), instead of findings',
     '',
@@ -247,10 +269,12 @@ export const lintCommand: CliCommand = {
   ].join('\n'),
   async run(args: string[], io: CliIO): Promise<number> {
     const a = parseArgs(args);
+    const system = a.root !== undefined ? measure(a.root, a.profile, io.cwd) : undefined;
     const settings: LintSettings = {
       rules: a.settings.rules,
       ...(a.settings.nixosRelease ? { nixosRelease: a.settings.nixosRelease } : {}),
       ...(a.settings.maxFileBytes ? { maxFileBytes: a.settings.maxFileBytes } : {}),
+      ...(system ? { system } : {}),
     };
     if (a.explainHost !== undefined) return explainHostCommand(a.explainHost, a.paths, io, settings);
     let { findings, texts } = await lintPaths(a.paths, io.cwd, settings);

@@ -1,17 +1,18 @@
-// LSP side of system generations: list/diff/find requests and code lenses in Nix files above
-// `configurationLimit` ("N generations, M entries in /boot, room for K more", with a warning when the
-// limit cannot fit) and above `boot.initrd` settings (the current initrd's size).
+// LSP side of system generations: list/diff/find requests, the measured machine for the lint rules
+// (boot-partition-budget), and code lenses in Nix files above `configurationLimit` ("N generations,
+// M entries in /boot, room for K more", with ⚠ where that rule reports the limit) and above
+// `boot.initrd` settings (the current initrd's size).
 import type { CodeLens } from 'vscode-languageserver/node';
 import { ResponseError } from 'vscode-languageserver/node';
 import { GenerationsDiffRequest, GenerationsFindRequest, GenerationsListRequest } from '../protocol';
 import { pickGeneration, readGenerations, type GenerationsReport } from '../system/generations';
-import { bootBudget, bootBudgetFindings, describeBudget, describeRoom, findConfigurationLimits, fmtBytes, generationWarnings, type BootBudget } from '../system/bootBudget';
+import { bootBudget, describeBudget, describeRoom, findConfigurationLimits, fmtBytes, generationWarnings, measuredSystem, type BootBudget, type MeasuredSystem } from '../system/bootBudget';
 import { diffClosures, matchClosure, queryClosure, type ClosureDiff } from '../system/closure';
-import { analyzeFile } from '../analysis';
+import { analyzeFile, lintFile } from '../analysis';
 import { matchPath, type Definition } from '../nixos/definitions';
 import type { Feature, ServerEnv } from './env';
-import { addFindingsSource } from './lint';
-import { literalInt } from '../rules/util';
+import { setMeasuredSystemSource, settingsWithSystem } from './lint';
+import { rule as bootPartitionBudget } from '../rules/boot-partition-budget';
 
 function rootOf(env: ServerEnv, root?: string): string {
   const s = env.settings().systemRoot;
@@ -61,14 +62,22 @@ export function locateBootSettings(text: string, definitions?: readonly Definiti
   return { limits: [...byStart.values()].sort((a, b) => a.start - b.start), initrd };
 }
 
-/** Code lenses for a Nix text from the generation facts (exported for tests). */
-export function generationLenses(text: string, report: GenerationsReport, budget: BootBudget, definitions?: readonly Definition[]): { offset: number; title: string; tooltip?: string }[] {
+/**
+ * Code lenses for a Nix text from the generation facts (exported for tests). `warnings`: the
+ * boot-partition-budget findings of the same text, which put ⚠ and their message on the limit's lens.
+ */
+export function generationLenses(
+  text: string,
+  report: GenerationsReport,
+  budget: BootBudget,
+  definitions?: readonly Definition[],
+  warnings: readonly { start: number; message: string }[] = [],
+): { offset: number; title: string; tooltip?: string }[] {
   const out: { offset: number; title: string; tooltip?: string }[] = [];
   const n = report.generations.length;
   const located = locateBootSettings(text, definitions);
-  const findings = bootBudgetFindings(text, { generations: n, budget }, located.limits);
   for (const l of located.limits) {
-    const warn = findings.find((f) => f.start === l.start);
+    const warn = warnings.find((f) => f.start === l.start);
     const room = describeRoom(budget) ? `, ${describeRoom(budget)}` : '';
     out.push({
       offset: l.start,
@@ -93,40 +102,24 @@ export function generationLenses(text: string, report: GenerationsReport, budget
 
 export const generationsFeature: Feature = (env) => {
   const { connection } = env;
-  let cached: { root: string; at: number; report: GenerationsReport; budget: BootBudget } | undefined;
+  let cached: { root: string; at: number; report: GenerationsReport; budget: BootBudget; system: MeasuredSystem } | undefined;
   const facts = (root: string) => {
     if (cached && cached.root === root && Date.now() - cached.at < 10_000) return cached;
     const report = readGenerations({ root });
-    cached = { root, at: Date.now(), report, budget: bootBudget(report) };
+    const budget = bootBudget(report);
+    cached = { root, at: Date.now(), report, budget, system: measuredSystem(report, budget) };
     return cached;
   };
 
-  // The linter's diagnostics also say when configurationLimit cannot fit in /boot at the current
-  // generation size (only where this machine has a system profile to measure).
-  addFindingsSource((file) => {
-    const limits = file.definitions
-      .filter((d) => d.path.length === 4 && d.path[0] === 'boot' && d.path[1] === 'loader' && d.path[3] === 'configurationLimit')
-      .flatMap((d) => {
-        const value = literalInt(d.value);
-        return value === undefined ? [] : [{ start: d.value.start, end: d.value.end, value }];
-      });
-    if (limits.length === 0) return [];
-    let f: ReturnType<typeof facts>;
+  // The lint rules judge the /boot budget of the machine at nixboot.systemRoot (only where it has a
+  // system profile to measure; boot-partition-budget).
+  setMeasuredSystemSource(() => {
     try {
-      f = facts(rootOf(env));
+      const f = facts(rootOf(env));
+      return f.report.generations.length > 0 ? f.system : undefined;
     } catch {
-      return []; // no system profile here: nothing to measure
+      return undefined; // no system profile here: nothing to measure
     }
-    if (f.report.generations.length === 0) return [];
-    return bootBudgetFindings(file.text, { generations: f.report.generations.length, budget: f.budget }, limits).map((x) => ({
-      rule: 'boot-budget',
-      severity: x.severity === 'information' ? ('info' as const) : x.severity,
-      file: file.path,
-      start: x.start,
-      end: x.end,
-      message: x.message,
-      fixes: [],
-    }));
   });
   env.onSettingsChanged(() => (cached = undefined));
 
@@ -186,8 +179,11 @@ export const generationsFeature: Feature = (env) => {
       return []; // no profile on this machine (e.g. not NixOS): no lenses
     }
     if (!f.report.generations.length) return [];
-    // The document's model from the analysis host: not parsed again for the lenses.
-    return generationLenses(text, f.report, f.budget, env.analysis.model(doc).definitions).map((l) => {
+    // The document's model from the analysis host: not parsed again for the lenses. The ⚠ comes from
+    // the rule itself, with the same settings (severity, off, ignore comments) as the diagnostics.
+    const model = env.analysis.model(doc);
+    const warnings = lintFile(model, env.analysis.project(), settingsWithSystem(env.analysis.settings()), [bootPartitionBudget]);
+    return generationLenses(text, f.report, f.budget, model.definitions, warnings).map((l) => {
       const pos = doc.positionAt(l.offset);
       return {
         range: { start: { line: pos.line, character: 0 }, end: { line: pos.line, character: 0 } },

@@ -21,6 +21,7 @@ import { scriptFromString } from '../shell/source';
 import type { SyntaxNode } from '../syntax/tree';
 import { renderRuleHover } from '../rules/docs';
 import type { FileModel, Finding, ProjectModel, Severity } from '../rules/types';
+import type { MeasuredSystem } from '../system/bootBudget';
 import { lineStarts, positionAt } from '../text';
 import { tooLargeToAnalyse, type ServerEnv } from './env';
 
@@ -65,11 +66,24 @@ export async function analyseLargeScripts(model: FileModel, signal?: AbortSignal
   }
 }
 
-/** Extra findings from other features (e.g. the /boot budget) merged into a file's diagnostics. */
-export type ExtraFindings = (file: FileModel, project: ProjectModel) => Finding[] | Promise<Finding[]>;
-const extraSources: ExtraFindings[] = [];
-export function addFindingsSource(f: ExtraFindings): void {
-  extraSources.push(f);
+/**
+ * The machine the rules may judge against (its /boot budget, RuleContext.system): the generations
+ * feature measures `nixboot.systemRoot`. Undefined when nothing could be measured.
+ */
+let measuredSystem: () => MeasuredSystem | undefined = () => undefined;
+export function setMeasuredSystemSource(source: () => MeasuredSystem | undefined): void {
+  measuredSystem = source;
+}
+
+/** The lint settings with the measured machine, for every lint of a file (diagnostics and code lenses alike). */
+export function settingsWithSystem(settings: LintSettings): LintSettings {
+  let system: MeasuredSystem | undefined;
+  try {
+    system = measuredSystem();
+  } catch {
+    system = undefined; // unreadable: rules that need it say nothing
+  }
+  return system ? { ...settings, system } : settings;
 }
 
 export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
@@ -87,14 +101,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
 
   const publish = async (uri: string, model: FileModel, version: number | undefined, text: TextDocument | undefined): Promise<void> => {
     const proj = project();
-    const findings = lintFile(model, proj, settings());
-    for (const src of extraSources) {
-      try {
-        findings.push(...(await src(model, proj)));
-      } catch (e) {
-        connection.console.error(`nixboot: findings source failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
+    const findings = lintFile(model, proj, settingsWithSystem(settings()));
     findingsByUri.set(uri, { version, findings });
     const starts = text ? undefined : lineStarts(model.text);
     const pos = (o: number) => (text ? text.positionAt(o) : positionAt(starts!, o));

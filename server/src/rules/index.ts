@@ -33,6 +33,7 @@ import { rule as grubPasswordInStore } from './grub-password-in-store';
 import { rule as resumeDeviceAbsolute } from './resume-device-absolute';
 import { rule as scriptedInitrdDeprecated } from './scripted-initrd-deprecated';
 import { rule as zfsDeviceNotDataset } from './zfs-device-not-dataset';
+import { rule as bootPartitionBudget } from './boot-partition-budget';
 import type { Rule } from './types';
 
 export const RULES: readonly Rule[] = [
@@ -69,6 +70,7 @@ export const RULES: readonly Rule[] = [
   resumeDeviceAbsolute,
   scriptedInitrdDeprecated,
   zfsDeviceNotDataset,
+  bootPartitionBudget,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -4,6 +4,7 @@ import type { Definition } from '../nixos/definitions';
 import type { HostInfo } from '../nixos/hosts';
 import type { StageOne } from '../nixos/release';
 import type { ParseError, SyntaxNode } from '../syntax/tree';
+import type { MeasuredSystem } from '../system/bootBudget';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
@@ -96,6 +97,11 @@ export interface ReportInput {
 export interface RuleContext {
   readonly file: FileModel;
   readonly project: ProjectModel;
+  /**
+   * The machine measured for this lint (`nixboot.systemRoot`, `nixboot lint --root`): its /boot
+   * budget and which system it is. Absent when nothing was measured; rules that need it say nothing.
+   */
+  readonly system?: MeasuredSystem;
   /** Definitions of this file whose path matches the dotted pattern. */
   definitions(pattern: string): Definition[];
   report(f: ReportInput): void;

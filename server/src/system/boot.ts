@@ -16,6 +16,8 @@ export interface BootEntry {
   readonly toplevel?: string;
   /** Files in /boot it loads (paths relative to /boot). */
   readonly files: string[];
+  /** extlinux: it loads device trees (FDT/FDTDIR) from a copied dtbs directory. */
+  readonly deviceTreeDir?: boolean;
 }
 
 export interface BootLoaderState {
@@ -66,11 +68,26 @@ export function readBootLoader(root: string, bootDir = '/boot'): BootLoaderState
   const grub = read(path.join(boot, 'grub', 'grub.cfg'));
   if (grub !== undefined) return { loader: 'grub', bootDir: boot, entries: parseMenu(grub, /^\s*menuentry\s+["']([^"']*)["']/, /^\s*(?:linux|initrd)\s+(\S+)/) };
   const ext = read(path.join(boot, 'extlinux', 'extlinux.conf'));
-  if (ext !== undefined) return { loader: 'extlinux', bootDir: boot, entries: parseMenu(ext, /^\s*(?:LABEL|MENU LABEL)\s+(.*)$/i, /^\s*(?:LINUX|KERNEL|INITRD|FDT)\s+(\S+)/i) };
+  if (ext !== undefined) return { loader: 'extlinux', bootDir: boot, entries: parseMenu(ext, /^\s*(?:LABEL|MENU LABEL)\s+(.*)$/i, /^\s*(?:LINUX|KERNEL|INITRD)\s+(\S+)/i, /^\s*FDT(?:DIR)?\s+\S/i) };
   return { loader: 'none', bootDir: boot, entries: [] };
 }
 
-function parseMenu(text: string, head: RegExp, file: RegExp): BootEntry[] {
+/**
+ * A file a menu line loads, relative to /boot, or undefined when it is read from the store. GRUB
+ * names its copies `($driveN)/kernels/NAME` (a search for the /boot file system) or
+ * `/kernels/NAME`, `/boot/kernels/NAME` (install-grub.pl's copyToKernelsDir); extlinux `../nixos/NAME`.
+ */
+function bootRelative(p: string): string | undefined {
+  if (p.startsWith('/nix/store/')) return undefined;
+  const drive = /^\(\$drive\d+\)(\/.*)$/.exec(p);
+  if (drive) {
+    const m = /^\/(?:boot\/)?(kernels\/[^/]+)$/.exec(drive[1]!);
+    return m ? m[1] : undefined; // another drive path: the store
+  }
+  return p.replace(/^(\.\.\/)+|^\/+/, '');
+}
+
+function parseMenu(text: string, head: RegExp, file: RegExp, deviceTree?: RegExp): BootEntry[] {
   const entries: { name: string; body: string[] }[] = [];
   for (const line of text.split('\n')) {
     const h = head.exec(line);
@@ -86,9 +103,11 @@ function parseMenu(text: string, head: RegExp, file: RegExp): BootEntry[] {
     const files: string[] = [];
     for (const l of e.body) {
       const m = file.exec(l);
-      if (m && !m[1]!.startsWith('/nix/store/') && !m[1]!.startsWith('($drive')) files.push(m[1]!.replace(/^(\.\.\/)+|^\/+/, ''));
+      const rel = m ? bootRelative(m[1]!) : undefined;
+      if (rel) files.push(rel);
     }
     const n = /(?:Configuration|nixos-)\s*(\d+)/i.exec(e.name);
-    return { name: e.name, generation: n ? Number(n[1]) : undefined, toplevel: initOf(body), files };
+    const dt = deviceTree !== undefined && e.body.some((l) => deviceTree.test(l));
+    return { name: e.name, generation: n ? Number(n[1]) : undefined, toplevel: initOf(body), files, ...(dt ? { deviceTreeDir: true } : {}) };
   });
 }

@@ -1,10 +1,16 @@
 // The /boot budget: free space on the boot partition, what each generation puts there and how many
 // more generations fit. systemd-boot copies one file per distinct kernel/initrd store path into
 // EFI/nixos (shared files once); GRUB copies into /boot/kernels only when /boot is another file
-// system than the store; extlinux copies into /boot/nixos.
+// system than the store (or `copyKernels`); extlinux copies into /boot/nixos. The counts here
+// (`roomFor`, `fits`) are the only ones: the Generations view, `nixboot generations`, the code lenses
+// and the boot-partition-budget rule all read them from `bootBudget`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Generation, GenerationsReport } from './generations';
+import { systemPath } from './generations';
+import { fmtBytes, ROOM_FOR_CAP } from '../text';
+
+export { fmtBytes, ROOM_FOR_CAP };
 
 export interface GenerationBootBytes {
   readonly generation: number;
@@ -24,11 +30,30 @@ export interface BootBudget {
   /** Bytes of the kernel/initrd copies the entries load (shared files once; measured in /boot when present). */
   readonly usedByGenerations: number;
   readonly perGeneration: GenerationBootBytes[];
-  /** Estimate for the next generation: the newest generation's kernel + initrd. */
+  /** Estimate for the next generation: the newest generation's kernel + initrd (0 when either size is unknown). */
   readonly nextGenerationBytes: number;
   /** How many more generations of that size fit in the free space (undefined: unknown/unlimited). */
   readonly roomFor?: number;
+  /**
+   * How many generations of that size the space for copies holds in all (the copies the entries
+   * load now plus the free space). Undefined unless every file the entries load was found and
+   * measured in /boot and nothing else is copied per generation (extlinux device trees): a count
+   * from a partial measurement would be wrong in either direction.
+   */
+  readonly fits?: number;
   readonly entries: number;
+}
+
+/**
+ * `roomFor` and `fits` from measured bytes: the one place they are computed. `measured`: every
+ * file the boot entries load was found in /boot and counted in `usedByGenerations`.
+ */
+export function budgetCounts(m: { copies: boolean; freeBytes?: number; usedByGenerations: number; nextGenerationBytes: number; measured: boolean }): { roomFor?: number; fits?: number } {
+  if (!m.copies || m.freeBytes === undefined || !(m.nextGenerationBytes > 0)) return {};
+  return {
+    roomFor: Math.floor(m.freeBytes / m.nextGenerationBytes),
+    ...(m.measured ? { fits: Math.floor((m.usedByGenerations + m.freeBytes) / m.nextGenerationBytes) } : {}),
+  };
 }
 
 function sameFs(a: string, b: string): boolean {
@@ -53,6 +78,8 @@ export function bootBudget(report: GenerationsReport): BootBudget {
     /* no /boot */
   }
   const sizeOf = (g: Generation) => (g.kernel?.size ?? 0) + (g.initrd?.size ?? 0);
+  /** Both sizes known (a garbage-collected kernel or initrd would make the estimate too small). */
+  const knownSize = (g: Generation) => (g.kernel?.size !== undefined && g.initrd?.size !== undefined ? g.kernel.size + g.initrd.size : 0);
   const withEntry = report.generations.filter((g) => g.bootEntry !== false);
   const users = new Map<string, number>();
   for (const g of withEntry) for (const f of [g.kernel, g.initrd]) if (f) users.set(f.path, (users.get(f.path) ?? 0) + 1);
@@ -72,23 +99,29 @@ export function bootBudget(report: GenerationsReport): BootBudget {
   });
   // What the entries really load from /boot, when those files are there: measured on disk, so
   // initrd secrets appended to systemd-boot's copies are counted too.
+  let measured = false;
   if (copies) {
     const files = new Set(boot.entries.flatMap((e) => e.files));
     let onDisk = 0;
     let found = 0;
     for (const f of files) {
       try {
-        onDisk += fs.statSync(path.join(boot.bootDir, f)).size;
-        found++;
+        const st = fs.statSync(path.join(boot.bootDir, f));
+        if (st.isFile()) {
+          onDisk += st.size;
+          found++;
+        }
       } catch {
         /* not in /boot (e.g. GRUB reading the store) */
       }
     }
     if (found > 0) used = onDisk;
+    // extlinux copies a generation's whole dtbs directory (FDT/FDTDIR lines): not measured here.
+    measured = found > 0 && found === files.size && !boot.entries.some((e) => e.deviceTreeDir);
   }
   const newest = report.generations[report.generations.length - 1];
-  const nextGenerationBytes = copies && newest ? sizeOf(newest) : 0;
-  const roomFor = freeBytes !== undefined && nextGenerationBytes > 0 ? Math.floor(freeBytes / nextGenerationBytes) : undefined;
+  const nextGenerationBytes = copies && newest ? knownSize(newest) : 0;
+  const { roomFor, fits } = budgetCounts({ copies, freeBytes, usedByGenerations: copies ? used : 0, nextGenerationBytes, measured });
   return {
     loader: boot.loader,
     bootDir: boot.bootDir,
@@ -98,8 +131,53 @@ export function bootBudget(report: GenerationsReport): BootBudget {
     usedByGenerations: copies ? used : 0,
     perGeneration,
     nextGenerationBytes,
-    roomFor,
+    ...(roomFor !== undefined ? { roomFor } : {}),
+    ...(fits !== undefined ? { fits } : {}),
     entries: boot.entries.filter((e) => !e.specialisation).length,
+  };
+}
+
+/**
+ * What the lint rules may know of the machine whose configuration is linted: its /boot budget and
+ * which system it is. Plain data (the boot-partition-budget rule reads it; fixtures write it).
+ */
+export interface MeasuredSystem {
+  /** The root it was read under (`/`, `/mnt`). */
+  readonly root: string;
+  /** The newest generation's toplevel name without its hash, `nixos-system-<system.name>-<label>`. */
+  readonly toplevelName?: string;
+  /** Generations in the profile. */
+  readonly generations: number;
+  /** The boot loader in /boot has an entry for the newest generation: it writes there now (not a stale copy of another setup). */
+  readonly newestHasEntry: boolean;
+  /** The measured boot directory as the system sees it (`/boot`). */
+  readonly bootMountPoint: string;
+  /**
+   * The system's own configuration directory on this machine (`<root>/etc/nixos`, symlinks
+   * resolved): a host that does not name itself is this system only when its files are in there.
+   */
+  readonly configDir?: string;
+  readonly budget: BootBudget;
+}
+
+export function measuredSystem(report: GenerationsReport, budget: BootBudget = bootBudget(report)): MeasuredSystem {
+  const newest = report.generations[report.generations.length - 1];
+  const base = newest ? path.posix.basename(newest.storePath) : undefined;
+  const toplevelName = base && /^[0-9a-df-np-sv-z]{32}-/.test(base) ? base.slice(33) : undefined;
+  let configDir: string | undefined;
+  try {
+    configDir = fs.realpathSync(path.join(report.root, 'etc', 'nixos'));
+  } catch {
+    configDir = undefined; // none: only hosts that name themselves can be this system
+  }
+  return {
+    root: report.root,
+    ...(toplevelName ? { toplevelName } : {}),
+    generations: report.generations.length,
+    newestHasEntry: newest?.bootEntry === true,
+    bootMountPoint: systemPath(report.root, report.boot.bootDir),
+    ...(configDir ? { configDir } : {}),
+    budget,
   };
 }
 
@@ -119,20 +197,6 @@ export function generationWarnings(report: GenerationsReport, budget: BootBudget
   return out;
 }
 
-export interface BootBudgetFacts {
-  /** Generations in the profile. */
-  readonly generations: number;
-  readonly budget: BootBudget;
-}
-
-export interface BootBudgetFinding {
-  /** Offsets into the text. */
-  readonly start: number;
-  readonly end: number;
-  readonly message: string;
-  readonly severity: 'error' | 'warning' | 'information';
-}
-
 /** `configurationLimit = N;` definitions in a Nix file (offsets of the value), by a text scan. */
 export function findConfigurationLimits(text: string): { start: number; end: number; value: number; loader: string }[] {
   const out: { start: number; end: number; value: number; loader: string }[] = [];
@@ -146,41 +210,6 @@ export function findConfigurationLimits(text: string): { start: number; end: num
   }
   return out;
 }
-
-/**
- * Warns where `configurationLimit` generations of the current size cannot fit in /boot.
- * Plain findings (offsets) for the linter to merge into its diagnostics.
- */
-export function bootBudgetFindings(
-  text: string,
-  facts: BootBudgetFacts,
-  /** `configurationLimit` values found by an option-path resolver; the text scan when absent. */
-  limits: readonly { start: number; end: number; value: number }[] = findConfigurationLimits(text),
-): BootBudgetFinding[] {
-  const { budget } = facts;
-  if (!budget.copies || budget.nextGenerationBytes <= 0 || budget.totalBytes === undefined) return [];
-  const findings: BootBudgetFinding[] = [];
-  for (const l of limits) {
-    // Room on the partition for copies: what they use now plus what is free.
-    const capacity = budget.usedByGenerations + (budget.freeBytes ?? 0);
-    const fits = Math.floor(capacity / budget.nextGenerationBytes);
-    if (l.value > fits)
-      findings.push({
-        start: l.start,
-        end: l.end,
-        severity: 'warning',
-        message: `configurationLimit = ${l.value}, but ${budget.bootDir.endsWith('/boot') ? '/boot' : budget.bootDir} only has room for about ${fits} generation${fits === 1 ? '' : 's'} of the current size (${fmtBytes(budget.nextGenerationBytes)} kernel + initrd each, ${fmtBytes(capacity)} usable).`,
-      });
-  }
-  return findings;
-}
-
-/**
- * Beyond this many generations "room for N more" says nothing a user plans with, and N only
- * jitters with every write to the file system /boot is on (a /boot on the root file system, or
- * tiny test images, give millions): it is shown as "room for 100+ more".
- */
-export const ROOM_FOR_CAP = 100;
 
 /** "room for 3 more", "room for 100+ more", or undefined when unknown or when nothing is copied. */
 export function describeRoom(budget: Pick<BootBudget, 'roomFor'>): string | undefined {
@@ -197,15 +226,4 @@ export function describeBudget(budget: BootBudget): string {
     ...(budget.freeBytes !== undefined ? [`${fmtBytes(budget.freeBytes)} free`] : []),
     ...(room ? [room] : []),
   ].join(', ');
-}
-
-export function fmtBytes(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (Math.abs(v) >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${u[i]}`;
 }
