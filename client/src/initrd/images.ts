@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { InitrdCandidatesRequest, InitrdIdentifyRequest, type InitrdIdentity } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
-import { request } from './client';
+import { request } from '../requests';
 import { parseUri, SCHEME } from './uri';
 
 /** View type of the read-only initrd viewer (package.json customEditors). */
@@ -30,7 +30,7 @@ export class Images implements vscode.Disposable {
   constructor(private readonly ctx: Ctx) {}
 
   async identify(files: string[], olderFirst = false): Promise<InitrdIdentity[]> {
-    const r = await request<InitrdIdentifyRequest.Result>(this.ctx.client, InitrdIdentifyRequest.method, { files, root: root(), olderFirst } satisfies InitrdIdentifyRequest.Params);
+    const r = await request(this.ctx.client, InitrdIdentifyRequest, { files, root: root(), olderFirst });
     return r.images;
   }
 
@@ -114,7 +114,7 @@ export class Images implements vscode.Disposable {
     }
     let note: string | undefined;
     try {
-      const c = await request<InitrdCandidatesRequest.Result>(this.ctx.client, InitrdCandidatesRequest.method, { root: root() } satisfies InitrdCandidatesRequest.Params);
+      const c = await request(this.ctx.client, InitrdCandidatesRequest, { root: root() });
       note = c.note;
       if (c.images.length) items.push({ label: 'System generations', kind: vscode.QuickPickItemKind.Separator });
       for (const img of c.images) {

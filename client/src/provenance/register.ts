@@ -6,7 +6,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ProgressType } from 'vscode-languageclient/node';
 import {
   LockFindRevRequest,
   LockInputsRequest,
@@ -17,35 +16,8 @@ import {
 import type { Ctx } from '../context';
 import { lockFindRev, lockVerify, provenance, storeCompare } from '../reports/kinds';
 import { reports } from '../reports/panel';
+import { send, withProgress } from '../requests';
 import { registerCommand } from '../trust';
-
-let counter = 0;
-async function request<R>(ctx: Ctx, title: string, method: string, params: object): Promise<R | undefined> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const workDoneToken = `nixboot-provenance-${process.pid}-${++counter}`;
-    let last = 0;
-    const sub = ctx.client.onProgress(new ProgressType<{ kind: string; percentage?: number; message?: string }>(), workDoneToken, (v) => {
-      if (v.kind === 'report' && typeof v.percentage === 'number') {
-        progress.report({ increment: v.percentage - last, message: v.message });
-        last = v.percentage;
-      }
-    });
-    try {
-      const r = await ctx.client.sendRequest<R>(method, { ...params, workDoneToken }, token);
-      if (token.isCancellationRequested) throw new vscode.CancellationError();
-      return r;
-    } catch (e) {
-      if (token.isCancellationRequested) {
-        // A cancel says what happened (the callers get undefined and stop).
-        void vscode.window.showInformationMessage(`Cancelled: ${title}.`);
-        return undefined;
-      }
-      throw e;
-    } finally {
-      sub.dispose();
-    }
-  });
-}
 
 /** A path from a command argument: Uri (file or initrd:), string, or a tree item with a path. */
 function argPath(arg: unknown): string | undefined {
@@ -81,9 +53,9 @@ async function pickLockFile(arg: unknown): Promise<string | undefined> {
 
 async function pickInput(ctx: Ctx, lockFile: string, arg: unknown, gitOnly = false): Promise<string | undefined> {
   if (typeof arg === 'string' && arg) return arg;
-  const r = await ctx.client.sendRequest<LockInputsRequest.Result>(LockInputsRequest.method, { lockFile });
+  const r = await send(ctx.client, LockInputsRequest, { lockFile });
   const items = r.inputs
-    .filter((i) => i.narHash && (!gitOnly || ['git', 'github', 'gitlab', 'sourcehut'].includes(i.type)))
+    .filter((i) => i.narHash && (!gitOnly || i.gitLike))
     .map((i) => ({ label: i.name, description: i.source, detail: i.narHash, key: i.key }));
   const p = await vscode.window.showQuickPick(items, { placeHolder: 'Which input?', matchOnDescription: true });
   return p?.key;
@@ -123,13 +95,13 @@ export function registerProvenance(ctx: Ctx): void {
         let r: LockVerifyRequest.Result | undefined;
         const given = against && typeof against.gitRepo === 'string' ? { gitRepo: against.gitRepo, ...(typeof against.rev === 'string' ? { rev: against.rev } : {}) } : {};
         try {
-          r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, { lockFile, input, ...given });
+          r = await withProgress(ctx.client, `Verifying ${input}`, LockVerifyRequest, { lockFile, input, ...given });
         } catch (e) {
           if (!/needsCheckout/.test((e as Error).message)) throw e;
           const dir = await pickFolder(`'${input}' is not in the Nix store: choose a checkout or git repository of '${input}'`, path.dirname(lockFile));
           if (!dir) return void vscode.window.showInformationMessage(`Verification of '${input}' stopped: no checkout chosen.`);
           const isRepo = (await vscode.workspace.fs.stat(vscode.Uri.file(path.join(dir, '.git'))).then(() => true, () => false)) as boolean;
-          r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, isRepo ? { lockFile, input, gitRepo: dir } : { lockFile, input, dir });
+          r = await withProgress(ctx.client, `Verifying ${input}`, LockVerifyRequest, isRepo ? { lockFile, input, gitRepo: dir } : { lockFile, input, dir });
         }
         if (!r) return;
         reports(ctx).show(lockVerify, { lockFile, result: r });
@@ -150,7 +122,7 @@ export function registerProvenance(ctx: Ctx): void {
         const repo = await pickFolder(`Git repository of '${input}' to search`, path.dirname(lockFile));
         if (!repo) return void vscode.window.showInformationMessage(`Search for '${input}' stopped: no repository chosen.`);
         const limit = vscode.workspace.getConfiguration('nixboot').get<number>('provenance.searchLimit', 5000);
-        const r = await request<LockFindRevRequest.Result>(ctx, `Searching ${path.basename(repo)} for ${input}`, LockFindRevRequest.method, { lockFile, input, repo, limit });
+        const r = await withProgress(ctx.client, `Searching ${path.basename(repo)} for ${input}`, LockFindRevRequest, { lockFile, input, repo, limit });
         if (r) reports(ctx).show(lockFindRev, { lockFile, input, repo, result: r });
         return r;
       } catch (e) {
@@ -163,7 +135,7 @@ export function registerProvenance(ctx: Ctx): void {
         const p = await pickPath(arg, 'File or store path to trace (e.g. /nix/store/…-sed-key-0.1.0/bin/sed-key)');
         if (!p) return;
         const locks = await vscode.workspace.findFiles('flake.lock', undefined, 1);
-        const r = await request<ProvenanceChainRequest.Result>(ctx, `Tracing ${path.basename(p)}`, ProvenanceChainRequest.method, { path: p, lockFile: locks[0]?.fsPath });
+        const r = await withProgress(ctx.client, `Tracing ${path.basename(p)}`, ProvenanceChainRequest, { path: p, lockFile: locks[0]?.fsPath });
         if (r) reports(ctx).show(provenance, r);
         return r;
       } catch (e) {
@@ -177,7 +149,7 @@ export function registerProvenance(ctx: Ctx): void {
         if (!a) return;
         const b = await pickPath(bArg, 'Second store path, directory or NAR file (e.g. the .check rebuild)');
         if (!b) return;
-        const r = await request<StorePathsCompareRequest.Result>(ctx, 'Comparing store paths', StorePathsCompareRequest.method, { a, b });
+        const r = await withProgress(ctx.client, 'Comparing store paths', StorePathsCompareRequest, { a, b });
         if (r) reports(ctx).show(storeCompare, { a, b, result: r });
         return r;
       } catch (e) {

@@ -3,9 +3,11 @@
 // limit cannot fit) and above `boot.initrd` settings (the current initrd's size).
 import type { CodeLens } from 'vscode-languageserver/node';
 import { ResponseError } from 'vscode-languageserver/node';
-import { GenerationsDiffRequest, GenerationsFindRequest, GenerationsListRequest } from '../protocol';
+import { GenerationsDiffRequest, GenerationsFindRequest, GenerationsListRequest, GenerationsSwitchCommandsRequest } from '../protocol';
+import { onRequest } from './typed';
 import { pickGeneration, readGenerations, type GenerationsReport } from '../system/generations';
 import { bootBudget, bootBudgetFindings, describeBudget, describeRoom, findConfigurationLimits, fmtBytes, generationWarnings, type BootBudget } from '../system/bootBudget';
+import { switchCommands } from '../system/profileCommands';
 import { diffClosures, matchClosure, queryClosure, type ClosureDiff } from '../system/closure';
 import { analyzeFile } from '../analysis';
 import { matchPath, type Definition } from '../nixos/definitions';
@@ -130,7 +132,7 @@ export const generationsFeature: Feature = (env) => {
   });
   env.onSettingsChanged(() => (cached = undefined));
 
-  connection.onRequest(GenerationsListRequest.method, (p: GenerationsListRequest.Params): GenerationsListRequest.Result => {
+  onRequest(connection, GenerationsListRequest, (p: GenerationsListRequest.Params): GenerationsListRequest.Result => {
     try {
       const report = readGenerations({ root: rootOf(env, p.root), profile: p.profile });
       const budget = bootBudget(report);
@@ -140,7 +142,16 @@ export const generationsFeature: Feature = (env) => {
     }
   });
 
-  connection.onRequest(GenerationsDiffRequest.method, async (p: GenerationsDiffRequest.Params, token): Promise<GenerationsDiffRequest.Result> => {
+  onRequest(connection, GenerationsSwitchCommandsRequest, (p) => {
+    try {
+      const report = readGenerations({ root: rootOf(env, p.root), profile: p.profile });
+      return switchCommands({ root: report.root, profile: report.profile, generations: report.generations, action: p.action, generation: p.generation });
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  onRequest(connection, GenerationsDiffRequest, async (p: GenerationsDiffRequest.Params, token): Promise<GenerationsDiffRequest.Result> => {
     const c = new AbortController();
     token?.onCancellationRequested(() => c.abort());
     try {
@@ -156,7 +167,7 @@ export const generationsFeature: Feature = (env) => {
     }
   });
 
-  connection.onRequest(GenerationsFindRequest.method, async (p: GenerationsFindRequest.Params, token): Promise<GenerationsFindRequest.Result> => {
+  onRequest(connection, GenerationsFindRequest, async (p: GenerationsFindRequest.Params, token): Promise<GenerationsFindRequest.Result> => {
     const c = new AbortController();
     token?.onCancellationRequested(() => c.abort());
     try {

@@ -14,6 +14,7 @@ import {
   ProvenanceChainRequest,
   StorePathsCompareRequest,
 } from '../protocol';
+import { onRequest } from './typed';
 import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
 import { readRegularFileSync } from '../files';
@@ -149,7 +150,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     return p;
   };
 
-  connection.onRequest(LockInputsRequest.method, async (p: LockInputsRequest.Params): Promise<LockInputsRequest.Result> => {
+  onRequest(connection, LockInputsRequest, async (p: LockInputsRequest.Params): Promise<LockInputsRequest.Result> => {
     try {
       const lock = await readFlakeLock(abs(p.lockFile, 'lockFile'));
       return {
@@ -162,6 +163,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
           storePath: i.storePath,
           rev: i.locked.rev,
           lastModified: i.locked.lastModified,
+          gitLike: isGitLike(i.locked.type),
         })),
       };
     } catch (e) {
@@ -169,7 +171,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(LockVerifyRequest.method, async (p: LockVerifyRequest.Params, token): Promise<LockVerifyRequest.Result> => {
+  onRequest(connection, LockVerifyRequest, async (p: LockVerifyRequest.Params, token): Promise<LockVerifyRequest.Result> => {
     const progress = begin(`Verifying ${p.input}`, p.workDoneToken);
     try {
       const lockFile = abs(p.lockFile, 'lockFile');
@@ -208,7 +210,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(LockFindRevRequest.method, async (p: LockFindRevRequest.Params, token): Promise<LockFindRevRequest.Result> => {
+  onRequest(connection, LockFindRevRequest, async (p: LockFindRevRequest.Params, token): Promise<LockFindRevRequest.Result> => {
     const progress = begin(`Searching commits for ${p.input}`, p.workDoneToken);
     try {
       const lock = await readFlakeLock(abs(p.lockFile, 'lockFile'));
@@ -244,7 +246,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(ProvenanceChainRequest.method, async (p: ProvenanceChainRequest.Params, token): Promise<ProvenanceChainRequest.Result> => {
+  onRequest(connection, ProvenanceChainRequest, async (p: ProvenanceChainRequest.Params, token): Promise<ProvenanceChainRequest.Result> => {
     const progress = begin('Tracing provenance', p.workDoneToken);
     try {
       const lockFile = p.lockFile ? abs(p.lockFile, 'lockFile') : undefined;
@@ -261,7 +263,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(StorePathsCompareRequest.method, async (p: StorePathsCompareRequest.Params): Promise<StorePathsCompareRequest.Result> => {
+  onRequest(connection, StorePathsCompareRequest, async (p: StorePathsCompareRequest.Params): Promise<StorePathsCompareRequest.Result> => {
     try {
       const d = diffTrees(loadTree(abs(p.a, 'a')), loadTree(abs(p.b, 'b')));
       const report = renderDiff(d);
