@@ -408,6 +408,12 @@ export namespace ProvenanceChainRequest {
   export interface Params {
     /** A file path (followed into the store) or a store path, possibly with a path inside it. */
     readonly path: string;
+    /**
+     * `path` is a file inside an image or another virtual file system (an `initrd:` URI's path),
+     * not on this machine: the store path named in it (from its first `/nix/store/`) is traced, and
+     * nothing at `path` on this machine is followed.
+     */
+    readonly virtual?: boolean;
     readonly lockFile?: string;
     readonly repo?: string;
     readonly workDoneToken?: string | number;
@@ -428,6 +434,8 @@ export namespace StorePathsCompareRequest {
   export interface Params {
     readonly a: string;
     readonly b: string;
+    /** Which of `a`, `b` are paths inside an image or virtual file system (see ProvenanceChainRequest `virtual`). */
+    readonly virtual?: readonly ('a' | 'b')[];
     readonly workDoneToken?: string | number;
   }
   export interface Result {

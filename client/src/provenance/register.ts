@@ -19,18 +19,17 @@ import { reports } from '../reports/panel';
 import { send, withProgress } from '../requests';
 import { registerCommand } from '../trust';
 
-/** A path from a command argument: Uri (file or initrd:), string, or a tree item with a path. */
-function argPath(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg instanceof vscode.Uri) {
-    if (arg.scheme === 'file') return arg.fsPath;
-    // initrd:, or any virtual file: the store path is inside its path
-    const i = arg.path.indexOf('/nix/store/');
-    return i >= 0 ? arg.path.slice(i) : undefined;
-  }
+/**
+ * A path from a command argument: Uri (file or initrd:), string, or a tree item with a path.
+ * `virtual`: the path of a file not on this machine (initrd:, or any virtual file); the server
+ * finds the store path named in it (nixboot/provenance/chain `virtual`).
+ */
+function argPath(arg: unknown): { path: string; virtual?: boolean } | undefined {
+  if (typeof arg === 'string') return { path: arg };
+  if (arg instanceof vscode.Uri) return arg.scheme === 'file' ? { path: arg.fsPath } : { path: arg.path, virtual: true };
   if (arg && typeof arg === 'object') {
     const o = arg as Record<string, unknown>;
-    for (const k of ['storePath', 'path', 'toplevel', 'fsPath']) if (typeof o[k] === 'string') return o[k] as string;
+    for (const k of ['storePath', 'path', 'toplevel', 'fsPath']) if (typeof o[k] === 'string') return { path: o[k] as string };
     if (o.resourceUri instanceof vscode.Uri) return argPath(o.resourceUri);
   }
   return undefined;
@@ -38,7 +37,7 @@ function argPath(arg: unknown): string | undefined {
 
 async function pickLockFile(arg: unknown): Promise<string | undefined> {
   const given = argPath(arg);
-  if (given) return given;
+  if (given && !given.virtual) return given.path;
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active?.scheme === 'file' && path.basename(active.fsPath) === 'flake.lock') return active.fsPath;
   const found = await vscode.workspace.findFiles('**/flake.lock', '**/node_modules/**', 20);
@@ -76,10 +75,11 @@ async function pickFolder(title: string, notThis?: string): Promise<string | und
   return dir;
 }
 
-async function pickPath(arg: unknown, prompt: string): Promise<string | undefined> {
+async function pickPath(arg: unknown, prompt: string): Promise<{ path: string; virtual?: boolean } | undefined> {
   const given = argPath(arg);
   if (given) return given;
-  return vscode.window.showInputBox({ prompt, placeHolder: '/nix/store/…', ignoreFocusOut: true, validateInput: (v) => (v.startsWith('/') ? undefined : 'an absolute path') });
+  const typed = await vscode.window.showInputBox({ prompt, placeHolder: '/nix/store/…', ignoreFocusOut: true, validateInput: (v) => (v.startsWith('/') ? undefined : 'an absolute path') });
+  return typed ? { path: typed } : undefined;
 }
 
 export function registerProvenance(ctx: Ctx): void {
@@ -135,7 +135,7 @@ export function registerProvenance(ctx: Ctx): void {
         const p = await pickPath(arg, 'File or store path to trace (e.g. /nix/store/…-sed-key-0.1.0/bin/sed-key)');
         if (!p) return;
         const locks = await vscode.workspace.findFiles('flake.lock', undefined, 1);
-        const r = await withProgress(ctx.client, `Tracing ${path.basename(p)}`, ProvenanceChainRequest, { path: p, lockFile: locks[0]?.fsPath });
+        const r = await withProgress(ctx.client, `Tracing ${path.basename(p.path)}`, ProvenanceChainRequest, { path: p.path, virtual: p.virtual, lockFile: locks[0]?.fsPath });
         if (r) reports(ctx).show(provenance, r);
         return r;
       } catch (e) {
@@ -149,8 +149,9 @@ export function registerProvenance(ctx: Ctx): void {
         if (!a) return;
         const b = await pickPath(bArg, 'Second store path, directory or NAR file (e.g. the .check rebuild)');
         if (!b) return;
-        const r = await withProgress(ctx.client, 'Comparing store paths', StorePathsCompareRequest, { a, b });
-        if (r) reports(ctx).show(storeCompare, { a, b, result: r });
+        const virtual = [...(a.virtual ? ['a' as const] : []), ...(b.virtual ? ['b' as const] : [])];
+        const r = await withProgress(ctx.client, 'Comparing store paths', StorePathsCompareRequest, { a: a.path, b: b.path, virtual });
+        if (r) reports(ctx).show(storeCompare, { a: a.path, b: b.path, result: r });
         return r;
       } catch (e) {
         fail(e);

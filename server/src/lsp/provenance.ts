@@ -20,6 +20,7 @@ import { statSync } from 'node:fs';
 import { readRegularFileSync } from '../files';
 import { lineStarts, positionAt, printable } from '../text';
 import { findRevForInput, isInside, LockedLocationError, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
+import { storePathWithin } from '../system/store';
 import type { Feature, ServerEnv } from './env';
 
 const fence = (s: string) => `\`\`\`sh\n${printable(s).replace(/`{3,}/g, (m) => m.split('').join('\u200b'))}\n\`\`\``;
@@ -150,6 +151,13 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     return p;
   };
 
+  // A path inside an image or virtual file system: only the store path named in it means anything here.
+  const inStore = (p: unknown, what: string): string => {
+    const sp = typeof p === 'string' ? storePathWithin(p) : undefined;
+    if (!sp) throw new ResponseError(1, `${what} ${printable(String(p))} is inside an image and names no /nix/store path: there is nothing on this machine to trace`);
+    return sp.storePath + sp.sub;
+  };
+
   onRequest(connection, LockInputsRequest, async (p: LockInputsRequest.Params): Promise<LockInputsRequest.Result> => {
     try {
       const lock = await readFlakeLock(abs(p.lockFile, 'lockFile'));
@@ -250,7 +258,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     const progress = begin('Tracing provenance', p.workDoneToken);
     try {
       const lockFile = p.lockFile ? abs(p.lockFile, 'lockFile') : undefined;
-      const r = await provenanceChain(abs(p.path, 'path'), {
+      const r = await provenanceChain(p.virtual ? inStore(p.path, 'path') : abs(p.path, 'path'), {
         lockFile,
         repo: p.repo ? abs(p.repo, 'repo') : undefined,
         signal: abortOn(token),
@@ -265,7 +273,8 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
 
   onRequest(connection, StorePathsCompareRequest, async (p: StorePathsCompareRequest.Params): Promise<StorePathsCompareRequest.Result> => {
     try {
-      const d = diffTrees(loadTree(abs(p.a, 'a')), loadTree(abs(p.b, 'b')));
+      const at = (x: 'a' | 'b') => (Array.isArray(p.virtual) && p.virtual.includes(x) ? inStore(p[x], x) : abs(p[x], x));
+      const d = diffTrees(loadTree(at('a')), loadTree(at('b')));
       const report = renderDiff(d);
       return { identical: d.identical, changed: d.files.length, report, markdown: `# Compare\n\n- A: \`${p.a}\`\n- B: \`${p.b}\`\n\n\`\`\`\n${report}\`\`\`\n` };
     } catch (e) {
