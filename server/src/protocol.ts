@@ -305,7 +305,8 @@ export namespace InitrdDiffRequest {
     readonly workDoneToken?: string | number;
   }
   export interface Result {
-    readonly changes: { readonly path: string; readonly kind: 'added' | 'removed' | 'changed'; readonly detail?: string; readonly type: string; readonly text?: boolean }[];
+    /** `unit`: a systemd unit (under a `systemd/system/` directory); units come first. */
+    readonly changes: { readonly path: string; readonly kind: 'added' | 'removed' | 'changed'; readonly detail?: string; readonly type: string; readonly text?: boolean; readonly unit: boolean }[];
   }
 }
 

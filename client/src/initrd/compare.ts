@@ -41,8 +41,8 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.b = b;
     this.nameA = x.name;
     this.nameB = y.name;
-    const units = r.changes.filter((c) => c.path.includes('/systemd/system/'));
-    const rest = r.changes.filter((c) => !c.path.includes('/systemd/system/'));
+    const units = r.changes.filter((c) => c.unit);
+    const rest = r.changes.filter((c) => !c.unit);
     const group = (label: string, list: Change[]): Node[] => (list.length ? [{ kind: 'group', label: `${label} (${list.length})`, changes: list }] : []);
     this.groups = [
       ...group('systemd units', units),
