@@ -455,13 +455,16 @@ export interface GenerationInfo {
   readonly date: string;
   readonly link: string;
   readonly storePath: string;
+  /** `storePath` on this machine (under the system root when it is not `/`). */
+  readonly hostStorePath: string;
   readonly exists: boolean;
   readonly nixosVersion?: string;
   readonly kernelVersion?: string;
   readonly configurationRevision?: string;
   readonly label?: string;
-  readonly kernel?: { readonly path: string; readonly size?: number };
-  readonly initrd?: { readonly path: string; readonly size?: number };
+  /** `path` as the system sees it; `hostPath` the same file on this machine (under the system root when it is not `/`). */
+  readonly kernel?: { readonly path: string; readonly size?: number; readonly hostPath: string };
+  readonly initrd?: { readonly path: string; readonly size?: number; readonly hostPath: string };
   readonly init?: string;
   readonly kernelParams: string[];
   readonly specialisations: string[];

@@ -55,6 +55,10 @@ test('code lenses above configurationLimit and boot.initrd; list, diff, find req
   const list = (await client.conn.sendRequest(GenerationsListRequest.method, {})) as GenerationsListRequest.Result;
   assert.deepEqual(list.generations.map((g) => [g.generation, g.kernelVersion, g.current]), [[1, '6.6.8', false], [2, '6.6.9', true]]);
   assert.equal(list.budget.nextGenerationBytes, sys.generations[1]!.kernelSize + sys.generations[1]!.initrdSize);
+  // Paths on this machine come with the list: the view opens and compares them as they are.
+  const g2 = list.generations[1]!;
+  assert.equal(g2.hostStorePath, `${sys.root}${g2.storePath}`);
+  assert.equal(g2.initrd?.hostPath, `${sys.root}${g2.initrd!.path}`);
 
   const diff = (await client.conn.sendRequest(GenerationsDiffRequest.method, { a: 'previous', b: 'current' })) as GenerationsDiffRequest.Result;
   assert.deepEqual([diff.from, diff.to], [1, 2]);

@@ -152,7 +152,7 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
         tooltip: `${g.initrd.path}\nClick to browse its files in the Initrds view`,
         icon: 'file-zip',
         // Opens it in the Initrds view of this window (never silently in the workspace file).
-        command: { title: 'Open initrd', command: 'nixboot.initrd.open', arguments: [vscode.Uri.file(this.hostPath(g.initrd.path))] },
+        command: { title: 'Open initrd', command: 'nixboot.initrd.open', arguments: [vscode.Uri.file(g.initrd.hostPath)] },
       });
     out.push({
       kind: 'detail',
@@ -170,12 +170,6 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
     });
     out.push({ kind: 'closure', g });
     return out;
-  }
-
-  /** A store path as a path on this machine (under the recovery root). */
-  hostPath(p: string): string {
-    const r = this.root();
-    return r && r !== '/' && p.startsWith('/') ? `${r.replace(/\/+$/, '')}${p}` : p;
   }
 
   async closureSize(g: GenerationInfo): Promise<void> {
@@ -280,7 +274,7 @@ export function registerGenerations(ctx: Ctx): void {
         const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
         const b = a && (await pickGeneration(tree, `Compare the initrd of generation ${a.generation} with…`, a.generation));
         if (a && b && (!a.initrd || !b.initrd)) return void vscode.window.showWarningMessage(`Generation ${(a.initrd ? b : a).generation} has no initrd to compare.`);
-        if (a?.initrd && b?.initrd) await vscode.commands.executeCommand('nixboot.initrd.compare', vscode.Uri.file(tree.hostPath(a.initrd.path)), vscode.Uri.file(tree.hostPath(b.initrd.path)));
+        if (a?.initrd && b?.initrd) await vscode.commands.executeCommand('nixboot.initrd.compare', vscode.Uri.file(a.initrd.hostPath), vscode.Uri.file(b.initrd.hostPath));
       }),
     ),
     registerCommand(ctx, 
@@ -295,7 +289,7 @@ export function registerGenerations(ctx: Ctx): void {
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Open a terminal in…'));
         if (!g) return;
-        const t = vscode.window.createTerminal({ name: `Generation ${g.generation}`, cwd: tree.hostPath(g.storePath) });
+        const t = vscode.window.createTerminal({ name: `Generation ${g.generation}`, cwd: g.hostStorePath });
         t.show();
       }),
     ),

@@ -5,7 +5,7 @@ import type { CodeLens } from 'vscode-languageserver/node';
 import { ResponseError } from 'vscode-languageserver/node';
 import { GenerationsDiffRequest, GenerationsFindRequest, GenerationsListRequest, GenerationsSwitchCommandsRequest } from '../protocol';
 import { onRequest } from './typed';
-import { pickGeneration, readGenerations, type GenerationsReport } from '../system/generations';
+import { pickGeneration, readGenerations, withHostPaths, type GenerationsReport } from '../system/generations';
 import { bootBudget, bootBudgetFindings, describeBudget, describeRoom, findConfigurationLimits, fmtBytes, generationWarnings, type BootBudget } from '../system/bootBudget';
 import { switchCommands } from '../system/profileCommands';
 import { diffClosures, matchClosure, queryClosure, type ClosureDiff } from '../system/closure';
@@ -136,7 +136,7 @@ export const generationsFeature: Feature = (env) => {
     try {
       const report = readGenerations({ root: rootOf(env, p.root), profile: p.profile });
       const budget = bootBudget(report);
-      return { root: report.root, profile: report.profile, generations: report.generations, budget: { ...budget, summary: describeBudget(budget) }, warnings: generationWarnings(report, budget) };
+      return { root: report.root, profile: report.profile, generations: report.generations.map((g) => withHostPaths(report.root, g)), budget: { ...budget, summary: describeBudget(budget) }, warnings: generationWarnings(report, budget) };
     } catch (e) {
       fail(e);
     }
