@@ -2,8 +2,8 @@
 // declaration in server/src/protocol.ts (`request<P, R>(method)`, `notification<P>(method)`):
 // wrong params or reading a wrong result field do not compile (test/protocol.types.ts). Nothing
 // else in client/src calls sendRequest/sendNotification/onNotification (test/architecture.test.ts).
-// `request` waits for the language client to run; `withProgress` turns LSP work-done progress into
-// a cancellable VS Code notification.
+// `request` first waits (up to 30 s) until the language client runs; `withProgress` turns LSP
+// work-done progress into a cancellable VS Code notification.
 import * as vscode from 'vscode';
 import { ProgressType, State, type LanguageClient } from 'vscode-languageclient/node';
 import type { NotificationType, RequestType } from '../../server/src/protocol';
@@ -25,7 +25,7 @@ async function running(client: LanguageClient): Promise<void> {
   });
 }
 
-/** Sends a typed request as it is (fails at once when the language client is not running). */
+/** Sends a typed request as the language client does (it waits while starting, fails at once once stopped or failed to start). */
 export function send<P, R>(client: LanguageClient, type: RequestType<P, R>, params: NoInfer<P>, token?: vscode.CancellationToken): Promise<R> {
   return client.sendRequest<R>(type.method, params, token);
 }
