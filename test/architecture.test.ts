@@ -86,3 +86,17 @@ test('runtime import directions: syntax <- nixos, shell <- rules <- analysis <- 
     }
   }
 });
+
+test('nixboot/ messages go through the typed helpers (client/src/requests.ts, server/src/lsp/typed.ts)', () => {
+  for (const f of client) {
+    if (f === 'client/src/requests.ts') continue;
+    const text = readFileSync(join(ROOT, f), 'utf8');
+    assert.ok(!/\.(sendRequest|sendNotification|onNotification|onRequest)\s*[<(]/.test(text), `${f} talks to the language client directly: use client/src/requests.ts`);
+    assert.ok(!/\b\w+(Request|Notification)\.method\b/.test(text), `${f} uses a method name: pass the typed declaration`);
+  }
+  for (const f of server) {
+    if (f === 'server/src/lsp/typed.ts' || f === 'server/src/protocol.ts') continue;
+    const text = readFileSync(join(ROOT, f), 'utf8');
+    assert.ok(!/\.(sendRequest|sendNotification|onNotification|onRequest)\s*(<[^>]*>)?\(\s*(['"`]nixboot\/|\w+(Request|Notification)\.method\b)/.test(text), `${f} registers or sends a nixboot/ message untyped: use server/src/lsp/typed.ts`);
+  }
+});

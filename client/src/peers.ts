@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { PeersNotification } from '../../server/src/protocol';
 import type { Ctx } from './context';
+import { notify } from './requests';
 
 interface Manifest {
   contributes?: { languages?: Array<{ id?: string }>; grammars?: Array<{ language?: string }> };
@@ -41,7 +42,7 @@ export function registerPeers(ctx: Ctx): void {
     if (JSON.stringify(now) === last) return;
     last = JSON.stringify(now);
     // Before the server runs, the client waits for it; a server that failed to start has said so.
-    ctx.client.sendNotification(PeersNotification.method, now).catch(() => undefined);
+    notify(ctx.client, PeersNotification, now).catch(() => undefined);
   };
   ctx.extension.subscriptions.push(
     vscode.extensions.onDidChange(update),

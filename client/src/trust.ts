@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { DidChangeTrustNotification } from '../../server/src/protocol';
 import type { Ctx } from './context';
+import { notify } from './requests';
 import { commandNeedsTrust, restrictedCommandMessage, RESTRICTED_STATUS, TRUST_ACTION } from './trustPolicy';
 
 const listeners: Array<() => void> = [];
@@ -50,7 +51,7 @@ export function registerTrust(ctx: Ctx): void {
       item.hide();
       const p: DidChangeTrustNotification.Params = { trusted: true };
       // Queued by the language client if the server is still starting.
-      void ctx.client.sendNotification(DidChangeTrustNotification.method, p);
+      void notify(ctx.client, DidChangeTrustNotification, p);
       for (const l of listeners) l();
     }),
   );

@@ -1,8 +1,12 @@
 // The ONE file of nixboot's custom LSP messages ('nixboot/…').
 //
 // The client imports this file for types and method names only (it must stay free of runtime
-// dependencies other than plain constants). Each message is one documented namespace with
-// `method`, `Params` and `Result`. Long requests report work-done progress and honour
+// dependencies other than plain constants). Each message is one documented declaration,
+// `export const X = request<X.Params, X.Result>('nixboot/…')` (or `notification<X.Params>`),
+// with its `Params` and `Result` types in the namespace of the same name. The declaration carries
+// those types at compile time: the client sends and the server answers only through typed helpers
+// (client/src/requests.ts, server/src/lsp/typed.ts), so wrong params or a wrong result field do not
+// compile (test/protocol.types.ts). Long requests report work-done progress and honour
 // cancellation. Positions in results are LSP positions (0-based line/character, UTF-16).
 //
 // Keep docs/protocol.md in sync: a test compares the two.
@@ -13,12 +17,42 @@ export interface MessageDecl {
 }
 
 /**
+ * A request: its method name at run time; its params `P` and result `R` for the compiler only
+ * (the phantom `types` field is never set).
+ */
+export interface RequestType<P, R> extends MessageDecl {
+  readonly kind: 'request';
+  readonly types?: { readonly params: P; readonly result: R };
+}
+
+/** A notification: its method name at run time; its params `P` for the compiler only. */
+export interface NotificationType<P> extends MessageDecl {
+  readonly kind: 'notification';
+  readonly types?: { readonly params: P };
+}
+
+/** Declares a request whose params are `P` and whose result is `R`. */
+export function request<P, R>(method: string): RequestType<P, R> {
+  return { kind: 'request', method };
+}
+
+/** Declares a notification whose params are `P`. */
+export function notification<P>(method: string): NotificationType<P> {
+  return { kind: 'notification', method };
+}
+
+/** The params of a request or notification declaration. */
+export type ParamsOf<T> = T extends RequestType<infer P, unknown> ? P : T extends NotificationType<infer P> ? P : never;
+/** The result of a request declaration. */
+export type ResultOf<T> = T extends RequestType<unknown, infer R> ? R : never;
+
+/**
  * Which stage 1 the linter assumes for a document: `boot.initrd.systemd.enable` as set in the
  * workspace, else the default of the NixOS release (from flake.lock or `nixboot.nixosRelease`).
  * The client shows it in the status bar.
  */
+export const StageOneRequest = request<StageOneRequest.Params, StageOneRequest.Result>('nixboot/stageOne');
 export namespace StageOneRequest {
-  export const method = 'nixboot/stageOne';
   export interface Params {
     readonly uri: string;
   }
@@ -34,8 +68,8 @@ export namespace StageOneRequest {
  * A cheap request that any state of the server answers at once: editors and tests use it to see
  * that the server is responsive (the load test measures its latency while the server is busy).
  */
+export const PingRequest = request<PingRequest.Params, PingRequest.Result>('nixboot/ping');
 export namespace PingRequest {
-  export const method = 'nixboot/ping';
   export type Params = Record<string, never> | null | undefined;
   export interface Result {
     /** Whether the server runs with workspace trust (false: Restricted Mode, lint only). */
@@ -52,8 +86,8 @@ export namespace PingRequest {
  * `RESTRICTED_MODE_METHODS` fails with `RESTRICTED_MODE_ERROR`, and it offers no code lenses that
  * would run programs.
  */
+export const DidChangeTrustNotification = notification<DidChangeTrustNotification.Params>('nixboot/didChangeTrust');
 export namespace DidChangeTrustNotification {
-  export const method = 'nixboot/didChangeTrust';
   export interface Params {
     readonly trusted: boolean;
   }
@@ -66,8 +100,8 @@ export namespace DidChangeTrustNotification {
  * then leaves option hovers, the Outline and path definitions to that server
  * (server/src/lsp/coexistence.ts, docs/editors.md).
  */
+export const PeersNotification = notification<PeersNotification.Params>('nixboot/didChangePeers');
 export namespace PeersNotification {
-  export const method = 'nixboot/didChangePeers';
   export interface Params {
     /** Ids of the other extensions that contribute the `nix` language (`jnoortheen.nix-ide`). */
     readonly nixExtensions: readonly string[];
@@ -97,8 +131,8 @@ export interface InitrdSegment {
  * Opens (indexes, or loads from the cache) an initrd or unified kernel image. Reports work-done
  * progress on `workDoneToken`; cancelling the request aborts the decompression.
  */
+export const InitrdOpenRequest = request<InitrdOpenRequest.Params, InitrdOpenRequest.Result>('nixboot/initrd/open');
 export namespace InitrdOpenRequest {
-  export const method = 'nixboot/initrd/open';
   export interface Params {
     /** Absolute file-system path of the image. */
     readonly file: string;
@@ -133,10 +167,11 @@ export interface InitrdIdentity {
  * image must have a `.linux` section) and what they are called. The client asks before it offers
  * initrd commands on a file or opens it in the initrd viewer; it never sniffs bytes itself.
  */
-export namespace InitrdIdentifyRequest {
-  export const method = 'nixboot/initrd/identify';
+export const InitrdIdentifyRequest = Object.assign(request<InitrdIdentifyRequest.Params, InitrdIdentifyRequest.Result>('nixboot/initrd/identify'), {
   /** Most files per request. */
-  export const MAX_FILES = 5000;
+  MAX_FILES: 5000,
+});
+export namespace InitrdIdentifyRequest {
   export interface Params {
     /** Absolute paths. */
     readonly files: string[];
@@ -152,8 +187,8 @@ export namespace InitrdIdentifyRequest {
 }
 
 /** The initrds of the system's generations under the system root, newest first (for pickers). */
+export const InitrdCandidatesRequest = request<InitrdCandidatesRequest.Params, InitrdCandidatesRequest.Result>('nixboot/initrd/candidates');
 export namespace InitrdCandidatesRequest {
-  export const method = 'nixboot/initrd/candidates';
   export interface Params {
     readonly root?: string;
   }
@@ -165,8 +200,8 @@ export namespace InitrdCandidatesRequest {
 }
 
 /** Metadata of one archive path (symlinks are reported as such, with their target). */
+export const InitrdStatRequest = request<InitrdStatRequest.Params, InitrdStatRequest.Result>('nixboot/initrd/stat');
 export namespace InitrdStatRequest {
-  export const method = 'nixboot/initrd/stat';
   export interface Params {
     readonly file: string;
     /** Absolute path inside the archive ("/" for the root). */
@@ -185,8 +220,8 @@ export namespace InitrdStatRequest {
 }
 
 /** Children of a directory inside the archive (symlinks resolved for the type). */
+export const InitrdReadDirectoryRequest = request<InitrdReadDirectoryRequest.Params, InitrdReadDirectoryRequest.Result>('nixboot/initrd/readDirectory');
 export namespace InitrdReadDirectoryRequest {
-  export const method = 'nixboot/initrd/readDirectory';
   export interface Params {
     readonly file: string;
     readonly path: string;
@@ -201,8 +236,8 @@ export namespace InitrdReadDirectoryRequest {
  * Bytes of a file (following symlinks inside the archive), base64. Files larger than 64 MiB are
  * refused unless a range of at most 64 MiB is asked for.
  */
+export const InitrdReadFileRequest = request<InitrdReadFileRequest.Params, InitrdReadFileRequest.Result>('nixboot/initrd/readFile');
 export namespace InitrdReadFileRequest {
-  export const method = 'nixboot/initrd/readFile';
   export interface Params {
     readonly file: string;
     readonly path: string;
@@ -221,8 +256,8 @@ export namespace InitrdReadFileRequest {
 }
 
 /** Everything the inspector shows: segments, size by directory and store path, largest files, modules. */
+export const InitrdInspectRequest = request<InitrdInspectRequest.Params, InitrdInspectRequest.Result>('nixboot/initrd/inspect');
 export namespace InitrdInspectRequest {
-  export const method = 'nixboot/initrd/inspect';
   export interface Params {
     readonly file: string;
     readonly workDoneToken?: string | number;
@@ -248,8 +283,8 @@ export namespace InitrdInspectRequest {
 }
 
 /** Health check of an image (seed 002's failures); problems carry archive paths and lines. */
+export const InitrdCheckRequest = request<InitrdCheckRequest.Params, InitrdCheckRequest.Result>('nixboot/initrd/check');
 export namespace InitrdCheckRequest {
-  export const method = 'nixboot/initrd/check';
   export interface Params {
     readonly file: string;
     /** The generation's kernel version; modules for another version are reported. */
@@ -262,15 +297,16 @@ export namespace InitrdCheckRequest {
 }
 
 /** Added, removed and changed entries between two images, systemd units first. */
+export const InitrdDiffRequest = request<InitrdDiffRequest.Params, InitrdDiffRequest.Result>('nixboot/initrd/diff');
 export namespace InitrdDiffRequest {
-  export const method = 'nixboot/initrd/diff';
   export interface Params {
     readonly a: string;
     readonly b: string;
     readonly workDoneToken?: string | number;
   }
   export interface Result {
-    readonly changes: { readonly path: string; readonly kind: 'added' | 'removed' | 'changed'; readonly detail?: string; readonly type: string; readonly text?: boolean }[];
+    /** `unit`: a systemd unit (under a `systemd/system/` directory); units come first. */
+    readonly changes: { readonly path: string; readonly kind: 'added' | 'removed' | 'changed'; readonly detail?: string; readonly type: string; readonly text?: boolean; readonly unit: boolean }[];
   }
 }
 
@@ -301,8 +337,8 @@ export interface ProvenanceLink {
  * `locked.path` (path inputs), the repository of a `file://` git URL, or the implied store path
  * when present; otherwise it fails with a message asking for a checkout (`needsCheckout`).
  */
+export const LockVerifyRequest = request<LockVerifyRequest.Params, LockVerifyRequest.Result>('nixboot/lock/verify');
 export namespace LockVerifyRequest {
-  export const method = 'nixboot/lock/verify';
   export interface Params {
     readonly lockFile: string;
     readonly input: string;
@@ -333,20 +369,23 @@ export namespace LockVerifyRequest {
   }
 }
 
-/** The flake.lock inputs (for pickers): input path, node key, source, narHash, implied store path. */
+/**
+ * The flake.lock inputs (for pickers): input path, node key, source, narHash, implied store path,
+ * and whether the input is fetched from git (`gitLike`: find-rev applies).
+ */
+export const LockInputsRequest = request<LockInputsRequest.Params, LockInputsRequest.Result>('nixboot/lock/inputs');
 export namespace LockInputsRequest {
-  export const method = 'nixboot/lock/inputs';
   export interface Params {
     readonly lockFile: string;
   }
   export interface Result {
-    readonly inputs: { readonly name: string; readonly key: string; readonly type: string; readonly source: string; readonly narHash?: string; readonly storePath?: string; readonly rev?: string; readonly lastModified?: number }[];
+    readonly inputs: { readonly name: string; readonly key: string; readonly type: string; readonly source: string; readonly narHash?: string; readonly storePath?: string; readonly rev?: string; readonly lastModified?: number; readonly gitLike: boolean }[];
   }
 }
 
 /** Walks a repository's history (all refs, newest `limit` commits) for the commit(s) whose tree has the input's narHash. Reports progress; cancellable. */
+export const LockFindRevRequest = request<LockFindRevRequest.Params, LockFindRevRequest.Result>('nixboot/lock/findRev');
 export namespace LockFindRevRequest {
-  export const method = 'nixboot/lock/findRev';
   export interface Params {
     readonly lockFile: string;
     readonly input: string;
@@ -365,11 +404,17 @@ export namespace LockFindRevRequest {
 }
 
 /** Chain of evidence for a file or store path: store path, path-info, deriver, derivation, sources, flake.lock input, commit. */
+export const ProvenanceChainRequest = request<ProvenanceChainRequest.Params, ProvenanceChainRequest.Result>('nixboot/provenance/chain');
 export namespace ProvenanceChainRequest {
-  export const method = 'nixboot/provenance/chain';
   export interface Params {
     /** A file path (followed into the store) or a store path, possibly with a path inside it. */
     readonly path: string;
+    /**
+     * `path` is a file inside an image or another virtual file system (an `initrd:` URI's path),
+     * not on this machine: the store path named in it (from its first `/nix/store/`) is traced, and
+     * nothing at `path` on this machine is followed.
+     */
+    readonly virtual?: boolean;
     readonly lockFile?: string;
     readonly repo?: string;
     readonly workDoneToken?: string | number;
@@ -385,11 +430,13 @@ export namespace ProvenanceChainRequest {
 }
 
 /** Compares two store paths, directories or NAR files: changed entries, byte ranges, ELF sections, Mach-O page-hash slots. */
+export const StorePathsCompareRequest = request<StorePathsCompareRequest.Params, StorePathsCompareRequest.Result>('nixboot/storePaths/compare');
 export namespace StorePathsCompareRequest {
-  export const method = 'nixboot/storePaths/compare';
   export interface Params {
     readonly a: string;
     readonly b: string;
+    /** Which of `a`, `b` are paths inside an image or virtual file system (see ProvenanceChainRequest `virtual`). */
+    readonly virtual?: readonly ('a' | 'b')[];
     readonly workDoneToken?: string | number;
   }
   export interface Result {
@@ -408,13 +455,16 @@ export interface GenerationInfo {
   readonly date: string;
   readonly link: string;
   readonly storePath: string;
+  /** `storePath` on this machine (under the system root when it is not `/`). */
+  readonly hostStorePath: string;
   readonly exists: boolean;
   readonly nixosVersion?: string;
   readonly kernelVersion?: string;
   readonly configurationRevision?: string;
   readonly label?: string;
-  readonly kernel?: { readonly path: string; readonly size?: number };
-  readonly initrd?: { readonly path: string; readonly size?: number };
+  /** `path` as the system sees it; `hostPath` the same file on this machine (under the system root when it is not `/`). */
+  readonly kernel?: { readonly path: string; readonly size?: number; readonly hostPath: string };
+  readonly initrd?: { readonly path: string; readonly size?: number; readonly hostPath: string };
   readonly init?: string;
   readonly kernelParams: string[];
   readonly specialisations: string[];
@@ -448,8 +498,8 @@ export interface BootBudgetInfo {
 }
 
 /** Lists the generations of the system profile under `root` (default: setting `nixboot.systemRoot`, else `/`). */
+export const GenerationsListRequest = request<GenerationsListRequest.Params, GenerationsListRequest.Result>('nixboot/generations/list');
 export namespace GenerationsListRequest {
-  export const method = 'nixboot/generations/list';
   export interface Params {
     readonly root?: string;
     readonly profile?: string;
@@ -464,8 +514,8 @@ export namespace GenerationsListRequest {
 }
 
 /** Closure diff between two generations (numbers, or current/booted/default/previous). */
+export const GenerationsDiffRequest = request<GenerationsDiffRequest.Params, GenerationsDiffRequest.Result>('nixboot/generations/diff');
 export namespace GenerationsDiffRequest {
-  export const method = 'nixboot/generations/diff';
   export interface Params {
     readonly root?: string;
     readonly profile?: string;
@@ -494,8 +544,8 @@ export namespace GenerationsDiffRequest {
 }
 
 /** Which generations' closures contain a store path whose name matches `pattern` (a regex). */
+export const GenerationsFindRequest = request<GenerationsFindRequest.Params, GenerationsFindRequest.Result>('nixboot/generations/find');
 export namespace GenerationsFindRequest {
-  export const method = 'nixboot/generations/find';
   export interface Params {
     readonly root?: string;
     readonly profile?: string;
@@ -507,12 +557,37 @@ export namespace GenerationsFindRequest {
 }
 
 /**
+ * The commands that make a generation the boot default (`setBootDefault`, with `generation`) or
+ * roll the system back to the generation before the profile's default (`rollback`), as the
+ * Generations view shows them in its confirmation and types them into a terminal. The server
+ * builds them (server/src/system/profileCommands.ts) and never runs them.
+ */
+export const GenerationsSwitchCommandsRequest = request<GenerationsSwitchCommandsRequest.Params, GenerationsSwitchCommandsRequest.Result>('nixboot/generations/switchCommands');
+export namespace GenerationsSwitchCommandsRequest {
+  export interface Params {
+    readonly root?: string;
+    readonly profile?: string;
+    readonly action: 'setBootDefault' | 'rollback';
+    /** For `setBootDefault`: a generation number, or current/booted/default/previous. */
+    readonly generation?: string;
+  }
+  export interface Result {
+    /** The generation the commands make the default. */
+    readonly generation: number;
+    /** Shell commands, run in order (with sudo). */
+    readonly commands: string[];
+    /** What running them changes, in one sentence. */
+    readonly effect: string;
+  }
+}
+
+/**
  * Boot rehearsal of a generation (docs/rehearse.md): boots its kernel and initrd in QEMU and
  * returns the verdict. While it runs the server sends RehearseConsoleNotification with the serial
  * console; the client may type with RehearseInputNotification. Cancelling kills QEMU.
  */
+export const RehearseRequest = request<RehearseRequest.Params, RehearseRequest.Result>('nixboot/rehearse/start');
 export namespace RehearseRequest {
-  export const method = 'nixboot/rehearse/start';
   export interface Params {
     /** Chosen by the client; names the console and input notifications of this rehearsal. */
     readonly id: string;
@@ -555,8 +630,8 @@ export namespace RehearseRequest {
 }
 
 /** Server → client: serial console output of a running rehearsal. */
+export const RehearseConsoleNotification = notification<RehearseConsoleNotification.Params>('nixboot/rehearse/console');
 export namespace RehearseConsoleNotification {
-  export const method = 'nixboot/rehearse/console';
   export interface Params {
     readonly id: string;
     readonly text: string;
@@ -564,8 +639,8 @@ export namespace RehearseConsoleNotification {
 }
 
 /** Client → server: text typed at a running rehearsal's console. */
+export const RehearseInputNotification = notification<RehearseInputNotification.Params>('nixboot/rehearse/input');
 export namespace RehearseInputNotification {
-  export const method = 'nixboot/rehearse/input';
   export interface Params {
     readonly id: string;
     readonly text: string;

@@ -160,6 +160,8 @@ test('diff between two generations: units first, changed unit is text, added/rem
   ]);
   assert.equal(d.changes[0]!.text, true);
   assert.equal(d.changes[1]!.text, false);
+  // Which changes are systemd units is the engine's answer (the Compare view groups by it).
+  assert.deepEqual(d.changes.map((c) => c.unit), [true, false, false, false, false]);
   const r = io(dir);
   assert.equal(await runCli(['initrd', 'diff', g9, g9], r.c), 0);
   assert.match(r.out(), /0 added, 0 removed, 0 changed/);

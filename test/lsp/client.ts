@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { AbstractMessageWriter, createMessageConnection, StreamMessageReader, type Message, type MessageConnection, type MessageWriter } from 'vscode-jsonrpc/node';
 import type { Writable } from 'node:stream';
+import type { RequestType } from '../../server/src/protocol';
 
 /** An LSP message framed for the wire (Content-Length header and UTF-8 body) in one buffer. */
 export function frame(message: object): Buffer {
@@ -101,6 +102,11 @@ export class LspClient {
         },
       });
     });
+  }
+
+  /** A nixboot/ request, typed by its declaration in server/src/protocol.ts (as the editor sends it). */
+  request<P, R>(type: RequestType<P, R>, params: NoInfer<P>): Promise<R> {
+    return this.conn.sendRequest(type.method, params) as Promise<R>;
   }
 
   /** Sends a message framed in advance with `frame` (e.g. a notification carrying 20 MB). */

@@ -16,6 +16,7 @@ import {
   DidChangeTrustNotification,
   GenerationsDiffRequest,
   GenerationsFindRequest,
+  GenerationsSwitchCommandsRequest,
   GenerationsListRequest,
   InitrdCheckRequest,
   InitrdDiffRequest,
@@ -88,6 +89,7 @@ function restrictedRequests(image: string): Array<[string, unknown]> {
     [GenerationsListRequest.method, { root: dir }],
     [GenerationsDiffRequest.method, { root: dir, a: '1', b: '2' }],
     [GenerationsFindRequest.method, { root: dir, pattern: 'x' }],
+    [GenerationsSwitchCommandsRequest.method, { root: dir, action: 'rollback' }],
   ];
 }
 

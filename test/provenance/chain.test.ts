@@ -9,7 +9,7 @@ import { parseDerivation } from '../../server/src/nar/derivation';
 import { formatHash } from '../../server/src/nar/encoding';
 import { hashPath } from '../../server/src/nar/nar';
 import { listCommits } from '../../server/src/system/git';
-import { parsePathInfoJson, toStorePath } from '../../server/src/system/store';
+import { parsePathInfoJson, storePathWithin, toStorePath } from '../../server/src/system/store';
 import { runCommand } from '../nar/cliHelper';
 import { nixEnv, skipUnless } from '../nixEnv';
 import { exportCommit, lockFor, makeRepo } from './gitRepo';
@@ -42,6 +42,19 @@ test('toStorePath finds the store path of files inside it', () => {
   });
   assert.equal(toStorePath('/usr/bin/env'), undefined);
   assert.equal(toStorePath('/nix/store/short-name'), undefined);
+});
+
+test('storePathWithin finds the store path named inside a path that is not on this machine, following nothing', () => {
+  const sp = '/nix/store/8fjk60yd2vk9gpag8i5pl7dk2lvs8v2f-sed-key-0.1.0';
+  // A file inside an initrd (the initrd: URI's path), and one under another prefix.
+  assert.deepEqual(storePathWithin(`${sp}/bin/sed-key`), { storePath: sp, sub: '/bin/sed-key' });
+  assert.deepEqual(storePathWithin(`/sysroot${sp}`), { storePath: sp, sub: '' });
+  // The first /nix/store/ that names a valid store path counts.
+  assert.deepEqual(storePathWithin(`/nix/store/not-a-hash${sp}/lib`), { storePath: sp, sub: '/lib' });
+  // The image's /etc/… is not this machine's: it is never followed into the host's store.
+  assert.equal(storePathWithin('/etc/os-release'), undefined);
+  assert.equal(storePathWithin('/init'), undefined);
+  assert.equal(storePathWithin('/nix/store/short-name'), undefined);
 });
 
 test('provenance: binary → store path → deriver → source → flake.lock input → git commit (real nix, real git)', { skip: skipUnless('nix-build', 'git', 'tar') }, async () => {

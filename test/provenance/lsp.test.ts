@@ -1,7 +1,7 @@
 // Provenance through the real language server (dist/server.js): lock verify, code lenses on
 // flake.lock, find-rev, chain and compare.
 import assert from 'node:assert/strict';
-import type { LockVerifyRequest } from '../../server/src/protocol';
+import { LockInputsRequest, ProvenanceChainRequest, StorePathsCompareRequest, type LockVerifyRequest } from '../../server/src/protocol';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,8 +78,10 @@ test('LSP: verify, code lenses, find-rev, compare (real git)', { skip: skipUnles
     await assert.rejects(c.conn.sendRequest('nixboot/lock/verify', { lockFile, input: 'far' }), /needsCheckout/);
     const f = (await c.conn.sendRequest('nixboot/lock/findRev', { lockFile, input: 'far', repo })) as { matches: { oid: string }[] };
     assert.deepEqual(f.matches.map((m) => m.oid), [target.oid]);
-    const inputs = (await c.conn.sendRequest('nixboot/lock/inputs', { lockFile })) as { inputs: { name: string }[] };
+    const inputs = await c.request(LockInputsRequest, { lockFile });
     assert.deepEqual(inputs.inputs.map((i) => i.name).sort(), ['far', 'good']);
+    // Whether find-rev applies is the engine's answer (the client's input picker filters on it).
+    assert.deepEqual(inputs.inputs.map((i) => [i.type, i.gitLike]).sort(), [['git', true], ['github', true]]);
     const a = join(tmp, 'm1');
     const b = join(tmp, 'm2');
     const bin = makeSignedMachO({ pages: 2 });
@@ -90,6 +92,9 @@ test('LSP: verify, code lenses, find-rev, compare (real git)', { skip: skipUnles
     assert.equal(cmp.identical, false);
     assert.match(cmp.report, /slot 1 @0x1000/);
     await assert.rejects(c.conn.sendRequest('nixboot/provenance/chain', { path: '/etc/hostname' }), /not in the Nix store/);
+    // A path inside an image (initrd: URI): the host's file at that path is not traced.
+    await assert.rejects(c.request(ProvenanceChainRequest, { path: '/etc/hostname', virtual: true }), /path \/etc\/hostname is inside an image and names no \/nix\/store path/);
+    await assert.rejects(c.request(StorePathsCompareRequest, { a, b: '/init', virtual: ['b'] }), /b \/init is inside an image and names no \/nix\/store path/);
     await assert.rejects(c.conn.sendRequest('nixboot/lock/verify', { lockFile: 'relative', input: 'good' }), /absolute path/);
   } finally {
     await c.close();

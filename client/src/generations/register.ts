@@ -7,11 +7,13 @@ import {
   GenerationsDiffRequest,
   GenerationsFindRequest,
   GenerationsListRequest,
+  GenerationsSwitchCommandsRequest,
   type GenerationInfo,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
 import { closureDiff, closureDiffTitle, findGenerations } from '../reports/kinds';
 import { reports } from '../reports/panel';
+import { send } from '../requests';
 import { onTrustGranted, registerCommand } from '../trust';
 
 type Node =
@@ -31,10 +33,6 @@ function size(n: number | undefined): string {
     i++;
   }
   return `${i ? v.toFixed(1) : v} ${u[i]}`;
-}
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 class GenerationsTree implements vscode.TreeDataProvider<Node> {
@@ -61,7 +59,7 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
       return;
     }
     try {
-      this.data = await this.ctx.client.sendRequest<GenerationsListRequest.Result>(GenerationsListRequest.method, { root: this.root() });
+      this.data = await send(this.ctx.client, GenerationsListRequest, { root: this.root() });
       this.error = undefined;
       const w = this.data.warnings.map((x) => x.message).join('\n');
       // Once per change of the warnings in this window's lifetime, stored so a reload does not repeat it, and with an action.
@@ -154,7 +152,7 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
         tooltip: `${g.initrd.path}\nClick to browse its files in the Initrds view`,
         icon: 'file-zip',
         // Opens it in the Initrds view of this window (never silently in the workspace file).
-        command: { title: 'Open initrd', command: 'nixboot.initrd.open', arguments: [vscode.Uri.file(this.hostPath(g.initrd.path))] },
+        command: { title: 'Open initrd', command: 'nixboot.initrd.open', arguments: [vscode.Uri.file(g.initrd.hostPath)] },
       });
     out.push({
       kind: 'detail',
@@ -174,14 +172,8 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
     return out;
   }
 
-  /** A store path as a path on this machine (under the recovery root). */
-  hostPath(p: string): string {
-    const r = this.root();
-    return r && r !== '/' && p.startsWith('/') ? `${r.replace(/\/+$/, '')}${p}` : p;
-  }
-
   async closureSize(g: GenerationInfo): Promise<void> {
-    const r = await this.ctx.client.sendRequest<GenerationsDiffRequest.Result>(GenerationsDiffRequest.method, { root: this.root(), a: String(g.generation), b: String(g.generation) });
+    const r = await send(this.ctx.client, GenerationsDiffRequest, { root: this.root(), a: String(g.generation), b: String(g.generation) });
     this.closures.set(g.storePath, `${size(r.sizeAfter)}, ${r.pathsAfter} paths`);
     this.emitter.fire(undefined);
   }
@@ -215,7 +207,7 @@ export function registerGenerations(ctx: Ctx): void {
     const title = closureDiffTitle({ from: a.generation, to: b.generation });
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
       try {
-        return await ctx.client.sendRequest<GenerationsDiffRequest.Result>(GenerationsDiffRequest.method, { root: tree.root(), a: String(a.generation), b: String(b.generation) }, token);
+        return await send(ctx.client, GenerationsDiffRequest, { root: tree.root(), a: String(a.generation), b: String(b.generation) }, token);
       } catch (e) {
         if (!token.isCancellationRequested) throw e;
         void vscode.window.showInformationMessage(`Cancelled: ${title}.`);
@@ -240,16 +232,9 @@ export function registerGenerations(ctx: Ctx): void {
     term.show();
     term.sendText(lines.join(' && '));
   };
-  const profileCmds = (g: GenerationInfo, action: 'boot' | 'switch'): string[] => {
-    const root = tree.root();
-    const profile = tree.data?.profile ?? '/nix/var/nix/profiles/system';
-    if (!root || root === '/') return [`sudo nix-env -p ${shellQuote(profile)} --switch-generation ${g.generation}`, `sudo ${shellQuote(profile)}/bin/switch-to-configuration ${action}`];
-    // A recovery root: update its profile and install its boot loader from inside it.
-    return [
-      `sudo nix-env --store ${shellQuote(root)} -p ${shellQuote(root.replace(/\/+$/, '') + profile)} --switch-generation ${g.generation}`,
-      `sudo nixos-enter --root ${shellQuote(root)} -c ${shellQuote(`NIXOS_INSTALL_BOOTLOADER=1 ${profile}/bin/switch-to-configuration boot`)}`,
-    ];
-  };
+  // The commands come from the engine (nixboot/generations/switchCommands, server/src/system/profileCommands.ts).
+  const switchCommands = (action: GenerationsSwitchCommandsRequest.Params['action'], g?: GenerationInfo) =>
+    send(ctx.client, GenerationsSwitchCommandsRequest, { root: tree.root(), action, ...(g ? { generation: String(g.generation) } : {}) });
 
   ctx.extension.subscriptions.push(
     view,
@@ -293,7 +278,7 @@ export function registerGenerations(ctx: Ctx): void {
         const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
         const b = a && (await pickGeneration(tree, `Compare the initrd of generation ${a.generation} with…`, a.generation));
         if (a && b && (!a.initrd || !b.initrd)) return void vscode.window.showWarningMessage(`Generation ${(a.initrd ? b : a).generation} has no initrd to compare.`);
-        if (a?.initrd && b?.initrd) await vscode.commands.executeCommand('nixboot.initrd.compare', vscode.Uri.file(tree.hostPath(a.initrd.path)), vscode.Uri.file(tree.hostPath(b.initrd.path)));
+        if (a?.initrd && b?.initrd) await vscode.commands.executeCommand('nixboot.initrd.compare', vscode.Uri.file(a.initrd.hostPath), vscode.Uri.file(b.initrd.hostPath));
       }),
     ),
     registerCommand(ctx, 
@@ -308,7 +293,7 @@ export function registerGenerations(ctx: Ctx): void {
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Open a terminal in…'));
         if (!g) return;
-        const t = vscode.window.createTerminal({ name: `Generation ${g.generation}`, cwd: tree.hostPath(g.storePath) });
+        const t = vscode.window.createTerminal({ name: `Generation ${g.generation}`, cwd: g.hostStorePath });
         t.show();
       }),
     ),
@@ -320,7 +305,7 @@ export function registerGenerations(ctx: Ctx): void {
             ? given
             : await vscode.window.showInputBox({ prompt: 'Find generations whose closure holds a store path matching (regex)', placeHolder: 'e.g. sed-key' });
         if (!pattern) return;
-        const r = await ctx.client.sendRequest<GenerationsFindRequest.Result>(GenerationsFindRequest.method, { root: tree.root(), pattern });
+        const r = await send(ctx.client, GenerationsFindRequest, { root: tree.root(), pattern });
         reports(ctx).show(findGenerations, { pattern, result: r });
       }),
     ),
@@ -329,19 +314,15 @@ export function registerGenerations(ctx: Ctx): void {
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to boot by default'));
         if (!g) return;
-        await confirmAndRun(`Set generation ${g.generation} as the boot default?`, `The profile will point to generation ${g.generation} (${g.nixosVersion ?? g.storePath}) and the boot loader is reinstalled; the running system is not changed.`, profileCmds(g, 'boot'));
+        const r = await switchCommands('setBootDefault', g);
+        await confirmAndRun(`Set generation ${r.generation} as the boot default?`, r.effect, r.commands);
       }),
     ),
     registerCommand(ctx, 
       'nixboot.generations.rollback',
       guard(async () => {
-        const gens = tree.data?.generations ?? [];
-        const d = gens.findIndex((x) => x.default);
-        const prev = d > 0 ? gens[d - 1] : undefined;
-        if (!prev) return void vscode.window.showWarningMessage('There is no earlier generation to roll back to.');
-        const root = tree.root();
-        const lines = !root || root === '/' ? ['sudo nixos-rebuild switch --rollback'] : profileCmds(prev, 'boot');
-        await confirmAndRun(`Roll back to generation ${prev.generation}?`, `The system profile goes back to generation ${prev.generation} (${prev.nixosVersion ?? prev.storePath})${!root || root === '/' ? ' and the running system switches to it' : ' in the recovery root'}.`, lines);
+        const r = await switchCommands('rollback');
+        await confirmAndRun(`Roll back to generation ${r.generation}?`, r.effect, r.commands);
       }),
     ),
   );

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { InitrdDiffRequest } from '../../../server/src/protocol';
-import { withProgress } from './client';
+import { withProgress } from '../requests';
 import { archiveUri } from './uri';
 
 type Change = InitrdDiffRequest.Result['changes'][number];
@@ -31,7 +31,7 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     const b = y.file;
     let r: InitrdDiffRequest.Result | undefined;
     try {
-      r = await withProgress<InitrdDiffRequest.Result>(this.client, `Comparing ${x.name} → ${y.name}`, InitrdDiffRequest.method, { a, b });
+      r = await withProgress(this.client, `Comparing ${x.name} → ${y.name}`, InitrdDiffRequest, { a, b });
     } catch (e) {
       void vscode.window.showErrorMessage(`Cannot compare initrds: ${(e as Error).message}`);
       return;
@@ -41,8 +41,8 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.b = b;
     this.nameA = x.name;
     this.nameB = y.name;
-    const units = r.changes.filter((c) => c.path.includes('/systemd/system/'));
-    const rest = r.changes.filter((c) => !c.path.includes('/systemd/system/'));
+    const units = r.changes.filter((c) => c.unit);
+    const rest = r.changes.filter((c) => !c.unit);
     const group = (label: string, list: Change[]): Node[] => (list.length ? [{ kind: 'group', label: `${label} (${list.length})`, changes: list }] : []);
     this.groups = [
       ...group('systemd units', units),

@@ -1,8 +1,8 @@
 // Read-only `initrd:` file system: a thin adapter over the server's initrd requests.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { InitrdReadDirectoryRequest, InitrdReadFileRequest, InitrdStatRequest } from '../../../server/src/protocol';
-import { request } from './client';
+import { InitrdReadDirectoryRequest, InitrdReadFileRequest, InitrdStatRequest, type RequestType } from '../../../server/src/protocol';
+import { request } from '../requests';
 import { parseUri } from './uri';
 
 const MAX = 64 * 2 ** 20;
@@ -22,17 +22,17 @@ export class InitrdFileSystem implements vscode.FileSystemProvider {
 
   constructor(private readonly client: LanguageClient) {}
 
-  private async call<R>(method: string, uri: vscode.Uri, extra: object = {}): Promise<R> {
+  private async call<P extends { readonly file: string; readonly path: string }, R>(type: RequestType<P, R>, uri: vscode.Uri, extra: NoInfer<Omit<P, 'file' | 'path'>>): Promise<R> {
     const { file, path } = parseUri(uri);
     try {
-      return await request<R>(this.client, method, { file, path, ...extra });
+      return await request(this.client, type, { file, path, ...extra } as NoInfer<P>);
     } catch (e) {
       throw vscode.FileSystemError.Unavailable(`${uri.toString()}: ${(e as Error).message}`);
     }
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    const r = await this.call<InitrdStatRequest.Result>(InitrdStatRequest.method, uri);
+    const r = await this.call(InitrdStatRequest, uri, {});
     if (!r.exists) throw vscode.FileSystemError.FileNotFound(uri);
     let type = fileType(r.type);
     if (r.type === 'symlink') type = r.resolvedType ? fileType(r.resolvedType) | vscode.FileType.SymbolicLink : vscode.FileType.SymbolicLink;
@@ -40,13 +40,13 @@ export class InitrdFileSystem implements vscode.FileSystemProvider {
   }
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
-    const r = await this.call<InitrdReadDirectoryRequest.Result>(InitrdReadDirectoryRequest.method, uri);
+    const r = await this.call(InitrdReadDirectoryRequest, uri, {});
     if (!r.exists) throw vscode.FileSystemError.FileNotFound(uri);
     return r.entries.map((e) => [e.name, e.type === 'symlink' && e.resolvedType ? fileType(e.resolvedType) | vscode.FileType.SymbolicLink : fileType(e.type)]);
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    const r = await this.call<InitrdReadFileRequest.Result>(InitrdReadFileRequest.method, uri, { start: 0, end: MAX });
+    const r = await this.call(InitrdReadFileRequest, uri, { start: 0, end: MAX });
     if (!r.exists) throw vscode.FileSystemError.FileNotFound(uri);
     if (r.error) throw vscode.FileSystemError.Unavailable(r.error);
     if ((r.size ?? 0) > MAX) throw vscode.FileSystemError.Unavailable(`${uri.path} is ${r.size} bytes: larger than the 64 MiB the editor can open (use \`nixboot initrd cat\`)`);

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { InitrdCandidatesRequest, InitrdIdentifyRequest, type InitrdIdentity } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
-import { request } from './client';
+import { request } from '../requests';
 import { parseUri, SCHEME, setImageName } from './uri';
 
 /** View type of the read-only initrd viewer (package.json customEditors). */
@@ -30,7 +30,7 @@ export class Images implements vscode.Disposable {
   constructor(private readonly ctx: Ctx) {}
 
   async identify(files: string[], olderFirst = false): Promise<InitrdIdentity[]> {
-    const r = await request<InitrdIdentifyRequest.Result>(this.ctx.client, InitrdIdentifyRequest.method, { files, root: root(), olderFirst } satisfies InitrdIdentifyRequest.Params);
+    const r = await request(this.ctx.client, InitrdIdentifyRequest, { files, root: root(), olderFirst });
     // Names go into `initrd:` URIs (tab titles, Problems groups): uri.ts.
     for (const img of r.images) if (img.kind) setImageName(img.file, img.title);
     return r.images;
@@ -116,7 +116,7 @@ export class Images implements vscode.Disposable {
     }
     let note: string | undefined;
     try {
-      const c = await request<InitrdCandidatesRequest.Result>(this.ctx.client, InitrdCandidatesRequest.method, { root: root() } satisfies InitrdCandidatesRequest.Params);
+      const c = await request(this.ctx.client, InitrdCandidatesRequest, { root: root() });
       note = c.note;
       if (c.images.length) items.push({ label: 'System generations', kind: vscode.QuickPickItemKind.Separator });
       for (const img of c.images) {

@@ -6,12 +6,12 @@ import type { Ctx } from '../context';
 import { InitrdInspectRequest } from '../../../server/src/protocol';
 import { initrdInspect } from '../reports/kinds';
 import { reports } from '../reports/panel';
-import { withProgress } from './client';
+import { withProgress } from '../requests';
 
 export async function openInspector(ctx: Ctx, file: string): Promise<void> {
   let r: InitrdInspectRequest.Result | undefined;
   try {
-    r = await withProgress<InitrdInspectRequest.Result>(ctx.client, `Inspecting ${path.basename(file)}`, InitrdInspectRequest.method, { file });
+    r = await withProgress(ctx.client, `Inspecting ${path.basename(file)}`, InitrdInspectRequest, { file });
   } catch (e) {
     void vscode.window.showErrorMessage(`Cannot inspect ${file}: ${(e as Error).message}`);
     return;

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../context';
 import { registerCommand } from '../trust';
 import { InitrdCheckRequest, InitrdOpenRequest, type InitrdIdentity } from '../../../server/src/protocol';
-import { withProgress } from './client';
+import { withProgress } from '../requests';
 import { InitrdFileSystem } from './fsProvider';
 import { openInspector } from './inspector';
 import { CompareView } from './compare';
@@ -95,7 +95,7 @@ export function registerInitrd(ctx: Ctx): void {
     const id = img ?? (await imgs.title(file));
     let r: InitrdCheckRequest.Result | undefined;
     try {
-      r = await withProgress<InitrdCheckRequest.Result>(client, `Checking ${id.title}`, InitrdCheckRequest.method, { file });
+      r = await withProgress(client, `Checking ${id.title}`, InitrdCheckRequest, { file });
     } catch (e) {
       void vscode.window.showErrorMessage(`Health check of ${id.title} failed: ${(e as Error).message}`);
       return;
@@ -123,7 +123,7 @@ export function registerInitrd(ctx: Ctx): void {
     if (!file) return;
     const id = await imgs.title(file);
     try {
-      const r = await withProgress<InitrdOpenRequest.Result>(client, `Opening ${id.title}`, InitrdOpenRequest.method, { file });
+      const r = await withProgress(client, `Opening ${id.title}`, InitrdOpenRequest, { file });
       if (!r) return;
       // Named again: the kernel version inside is known once the image is open.
       await mounts.mount(await imgs.title(file));

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { State } from 'vscode-languageclient/node';
 import { StageOneRequest } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
+import { send } from '../requests';
 
 export function registerStageOneStatus(ctx: Ctx): void {
   const item = vscode.window.createStatusBarItem('nixboot.stageOne', vscode.StatusBarAlignment.Right, 100);
@@ -17,7 +18,7 @@ export function registerStageOneStatus(ctx: Ctx): void {
       return;
     }
     try {
-      const r = await ctx.client.sendRequest<StageOneRequest.Result>(StageOneRequest.method, { uri: editor.document.uri.toString() });
+      const r = await send(ctx.client, StageOneRequest, { uri: editor.document.uri.toString() });
       item.text = r.systemd === true ? '$(server-process) stage 1: systemd' : r.systemd === false ? '$(terminal) stage 1: scripted' : '$(question) stage 1: unknown';
       item.tooltip = `nixboot lints for ${r.systemd === null ? 'both kinds of stage 1' : r.systemd ? 'systemd stage 1' : 'scripted stage 1'}: ${r.reason}.`;
       item.command = { title: 'Set NixOS release', command: 'workbench.action.openSettings', arguments: ['nixboot.nixosRelease'] };

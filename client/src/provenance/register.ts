@@ -6,7 +6,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ProgressType } from 'vscode-languageclient/node';
 import {
   LockFindRevRequest,
   LockInputsRequest,
@@ -17,48 +16,20 @@ import {
 import type { Ctx } from '../context';
 import { lockFindRev, lockVerify, provenance, storeCompare } from '../reports/kinds';
 import { reports } from '../reports/panel';
+import { send, withProgress } from '../requests';
 import { registerCommand } from '../trust';
 
-let counter = 0;
-async function request<R>(ctx: Ctx, title: string, method: string, params: object): Promise<R | undefined> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const workDoneToken = `nixboot-provenance-${process.pid}-${++counter}`;
-    let last = 0;
-    const sub = ctx.client.onProgress(new ProgressType<{ kind: string; percentage?: number; message?: string }>(), workDoneToken, (v) => {
-      if (v.kind === 'report' && typeof v.percentage === 'number') {
-        progress.report({ increment: v.percentage - last, message: v.message });
-        last = v.percentage;
-      }
-    });
-    try {
-      const r = await ctx.client.sendRequest<R>(method, { ...params, workDoneToken }, token);
-      if (token.isCancellationRequested) throw new vscode.CancellationError();
-      return r;
-    } catch (e) {
-      if (token.isCancellationRequested) {
-        // A cancel says what happened (the callers get undefined and stop).
-        void vscode.window.showInformationMessage(`Cancelled: ${title}.`);
-        return undefined;
-      }
-      throw e;
-    } finally {
-      sub.dispose();
-    }
-  });
-}
-
-/** A path from a command argument: Uri (file or initrd:), string, or a tree item with a path. */
-function argPath(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg instanceof vscode.Uri) {
-    if (arg.scheme === 'file') return arg.fsPath;
-    // initrd:, or any virtual file: the store path is inside its path
-    const i = arg.path.indexOf('/nix/store/');
-    return i >= 0 ? arg.path.slice(i) : undefined;
-  }
+/**
+ * A path from a command argument: Uri (file or initrd:), string, or a tree item with a path.
+ * `virtual`: the path of a file not on this machine (initrd:, or any virtual file); the server
+ * finds the store path named in it (nixboot/provenance/chain `virtual`).
+ */
+function argPath(arg: unknown): { path: string; virtual?: boolean } | undefined {
+  if (typeof arg === 'string') return { path: arg };
+  if (arg instanceof vscode.Uri) return arg.scheme === 'file' ? { path: arg.fsPath } : { path: arg.path, virtual: true };
   if (arg && typeof arg === 'object') {
     const o = arg as Record<string, unknown>;
-    for (const k of ['storePath', 'path', 'toplevel', 'fsPath']) if (typeof o[k] === 'string') return o[k] as string;
+    for (const k of ['storePath', 'path', 'toplevel', 'fsPath']) if (typeof o[k] === 'string') return { path: o[k] as string };
     if (o.resourceUri instanceof vscode.Uri) return argPath(o.resourceUri);
   }
   return undefined;
@@ -66,7 +37,7 @@ function argPath(arg: unknown): string | undefined {
 
 async function pickLockFile(arg: unknown): Promise<string | undefined> {
   const given = argPath(arg);
-  if (given) return given;
+  if (given && !given.virtual) return given.path;
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active?.scheme === 'file' && path.basename(active.fsPath) === 'flake.lock') return active.fsPath;
   const found = await vscode.workspace.findFiles('**/flake.lock', '**/node_modules/**', 20);
@@ -81,9 +52,9 @@ async function pickLockFile(arg: unknown): Promise<string | undefined> {
 
 async function pickInput(ctx: Ctx, lockFile: string, arg: unknown, gitOnly = false): Promise<string | undefined> {
   if (typeof arg === 'string' && arg) return arg;
-  const r = await ctx.client.sendRequest<LockInputsRequest.Result>(LockInputsRequest.method, { lockFile });
+  const r = await send(ctx.client, LockInputsRequest, { lockFile });
   const items = r.inputs
-    .filter((i) => i.narHash && (!gitOnly || ['git', 'github', 'gitlab', 'sourcehut'].includes(i.type)))
+    .filter((i) => i.narHash && (!gitOnly || i.gitLike))
     .map((i) => ({ label: i.name, description: i.source, detail: i.narHash, key: i.key }));
   const p = await vscode.window.showQuickPick(items, { placeHolder: 'Which input?', matchOnDescription: true });
   return p?.key;
@@ -104,10 +75,11 @@ async function pickFolder(title: string, notThis?: string): Promise<string | und
   return dir;
 }
 
-async function pickPath(arg: unknown, prompt: string): Promise<string | undefined> {
+async function pickPath(arg: unknown, prompt: string): Promise<{ path: string; virtual?: boolean } | undefined> {
   const given = argPath(arg);
   if (given) return given;
-  return vscode.window.showInputBox({ prompt, placeHolder: '/nix/store/…', ignoreFocusOut: true, validateInput: (v) => (v.startsWith('/') ? undefined : 'an absolute path') });
+  const typed = await vscode.window.showInputBox({ prompt, placeHolder: '/nix/store/…', ignoreFocusOut: true, validateInput: (v) => (v.startsWith('/') ? undefined : 'an absolute path') });
+  return typed ? { path: typed } : undefined;
 }
 
 export function registerProvenance(ctx: Ctx): void {
@@ -123,13 +95,13 @@ export function registerProvenance(ctx: Ctx): void {
         let r: LockVerifyRequest.Result | undefined;
         const given = against && typeof against.gitRepo === 'string' ? { gitRepo: against.gitRepo, ...(typeof against.rev === 'string' ? { rev: against.rev } : {}) } : {};
         try {
-          r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, { lockFile, input, ...given });
+          r = await withProgress(ctx.client, `Verifying ${input}`, LockVerifyRequest, { lockFile, input, ...given });
         } catch (e) {
           if (!/needsCheckout/.test((e as Error).message)) throw e;
           const dir = await pickFolder(`'${input}' is not in the Nix store: choose a checkout or git repository of '${input}'`, path.dirname(lockFile));
           if (!dir) return void vscode.window.showInformationMessage(`Verification of '${input}' stopped: no checkout chosen.`);
           const isRepo = (await vscode.workspace.fs.stat(vscode.Uri.file(path.join(dir, '.git'))).then(() => true, () => false)) as boolean;
-          r = await request<LockVerifyRequest.Result>(ctx, `Verifying ${input}`, LockVerifyRequest.method, isRepo ? { lockFile, input, gitRepo: dir } : { lockFile, input, dir });
+          r = await withProgress(ctx.client, `Verifying ${input}`, LockVerifyRequest, isRepo ? { lockFile, input, gitRepo: dir } : { lockFile, input, dir });
         }
         if (!r) return;
         reports(ctx).show(lockVerify, { lockFile, result: r });
@@ -150,7 +122,7 @@ export function registerProvenance(ctx: Ctx): void {
         const repo = await pickFolder(`Git repository of '${input}' to search`, path.dirname(lockFile));
         if (!repo) return void vscode.window.showInformationMessage(`Search for '${input}' stopped: no repository chosen.`);
         const limit = vscode.workspace.getConfiguration('nixboot').get<number>('provenance.searchLimit', 5000);
-        const r = await request<LockFindRevRequest.Result>(ctx, `Searching ${path.basename(repo)} for ${input}`, LockFindRevRequest.method, { lockFile, input, repo, limit });
+        const r = await withProgress(ctx.client, `Searching ${path.basename(repo)} for ${input}`, LockFindRevRequest, { lockFile, input, repo, limit });
         if (r) reports(ctx).show(lockFindRev, { lockFile, input, repo, result: r });
         return r;
       } catch (e) {
@@ -163,7 +135,7 @@ export function registerProvenance(ctx: Ctx): void {
         const p = await pickPath(arg, 'File or store path to trace (e.g. /nix/store/…-sed-key-0.1.0/bin/sed-key)');
         if (!p) return;
         const locks = await vscode.workspace.findFiles('flake.lock', undefined, 1);
-        const r = await request<ProvenanceChainRequest.Result>(ctx, `Tracing ${path.basename(p)}`, ProvenanceChainRequest.method, { path: p, lockFile: locks[0]?.fsPath });
+        const r = await withProgress(ctx.client, `Tracing ${path.basename(p.path)}`, ProvenanceChainRequest, { path: p.path, virtual: p.virtual, lockFile: locks[0]?.fsPath });
         if (r) reports(ctx).show(provenance, r);
         return r;
       } catch (e) {
@@ -177,8 +149,9 @@ export function registerProvenance(ctx: Ctx): void {
         if (!a) return;
         const b = await pickPath(bArg, 'Second store path, directory or NAR file (e.g. the .check rebuild)');
         if (!b) return;
-        const r = await request<StorePathsCompareRequest.Result>(ctx, 'Comparing store paths', StorePathsCompareRequest.method, { a, b });
-        if (r) reports(ctx).show(storeCompare, { a, b, result: r });
+        const virtual = [...(a.virtual ? ['a' as const] : []), ...(b.virtual ? ['b' as const] : [])];
+        const r = await withProgress(ctx.client, 'Comparing store paths', StorePathsCompareRequest, { a: a.path, b: b.path, virtual });
+        if (r) reports(ctx).show(storeCompare, { a: a.path, b: b.path, result: r });
         return r;
       } catch (e) {
         fail(e);

@@ -8,6 +8,7 @@ import { GenerationsListRequest, RehearseConsoleNotification, RehearseInputNotif
 import type { Ctx } from '../context';
 import { rehearsal } from '../reports/kinds';
 import { reports } from '../reports/panel';
+import { notify, onNotification, send } from '../requests';
 import { registerCommand } from '../trust';
 
 function generationOf(arg: unknown): string | undefined {
@@ -24,7 +25,7 @@ export function registerRehearse(ctx: Ctx): void {
   const diagnostics = vscode.languages.createDiagnosticCollection('nixboot-rehearse');
   const consoles = new Map<string, vscode.EventEmitter<string>>();
   let counter = 0;
-  ctx.client.onNotification(RehearseConsoleNotification.method, (p: RehearseConsoleNotification.Params) => {
+  onNotification(ctx.client, RehearseConsoleNotification, (p) => {
     // A terminal wants CRLF line ends.
     consoles.get(p.id)?.fire(p.text.replace(/\r?\n/g, '\r\n'));
   });
@@ -38,7 +39,7 @@ export function registerRehearse(ctx: Ctx): void {
     const built = arg && typeof arg === 'object' && typeof (arg as { path?: unknown }).path === 'string' ? (arg as { path: string }).path : undefined;
     let generation = built ? undefined : generationOf(arg);
     if (!generation && !built) {
-      const list = await ctx.client.sendRequest<GenerationsListRequest.Result>(GenerationsListRequest.method, { root: root() });
+      const list = await send(ctx.client, GenerationsListRequest, { root: root() });
       const pick = await vscode.window.showQuickPick(
         [...list.generations].reverse().map((g) => ({ label: `Generation ${g.generation}`, description: [g.nixosVersion, g.kernelVersion && `Linux ${g.kernelVersion}`, g.default && 'default'].filter(Boolean).join(' · '), generation: String(g.generation) })),
         { placeHolder: 'Generation to rehearse (boots its kernel and initrd in QEMU)' },
@@ -55,7 +56,7 @@ export function registerRehearse(ctx: Ctx): void {
       onDidWrite: output.event,
       open: () => output.fire(`nixboot: rehearsing ${what} (serial console; what you type goes to the guest)\r\n`),
       close: () => undefined,
-      handleInput: (data) => void ctx.client.sendNotification(RehearseInputNotification.method, { id, text: data }),
+      handleInput: (data) => void notify(ctx.client, RehearseInputNotification, { id, text: data }),
     };
     const terminal = vscode.window.createTerminal({ name: `Rehearse ${what}`, pty });
     terminal.show(true);
@@ -63,8 +64,9 @@ export function registerRehearse(ctx: Ctx): void {
       const r = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Rehearsing the boot of ${what}`, cancellable: true },
         (_progress, token) =>
-          ctx.client.sendRequest<RehearseRequest.Result>(
-            RehearseRequest.method,
+          send(
+            ctx.client,
+            RehearseRequest,
             { id, root: root(), ...(built ? { path: built } : { generation }), accel: 'auto', timeoutSeconds: 90 },
             token,
           ),

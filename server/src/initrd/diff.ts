@@ -10,6 +10,8 @@ export interface Change {
   type: string;
   /** True for changed regular files whose both sides look like text (for a diff editor). */
   text?: boolean;
+  /** A systemd unit (under a `systemd/system/` directory): units come first, and views group them. */
+  unit: boolean;
 }
 
 export interface DiffResult {
@@ -39,7 +41,7 @@ export async function diffArchives(a: Archive, b: Archive, opts: { signal?: Abor
     if (++n % 200 === 0 && opts.signal?.aborted) throw new Error('cancelled');
     const eb = b.get(ea.path);
     if (!eb) {
-      if (real(ea)) changes.push({ path: ea.path, kind: 'removed', type: ea.type });
+      if (real(ea)) changes.push({ path: ea.path, kind: 'removed', type: ea.type, unit: UNIT.test(ea.path) });
       continue;
     }
     const details: string[] = [];
@@ -56,7 +58,7 @@ export async function diffArchives(a: Archive, b: Archive, opts: { signal?: Abor
       }
     }
     if (details.length) {
-      const c: Change = { path: ea.path, kind: 'changed', type: eb.type, detail: details.join(', ') };
+      const c: Change = { path: ea.path, kind: 'changed', type: eb.type, detail: details.join(', '), unit: UNIT.test(ea.path) };
       if (ea.type === 'file' && eb.type === 'file' && ea.size < 16 << 20 && eb.size < 16 << 20) {
         const [x, y] = await Promise.all([a.readEntry(ea, { start: 0, end: 8192 }), b.readEntry(eb, { start: 0, end: 8192 })]);
         c.text = isText(x) && isText(y);
@@ -64,10 +66,10 @@ export async function diffArchives(a: Archive, b: Archive, opts: { signal?: Abor
       changes.push(c);
     }
   }
-  for (const eb of b.entries) if (!a.get(eb.path) && real(eb)) changes.push({ path: eb.path, kind: 'added', type: eb.type });
+  for (const eb of b.entries) if (!a.get(eb.path) && real(eb)) changes.push({ path: eb.path, kind: 'added', type: eb.type, unit: UNIT.test(eb.path) });
   changes.sort((x, y) => {
-    const ux = UNIT.test(x.path) ? 0 : 1;
-    const uy = UNIT.test(y.path) ? 0 : 1;
+    const ux = x.unit ? 0 : 1;
+    const uy = y.unit ? 0 : 1;
     return ux - uy || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
   });
   return { changes };

@@ -4,9 +4,11 @@
 // `boot.initrd` settings (the current initrd's size).
 import type { CodeLens } from 'vscode-languageserver/node';
 import { ResponseError } from 'vscode-languageserver/node';
-import { GenerationsDiffRequest, GenerationsFindRequest, GenerationsListRequest } from '../protocol';
-import { pickGeneration, readGenerations, type GenerationsReport } from '../system/generations';
+import { GenerationsDiffRequest, GenerationsFindRequest, GenerationsListRequest, GenerationsSwitchCommandsRequest } from '../protocol';
+import { onRequest } from './typed';
+import { pickGeneration, readGenerations, withHostPaths, type GenerationsReport } from '../system/generations';
 import { bootBudget, describeBudget, describeRoom, findConfigurationLimits, fmtBytes, generationWarnings, measuredSystem, type BootBudget, type MeasuredSystem } from '../system/bootBudget';
+import { switchCommands } from '../system/profileCommands';
 import { diffClosures, matchClosure, queryClosure, type ClosureDiff } from '../system/closure';
 import { analyzeFile, lintFile } from '../analysis';
 import { matchPath, type Definition } from '../nixos/definitions';
@@ -123,17 +125,26 @@ export const generationsFeature: Feature = (env) => {
   });
   env.onSettingsChanged(() => (cached = undefined));
 
-  connection.onRequest(GenerationsListRequest.method, (p: GenerationsListRequest.Params): GenerationsListRequest.Result => {
+  onRequest(connection, GenerationsListRequest, (p: GenerationsListRequest.Params): GenerationsListRequest.Result => {
     try {
       const report = readGenerations({ root: rootOf(env, p.root), profile: p.profile });
       const budget = bootBudget(report);
-      return { root: report.root, profile: report.profile, generations: report.generations, budget: { ...budget, summary: describeBudget(budget) }, warnings: generationWarnings(report, budget) };
+      return { root: report.root, profile: report.profile, generations: report.generations.map((g) => withHostPaths(report.root, g)), budget: { ...budget, summary: describeBudget(budget) }, warnings: generationWarnings(report, budget) };
     } catch (e) {
       fail(e);
     }
   });
 
-  connection.onRequest(GenerationsDiffRequest.method, async (p: GenerationsDiffRequest.Params, token): Promise<GenerationsDiffRequest.Result> => {
+  onRequest(connection, GenerationsSwitchCommandsRequest, (p) => {
+    try {
+      const report = readGenerations({ root: rootOf(env, p.root), profile: p.profile });
+      return switchCommands({ root: report.root, profile: report.profile, generations: report.generations, action: p.action, generation: p.generation });
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  onRequest(connection, GenerationsDiffRequest, async (p: GenerationsDiffRequest.Params, token): Promise<GenerationsDiffRequest.Result> => {
     const c = new AbortController();
     token?.onCancellationRequested(() => c.abort());
     try {
@@ -149,7 +160,7 @@ export const generationsFeature: Feature = (env) => {
     }
   });
 
-  connection.onRequest(GenerationsFindRequest.method, async (p: GenerationsFindRequest.Params, token): Promise<GenerationsFindRequest.Result> => {
+  onRequest(connection, GenerationsFindRequest, async (p: GenerationsFindRequest.Params, token): Promise<GenerationsFindRequest.Result> => {
     const c = new AbortController();
     token?.onCancellationRequested(() => c.abort());
     try {

@@ -20,6 +20,7 @@ import {
   InitrdReadFileRequest,
   InitrdStatRequest,
 } from '../protocol';
+import { onRequest } from './typed';
 import type { Feature, ServerEnv } from './env';
 
 const MAX_READ = 64 * 2 ** 20;
@@ -144,7 +145,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     return { file, ...(kind ? { kind } : {}), ...label };
   };
 
-  connection.onRequest(InitrdIdentifyRequest.method, (p: InitrdIdentifyRequest.Params): InitrdIdentifyRequest.Result => {
+  onRequest(connection, InitrdIdentifyRequest, (p: InitrdIdentifyRequest.Params): InitrdIdentifyRequest.Result => {
     if (!Array.isArray(p?.files) || p.files.length > InitrdIdentifyRequest.MAX_FILES) throw new ResponseError(1, `identify takes a list of at most ${InitrdIdentifyRequest.MAX_FILES} paths`);
     const images = p.files.map((f) => (typeof f === 'string' && f.startsWith('/') ? identify(f, p.root) : { file: String(f), name: String(f), title: `initrd: ${String(f)}` }));
     if (p.olderFirst && images.length === 2) {
@@ -154,7 +155,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     return { images };
   });
 
-  connection.onRequest(InitrdCandidatesRequest.method, (p: InitrdCandidatesRequest.Params): InitrdCandidatesRequest.Result => {
+  onRequest(connection, InitrdCandidatesRequest, (p: InitrdCandidatesRequest.Params): InitrdCandidatesRequest.Result => {
     const g = generationsOf(p?.root);
     const seen = new Set<string>();
     const images: InitrdCandidatesRequest.Result['images'] = [];
@@ -171,7 +172,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
   const segs = (a: Archive) => a.segments.map((s) => ({ offset: s.offset, compression: s.compression, compressedSize: s.compressedSize, size: s.size, entries: s.entries }));
   const resolvedType = (a: Archive, e: CpioEntry) => (e.type === 'symlink' ? a.resolve(e.path)?.type : undefined);
 
-  connection.onRequest(InitrdOpenRequest.method, async (p: InitrdOpenRequest.Params, token): Promise<InitrdOpenRequest.Result> => {
+  onRequest(connection, InitrdOpenRequest, async (p: InitrdOpenRequest.Params, token): Promise<InitrdOpenRequest.Result> => {
     const progress = await begin('Opening initrd', p.workDoneToken);
     try {
       const a = await get(p.file, token, progress);
@@ -181,7 +182,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(InitrdStatRequest.method, async (p: InitrdStatRequest.Params, token): Promise<InitrdStatRequest.Result> => {
+  onRequest(connection, InitrdStatRequest, async (p: InitrdStatRequest.Params, token): Promise<InitrdStatRequest.Result> => {
     const a = await get(p.file, token);
     const e = a.get(p.path);
     if (!e) return { exists: false };
@@ -189,7 +190,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     return { exists: true, type: e.type, ...(rt ? { resolvedType: rt } : {}), size: e.type === 'symlink' ? (a.resolve(e.path)?.size ?? 0) : e.size, mode: e.mode, mtime: e.mtime, ...(e.target !== undefined ? { target: e.target } : {}) };
   });
 
-  connection.onRequest(InitrdReadDirectoryRequest.method, async (p: InitrdReadDirectoryRequest.Params, token): Promise<InitrdReadDirectoryRequest.Result> => {
+  onRequest(connection, InitrdReadDirectoryRequest, async (p: InitrdReadDirectoryRequest.Params, token): Promise<InitrdReadDirectoryRequest.Result> => {
     const a = await get(p.file, token);
     const dir = a.resolve(p.path);
     if (!dir || dir.type !== 'dir') return { exists: false, entries: [] };
@@ -202,7 +203,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     };
   });
 
-  connection.onRequest(InitrdReadFileRequest.method, async (p: InitrdReadFileRequest.Params, token): Promise<InitrdReadFileRequest.Result> => {
+  onRequest(connection, InitrdReadFileRequest, async (p: InitrdReadFileRequest.Params, token): Promise<InitrdReadFileRequest.Result> => {
     const a = await get(p.file, token);
     const e = a.resolve(p.path);
     if (!e) return { exists: false };
@@ -214,7 +215,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     return { exists: true, size: e.size, data: bytes.toString('base64') };
   });
 
-  connection.onRequest(InitrdInspectRequest.method, async (p: InitrdInspectRequest.Params, token): Promise<InitrdInspectRequest.Result> => {
+  onRequest(connection, InitrdInspectRequest, async (p: InitrdInspectRequest.Params, token): Promise<InitrdInspectRequest.Result> => {
     const progress = await begin('Inspecting initrd', p.workDoneToken);
     try {
       const a = await get(p.file, token, progress);
@@ -225,7 +226,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(InitrdCheckRequest.method, async (p: InitrdCheckRequest.Params, token): Promise<InitrdCheckRequest.Result> => {
+  onRequest(connection, InitrdCheckRequest, async (p: InitrdCheckRequest.Params, token): Promise<InitrdCheckRequest.Result> => {
     const progress = await begin('Checking initrd', p.workDoneToken);
     try {
       const a = await get(p.file, token, progress);
@@ -240,7 +241,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(InitrdDiffRequest.method, async (p: InitrdDiffRequest.Params, token): Promise<InitrdDiffRequest.Result> => {
+  onRequest(connection, InitrdDiffRequest, async (p: InitrdDiffRequest.Params, token): Promise<InitrdDiffRequest.Result> => {
     const progress = await begin('Comparing initrds', p.workDoneToken);
     try {
       const [a, b] = [await get(p.a, token, progress), await get(p.b, token, progress)];

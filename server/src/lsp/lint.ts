@@ -16,6 +16,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { explainHost, lintFile, projectFor, ruleById, type LintSettings } from '../analysis';
 import { isNixDocument } from './analysisHost';
 import { StageOneRequest } from '../protocol';
+import { onRequest } from './typed';
 import { analyzeShellOffThread } from '../shell/offThread';
 import { scriptFromString } from '../shell/source';
 import type { SyntaxNode } from '../syntax/tree';
@@ -310,7 +311,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     };
   });
 
-  connection.onRequest(StageOneRequest.method, (params: StageOneRequest.Params): StageOneRequest.Result => {
+  onRequest(connection, StageOneRequest, (params: StageOneRequest.Params): StageOneRequest.Result => {
     // The stage 1 of the document's own host (hosts of a multi-host workspace may differ).
     const found = typeof params?.uri === 'string' ? documents.get(params.uri) : undefined;
     const doc = found && !tooLargeToAnalyse(found.getText()) ? found : undefined;

@@ -24,6 +24,7 @@ import { AnalysisHost, lintSettings } from './analysisHost';
 import { readPeers, type Peers } from './coexistence';
 import { tooLargeToAnalyse, type CodeLensProvider, type Feature, type HoverProvider, type InitOptions, type ServerEnv } from './env';
 import { DidChangeTrustNotification, PeersNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
+import { onNotification, onRequest } from './typed';
 import { defaultCacheDir } from '../initrd/cacheDir';
 
 // Feature registry (one line per feature module).
@@ -138,9 +139,9 @@ connection.onHover(async (params) => {
   return null;
 });
 
-connection.onRequest(PingRequest.method, (): PingRequest.Result => ({ trusted }));
+onRequest(connection, PingRequest, (): PingRequest.Result => ({ trusted }));
 
-connection.onNotification(DidChangeTrustNotification.method, (p: DidChangeTrustNotification.Params) => {
+onNotification(connection, DidChangeTrustNotification, (p: DidChangeTrustNotification.Params) => {
   if (typeof p?.trusted !== 'boolean' || p.trusted === trusted) return;
   trusted = p.trusted;
   for (const l of trustListeners) l();
@@ -148,7 +149,7 @@ connection.onNotification(DidChangeTrustNotification.method, (p: DidChangeTrustN
   void connection.sendRequest('workspace/codeLens/refresh').then(undefined, () => undefined);
 });
 
-connection.onNotification(PeersNotification.method, (p: unknown) => {
+onNotification(connection, PeersNotification, (p: unknown) => {
   peers = readPeers(p);
 });
 

@@ -14,11 +14,13 @@ import {
   ProvenanceChainRequest,
   StorePathsCompareRequest,
 } from '../protocol';
+import { onRequest } from './typed';
 import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
 import { readRegularFileSync } from '../files';
 import { lineStarts, positionAt, printable } from '../text';
 import { findRevForInput, isInside, LockedLocationError, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
+import { storePathWithin } from '../system/store';
 import type { Feature, ServerEnv } from './env';
 
 const fence = (s: string) => `\`\`\`sh\n${printable(s).replace(/`{3,}/g, (m) => m.split('').join('\u200b'))}\n\`\`\``;
@@ -149,7 +151,14 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     return p;
   };
 
-  connection.onRequest(LockInputsRequest.method, async (p: LockInputsRequest.Params): Promise<LockInputsRequest.Result> => {
+  // A path inside an image or virtual file system: only the store path named in it means anything here.
+  const inStore = (p: unknown, what: string): string => {
+    const sp = typeof p === 'string' ? storePathWithin(p) : undefined;
+    if (!sp) throw new ResponseError(1, `${what} ${printable(String(p))} is inside an image and names no /nix/store path: there is nothing on this machine to trace`);
+    return sp.storePath + sp.sub;
+  };
+
+  onRequest(connection, LockInputsRequest, async (p: LockInputsRequest.Params): Promise<LockInputsRequest.Result> => {
     try {
       const lock = await readFlakeLock(abs(p.lockFile, 'lockFile'));
       return {
@@ -162,6 +171,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
           storePath: i.storePath,
           rev: i.locked.rev,
           lastModified: i.locked.lastModified,
+          gitLike: isGitLike(i.locked.type),
         })),
       };
     } catch (e) {
@@ -169,7 +179,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(LockVerifyRequest.method, async (p: LockVerifyRequest.Params, token): Promise<LockVerifyRequest.Result> => {
+  onRequest(connection, LockVerifyRequest, async (p: LockVerifyRequest.Params, token): Promise<LockVerifyRequest.Result> => {
     const progress = begin(`Verifying ${p.input}`, p.workDoneToken);
     try {
       const lockFile = abs(p.lockFile, 'lockFile');
@@ -208,7 +218,7 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(LockFindRevRequest.method, async (p: LockFindRevRequest.Params, token): Promise<LockFindRevRequest.Result> => {
+  onRequest(connection, LockFindRevRequest, async (p: LockFindRevRequest.Params, token): Promise<LockFindRevRequest.Result> => {
     const progress = begin(`Searching commits for ${p.input}`, p.workDoneToken);
     try {
       const lock = await readFlakeLock(abs(p.lockFile, 'lockFile'));
@@ -244,11 +254,11 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(ProvenanceChainRequest.method, async (p: ProvenanceChainRequest.Params, token): Promise<ProvenanceChainRequest.Result> => {
+  onRequest(connection, ProvenanceChainRequest, async (p: ProvenanceChainRequest.Params, token): Promise<ProvenanceChainRequest.Result> => {
     const progress = begin('Tracing provenance', p.workDoneToken);
     try {
       const lockFile = p.lockFile ? abs(p.lockFile, 'lockFile') : undefined;
-      const r = await provenanceChain(abs(p.path, 'path'), {
+      const r = await provenanceChain(p.virtual ? inStore(p.path, 'path') : abs(p.path, 'path'), {
         lockFile,
         repo: p.repo ? abs(p.repo, 'repo') : undefined,
         signal: abortOn(token),
@@ -261,9 +271,10 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
     }
   });
 
-  connection.onRequest(StorePathsCompareRequest.method, async (p: StorePathsCompareRequest.Params): Promise<StorePathsCompareRequest.Result> => {
+  onRequest(connection, StorePathsCompareRequest, async (p: StorePathsCompareRequest.Params): Promise<StorePathsCompareRequest.Result> => {
     try {
-      const d = diffTrees(loadTree(abs(p.a, 'a')), loadTree(abs(p.b, 'b')));
+      const at = (x: 'a' | 'b') => (Array.isArray(p.virtual) && p.virtual.includes(x) ? inStore(p[x], x) : abs(p[x], x));
+      const d = diffTrees(loadTree(at('a')), loadTree(at('b')));
       const report = renderDiff(d);
       return { identical: d.identical, changed: d.files.length, report, markdown: `# Compare\n\n- A: \`${p.a}\`\n- B: \`${p.b}\`\n\n\`\`\`\n${report}\`\`\`\n` };
     } catch (e) {

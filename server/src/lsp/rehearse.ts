@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ResponseError, type CodeLens } from 'vscode-languageserver/node';
 import { RehearseConsoleNotification, RehearseInputNotification, RehearseRequest } from '../protocol';
+import { onNotification, onRequest, sendNotification } from './typed';
 import { rehearse, resolveTarget, type Rehearsal, type RehearsalResult } from '../rehearse/rehearse';
 import { loadConfig } from '../rehearse/config';
 import { cleanLine } from '../rehearse/console';
@@ -70,11 +71,11 @@ export const rehearseFeature: Feature = (env) => {
     ];
   });
 
-  connection.onNotification(RehearseInputNotification.method, (p: RehearseInputNotification.Params) => {
+  onNotification(connection, RehearseInputNotification, (p: RehearseInputNotification.Params) => {
     if (p && typeof p.id === 'string' && typeof p.text === 'string') running.get(p.id)?.write(p.text.slice(0, 4096));
   });
 
-  connection.onRequest(RehearseRequest.method, async (p: RehearseRequest.Params, token): Promise<RehearseRequest.Result> => {
+  onRequest(connection, RehearseRequest, async (p: RehearseRequest.Params, token): Promise<RehearseRequest.Result> => {
     if (typeof p.id !== 'string' || running.has(p.id)) throw new ResponseError(-32602, 'nixboot/rehearse/start needs a new string id');
     const c = new AbortController();
     token?.onCancellationRequested(() => c.abort());
@@ -90,7 +91,7 @@ export const rehearseFeature: Feature = (env) => {
         config,
         cacheDir: env.cacheDir,
         signal: c.signal,
-        onConsole: (text) => void connection.sendNotification(RehearseConsoleNotification.method, { id: p.id, text }),
+        onConsole: (text) => void sendNotification(connection, RehearseConsoleNotification, { id: p.id, text }),
       });
       running.set(p.id, h);
       let r: RehearsalResult;

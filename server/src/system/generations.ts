@@ -97,6 +97,27 @@ export function realpathUnder(root: string, p: string): string {
   return cur;
 }
 
+/** The system path `p` (as the system under `root` sees it) as a path on this machine: under `root` unless it is `/`. */
+export function hostPath(root: string, p: string): string {
+  const base = path.resolve(root);
+  return base === '/' ? p : `${base}${p.startsWith('/') ? p : `/${p}`}`;
+}
+
+/**
+ * `g` with its paths on this machine beside the system's (`hostStorePath`, kernel and initrd
+ * `hostPath`): what an editor opens, compares or starts a terminal in when the system root is a
+ * mounted system rather than `/`.
+ */
+export function withHostPaths(root: string, g: Generation): Omit<Generation, 'kernel' | 'initrd'> & { readonly hostStorePath: string; readonly kernel?: BootFile & { readonly hostPath: string }; readonly initrd?: BootFile & { readonly hostPath: string } } {
+  const { kernel, initrd, ...rest } = g;
+  return {
+    ...rest,
+    hostStorePath: hostPath(root, g.storePath),
+    ...(kernel ? { kernel: { ...kernel, hostPath: hostPath(root, kernel.path) } } : {}),
+    ...(initrd ? { initrd: { ...initrd, hostPath: hostPath(root, initrd.path) } } : {}),
+  };
+}
+
 /** The host path `h` (under root) as the system sees it. */
 export function systemPath(root: string, h: string): string {
   const base = path.resolve(root);

@@ -20,12 +20,31 @@ export function toStorePath(p: string, storeDir = STORE_DIR): { storePath: strin
     /* not on disk: use it as written */
   }
   for (const cand of [real, p]) {
-    if (!cand.startsWith(`${storeDir}/`)) continue;
-    const rest = cand.slice(storeDir.length + 1);
-    const slash = rest.indexOf('/');
-    const base = slash < 0 ? rest : rest.slice(0, slash);
-    if (!/^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+$/.test(base)) continue;
-    return { storePath: `${storeDir}/${base}`, sub: slash < 0 ? '' : rest.slice(slash) };
+    const sp = splitStorePath(cand, storeDir);
+    if (sp) return sp;
+  }
+  return undefined;
+}
+
+/** `/nix/store/<hash>-<name>` and the rest of `p` when `p` starts with a valid store path. */
+function splitStorePath(p: string, storeDir: string): { storePath: string; sub: string } | undefined {
+  if (!p.startsWith(`${storeDir}/`)) return undefined;
+  const rest = p.slice(storeDir.length + 1);
+  const slash = rest.indexOf('/');
+  const base = slash < 0 ? rest : rest.slice(0, slash);
+  if (!/^[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]+$/.test(base)) return undefined;
+  return { storePath: `${storeDir}/${base}`, sub: slash < 0 ? '' : rest.slice(slash) };
+}
+
+/**
+ * The store path named inside `p`, a path that is not on this machine (a file inside an initrd, a
+ * file of another virtual file system): from the first `/nix/store/` in it on, without following
+ * anything on this machine (the host's `/etc/…` is not the image's). `undefined` when it names none.
+ */
+export function storePathWithin(p: string, storeDir = STORE_DIR): { storePath: string; sub: string } | undefined {
+  for (let i = p.indexOf(`${storeDir}/`); i >= 0; i = p.indexOf(`${storeDir}/`, i + 1)) {
+    const sp = splitStorePath(p.slice(i), storeDir);
+    if (sp) return sp;
   }
   return undefined;
 }
