@@ -2,6 +2,7 @@
 // git remote add around a workspace folder, matched by remote, fork, directory name and the lock's
 // own location; bounded to the roots, their children and siblings.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,4 +171,16 @@ test('findCheckouts is bounded: one level around each root, never deeper; at mos
   assert.ok(got.length <= MAX_ENTRIES && got.length >= MAX_ENTRIES - 2, `${got.length} candidates`);
   assert.ok(got.every((c) => c.match === 'remote'));
   assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
+});
+
+test('findCheckouts: a sibling whose .git/config or .git file is a FIFO is skipped, not waited on (real mkfifo)', { skip: skipUnless('git', 'mkfifo'), timeout: 20_000 }, () => {
+  const base = join(tmp, 'fifo');
+  const ws = join(base, 'ws');
+  mkdirSync(ws, { recursive: true });
+  const good = repo(join(base, 'nixpkgs'), { origin: 'https://github.com/NixOS/nixpkgs' });
+  mkdirSync(join(base, 'a', '.git'), { recursive: true });
+  mkdirSync(join(base, 'b'), { recursive: true });
+  for (const f of [join(base, 'a', '.git', 'config'), join(base, 'b', '.git')]) assert.equal(spawnSync('mkfifo', [f]).status, 0);
+  const lock = parseFlakeLock(lockFor({ nixpkgs: { locked: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', narHash: NAR }, original: {} } }));
+  assert.deepEqual(findCheckouts(lock, 'nixpkgs', { roots: [ws] }).map((c) => c.path), [good]);
 });

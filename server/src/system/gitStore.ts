@@ -16,7 +16,7 @@
 // memory one large object at a time. Every object read is checked against its id (SHA-1 or
 // SHA-256 of `type size\0data`).
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, createReadStream, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { constants as zc, createInflate, inflateSync } from 'node:zlib';
 import { printable as escape } from '../text';
@@ -947,9 +947,14 @@ export function readConfig(commonDir: string): string {
   return existsSync(join(commonDir, 'config')) ? readSmall(join(commonDir, 'config'), 1024 * 1024) : '';
 }
 
-/** A small file's text (refs, HEAD, gitdir files); longer files are refused. */
+/**
+ * A small file's text (refs, HEAD, gitdir files, config); longer files are refused. Anything but a
+ * regular file is refused before it is opened, and the open does not block: a FIFO put in its place
+ * would otherwise wait for a writer forever.
+ */
 function readSmall(file: string, max: number): string {
-  const fd = openSync(file, 'r');
+  if (!statSync(file).isFile()) throw new GitStoreError(`${file} is not a regular file`);
+  const fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY);
   try {
     if (!fstatSync(fd).isFile()) throw new GitStoreError(`${file} is not a regular file`);
     const b = pread(fd, 0, max + 1);
