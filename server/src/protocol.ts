@@ -403,6 +403,30 @@ export namespace LockFindRevRequest {
   }
 }
 
+/**
+ * Repositories to search for an input's commit (the "Find Commit Matching narHash" pick): the
+ * location the lock names (`git+file:`, `path:`), and git repositories among the workspace
+ * folders, their children and siblings whose remote or directory name matches the input.
+ * Strongest first; `strong` = the lock names it or a remote is the input's repository.
+ */
+export const LockCheckoutsRequest = request<LockCheckoutsRequest.Params, LockCheckoutsRequest.Result>('nixboot/lock/checkouts');
+export namespace LockCheckoutsRequest {
+  export interface Params {
+    readonly lockFile: string;
+    readonly input: string;
+  }
+  export interface Result {
+    readonly candidates: {
+      readonly path: string;
+      readonly match: 'locked' | 'remote' | 'fork' | 'name';
+      readonly strong: boolean;
+      readonly reasons: string[];
+      /** False: a location the lock names outside the workspace, proposed but not opened. */
+      readonly checked: boolean;
+    }[];
+  }
+}
+
 /** Chain of evidence for a file or store path: store path, path-info, deriver, derivation, sources, flake.lock input, commit. */
 export const ProvenanceChainRequest = request<ProvenanceChainRequest.Params, ProvenanceChainRequest.Result>('nixboot/provenance/chain');
 export namespace ProvenanceChainRequest {

@@ -227,6 +227,51 @@ async function clickLens(page, title) {
   await lens.click();
 }
 
+/** Opens the lock fixture's flake.lock and clicks its "verify" lens; resolves to the verified report's frame. */
+async function verifiedReport(page) {
+  await waitWorkbench(page);
+  // Quick Open lists it as "flake.lock" with the folder "demo/lockdemo" as its description.
+  await page.keyboard.press('Control+P');
+  const qo = page.locator('.quick-input-widget input');
+  await qo.waitFor({ state: 'visible', timeout: T });
+  await qo.fill('lockdemo/flake.lock');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'lockdemo' }).first().waitFor({ timeout: T });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab', { hasText: 'flake.lock' }).first().waitFor({ timeout: T });
+  await clickLens(page, 'verify narHash of sed-key');
+  const verify = await reportFrame(page, 'flake.lock: verified — sed-key');
+  await verify.locator('.verdict.ok').waitFor({ timeout: T });
+  return verify;
+}
+
+/**
+ * Waits for Find the commit's repository pick: `repo` is offered with `reason` and is the active
+ * row, "Browse…" is the last row.
+ */
+async function repositoryPick(page, repo, reason) {
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const row = rows.filter({ hasText: repo }).first();
+  await row.waitFor({ timeout: T }).catch(() => {
+    throw new Error(`the repository pick never offered ${repo}`);
+  });
+  if (!(await row.textContent()).includes(reason)) throw new Error(`the pick's row for ${repo} does not say why it matched ("${reason}"): ${await row.textContent()}`);
+  const last = rows.last();
+  if (!/Browse…/.test(await last.textContent())) throw new Error(`the pick's last row is not "Browse…": ${await last.textContent()}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: repo }).waitFor({ timeout: 10_000 }).catch(() => {
+    throw new Error(`${repo} is not the active row of the repository pick`);
+  });
+}
+
+/** Waits for the find-rev report listing the fixture's commit, and for the search's notification to close. */
+async function findRevReport(page, fx) {
+  const found = await reportFrame(page, 'Find commit: 1 found — sed-key');
+  await found.locator('tr.row', { hasText: fx.rev }).waitFor({ timeout: T }).catch(() => {
+    throw new Error(`the find-rev report does not list ${fx.rev}`);
+  });
+  // The search's progress notification closes once the request has answered.
+  await page.locator('.notification-toast', { hasText: 'Searching' }).waitFor({ state: 'detached', timeout: T }).catch(() => undefined);
+}
+
 export const JOURNEYS = [
   {
     id: 'quick-fix',
@@ -527,58 +572,44 @@ export const JOURNEYS = [
     },
   },
   {
-    id: 'lock-reports',
-    name: 'flake.lock code lenses: verify shows "verified" with its next steps (report webview)',
-    media: ['report-lock-verify'],
+    id: 'lock-find-rev',
+    name: 'flake.lock code lenses: verify shows "verified", its "Find the commit" proposes the lock\'s repository in a pick (Escape says it stopped), Enter finds the commit (report webviews)',
+    media: ['report-lock-verify', 'report-find-rev'],
     async run(page, { shot, workspace }) {
       const fx = makeLockFixture(workspace);
-      await waitWorkbench(page);
-      // Quick Open lists it as "flake.lock" with the folder "demo/lockdemo" as its description.
-      await page.keyboard.press('Control+P');
-      const qo = page.locator('.quick-input-widget input');
-      await qo.waitFor({ state: 'visible', timeout: T });
-      await qo.fill('lockdemo/flake.lock');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'lockdemo' }).first().waitFor({ timeout: T });
-      await page.keyboard.press('Enter');
-      await page.locator('.tabs-container .tab', { hasText: 'flake.lock' }).first().waitFor({ timeout: T });
-      await clickLens(page, 'verify narHash of sed-key');
-      const verify = await reportFrame(page, 'flake.lock: verified — sed-key');
-      await verify.locator('.verdict.ok').waitFor({ timeout: T });
+      const verify = await verifiedReport(page);
       await shot('report-lock-verify');
+      // Next step from the report: find the commit. The pick proposes the repository the lock names
+      // (inside the workspace), active, with Browse… last; Enter confirms it.
+      await verify.locator('button', { hasText: 'Find the commit' }).click();
+      await repositoryPick(page, fx.repo, 'the flake.lock names it (locked.url)');
+      // Escape cancels, and says so.
+      await page.keyboard.press('Escape');
+      await page.locator('.notification-toast', { hasText: "Search for 'sed-key' stopped: no repository chosen." }).waitFor({ timeout: T }).catch(() => {
+        throw new Error('cancelling the repository pick showed no notification');
+      });
+      await verify.locator('button', { hasText: 'Find the commit' }).click();
+      await repositoryPick(page, fx.repo, 'the flake.lock names it (locked.url)');
+      await shot('find-rev-pick');
+      await page.keyboard.press('Enter');
+      await findRevReport(page, fx);
+      await shot('report-find-rev');
     },
   },
   {
-    id: 'lock-find-rev',
-    name: 'flake.lock code lenses: verify shows "verified" with next steps, find commit shows the commit (report webviews)',
-    media: ['report-find-rev'],
-    // Opt-in (E2E_JOURNEYS=lock-find-rev): in fresh-root CI runs the folder dialog of "Find the
-    // commit" often ended without a search (cause not found; it passes in place), docs/editor-tests.md.
+    id: 'lock-find-rev-browse',
+    name: 'Find the commit through the pick\'s Browse… row: the folder dialog chooses the repository (report webview)',
+    // Opt-in (E2E_JOURNEYS=lock-find-rev-browse): in fresh-root CI runs the folder dialog often
+    // ended without a search (cause not found; it passes in place), docs/editor-tests.md.
     optIn: true,
-    async run(page, { shot, workspace }) {
+    async run(page, { workspace }) {
       const fx = makeLockFixture(workspace);
-      await waitWorkbench(page);
-      // Quick Open lists it as "flake.lock" with the folder "demo/lockdemo" as its description.
-      await page.keyboard.press('Control+P');
-      const qo = page.locator('.quick-input-widget input');
-      await qo.waitFor({ state: 'visible', timeout: T });
-      await qo.fill('lockdemo/flake.lock');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'lockdemo' }).first().waitFor({ timeout: T });
-      await page.keyboard.press('Enter');
-      await page.locator('.tabs-container .tab', { hasText: 'flake.lock' }).first().waitFor({ timeout: T });
-      await clickLens(page, 'verify narHash of sed-key');
-      const verify = await reportFrame(page, 'flake.lock: verified — sed-key');
-      await verify.locator('.verdict.ok').waitFor({ timeout: T });
-      await shot('report-lock-verify');
-      // Next step from the report: find the commit (asks for the repository in a folder dialog).
+      const verify = await verifiedReport(page);
       await verify.locator('button', { hasText: 'Find the commit' }).click();
+      await repositoryPick(page, fx.repo, 'the flake.lock names it (locked.url)');
+      await quickPick(page, 'Browse…', 'Browse');
       await fileDialog(page, fx.repo);
-      const found = await reportFrame(page, 'Find commit: 1 found — sed-key');
-      await found.locator('tr.row', { hasText: fx.rev }).waitFor({ timeout: T }).catch(() => {
-        throw new Error(`the find-rev report does not list ${fx.rev}`);
-      });
-      // The search's progress notification closes once the request has answered.
-      await page.locator('.notification-toast', { hasText: 'Searching' }).waitFor({ state: 'detached', timeout: T }).catch(() => undefined);
-      await shot('report-find-rev');
+      await findRevReport(page, fx);
     },
   },
   {

@@ -78,6 +78,9 @@ test('LSP: verify, code lenses, find-rev, compare (real git)', { skip: skipUnles
     await assert.rejects(c.conn.sendRequest('nixboot/lock/verify', { lockFile, input: 'far' }), /needsCheckout/);
     const f = (await c.conn.sendRequest('nixboot/lock/findRev', { lockFile, input: 'far', repo })) as { matches: { oid: string }[] };
     assert.deepEqual(f.matches.map((m) => m.oid), [target.oid]);
+    // The pick of "Find Commit Matching narHash": the lock's own repository, inside the workspace, first.
+    const co = (await c.conn.sendRequest('nixboot/lock/checkouts', { lockFile, input: 'good' })) as { candidates: { path: string; match: string; strong: boolean; checked: boolean }[] };
+    assert.deepEqual(co.candidates[0], { path: repo, match: 'locked', strong: true, checked: true, reasons: ['the flake.lock names it (locked.url)'] });
     const inputs = await c.request(LockInputsRequest, { lockFile });
     assert.deepEqual(inputs.inputs.map((i) => i.name).sort(), ['far', 'good']);
     // Whether find-rev applies is the engine's answer (the client's input picker filters on it).

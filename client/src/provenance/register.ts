@@ -1,12 +1,14 @@
 // Provenance commands: Verify flake.lock Input…, Find Commit Matching narHash…, Show Provenance of
 // Store Path…, Compare Store Paths…. All work happens in the server; results open as reports
 // (client/src/reports: one webview per kind, with next steps and export), long walks show progress
-// and can be cancelled.
+// and can be cancelled. Find Commit asks which repository to search in a pick of the checkouts the
+// server proposes (the folder dialog is its last row, or opens at once when nothing fits).
 // Each command resolves to the server's result (undefined when cancelled) so callers and tests can use it.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  LockCheckoutsRequest,
   LockFindRevRequest,
   LockInputsRequest,
   LockVerifyRequest,
@@ -18,6 +20,7 @@ import { lockFindRev, lockVerify, provenance, storeCompare } from '../reports/ki
 import { reports } from '../reports/panel';
 import { send, withProgress } from '../requests';
 import { registerCommand } from '../trust';
+import { checkoutPick, type CheckoutItem } from './checkoutPick';
 
 /**
  * A path from a command argument: Uri (file or initrd:), string, or a tree item with a path.
@@ -75,6 +78,40 @@ async function pickFolder(title: string, notThis?: string): Promise<string | und
   return dir;
 }
 
+/**
+ * The repository to search for `input`'s commit: a pick of the candidates the server proposes
+ * (nixboot/lock/checkouts), each with its path and why it matched, and "Browse…" last (the folder
+ * dialog). The user always confirms; the one strong candidate starts active. With no candidate the
+ * folder dialog opens at once.
+ */
+async function pickRepository(ctx: Ctx, lockFile: string, input: string): Promise<string | undefined> {
+  const r = await send(ctx.client, LockCheckoutsRequest, { lockFile, input });
+  const browse = (title: string) => pickFolder(title, path.dirname(lockFile));
+  if (r.candidates.length === 0) return browse(`No checkout of '${input}' found in or beside the workspace: choose its git repository`);
+  const { items, active, placeholder } = checkoutPick(input, r.candidates);
+  const qp = vscode.window.createQuickPick<CheckoutItem & { kind?: vscode.QuickPickItemKind }>();
+  qp.title = `Repository to search for '${input}'`;
+  qp.placeholder = placeholder;
+  // A separator before "Browse…" (the last item).
+  qp.items = [...items.slice(0, -1), { label: '', kind: vscode.QuickPickItemKind.Separator }, items[items.length - 1]!];
+  qp.activeItems = [items[active]!];
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  qp.ignoreFocusOut = true;
+  const chosen = await new Promise<CheckoutItem | undefined>((resolve) => {
+    qp.onDidAccept(() => {
+      resolve(qp.selectedItems[0] ?? qp.activeItems[0]);
+      qp.hide();
+    });
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+    qp.activeItems = [items[active]!];
+  });
+  qp.dispose();
+  if (!chosen) return undefined;
+  return chosen.repo ?? browse(`Git repository of '${input}' to search`);
+}
+
 async function pickPath(arg: unknown, prompt: string): Promise<{ path: string; virtual?: boolean } | undefined> {
   const given = argPath(arg);
   if (given) return given;
@@ -119,7 +156,7 @@ export function registerProvenance(ctx: Ctx): void {
         if (!lockFile) return;
         const input = await pickInput(ctx, lockFile, inputArg, true);
         if (!input) return;
-        const repo = await pickFolder(`Git repository of '${input}' to search`, path.dirname(lockFile));
+        const repo = await pickRepository(ctx, lockFile, input);
         if (!repo) return void vscode.window.showInformationMessage(`Search for '${input}' stopped: no repository chosen.`);
         const limit = vscode.workspace.getConfiguration('nixboot').get<number>('provenance.searchLimit', 5000);
         const r = await withProgress(ctx.client, `Searching ${path.basename(repo)} for ${input}`, LockFindRevRequest, { lockFile, input, repo, limit });

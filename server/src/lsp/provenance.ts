@@ -8,6 +8,7 @@ import { describeLocked, isGitLike, parseFlakeLock } from '../nar/flakeLock';
 import {
   type FileLocation,
   type ProvenanceLink,
+  LockCheckoutsRequest,
   LockFindRevRequest,
   LockInputsRequest,
   LockVerifyRequest,
@@ -21,6 +22,7 @@ import { readRegularFileSync } from '../files';
 import { lineStarts, positionAt, printable } from '../text';
 import { findRevForInput, isInside, LockedLocationError, provenanceChain, readFlakeLock, verifyInput, type ChainResult, type VerifyResult } from '../system/provenance';
 import { storePathWithin } from '../system/store';
+import { findCheckouts } from '../system/checkouts';
 import type { Feature, ServerEnv } from './env';
 
 const fence = (s: string) => `\`\`\`sh\n${printable(s).replace(/`{3,}/g, (m) => m.split('').join('\u200b'))}\n\`\`\``;
@@ -251,6 +253,22 @@ export const provenanceFeature: Feature = (env: ServerEnv) => {
       return fail(e);
     } finally {
       progress?.done();
+    }
+  });
+
+  onRequest(connection, LockCheckoutsRequest, async (p: LockCheckoutsRequest.Params): Promise<LockCheckoutsRequest.Result> => {
+    try {
+      const lockFile = abs(p.lockFile, 'lockFile');
+      const lock = await readFlakeLock(lockFile);
+      const candidates = findCheckouts(lock, p.input, {
+        roots: env.workspaceFolders(),
+        lockDir: dirname(lockFile),
+        // As for verify: a location the lock names is opened only inside the workspace (docs/security.md).
+        followLocked: (real) => env.workspaceFolders().some((f) => isInside(real, f)),
+      });
+      return { candidates: candidates.map((c) => ({ path: c.path, match: c.match, strong: c.strong, reasons: c.reasons, checked: c.checked })) };
+    } catch (e) {
+      return fail(e);
     }
   });
 

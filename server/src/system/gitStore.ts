@@ -6,7 +6,8 @@
 // A repository that came with a workspace is attacker-controlled data; `-c` overrides cannot undo
 // multi-valued keys or `include`/`includeIf`, and new executing keys appear with new git versions.
 // Reading objects ourselves means nothing in the repository is ever executed or configured:
-// `config` is read only for `extensions.objectFormat` and `extensions.refStorage`, as data.
+// `config` is read only for `extensions.objectFormat` and `extensions.refStorage`, as data
+// (checkouts.ts reads its remote URLs the same way, to propose repositories).
 // See docs/security.md, "A cloned repository".
 //
 // Bounds: objects held in memory are at most MAX_IN_MEMORY bytes (declared sizes are checked
@@ -15,7 +16,7 @@
 // memory one large object at a time. Every object read is checked against its id (SHA-1 or
 // SHA-256 of `type size\0data`).
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, createReadStream, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { constants as zc, createInflate, inflateSync } from 'node:zlib';
 import { printable as escape } from '../text';
@@ -377,26 +378,10 @@ export class GitStore {
 
   constructor(dir: string) {
     const d = resolve(dir);
-    let gitDir: string;
-    const dotGit = join(d, '.git');
-    let st;
-    try {
-      st = lstatSync(dotGit);
-    } catch {
-      st = undefined;
-    }
-    if (st?.isDirectory()) gitDir = dotGit;
-    else if (st?.isFile()) {
-      const m = /^gitdir: (.+)$/m.exec(readSmall(dotGit, 4096));
-      if (!m) throw new GitStoreError(`${dotGit} is neither a directory nor a 'gitdir:' file`);
-      gitDir = resolve(d, m[1]!.trim());
-    } else if (isDir(join(d, 'objects')) && existsSync(join(d, 'HEAD'))) gitDir = d;
-    else throw new GitStoreError(`${d} is not a git repository (no .git, and not a bare repository)`);
+    const { gitDir, commonDir } = gitDirs(d);
     this.gitDir = gitDir;
-    const common = join(gitDir, 'commondir');
-    this.commonDir = existsSync(common) ? resolve(gitDir, readSmall(common, 4096).trim()) : gitDir;
-    const config = existsSync(join(this.commonDir, 'config')) ? readSmall(join(this.commonDir, 'config'), 1024 * 1024) : '';
-    const ext = extensions(config);
+    this.commonDir = commonDir;
+    const ext = extensions(readConfig(commonDir));
     if (ext.refstorage && ext.refstorage !== 'files') throw new GitStoreError(`${d} stores refs as '${ext.refstorage}': only the 'files' ref storage is read`);
     if (ext.objectformat && ext.objectformat !== 'sha1' && ext.objectformat !== 'sha256') throw new GitStoreError(`${d} uses object format '${ext.objectformat}'`);
     this.hashLen = ext.objectformat === 'sha256' ? 32 : 20;
@@ -933,9 +918,43 @@ function isDir(p: string): boolean {
   }
 }
 
-/** A small file's text (refs, HEAD, gitdir files); longer files are refused. */
+/**
+ * The git directory of `d` (a work tree with a `.git` directory or `gitdir:` file, a bare
+ * repository, or a git directory) and its common directory (`commondir` of a linked work tree).
+ */
+export function gitDirs(d: string): { gitDir: string; commonDir: string } {
+  let gitDir: string;
+  const dotGit = join(d, '.git');
+  let st;
+  try {
+    st = lstatSync(dotGit);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) gitDir = dotGit;
+  else if (st?.isFile()) {
+    const m = /^gitdir: (.+)$/m.exec(readSmall(dotGit, 4096));
+    if (!m) throw new GitStoreError(`${dotGit} is neither a directory nor a 'gitdir:' file`);
+    gitDir = resolve(d, m[1]!.trim());
+  } else if (isDir(join(d, 'objects')) && existsSync(join(d, 'HEAD'))) gitDir = d;
+  else throw new GitStoreError(`${d} is not a git repository (no .git, and not a bare repository)`);
+  const common = join(gitDir, 'commondir');
+  return { gitDir, commonDir: existsSync(common) ? resolve(gitDir, readSmall(common, 4096).trim()) : gitDir };
+}
+
+/** The text of the `config` file in a common git directory ('' when there is none; at most 1 MiB). */
+export function readConfig(commonDir: string): string {
+  return existsSync(join(commonDir, 'config')) ? readSmall(join(commonDir, 'config'), 1024 * 1024) : '';
+}
+
+/**
+ * A small file's text (refs, HEAD, gitdir files, config); longer files are refused. Anything but a
+ * regular file is refused before it is opened, and the open does not block: a FIFO put in its place
+ * would otherwise wait for a writer forever.
+ */
 function readSmall(file: string, max: number): string {
-  const fd = openSync(file, 'r');
+  if (!statSync(file).isFile()) throw new GitStoreError(`${file} is not a regular file`);
+  const fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY);
   try {
     if (!fstatSync(fd).isFile()) throw new GitStoreError(`${file} is not a regular file`);
     const b = pread(fd, 0, max + 1);

@@ -94,7 +94,7 @@ export class LockedLocationError extends Error {
 }
 
 /** A lock-provided location, resolved against the lock's directory, symlinks followed when it exists. */
-function lockedLocation(p: string, lockDir: string | undefined): string {
+export function lockedLocation(p: string, lockDir: string | undefined): string {
   const abs = resolvePath(lockDir ?? '/', p);
   try {
     return realpathSync(abs);
