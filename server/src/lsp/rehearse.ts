@@ -22,7 +22,7 @@ export function rehearsalMarkdown(r: RehearsalResult): string {
   // Hooks print nothing at their edges: each is placed by the /init lines printed around it (rehearse/hooks.ts).
   const rows = [
     ...r.events.map((e) => ({ t: e.t, row: `| ${(e.t / 1000).toFixed(1)} s | ${e.kind} | \`${e.text.slice(0, 160).replace(/[|`]/g, ' ')}\` |` })),
-    ...r.hooks.map((h) => ({ t: h.at, row: `| ${h.when.replace(/\|/g, ' ')} | hook \`${h.option}\` | ${path.basename(h.file)}:${h.line}, /init lines ${h.initFirst}–${h.initLast} |` })),
+    ...r.hooks.map((h) => ({ t: h.at, row: `| ${h.when.replace(/\|/g, ' ')} | hook \`${h.option}\` | ${path.basename(h.file)}:${h.line}, /init ${h.initFirst === h.initLast ? `line ${h.initFirst}` : `lines ${h.initFirst}–${h.initLast}`} |` })),
   ];
   for (const x of rows.sort((a, b) => a.t - b.t)) out.push(x.row);
   out.push('');

@@ -68,7 +68,7 @@ export const rehearsal: ReportKind<RehearsalData> = {
     // (server/src/rehearse/hooks.ts), so its time is a window, and says so.
     const hooks = (r.hooks ?? []).map((h) => {
       const open = acts.button(`${h.file.slice(h.file.lastIndexOf('/') + 1)}:${h.line}`, { kind: 'open', file: h.file, line: h.line - 1, character: Math.max(0, h.column - 1) }, { title: `Open ${h.file} at line ${h.line}` });
-      const init = r.initrd ? acts.button(`/init ${h.initFirst}–${h.initLast}`, { kind: 'openInitrd', image: r.initrd, path: '/init', line: h.initFirst - 1 }, { title: `Open /init inside ${r.initrd} at line ${h.initFirst}` }) : '';
+      const init = r.initrd ? acts.button(`/init ${h.initFirst}${h.initLast !== h.initFirst ? `–${h.initLast}` : ''}`, { kind: 'openInitrd', image: r.initrd, path: '/init', line: h.initFirst - 1 }, { title: `Open /init inside ${r.initrd} at line ${h.initFirst}` }) : '';
       return {
         t: h.at,
         html: `<li class="ev hook ${h.state === 'ran' ? 'good' : h.state === 'started' ? 'bad' : 'idle'}" data-kind="hook" data-state="${esc(h.state)}"><span class="dot" aria-hidden="true"></span>
