@@ -57,6 +57,9 @@ const CONFIGS: Record<string, string> = {
   boot.initrd.postDeviceCommands = ''
     test -e /run/keys && test -e /run/network-hook
   '';
+  boot.initrd.preFailCommands = ''
+    touch /run/failed
+  '';
 }
 `,
   missing: `{ config, pkgs, lib, ... }:
@@ -223,7 +226,10 @@ test('hooks that print nothing: each bounded by the /init lines printed before a
   const r = await boot('quiet', { config: 'quiet' });
   assert.equal(r.verdict, 'healthy', r.console.slice(-2000));
   const h = hookOf(r);
-  assert.deepEqual(r.hooks.map((x) => x.option).sort(), ['boot.initrd.network.postCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preDeviceCommands']);
+  assert.deepEqual(r.hooks.map((x) => x.option).sort(), ['boot.initrd.network.postCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preDeviceCommands', 'boot.initrd.preFailCommands']);
+  // preFailCommands sits in fail(): it runs when fail() is called, not in the script's order.
+  assert.equal(h('boot.initrd.preFailCommands').state, 'in-function');
+  assert.match(h('boot.initrd.preFailCommands').when, /inside the function fail\(\)/);
   assertBetween(r, h('boot.initrd.preDeviceCommands'), /^loading module virtio_net\.\.\.$/, 'running udev...');
   assertBetween(r, h('boot.initrd.network.postCommands'), 'running udev...', 'starting device mapper and LVM...');
   assertBetween(r, h('boot.initrd.postDeviceCommands'), 'starting device mapper and LVM...', /^waiting for device \/dev\/disk\/by-label\/nixos to appear/);

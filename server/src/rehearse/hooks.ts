@@ -44,7 +44,7 @@ export type HookState =
   | 'started'
   /** An unconditional /init line before it never printed: stage 1 stopped earlier. */
   | 'not-reached'
-  /** Inside a function (fail()): runs when that function is called. */
+  /** Inside a function of /init (fail(), LUKS open functions): runs when that function is called. */
   | 'in-function'
   /** Nothing printed around it. */
   | 'unknown';
@@ -287,15 +287,17 @@ export function hookTimings(init: string, hooks: readonly HookPlacement[], lines
     starts.push(off);
     off += l.length + 1;
   }
-  const fnRanges = [...a.functions.values()].map((f) => [lineOfIndex(starts, f.start), lineOfIndex(starts, f.end)] as const);
-  const inFunction = (n: number) => fnRanges.some(([s, e]) => n >= s && n <= e);
+  const fnRanges = [...a.functions].map(([name, f]) => [lineOfIndex(starts, f.start), lineOfIndex(starts, f.end), name] as const);
+  const functionAt = (n: number) => fnRanges.filter(([s, e]) => n >= s && n <= e).sort((x, y) => y[0] - x[0])[0]?.[2];
+  const inFunction = (n: number) => functionAt(n) !== undefined;
   const inHook = (n: number) => hooks.some((h) => n >= h.initFirst && n <= h.initLast);
   const printers = initPrinters(init, inHook, a);
   const marks = markInitLines(lines, printers, inFunction);
   const out: HookTiming[] = [];
   for (const h of hooks) {
-    if (inFunction(h.initFirst)) {
-      out.push({ ...h, state: 'in-function', at: end?.t ?? Number.MAX_SAFE_INTEGER, when: 'runs inside a function of /init (fail()), when it is called' });
+    const fn = functionAt(h.initFirst);
+    if (fn !== undefined) {
+      out.push({ ...h, state: 'in-function', at: end?.t ?? Number.MAX_SAFE_INTEGER, when: `runs inside the function ${fn}() of /init, when it is called` });
       continue;
     }
     let after: InitMark | undefined;

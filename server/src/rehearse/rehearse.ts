@@ -203,8 +203,9 @@ export interface Rehearsal {
   write(data: string): void;
 }
 
-/** Console lines kept with their times for the hook timeline (a stage-1 console is a few hundred). */
+/** Console lines kept with their times for the hook timeline (a stage-1 console is a few hundred lines). */
 const MAX_TIMED_LINES = 20_000;
+const MAX_TIMED_BYTES = 2 << 20;
 
 // QEMU processes of this Node process: killed if it exits first.
 const live = new Set<QemuProcess>();
@@ -370,6 +371,7 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
   const events: ConsoleEvent[] = [];
   const decoder = new TextDecoder('utf-8');
   const timed: TimedLine[] = [];
+  let timedBytes = 0;
   let lastPartial: TimedLine | undefined;
   const t0 = Date.now();
   const now = () => Date.now() - t0;
@@ -397,7 +399,10 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
       // own `Run /init` is hidden by NixOS's default loglevel=4) are kept with their times: they
       // bound when each hook ran.
       const clean = cleanLine(line);
-      if (clean && !STAMP.test(clean) && timed.length < MAX_TIMED_LINES) timed.push({ t, text: clean });
+      if (clean && !STAMP.test(clean) && timed.length < MAX_TIMED_LINES && timedBytes < MAX_TIMED_BYTES) {
+        timed.push({ t, text: clean });
+        timedBytes += clean.length;
+      }
       for (const e of classify(line, t)) emit(e);
     }
     // An unfinished line keeps the time it first appeared at (`echo -n "waiting…"` then a dot a second).
