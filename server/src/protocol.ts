@@ -640,6 +640,8 @@ export namespace RehearseRequest {
     /** Console events, times in ms since power-on; `unit` for a failed systemd unit, `script`/`line` for a command not found. */
     readonly events: { readonly t: number; readonly kind: string; readonly text: string; readonly unit?: string; readonly script?: string; readonly line?: number }[];
     readonly causes: Location[];
+    /** Scripted stage 1: when each hook ran, bounded by the /init lines printed around it; `at` in ms for ordering, `when` in words. */
+    readonly hooks?: { readonly option: string; readonly file: string; readonly line: number; readonly column: number; readonly initFirst: number; readonly initLast: number; readonly state: string; readonly at: number; readonly when: string }[];
     /** The initrd image that was booted (for opening /init inside it). */
     readonly initrd?: string;
     /** The last lines of the serial console (at most 60 lines, 8 KiB). */

@@ -770,8 +770,8 @@ export const JOURNEYS = [
   },
   {
     id: 'rehearse',
-    name: 'Rehearse the boot of a demo generation from the Generations view, see the console and the verdict, the report with its timeline, go to the cause (real QEMU)',
-    media: ['rehearse-verdict', 'report-rehearse', 'rehearse-cause'],
+    name: 'Rehearse the boot of a demo generation from the Generations view, see the console and the verdict, the report with its timeline and hooks, go to the cause and to /init in the image (real QEMU)',
+    media: ['rehearse-verdict', 'report-rehearse', 'rehearse-cause', 'rehearse-init'],
     async run(page, { shot, workspace }) {
       // Generation 4 of the demo: the Debian kernel and a busybox stage 1 made from the demo's
       // configuration.nix as it is (seed 001's `exit`), built by scripts/demo-workspace.ts.
@@ -820,8 +820,13 @@ export const JOURNEYS = [
       const timeline = (await frame.locator('ol.timeline li.ev b').allTextContents()).map((t) => t.trim());
       for (const want of ['kernel started', '/init started', 'stage 1 failed (fail() menu)'])
         if (!timeline.includes(want)) throw new Error(`the report's timeline lacks "${want}": ${JSON.stringify(timeline)}`);
-      const times = (await frame.locator('ol.timeline li.ev .t').allTextContents()).map((t) => parseFloat(t));
+      const times = (await frame.locator('ol.timeline li.ev:not(.hook) .t').allTextContents()).map((t) => parseFloat(t));
       if (times.some((t, i) => !(t >= 0) || (i > 0 && t < times[i - 1]))) throw new Error(`the timeline's times are not in order: ${JSON.stringify(times)}`);
+      // Each hook of the demo's configuration in the timeline: the network hook with seed 001's `exit`
+      // started after the last /init line printed before it; postDeviceCommands after it was never reached.
+      const hookRows = await frame.locator('ol.timeline li.ev.hook').evaluateAll((es) => es.map((e) => `${e.dataset.state} ${e.querySelector('b')?.textContent}: ${e.querySelector('.line')?.textContent}`));
+      if (!hookRows.some((h) => /^started hook boot\.initrd\.network\.postCommands: started after \d+\.\d s/.test(h)) || !hookRows.some((h) => /^not-reached hook boot\.initrd\.postDeviceCommands: not reached/.test(h)))
+        throw new Error(`the report's timeline lacks the hooks with their windows: ${JSON.stringify(hookRows)}`);
       if (!/An error occurred in stage 1/.test(await frame.locator('pre.console').textContent())) throw new Error("the report's console tail lacks fail()'s message");
       await shot('report-rehearse');
       // The cause's button opens the .nix line.
@@ -834,6 +839,22 @@ export const JOURNEYS = [
         throw new Error('the cause button did not put the cursor on configuration.nix line 26, column 28');
       });
       await shot('rehearse-cause');
+      // "Open /init at line N": /init read from the booted initrd through the `initrd:` file system, at the `exit`.
+      const initButton = frame.locator('li.cause button', { hasText: /^Open \/init at line \d+$/ }).first();
+      const initLine = Number((await initButton.textContent()).match(/(\d+)$/)[1]);
+      await initButton.click();
+      await page.locator('.tabs-container .tab', { hasText: /^init$/ }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error('the report\'s "Open /init at line N" opened no /init editor');
+      });
+      await page.locator('.statusbar-item', { hasText: `Ln ${initLine}, Col 1` }).first().waitFor({ timeout: T }).catch(() => {
+        throw new Error(`"Open /init at line ${initLine}" did not put the cursor on line ${initLine}`);
+      });
+      // The editor shows the image's /init around that line: the hook's `exit` pasted in by stage-1.nix.
+      const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+      await editor.filter({ hasText: />>\s\/root\/\.profile;\sexit/ }).waitFor({ timeout: T }).catch(async () => {
+        throw new Error(`the /init editor does not show the hook's exit line: ${(await editor.textContent()).slice(0, 400)}`);
+      });
+      await shot('rehearse-init');
     },
   },
 ];

@@ -13,6 +13,7 @@ import { LspClient } from '../lsp/client';
 import { RehearseConsoleNotification, RehearseRequest } from '../../server/src/protocol';
 import type { CliIO } from '../../server/src/cli/io';
 import { skipUnless } from '../nixEnv';
+import { rehearsal } from '../../client/src/reports/kinds';
 import { buildBusyboxInitrd, buildDebianInitrd, appendInitrdUnit, buildDracutInitrd, debianKernel, evalHooks, evalInitrdService, netModules, stage1Init } from './fixtures';
 
 const skip = skipUnless('qemu-system-x86_64', 'busybox', 'cpio', 'gzip', 'nix-instantiate', 'mkinitramfs', 'dracut', 'ssh-keygen', 'modinfo');
@@ -32,12 +33,32 @@ const CONFIGS: Record<string, string> = {
   '';
 }
 `,
-  // Seed 001: the exit outside the quotes.
+  // Seed 001: the exit outside the quotes. The postDeviceCommands after it is never reached.
   seed001: `{ config, pkgs, lib, ... }:
 {
   boot.initrd.network.postCommands = ''
     echo "zfs load-key zroot; killall zfs" \\
       >> /root/.profile; exit
+  '';
+  boot.initrd.postDeviceCommands = ''
+    mkdir -p /run/unlocked
+  '';
+}
+`,
+  // Hooks that print nothing: when they ran is bounded by the /init lines printed around them.
+  quiet: `{ config, pkgs, lib, ... }:
+{
+  boot.initrd.preDeviceCommands = ''
+    mkdir -p /run/keys
+  '';
+  boot.initrd.network.postCommands = ''
+    touch /run/network-hook
+  '';
+  boot.initrd.postDeviceCommands = ''
+    test -e /run/keys && test -e /run/network-hook
+  '';
+  boot.initrd.preFailCommands = ''
+    touch /run/failed
   '';
 }
 `,
@@ -146,6 +167,30 @@ function boot(name: string, opts: { params?: string[]; timeoutMs?: number; confi
 
 const kinds = (r: RehearsalResult) => r.events.map((e) => e.kind);
 
+function hookOf(r: RehearsalResult) {
+  return (option: string) => {
+    const h = r.hooks.find((x) => x.option === option);
+    assert.ok(h, `no ${option} in ${JSON.stringify(r.hooks)}`);
+    return h;
+  };
+}
+
+/** The hook ran between the two console lines, whose times are those of the lines as the console delivered them. */
+function assertBetween(r: RehearsalResult, h: RehearsalResult['hooks'][number], after: string | RegExp, before: string | RegExp) {
+  const ctx = `${h.option}: ${JSON.stringify(h)}\n${r.console.slice(-1500)}`;
+  assert.equal(h.state, 'ran', ctx);
+  const same = (text: string | undefined, want: string | RegExp) => (typeof want === 'string' ? text === want : want.test(text ?? ''));
+  assert.ok(same(h.after?.text, after), ctx);
+  assert.ok(same(h.before?.text, before), ctx);
+  assert.ok(h.after!.t <= h.before!.t, ctx);
+  assert.ok(h.after!.initLine < h.initFirst && h.before!.initLine > h.initLast, ctx);
+  const init = r.events.find((e) => e.kind === 'init')!;
+  assert.ok(h.after!.t >= init.t && h.before!.t <= r.timeMs, ctx);
+  // The times are those at which the console delivered the two lines.
+  assert.ok(r.console.includes(h.after!.text) && r.console.includes(h.before!.text), ctx);
+  assert.match(h.when, /^(between \d+\.\d s and|at) \d+\.\d s/);
+}
+
 test('two rehearsals at once: healthy stage 1 reaches the root wait; seed 001 ends in fail() with the .nix line of its exit (real QEMU)', { skip }, async () => {
   const [healthy, seed] = await Promise.all([boot('healthy', { config: 'healthy' }), boot('seed001', { config: 'seed001' })]);
   assert.equal(healthy.verdict, 'healthy', healthy.console.slice(-2000));
@@ -153,6 +198,11 @@ test('two rehearsals at once: healthy stage 1 reaches the root wait; seed 001 en
   assert.deepEqual(kinds(healthy).filter((k) => k !== 'network'), ['kernel', 'init', 'root-wait']);
   assert.equal(healthy.causes.length, 0);
   assert.match(healthy.console, /hooks ran/);
+  // Each hook in the timeline: the one that prints, by its own line; the silent one, between /init's lines.
+  const hh = hookOf(healthy);
+  assert.equal(hh('boot.initrd.postDeviceCommands').state, 'ran');
+  assert.equal(hh('boot.initrd.postDeviceCommands').printed?.first.text, 'hooks ran');
+  assertBetween(healthy, hh('boot.initrd.network.postCommands'), 'running udev...', 'starting device mapper and LVM...');
 
   assert.equal(seed.verdict, 'stage1-fail', seed.console.slice(-2000));
   assert.equal(seed.ok, false);
@@ -164,6 +214,32 @@ test('two rehearsals at once: healthy stage 1 reaches the root wait; seed 001 en
   assert.equal(seed.causes[0]!.line, lineOf(text, '>> /root/.profile; exit'));
   assert.equal(seed.causes[0]!.text, 'exit');
   assert.ok(seed.timeMs < 30_000);
+  // The hook that exits started after /init's last line before it; the hook after it never ran.
+  const sh = hookOf(seed);
+  assert.equal(sh('boot.initrd.network.postCommands').state, 'started', JSON.stringify(seed.hooks));
+  assert.equal(sh('boot.initrd.network.postCommands').after?.text, 'running udev...');
+  assert.equal(sh('boot.initrd.postDeviceCommands').state, 'not-reached');
+  assert.match(sh('boot.initrd.postDeviceCommands').missed!.text, /starting device mapper and LVM/);
+});
+
+test('hooks that print nothing: each bounded by the /init lines printed before and after it, with times from the console (real QEMU)', { skip }, async () => {
+  const r = await boot('quiet', { config: 'quiet' });
+  assert.equal(r.verdict, 'healthy', r.console.slice(-2000));
+  const h = hookOf(r);
+  assert.deepEqual(r.hooks.map((x) => x.option).sort(), ['boot.initrd.network.postCommands', 'boot.initrd.postDeviceCommands', 'boot.initrd.preDeviceCommands', 'boot.initrd.preFailCommands']);
+  // preFailCommands sits in fail(): it runs when fail() is called, not in the script's order.
+  assert.equal(h('boot.initrd.preFailCommands').state, 'in-function');
+  assert.match(h('boot.initrd.preFailCommands').when, /inside the function fail\(\)/);
+  assertBetween(r, h('boot.initrd.preDeviceCommands'), /^loading module virtio_net\.\.\.$/, 'running udev...');
+  assertBetween(r, h('boot.initrd.network.postCommands'), 'running udev...', 'starting device mapper and LVM...');
+  assertBetween(r, h('boot.initrd.postDeviceCommands'), 'starting device mapper and LVM...', /^waiting for device \/dev\/disk\/by-label\/nixos to appear/);
+  // The .nix line of each hook and its /init lines.
+  const pre = h('boot.initrd.preDeviceCommands');
+  assert.equal(pre.line, lineOf(CONFIGS.quiet!, 'mkdir -p /run/keys'));
+  assert.ok(pre.initFirst > 0 && pre.initLast === pre.initFirst);
+  // In order, in time.
+  const order = ['boot.initrd.preDeviceCommands', 'boot.initrd.network.postCommands', 'boot.initrd.postDeviceCommands'].map((o) => h(o).at);
+  assert.deepEqual([...order].sort((a, b) => a - b), order);
 });
 
 test('seed 001 with boot.panic_on_fail: kernel panic "Attempted to kill init", mapped to the same line (real QEMU)', { skip }, async () => {
@@ -307,7 +383,7 @@ test('nixboot rehearse --root --generation --ssh: throwaway initrd secrets appen
   const r = JSON.parse(io.stdout()) as RehearsalResult;
   assert.equal(code, 0, io.stderr() + r.summary + r.console.slice(-2000));
   assert.equal(r.verdict, 'healthy');
-  assert.match(r.appended, /^init=\/nix\/store\/0+-nixos-system-ssh-24\.05\/init loglevel=4 panic=-1 console=ttyS0$/);
+  assert.match(r.appended, /^init=\/nix\/store\/0+-nixos-system-ssh-24\.05\/init loglevel=4 no_timer_check panic=-1 console=ttyS0$/);
   // The banner only starts when the host key from the appended segment is in place.
   assert.match(r.ssh?.banner ?? '', /^SSH-2\.0-OpenSSH_9\.6 nixboot-fixture/);
   assert.ok(r.ssh!.atMs! > 0 && r.ssh!.atMs! < 45_000);
@@ -352,6 +428,16 @@ test('LSP nixboot/rehearse/start: console notifications while it boots, the verd
     assert.ok(r.initrd!.startsWith(root) && fs.readFileSync(r.initrd!).equals(fs.readFileSync(initrds.seed001!)), r.initrd);
     assert.match(r.consoleTail!, /An error occurred in stage 1/);
     assert.ok(r.consoleTail!.split('\n').length <= 60);
+    // Each hook in the report's timeline with its window, its .nix line and its /init lines in the image.
+    const net = r.hooks!.find((h) => h.option === 'boot.initrd.network.postCommands')!;
+    assert.equal(net.state, 'started', JSON.stringify(r.hooks));
+    assert.equal(net.file, path.join(ws, 'configuration.nix'));
+    assert.match(r.markdown, /\| started after \d+\.\d s; nothing after it printed \(stage 1 stopped at \d+\.\d s: stage1-fail\) \| hook `boot\.initrd\.network\.postCommands` \|/);
+    const page = rehearsal.render({ what: 'generation 1', result: r });
+    assert.match(page.body, /<li class="ev hook bad" data-kind="hook" data-state="started">/);
+    assert.match(page.body, /<li class="ev hook idle" data-kind="hook" data-state="not-reached">/);
+    const openInit = page.actions.find((a) => a.kind === 'openInitrd' && a.line === net.initFirst - 1);
+    assert.deepEqual(openInit, { kind: 'openInitrd', image: r.initrd, path: '/init', line: net.initFirst - 1 });
   } finally {
     await client.close();
   }

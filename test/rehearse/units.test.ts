@@ -13,6 +13,8 @@ import { openArchive } from '../../server/src/initrd/archive';
 import { classify, ConsoleLog, isPrompt } from '../../server/src/rehearse/console';
 import { consoleTail } from '../../server/src/lsp/rehearse';
 import { skipUnless } from '../nixEnv';
+import { initPrinters, wordText } from '../../server/src/rehearse/hooks';
+import { stage1Init } from './fixtures';
 
 test('newc segment: GNU cpio lists and extracts it; appended after a gzip segment, the initrd engine sees both (real cpio)', { skip: skipUnless('cpio', 'gzip') }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixboot-newc-'));
@@ -70,7 +72,7 @@ test('accelerator probe: KVM only with vmx/svm, a usable /dev/kvm and not kvm_pv
 test("initrd secrets destinations from NixOS's append-initrd-secrets script; our parameters last; QEMU args headless and restricted", () => {
   const script = 'mkdir -p $(dirname "$tmp/.initrd-secrets//etc/ssh/ssh_host_rsa_key")\ncp -a /etc/secrets/rsa "$tmp/.initrd-secrets//etc/ssh/ssh_host_rsa_key"\ncp -a /k "$tmp/.initrd-secrets//../escape"\ncp -a /k "$tmp/.initrd-secrets//etc/keyfile"\n';
   assert.deepEqual(secretDestinations(script), ['/etc/keyfile', '/etc/ssh/ssh_host_rsa_key']);
-  assert.equal(kernelCommandLine(['init=/x/init', 'console=ttyS0', 'console=tty0', 'panic=10']), 'init=/x/init console=tty0 panic=10 panic=-1 console=ttyS0');
+  assert.equal(kernelCommandLine(['init=/x/init', 'console=ttyS0', 'console=tty0', 'panic=10']), 'init=/x/init console=tty0 panic=10 no_timer_check panic=-1 console=ttyS0');
   const args = qemuArgs({ accel: 'tcg', kernel: '/k', initrd: '/i', append: 'a', scratchDisk: '/tmp/a,b/disk', forwards: [{ host: 4022, guest: 22 }] });
   for (const a of ['-nodefaults', '-no-reboot']) assert.ok(args.includes(a));
   assert.equal(args[args.indexOf('-display') + 1], 'none');
@@ -98,4 +100,26 @@ test('consoleTail: the last 60 lines without control sequences or trailing blank
   assert.equal(tail[59], '[FAILED] unit');
   const long = consoleTail(Array.from({ length: 60 }, () => 'x'.repeat(500)).join('\n'));
   assert.ok(long.length <= 8192 && /^x+$/m.test(long) && long.split('\n').every((l) => l.length === 500), 'cut at a line start');
+});
+
+test("the lines /init prints: each echo/printf/heredoc of the NixOS-shaped /init the real-QEMU tests boot, with expansions as any text; redirected, captured and function output kept apart", () => {
+  const init = stage1Init({ networkPostCommands: 'echo "zfs load-key zroot" >> /root/.profile\n', postDeviceCommands: 'echo "unlocked $dev"\n' }, ['virtio_net']);
+  const lines = init.split('\n');
+  const printers = initPrinters(init);
+  const at = (text: string) => printers.filter((p) => p.re.test(text)).map((p) => ({ line: p.line, source: p.source, unconditional: p.unconditional, inFunction: p.inFunction }));
+  const lineOf = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
+  assert.deepEqual(at('running udev...'), [{ line: lineOf('echo "running udev..."'), source: 'echo "running udev..."', unconditional: true, inFunction: false }]);
+  assert.deepEqual(at('loading module virtio_net...').map((p) => p.line), [lineOf('echo "loading module $i..."')]);
+  // `echo -n`: the unfinished line matches as a prefix; inside `if`, so not unconditional.
+  assert.deepEqual(at('waiting for device /dev/disk/by-label/nixos to appear...').map((p) => [p.line, p.unconditional]), [[lineOf('echo -n "waiting for device'), false]]);
+  // The hook's own line (its $dev is any text).
+  assert.deepEqual(at('unlocked /dev/vda').map((p) => p.line), [lineOf('echo "unlocked $dev"')]);
+  // fail()'s heredoc: printed, but from a function; `\`$targetRoot'` as the shell expands it.
+  assert.deepEqual(at('An error occurred in stage 1 of the boot process, which must mount the').map((p) => p.inFunction), [true]);
+  assert.deepEqual(at("root filesystem on `/mnt-root' and then start stage 2.  Press one").map((p) => p.inFunction), [true]);
+  // Output redirected to a file is not console output.
+  assert.deepEqual(at('zfs load-key zroot'), []);
+  // `echo` with too little fixed text (a bare `echo`) matches nothing.
+  assert.deepEqual(at(''), []);
+  assert.equal(wordText(`"a \\"$b\\" \${c:-d}"'$e'\\ f$(g "h")`), 'a "\u0000" \u0000$e f\u0000');
 });

@@ -119,7 +119,12 @@ function report(r: RehearsalResult, io: CliIO): void {
       io.out(`  ${c.file}:${c.line}:${c.column}  ${c.option}${c.text ? `: ${c.text}` : ''}${c.initLine ? `  (/init line ${c.initLine})` : ''}\n`);
   }
   io.out('\nTimeline:\n');
-  for (const e of r.events) io.out(`  ${secs(e.t).padStart(7)}  ${e.kind.padEnd(17)}  ${e.text.slice(0, 160)}\n`);
+  const rows = [
+    ...r.events.map((e) => ({ t: e.t, line: `  ${secs(e.t).padStart(7)}  ${e.kind.padEnd(17)}  ${e.text.slice(0, 160)}\n` })),
+    // Hooks print nothing at their edges: placed by the /init lines printed around them.
+    ...r.hooks.map((h) => ({ t: h.at, line: `  ${''.padStart(7)}  ${'hook'.padEnd(17)}  ${h.option} (${h.file}:${h.line}, /init ${h.initFirst === h.initLast ? `line ${h.initFirst}` : `lines ${h.initFirst}-${h.initLast}`}): ${h.when}\n` })),
+  ];
+  for (const x of rows.sort((a, b) => a.t - b.t)) io.out(x.line);
   if (r.ssh) io.out(`\nSSH: 127.0.0.1:${r.ssh.hostPort} → guest port ${r.ssh.guestPort}: ${r.ssh.banner ? `answered ${r.ssh.banner} at ${secs(r.ssh.atMs!)}` : 'no banner'}\n`);
   if (r.secrets) io.out(`\nNote: ${r.secrets.note}\n`);
   for (const n of r.notes) io.out(`Note: ${n}\n`);

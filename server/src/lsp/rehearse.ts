@@ -20,7 +20,12 @@ export function rehearsalMarkdown(r: RehearsalResult): string {
     out.push('');
   }
   out.push('## Timeline', '', '| time | event | console |', '|---:|---|---|');
-  for (const e of r.events) out.push(`| ${(e.t / 1000).toFixed(1)} s | ${e.kind} | \`${e.text.slice(0, 160).replace(/[|`]/g, ' ')}\` |`);
+  // Hooks print nothing at their edges: each is placed by the /init lines printed around it (rehearse/hooks.ts).
+  const rows = [
+    ...r.events.map((e) => ({ t: e.t, row: `| ${(e.t / 1000).toFixed(1)} s | ${e.kind} | \`${e.text.slice(0, 160).replace(/[|`]/g, ' ')}\` |` })),
+    ...r.hooks.map((h) => ({ t: h.at, row: `| ${h.when.replace(/\|/g, ' ')} | hook \`${h.option}\` | ${path.basename(h.file)}:${h.line}, /init ${h.initFirst === h.initLast ? `line ${h.initFirst}` : `lines ${h.initFirst}–${h.initLast}`} |` })),
+  ];
+  for (const x of rows.sort((a, b) => a.t - b.t)) out.push(x.row);
   out.push('');
   if (r.ssh) out.push(`SSH on 127.0.0.1:${r.ssh.hostPort} (guest port ${r.ssh.guestPort}): ${r.ssh.banner ? `\`${r.ssh.banner}\` after ${((r.ssh.atMs ?? 0) / 1000).toFixed(1)} s` : 'no banner'}.`, '');
   if (r.secrets) out.push(r.secrets.note, '');
@@ -107,6 +112,7 @@ export const rehearseFeature: Feature = (env) => {
         timeMs: r.timeMs,
         events: r.events.map((e) => ({ t: e.t, kind: e.kind, text: e.text, ...(e.unit ? { unit: e.unit } : {}), ...(e.script ? { script: e.script, line: e.line } : {}) })),
         causes: [...r.causes],
+        hooks: r.hooks.map((h) => ({ option: h.option, file: h.file, line: h.line, column: h.column, initFirst: h.initFirst, initLast: h.initLast, state: h.state, at: h.at, when: h.when })),
         initrd: r.target.initrd,
         consoleTail: consoleTail(r.console),
         ssh: r.ssh,

@@ -44,7 +44,7 @@ export function cleanLine(s: string): string {
 }
 
 // A kernel log line may carry a `[    1.234567] ` timestamp.
-const STAMP = /^\[\s*\d+\.\d+\]\s?/;
+export const STAMP = /^\[\s*\d+\.\d+\]\s?/;
 
 interface Pattern {
   readonly kind: EventKind;

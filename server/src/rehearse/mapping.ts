@@ -12,6 +12,7 @@ import { runsInScriptShell, type ShellAnalysis } from '../shell/analyze';
 import { PLACEHOLDER_RE, type ShellScript } from '../shell/source';
 import { lineStarts, positionAt } from '../text';
 import type { FileModel } from '../rules/types';
+import type { HookPlacement } from './hooks';
 
 export interface ConfigSource {
   readonly path: string;
@@ -118,6 +119,14 @@ export class ConfigMap {
     const fileOffset = hook.script.toFile(scriptOffset);
     const pos = positionAt(lineStarts(hook.file.text), fileOffset);
     return { option: hook.option, file: hook.file.path, line: pos.line + 1, column: pos.character + 1, initLine, text };
+  }
+
+  /** Each hook found in /init: its option, its first line in the configuration, and its first and last /init line. */
+  hookPlacements(): HookPlacement[] {
+    return this.placements().map((p) => {
+      const loc = this.locate(p.hook, p.hook.lines[0]!.offset);
+      return { option: loc.option, file: loc.file, line: loc.line, column: loc.column, initFirst: p.initLines[0]!, initLast: p.initLines[p.initLines.length - 1]! };
+    });
   }
 
   /** The hook line that `/init` line `n` (1-based) came from. */

@@ -9,7 +9,8 @@ import { openArchive, type Archive } from '../initrd/archive';
 import { run } from '../system/exec';
 import { pickGeneration, readGenerations, readToplevel, realpathUnder, systemPath } from '../system/generations';
 import { freePort, probeAccel, qemuAvailable, readBanner, startQemu, QEMU_INSTALL_HINT, type Accel, type AccelProbe, type QemuProcess } from '../system/qemu';
-import { classify, ConsoleLog, isPrompt, TERMINAL, type ConsoleEvent, type EventKind } from './console';
+import { classify, cleanLine, ConsoleLog, isPrompt, STAMP, TERMINAL, type ConsoleEvent, type EventKind } from './console';
+import { hookTimings, type HookTiming, type TimedLine } from './hooks';
 import { ConfigMap, type ConfigLocation, type ConfigSource } from './mapping';
 import { alignmentPadding, parentDirs, writeNewc, type NewcEntry } from './newc';
 
@@ -181,13 +182,16 @@ export interface RehearsalResult {
   readonly events: readonly ConsoleEvent[];
   /** Where in the configuration the failure comes from (best first). */
   readonly causes: readonly ConfigLocation[];
+  /** Scripted stage 1: when each hook of the configuration found in /init ran, bounded by the /init lines printed around it (hooks.ts). */
+  readonly hooks: readonly HookTiming[];
   readonly ssh?: { readonly hostPort: number; readonly guestPort: number; readonly banner?: string; readonly atMs?: number };
   /** Throwaway initrd secrets appended for this boot. */
   readonly secrets?: { readonly paths: readonly string[]; readonly note: string };
   readonly accel: AccelProbe;
   readonly target: RehearsalTarget;
   readonly appended: string;
-  readonly qemu: { readonly args: readonly string[]; readonly peakRssBytes?: number; readonly exit?: string };
+  /** `cpuMs`: CPU time QEMU used up to the verdict (the guest's work, whatever the host's load). */
+  readonly qemu: { readonly args: readonly string[]; readonly peakRssBytes?: number; readonly cpuMs?: number; readonly exit?: string };
   readonly notes: readonly string[];
   /** The last 256 KiB of console output. */
   readonly console: string;
@@ -198,6 +202,10 @@ export interface Rehearsal {
   /** Types into the serial console (a user answering a prompt). */
   write(data: string): void;
 }
+
+/** Console lines kept with their times for the hook timeline (a stage-1 console is a few hundred lines). */
+const MAX_TIMED_LINES = 20_000;
+const MAX_TIMED_BYTES = 2 << 20;
 
 // QEMU processes of this Node process: killed if it exits first.
 const live = new Set<QemuProcess>();
@@ -218,9 +226,15 @@ function chooseAccel(a: RehearseOptions['accel']): AccelProbe {
   return probeAccel();
 }
 
-/** Our parameters go last: `panic=-1` (a panic ends QEMU at once, with -no-reboot) and `console=ttyS0` (the last `console=` is /dev/console). */
+/**
+ * Our parameters go last: `no_timer_check` (under TCG on a busy host the kernel's early check of
+ * the emulated timer interrupt can miss its ticks and panic with "IO-APIC + timer doesn't work!":
+ * a verdict about the host's load, not the generation — seen on this project's 2-core machines at
+ * load 10+), `panic=-1` (a panic ends QEMU at once, with -no-reboot) and `console=ttyS0` (the last
+ * `console=` is /dev/console).
+ */
 export function kernelCommandLine(params: readonly string[]): string {
-  return [...params.filter((p) => p !== 'console=ttyS0'), 'panic=-1', 'console=ttyS0'].join(' ');
+  return [...params.filter((p) => p !== 'console=ttyS0' && p !== 'no_timer_check'), 'no_timer_check', 'panic=-1', 'console=ttyS0'].join(' ');
 }
 
 async function keyFile(dest: string, dir: string, signal?: AbortSignal): Promise<{ data: Buffer; kind: string }> {
@@ -332,7 +346,7 @@ export function rehearse(target: RehearsalTarget, opts: RehearseOptions): Rehear
 async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: AccelProbe, tmp: string, notes: string[], started: (q: QemuProcess) => void): Promise<RehearsalResult> {
   const signal = opts.signal;
   const cancelledResult = (): RehearsalResult => ({
-    verdict: 'cancelled', ok: false, summary: SUMMARY.cancelled, timeMs: 0, events: [], causes: [], accel, target,
+    verdict: 'cancelled', ok: false, summary: SUMMARY.cancelled, timeMs: 0, events: [], causes: [], hooks: [], accel, target,
     appended: kernelCommandLine(target.params), qemu: { args: [] }, notes, console: '',
   });
   if (signal?.aborted) return cancelledResult();
@@ -356,6 +370,9 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
   const log = new ConsoleLog();
   const events: ConsoleEvent[] = [];
   const decoder = new TextDecoder('utf-8');
+  const timed: TimedLine[] = [];
+  let timedBytes = 0;
+  let lastPartial: TimedLine | undefined;
   const t0 = Date.now();
   const now = () => Date.now() - t0;
   let terminal: ConsoleEvent | undefined;
@@ -377,7 +394,22 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
     const text = decoder.decode(b, { stream: true });
     opts.onConsole?.(text);
     const t = now();
-    for (const line of log.push(text)) for (const e of classify(line, t)) emit(e);
+    for (const line of log.push(text)) {
+      // Lines without the kernel's `[  1.23]` stamp (what /init and its commands print; the kernel's
+      // own `Run /init` is hidden by NixOS's default loglevel=4) are kept with their times: they
+      // bound when each hook ran.
+      const clean = cleanLine(line);
+      if (clean && !STAMP.test(clean) && timed.length < MAX_TIMED_LINES && timedBytes < MAX_TIMED_BYTES) {
+        timed.push({ t, text: clean });
+        timedBytes += clean.length;
+      }
+      for (const e of classify(line, t)) emit(e);
+    }
+    // An unfinished line keeps the time it first appeared at (`echo -n "waiting…"` then a dot a second).
+    const partial = cleanLine(log.unfinished);
+    if (!partial) lastPartial = undefined;
+    else if (!lastPartial || !partial.startsWith(lastPartial.text)) lastPartial = { t, text: partial, partial: true };
+    else lastPartial = { ...lastPartial, text: partial };
     // NixOS prints `echo -n "waiting for device $device to appear..."`: the wait starts on an unfinished line.
     if (!terminal) for (const e of classify(log.unfinished, t)) if (e.kind === 'root-wait') emit(e);
     if (promptTimer) clearTimeout(promptTimer);
@@ -422,6 +454,7 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
   })();
 
   const end = await terminalP;
+  const cpuMs = q.cpuMs();
   clearTimeout(timer);
   signal?.removeEventListener('abort', onAbort);
   // A little longer for the lines after the verdict (panic details) and, when the VM still runs,
@@ -484,6 +517,7 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
       extra.push(`\`${loc.text}\` at the top level of ${loc.option} (${loc.file}:${loc.line}, /init line ${loc.initLine}) ends PID 1 and fires fail()`);
     }
   }
+  const hooks = facts.init !== undefined && verdict !== 'cancelled' ? hookTimings(facts.init, map.hookPlacements(), lastPartial ? [...timed, lastPartial] : timed, { t: end.t, what: end.kind }) : [];
   let summary = SUMMARY[verdict];
   if (verdict === 'kernel-panic') summary += `: ${has('kernel-panic')!.text.replace(/^.*Kernel panic - not syncing: /, '')}`;
   if (verdict === 'prompt') summary += `: "${end.text}"`;
@@ -497,12 +531,13 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
     timeMs: end.t,
     events,
     causes,
+    hooks,
     ssh: hostPort ? { hostPort, guestPort, banner: banner?.line, atMs: banner?.at } : undefined,
     secrets,
     accel,
     target,
     appended,
-    qemu: { args: q.args, peakRssBytes: q.peakRss(), exit: exitInfo },
+    qemu: { args: q.args, peakRssBytes: q.peakRss(), cpuMs, exit: exitInfo },
     notes,
     console: log.text(),
   };

@@ -100,6 +100,8 @@ export interface QemuProcess {
   kill(): void;
   /** Peak resident set size in bytes so far (VmHWM), read from /proc while it runs. */
   peakRss(): number | undefined;
+  /** CPU time QEMU has used so far (user + system, ms), read from /proc while it runs. */
+  cpuMs(): number | undefined;
 }
 
 /** Starts QEMU; `onOutput` gets the serial console as it arrives. */
@@ -149,6 +151,16 @@ export function startQemu(o: QemuOptions, onOutput: (chunk: Buffer) => void): Qe
     peakRss() {
       readPeak();
       return peak;
+    },
+    cpuMs() {
+      if (child.pid === undefined || child.exitCode !== null) return undefined;
+      try {
+        // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks (USER_HZ, 100 on Linux), after the `(comm)`.
+        const f = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+        return (Number(f[11]) + Number(f[12])) * 10;
+      } catch {
+        return undefined;
+      }
     },
   };
 }

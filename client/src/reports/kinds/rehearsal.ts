@@ -1,6 +1,6 @@
 // The result of a boot rehearsal (nixboot/rehearse/start, docs/rehearse.md): the verdict, a
-// timeline of the stage-1 events with their times since power-on (kernel, /init, network, SSH,
-// root wait or failure), the configuration lines behind a failure — each with a button to the
+// timeline of the stage-1 events with their times since power-on (kernel, /init, each hook —
+// a window bounded by the /init lines printed around it —, network, SSH, root wait or failure), the configuration lines behind a failure — each with a button to the
 // .nix line and one to /init at its line inside the booted image — and the console's end.
 import type { RehearseRequest } from '../../../../server/src/protocol';
 import { Actions, esc, escLines, slug, type ReportKind } from '../html';
@@ -35,6 +35,17 @@ const BAD = new Set(['stage1-fail', 'kernel-panic', 'command-not-found', 'unit-f
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+type Hook = NonNullable<RehearseRequest.Result['hooks']>[number];
+
+/** The time column of a hook: its window ("1.8–2.1 s"), or what is known of it. */
+function hookTime(h: Hook): string {
+  const m = /^between (\d+\.\d) s and (\d+\.\d) s/.exec(h.when) ?? /^at (\d+\.\d) s/.exec(h.when);
+  if (m) return m[2] ? `${m[1]}–${m[2]} s` : `${m[1]} s`;
+  if (h.state === 'ran') return `≤ ${seconds(h.at)}`;
+  if (h.state === 'started') return `> ${seconds(h.at)}`;
+  return '—';
+}
+
 function eventLabel(e: Event): string {
   const base = LABEL[e.kind] ?? e.kind;
   if (e.kind === 'unit-failed' && e.unit) return `${base}: ${e.unit}`;
@@ -47,13 +58,27 @@ export const rehearsal: ReportKind<RehearsalData> = {
   render({ what, result: r }) {
     const acts = new Actions();
     const title = `Rehearsal of ${what}: ${r.ok ? 'healthy' : r.verdict}`;
-    const events = [...r.events].sort((a, b) => a.t - b.t);
-    const timeline = events
-      .map(
-        (e) => `<li class="ev ${BAD.has(e.kind) ? 'bad' : 'good'}" data-kind="${esc(e.kind)}"><span class="dot" aria-hidden="true"></span>
+    const events = r.events.map((e) => ({
+      t: e.t,
+      html: `<li class="ev ${BAD.has(e.kind) ? 'bad' : 'good'}" data-kind="${esc(e.kind)}"><span class="dot" aria-hidden="true"></span>
 <span class="t mono">${esc(seconds(e.t))}</span> <b>${esc(eventLabel(e))}</b>
 <div class="line mono">${esc(e.text)}</div></li>`,
-      )
+    }));
+    // Hooks print nothing at their edges: each is placed by the /init lines printed around it
+    // (server/src/rehearse/hooks.ts), so its time is a window, and says so.
+    const hooks = (r.hooks ?? []).map((h) => {
+      const open = acts.button(`${h.file.slice(h.file.lastIndexOf('/') + 1)}:${h.line}`, { kind: 'open', file: h.file, line: h.line - 1, character: Math.max(0, h.column - 1) }, { title: `Open ${h.file} at line ${h.line}` });
+      const init = r.initrd ? acts.button(`/init ${h.initFirst}${h.initLast !== h.initFirst ? `–${h.initLast}` : ''}`, { kind: 'openInitrd', image: r.initrd, path: '/init', line: h.initFirst - 1 }, { title: `Open /init inside ${r.initrd} at line ${h.initFirst}` }) : '';
+      return {
+        t: h.at,
+        html: `<li class="ev hook ${h.state === 'ran' ? 'good' : h.state === 'started' ? 'bad' : 'idle'}" data-kind="hook" data-state="${esc(h.state)}"><span class="dot" aria-hidden="true"></span>
+<span class="t mono">${esc(hookTime(h))}</span> <b>hook <code>${esc(h.option)}</code></b>
+<div class="line">${esc(h.when)} <span class="acts">${open}${init}</span></div></li>`,
+      };
+    });
+    const timeline = [...events, ...hooks]
+      .sort((a, b) => a.t - b.t)
+      .map((x) => x.html)
       .join('');
     const causes = r.causes
       .map((c) => {
@@ -100,6 +125,10 @@ li.ev.bad .dot{border-color:var(--vscode-errorForeground)}
 li.ev.bad b{color:var(--vscode-errorForeground)}
 li.ev .t{display:inline-block;min-width:5.5em;color:var(--vscode-descriptionForeground)}
 li.ev .line{color:var(--vscode-descriptionForeground);overflow-wrap:anywhere;margin-left:5.9em}
+li.ev.hook .dot{border-style:dashed}
+li.ev.hook.idle .dot{border-color:var(--vscode-descriptionForeground)}
+li.ev.hook .acts{display:inline-flex;gap:6px;margin-left:6px}
+li.ev.hook .acts button{font-size:.9em;padding:0 6px}
 ul.causes{list-style:none;padding:0}
 li.cause{margin:0 0 12px}
 li.cause .acts{display:flex;gap:8px;margin-top:4px}
