@@ -11,6 +11,7 @@ import { registerRehearse } from './rehearse/register';
 import { registerTrust } from './trust';
 import { currentPeers, registerPeers } from './peers';
 import { createLogChannel } from './log';
+import { registerWalkthrough, walkthroughMiddleware } from './walkthrough';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
@@ -21,6 +22,7 @@ const FEATURES: Array<(ctx: Ctx) => void> = [
   registerGenerations,
   registerRehearse,
   registerPeers,
+  registerWalkthrough,
 ];
 
 let client: LanguageClient | undefined;
@@ -63,6 +65,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
       // Nix IDE, nil/nixd: what the server leaves to them (client/src/peers.ts).
       peers: currentPeers(extension.extension.id),
     },
+    // The walkthrough's "Fix it" step is checked when a quick fix is applied (client/src/walkthrough.ts).
+    middleware: walkthroughMiddleware,
     synchronize: {
       configurationSection: 'nixboot',
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.nix'),
