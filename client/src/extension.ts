@@ -12,6 +12,7 @@ import { registerTrust } from './trust';
 import { currentPeers, registerPeers } from './peers';
 import { createLogChannel } from './log';
 import { registerReports } from './reports/panel';
+import { registerWalkthrough, walkthroughMiddleware } from './walkthrough';
 
 // Feature registry (one line per feature module).
 const FEATURES: Array<(ctx: Ctx) => void> = [
@@ -23,6 +24,7 @@ const FEATURES: Array<(ctx: Ctx) => void> = [
   registerRehearse,
   registerPeers,
   registerReports,
+  registerWalkthrough,
 ];
 
 let client: LanguageClient | undefined;
@@ -65,6 +67,8 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
       // Nix IDE, nil/nixd: what the server leaves to them (client/src/peers.ts).
       peers: currentPeers(extension.extension.id),
     },
+    // The walkthrough's "Fix it" step is checked when a quick fix is applied (client/src/walkthrough.ts).
+    middleware: walkthroughMiddleware,
     synchronize: {
       configurationSection: 'nixboot',
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.nix'),

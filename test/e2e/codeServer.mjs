@@ -29,8 +29,13 @@ export function freePort() {
   });
 }
 
-/** Throwaway user-data and extension dirs, XDG dirs inside the run folder, quiet settings. */
-export function prepareProfile(runDir, extraSettings = {}) {
+/**
+ * Throwaway user-data and extension dirs, XDG dirs inside the run folder, quiet user settings
+ * (left out with `quiet: false`, as for a first-run user). `extraSettings` go into both the user
+ * and the machine settings (application-scoped ones such as nixboot.systemRoot are read from the
+ * former only, machine-scoped ones from the latter in code-server's remote window).
+ */
+export function prepareProfile(runDir, extraSettings = {}, { quiet = true } = {}) {
   const dirs = {
     userData: join(runDir, 'user-data'),
     extensions: join(runDir, 'extensions'),
@@ -39,31 +44,26 @@ export function prepareProfile(runDir, extraSettings = {}) {
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-  writeFileSync(
-    join(dirs.userData, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'workbench.startupEditor': 'none',
-        'extensions.autoUpdate': false,
-        'extensions.autoCheckUpdates': false,
-        'telemetry.telemetryLevel': 'off',
-        'security.workspace.trust.enabled': false,
-        'workbench.tips.enabled': false,
-        'update.mode': 'none',
-        'workbench.enableExperiments': false,
-        'chat.disableAIFeatures': true,
-        'git.openRepositoryInParentFolders': 'never',
-        ...extraSettings,
-      },
-      null,
-      2,
-    ),
-  );
-  // Machine-scoped settings (nixboot.systemRoot) are read from the remote machine's settings.
+  writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...(quiet ? QUIET : {}), ...extraSettings }, null, 2));
+  // Machine-scoped settings are read from the remote machine's settings.
   mkdirSync(join(dirs.userData, 'Machine'), { recursive: true });
   writeFileSync(join(dirs.userData, 'Machine', 'settings.json'), JSON.stringify(extraSettings, null, 2));
   return dirs;
 }
+
+/** User settings that keep code-server from showing or fetching what the tests do not need. */
+const QUIET = {
+  'workbench.startupEditor': 'none',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'telemetry.telemetryLevel': 'off',
+  'security.workspace.trust.enabled': false,
+  'workbench.tips.enabled': false,
+  'update.mode': 'none',
+  'workbench.enableExperiments': false,
+  'chat.disableAIFeatures': true,
+  'git.openRepositoryInParentFolders': 'never',
+};
 
 /** User settings for a demo workspace built by scripts/demo-workspace.ts (its generations' root). */
 export function demoSettings(workspace) {

@@ -110,12 +110,15 @@ async function runSuite(tools, workspace, label = 'suite', installs = []) {
 
 /** The UI journeys against the packaged extension installed into code-server. */
 async function runJourneys(tools, workspace, vsix) {
-  const runDir = join(E2E, 'journeys');
-  rmSync(runDir, { recursive: true, force: true });
-  const dirs = prepareProfile(runDir, demoSettings(workspace));
-  installExtension(tools, dirs, vsix);
-  const port = await freePort();
-  const cs = await startCodeServer(tools, dirs, { port });
+  // A code-server with a new profile in `runDir`: the extension installed, the demo's settings
+  // (its system root), and the quiet user settings unless `quiet` is false (a first-run user).
+  const start = async (runDir, { quiet = true } = {}) => {
+    rmSync(runDir, { recursive: true, force: true });
+    const dirs = prepareProfile(runDir, demoSettings(workspace), { quiet });
+    installExtension(tools, dirs, vsix);
+    return startCodeServer(tools, dirs, { port: await freePort() });
+  };
+  let shared;
   const browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
   try {
@@ -127,6 +130,9 @@ async function runJourneys(tools, workspace, vsix) {
       let firstFailure;
       for (let attempt = 1; attempt <= 2; attempt++) {
         const started = Date.now();
+        // A `freshProfile` journey gets a code-server of its own, new for each attempt (VS Code keeps
+        // e.g. walkthrough progress in the profile); the others share one.
+        const cs = journey.freshProfile ? await start(join(E2E, `journey-${journey.id}`), { quiet: false }) : (shared ??= await start(join(E2E, 'journeys')));
         const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
         const page = await context.newPage();
         try {
@@ -146,12 +152,13 @@ async function runJourneys(tools, workspace, vsix) {
           firstFailure = message;
         } finally {
           await context.close();
+          if (journey.freshProfile) await stopCodeServer(cs);
         }
       }
     }
   } finally {
     await browser.close();
-    await stopCodeServer(cs);
+    await stopCodeServer(shared);
   }
   if (updateMedia) {
     for (const j of JOURNEYS) {

@@ -42,7 +42,8 @@ export function registerRehearse(ctx: Ctx): void {
       const list = await send(ctx.client, GenerationsListRequest, { root: root() });
       const pick = await vscode.window.showQuickPick(
         [...list.generations].reverse().map((g) => ({ label: `Generation ${g.generation}`, description: [g.nixosVersion, g.kernelVersion && `Linux ${g.kernelVersion}`, g.default && 'default'].filter(Boolean).join(' · '), generation: String(g.generation) })),
-        { placeHolder: 'Generation to rehearse (boots its kernel and initrd in QEMU)' },
+        // ignoreFocusOut: started from the walkthrough, the Welcome page takes the focus back.
+        { placeHolder: 'Generation to rehearse (boots its kernel and initrd in QEMU)', ignoreFocusOut: true },
       );
       if (!pick) return;
       generation = pick.generation;

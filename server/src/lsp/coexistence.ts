@@ -3,8 +3,9 @@
 // The client reports what else serves the `nix` language (PeersNotification in protocol.ts): the
 // other extensions that contribute it, and whether one of them runs a Nix language server. With
 // `auto` settings, nixboot then leaves to that server what it already answers: option hovers
-// (`nixboot.hover.options`), the Outline and go to definition on path literals
-// (`nixboot.navigation`). nixboot's own findings, finding hovers, option definitions across the
+// (`nixboot.hover.options`), option name completion (`nixboot.completion.options`: nixd completes
+// NixOS options, nil does with a flake's nixpkgs input, `nil.nix.flake.nixpkgsInputName`), the
+// Outline and go to definition on path literals (`nixboot.navigation`). nixboot's own findings, finding hovers, option definitions across the
 // host and option references stay: no other server has them.
 import type { PeersNotification } from '../protocol';
 
@@ -35,6 +36,12 @@ function section(settings: Record<string, unknown>, key: string): Record<string,
 /** Whether nixboot's option hovers (type, default, description) are shown: `nixboot.hover.options`. */
 export function optionHoversEnabled(settings: Record<string, unknown>, peers: Peers): boolean {
   const m = mode(section(settings, 'hover').options);
+  return m === 'on' || (m === 'auto' && peers.nixLanguageServer === null);
+}
+
+/** Whether nixboot completes option names (`boot.initrd.ne|`): `nixboot.completion.options`. */
+export function optionCompletionsEnabled(settings: Record<string, unknown>, peers: Peers): boolean {
+  const m = mode(section(settings, 'completion').options);
   return m === 'on' || (m === 'auto' && peers.nixLanguageServer === null);
 }
 

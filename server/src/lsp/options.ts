@@ -9,7 +9,7 @@ import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/
 import { optionIndex, renderOptionHover, type OptionIndex } from '../nixos/options';
 import type { FileModel } from '../rules/types';
 import { isNixDocument } from './analysisHost';
-import { optionHoversEnabled } from './coexistence';
+import { optionCompletionsEnabled, optionHoversEnabled } from './coexistence';
 import { tooLargeToAnalyse, type ServerEnv } from './env';
 
 const ROOTS = new Set(['boot', 'fileSystems', 'nix']);
@@ -117,6 +117,8 @@ export function optionsFeature(env: ServerEnv): Partial<ServerCapabilities> {
   connection.onCompletion((params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc || tooLargeToAnalyse(doc.getText())) return [];
+    // nil/nixd complete option names themselves (nixboot.completion.options, lsp/coexistence.ts).
+    if (!optionCompletionsEnabled(env.settings(), env.peers())) return [];
     try {
       return optionCompletions(doc.getText(), doc.offsetAt(params.position));
     } catch (e) {
