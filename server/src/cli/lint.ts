@@ -55,8 +55,10 @@ function parseArgs(args: string[]): LintArgs {
       if (!id || !sev || !ruleById(id)) throw new CliError(`--rule expects ID=SEVERITY with a known rule id, got '${id}=${sev}'`);
       if (!SEVERITIES.has(sev)) throw new CliError(`unknown severity '${sev}' (off, hint, info, warning, error)`);
       out.settings.rules[id] = sev as SeveritySetting;
-    } else if (a === '--') out.paths.push(...args.slice(i + 1)), (i = args.length);
-    else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
+    } else if (a === '--') {
+      out.paths.push(...args.slice(i + 1));
+      break;
+    } else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
     else out.paths.push(a);
   }
   if (out.paths.length === 0 && out.explainHost) out.paths.push('.');
