@@ -10,6 +10,7 @@ import {
   DiagnosticTag,
   type CodeAction,
   type Diagnostic,
+  type DidChangeWatchedFilesParams,
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -205,7 +206,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     indexing = indexWorkspace().catch((e) => connection.console.error(`nixboot: workspace scan failed: ${String(e)}`));
   });
 
-  connection.onDidChangeWatchedFiles(async (params) => {
+  const watchedFilesChanged = async (params: DidChangeWatchedFilesParams): Promise<void> => {
     for (const change of params.changes) {
       if (!change.uri.startsWith('file:') || !change.uri.endsWith('.nix')) continue;
       const path = fileURLToPath(change.uri);
@@ -228,6 +229,13 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         connection.console.error(`nixboot: linting ${path} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+  };
+  // The connection does not await notification handlers: a failure is logged here, not left to
+  // the process's unhandledRejection handler.
+  connection.onDidChangeWatchedFiles((params) => {
+    watchedFilesChanged(params).catch((e) =>
+      connection.console.error(`nixboot: watched-file update failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
   });
 
   env.onSettingsChanged(() => {
@@ -291,7 +299,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     try {
       const root = settings().workspaceRoot;
       const rel = (p: string) => (root && p.startsWith(`${root}/`) ? p.slice(root.length + 1) : p);
-      host = `\n\n---\n\n**Judged for** ${explainHost(project(), modelOf(doc), rel).map((l) => l.replace(/^  - /, '- ')).join('  \n')}`;
+      host = `\n\n---\n\n**Judged for** ${explainHost(project(), modelOf(doc), rel).map((l) => l.replace(/^ {2}- /, '- ')).join('  \n')}`;
     } catch (e) {
       console.error(`nixboot: host explanation failed: ${e instanceof Error ? e.message : String(e)}`);
     }
