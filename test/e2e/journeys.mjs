@@ -477,7 +477,7 @@ export const JOURNEYS = [
     name: 'flake.lock code lenses: verify shows "verified" with its next steps (report webview)',
     media: ['report-lock-verify'],
     async run(page, { shot, workspace }) {
-      const fx = makeLockFixture(workspace);
+      makeLockFixture(workspace);
       await waitWorkbench(page);
       // Quick Open lists it as "flake.lock" with the folder "demo/lockdemo" as its description.
       await page.keyboard.press('Control+P');

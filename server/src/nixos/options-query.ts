@@ -206,7 +206,7 @@ export function appendToSet(text: string, set: SyntaxNode, name: string, valueTe
 export function removeListItem(text: string, item: SyntaxNode): TextEdit {
   let start = item.start;
   while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
-  let end = item.end;
+  const end = item.end;
   // Alone on its line: drop the whole line.
   if (start > 0 && text[start - 1] === '\n') {
     const nl = text.indexOf('\n', end);
