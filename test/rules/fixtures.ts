@@ -46,7 +46,7 @@ export function expectationsOf(file: string, text: string): Expectation[] {
   return out;
 }
 
-export function settingsOf(text: string): LintSettings {
+function settingsOf(text: string): LintSettings {
   const m = /#\s*test:\s*release\s+(\S+)/.exec(text);
   return m ? { nixosRelease: m[1]! } : {};
 }

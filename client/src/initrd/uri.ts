@@ -13,7 +13,3 @@ export function parseUri(uri: vscode.Uri): { file: string; path: string } {
   if (uri.scheme !== SCHEME || !/^([0-9a-f]{2})+$/.test(uri.authority)) throw vscode.FileSystemError.FileNotFound(uri);
   return { file: Buffer.from(uri.authority, 'hex').toString('utf8'), path: uri.path || '/' };
 }
-
-export function baseName(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
-}

@@ -110,7 +110,7 @@ function sarifLevel(s: Finding['severity']): 'error' | 'warning' | 'note' {
   return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
 }
 
-export function toSarif(findings: Located[], cwd: string): Log {
+function toSarif(findings: Located[], cwd: string): Log {
   const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

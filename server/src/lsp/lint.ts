@@ -34,8 +34,6 @@ function toLspSeverity(s: Severity): DiagnosticSeverity {
   return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : s === 'info' ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint;
 }
 
-export { isNixDocument, lintSettings } from './analysisHost';
-
 /** Strings at least this long have their shell analysis made on the worker thread before linting. */
 const OFF_THREAD_MIN_CHARS = 16 * 1024;
 
@@ -44,7 +42,7 @@ const OFF_THREAD_MIN_CHARS = 16 * 1024;
  * rules, which analyse synchronously, find the results memoised and one big script never blocks
  * the server. Rejects with an AbortError when `signal` aborts (a newer edit of the document).
  */
-export async function analyseLargeScripts(model: FileModel, signal?: AbortSignal): Promise<void> {
+async function analyseLargeScripts(model: FileModel, signal?: AbortSignal): Promise<void> {
   const big: SyntaxNode[] = [];
   const stack: SyntaxNode[] = [model.root];
   while (stack.length > 0) {

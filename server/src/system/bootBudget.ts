@@ -180,7 +180,7 @@ export function bootBudgetFindings(
  * jitters with every write to the file system /boot is on (a /boot on the root file system, or
  * tiny test images, give millions): it is shown as "room for 100+ more".
  */
-export const ROOM_FOR_CAP = 100;
+const ROOM_FOR_CAP = 100;
 
 /** "room for 3 more", "room for 100+ more", or undefined when unknown or when nothing is copied. */
 export function describeRoom(budget: Pick<BootBudget, 'roomFor'>): string | undefined {

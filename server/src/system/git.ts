@@ -206,7 +206,7 @@ const MAX_TREE = 64 * 1024 * 1024;
 const MAX_SYMLINK = 64 * 1024;
 
 /** Files larger than this are not read into memory when a tree is built: they are streamed when hashed. */
-export const INLINE = BIG_PIECE;
+const INLINE = BIG_PIECE;
 
 /** A regular file's NAR: one buffer holding its contents. */
 function fileNar(data: Buffer, executable: boolean): Buffer {
