@@ -32,7 +32,7 @@ export function instrumentPlugin(root: string, include: string, sites: CounterSi
 }
 
 /** The file's JavaScript with counters; their sites are appended to `sites`. */
-export function instrument(text: string, file: string, sites: CounterSite[]): string {
+function instrument(text: string, file: string, sites: CounterSite[]): string {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const f = ts.factory;
   const counter = (node: ts.Node): ts.Expression => {

@@ -37,7 +37,7 @@ export interface Target extends TargetInfo {
 }
 
 /** A broken invariant: always a crash. */
-export class InvariantError extends Error {
+class InvariantError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvariantError';
@@ -544,7 +544,3 @@ export const TARGETS: readonly Target[] = [
   },
   { ...info('git-objects'), dict: GIT_DICT, expected: cleanGitError, run: runGit },
 ];
-
-export function targetByName(name: string): Target | undefined {
-  return TARGETS.find((t) => t.name === name);
-}

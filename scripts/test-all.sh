@@ -11,8 +11,11 @@ phase "system packages"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 phase "npm packages"
 npm run --silent typecheck
+npm run --silent lint
+npm run --silent format:check
+npm run --silent deadcode
 npm run --silent build
-phase "type-check and build"
+phase "type-check, lint, format check, dead exports and build"
 status=0
 node scripts/run-tests.mjs || status=1
 phase "unit and integration tests"

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
  * network substituters, and builds as the calling user (`build-users-group =`), so Nix works the
  * same whether or not the machine has a `nixbld` group (Debian's nix-bin creates none).
  */
-export const NIX_CONFIG = [
+const NIX_CONFIG = [
   'sandbox = false',
   'substituters =',
   'build-users-group =',

@@ -25,7 +25,8 @@ function titleOf(ctx: Ctx, id: string): string {
  * `vscode.commands.registerCommand`, with the trust policy applied: a command that needs trust
  * shows why it is off (with a button to manage trust) instead of running, in Restricted Mode.
  */
-export function registerCommand(ctx: Ctx, id: string, f: (...args: any[]) => unknown): vscode.Disposable { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers declare typed parameters (a URI, a tree item), which unknown[] would reject
+export function registerCommand(ctx: Ctx, id: string, f: (...args: any[]) => unknown): vscode.Disposable {
   if (!commandNeedsTrust(id)) return vscode.commands.registerCommand(id, f);
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     if (!vscode.workspace.isTrusted) {

@@ -30,7 +30,7 @@ export interface LintSettings {
  * configuration files are far smaller; analysing costs about 1 s and 100 MB per MB of Nix, so the
  * limit bounds the time and memory one file can take (bench/RESULTS.md, "lint").
  */
-export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 function mebibytes(bytes: number): string {
   const mib = bytes / (1024 * 1024);

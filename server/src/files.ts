@@ -88,7 +88,7 @@ export async function readRegularFile(p: string, maxBytes = Infinity): Promise<B
   }
 }
 
-export class FileTooLargeError extends Error {
+class FileTooLargeError extends Error {
   readonly code = 'EFBIG';
   constructor(
     readonly path: string,

@@ -27,13 +27,6 @@ export function positionAt(starts: readonly number[], offset: number): Position 
   return { line: lo, character: offset - starts[lo]! };
 }
 
-export function offsetAt(starts: readonly number[], textLength: number, pos: Position): number {
-  if (pos.line >= starts.length) return textLength;
-  const start = starts[pos.line]!;
-  const next = pos.line + 1 < starts.length ? starts[pos.line + 1]! : textLength;
-  return Math.min(start + pos.character, next);
-}
-
 /** Applies non-overlapping edits (offsets into `text`); overlapping ones after the first are dropped. */
 export function applyEdits(text: string, edits: ReadonlyArray<{ start: number; end: number; newText: string }>): string {
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);

@@ -45,8 +45,14 @@ function delta(baseSize: number, resultSize: number, ops: ({ copy: [number, numb
     const [off, len] = op.copy;
     let code = 0x80;
     const args: number[] = [];
-    for (let i = 0; i < 4; i++) if ((off >>> (8 * i)) & 0xff) (code |= 1 << i), args.push((off >>> (8 * i)) & 0xff);
-    for (let i = 0; i < 3; i++) if ((len >>> (8 * i)) & 0xff) (code |= 16 << i), args.push((len >>> (8 * i)) & 0xff);
+    for (let i = 0; i < 4; i++) if ((off >>> (8 * i)) & 0xff) {
+      code |= 1 << i;
+      args.push((off >>> (8 * i)) & 0xff);
+    }
+    for (let i = 0; i < 3; i++) if ((len >>> (8 * i)) & 0xff) {
+      code |= 16 << i;
+      args.push((len >>> (8 * i)) & 0xff);
+    }
     parts.push(Buffer.from([code, ...args]));
   }
   return Buffer.concat(parts);

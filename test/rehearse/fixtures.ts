@@ -53,7 +53,7 @@ function nixEval(expr: string): string {
  * is built: the initrd made from the hooks does not carry these packages — as a NixOS initrd lacks
  * any package a hook names but `boot.initrd.extraUtilsCommands` does not copy (seed 000).
  */
-export function pkgsStandIn(configText: string): Record<string, string> {
+function pkgsStandIn(configText: string): Record<string, string> {
   const ALPHABET = '0123456789abcdfghijklmnpqrsvwxyz'; // Nix's base-32 digits
   const out: Record<string, string> = {};
   for (const m of configText.matchAll(/\bpkgs\.([A-Za-z_][\w'-]*)/g)) {

@@ -12,7 +12,7 @@ import { parseUri, SCHEME, setImageName } from './uri';
 /** View type of the read-only initrd viewer (package.json customEditors). */
 export const VIEWER = 'nixboot.initrd.viewer';
 /** Context key: object whose keys are the fs paths of workspace files detected as initrds. */
-export const CONTEXT_KEY = 'nixboot.initrdFiles';
+const CONTEXT_KEY = 'nixboot.initrdFiles';
 /** Workspace files looked at (first 4 KiB each, by the server) for the context key. */
 const SCAN_LIMIT = 2000;
 
@@ -143,7 +143,7 @@ export class Images implements vscode.Disposable {
 }
 
 /** A command argument (Uri, absolute path, an object with `file`) → an image path. */
-export function argFile(arg: unknown): string | undefined {
+function argFile(arg: unknown): string | undefined {
   if (arg instanceof vscode.Uri) {
     if (arg.scheme === 'file') return arg.fsPath;
     if (arg.scheme === SCHEME) return parseUri(arg).file;

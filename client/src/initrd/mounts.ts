@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { InitrdIdentity } from '../../../server/src/protocol';
 import { archiveUri, setImageName } from './uri';
 
-export const MOUNTS_VIEW = 'nixboot.initrds';
+const MOUNTS_VIEW = 'nixboot.initrds';
 const STATE_KEY = 'nixboot.initrd.mounts';
 
 export type MountNode = { kind: 'mount'; file: string; title: string } | { kind: 'entry'; file: string; uri: vscode.Uri; type: vscode.FileType };

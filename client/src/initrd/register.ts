@@ -21,10 +21,6 @@ const PROBLEMS_KEY = 'nixboot.initrd.problems';
 type Stored = { file: string; title: string; problems: InitrdCheckRequest.Result['problems'] };
 
 let images: Images | undefined;
-/** The shared image resolver (for other client features). */
-export function initrdImages(): Images | undefined {
-  return images;
-}
 
 export function registerInitrd(ctx: Ctx): void {
   const { client, extension } = ctx;

@@ -17,7 +17,7 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export class InitrdViewer implements vscode.CustomReadonlyEditorProvider {
+class InitrdViewer implements vscode.CustomReadonlyEditorProvider {
   constructor(private readonly images: Images) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {

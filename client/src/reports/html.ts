@@ -225,7 +225,7 @@ td.path{overflow-wrap:anywhere;font-family:var(--vscode-editor-font-family)}
  * - `tr.group button[aria-expanded]`: folds the rows of its tbody.
  * Filter, sort and folded groups are kept with vscode.setState for the same report key.
  */
-export const SHARED_SCRIPT = `
+const SHARED_SCRIPT = `
 (function(){
 const vscode = acquireVsCodeApi();
 const payload = JSON.parse(document.getElementById('report-data').textContent);

@@ -62,8 +62,10 @@ function parseArgs(args: string[]): LintArgs {
       if (!id || !sev || !ruleById(id)) throw new CliError(`--rule expects ID=SEVERITY with a known rule id, got '${id}=${sev}'`);
       if (!SEVERITIES.has(sev)) throw new CliError(`unknown severity '${sev}' (off, hint, info, warning, error)`);
       out.settings.rules[id] = sev as SeveritySetting;
-    } else if (a === '--') out.paths.push(...args.slice(i + 1)), (i = args.length);
-    else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
+    } else if (a === '--') {
+      out.paths.push(...args.slice(i + 1));
+      break;
+    } else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
     else out.paths.push(a);
   }
   if (out.profile !== undefined && out.root === undefined) throw new CliError('--profile needs --root (the system whose profile it is; / for this machine)');
@@ -116,7 +118,7 @@ function sarifLevel(s: Finding['severity']): 'error' | 'warning' | 'note' {
   return s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note';
 }
 
-export function toSarif(findings: Located[], cwd: string): Log {
+function toSarif(findings: Located[], cwd: string): Log {
   const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

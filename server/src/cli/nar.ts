@@ -38,8 +38,10 @@ export const hashPathCommand: CliCommand = {
       else if (a === '--base32' || a === '--nix32') base = 'nix32';
       else if (a === '--store-path') storePath = true;
       else if (a === '--name') name = args[++i] ?? '';
-      else if (a === '--') paths.push(...args.slice(i + 1)), (i = args.length);
-      else if (a.startsWith('-') && a !== '-') throw new CliError(`unknown option '${a}'`);
+      else if (a === '--') {
+        paths.push(...args.slice(i + 1));
+        break;
+      } else if (a.startsWith('-') && a !== '-') throw new CliError(`unknown option '${a}'`);
       else paths.push(a);
     }
     if (paths.length === 0) throw new CliError('no PATH given (see nixboot hash-path --help)');

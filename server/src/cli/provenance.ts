@@ -5,7 +5,7 @@ import type { CliCommand } from './io';
 import { CliError } from './io';
 import { printable } from '../text';
 
-export function renderChain(r: ChainResult): string {
+function renderChain(r: ChainResult): string {
   const lines = [`Provenance of ${printable(r.subject)}`, ''];
   r.links.forEach((l, i) => {
     lines.push(`${i + 1}. ${l.title}${l.ok ? '' : ' (!)'}: ${printable(l.value)}`);

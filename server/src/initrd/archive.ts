@@ -6,14 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { InitrdError, type CpioEntry, type CpioSink, type DirectCache, type EntryType } from './cpio';
+import { InitrdError, type CpioEntry, type CpioSink, type DirectCache } from './cpio';
 import { walkSegments, type Limits, type Segment } from './segments';
 import { privateCacheDir } from './cacheDir';
 import { NotRegularFileError, openRegularSync } from '../files';
 
 export { InitrdError } from './cpio';
-export type { CpioEntry, EntryType } from './cpio';
-export type { Segment, Limits, Compression } from './segments';
+export type { CpioEntry } from './cpio';
+export type { Segment, Limits } from './segments';
 
 export interface OpenOptions {
   /**
@@ -429,5 +429,3 @@ function evict(root: string, limit: number, keep: string): void {
     total -= it.size;
   }
 }
-
-export type { EntryType as InitrdEntryType };

@@ -37,7 +37,7 @@ const HEADER = 110;
 const MAX_NAME = 4096;
 const MAX_LINK = 4096;
 
-export function entryType(mode: number): EntryType | undefined {
+function entryType(mode: number): EntryType | undefined {
   switch (mode & 0o170000) {
     case 0o100000: return 'file';
     case 0o040000: return 'dir';
@@ -51,7 +51,7 @@ export function entryType(mode: number): EntryType | undefined {
 }
 
 /** Normalises an archive member name to an absolute path; rejects `..`. */
-export function normaliseName(name: string): string {
+function normaliseName(name: string): string {
   const parts: string[] = [];
   for (const p of name.split('/')) {
     if (p === '' || p === '.') continue;

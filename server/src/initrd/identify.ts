@@ -11,7 +11,7 @@ import { magicOf, type Compression } from './segments';
 export type ImageKind = 'cpio' | Exclude<Compression, 'none'> | 'uki';
 
 /** Bytes read from the start of each file (PE section headers of a UKI sit within them). */
-export const HEAD_BYTES = 4096;
+const HEAD_BYTES = 4096;
 
 /** The kind of image `head` (the file's first bytes) starts, or undefined: not an initrd. */
 export function sniffImage(head: Uint8Array): ImageKind | undefined {

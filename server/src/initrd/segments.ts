@@ -42,7 +42,7 @@ export interface Limits {
   maxEntries: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxTotal: 4 * 2 ** 30, maxRatio: 100, maxEntries: 2_000_000 };
+const DEFAULT_LIMITS: Limits = { maxTotal: 4 * 2 ** 30, maxRatio: 100, maxEntries: 2_000_000 };
 
 /** Decompressed bytes always allowed whatever the ratio (small images of zeros are fine). */
 const SLACK = 64 * 2 ** 20;
@@ -276,7 +276,7 @@ async function gunzip(file: FileReader, pos: number, end: number, feed: (b: Uint
 }
 
 /** Finds where the zstd frames starting at `pos` end by walking frame and block headers. */
-export function zstdEnd(file: FileReader, pos: number, end: number): number {
+function zstdEnd(file: FileReader, pos: number, end: number): number {
   let p = pos;
   let frames = 0;
   for (;;) {

@@ -11,7 +11,7 @@ import type { PeersNotification } from '../protocol';
 
 export type Peers = PeersNotification.Params;
 
-export const NO_PEERS: Peers = { nixExtensions: [], nixLanguageServer: null };
+const NO_PEERS: Peers = { nixExtensions: [], nixLanguageServer: null };
 
 /** A peers object from the wire (initialization options or the notification), or none. */
 export function readPeers(raw: unknown): Peers {

@@ -24,7 +24,7 @@ export interface InitOptions {
  * completion, code lenses. The same bound as for workspace files on disk. A larger document gets
  * one diagnostic saying so, and nothing else: its analysis would stall every other request.
  */
-export const MAX_ANALYSED_CHARS = 2 * 1024 * 1024;
+const MAX_ANALYSED_CHARS = 2 * 1024 * 1024;
 
 export function tooLargeToAnalyse(text: string): boolean {
   return text.length > MAX_ANALYSED_CHARS;

@@ -25,7 +25,7 @@ function fail(e: unknown): never {
   throw new ResponseError(1, (e as Error).message ?? String(e));
 }
 
-export function diffMarkdown(from: number, to: number, d: ClosureDiff): string {
+function diffMarkdown(from: number, to: number, d: ClosureDiff): string {
   const sign = (n: number) => (n > 0 ? `+${fmtBytes(n)}` : n < 0 ? `−${fmtBytes(-n)}` : '0 B');
   const out = [`# Closure diff: gen ${from} → gen ${to}`, '', `Closure: ${d.pathsBefore} → ${d.pathsAfter} paths, ${fmtBytes(d.sizeBefore)} → ${fmtBytes(d.sizeAfter)} (${sign(d.sizeAfter - d.sizeBefore)})`, ''];
   for (const kind of ['changed', 'added', 'removed'] as const) {

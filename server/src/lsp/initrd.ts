@@ -257,7 +257,7 @@ export const initrdFeature: Feature = (env: ServerEnv) => {
 };
 
 /** Sizes of directories (hardlinked data counted once) up to `depth` levels, for the treemap. */
-export function sizeTree(a: Archive, depth: number): { path: string; size: number }[] {
+function sizeTree(a: Archive, depth: number): { path: string; size: number }[] {
   const sizes = new Map<string, number>();
   const seen = new Set<number>();
   for (const e of a.entries) {

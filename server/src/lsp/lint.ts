@@ -10,6 +10,7 @@ import {
   DiagnosticTag,
   type CodeAction,
   type Diagnostic,
+  type DidChangeWatchedFilesParams,
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -35,8 +36,6 @@ function toLspSeverity(s: Severity): DiagnosticSeverity {
   return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : s === 'info' ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint;
 }
 
-export { isNixDocument, lintSettings } from './analysisHost';
-
 /** Strings at least this long have their shell analysis made on the worker thread before linting. */
 const OFF_THREAD_MIN_CHARS = 16 * 1024;
 
@@ -45,7 +44,7 @@ const OFF_THREAD_MIN_CHARS = 16 * 1024;
  * rules, which analyse synchronously, find the results memoised and one big script never blocks
  * the server. Rejects with an AbortError when `signal` aborts (a newer edit of the document).
  */
-export async function analyseLargeScripts(model: FileModel, signal?: AbortSignal): Promise<void> {
+async function analyseLargeScripts(model: FileModel, signal?: AbortSignal): Promise<void> {
   const big: SyntaxNode[] = [];
   const stack: SyntaxNode[] = [model.root];
   while (stack.length > 0) {
@@ -213,7 +212,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     indexing = indexWorkspace().catch((e) => connection.console.error(`nixboot: workspace scan failed: ${String(e)}`));
   });
 
-  connection.onDidChangeWatchedFiles(async (params) => {
+  const watchedFilesChanged = async (params: DidChangeWatchedFilesParams): Promise<void> => {
     for (const change of params.changes) {
       if (!change.uri.startsWith('file:') || !change.uri.endsWith('.nix')) continue;
       const path = fileURLToPath(change.uri);
@@ -236,6 +235,13 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         connection.console.error(`nixboot: linting ${path} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
+  };
+  // The connection does not await notification handlers: a failure is logged here, not left to
+  // the process's unhandledRejection handler.
+  connection.onDidChangeWatchedFiles((params) => {
+    watchedFilesChanged(params).catch((e) =>
+      connection.console.error(`nixboot: watched-file update failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
   });
 
   env.onSettingsChanged(() => {
@@ -299,7 +305,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     try {
       const root = settings().workspaceRoot;
       const rel = (p: string) => (root && p.startsWith(`${root}/`) ? p.slice(root.length + 1) : p);
-      host = `\n\n---\n\n**Judged for** ${explainHost(project(), modelOf(doc), rel).map((l) => l.replace(/^  - /, '- ')).join('  \n')}`;
+      host = `\n\n---\n\n**Judged for** ${explainHost(project(), modelOf(doc), rel).map((l) => l.replace(/^ {2}- /, '- ')).join('  \n')}`;
     } catch (e) {
       console.error(`nixboot: host explanation failed: ${e instanceof Error ? e.message : String(e)}`);
     }

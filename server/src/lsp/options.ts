@@ -20,7 +20,7 @@ function helped(path: readonly string[]): boolean {
 }
 
 /** The option path an offset points at: the attribute-path segment under the cursor, with its prefix. */
-export function optionPathAt(defs: readonly Definition[], offset: number): { path: string[]; start: number; end: number } | undefined {
+function optionPathAt(defs: readonly Definition[], offset: number): { path: string[]; start: number; end: number } | undefined {
   let best: { path: string[]; start: number; end: number } | undefined;
   for (const def of defs) {
     const { attrpath } = bindingParts(def.binding);

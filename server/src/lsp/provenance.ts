@@ -32,7 +32,7 @@ const code = (s: string) => `\`${printable(s).replace(/`/g, "'")}\``;
 const text = (s: string) => printable(s).replace(/[\\`*_[\]<>#|!~]/g, (c) => `\\${c}`);
 const isoTime = (t: number): string => (Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t));
 
-export function verifyMarkdown(r: VerifyResult): string {
+function verifyMarkdown(r: VerifyResult): string {
   return [
     `# ${r.match ? '✅ narHash verified' : '❌ narHash mismatch'}: ${text(r.input)}`,
     '',
@@ -51,7 +51,7 @@ export function verifyMarkdown(r: VerifyResult): string {
   ].join('\n');
 }
 
-export function chainMarkdown(r: ChainResult): string {
+function chainMarkdown(r: ChainResult): string {
   const out = [`# Provenance of ${code(r.subject)}`, ''];
   r.links.forEach((l, i) => {
     out.push(`## ${i + 1}. ${l.title}${l.ok ? '' : ' ⚠'}`, '', code(l.value), '');
@@ -63,7 +63,7 @@ export function chainMarkdown(r: ChainResult): string {
 }
 
 /** Where the node `key` starts in a flake.lock (undefined when the file cannot be read or lacks it). */
-export function lockNodeLocation(lockFile: string, key: string): FileLocation | undefined {
+function lockNodeLocation(lockFile: string, key: string): FileLocation | undefined {
   try {
     const text = readRegularFileSync(lockFile, 64 * 1024 * 1024).toString('utf8');
     const at = nodeKeyOffsets(text).get(key);

@@ -12,7 +12,7 @@ import { loadConfig } from '../rehearse/config';
 import { cleanLine } from '../rehearse/console';
 import type { Feature } from './env';
 
-export function rehearsalMarkdown(r: RehearsalResult): string {
+function rehearsalMarkdown(r: RehearsalResult): string {
   const out = [`# Boot rehearsal: ${r.ok ? 'healthy' : r.verdict}`, '', r.summary, '', `Booted ${r.target.label} (${r.accel.accel}); kernel parameters \`${r.appended}\`.`, ''];
   if (r.causes.length) {
     out.push('## Cause in the configuration', '');
@@ -39,7 +39,7 @@ export function rehearsalMarkdown(r: RehearsalResult): string {
  * that holds it (the flake may be above the host's file), else in the file's directory alone. Only a
  * link to a system toplevel counts (it has `kernel` and `initrd`).
  */
-export function lastBuild(file: string, folders: readonly string[]): string | undefined {
+function lastBuild(file: string, folders: readonly string[]): string | undefined {
   const dir = path.dirname(file);
   const folder = folders.filter((f) => !path.relative(f, dir).startsWith('..') && !path.isAbsolute(path.relative(f, dir))).sort((a, b) => b.length - a.length)[0];
   for (let d = dir; ; d = path.dirname(d)) {

@@ -19,7 +19,7 @@ export interface Derivation {
   readonly env: Record<string, string>;
 }
 
-export class DerivationParseError extends Error {
+class DerivationParseError extends Error {
   constructor(message: string, readonly offset: number) {
     super(`invalid derivation at ${offset}: ${message}`);
     this.name = 'DerivationParseError';

@@ -44,7 +44,7 @@ export function fromNix32(s: string, size: number): Uint8Array {
   return out;
 }
 
-export function toSri(hash: Uint8Array, algo = 'sha256'): string {
+function toSri(hash: Uint8Array, algo = 'sha256'): string {
   return `${algo}-${Buffer.from(hash).toString('base64')}`;
 }
 
@@ -84,7 +84,7 @@ export function parseSha256(text: string): Uint8Array {
 }
 
 /** XOR-folds a hash to `size` bytes (`compressHash` in nix). */
-export function compressHash(hash: Uint8Array, size: number): Uint8Array {
+function compressHash(hash: Uint8Array, size: number): Uint8Array {
   const out = new Uint8Array(size);
   for (let i = 0; i < hash.length; i++) out[i % size] ^= hash[i]!;
   return out;
@@ -94,17 +94,17 @@ function sha256(s: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(s).digest());
 }
 
-export const DEFAULT_STORE_DIR = '/nix/store';
+const DEFAULT_STORE_DIR = '/nix/store';
 
 /** Store path names: letters, digits and `+-._?=`, not starting with a dot, ≤ 211 characters. */
-export function checkStoreName(name: string): void {
+function checkStoreName(name: string): void {
   if (name.length === 0 || name.length > 211 || !/^[A-Za-z0-9+\-._?=]+$/.test(name) || name.startsWith('.')) {
     throw new Error(`'${name}' is not a valid store path name`);
   }
 }
 
 /** `makeStorePath(type, innerHash, name)`: `<storeDir>/<nix32(fold20(sha256(type:sha256:hex:storeDir:name)))>-<name>`. */
-export function makeStorePath(type: string, innerHash: Uint8Array, name: string, storeDir = DEFAULT_STORE_DIR): string {
+function makeStorePath(type: string, innerHash: Uint8Array, name: string, storeDir = DEFAULT_STORE_DIR): string {
   checkStoreName(name);
   const s = `${type}:sha256:${toBase16(innerHash)}:${storeDir}:${name}`;
   return `${storeDir}/${toNix32(compressHash(sha256(s), 20))}-${name}`;

@@ -241,7 +241,7 @@ async function dumpInto(w: NarWriter, root: string, opts: DumpOptions): Promise<
 const SLASH = Buffer.from('/');
 
 /** A path that cannot be serialised (a FIFO, socket or device; a file changing meanwhile): a user error, not a bug. */
-export class NarInputError extends Error {
+class NarInputError extends Error {
   readonly code = 'ENARINPUT';
   constructor(message: string) {
     super(message);

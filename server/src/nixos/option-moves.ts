@@ -32,7 +32,7 @@ const SWRAID: OptionMove = {
   ref: 'nixpkgs#183314 and its follow-up adding the renames (boot.initrd.services.swraid → boot.swraid), in 23.11',
 };
 
-export const OPTION_MOVES: Readonly<Record<string, OptionMove>> = {
+const OPTION_MOVES: Readonly<Record<string, OptionMove>> = {
   'boot.cleanTmpDir': TMP,
   'boot.tmpOnTmpfs': TMP,
   'boot.tmpOnTmpfsSize': TMP,

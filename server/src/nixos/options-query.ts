@@ -160,7 +160,7 @@ export function bindingIn(set: SyntaxNode, name: string, text: string): { bindin
 }
 
 /** Indentation (spaces/tabs) of the line `offset` is on, when only whitespace precedes it. */
-export function indentAt(text: string, offset: number): string | undefined {
+function indentAt(text: string, offset: number): string | undefined {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const before = text.slice(lineStart, offset);
   return /^[ \t]*$/.test(before) ? before : undefined;
@@ -206,7 +206,7 @@ export function appendToSet(text: string, set: SyntaxNode, name: string, valueTe
 export function removeListItem(text: string, item: SyntaxNode): TextEdit {
   let start = item.start;
   while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
-  let end = item.end;
+  const end = item.end;
   // Alone on its line: drop the whole line.
   if (start > 0 && text[start - 1] === '\n') {
     const nl = text.indexOf('\n', end);
@@ -215,18 +215,13 @@ export function removeListItem(text: string, item: SyntaxNode): TextEdit {
   return { start, end, newText: '' };
 }
 
-/** Whether the definitions of `file` include the given dotted path prefix (e.g. a nix-darwin option). */
-export function fileMentions(file: FileModel, needle: RegExp): boolean {
-  return needle.test(file.text);
-}
-
 /**
  * The module-system priority of a definition (nixpkgs lib/modules.nix: mkOptionDefault 1500,
  * mkDefault 1000, plain 100, mkImageMediaOverride 60, mkForce 50, mkVMOverride 10; lower wins);
  * undefined for `mkOverride N`, whose number is not kept. The innermost priority wrapper decides,
  * as in the module system (`mkDefault (mkForce x)` is mkForce).
  */
-export function priorityOf(def: Definition): number | undefined {
+function priorityOf(def: Definition): number | undefined {
   const known: Record<string, number> = { mkOptionDefault: 1500, mkDefault: 1000, mkImageMediaOverride: 60, mkForce: 50, mkVMOverride: 10 };
   for (let i = def.wrappers.length - 1; i >= 0; i--) {
     const w = def.wrappers[i]!;

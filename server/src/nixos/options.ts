@@ -36,7 +36,7 @@ export interface OptionFacts {
   readonly options: Readonly<Record<string, OptionFact>>;
 }
 
-export const NAME_PLACEHOLDER = '<name>';
+const NAME_PLACEHOLDER = '<name>';
 
 interface TreeNode {
   readonly children: Map<string, TreeNode>;
@@ -167,7 +167,7 @@ function onlyMoved(node: TreeNode): boolean {
 }
 
 /** A renamed or removed option (from mkRenamedOptionModule, mkRemovedOptionModule …). */
-export function isMoved(fact: OptionFact | undefined): boolean {
+function isMoved(fact: OptionFact | undefined): boolean {
   return fact !== undefined && (fact.renamedTo !== undefined || fact.removed !== undefined);
 }
 
@@ -248,7 +248,7 @@ const RELEASE_DEFAULTS: Readonly<Record<string, string>> = {
  * stored revision the facts were read from is provenance for maintainers, kept in
  * option-facts.json's `sources`, not shown to users.)
  */
-export function declarationLink(declaredIn: string): string {
+function declarationLink(declaredIn: string): string {
   return `[${declaredIn}](https://github.com/NixOS/nixpkgs/blob/master/${declaredIn.split('/').map(encodeURIComponent).join('/')})`;
 }
 

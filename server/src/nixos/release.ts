@@ -22,9 +22,9 @@ import { dirname, join } from 'node:path';
 /** First release whose default is systemd stage 1. */
 export const SYSTEMD_STAGE1_DEFAULT_FROM = { year: 26, month: 5 };
 /** nixos-unstable before this date (ISO day): scripted stage 1 by default. */
-export const UNSTABLE_SCRIPTED_BEFORE = '2026-03-01';
+const UNSTABLE_SCRIPTED_BEFORE = '2026-03-01';
 /** nixos-unstable from this date on: systemd stage 1 by default (see the note above). */
-export const UNSTABLE_SYSTEMD_FROM = '2026-04-12';
+const UNSTABLE_SYSTEMD_FROM = '2026-04-12';
 
 export interface Release {
   readonly year: number;
@@ -59,7 +59,7 @@ function parseSetting(v: string | undefined): Release | undefined {
 }
 
 /** An unstable or fork pin of the given commit time (Unix seconds): the release it leads to. */
-export function releaseAt(unixSeconds: number): Release {
+function releaseAt(unixSeconds: number): Release {
   const d = new Date(unixSeconds * 1000);
   const iso = d.toISOString().slice(0, 10);
   const yy = d.getUTCFullYear() % 100;

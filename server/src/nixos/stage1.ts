@@ -27,9 +27,6 @@ export const SCRIPTED_HOOKS: readonly ScriptHook[] = [
   { pattern: 'boot.initrd.luks.devices.*.postOpenCommands', how: 'inlined into the LUKS open code of /init (preLVMCommands or postDeviceCommands)' },
 ];
 
-/** Options that scripted stage 1 runs as stage-1 shell code (for command availability). */
-export const STAGE1_SHELL_OPTIONS: readonly string[] = SCRIPTED_HOOKS.map((h) => h.pattern);
-
 /** systemd stage 1: unit scripts, run by bash as their own process. */
 export const SYSTEMD_STAGE1_SCRIPT_OPTIONS: readonly string[] = [
   'boot.initrd.systemd.services.*.script',

@@ -57,7 +57,7 @@ export function dottedName(n: SyntaxNode, text: string): string | undefined {
 }
 
 /** Mount points stage 1 mounts itself (nixpkgs nixos/lib/utils.nix pathsNeededForBoot). */
-export const PATHS_NEEDED_FOR_BOOT: readonly string[] = ['/', '/nix', '/nix/store', '/var', '/var/log', '/var/lib', '/var/lib/nixos', '/etc', '/usr'];
+const PATHS_NEEDED_FOR_BOOT: readonly string[] = ['/', '/nix', '/nix/store', '/var', '/var/log', '/var/lib', '/var/lib/nixos', '/etc', '/usr'];
 
 /** Programs of packages commonly put into initrdBin/storePaths, so a bare name can be checked. */
 export const PACKAGE_BINARIES: Readonly<Record<string, readonly string[] | 'all-busybox'>> = {
@@ -110,13 +110,13 @@ export const PACKAGE_BINARIES: Readonly<Record<string, readonly string[] | 'all-
  * Packages whose default output (the one `${pkgs.X}` names) has no bin/: the programs are in the
  * `bin` output. nixpkgs pkgs/os-specific/linux/lvm2: outputs = [ "out" "bin" "dev" "man" ].
  */
-export const PROGRAMS_IN_BIN_OUTPUT: ReadonlySet<string> = new Set(['lvm2']);
+const PROGRAMS_IN_BIN_OUTPUT: ReadonlySet<string> = new Set(['lvm2']);
 
 /**
  * File-system types whose nixpkgs module adds a package to systemd stage 1's initrdBin when the
  * type is needed in stage 1 (nixos/modules/tasks/filesystems/<module>.nix).
  */
-export const FS_INITRD_PACKAGES: ReadonlyArray<{ types: readonly string[]; pkg: string; module: string; alsoStage2?: boolean }> = [
+const FS_INITRD_PACKAGES: ReadonlyArray<{ types: readonly string[]; pkg: string; module: string; alsoStage2?: boolean }> = [
   { types: ['ext2', 'ext3', 'ext4'], pkg: 'e2fsprogs', module: 'ext.nix' },
   { types: ['xfs'], pkg: 'xfsprogs', module: 'xfs.nix' },
   { types: ['vfat'], pkg: 'dosfstools', module: 'vfat.nix' },
@@ -137,7 +137,7 @@ const OUTPUTS = new Set(['bin', 'out', 'lib', 'dev', 'man']);
 const INITRD_SYSTEMD = new Set(['cfg.package', 'config.boot.initrd.systemd.package', 'config.systemd.package', 'config.boot.initrd.systemd.package.out']);
 
 /** `pkgs.foo`, `pkgs.foo.bin`, `config.boot.kernelPackages.foo`, `config.boot.zfs.package` → a package, or undefined. */
-export function packageRef(dotted: string): PackageRef | undefined {
+function packageRef(dotted: string): PackageRef | undefined {
   if (INITRD_SYSTEMD.has(dotted)) return { name: 'systemd' };
   if (dotted === 'config.boot.zfs.package') return { name: 'zfs' };
   let rest: string;
@@ -267,7 +267,7 @@ export interface ProvisionItem {
 const withRanges = new WeakMap<FileModel, Array<{ start: number; end: number }>>();
 
 /** Whether `offset` lies inside a `with pkgs; …` body of the file (then `foo` means `pkgs.foo`). */
-export function insideWithPkgs(file: FileModel, offset: number): boolean {
+function insideWithPkgs(file: FileModel, offset: number): boolean {
   let ranges = withRanges.get(file);
   if (!ranges) {
     const found: Array<{ start: number; end: number }> = [];
@@ -633,7 +633,7 @@ const openCache = new WeakMap<ProjectModel, Openness>();
  * nixpkgs modules imported through `modulesPath + "/…"` or `<nixpkgs/nixos/modules/…>` that this
  * model knows (so importing them does not make the host open).
  */
-export const KNOWN_NIXPKGS_MODULES: ReadonlyMap<string, { readonly availableKernelModules: readonly string[] }> = new Map([
+const KNOWN_NIXPKGS_MODULES: ReadonlyMap<string, { readonly availableKernelModules: readonly string[] }> = new Map([
   // nixos/modules/profiles/qemu-guest.nix
   ['profiles/qemu-guest.nix', { availableKernelModules: ['virtio_net', 'virtio_pci', 'virtio_mmio', 'virtio_blk', 'virtio_scsi', '9p', '9pnet_virtio'] }],
   // nixos/modules/installer/scan/not-detected.nix: only hardware.enableRedistributableFirmware
@@ -641,7 +641,7 @@ export const KNOWN_NIXPKGS_MODULES: ReadonlyMap<string, { readonly availableKern
 ]);
 
 /** The nixpkgs module a `modulesPath + "/x"` or `<nixpkgs/nixos/modules/x>` item names, if any. */
-export function nixpkgsModuleOf(item: SyntaxNode, text: string): string | undefined {
+function nixpkgsModuleOf(item: SyntaxNode, text: string): string | undefined {
   const src = text.slice(item.start, item.end).replace(/\s+/g, '');
   const m =
     /^\(?(?:modulesPath|\(toStringmodulesPath\))\+"\/?([^"$]+)"\)?$/.exec(src) ??

@@ -3,7 +3,7 @@ import { removeListItem, stringItems } from '../nixos/options-query';
 import type { Rule } from './types';
 
 /** What each debugging parameter does (scripted stage-1-init.sh, systemd stage 1). */
-export const DEBUG_PARAMS: ReadonlyMap<string, string> = new Map([
+const DEBUG_PARAMS: ReadonlyMap<string, string> = new Map([
   ['boot.debug1', 'stops stage 1 right at the start and opens a root shell on the console; the boot continues only when it exits'],
   ['boot.debug1devices', 'stops stage 1 after the devices are set up and opens a root shell; the boot waits for it'],
   ['boot.debug1mounts', 'stops stage 1 after the file systems are mounted and opens a root shell; the boot waits for it'],
@@ -19,7 +19,7 @@ export const DEBUG_PARAMS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Parameters only scripted stage 1's /init (stage-1-init.sh) reads; systemd stage 1 ignores them. */
-export const SCRIPTED_ONLY_PARAMS: ReadonlySet<string> = new Set([
+const SCRIPTED_ONLY_PARAMS: ReadonlySet<string> = new Set([
   'boot.debug1', 'boot.debug1devices', 'boot.debug1mounts', 'boot.trace', 'boot.debugtrace', 'debugtrace',
   'boot.panic_on_fail', 'stage1panic', 'stage1panic=1', 'boot.shell_on_fail',
 ]);

@@ -8,7 +8,7 @@ import { literalString } from './util';
 const ONE_DAY_S = 24 * 3600;
 
 /** Seconds of a `--delete-older-than` / `--older-than` period like `30d`, `12h`, `2w`; undefined if unparsable. */
-export function periodSeconds(s: string): number | undefined {
+function periodSeconds(s: string): number | undefined {
   const m = /^(\d+)\s*([smhdw]?)$/.exec(s.trim());
   if (!m) return undefined;
   const n = Number(m[1]);
@@ -17,7 +17,7 @@ export function periodSeconds(s: string): number | undefined {
 }
 
 /** What in a `nix-collect-garbage` argument list deletes every old generation, if anything. */
-export function gcDeletesAll(args: readonly string[]): string | undefined {
+function gcDeletesAll(args: readonly string[]): string | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-d' || a === '--delete-old') return a;
@@ -45,7 +45,7 @@ function basename(p: string): string {
 }
 
 /** Why a shell command deletes every old generation, or undefined. */
-export function commandDeletesAll(argv: readonly string[]): string | undefined {
+function commandDeletesAll(argv: readonly string[]): string | undefined {
   let [cmd, ...rest] = argv;
   if (cmd === 'sudo' || cmd === 'doas' || cmd === 'exec') [cmd, ...rest] = rest;
   if (cmd === undefined) return undefined;

@@ -3,7 +3,7 @@ import { plainString, stringItems } from '../nixos/options-query';
 import type { Rule } from './types';
 
 /** Names of pkgs/build-support/kernel/initrd-compressor-meta.nix, and the kernel decompressor each needs. */
-export const COMPRESSORS: ReadonlyMap<string, string> = new Map([
+const COMPRESSORS: ReadonlyMap<string, string> = new Map([
   ['cat', 'none'],
   ['gzip', 'CONFIG_RD_GZIP'],
   ['pigz', 'CONFIG_RD_GZIP'],

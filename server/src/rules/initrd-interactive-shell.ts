@@ -13,7 +13,7 @@ function basename(p: string): string {
 }
 
 /** The shell an interactive invocation starts (`/bin/sh`, `setsid cttyhack sh -i`), or undefined. */
-export function interactiveShell(c: ShellCommand): string | undefined {
+function interactiveShell(c: ShellCommand): string | undefined {
   const words = c.args.map((w) => w.value);
   let i = 0;
   while (i < words.length && words[i] !== undefined && WRAPPERS.has(basename(words[i]!))) {

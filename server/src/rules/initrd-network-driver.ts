@@ -4,7 +4,7 @@ import { hostOpenness, importedKernelModules } from '../nixos/stage1Contents';
 import type { Rule } from './types';
 
 /** Kernel modules of common wired, virtual and USB network cards. */
-export const NIC_DRIVERS: ReadonlySet<string> = new Set(
+const NIC_DRIVERS: ReadonlySet<string> = new Set(
   (
     'e100 e1000 e1000e igb igbvf igc ixgb ixgbe ixgbevf i40e iavf ice idpf r8169 r8125 r8152 8139too 8139cp tg3 bnx2 bnx2x ' +
     'bnxt_en b44 bcmgenet genet virtio_net vmxnet3 xen_netfront hv_netvsc ena gve mlx4_en mlx4_core mlx5_core atlantic alx ' +

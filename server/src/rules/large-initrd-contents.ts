@@ -7,7 +7,7 @@ import type { Rule, RuleContext } from './types';
 import { dottedName, packagesUsedInStage1 } from './util';
 
 /** Packages whose output alone is tens to hundreds of MB (rough sizes of x86_64 outputs). */
-export const HUGE: ReadonlyMap<string, string> = new Map([
+const HUGE: ReadonlyMap<string, string> = new Map([
   ['nix', '~120 MB with its closure (seed 002)'],
   ['nixVersions.latest', '~120 MB'],
   ['lix', '~120 MB'],

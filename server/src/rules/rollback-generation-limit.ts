@@ -11,7 +11,7 @@ const LOADERS = [
   'boot.loader.refind.maxGenerations',
 ];
 
-export const MIN_GENERATIONS = 3;
+const MIN_GENERATIONS = 3;
 
 export const rule: Rule = {
   id: 'rollback-generation-limit',

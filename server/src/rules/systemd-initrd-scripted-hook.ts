@@ -6,7 +6,7 @@ import { plainString } from '../nixos/options-query';
 import { scriptedOnly } from '../nixos/stage1';
 
 /** Options that systemd stage 1 rejects unless empty (systemd/initrd.nix and luksroot.nix assertions). */
-export const REJECTED: readonly string[] = [
+const REJECTED: readonly string[] = [
   'boot.initrd.preFailCommands',
   'boot.initrd.preDeviceCommands',
   'boot.initrd.preLVMCommands',

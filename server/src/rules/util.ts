@@ -15,7 +15,7 @@ import type { SyntaxNode } from '../syntax/tree';
  * c s`, `concatStringsSep sep [ … ]`, `concatLines [ … ]`, module wrappers. Other parts (unknown
  * values) are skipped.
  */
-export function stringPieces(value: SyntaxNode): SyntaxNode[] {
+function stringPieces(value: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   const visit = (n: SyntaxNode | undefined, depth: number): void => {
     if (!n || depth > 32) return;
@@ -87,10 +87,6 @@ export function literalBool(n: SyntaxNode): boolean | undefined {
   return name === 'true' ? true : name === 'false' ? false : undefined;
 }
 
-export function isNull(n: SyntaxNode): boolean {
-  return identName(unparen(n)) === 'null';
-}
-
 /** The value of a string literal without interpolations. */
 export function literalString(n: SyntaxNode): string | undefined {
   const u = unparen(n);
@@ -98,28 +94,6 @@ export function literalString(n: SyntaxNode): string | undefined {
   const parts = decodeString(u);
   if (parts.some((p) => p.kind !== 'text')) return undefined;
   return parts.map((p) => (p.kind === 'text' ? p.value : '')).join('');
-}
-
-/** Elements of a list value (following `++`, module wrappers). */
-export function listItems(value: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  const visit = (n: SyntaxNode | undefined, depth: number): void => {
-    if (!n || depth > 32) return;
-    const u = unparen(unwrapValue(n, new Map()).value);
-    if (!u) return;
-    if (u.kind === 'List') out.push(...nodes(u));
-    else if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'concat')) for (const s of nodes(u)) visit(s, depth + 1);
-    else if (u.kind === 'Apply') {
-      const { fn, args } = applyChain(u);
-      const name = calleeName(fn);
-      if ((name === 'optionals' || name === 'optional') && args.length === 2) {
-        if (name === 'optional') out.push(args[1]!);
-        else visit(args[1], depth + 1);
-      }
-    }
-  };
-  visit(value, 0);
-  return out;
 }
 
 /** `1 generation`, `2 generations`. */

@@ -63,7 +63,6 @@ export interface ShellAnalysis {
 /** Converts UTF-8 byte offsets (what mvdan/sh reports) to JS string indices. */
 function byteToIndexMap(text: string): (byte: number) => number {
   // Fast path: pure ASCII.
-  // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(text)) return (b) => b;
   const map = new Uint32Array(Buffer.byteLength(text, 'utf8') + 1);
   let b = 0;
@@ -111,7 +110,6 @@ function items(s: GoValue): GoValue[] {
 /** A Go string (UTF-8 bytes, one per char) as a JS string. */
 function goString(v: GoValue): string {
   const s = typeof v === 'string' ? v : String(v ?? '');
-  // eslint-disable-next-line no-control-regex
   return /[^\x00-\x7f]/.test(s) ? Buffer.from(s, 'latin1').toString('utf8') : s;
 }
 

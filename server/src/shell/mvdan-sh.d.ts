@@ -9,12 +9,18 @@ declare module 'mvdan-sh' {
   export interface Node {
     Pos(): Pos;
     End(): Pos;
+    // GopherJS objects: fields differ per node type and are read by name (shell/analyze.ts).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     [key: string]: any;
   }
   export interface Parser {
     Parse(src: string, name: string): Node;
   }
-  export interface ParserOption {}
+  // An opaque option made by KeepComments() or Variant(), only ever handed back to NewParser().
+  const parserOption: unique symbol;
+  export interface ParserOption {
+    readonly [parserOption]: true;
+  }
   export const syntax: {
     NewParser(...opts: ParserOption[]): Parser;
     KeepComments(keep: boolean): ParserOption;

@@ -1,5 +1,5 @@
 // The Nix syntax engine: parse(text) -> { root, errors }, never throws.
 export { parse } from './parser';
-export { decodeString, staticString, type DecodedPart } from './decode';
+export { staticString } from './decode';
 export { printTree, debugTree } from './print';
 export type * from './tree';

@@ -19,7 +19,7 @@ export interface ClosureOptions extends Pick<RunOptions, 'env' | 'signal' | 'tim
 }
 
 /** `--store ROOT` when the root's store is another one than this machine's. */
-export function storeArgs(root = '/'): string[] {
+function storeArgs(root = '/'): string[] {
   const r = path.resolve(root);
   if (r === '/') return [];
   try {
@@ -31,11 +31,6 @@ export function storeArgs(root = '/'): string[] {
 }
 
 const cache = new Map<string, ClosurePath[]>();
-
-/** Forgets cached closures (benchmarks; a store path's closure never changes otherwise). */
-export function clearClosureCache(): void {
-  cache.clear();
-}
 
 /** Every requisite of `storePath` with its NAR size (cached: store paths are immutable). */
 export async function queryClosure(storePath: string, opts: ClosureOptions = {}): Promise<ClosurePath[]> {
@@ -52,12 +47,6 @@ export async function queryClosure(storePath: string, opts: ClosureOptions = {})
     .map((i) => ({ path: i.path, narSize: i.narSize ?? 0 }));
   cache.set(key, list);
   return list;
-}
-
-/** `nix-store --query --referrers`: store paths that refer to `storePath`. */
-export async function queryReferrers(storePath: string, opts: ClosureOptions = {}): Promise<string[]> {
-  const r = await run('nix-store', [...storeArgs(opts.root), '--query', '--referrers', storePath], { env: opts.env, signal: opts.signal, timeoutMs: opts.timeoutMs });
-  return r.stdout.split('\n').filter(Boolean);
 }
 
 /** Splits a store path's name like Nix's DrvName: the version starts at the first `-` followed by a digit. */

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 
 export interface RunOptions {
   readonly cwd?: string;
@@ -30,7 +30,7 @@ export interface RunResult<T = string> {
 }
 
 /** The program is not installed (ENOENT). The message says what to install. */
-export class ProgramMissingError extends Error {
+class ProgramMissingError extends Error {
   constructor(readonly program: string) {
     super(`'${program}' was not found on PATH${HINTS[program] ? ` (${HINTS[program]})` : ''}`);
     this.name = 'ProgramMissingError';
@@ -38,7 +38,7 @@ export class ProgramMissingError extends Error {
 }
 
 /** The program ran and failed, timed out or was cancelled. */
-export class ExecError extends Error {
+class ExecError extends Error {
   constructor(
     readonly command: string,
     readonly exitCode: number | undefined,
@@ -100,40 +100,6 @@ export async function run(program: string, args: readonly string[], opts: RunOpt
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ProgramMissingError(program);
     throw e;
   }
-}
-
-/**
- * Starts a long-running program whose stdout is consumed as a stream (e.g. `zstd -dc` feeding
- * the cpio reader). The caller reads `process.stdout` and must await `process` for errors.
- */
-export function spawnStream(
-  program: string,
-  args: readonly string[],
-  opts: Pick<RunOptions, 'cwd' | 'env' | 'signal' | 'timeoutMs'> & { stdinFile?: string } = {},
-): ResultPromise {
-  return execa(program, [...args], {
-    cwd: opts.cwd,
-    env: opts.env,
-    extendEnv: opts.env === undefined,
-    timeout: opts.timeoutMs,
-    cancelSignal: opts.signal,
-    stdin: opts.stdinFile ? { file: opts.stdinFile } : 'ignore',
-    stdout: 'pipe',
-    encoding: 'buffer',
-    buffer: false,
-    reject: false,
-  });
-}
-
-/** Whether a program is on PATH (cached per process). */
-const whichCache = new Map<string, Promise<boolean>>();
-export function hasProgram(program: string): Promise<boolean> {
-  let p = whichCache.get(program);
-  if (!p) {
-    p = execa('sh', ['-c', 'command -v "$1"', 'sh', program], { reject: false, stdin: 'ignore' }).then((r) => r.exitCode === 0);
-    whichCache.set(program, p);
-  }
-  return p;
 }
 
 /** Whether a program is on PATH, found without spawning anything (cached per PATH value). */

@@ -157,7 +157,7 @@ function fileAt(root: string, p: string | undefined): BootFile | undefined {
 }
 
 /** Link creation time: statx birth time when the file system records it, else ctime. */
-export function linkDate(link: string): Date {
+function linkDate(link: string): Date {
   const st = fs.lstatSync(link, { bigint: true });
   const birth = st.birthtimeNs;
   return new Date(Number((birth > 0n ? birth : st.ctimeNs) / 1_000_000n));

@@ -206,7 +206,7 @@ const MAX_TREE = 64 * 1024 * 1024;
 const MAX_SYMLINK = 64 * 1024;
 
 /** Files larger than this are not read into memory when a tree is built: they are streamed when hashed. */
-export const INLINE = BIG_PIECE;
+const INLINE = BIG_PIECE;
 
 /** A regular file's NAR: one buffer holding its contents. */
 function fileNar(data: Buffer, executable: boolean): Buffer {
@@ -424,9 +424,9 @@ export class GitTreeHasher {
     this.stats.treesRead++;
     const entries = parseTree(obj.data, oid.length / 2).sort((a, b) => Buffer.compare(a.name, b.name));
     // All blob and tree reads of this level are started at once.
-    const kids = entries.map((e): Promise<Buffer | NarNode> | Buffer | NarNode => {
+    const kids = entries.map((e): Promise<Buffer | NarNode> => {
       if (isTree(e.mode)) return this.tree(e.oid, signal, depth + 1);
-      if (e.mode === '160000') return T.emptyDir;
+      if (e.mode === '160000') return Promise.resolve(T.emptyDir);
       if (e.mode !== '120000' && !e.mode.startsWith('100')) return Promise.reject(new Error(`unsupported git mode ${printable(e.mode)} for '${printable(e.name)}'`));
       const kind = e.mode === '120000' ? 'l' : (parseInt(e.mode, 8) & 0o100) !== 0 ? 'x' : 'f';
       const key = kind + e.oid;
@@ -434,7 +434,7 @@ export class GitTreeHasher {
       if (known) {
         this.blobs.delete(key);
         this.blobs.set(key, known);
-        return known;
+        return Promise.resolve(known);
       }
       return this.reader.readUpTo(e.oid, kind === 'l' ? MAX_SYMLINK : INLINE).then((b) => {
         if (b.type !== 'blob') throw new Error(`${e.oid} ('${printable(e.name)}') is a ${b.type}, not a blob`);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { onPath } from './exec';
 
-export const QEMU = 'qemu-system-x86_64';
+const QEMU = 'qemu-system-x86_64';
 export const QEMU_INSTALL_HINT = 'install QEMU, e.g. `apt-get install qemu-system-x86`';
 
 export type Accel = 'kvm' | 'tcg';

@@ -5,7 +5,7 @@ import { readRegularFile } from '../files';
 import { parseDerivation, type Derivation } from '../nar/derivation';
 import { run, type RunOptions } from './exec';
 
-export const STORE_DIR = '/nix/store';
+const STORE_DIR = '/nix/store';
 
 /**
  * The store path containing `p` (`/nix/store/<hash>-<name>`), following symlinks on disk when

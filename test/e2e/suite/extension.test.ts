@@ -1,13 +1,14 @@
 // Extension-host tests: the real VS Code API against the demo workspace.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'nixboot.nixboot';
 
 /** Figures the runner collects (e.g. activation time for bench/RESULTS.md). */
-const METRICS_FILE = process.env.NIXBOOT_SUITE_METRICS ?? require('node:path').join(__dirname, '..', '..', '..', '.e2e', 'suite-metrics.json');
+const METRICS_FILE = process.env.NIXBOOT_SUITE_METRICS ?? path.join(__dirname, '..', '..', '..', '.e2e', 'suite-metrics.json');
 function recordMetric(name: string, value: number): void {
-  const fs = require('node:fs') as typeof import('node:fs');
   let all: Record<string, number> = {};
   try {
     all = JSON.parse(fs.readFileSync(METRICS_FILE, 'utf8'));
@@ -180,8 +181,6 @@ describe('provenance: flake.lock code lenses and store path comparison (seeds 00
   // Fixtures in a fresh temp dir: a source tree, a copy with one byte changed, and a flake.lock whose
   // `good` input carries the tree's real narHash (hashed by the engine, itself checked against
   // `nix hash path` in test/nar) and whose `bad` input carries another tree's hash.
-  const fs = require('node:fs') as typeof import('node:fs');
-  const p = require('node:path') as typeof import('node:path');
   let tmp = '';
   let lockFile = '';
   const lensTitles = async (): Promise<string[]> => {
@@ -196,28 +195,28 @@ describe('provenance: flake.lock code lenses and store path comparison (seeds 00
     // it would ask for the folder: docs/security.md), so the sources live in the workspace.
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'a workspace folder is open');
-    tmp = fs.mkdtempSync(p.join(folder.uri.fsPath, '.nixboot-e2e-prov-'));
+    tmp = fs.mkdtempSync(path.join(folder.uri.fsPath, '.nixboot-e2e-prov-'));
     for (const side of ['a', 'b']) {
-      fs.mkdirSync(p.join(tmp, side, 'bin'), { recursive: true });
-      fs.writeFileSync(p.join(tmp, side, 'bin', 'tool'), Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.alloc(10_000, 0x41), Buffer.from('\n')]));
-      fs.chmodSync(p.join(tmp, side, 'bin', 'tool'), 0o755);
-      fs.writeFileSync(p.join(tmp, side, 'README'), 'demo source\n');
+      fs.mkdirSync(path.join(tmp, side, 'bin'), { recursive: true });
+      fs.writeFileSync(path.join(tmp, side, 'bin', 'tool'), Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.alloc(10_000, 0x41), Buffer.from('\n')]));
+      fs.chmodSync(path.join(tmp, side, 'bin', 'tool'), 0o755);
+      fs.writeFileSync(path.join(tmp, side, 'README'), 'demo source\n');
     }
-    const b = fs.readFileSync(p.join(tmp, 'b', 'bin', 'tool'));
+    const b = fs.readFileSync(path.join(tmp, 'b', 'bin', 'tool'));
     b[5000] = 0x42; // one rewritten byte
-    fs.writeFileSync(p.join(tmp, 'b', 'bin', 'tool'), b);
-    const hashA = formatHash((await hashPath(p.join(tmp, 'a'))).hash, 'sri');
-    const hashB = formatHash((await hashPath(p.join(tmp, 'b'))).hash, 'sri');
+    fs.writeFileSync(path.join(tmp, 'b', 'bin', 'tool'), b);
+    const hashA = formatHash((await hashPath(path.join(tmp, 'a'))).hash, 'sri');
+    const hashB = formatHash((await hashPath(path.join(tmp, 'b'))).hash, 'sri');
     const lock = {
       nodes: {
-        good: { locked: { type: 'path', path: p.join(tmp, 'a'), lastModified: 1700000000, narHash: hashA }, original: { type: 'path', path: p.join(tmp, 'a') } },
-        bad: { locked: { type: 'path', path: p.join(tmp, 'a'), lastModified: 1700000000, narHash: hashB }, original: { type: 'path', path: p.join(tmp, 'a') } },
+        good: { locked: { type: 'path', path: path.join(tmp, 'a'), lastModified: 1700000000, narHash: hashA }, original: { type: 'path', path: path.join(tmp, 'a') } },
+        bad: { locked: { type: 'path', path: path.join(tmp, 'a'), lastModified: 1700000000, narHash: hashB }, original: { type: 'path', path: path.join(tmp, 'a') } },
         root: { inputs: { good: 'good', bad: 'bad' } },
       },
       root: 'root',
       version: 7,
     };
-    lockFile = p.join(tmp, 'flake.lock');
+    lockFile = path.join(tmp, 'flake.lock');
     fs.writeFileSync(lockFile, JSON.stringify(lock, null, 2) + '\n');
   });
 
@@ -243,7 +242,7 @@ describe('provenance: flake.lock code lenses and store path comparison (seeds 00
   });
 
   it('compares two trees and opens the report with the differing byte range', async () => {
-    const r = await vscode.commands.executeCommand<{ identical: boolean; changed: number; report: string }>('nixboot.storePaths.compare', p.join(tmp, 'a'), p.join(tmp, 'b'));
+    const r = await vscode.commands.executeCommand<{ identical: boolean; changed: number; report: string }>('nixboot.storePaths.compare', path.join(tmp, 'a'), path.join(tmp, 'b'));
     assert.equal(r?.identical, false);
     assert.equal(r?.changed, 1);
     assert.match(r!.report, /bin\/tool/);
@@ -254,7 +253,6 @@ describe('provenance: flake.lock code lenses and store path comparison (seeds 00
 
 describe('provenance command (real Nix store path of the demo generations)', () => {
   it('nixboot.provenance.show traces a store path given as an argument and opens the report', async () => {
-    const fs = require('node:fs') as typeof import('node:fs');
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder);
     const link = `${folder.uri.fsPath}-system/root/nix/var/nix/profiles/system-3-link`;
@@ -282,7 +280,7 @@ describe('Generations view (real Nix profile of the demo)', () => {
     const gens = items.filter(({ item }) => item.collapsibleState !== vscode.TreeItemCollapsibleState.None && /\d/.test(labelOf(item)));
     assert.ok(gens.length >= 3, `three generations listed (got: ${items.map(({ item }) => labelOf(item)).join(' | ')})`);
     const children = (await tree.getChildren(gens[0]!.n)) ?? [];
-    const details = await Promise.all(children.map((c) => tree.getTreeItem(c)));
+    const details = await Promise.all(children.map(async (c) => tree.getTreeItem(c)));
     const kernel = details.find((d) => labelOf(d) === 'Kernel');
     assert.ok(kernel, `a Kernel row under ${labelOf(gens[0]!.item)}`);
     assert.match(String(kernel.description), /\d+\.\d+/);
