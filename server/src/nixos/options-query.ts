@@ -3,7 +3,18 @@
 // edits that add a sibling option next to an existing definition.
 import type { FileModel, ProjectModel, TextEdit } from '../rules/types';
 import type { SyntaxNode } from '../syntax/tree';
-import { applyChain, bindingParts, bindingsOf, calleeName, identName, nodes, tokens, unparen, unwrapValue, type Definition } from './definitions';
+import {
+  applyChain,
+  bindingParts,
+  bindingsOf,
+  calleeName,
+  identName,
+  nodes,
+  tokens,
+  unparen,
+  unwrapValue,
+  type Definition,
+} from './definitions';
 
 export interface Located {
   readonly file: FileModel;
@@ -62,7 +73,8 @@ export function mayBeDefined(project: ProjectModel, dotted: string): boolean {
 }
 
 /** Unstable kernel device names: /dev/sda1, /dev/nvme0n1p2, /dev/vdb, /dev/mmcblk0p1, /dev/xvda, /dev/hdb. */
-export const UNSTABLE_DEVICE = /^\/dev\/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+n\d+(p\d+)?|mmcblk\d+(p\d+)?)$/;
+export const UNSTABLE_DEVICE =
+  /^\/dev\/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+n\d+(p\d+)?|mmcblk\d+(p\d+)?)$/;
 
 /** The text of a string literal (no interpolation), or undefined. Works without the decoder for plain "…" strings. */
 export function plainString(n: SyntaxNode | undefined, text: string): string | undefined {
@@ -80,7 +92,8 @@ export function items(value: SyntaxNode): SyntaxNode[] {
     const u = unparen(unwrapValue(n, new Map()).value);
     if (!u) return;
     if (u.kind === 'List') out.push(...nodes(u));
-    else if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'concat')) for (const s of nodes(u)) visit(s, depth + 1);
+    else if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'concat'))
+      for (const s of nodes(u)) visit(s, depth + 1);
     else if (u.kind === 'Apply') {
       const { fn, args } = applyChain(u);
       const name = calleeName(fn);
@@ -97,11 +110,13 @@ export function hasOpaqueParts(value: SyntaxNode): boolean {
   const u = unparen(unwrapValue(value, new Map()).value);
   if (!u) return true;
   if (u.kind === 'List') return false;
-  if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'concat')) return nodes(u).some(hasOpaqueParts);
+  if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'concat'))
+    return nodes(u).some(hasOpaqueParts);
   if (u.kind === 'Apply') {
     const { fn, args } = applyChain(u);
     const name = calleeName(fn);
-    if ((name === 'optional' || name === 'optionals') && args.length === 2) return name === 'optionals' ? hasOpaqueParts(args[1]!) : false;
+    if ((name === 'optional' || name === 'optionals') && args.length === 2)
+      return name === 'optionals' ? hasOpaqueParts(args[1]!) : false;
   }
   return true;
 }
@@ -112,7 +127,10 @@ export function hasOpaqueParts(value: SyntaxNode): boolean {
  * `availableKernelModules.igb = true;`; names set to false are not added). `opaque` when some
  * definition cannot be read statically; `defined` when the option is set at all.
  */
-export function kernelModuleNames(project: ProjectModel, option: string): { names: string[]; opaque: boolean; defined: boolean } {
+export function kernelModuleNames(
+  project: ProjectModel,
+  option: string,
+): { names: string[]; opaque: boolean; defined: boolean } {
   const names: string[] = [];
   let opaque = false;
   const exact = project.definitions(option);
@@ -121,8 +139,12 @@ export function kernelModuleNames(project: ProjectModel, option: string): { name
     const u = unparen(unwrapValue(def.value, new Map()).value);
     if (u?.kind === 'AttrSet') {
       for (const b of bindingsOf(u)) {
-        const { attrpath, value } = b.kind === 'Binding' ? bindingParts(b) : { attrpath: undefined, value: undefined };
-        const name = attrpath && tokens(attrpath).length === 1 ? tokens(attrpath)[0]!.text.replace(/^"(.*)"$/, '$1') : undefined;
+        const { attrpath, value } =
+          b.kind === 'Binding' ? bindingParts(b) : { attrpath: undefined, value: undefined };
+        const name =
+          attrpath && tokens(attrpath).length === 1
+            ? tokens(attrpath)[0]!.text.replace(/^"(.*)"$/, '$1')
+            : undefined;
         const on = value ? boolOf(value) : undefined;
         if (name === undefined || on === undefined) opaque = true;
         else if (on) names.push(name);
@@ -149,7 +171,11 @@ export function stringItems(def: Definition, text: string): Array<{ node: Syntax
 }
 
 /** The binding `name = value;` directly inside an attribute set, by its single-name attrpath. */
-export function bindingIn(set: SyntaxNode, name: string, text: string): { binding: SyntaxNode; value: SyntaxNode } | undefined {
+export function bindingIn(
+  set: SyntaxNode,
+  name: string,
+  text: string,
+): { binding: SyntaxNode; value: SyntaxNode } | undefined {
   for (const b of bindingsOf(set)) {
     if (b.kind !== 'Binding') continue;
     const { attrpath, value } = bindingParts(b);
@@ -172,7 +198,12 @@ function indentAt(text: string, offset: number): string | undefined {
  * for `boot.initrd.network.ssh.enable = true;` (or `network.ssh.enable` inside `boot.initrd = {…}`)
  * we can add `boot.initrd.network.enable`; for `enable = true;` inside `ssh = {…}` we cannot.
  */
-export function siblingInsert(file: FileModel, def: Definition, option: readonly string[], valueText: string): TextEdit | undefined {
+export function siblingInsert(
+  file: FileModel,
+  def: Definition,
+  option: readonly string[],
+  valueText: string,
+): TextEdit | undefined {
   const { attrpath } = bindingParts(def.binding);
   if (!attrpath) return undefined;
   const written = file.text.slice(attrpath.start, attrpath.end).replace(/\s+/g, '').split('.');
@@ -183,11 +214,20 @@ export function siblingInsert(file: FileModel, def: Definition, option: readonly
   const indent = indentAt(file.text, def.binding.start);
   if (indent === undefined) return undefined;
   const rel = option.slice(prefixLen).map((p) => (/^[A-Za-z_][\w'-]*$/.test(p) ? p : JSON.stringify(p)));
-  return { start: def.binding.start, end: def.binding.start, newText: `${rel.join('.')} = ${valueText};\n${indent}` };
+  return {
+    start: def.binding.start,
+    end: def.binding.start,
+    newText: `${rel.join('.')} = ${valueText};\n${indent}`,
+  };
 }
 
 /** An edit adding `name = valueText;` as the last binding of an attribute set written over several lines. */
-export function appendToSet(text: string, set: SyntaxNode, name: string, valueText: string): TextEdit | undefined {
+export function appendToSet(
+  text: string,
+  set: SyntaxNode,
+  name: string,
+  valueText: string,
+): TextEdit | undefined {
   const u = unparen(set);
   if (!u || u.kind !== 'AttrSet') return undefined;
   const close = u.children[u.children.length - 1];
@@ -221,8 +261,14 @@ export function removeListItem(text: string, item: SyntaxNode): TextEdit {
  * undefined for `mkOverride N`, whose number is not kept. The innermost priority wrapper decides,
  * as in the module system (`mkDefault (mkForce x)` is mkForce).
  */
-function priorityOf(def: Definition): number | undefined {
-  const known: Record<string, number> = { mkOptionDefault: 1500, mkDefault: 1000, mkImageMediaOverride: 60, mkForce: 50, mkVMOverride: 10 };
+export function priorityOf(def: Definition): number | undefined {
+  const known: Record<string, number> = {
+    mkOptionDefault: 1500,
+    mkDefault: 1000,
+    mkImageMediaOverride: 60,
+    mkForce: 50,
+    mkVMOverride: 10,
+  };
   for (let i = def.wrappers.length - 1; i >= 0; i--) {
     const w = def.wrappers[i]!;
     if (w === 'mkOverride') return undefined;

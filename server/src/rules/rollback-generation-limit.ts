@@ -11,7 +11,7 @@ const LOADERS = [
   'boot.loader.refind.maxGenerations',
 ];
 
-const MIN_GENERATIONS = 3;
+export const MIN_GENERATIONS = 3;
 
 export const rule: Rule = {
   id: 'rollback-generation-limit',

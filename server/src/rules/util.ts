@@ -1,7 +1,23 @@
 // Helpers shared by rules: reading literal values and embedded scripts out of definitions.
-import { applyChain, calleeName, identName, nodes, tokens, unparen, unwrapValue, type Definition } from '../nixos/definitions';
+import {
+  applyChain,
+  calleeName,
+  identName,
+  nodes,
+  tokens,
+  unparen,
+  unwrapValue,
+  type Definition,
+} from '../nixos/definitions';
 import { SYSTEMD_STAGE1_DEFAULT_COMMANDS, SYSTEMD_STAGE1_SCRIPT_OPTIONS } from '../nixos/stage1';
-import { base, dottedName, fileBindings, PACKAGE_BINARIES, provisionItems, resolveInterpolation } from '../nixos/stage1Contents';
+import {
+  base,
+  dottedName,
+  fileBindings,
+  PACKAGE_BINARIES,
+  provisionItems,
+  resolveInterpolation,
+} from '../nixos/stage1Contents';
 
 export { dottedName };
 import { analyzeShell, type ShellAnalysis } from '../shell/analyze';
@@ -85,6 +101,10 @@ export function literalInt(n: SyntaxNode): number | undefined {
 export function literalBool(n: SyntaxNode): boolean | undefined {
   const name = identName(unparen(n));
   return name === 'true' ? true : name === 'false' ? false : undefined;
+}
+
+export function isNull(n: SyntaxNode): boolean {
+  return identName(unparen(n)) === 'null';
 }
 
 /** The value of a string literal without interpolations. */
@@ -181,7 +201,8 @@ export function packagesUsedInStage1(project: ProjectModel): ReadonlyMap<string,
   }
   for (const { file, def } of project.definitions('boot.initrd.systemd.services.*.path')) {
     for (const it of provisionItems(def.value, file, fileBindings(file)).items) {
-      if (it.resolved && !used.has(it.resolved.pkg.name)) used.set(it.resolved.pkg.name, `${def.path.slice(0, 5).join('.')}.path in ${base(file.path)}`);
+      if (it.resolved && !used.has(it.resolved.pkg.name))
+        used.set(it.resolved.pkg.name, `${def.path.slice(0, 5).join('.')}.path in ${base(file.path)}`);
     }
   }
   usedCache.set(project, used);
@@ -194,7 +215,10 @@ export function packagesUsedInStage1(project: ProjectModel): ReadonlyMap<string,
  * - `open`: it includes modules the linter could not read (`notChecked` names them, for a hint);
  * - `unplaced`: no host includes the file (a dead file, an exported module): say nothing.
  */
-export type Absence = { readonly kind: 'certain' } | { readonly kind: 'open'; readonly notChecked: string } | { readonly kind: 'unplaced' };
+export type Absence =
+  | { readonly kind: 'certain' }
+  | { readonly kind: 'open'; readonly notChecked: string }
+  | { readonly kind: 'unplaced' };
 
 export function absence(p: ProjectModel): Absence {
   const h = p.host;
