@@ -7,7 +7,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.e2e/**', '.cache/**', '.nixboot-cache/**', 'test/.tmp/**', 'test/e2e/out/**', 'bench/.data/**'] },
+  {
+    ignores: [
+      'dist/**',
+      '.e2e/**',
+      '.cache/**',
+      '.nixboot-cache/**',
+      'test/.tmp/**',
+      'test/e2e/out/**',
+      'bench/.data/**',
+    ],
+  },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -20,15 +30,25 @@ export default tseslint.config(
       // `a && f()` and `c ? f() : g()` as statements are this codebase's idiom; a bare `x.y;` or
       // `a === b;` is still an error.
       '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // node:test's test()/describe() return promises that the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       // The escaping and lexing code matches control characters on purpose (printable(), HTML
       // and terminal output, the Nix lexer); a control character in a regex is never a typo here.
       'no-control-regex': 'off',
@@ -58,7 +78,10 @@ export default tseslint.config(
   {
     files: ['server/src/system/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Engine code in server/ never imports vscode.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'Engine code in server/ never imports vscode.' }] },
+      ],
     },
   },
   {
@@ -68,7 +91,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   // Plain JavaScript (build, test and e2e scripts) is outside tsconfig.json: no type-aware rules.
-  { files: ['**/*.mjs', '**/*.js'], extends: [tseslint.configs.disableTypeChecked], languageOptions: { globals: globals.node } },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node },
+  },
   // The e2e journeys run Node, but the functions they hand to page.evaluate() run in the page.
   { files: ['test/e2e/journeys.mjs'], languageOptions: { globals: globals.browser } },
 );

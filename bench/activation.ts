@@ -9,7 +9,11 @@ import { join } from 'node:path';
 const REPO = new URL('..', import.meta.url).pathname;
 
 export async function run(): Promise<string> {
-  const r = spawnSync(process.execPath, [join(REPO, 'test/e2e/run.mjs'), 'suite'], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [join(REPO, 'test/e2e/run.mjs'), 'suite'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`the extension-host suite failed:\n${r.stdout.slice(-3000)}`);
   const m = JSON.parse(readFileSync(join(REPO, '.e2e/suite-metrics.json'), 'utf8')) as Record<string, number>;
   const nix = m.activationMsNixWorkspace!;

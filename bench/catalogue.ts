@@ -31,9 +31,9 @@ const FILLER: readonly string[] = [
   '  systemd.services.app@N@ = {',
   '    wantedBy = [ "multi-user.target" ];',
   '    serviceConfig.ExecStart = "${pkgs.hello}/bin/hello";',
-  '    script = \'\'',
+  "    script = ''",
   '      if [ -e /var/lib/app@N@/ready ]; then echo ready; fi',
-  '    \'\';',
+  "    '';",
   '  };',
 ];
 
@@ -43,7 +43,10 @@ export function vary(text: string, n: number): string {
   let t = text
     .replace(/^#.*\^.*$\n?/gm, '') // drop the test annotations
     .replace(/cryptroot/g, `crypt${n}`)
-    .replace(/\/dev\/sd([a-z])/g, (_m, l: string) => `/dev/sd${letters[(l.charCodeAt(0) + n) % letters.length]}`)
+    .replace(
+      /\/dev\/sd([a-z])/g,
+      (_m, l: string) => `/dev/sd${letters[(l.charCodeAt(0) + n) % letters.length]}`,
+    )
     .replace(/configurationLimit = (\d+)/g, (_m, d: string) => `configurationLimit = ${(Number(d) + n) % 12}`)
     .replace(/services\.([a-z-]+) = \{/g, (_m, s: string) => `services.${s}-${n % 7} = {`)
     // A distinct first line in every indented string, so that the shell-analysis memo (keyed by
@@ -115,21 +118,36 @@ export async function run(): Promise<string> {
     // The same as a user runs it: `nixboot lint DIR` as a whole process (the CLI bundled by esbuild
     // as dist/cli.js is), start-up and JSON output included; median of 3.
     const cli = join(dir, 'cli.cjs');
-    await build({ entryPoints: [new URL('../server/src/cli/bin.ts', import.meta.url).pathname], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: cli, logLevel: 'error' });
+    await build({
+      entryPoints: [new URL('../server/src/cli/bin.ts', import.meta.url).pathname],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      outfile: cli,
+      logLevel: 'error',
+    });
     const processRuns: number[] = [];
     for (let k = 0; k < 3; k++) {
       const p0 = process.hrtime.bigint();
-      const r = spawnSync(process.execPath, [cli, 'lint', '--format', 'json', '--nixos-release', settings.nixosRelease, join(dir, 'hosts')], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const r = spawnSync(
+        process.execPath,
+        [cli, 'lint', '--format', 'json', '--nixos-release', settings.nixosRelease, join(dir, 'hosts')],
+        { encoding: 'utf8', maxBuffer: 1 << 30 },
+      );
       processRuns.push(Number(process.hrtime.bigint() - p0) / 1e6);
       if (r.status !== 0 && r.status !== 1) throw new Error(`nixboot lint failed: ${r.stderr}`);
       const n = (JSON.parse(r.stdout) as { findings: unknown[] }).findings.length;
-      if (n !== findings) throw new Error(`nixboot lint found ${n} findings, the in-process passes ${findings}`);
+      if (n !== findings)
+        throw new Error(`nixboot lint found ${n} findings, the in-process passes ${findings}`);
     }
     processRuns.sort((a, b) => a - b);
     const processMedian = processRuns[1]!;
     // Where the time goes: parse + resolution, then each rule alone over every file (fresh models,
     // so the first rule that reads embedded scripts pays for parsing them with mvdan/sh).
-    const files = readdirSync(join(dir, 'hosts')).flatMap((h) => readdirSync(join(dir, 'hosts', h)).map((f) => join(dir, 'hosts', h, f)));
+    const files = readdirSync(join(dir, 'hosts')).flatMap((h) =>
+      readdirSync(join(dir, 'hosts', h)).map((f) => join(dir, 'hosts', h, f)),
+    );
     let t0 = performance.now();
     const models = files.map((f) => analyzeFile(f, readFileSync(f, 'utf8')));
     const parseMs = performance.now() - t0;
@@ -141,8 +159,14 @@ export async function run(): Promise<string> {
       perRule.push([rule.id, performance.now() - t0]);
     }
     perRule.sort((a, b) => b[1] - a[1]);
-    const costly = perRule.slice(0, 6).map(([id, ms]) => `${id} ${ms.toFixed(0)} ms`).join(', ');
-    const rules = [...byRule.entries()].sort((a, b) => b[1] - a[1]).map(([r, c]) => `${r} ${c}`).join(', ');
+    const costly = perRule
+      .slice(0, 6)
+      .map(([id, ms]) => `${id} ${ms.toFixed(0)} ms`)
+      .join(', ');
+    const rules = [...byRule.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([r, c]) => `${r} ${c}`)
+      .join(', ');
     return [
       '## Rule catalogue: 3,000 modules of 300 hosts linted together',
       '',
@@ -161,7 +185,7 @@ export async function run(): Promise<string> {
       '',
       `Breakdown (one warm pass): read + parse + option resolution ${parseMs.toFixed(0)} ms; costliest rules ${costly}. ` +
         'Embedded scripts are parsed with mvdan/sh once per distinct text (memoised; cold, that parsing is most of the ' +
-        'difference between the cold and warm figures); each module\'s indented strings get a distinct comment line so ' +
+        "difference between the cold and warm figures); each module's indented strings get a distinct comment line so " +
         'copies of one fixture are not free.',
     ].join('\n');
   } finally {

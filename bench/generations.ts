@@ -28,7 +28,11 @@ export async function run(): Promise<string> {
       bootspec: i % 4 !== 0,
       specialisations: i % 10 === 0 ? { rescue: ['systemd.unit=rescue.target'] } : undefined,
     }));
-    const sys = await makeNixosProfile({ dir: path.join(dir, 'p'), generations: gens, boot: { loader: 'systemd-boot', keep: 30 } });
+    const sys = await makeNixosProfile({
+      dir: path.join(dir, 'p'),
+      generations: gens,
+      boot: { loader: 'systemd-boot', keep: 30 },
+    });
     const buildS = (performance.now() - t) / 1000;
     const listTimes: number[] = [];
     let n = 0;
@@ -48,9 +52,15 @@ export async function run(): Promise<string> {
       `in builtins.toFile "closure-${side}" (builtins.concatStringsSep "\\n" (builtins.genList mk 1999))`;
     t = performance.now();
     const roots = (['a', 'b'] as const).map((s) => {
-      const r = spawnSync('nix-instantiate', ['--eval', '--read-write-mode', '--raw', '-E', expr(s)], { env, encoding: 'utf8' });
+      const r = spawnSync('nix-instantiate', ['--eval', '--read-write-mode', '--raw', '-E', expr(s)], {
+        env,
+        encoding: 'utf8',
+      });
       if (r.status !== 0) {
-        const r2 = spawnSync('nix-instantiate', ['--eval', '--read-write-mode', '-E', expr(s)], { env, encoding: 'utf8' });
+        const r2 = spawnSync('nix-instantiate', ['--eval', '--read-write-mode', '-E', expr(s)], {
+          env,
+          encoding: 'utf8',
+        });
         if (r2.status !== 0) throw new Error(r2.stderr);
         return JSON.parse(r2.stdout.trim()) as string;
       }

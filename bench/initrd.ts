@@ -10,8 +10,16 @@ import { randomBytes } from 'node:crypto';
 const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
 const MB = 2 ** 20;
 
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { seconds: number; rssMb: number } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+function timed(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { seconds: number; rssMb: number } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   const last = r.stderr.trim().split('\n').pop() ?? '';
   const m = /^([\d.]+) (\d+)$/.exec(last);
   if (r.status !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
@@ -41,11 +49,19 @@ export async function run(): Promise<string> {
       fs.writeFileSync(path.join(d, `f${i}.conf`), `key${i} = value ${i}\n`.repeat(20));
     }
     const img = path.join(dir, 'initrd');
-    const mk = spawnSync('sh', ['-c', `cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R +0:+0 --quiet | zstd -3 -q -T0 > "$2"`, 'sh', tree, img]);
+    const mk = spawnSync('sh', [
+      '-c',
+      `cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R +0:+0 --quiet | zstd -3 -q -T0 > "$2"`,
+      'sh',
+      tree,
+      img,
+    ]);
     if (mk.status !== 0) throw new Error(`building the image failed: ${mk.stderr}`);
     fs.rmSync(tree, { recursive: true, force: true });
     const compressed = fs.statSync(img).size;
-    const uncompressed = Number(spawnSync('sh', ['-c', 'zstd -dc "$1" | wc -c', 'sh', img], { encoding: 'utf8' }).stdout.trim());
+    const uncompressed = Number(
+      spawnSync('sh', ['-c', 'zstd -dc "$1" | wc -c', 'sh', img], { encoding: 'utf8' }).stdout.trim(),
+    );
 
     const load = os.loadavg()[0]!;
     const runs = 5;
@@ -84,8 +100,11 @@ export async function run(): Promise<string> {
 }
 
 if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
-  run().then((s) => console.log(s), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  run().then(
+    (s) => console.log(s),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

@@ -36,7 +36,13 @@ export function bigModule(lines: number): string {
     }
     i++;
   }
-  out.push("  boot.initrd.network.postCommands = ''", '    echo "zfs load-key -a; killall zfs" >> /root/.profile', "  '';", '  boot.loader.systemd-boot.configurationLimit = 10;', '}');
+  out.push(
+    "  boot.initrd.network.postCommands = ''",
+    '    echo "zfs load-key -a; killall zfs" >> /root/.profile',
+    "  '';",
+    '  boot.loader.systemd-boot.configurationLimit = 10;',
+    '}',
+  );
   return `${out.join('\n')}\n`;
 }
 

@@ -22,9 +22,21 @@ const ROOT = new URL('..', import.meta.url).pathname;
 
 /** Builds the CLI as scripts/build.mjs does (launcher + per-command bundles) into `dir`; returns cli.js. */
 async function buildCli(dir: string): Promise<string> {
-  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error', absWorkingDir: ROOT } as const;
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'error',
+    absWorkingDir: ROOT,
+  } as const;
   await Promise.all([
-    build({ ...common, entryPoints: ['server/src/cli/launcher.ts'], outfile: join(dir, 'cli.js'), external: ['./cli-initrd.js', './cli-nar.js', './cli-lock.js', './cli-main.js'] }),
+    build({
+      ...common,
+      entryPoints: ['server/src/cli/launcher.ts'],
+      outfile: join(dir, 'cli.js'),
+      external: ['./cli-initrd.js', './cli-nar.js', './cli-lock.js', './cli-main.js'],
+    }),
     build({ ...common, entryPoints: ['server/src/cli/bin.ts'], outfile: join(dir, 'cli-main.js') }),
     build({ ...common, entryPoints: ['server/src/cli/binInitrd.ts'], outfile: join(dir, 'cli-initrd.js') }),
     build({ ...common, entryPoints: ['server/src/cli/binNar.ts'], outfile: join(dir, 'cli-nar.js') }),
@@ -34,11 +46,21 @@ async function buildCli(dir: string): Promise<string> {
   return join(dir, 'cli.js');
 }
 
-function time(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: Buffer } = {}): { ms: number; out: string; err: string } {
+function time(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: Buffer } = {},
+): { ms: number; out: string; err: string } {
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { env: opts.env ?? process.env, input: opts.input, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' });
+  const r = spawnSync(cmd, args, {
+    env: opts.env ?? process.env,
+    input: opts.input,
+    maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+  });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0 && !(cmd === process.execPath && r.status === 1)) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  if (r.status !== 0 && !(cmd === process.execPath && r.status === 1))
+    throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
   return { ms, out: r.stdout, err: r.stderr };
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -57,7 +79,9 @@ function makeBigTree(root: string, mib: number): void {
   for (let i = 0; i < small; i++) {
     const d = join(root, 'small', `d${i % 64}`);
     if (i < 64) mkdirSync(d, { recursive: true });
-    writeFileSync(join(d, `f${i}`), chunk.subarray(i % 512, (i % 512) + 64 * 1024), { mode: i % 5 === 0 ? 0o755 : 0o644 });
+    writeFileSync(join(d, `f${i}`), chunk.subarray(i % 512, (i % 512) + 64 * 1024), {
+      mode: i % 5 === 0 ? 0o755 : 0o644,
+    });
   }
 }
 
@@ -66,10 +90,17 @@ export function makeHistory(repo: string, commits: number): void {
   spawnSync('git', ['init', '-q', '-b', 'main', repo]);
   const parts: string[] = [];
   const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}`;
-  const file = (i: number, v: number) => `file ${i} version ${v}\n${'lorem ipsum dolor sit amet '.repeat(400)}`;
+  const file = (i: number, v: number) =>
+    `file ${i} version ${v}\n${'lorem ipsum dolor sit amet '.repeat(400)}`;
   for (let c = 0; c < commits; c++) {
-    parts.push('commit refs/heads/main', `committer b <b@b> ${1_600_000_000 + c * 3600} +0000`, data(`commit ${c}`));
-    if (c === 0) for (let i = 0; i < 400; i++) parts.push(`M 100644 inline src/d${i % 20}/sub${i % 3}/f${i}.txt`, data(file(i, 0)));
+    parts.push(
+      'commit refs/heads/main',
+      `committer b <b@b> ${1_600_000_000 + c * 3600} +0000`,
+      data(`commit ${c}`),
+    );
+    if (c === 0)
+      for (let i = 0; i < 400; i++)
+        parts.push(`M 100644 inline src/d${i % 20}/sub${i % 3}/f${i}.txt`, data(file(i, 0)));
     else {
       const i = (c * 37) % 400;
       parts.push(`M 100644 inline src/d${i % 20}/sub${i % 3}/f${i}.txt`, data(file(i, c)));
@@ -92,55 +123,67 @@ export async function run(): Promise<string> {
     const mib = Number(process.env.NIXBOOT_BENCH_NAR_MIB ?? 1024);
     const tree = join(tmp, 'tree');
     if (mib > 0) {
-    makeBigTree(tree, mib);
-    // Page cache warm for both: each tool reads the whole tree once before timing.
-    time('nix', ['hash', 'path', tree], { env: NIX_ENV });
-    time(process.execPath, [cli, 'hash-path', tree], { env: NODE_ENV });
-    const loadBefore = load();
-    const ours: number[] = [];
-    const nix: number[] = [];
-    let same = true;
-    const RUNS = 5;
-    for (let i = 0; i < RUNS; i++) {
-      // alternate which tool goes first
-      const first = i % 2 === 0;
-      const b0 = first ? undefined : time('nix', ['hash', 'path', tree], { env: NIX_ENV });
-      const a = time(process.execPath, [cli, 'hash-path', tree], { env: NODE_ENV });
-      const b = b0 ?? time('nix', ['hash', 'path', tree], { env: NIX_ENV });
-      same &&= a.out === b.out && a.out.startsWith('sha256-');
-      ours.push(a.ms);
-      nix.push(b.ms);
-    }
-    const mo = median(ours);
-    const mn = median(nix);
-    const withCa = extraCa ? median([0, 1, 2].map(() => time(process.execPath, [cli, 'hash-path', tree]).ms)) : undefined;
-    // Start-up baselines: both tools on a one-byte file.
-    const one = join(tmp, 'one');
-    writeFileSync(one, 'x');
-    const so = median([0, 1, 2, 3, 4].map(() => time(process.execPath, [cli, 'hash-path', one], { env: NODE_ENV }).ms));
-    const sn = median([0, 1, 2, 3, 4].map(() => time('nix', ['hash', 'path', one], { env: NIX_ENV }).ms));
-    out.push(
-      `### hash-path on ${mib} MiB (${Math.floor((mib * 7) / 8 / 64)} × 64 MiB files + ${((mib - Math.floor((mib * 7) / 8 / 64) * 64) * 1024) / 64} × 64 KiB files), page cache warm, median of ${RUNS} (alternating order)`,
-      '',
-      '| tool | wall time | throughput | start-up (1-byte file) |',
-      '|---|---|---|---|',
-      `| \`nixboot hash-path\` (dist/cli.js → cli-nar.js) | ${(mo / 1000).toFixed(2)} s | ${((mib / mo) * 1000).toFixed(0)} MiB/s | ${so.toFixed(0)} ms |`,
-      `| \`nix hash path\` (Nix ${time('nix', ['--version']).out.trim().split(' ').pop()}) | ${(mn / 1000).toFixed(2)} s | ${((mib / mn) * 1000).toFixed(0)} MiB/s | ${sn.toFixed(0)} ms |`,
-      '',
-      `Speed ratio (nix time / nixboot time): **${(mn / mo).toFixed(2)}×** (goal ≥ 1.0×). Same hash printed: ${same ? 'yes' : 'NO'}. Load average before: ${loadBefore}.`,
-      ...(withCa ? ['', `nixboot is timed without NODE_EXTRA_CA_CERTS, which this machine sets and which costs every node start ~40 ms; with it, \`nixboot hash-path\` took ${(withCa / 1000).toFixed(2)} s (${(mn / withCa).toFixed(2)}×, median of 3).`] : []),
-      '',
-      'nixboot reads each file straight into one of four 4 MiB shared buffers while a worker thread hashes the ones filled before (SHA-256 of one stream cannot be split, so hashing — about 0.6 s per GiB here — is the floor for both tools); `hash-path` starts from its own small bundle.',
-      '',
-    );
-    rmSync(tree, { recursive: true, force: true });
+      makeBigTree(tree, mib);
+      // Page cache warm for both: each tool reads the whole tree once before timing.
+      time('nix', ['hash', 'path', tree], { env: NIX_ENV });
+      time(process.execPath, [cli, 'hash-path', tree], { env: NODE_ENV });
+      const loadBefore = load();
+      const ours: number[] = [];
+      const nix: number[] = [];
+      let same = true;
+      const RUNS = 5;
+      for (let i = 0; i < RUNS; i++) {
+        // alternate which tool goes first
+        const first = i % 2 === 0;
+        const b0 = first ? undefined : time('nix', ['hash', 'path', tree], { env: NIX_ENV });
+        const a = time(process.execPath, [cli, 'hash-path', tree], { env: NODE_ENV });
+        const b = b0 ?? time('nix', ['hash', 'path', tree], { env: NIX_ENV });
+        same &&= a.out === b.out && a.out.startsWith('sha256-');
+        ours.push(a.ms);
+        nix.push(b.ms);
+      }
+      const mo = median(ours);
+      const mn = median(nix);
+      const withCa = extraCa
+        ? median([0, 1, 2].map(() => time(process.execPath, [cli, 'hash-path', tree]).ms))
+        : undefined;
+      // Start-up baselines: both tools on a one-byte file.
+      const one = join(tmp, 'one');
+      writeFileSync(one, 'x');
+      const so = median(
+        [0, 1, 2, 3, 4].map(() => time(process.execPath, [cli, 'hash-path', one], { env: NODE_ENV }).ms),
+      );
+      const sn = median([0, 1, 2, 3, 4].map(() => time('nix', ['hash', 'path', one], { env: NIX_ENV }).ms));
+      out.push(
+        `### hash-path on ${mib} MiB (${Math.floor((mib * 7) / 8 / 64)} × 64 MiB files + ${((mib - Math.floor((mib * 7) / 8 / 64) * 64) * 1024) / 64} × 64 KiB files), page cache warm, median of ${RUNS} (alternating order)`,
+        '',
+        '| tool | wall time | throughput | start-up (1-byte file) |',
+        '|---|---|---|---|',
+        `| \`nixboot hash-path\` (dist/cli.js → cli-nar.js) | ${(mo / 1000).toFixed(2)} s | ${((mib / mo) * 1000).toFixed(0)} MiB/s | ${so.toFixed(0)} ms |`,
+        `| \`nix hash path\` (Nix ${time('nix', ['--version']).out.trim().split(' ').pop()}) | ${(mn / 1000).toFixed(2)} s | ${((mib / mn) * 1000).toFixed(0)} MiB/s | ${sn.toFixed(0)} ms |`,
+        '',
+        `Speed ratio (nix time / nixboot time): **${(mn / mo).toFixed(2)}×** (goal ≥ 1.0×). Same hash printed: ${same ? 'yes' : 'NO'}. Load average before: ${loadBefore}.`,
+        ...(withCa
+          ? [
+              '',
+              `nixboot is timed without NODE_EXTRA_CA_CERTS, which this machine sets and which costs every node start ~40 ms; with it, \`nixboot hash-path\` took ${(withCa / 1000).toFixed(2)} s (${(mn / withCa).toFixed(2)}×, median of 3).`,
+            ]
+          : []),
+        '',
+        'nixboot reads each file straight into one of four 4 MiB shared buffers while a worker thread hashes the ones filled before (SHA-256 of one stream cannot be split, so hashing — about 0.6 s per GiB here — is the floor for both tools); `hash-path` starts from its own small bundle.',
+        '',
+      );
+      rmSync(tree, { recursive: true, force: true });
     }
 
     // 2. find-rev over N commits
     const n = Number(process.env.NIXBOOT_BENCH_COMMITS ?? 500);
     const repo = join(tmp, 'repo');
     makeHistory(repo, n);
-    const log = spawnSync('git', ['-C', repo, 'log', '--format=%H %ct'], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => l.split(' '));
+    const log = spawnSync('git', ['-C', repo, 'log', '--format=%H %ct'], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     const [oldest, oldestTime] = log[log.length - 1]!;
     const wt = join(tmp, 'wt');
     mkdirSync(wt);
@@ -150,9 +193,27 @@ export async function run(): Promise<string> {
     const narHash = time('nix', ['hash', 'path', exp], { env: NIX_ENV }).out.trim();
     const lockFile = join(tmp, 'flake.lock');
     const lock = (lastModified?: number) =>
-      writeFileSync(lockFile, JSON.stringify({ nodes: { root: { inputs: { src: 'src' } }, src: { locked: { type: 'git', url: 'x', narHash, ...(lastModified ? { lastModified } : {}) }, original: {} } }, root: 'root', version: 7 }));
+      writeFileSync(
+        lockFile,
+        JSON.stringify({
+          nodes: {
+            root: { inputs: { src: 'src' } },
+            src: {
+              locked: { type: 'git', url: 'x', narHash, ...(lastModified ? { lastModified } : {}) },
+              original: {},
+            },
+          },
+          root: 'root',
+          version: 7,
+        }),
+      );
     lock();
-    const findRev = () => time(process.execPath, [cli, 'lock', 'find-rev', '--lock', lockFile, 'src', '--repo', repo, '--limit', String(n)], { env: NODE_ENV });
+    const findRev = () =>
+      time(
+        process.execPath,
+        [cli, 'lock', 'find-rev', '--lock', lockFile, 'src', '--repo', repo, '--limit', String(n)],
+        { env: NODE_ENV },
+      );
     findRev(); // git objects in the page cache
     const loadFind = load();
     const walks = [findRev(), findRev(), findRev()];
@@ -160,7 +221,8 @@ export async function run(): Promise<string> {
     const worst = { ms: median(walks.map((w) => w.ms)), err: walks[0]!.err.trim() };
     lock(Number(oldestTime));
     const hintedRuns = [findRev(), findRev(), findRev()];
-    for (const w of hintedRuns) if (!w.out.startsWith(oldest!)) throw new Error(`find-rev (hinted) found ${w.out}`);
+    for (const w of hintedRuns)
+      if (!w.out.startsWith(oldest!)) throw new Error(`find-rev (hinted) found ${w.out}`);
     const hinted = { ms: median(hintedRuns.map((w) => w.ms)) };
     // Seed 000's loop: check out each commit (newest first) into a work tree, nix hash path, compare.
     const t0 = process.hrtime.bigint();

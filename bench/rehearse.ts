@@ -7,7 +7,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { rehearse, type RehearsalResult } from '../server/src/rehearse/rehearse';
-import { buildBusyboxInitrd, buildDebianInitrd, buildDracutInitrd, debianKernel, evalHooks, evalInitrdService, netModules, stage1Init } from '../test/rehearse/fixtures';
+import {
+  buildBusyboxInitrd,
+  buildDebianInitrd,
+  buildDracutInitrd,
+  debianKernel,
+  evalHooks,
+  evalInitrdService,
+  netModules,
+  stage1Init,
+} from '../test/rehearse/fixtures';
 
 const ROOT_PARAMS = ['root=UUID=00000000-0000-4000-8000-000000000000', 'ro'];
 
@@ -25,18 +34,37 @@ export async function run(): Promise<string> {
       fixtures.push({ name: `busybox stage 1: ${name}`, initrd: img, params: [], expect });
     };
     busybox('healthy', `{ ... }: { boot.initrd.postDeviceCommands = ''\n  echo ok\n''; }\n`, 'healthy');
-    busybox('seed 001 exit', `{ ... }: { boot.initrd.network.postCommands = ''\n  echo "zfs load-key zroot; killall zfs" >> /root/.profile; exit\n''; }\n`, 'stage1-fail');
-    busybox('missing command', `{ ... }: { boot.initrd.postDeviceCommands = ''\n  sed-key --unlock /dev/vda\n''; }\n`, 'command-not-found');
+    busybox(
+      'seed 001 exit',
+      `{ ... }: { boot.initrd.network.postCommands = ''\n  echo "zfs load-key zroot; killall zfs" >> /root/.profile; exit\n''; }\n`,
+      'stage1-fail',
+    );
+    busybox(
+      'missing command',
+      `{ ... }: { boot.initrd.postDeviceCommands = ''\n  sed-key --unlock /dev/vda\n''; }\n`,
+      'command-not-found',
+    );
     const deb = path.join(dir, 'debian.img');
     buildDebianInitrd(deb);
     fixtures.push({ name: 'Debian mkinitramfs image', initrd: deb, params: ROOT_PARAMS, expect: 'healthy' });
     const sdNix = path.join(dir, 'systemd.nix');
-    fs.writeFileSync(sdNix, `{ ... }: { boot.initrd.systemd.services.unlock = { description = "Unlock"; requiredBy = [ "initrd.target" ]; script = "unlock-tool --all"; }; }\n`);
+    fs.writeFileSync(
+      sdNix,
+      `{ ... }: { boot.initrd.systemd.services.unlock = { description = "Unlock"; requiredBy = [ "initrd.target" ]; script = "unlock-tool --all"; }; }\n`,
+    );
     const sd = path.join(dir, 'systemd.img');
     buildDracutInitrd(sd, 'unlock.service', evalInitrdService(sdNix, 'unlock'), dir);
-    fixtures.push({ name: 'dracut systemd initrd, failing unit', initrd: sd, params: ROOT_PARAMS, expect: 'unit-failed' });
+    fixtures.push({
+      name: 'dracut systemd initrd, failing unit',
+      initrd: sd,
+      params: ROOT_PARAMS,
+      expect: 'unit-failed',
+    });
 
-    const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+    const load = os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
     const loads: string[] = [];
     const rows: string[] = [];
     for (const f of fixtures) {
@@ -47,14 +75,17 @@ export async function run(): Promise<string> {
           { kernel, initrd: f.initrd, params: f.params, label: f.name, secrets: [] },
           { accel: 'tcg', timeoutMs: 120_000, cacheDir: path.join(dir, 'cache'), ssh: false },
         ).result;
-        if (r.verdict !== f.expect) throw new Error(`${f.name}: verdict ${r.verdict}, expected ${f.expect}\n${r.console.slice(-2000)}`);
+        if (r.verdict !== f.expect)
+          throw new Error(`${f.name}: verdict ${r.verdict}, expected ${f.expect}\n${r.console.slice(-2000)}`);
         results.push(r);
       }
       const t = results.map((r) => r.timeMs / 1000).sort((a, b) => a - b);
       const rss = Math.max(...results.map((r) => (r.qemu.peakRssBytes ?? 0) / 2 ** 20));
       const cpu = results.map((r) => (r.qemu.cpuMs ?? 0) / 1000).sort((a, b) => a - b);
       const size = fs.statSync(f.initrd).size / 2 ** 20;
-      rows.push(`| ${f.name} | ${size.toFixed(1)} MiB | ${f.expect} | ${t[1]!.toFixed(1)} s (${t[0]!.toFixed(1)}–${t[2]!.toFixed(1)}) | ${cpu[1]!.toFixed(1)} s | ${Math.round(rss)} MiB |`);
+      rows.push(
+        `| ${f.name} | ${size.toFixed(1)} MiB | ${f.expect} | ${t[1]!.toFixed(1)} s (${t[0]!.toFixed(1)}–${t[2]!.toFixed(1)}) | ${cpu[1]!.toFixed(1)} s | ${Math.round(rss)} MiB |`,
+      );
     }
     return [
       '## Boot rehearsal (`nixboot rehearse`, TCG)',

@@ -32,12 +32,28 @@ export async function run(): Promise<string> {
         bytes = Buffer.byteLength(html);
         const { page: p, ms } = await openPage(browser, html, { width: 1400, height: 860 });
         load.push(ms);
-        if (n > 0) sort.push(Number(await p.evaluate(`(() => { const t = performance.now(); document.querySelector('th[data-col="3"] button').click(); document.body.offsetHeight; return performance.now() - t; })()`)));
-        if (n > 0) filter.push(Number(await p.evaluate(`(() => { const i = document.querySelector('#diff-filter'); const t = performance.now(); i.value = 'package-1'; i.dispatchEvent(new Event('input')); document.body.offsetHeight; return performance.now() - t; })()`)));
+        if (n > 0)
+          sort.push(
+            Number(
+              await p.evaluate(
+                `(() => { const t = performance.now(); document.querySelector('th[data-col="3"] button').click(); document.body.offsetHeight; return performance.now() - t; })()`,
+              ),
+            ),
+          );
+        if (n > 0)
+          filter.push(
+            Number(
+              await p.evaluate(
+                `(() => { const i = document.querySelector('#diff-filter'); const t = performance.now(); i.value = 'package-1'; i.dispatchEvent(new Event('input')); document.body.offsetHeight; return performance.now() - t; })()`,
+              ),
+            ),
+          );
         await p.close();
       }
       const ok = n === 2000 ? (median(render) + median(load) <= 1000 ? 'met' : 'NOT met') : '—';
-      rows.push(`| ${n} | ${(bytes / 1024).toFixed(0)} KiB | ${median(render).toFixed(1)} ms | ${median(load).toFixed(0)} ms | ${sort.length ? `${median(sort).toFixed(0)} ms` : '—'} | ${filter.length ? `${median(filter).toFixed(0)} ms` : '—'} | ${ok} |`);
+      rows.push(
+        `| ${n} | ${(bytes / 1024).toFixed(0)} KiB | ${median(render).toFixed(1)} ms | ${median(load).toFixed(0)} ms | ${sort.length ? `${median(sort).toFixed(0)} ms` : '—'} | ${filter.length ? `${median(filter).toFixed(0)} ms` : '—'} | ${ok} |`,
+      );
     }
   } finally {
     await browser.close();
@@ -45,9 +61,9 @@ export async function run(): Promise<string> {
   return [
     '## Report webviews (closure diff)',
     '',
-    'Command: `npm run bench -- reports` (bench/reports.ts). Render: the page built in Node from the server\'s diff result',
+    "Command: `npm run bench -- reports` (bench/reports.ts). Render: the page built in Node from the server's diff result",
     '(client/src/reports). Open: headless Chromium loads the page with its CSP and runs its script, until drawn (two frames',
-    'after the page\'s ready flag; 0 packages: the page without a table, the fixed cost of a page on this machine). Sort: a click',
+    "after the page's ready flag; 0 packages: the page without a table, the fixed cost of a page on this machine). Sort: a click",
     'on "Change". Filter: one keystroke in the filter box. Medians of 5.',
     '',
     '| packages | page size | render | open | sort | filter | ≤ 1 s at 2,000 |',

@@ -28,7 +28,12 @@ export async function run(): Promise<string> {
       const t0 = performance.now();
       c0 = cpuMs();
       analyzeShell(text);
-      runs.push({ wall: performance.now() - t0, cpu: cpuMs() - c0, parse, rss: process.memoryUsage().rss - rss0 });
+      runs.push({
+        wall: performance.now() - t0,
+        cpu: cpuMs() - c0,
+        parse,
+        rss: process.memoryUsage().rss - rss0,
+      });
     }
     const best = runs.reduce((a, b) => (b.cpu < a.cpu ? b : a));
     const mb = size / (1024 * 1024);
@@ -45,6 +50,6 @@ export async function run(): Promise<string> {
     '|---|---:|---:|---:|---:|---:|',
     ...rows,
     '',
-    'Before commit 341ea8f the tree was walked through mvdan-sh\'s JavaScript proxies: the same 1 MiB script took 35.3 s of CPU (test/shell/bounds.test.ts run against the old analyze.ts); the issue measured 27 s / 690 MB for 256 KB and 199 s / 2.2 GB for 1 MB on its script. Now the CPU time per MiB stays flat (linear) at about the 1 s per MB goal, three quarters of it mvdan/sh\'s own parse (GopherJS), which this change does not touch; wall time on the shared machine is several times the CPU time. The language server runs this analysis on a worker thread (server/src/shell/offThread.ts).',
+    "Before commit 341ea8f the tree was walked through mvdan-sh's JavaScript proxies: the same 1 MiB script took 35.3 s of CPU (test/shell/bounds.test.ts run against the old analyze.ts); the issue measured 27 s / 690 MB for 256 KB and 199 s / 2.2 GB for 1 MB on its script. Now the CPU time per MiB stays flat (linear) at about the 1 s per MB goal, three quarters of it mvdan/sh's own parse (GopherJS), which this change does not touch; wall time on the shared machine is several times the CPU time. The language server runs this analysis on a worker thread (server/src/shell/offThread.ts).",
   ].join('\n');
 }

@@ -60,7 +60,19 @@ export async function run(): Promise<string> {
     const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, harness, input], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`benchmark harness failed: ${r.stderr}`);
     type Row = { p50: number; p95: number };
-    const { symbols, model: a, scratch: b, cpuPerRun, load } = JSON.parse(r.stdout) as { symbols: number; model: Row; scratch: Row; cpuPerRun: number; load: number };
+    const {
+      symbols,
+      model: a,
+      scratch: b,
+      cpuPerRun,
+      load,
+    } = JSON.parse(r.stdout) as {
+      symbols: number;
+      model: Row;
+      scratch: Row;
+      cpuPerRun: number;
+      load: number;
+    };
     return [
       '## Document symbols (Outline) of a 5,000-line module',
       '',

@@ -42,7 +42,26 @@ export class Rng {
 }
 
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0x30, 0x37, 0x66, 0x20, 0x0a, 0x22, 0x27, 0x24, 0x7b, 0x7d];
-const INTERESTING_NUMBERS = ['0', '1', '7', '8', '255', '256', '4096', '65535', '65536', '2147483647', '4294967295', '4294967296', '9007199254740993', '-1', '00000000', 'ffffffff', '7fffffff', '80000000'];
+const INTERESTING_NUMBERS = [
+  '0',
+  '1',
+  '7',
+  '8',
+  '255',
+  '256',
+  '4096',
+  '65535',
+  '65536',
+  '2147483647',
+  '4294967295',
+  '4294967296',
+  '9007199254740993',
+  '-1',
+  '00000000',
+  'ffffffff',
+  '7fffffff',
+  '80000000',
+];
 
 export class Mutator {
   constructor(
@@ -62,23 +81,29 @@ export class Mutator {
     const rng = this.rng;
     const n = b.length;
     switch (rng.below(n === 0 ? 3 : 13)) {
-      case 0: { // insert random bytes
+      case 0: {
+        // insert random bytes
         const k = 1 + rng.below(8);
         const ins = Buffer.alloc(k);
         for (let i = 0; i < k; i++) ins[i] = rng.below(256);
         const at = rng.below(n + 1);
         return Buffer.concat([b.subarray(0, at), ins, b.subarray(at)]);
       }
-      case 1: { // insert a dictionary token
+      case 1: {
+        // insert a dictionary token
         if (this.dict.length === 0) return b;
         const at = rng.below(n + 1);
         return Buffer.concat([b.subarray(0, at), this.dict[rng.below(this.dict.length)]!, b.subarray(at)]);
       }
-      case 2: { // splice with another corpus entry
+      case 2: {
+        // splice with another corpus entry
         if (other.length === 0) return b;
         const at = rng.below(n + 1);
         const from = rng.below(other.length);
-        return Buffer.concat([b.subarray(0, at), other.subarray(from, from + 1 + rng.below(other.length - from))]);
+        return Buffer.concat([
+          b.subarray(0, at),
+          other.subarray(from, from + 1 + rng.below(other.length - from)),
+        ]);
       }
       case 3: // flip a bit
         b[rng.below(n)]! ^= 1 << rng.below(8);
@@ -89,32 +114,39 @@ export class Mutator {
       case 5: // an interesting byte
         b[rng.below(n)] = INTERESTING[rng.below(INTERESTING.length)]!;
         return b;
-      case 6: { // delete a range
+      case 6: {
+        // delete a range
         const at = rng.below(n);
         const k = 1 + rng.below(Math.min(n - at, rng.below(2) ? 4 : 64));
         return Buffer.concat([b.subarray(0, at), b.subarray(at + k)]);
       }
-      case 7: { // copy a range elsewhere (repeats structure)
+      case 7: {
+        // copy a range elsewhere (repeats structure)
         const from = rng.below(n);
         const k = 1 + rng.below(Math.min(n - from, 128));
         const at = rng.below(n + 1);
         const piece = Buffer.from(b.subarray(from, from + k));
-        return rng.below(2) ? Buffer.concat([b.subarray(0, at), piece, b.subarray(at)]) : (piece.copy(b, Math.min(at, n - 1)), b);
+        return rng.below(2)
+          ? Buffer.concat([b.subarray(0, at), piece, b.subarray(at)])
+          : (piece.copy(b, Math.min(at, n - 1)), b);
       }
-      case 8: { // overwrite with a dictionary token
+      case 8: {
+        // overwrite with a dictionary token
         if (this.dict.length === 0) return b;
         const t = this.dict[rng.below(this.dict.length)]!;
         t.copy(b, rng.below(n));
         return b;
       }
-      case 9: { // add to a byte or a little-endian word
+      case 9: {
+        // add to a byte or a little-endian word
         const at = rng.below(n);
         const d = rng.below(35) - 17 || 1;
         if (at + 4 <= n && rng.below(2)) b.writeUInt32LE((b.readUInt32LE(at) + d) >>> 0, at);
         else b[at] = (b[at]! + d) & 0xff;
         return b;
       }
-      case 10: { // replace an ASCII number (decimal or hex) by another of the same width, or an interesting one
+      case 10: {
+        // replace an ASCII number (decimal or hex) by another of the same width, or an interesting one
         const at = rng.below(n);
         let s = at;
         while (s < n && !isHex(b[s]!)) s++;
@@ -131,7 +163,8 @@ export class Mutator {
       }
       case 11: // truncate
         return b.subarray(0, rng.below(n));
-      default: { // swap two ranges' bytes
+      default: {
+        // swap two ranges' bytes
         const i = rng.below(n);
         const j = rng.below(n);
         const t = b[i]!;
@@ -149,7 +182,12 @@ function isHex(c: number): boolean {
 
 export function signatureOf(e: unknown): string {
   if (!(e instanceof Error)) return `non-error ${typeof e}`;
-  const frame = (e.stack ?? '').split('\n').find((l) => /^\s+at /.test(l))?.trim().replace(/:\d+:\d+\)?$/, '') ?? '';
+  const frame =
+    (e.stack ?? '')
+      .split('\n')
+      .find((l) => /^\s+at /.test(l))
+      ?.trim()
+      .replace(/:\d+:\d+\)?$/, '') ?? '';
   return `${e.name}: ${e.message.split('\n')[0]!.replace(/\d+/g, 'N').slice(0, 120)} @ ${frame}`;
 }
 
@@ -194,7 +232,12 @@ async function main(): Promise<void> {
           crashes.add(sig);
           const text = `target: ${target.name}\nsignature: ${sig}\n\n${e instanceof Error ? e.stack : String(e)}\n`;
           const file = saveFinding(path.join(wd.crashDir, target.name), 'crash', input, text);
-          parentPort!.postMessage({ type: 'crash', signature: sig, file, message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies WorkerMessage);
+          parentPort!.postMessage({
+            type: 'crash',
+            signature: sig,
+            file,
+            message: e instanceof Error ? (e.stack ?? e.message) : String(e),
+          } satisfies WorkerMessage);
         }
       }
     }
@@ -227,7 +270,14 @@ async function main(): Promise<void> {
   Atomics.store(status, S.phase, 1);
 
   // 2. mutations
-  const stats = (): WorkerMessage => ({ type: 'stats', execs, corpus: corpus.length, covered: ownCovered(), seedCovered, slowestMs });
+  const stats = (): WorkerMessage => ({
+    type: 'stats',
+    execs,
+    corpus: corpus.length,
+    covered: ownCovered(),
+    seedCovered,
+    slowestMs,
+  });
   const begin = Date.now();
   const end = begin + wd.ms;
   let nextStats = begin + 1000;
@@ -235,7 +285,12 @@ async function main(): Promise<void> {
     if ((execs & 63) === 0) {
       const now = Date.now();
       if (now >= end) break;
-      if (wd.stopWhenGrownAfterMs !== undefined && now - begin >= wd.stopWhenGrownAfterMs && ownCovered() > seedCovered) break;
+      if (
+        wd.stopWhenGrownAfterMs !== undefined &&
+        now - begin >= wd.stopWhenGrownAfterMs &&
+        ownCovered() > seedCovered
+      )
+        break;
       if (now >= nextStats) {
         parentPort!.postMessage(stats());
         nextStats = now + 1000;
@@ -249,13 +304,24 @@ async function main(): Promise<void> {
     const input = structured && structured.length <= target.maxLen ? structured : mutator.mutate(base, other);
     if (await exec(input)) {
       corpus.push(input);
-      fs.writeFileSync(path.join(wd.corpusDir, createHash('sha1').update(input).digest('hex').slice(0, 16)), input);
+      fs.writeFileSync(
+        path.join(wd.corpusDir, createHash('sha1').update(input).digest('hex').slice(0, 16)),
+        input,
+      );
     }
   }
   const hit: number[] = [];
   for (const i of wd.own) if (virgin[i]) hit.push(i);
   removeScratch();
-  const done: WorkerMessage = { type: 'done', execs, corpus: corpus.length, covered: ownCovered(), seedCovered, slowestMs, hit };
+  const done: WorkerMessage = {
+    type: 'done',
+    execs,
+    corpus: corpus.length,
+    covered: ownCovered(),
+    seedCovered,
+    slowestMs,
+    hit,
+  };
   parentPort!.postMessage(done);
 }
 

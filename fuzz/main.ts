@@ -29,10 +29,17 @@ export interface Bundle {
 
 /** Builds the instrumented worker bundle (fuzz/build.ts) in a child process. */
 export function buildBundle(outDir: string): Bundle {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'fuzz/build.ts'), outDir], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`building the fuzzing bundle failed (${r.error?.message ?? `status ${r.status}`})`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'fuzz/build.ts'), outDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (r.status !== 0)
+    throw new Error(`building the fuzzing bundle failed (${r.error?.message ?? `status ${r.status}`})`);
   const build = path.join(outDir, 'build');
-  return { file: path.join(build, 'fuzz-worker.cjs'), sites: JSON.parse(fs.readFileSync(path.join(build, 'sites.json'), 'utf8')) as CounterSite[] };
+  return {
+    file: path.join(build, 'fuzz-worker.cjs'),
+    sites: JSON.parse(fs.readFileSync(path.join(build, 'sites.json'), 'utf8')) as CounterSite[],
+  };
 }
 
 export interface TargetResult {
@@ -84,7 +91,8 @@ function dropFromCorpus(dir: string, input: Buffer): void {
 /** Fuzzes one target; workers that hang or die are replaced until the time or executions are used up. */
 export async function runTarget(o: RunOptions): Promise<TargetResult> {
   const target = TARGETS.find((t) => t.name === o.target);
-  if (!target) throw new Error(`unknown target ${o.target} (targets: ${TARGETS.map((t) => t.name).join(', ')})`);
+  if (!target)
+    throw new Error(`unknown target ${o.target} (targets: ${TARGETS.map((t) => t.name).join(', ')})`);
   const log = o.log ?? (() => {});
   const replay = o.replayDir !== undefined;
   const corpusDir = o.replayDir ?? path.join(o.outDir, 'corpus', target.name);
@@ -93,7 +101,9 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'nixboot-fuzz-seeds-'));
     try {
       fs.mkdirSync(corpusDir, { recursive: true });
-      (await seedsFor(target.name, scratch)).forEach((b, i) => fs.writeFileSync(path.join(corpusDir, `seed-${String(i).padStart(4, '0')}`), b));
+      (await seedsFor(target.name, scratch)).forEach((b, i) =>
+        fs.writeFileSync(path.join(corpusDir, `seed-${String(i).padStart(4, '0')}`), b),
+      );
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
@@ -138,7 +148,12 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       seed: ((o.seed ?? Date.now()) + generation++ * 7919) >>> 0,
       stopWhenGrownAfterMs: o.stopWhenGrownAfterMs,
     };
-    const w = new Worker(o.bundle.file, { workerData: wd, resourceLimits: { maxOldGenerationSizeMb: o.heapMiB ?? 2048 }, stdout: false, stderr: false });
+    const w = new Worker(o.bundle.file, {
+      workerData: wd,
+      resourceLimits: { maxOldGenerationSizeMb: o.heapMiB ?? 2048 },
+      stdout: false,
+      stderr: false,
+    });
     const outcome = await new Promise<'done' | 'hang' | 'died'>((resolve) => {
       let seen = 0;
       let since = Date.now();
@@ -152,7 +167,12 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
         }
         if (Date.now() - since > HANG_MS && Atomics.load(st, S.running) === 1) {
           const b = current();
-          const file = saveFinding(path.join(crashDir, target.name), 'hang', b, `target: ${target.name}\nno progress for ${HANG_MS} ms on this input (${b.length} bytes)\n`);
+          const file = saveFinding(
+            path.join(crashDir, target.name),
+            'hang',
+            b,
+            `target: ${target.name}\nno progress for ${HANG_MS} ms on this input (${b.length} bytes)\n`,
+          );
           hangs.push(file);
           if (!replay) dropFromCorpus(corpusDir, b);
           log(`HANG ${target.name}: ${file}`);
@@ -164,7 +184,13 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       w.on('message', (m: WorkerMessage) => {
         if (m.type === 'crash') {
           crashes.push(m.file);
-          log(`CRASH ${target.name}: ${m.signature}\n  input: ${m.file}\n${m.message.split('\n').slice(0, 8).map((l) => `  ${l}`).join('\n')}`);
+          log(
+            `CRASH ${target.name}: ${m.signature}\n  input: ${m.file}\n${m.message
+              .split('\n')
+              .slice(0, 8)
+              .map((l) => `  ${l}`)
+              .join('\n')}`,
+          );
         } else {
           last = m;
           seedCovered ??= m.seedCovered;
@@ -173,11 +199,23 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       });
       w.on('error', (e) => {
         const b = current();
-        const kind = /ERR_WORKER_OUT_OF_MEMORY/.test(String((e as NodeJS.ErrnoException).code)) ? 'oom' : 'crash';
-        const file = saveFinding(path.join(crashDir, target.name), kind, b, `target: ${target.name}\nuncaught in the worker while running this input:\n${e.stack ?? e}\n`);
+        const kind = /ERR_WORKER_OUT_OF_MEMORY/.test(String((e as NodeJS.ErrnoException).code))
+          ? 'oom'
+          : 'crash';
+        const file = saveFinding(
+          path.join(crashDir, target.name),
+          kind,
+          b,
+          `target: ${target.name}\nuncaught in the worker while running this input:\n${e.stack ?? e}\n`,
+        );
         crashes.push(file);
         if (!replay) dropFromCorpus(corpusDir, b);
-        log(`${kind.toUpperCase()} ${target.name} (uncaught): ${String(e.stack ?? e).split('\n').slice(0, 6).join('\n  ')}\n  input: ${file}`);
+        log(
+          `${kind.toUpperCase()} ${target.name} (uncaught): ${String(e.stack ?? e)
+            .split('\n')
+            .slice(0, 6)
+            .join('\n  ')}\n  input: ${file}`,
+        );
       });
       w.on('exit', () => {
         clearInterval(timer);
@@ -259,7 +297,9 @@ async function cli(argv: string[]): Promise<number> {
       for (const t of TARGETS.filter((x) => !x.hidden)) console.log(`${t.name.padEnd(20)} ${t.description}`);
       return 0;
     } else if (a === '-h' || a === '--help') {
-      console.log('usage: npm run fuzz -- [TARGET...] [--seconds N] [--execs N] [--out DIR] [--seed N] [--list]\n       npm run fuzz -- TARGET --replay DIR   (run each file of DIR once)');
+      console.log(
+        'usage: npm run fuzz -- [TARGET...] [--seconds N] [--execs N] [--out DIR] [--seed N] [--list]\n       npm run fuzz -- TARGET --replay DIR   (run each file of DIR once)',
+      );
       return 0;
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else names.push(a);
@@ -267,21 +307,36 @@ async function cli(argv: string[]): Promise<number> {
   if (!(seconds > 0)) throw new Error('--seconds must be positive');
   if (replayDir && names.length !== 1) throw new Error('--replay DIR needs exactly one TARGET');
   const targets = names.length ? names : TARGETS.filter((t) => !t.hidden).map((t) => t.name);
-  for (const n of targets) if (!TARGETS.some((t) => t.name === n)) throw new Error(`unknown target ${n} (see --list)`);
+  for (const n of targets)
+    if (!TARGETS.some((t) => t.name === n)) throw new Error(`unknown target ${n} (see --list)`);
   fs.mkdirSync(outDir, { recursive: true });
   const bundle = buildBundle(outDir);
   console.log(`instrumented ${bundle.sites.length} counters; findings and corpora in ${outDir}`);
   const results: TargetResult[] = [];
   for (const name of targets) {
     console.log(`fuzzing ${name} for ${seconds} s${maxExecs ? ` or ${maxExecs} inputs` : ''}…`);
-    const r = await runTarget({ bundle, target: name, outDir, seconds, maxExecs, seed, replayDir, log: (s) => console.log(s) });
+    const r = await runTarget({
+      bundle,
+      target: name,
+      outDir,
+      seconds,
+      maxExecs,
+      seed,
+      replayDir,
+      log: (s) => console.log(s),
+    });
     results.push(r);
     console.log(formatResult(r));
   }
   const summary = path.join(outDir, `summary-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(summary, JSON.stringify({ command: `npm run fuzz -- ${argv.join(' ')}`, node: process.version, results }, null, 2));
+  fs.writeFileSync(
+    summary,
+    JSON.stringify({ command: `npm run fuzz -- ${argv.join(' ')}`, node: process.version, results }, null, 2),
+  );
   const found = results.reduce((n, r) => n + r.crashes.length + r.hangs.length, 0);
-  console.log(`summary: ${summary}${found ? `\n${found} finding(s): copy an input into test/fuzz/crashes/TARGET/ to make it a regression test` : ''}`);
+  console.log(
+    `summary: ${summary}${found ? `\n${found} finding(s): copy an input into test/fuzz/crashes/TARGET/ to make it a regression test` : ''}`,
+  );
   return found ? 1 : 0;
 }
 

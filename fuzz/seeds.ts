@@ -32,7 +32,9 @@ const FILES: FixtureFile[] = [
 const SMALL: FixtureFile[] = [{ path: 'kernel/x86/microcode/GenuineIntel.bin', content: 'ucode' }];
 
 function nixTexts(): string[] {
-  return corpus().map((f) => f.text).filter((t) => t.length > 0 && t.length <= 8192);
+  return corpus()
+    .map((f) => f.text)
+    .filter((t) => t.length > 0 && t.length <= 8192);
 }
 
 function strings(n: SyntaxNode, text: string, out: string[]): void {
@@ -79,7 +81,10 @@ function uki(initrd: Buffer): Buffer {
   head.write('PE\0\0', pe, 'latin1');
   head.writeUInt16LE(nsec, pe + 6);
   head.writeUInt16LE(optSize, pe + 20);
-  const sections: [string, Buffer][] = [['.cmdline', cmdline], ['.initrd', initrd]];
+  const sections: [string, Buffer][] = [
+    ['.cmdline', cmdline],
+    ['.initrd', initrd],
+  ];
   let at = off;
   sections.forEach(([name, body], i) => {
     const t = secTable + i * 40;
@@ -108,7 +113,21 @@ function gitSeeds(scratch: string): Buffer[] {
   fs.mkdirSync(path.join(repo, 'foo'));
   fs.writeFileSync(path.join(repo, 'foo/x'), 'x');
   const git = (args: string[], input?: string) => {
-    const r = spawnSync('git', ['-C', repo, '-c', 'user.name=fuzz', '-c', 'user.email=fuzz@localhost', '-c', 'commit.gpgsign=false', ...args], { input, maxBuffer: 1 << 26 });
+    const r = spawnSync(
+      'git',
+      [
+        '-C',
+        repo,
+        '-c',
+        'user.name=fuzz',
+        '-c',
+        'user.email=fuzz@localhost',
+        '-c',
+        'commit.gpgsign=false',
+        ...args,
+      ],
+      { input, maxBuffer: 1 << 26 },
+    );
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
@@ -130,7 +149,12 @@ function gitSeeds(scratch: string): Buffer[] {
   };
   const pack = (offsetDeltas: boolean): [Buffer, Buffer] => {
     const base = path.join(scratch, `pack-${offsetDeltas ? 'ofs' : 'ref'}`);
-    const name = git(['pack-objects', '-q', '--window=10', ...(offsetDeltas ? ['--delta-base-offset'] : []), base], objects).toString().trim();
+    const name = git(
+      ['pack-objects', '-q', '--window=10', ...(offsetDeltas ? ['--delta-base-offset'] : []), base],
+      objects,
+    )
+      .toString()
+      .trim();
     return [fs.readFileSync(`${base}-${name}.idx`), fs.readFileSync(`${base}-${name}.pack`)];
   };
   const [ofsIdx, ofsPack] = pack(true);
@@ -152,7 +176,12 @@ function narSeeds(scratch: string): Promise<Buffer[]> {
   fs.writeFileSync(path.join(dir, 'a/file'), 'contents of seven\n');
   fs.writeFileSync(path.join(dir, 'empty'), '');
   fs.symlinkSync('a/file', path.join(dir, 'link'));
-  const roots = [dir, path.join(dir, 'a/file'), path.join(dir, 'link'), path.join(ROOT, 'test/fixtures/demo')];
+  const roots = [
+    dir,
+    path.join(dir, 'a/file'),
+    path.join(dir, 'link'),
+    path.join(ROOT, 'test/fixtures/demo'),
+  ];
   return Promise.all(
     roots.map(async (r) => {
       const chunks: Buffer[] = [];
@@ -166,9 +195,31 @@ function narSeeds(scratch: string): Promise<Buffer[]> {
 const FOLLOWS_LOCK = {
   nodes: {
     root: { inputs: { nixpkgs: 'nixpkgs', hm: 'hm', src: 'src' } },
-    nixpkgs: { locked: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', rev: 'a'.repeat(40), lastModified: 1, narHash: 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=' }, original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-25.11' } },
-    hm: { inputs: { nixpkgs: ['nixpkgs'] }, locked: { type: 'git', url: 'https://example.org/hm.git', rev: 'b'.repeat(40), narHash: 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=' } },
-    src: { flake: false, locked: { type: 'path', path: './src', narHash: 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=' }, original: { type: 'path', path: './src' } },
+    nixpkgs: {
+      locked: {
+        type: 'github',
+        owner: 'NixOS',
+        repo: 'nixpkgs',
+        rev: 'a'.repeat(40),
+        lastModified: 1,
+        narHash: 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=',
+      },
+      original: { type: 'github', owner: 'NixOS', repo: 'nixpkgs', ref: 'nixos-25.11' },
+    },
+    hm: {
+      inputs: { nixpkgs: ['nixpkgs'] },
+      locked: {
+        type: 'git',
+        url: 'https://example.org/hm.git',
+        rev: 'b'.repeat(40),
+        narHash: 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=',
+      },
+    },
+    src: {
+      flake: false,
+      locked: { type: 'path', path: './src', narHash: 'sha256-TCQmzlnaEAEaS0rG3/3YOs7JFLcjPV0xHI2CcJHvj4s=' },
+      original: { type: 'path', path: './src' },
+    },
   },
   root: 'root',
   version: 7,
@@ -189,12 +240,19 @@ export async function seedsFor(target: string, scratch: string): Promise<Buffer[
         { compression: 'none', files: SMALL },
         { compression: 'gzip', files: FILES },
       ]);
-      return [initrd, segments(scratch, [{ compression: 'lz4-legacy', files: FILES, format: 'crc' }]), uki(initrd)];
+      return [
+        initrd,
+        segments(scratch, [{ compression: 'lz4-legacy', files: FILES, format: 'crc' }]),
+        uki(initrd),
+      ];
     }
     case 'nar':
       return narSeeds(scratch);
     case 'flake-lock':
-      return [fs.readFileSync(path.join(ROOT, 'test/fixtures/demo/flake.lock')), Buffer.from(JSON.stringify(FOLLOWS_LOCK, null, 2))];
+      return [
+        fs.readFileSync(path.join(ROOT, 'test/fixtures/demo/flake.lock')),
+        Buffer.from(JSON.stringify(FOLLOWS_LOCK, null, 2)),
+      ];
     case 'git-objects':
       return gitSeeds(scratch);
     case 'selftest':
@@ -203,7 +261,9 @@ export async function seedsFor(target: string, scratch: string): Promise<Buffer[
       const m = /^decompress-(.*)$/.exec(target);
       if (!m) throw new Error(`no seeds for ${target}`);
       const codec = m[1] as FixtureSegment['compression'];
-      const magicLen = { gzip: 2, zstd: 4, xz: 6, lzma: 3, bzip2: 3, 'lz4-legacy': 4, lz4: 4 }[codec as string]!;
+      const magicLen = { gzip: 2, zstd: 4, xz: 6, lzma: 3, bzip2: 3, 'lz4-legacy': 4, lz4: 4 }[
+        codec as string
+      ]!;
       return [
         compress(makeCpio(scratch, FILES), codec),
         compress(makeCpio(scratch, FILES, 'crc'), codec),

@@ -29,7 +29,15 @@ export const S = { execs: 0, len: 1, running: 2, phase: 3 } as const;
 export type WorkerMessage =
   | { type: 'stats'; execs: number; corpus: number; covered: number; seedCovered: number; slowestMs: number }
   | { type: 'crash'; signature: string; file: string; message: string }
-  | { type: 'done'; execs: number; corpus: number; covered: number; seedCovered: number; slowestMs: number; hit: number[] };
+  | {
+      type: 'done';
+      execs: number;
+      corpus: number;
+      covered: number;
+      seedCovered: number;
+      slowestMs: number;
+      hit: number[];
+    };
 
 /** A stack overflow's trace repeats one frame thousands of times: keep the first 60 lines. */
 function boundedNote(text: string): string {
@@ -53,7 +61,13 @@ export function saveFinding(dir: string, kind: string, input: Buffer, text: stri
  * the file as is), the pack index, the pack, and the rest is packed-refs. Flag 2 names the loose
  * object by its contents' SHA-1 (else by the SHA-1 of something else: a lying name).
  */
-export function splitGitInput(data: Buffer): { flags: number; loose: Buffer; idx: Buffer; pack: Buffer; refs: Buffer } {
+export function splitGitInput(data: Buffer): {
+  flags: number;
+  loose: Buffer;
+  idx: Buffer;
+  pack: Buffer;
+  refs: Buffer;
+} {
   const u16 = (at: number) => (at + 1 < data.length ? data.readUInt16BE(at) : 0);
   let at = Math.min(7, data.length);
   const take = (n: number) => {

@@ -16,7 +16,13 @@ import { CpioReader, InitrdError, type CpioEntry, type CpioSink } from '../serve
 import { walkSegments } from '../server/src/initrd/segments';
 import { openArchive } from '../server/src/initrd/archive';
 import { NarFormatError, NarWriter, parseNar, sinkTarget, type NarEntry } from '../server/src/nar/nar';
-import { FlakeLockError, describeLocked, findInput, narHashHex, parseFlakeLock } from '../server/src/nar/flakeLock';
+import {
+  FlakeLockError,
+  describeLocked,
+  findInput,
+  narHashHex,
+  parseFlakeLock,
+} from '../server/src/nar/flakeLock';
 import { GitObjectReader, GitTreeHasher, parseTree } from '../server/src/system/git';
 import { GitStore, GitStoreError, parseCommit } from '../server/src/system/gitStore';
 
@@ -54,10 +60,81 @@ const none = () => false;
 // Nix parser
 
 const NIX_DICT = [
-  '{', '}', '[', ']', '(', ')', ';', ':', ',', '.', '...', '@', '=', '?', '++', '//', '+', '-', '*', '/', '!', '==', '!=', '<', '>',
-  '<=', '>=', '&&', '||', '->', '|>', '<|', ' ', '\n', '\t', '\r\n', 'or', 'let', 'in', 'rec', 'with', 'inherit', 'if', 'then',
-  'else', 'assert', '"', "''", "'''", "''$", "''\\", '${', '$', '#', '/*', '*/', './p', '~/p', '<nixpkgs>', 'http://x.org/y', '1', '1.5', '.5e3',
-  '\\', "'", '\\"', '\\${', 'a.b.c', '"${x}"', 'x: x', '{ a, b ? 1, ... }@args:', 'boot.initrd.', 'é', '😀', '\0',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  ';',
+  ':',
+  ',',
+  '.',
+  '...',
+  '@',
+  '=',
+  '?',
+  '++',
+  '//',
+  '+',
+  '-',
+  '*',
+  '/',
+  '!',
+  '==',
+  '!=',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '->',
+  '|>',
+  '<|',
+  ' ',
+  '\n',
+  '\t',
+  '\r\n',
+  'or',
+  'let',
+  'in',
+  'rec',
+  'with',
+  'inherit',
+  'if',
+  'then',
+  'else',
+  'assert',
+  '"',
+  "''",
+  "'''",
+  "''$",
+  "''\\",
+  '${',
+  '$',
+  '#',
+  '/*',
+  '*/',
+  './p',
+  '~/p',
+  '<nixpkgs>',
+  'http://x.org/y',
+  '1',
+  '1.5',
+  '.5e3',
+  '\\',
+  "'",
+  '\\"',
+  '\\${',
+  'a.b.c',
+  '"${x}"',
+  'x: x',
+  '{ a, b ? 1, ... }@args:',
+  'boot.initrd.',
+  'é',
+  '😀',
+  '\0',
 ];
 
 /** Parse never throws, prints back the input, and an incremental reparse after an edit equals a full parse. */
@@ -75,7 +152,10 @@ function runParser(data: Buffer): void {
   const inc = reparse({ text, root: r.root, errors: r.errors }, edited);
   const full = parse(edited);
   check(printTree(inc.root) === edited, 'the reparsed tree does not print back the edited text');
-  check(inc.errors.length === full.errors.length, `incremental reparse: ${inc.errors.length} errors, full parse: ${full.errors.length}`);
+  check(
+    inc.errors.length === full.errors.length,
+    `incremental reparse: ${inc.errors.length} errors, full parse: ${full.errors.length}`,
+  );
   check(debugTree(inc.root) === debugTree(full.root), 'incremental reparse differs from a full parse');
 }
 
@@ -83,10 +163,71 @@ function runParser(data: Buffer): void {
 // Shell mapping
 
 const SHELL_DICT = [
-  ' ', '\n', ';', '&&', '||', '|', '&', '(', ')', '{', '}', '$(', '`', '"', "'", '\\', '$', '${x}', '$((1+2))', '<<EOF\n', '\nEOF\n', '<<-EOF\n', '>', '>>', '2>&1', '<', '<(',
-  'if ', 'then ', 'fi', 'else ', 'elif ', 'case ', ' in ', 'esac', ';;', 'for ', 'while ', 'do ', 'done', 'function ', 'f() {', 'exit 1', 'exec ', 'eval ', 'source ',
-  '. ', 'set -e', 'trap ', 'cryptsetup', 'mount', 'nix-collect-garbage -d', 'echo', '[[ ', ' ]]', '# c', '\t',
-  "''", "'''", "''$", "''\\n", '${', '${pkgs.x}', '}', '"${a}"',
+  ' ',
+  '\n',
+  ';',
+  '&&',
+  '||',
+  '|',
+  '&',
+  '(',
+  ')',
+  '{',
+  '}',
+  '$(',
+  '`',
+  '"',
+  "'",
+  '\\',
+  '$',
+  '${x}',
+  '$((1+2))',
+  '<<EOF\n',
+  '\nEOF\n',
+  '<<-EOF\n',
+  '>',
+  '>>',
+  '2>&1',
+  '<',
+  '<(',
+  'if ',
+  'then ',
+  'fi',
+  'else ',
+  'elif ',
+  'case ',
+  ' in ',
+  'esac',
+  ';;',
+  'for ',
+  'while ',
+  'do ',
+  'done',
+  'function ',
+  'f() {',
+  'exit 1',
+  'exec ',
+  'eval ',
+  'source ',
+  '. ',
+  'set -e',
+  'trap ',
+  'cryptsetup',
+  'mount',
+  'nix-collect-garbage -d',
+  'echo',
+  '[[ ',
+  ' ]]',
+  '# c',
+  '\t',
+  "''",
+  "'''",
+  "''$",
+  "''\\n",
+  '${',
+  '${pkgs.x}',
+  '}',
+  '"${a}"',
 ];
 
 function strings(n: SyntaxNode, out: SyntaxNode[]): SyntaxNode[] {
@@ -108,7 +249,10 @@ function runShell(data: Buffer): void {
     let last = -1;
     for (let i = 0; i <= script.text.length; i++) {
       const o = script.toFile(i);
-      check(o >= s.start && o <= s.end, `shell offset ${i} maps to ${o}, outside its string [${s.start}, ${s.end})`);
+      check(
+        o >= s.start && o <= s.end,
+        `shell offset ${i} maps to ${o}, outside its string [${s.start}, ${s.end})`,
+      );
       check(o >= last, `shell offsets map backwards at ${i}`);
       last = o;
     }
@@ -116,7 +260,10 @@ function runShell(data: Buffer): void {
     for (const c of a.commands) {
       if (!c.name) continue;
       const rg = script.rangeToFile(c.name.start, c.stmtEnd);
-      check(rg.start >= s.start && rg.end <= s.end && rg.start <= rg.end, `command range [${rg.start}, ${rg.end}) outside its string`);
+      check(
+        rg.start >= s.start && rg.end <= s.end && rg.start <= rg.end,
+        `command range [${rg.start}, ${rg.end}) outside its string`,
+      );
     }
   }
 }
@@ -124,7 +271,26 @@ function runShell(data: Buffer): void {
 // ---------------------------------------------------------------------------------------------
 // cpio reader
 
-const CPIO_DICT = ['070701', '070702', '070707', 'TRAILER!!!\0', '00000000', 'FFFFFFFF', '7FFFFFFF', '000081A4', '000041ED', '0000A1FF', '00002000', '00001000', '0000000B', '00001001', '\0\0\0\0', '..', '/', './'];
+const CPIO_DICT = [
+  '070701',
+  '070702',
+  '070707',
+  'TRAILER!!!\0',
+  '00000000',
+  'FFFFFFFF',
+  '7FFFFFFF',
+  '000081A4',
+  '000041ED',
+  '0000A1FF',
+  '00002000',
+  '00001000',
+  '0000000B',
+  '00001001',
+  '\0\0\0\0',
+  '..',
+  '/',
+  './',
+];
 
 class MemSink implements CpioSink {
   position = 0;
@@ -140,16 +306,23 @@ class MemSink implements CpioSink {
 /** The reader fed in chunks whose sizes come from the input: entries are sane and the same for any chunking. */
 function runCpio(data: Buffer): void {
   const whole = readCpio(data, [data.length]);
-  const cuts = [1 + (data[data.length - 1] ?? 0) % 7, 3, 110, 1 + ((data[0] ?? 0) % 64)];
+  const cuts = [1 + ((data[data.length - 1] ?? 0) % 7), 3, 110, 1 + ((data[0] ?? 0) % 64)];
   const split = readCpio(data, cuts);
   check(whole.error === split.error, `chunking changes the outcome: ${whole.error} vs ${split.error}`);
   check(JSON.stringify(whole.entries) === JSON.stringify(split.entries), 'chunking changes the entries');
   if (whole.error !== undefined) throw new InitrdError(whole.error);
   for (const e of whole.entries) {
-    check(e.path.startsWith('/') && !e.path.split('/').includes('..'), `bad entry path ${JSON.stringify(e.path)}`);
+    check(
+      e.path.startsWith('/') && !e.path.split('/').includes('..'),
+      `bad entry path ${JSON.stringify(e.path)}`,
+    );
     check(Number.isSafeInteger(e.size) && e.size >= 0, `bad size ${e.size}`);
     // (offsets are not in entry order: a hardlink's data may come with a later name of its group)
-    if (e.type === 'file') check(e.dataOffset >= 0 && e.dataOffset + e.size <= whole.written, `${e.path}: data [${e.dataOffset}, +${e.size}) outside the ${whole.written} bytes written`);
+    if (e.type === 'file')
+      check(
+        e.dataOffset >= 0 && e.dataOffset + e.size <= whole.written,
+        `${e.path}: data [${e.dataOffset}, +${e.size}) outside the ${whole.written} bytes written`,
+      );
   }
 }
 
@@ -178,7 +351,9 @@ function readCpio(data: Buffer, cuts: number[]): { entries: CpioEntry[]; written
 
 let scratch: string | undefined;
 function scratchDir(): string {
-  scratch ??= fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'nixboot-fuzz-'));
+  scratch ??= fs.mkdtempSync(
+    path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'nixboot-fuzz-'),
+  );
   return scratch;
 }
 export function removeScratch(): void {
@@ -216,7 +391,10 @@ function decompressTarget(codec: string): Target {
         const segs = await walkSegments(fd, 0, size, sink, { native: false, limits: FUZZ_LIMITS });
         let at = 0;
         for (const s of segs) {
-          check(s.offset >= at && s.compressedSize > 0, `segment at ${s.offset} overlaps the previous one or is empty`);
+          check(
+            s.offset >= at && s.compressedSize > 0,
+            `segment at ${s.offset} overlaps the previous one or is empty`,
+          );
           at = s.offset + s.compressedSize;
         }
         check(at <= size, `segments end at ${at}, past the input (${size})`);
@@ -236,7 +414,12 @@ async function runArchive(data: Buffer): Promise<void> {
   const file = path.join(dir, `image-${serial++}`);
   fs.writeFileSync(file, data);
   try {
-    const a = await openArchive(file, { cacheDir: path.join(dir, 'cache'), native: false, limits: FUZZ_LIMITS, cacheLimit: 0 });
+    const a = await openArchive(file, {
+      cacheDir: path.join(dir, 'cache'),
+      native: false,
+      limits: FUZZ_LIMITS,
+      cacheLimit: 0,
+    });
     check(a.get('/')?.type === 'dir', 'the root is not a directory');
     let n = 0;
     for (const e of a.entries) {
@@ -256,7 +439,24 @@ async function runArchive(data: Buffer): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // NAR reader
 
-const NAR_DICT = ['nix-archive-1', '(', ')', 'type', 'regular', 'executable', 'contents', 'symlink', 'target', 'directory', 'entry', 'name', 'node', '..', '.', '/']
+const NAR_DICT = [
+  'nix-archive-1',
+  '(',
+  ')',
+  'type',
+  'regular',
+  'executable',
+  'contents',
+  'symlink',
+  'target',
+  'directory',
+  'entry',
+  'name',
+  'node',
+  '..',
+  '.',
+  '/',
+]
   .map((s) => narStr(s))
   .concat([Buffer.alloc(8), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0])]);
 
@@ -274,9 +474,15 @@ function runNar(data: Buffer): void {
   for (const e of entries) {
     check(!seen.has(e.path), `path ${e.path} twice`);
     seen.add(e.path);
-    if (e.type === 'regular') check(e.offset >= 0 && e.offset + e.size <= data.length, 'contents outside the NAR');
+    if (e.type === 'regular')
+      check(e.offset >= 0 && e.offset + e.size <= data.length, 'contents outside the NAR');
   }
-  if (entries.some((e) => /[^\x20-\x7e]/.test(e.path) || (e.type === 'symlink' && /[^\x20-\x7e]/.test(e.target)))) return;
+  if (
+    entries.some(
+      (e) => /[^\x20-\x7e]/.test(e.path) || (e.type === 'symlink' && /[^\x20-\x7e]/.test(e.target)),
+    )
+  )
+    return;
   const again = rewriteNar(entries, data);
   check(again.equals(data), 'the NAR does not rewrite to the same bytes');
 }
@@ -287,7 +493,10 @@ function rewriteNar(entries: readonly NarEntry[], data: Buffer): Buffer {
   w.magic();
   const open: string[] = []; // directories whose entries are being written
   const leave = (p: string) => {
-    while (open.length && !(p.startsWith(open[open.length - 1]! + '/') || (open[open.length - 1] === '' && p !== ''))) {
+    while (
+      open.length &&
+      !(p.startsWith(open[open.length - 1]! + '/') || (open[open.length - 1] === '' && p !== ''))
+    ) {
       open.pop();
       w.endDirectory();
       if (open.length) w.endEntry();
@@ -322,8 +531,12 @@ function runFlakeLock(data: Buffer): void {
   for (const i of lock.inputs) {
     describeLocked(i.locked);
     narHashHex(i.locked);
-    check(lock.inputs.some((j) => j.paths.includes(i.key)) || findInput(lock, i.key) === i, `findInput(${i.key}) finds another input`);
-    for (const p of i.paths) check(findInput(lock, p).paths.includes(p), `findInput(${p}) finds an input without that path`);
+    check(
+      lock.inputs.some((j) => j.paths.includes(i.key)) || findInput(lock, i.key) === i,
+      `findInput(${i.key}) finds another input`,
+    );
+    for (const p of i.paths)
+      check(findInput(lock, p).paths.includes(p), `findInput(${p}) finds an input without that path`);
   }
 }
 
@@ -345,7 +558,8 @@ function mutateJson(data: Buffer, below: (n: number) => number): Buffer | undefi
   const keys: string[] = [];
   const walk = (v: unknown, depth: number): void => {
     if (depth > 32 || typeof v !== 'object' || v === null) return;
-    if (Array.isArray(v)) v.forEach((x, i) => (slots.push({ parent: v, key: i }), values.push(x), walk(x, depth + 1)));
+    if (Array.isArray(v))
+      v.forEach((x, i) => (slots.push({ parent: v, key: i }), values.push(x), walk(x, depth + 1)));
     else
       for (const [k, x] of Object.entries(v)) {
         slots.push({ parent: v as Record<string, unknown>, key: k });
@@ -362,8 +576,12 @@ function mutateJson(data: Buffer, below: (n: number) => number): Buffer | undefi
   const copy = (x: unknown) => (x === undefined ? null : JSON.parse(JSON.stringify(x)));
   const strs = [...keys, ...values.filter((x): x is string => typeof x === 'string')];
   switch (below(7)) {
-    case 0: set(copy(values[below(values.length)])); break;
-    case 1: set([get()]); break;
+    case 0:
+      set(copy(values[below(values.length)]));
+      break;
+    case 1:
+      set([get()]);
+      break;
     case 2: {
       const v = get();
       if (Array.isArray(v)) v.splice(below(v.length + 1), 0, strs[below(strs.length)]);
@@ -381,8 +599,11 @@ function mutateJson(data: Buffer, below: (n: number) => number): Buffer | undefi
         slot.parent[keys[below(keys.length)]!] = v;
       }
       break;
-    case 5: set([0, -1, 1e300, 2 ** 53 + 1, null, true, '', 'x'.repeat(300), {}, []][below(10)]); break;
-    default: set(strs[below(strs.length)]);
+    case 5:
+      set([0, -1, 1e300, 2 ** 53 + 1, null, true, '', 'x'.repeat(300), {}, []][below(10)]);
+      break;
+    default:
+      set(strs[below(strs.length)]);
   }
   return Buffer.from(JSON.stringify(doc, null, below(2) ? 2 : undefined));
 }
@@ -393,10 +614,37 @@ function mutateJson(data: Buffer, below: (n: number) => number): Buffer | undefi
 // tree and commit parsers, and GitTreeHasher over the first tree read.
 
 const GIT_DICT = [
-  'blob ', 'tree ', 'commit ', 'tag ', '\0', '100644 ', '100755 ', '120000 ', '40000 ', '160000 ', 'tree ', 'parent ', 'committer a <a> 1 +0000\n', 'object ', '\n\n',
-  'PACK', Buffer.from([0, 0, 0, 2]), Buffer.from([0xff, 0x74, 0x4f, 0x63]), Buffer.from([0x78, 0x9c]), Buffer.from([0x78, 0x01]),
-  Buffer.from([0x60]), Buffer.from([0x70]), Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]), Buffer.from([0xff, 0xff, 0xff, 0x7f]), Buffer.from([0, 0, 0, 0]),
-  ' refs/heads/main\n', ' refs/tags/v1\n', '# pack-refs with: peeled fully-peeled sorted \n', '^', '0'.repeat(40), 'f'.repeat(40),
+  'blob ',
+  'tree ',
+  'commit ',
+  'tag ',
+  '\0',
+  '100644 ',
+  '100755 ',
+  '120000 ',
+  '40000 ',
+  '160000 ',
+  'tree ',
+  'parent ',
+  'committer a <a> 1 +0000\n',
+  'object ',
+  '\n\n',
+  'PACK',
+  Buffer.from([0, 0, 0, 2]),
+  Buffer.from([0xff, 0x74, 0x4f, 0x63]),
+  Buffer.from([0x78, 0x9c]),
+  Buffer.from([0x78, 0x01]),
+  Buffer.from([0x60]),
+  Buffer.from([0x70]),
+  Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]),
+  Buffer.from([0xff, 0xff, 0xff, 0x7f]),
+  Buffer.from([0, 0, 0, 0]),
+  ' refs/heads/main\n',
+  ' refs/tags/v1\n',
+  '# pack-refs with: peeled fully-peeled sorted \n',
+  '^',
+  '0'.repeat(40),
+  'f'.repeat(40),
 ];
 
 const sha1 = (b: Buffer | string) => createHash('sha1').update(b).digest('hex');
@@ -432,14 +680,19 @@ function writeRepo(data: Buffer): { repo: string; looseOid?: string; idxOids: st
   // the ids the index lists (at most 64), read from it as the fuzzer left it
   const idxOids: string[] = [];
   const count = idx.length >= 1032 ? idx.readUInt32BE(1028) : 0;
-  for (let i = 0; i < Math.min(count, 64) && 1032 + (i + 1) * 20 <= idx.length; i++) idxOids.push(idx.toString('hex', 1032 + i * 20, 1032 + (i + 1) * 20));
+  for (let i = 0; i < Math.min(count, 64) && 1032 + (i + 1) * 20 <= idx.length; i++)
+    idxOids.push(idx.toString('hex', 1032 + i * 20, 1032 + (i + 1) * 20));
   return { repo, looseOid, idxOids };
 }
 
 /** Errors GitStore and the tree hasher may throw on bad data: GitStoreError, or a plain Error (tree parsing and hashing). */
-const PLAIN_GIT_ERRORS = /^(malformed git tree object$|git tree nested too deeply$|\S+ is an? \w+, not a (tree|blob)$|\S+ \('.*'\) is an? \w+, not a blob$|symlink '.*' has a \d+-byte target|unsupported git mode )/s;
+const PLAIN_GIT_ERRORS =
+  /^(malformed git tree object$|git tree nested too deeply$|\S+ is an? \w+, not a (tree|blob)$|\S+ \('.*'\) is an? \w+, not a blob$|symlink '.*' has a \d+-byte target|unsupported git mode )/s;
 function cleanGitError(e: unknown): boolean {
-  return e instanceof GitStoreError || (e instanceof Error && e.constructor === Error && !('code' in e) && PLAIN_GIT_ERRORS.test(e.message));
+  return (
+    e instanceof GitStoreError ||
+    (e instanceof Error && e.constructor === Error && !('code' in e) && PLAIN_GIT_ERRORS.test(e.message))
+  );
 }
 
 async function tolerate<T>(f: () => T | Promise<T>): Promise<T | undefined> {
@@ -458,9 +711,16 @@ async function runGit(data: Buffer): Promise<void> {
   const store = new GitStore(repo);
   try {
     const refs = store.refs();
-    for (const [name, oid] of refs) check(/^[0-9a-f]{40}$/.test(oid), `ref ${name} → ${oid} is not an object id`);
+    for (const [name, oid] of refs)
+      check(/^[0-9a-f]{40}$/.test(oid), `ref ${name} → ${oid} is not an object id`);
     const wanted = new Set<string>([...(looseOid ? [looseOid] : []), ...idxOids, ...refs.values()]);
-    for (const rev of ['HEAD', 'HEAD^{tree}', 'HEAD~1', 'main^{tree}', ...(idxOids[0] ? [idxOids[0].slice(0, 6)] : [])]) {
+    for (const rev of [
+      'HEAD',
+      'HEAD^{tree}',
+      'HEAD~1',
+      'main^{tree}',
+      ...(idxOids[0] ? [idxOids[0].slice(0, 6)] : []),
+    ]) {
       const oid = await tolerate(() => store.resolve(rev, rev.endsWith('{tree}') ? 'tree' : 'commit'));
       if (oid !== undefined) {
         check(/^[0-9a-f]{40}$/.test(oid), `resolve(${rev}) gave ${oid}`);
@@ -472,29 +732,55 @@ async function runGit(data: Buffer): Promise<void> {
       const o = await tolerate(() => store.read(oid, CAP));
       if (o) {
         check(o.oid === oid, `read(${oid}) returned ${o.oid}`);
-        check(sha1(Buffer.concat([Buffer.from(`${o.type} ${o.data.length}\0`), o.data])) === oid, `read(${oid}): the contents do not hash to the id`);
+        check(
+          sha1(Buffer.concat([Buffer.from(`${o.type} ${o.data.length}\0`), o.data])) === oid,
+          `read(${oid}): the contents do not hash to the id`,
+        );
         const i = await tolerate(() => store.info(oid));
-        if (i) check(i.type === o.type && i.size === o.data.length, `info(${oid}) = ${i.type} ${i.size}, read gave ${o.type} ${o.data.length}`);
+        if (i)
+          check(
+            i.type === o.type && i.size === o.data.length,
+            `info(${oid}) = ${i.type} ${i.size}, read gave ${o.type} ${o.data.length}`,
+          );
         if (o.type === 'tree') {
           firstTree ??= oid;
           try {
-            for (const e of parseTree(o.data, 20)) check(e.oid.length === 40 && !e.name.includes('\0'), 'bad tree entry');
+            for (const e of parseTree(o.data, 20))
+              check(e.oid.length === 40 && !e.name.includes('\0'), 'bad tree entry');
           } catch (e) {
-            check(e instanceof Error && e.message === 'malformed git tree object', `parseTree threw ${String(e)}`);
+            check(
+              e instanceof Error && e.message === 'malformed git tree object',
+              `parseTree threw ${String(e)}`,
+            );
           }
         } else if (o.type === 'commit') {
           const c = await tolerate(() => parseCommit(oid, o.data));
-          if (c) check(/^[0-9a-f]{40}$/.test(c.tree) && c.parents.every((p) => /^[0-9a-f]{40}$/.test(p)), 'commit with a bad tree or parent id');
+          if (c)
+            check(
+              /^[0-9a-f]{40}$/.test(c.tree) && c.parents.every((p) => /^[0-9a-f]{40}$/.test(p)),
+              'commit with a bad tree or parent id',
+            );
         } else if (o.type === 'blob') {
           const chunks: Buffer[] = [];
           const n = await tolerate(() => store.streamBlob(oid, (b) => chunks.push(Buffer.from(b))));
-          if (n !== undefined) check(n === o.data.length && Buffer.concat(chunks).equals(o.data), `streamBlob(${oid}) differs from read`);
+          if (n !== undefined)
+            check(
+              n === o.data.length && Buffer.concat(chunks).equals(o.data),
+              `streamBlob(${oid}) differs from read`,
+            );
         }
       }
       const u = await tolerate(() => store.readUpTo(oid, 64));
       if (u) {
-        check(u.data === undefined ? u.size > 64 : u.data.length === u.size && u.size <= 64, `readUpTo(${oid}, 64): size ${u.size}, ${u.data?.length} bytes`);
-        if (u.data) check(sha1(Buffer.concat([Buffer.from(`${u.type} ${u.size}\0`), u.data])) === oid, `readUpTo(${oid}): the contents do not hash to the id`);
+        check(
+          u.data === undefined ? u.size > 64 : u.data.length === u.size && u.size <= 64,
+          `readUpTo(${oid}, 64): size ${u.size}, ${u.data?.length} bytes`,
+        );
+        if (u.data)
+          check(
+            sha1(Buffer.concat([Buffer.from(`${u.type} ${u.size}\0`), u.data])) === oid,
+            `readUpTo(${oid}): the contents do not hash to the id`,
+          );
         if (o) check(u.type === o.type && u.size === o.data.length, `readUpTo(${oid}) disagrees with read`);
       }
     }
@@ -523,10 +809,57 @@ export const TARGETS: readonly Target[] = [
   { ...info('nix-parser'), dict: NIX_DICT, expected: none, run: runParser },
   { ...info('shell'), dict: SHELL_DICT, expected: none, run: runShell },
   { ...info('cpio'), dict: CPIO_DICT, expected: (e) => e instanceof InitrdError, run: runCpio },
-  { ...info('archive'), dict: [...CPIO_DICT, 'MZ', 'PE\0\0', '.initrd\0', '.cmdline', '.linux\0\0', ...Object.values(MAGIC).map((m) => Buffer.from(m))], expected: (e) => e instanceof InitrdError, run: runArchive },
+  {
+    ...info('archive'),
+    dict: [
+      ...CPIO_DICT,
+      'MZ',
+      'PE\0\0',
+      '.initrd\0',
+      '.cmdline',
+      '.linux\0\0',
+      ...Object.values(MAGIC).map((m) => Buffer.from(m)),
+    ],
+    expected: (e) => e instanceof InitrdError,
+    run: runArchive,
+  },
   ...['gzip', 'zstd', 'xz', 'lzma', 'bzip2', 'lz4-legacy', 'lz4'].map(decompressTarget),
   { ...info('nar'), dict: NAR_DICT, expected: (e) => e instanceof NarFormatError, run: runNar },
-  { ...info('flake-lock'), mutate: mutateJson, dict: ['{', '}', '[', ']', '"nodes"', '"root"', '"version"', '7', '"inputs"', '"locked"', '"original"', '"follows"', '"type"', '"github"', '"git"', '"path"', '"narHash"', '"sha256-', '"rev"', '"lastModified"', ':', ',', 'null', 'true', '1e999', '"__proto__"', '"constructor"'], expected: (e) => e instanceof FlakeLockError, run: runFlakeLock },
+  {
+    ...info('flake-lock'),
+    mutate: mutateJson,
+    dict: [
+      '{',
+      '}',
+      '[',
+      ']',
+      '"nodes"',
+      '"root"',
+      '"version"',
+      '7',
+      '"inputs"',
+      '"locked"',
+      '"original"',
+      '"follows"',
+      '"type"',
+      '"github"',
+      '"git"',
+      '"path"',
+      '"narHash"',
+      '"sha256-',
+      '"rev"',
+      '"lastModified"',
+      ':',
+      ',',
+      'null',
+      'true',
+      '1e999',
+      '"__proto__"',
+      '"constructor"',
+    ],
+    expected: (e) => e instanceof FlakeLockError,
+    run: runFlakeLock,
+  },
   {
     ...info('selftest'),
     dict: [], // only the test's corpus files reach the three cases

@@ -23,8 +23,18 @@ const sharedShellParser = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  build({ ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server.js', plugins: [sharedShellParser] }),
+  build({
+    ...common,
+    entryPoints: ['client/src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+  }),
+  build({
+    ...common,
+    entryPoints: ['server/src/lsp/server.ts'],
+    outfile: 'dist/server.js',
+    plugins: [sharedShellParser],
+  }),
   build({ ...common, entryPoints: ['node_modules/mvdan-sh/index.js'], outfile: 'dist/mvdan-sh.js' }),
   // The CLI: a small launcher (dist/cli.js) that loads the initrd-only bundle for `nixboot initrd`
   // (start-up matters when indexing an image), the NAR bundle for `hash-path`/`store-path`
@@ -37,7 +47,12 @@ await Promise.all([
     external: ['./cli-initrd.js', './cli-nar.js', './cli-lock.js', './cli-main.js'],
     banner: { js: '#!/usr/bin/env node' },
   }),
-  build({ ...common, entryPoints: ['server/src/cli/bin.ts'], outfile: 'dist/cli-main.js', plugins: [sharedShellParser] }),
+  build({
+    ...common,
+    entryPoints: ['server/src/cli/bin.ts'],
+    outfile: 'dist/cli-main.js',
+    plugins: [sharedShellParser],
+  }),
   build({ ...common, entryPoints: ['server/src/cli/binInitrd.ts'], outfile: 'dist/cli-initrd.js' }),
   build({ ...common, entryPoints: ['server/src/cli/binNar.ts'], outfile: 'dist/cli-nar.js' }),
   build({ ...common, entryPoints: ['server/src/cli/binLock.ts'], outfile: 'dist/cli-lock.js' }),

@@ -2,7 +2,17 @@
 // on the machine with real tools (a small real initrd; a profile of system generations with real
 // Nix when it is installed). Usage: node --import tsx scripts/demo-workspace.ts DIR
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import type { GenerationSpec } from '../test/fixtures/nixosProfile';
 import { basename, join } from 'node:path';
 
@@ -38,7 +48,10 @@ writeFileSync(join(root, 'etc/systemd/system/initrd.target.wants/nvme-hw-key.ser
 const busybox = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
 if (busybox) copyFileSync(busybox, join(root, 'bin/busybox'));
 const list = sh('sh', ['-c', 'find . -mindepth 1 | LC_ALL=C sort'], { cwd: root });
-const cpio = sh('cpio', ['--quiet', '-o', '-H', 'newc', '-R', '+0:+0', '--reproducible'], { cwd: root, input: list });
+const cpio = sh('cpio', ['--quiet', '-o', '-H', 'newc', '-R', '+0:+0', '--reproducible'], {
+  cwd: root,
+  input: list,
+});
 const initrd = sh('zstd', ['-q', '-c', '-10'], { input: cpio });
 writeFileSync(join(dir, 'initrd'), initrd);
 rmSync(root, { recursive: true, force: true });
@@ -55,8 +68,16 @@ if (spawnSync('nix-build', ['--version']).status === 0) {
     dir: system,
     hostName: 'demo',
     generations: [
-      { nixosVersion: '25.05.20250601.a1b2c3d', kernelVersion: '6.12.30', packages: { sed: '4.9', hello: '2.12.1', zfs: '2.3.2' } },
-      { nixosVersion: '25.11.20251120.e4f5a6b', kernelVersion: '6.12.58', packages: { sed: '4.9', hello: '2.12.2', zfs: '2.3.4' } },
+      {
+        nixosVersion: '25.05.20250601.a1b2c3d',
+        kernelVersion: '6.12.30',
+        packages: { sed: '4.9', hello: '2.12.1', zfs: '2.3.2' },
+      },
+      {
+        nixosVersion: '25.11.20251120.e4f5a6b',
+        kernelVersion: '6.12.58',
+        packages: { sed: '4.9', hello: '2.12.2', zfs: '2.3.4' },
+      },
       {
         nixosVersion: '25.11.20251122.c7d8e9f',
         kernelVersion: '6.12.59',
@@ -69,7 +90,9 @@ if (spawnSync('nix-build', ['--version']).status === 0) {
     booted: 2,
     boot: { loader: 'systemd-boot', keep: 2 + bootable.length },
   });
-  console.log(`demo generations: ${p.generations.length} in ${p.root} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `demo generations: ${p.generations.length} in ${p.root} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 } else {
   console.log('nix-build not found: the demo has no generations (install nix-bin)');
 }
@@ -81,13 +104,18 @@ if (spawnSync('nix-build', ['--version']).status === 0) {
  * with the initrd-script-exit quick fix applied. Skipped, with the reason, when a tool is missing.
  */
 async function bootableGenerations(work: string): Promise<GenerationSpec[]> {
-  const missing = ['busybox', 'cpio', 'gzip', 'modinfo', 'nix-instantiate'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  const missing = ['busybox', 'cpio', 'gzip', 'modinfo', 'nix-instantiate'].filter(
+    (t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0,
+  );
   const vmlinuz = readdirSync('/boot').find((f) => f.startsWith('vmlinuz-'));
   if (missing.length || !vmlinuz) {
-    console.log(`demo: no bootable generations (missing: ${[...missing, ...(vmlinuz ? [] : ['/boot/vmlinuz-*'])].join(', ')}; run scripts/setup-system.sh)`);
+    console.log(
+      `demo: no bootable generations (missing: ${[...missing, ...(vmlinuz ? [] : ['/boot/vmlinuz-*'])].join(', ')}; run scripts/setup-system.sh)`,
+    );
     return [];
   }
-  const { buildBusyboxInitrd, debianKernel, evalHooks, netModules, stage1Init } = await import('../test/rehearse/fixtures');
+  const { buildBusyboxInitrd, debianKernel, evalHooks, netModules, stage1Init } =
+    await import('../test/rehearse/fixtures');
   const { lintTexts } = await import('../server/src/analysis');
   const { applyEdits } = await import('../server/src/text');
   const kernel = debianKernel();
@@ -96,7 +124,8 @@ async function bootableGenerations(work: string): Promise<GenerationSpec[]> {
   const text = readFileSync(config, 'utf8');
   const exit = lintTexts([{ path: config, text }]).find((f) => f.rule === 'initrd-script-exit');
   const fix = exit?.fixes.find((f) => f.preferred) ?? exit?.fixes[0];
-  if (!fix) throw new Error('the demo configuration.nix no longer has the initrd-script-exit finding with a fix');
+  if (!fix)
+    throw new Error('the demo configuration.nix no longer has the initrd-script-exit finding with a fix');
   mkdirSync(join(work, 'fixed'), { recursive: true });
   const fixed = join(work, 'fixed', 'configuration.nix');
   writeFileSync(fixed, applyEdits(text, fix.edits));
@@ -107,7 +136,13 @@ async function bootableGenerations(work: string): Promise<GenerationSpec[]> {
   ] as const) {
     const initrd = join(work, `${name}.initrd`);
     buildBusyboxInitrd(initrd, stage1Init(evalHooks(file), mods), work);
-    out.push({ nixosVersion, kernelVersion: kernel.version, kernelImage: kernel.vmlinuz, initrdImage: initrd, packages: { sed: '4.9', hello: '2.12.2', zfs: '2.3.4' } });
+    out.push({
+      nixosVersion,
+      kernelVersion: kernel.version,
+      kernelImage: kernel.vmlinuz,
+      initrdImage: initrd,
+      packages: { sed: '4.9', hello: '2.12.2', zfs: '2.3.4' },
+    });
   }
   return out;
 }
@@ -115,6 +150,9 @@ async function bootableGenerations(work: string): Promise<GenerationSpec[]> {
 // A workspace file for the folder: opening it (rather than the bare folder) makes the window a
 // multi-root workspace from the start, so "Open Initrd in Explorer" adds its folder without the
 // window reload VS Code needs to turn a single-folder window into a workspace.
-writeFileSync(`${dir}.code-workspace`, `${JSON.stringify({ folders: [{ path: basename(dir) }] }, null, 2)}\n`);
+writeFileSync(
+  `${dir}.code-workspace`,
+  `${JSON.stringify({ folders: [{ path: basename(dir) }] }, null, 2)}\n`,
+);
 
 console.log(`demo workspace: ${dir} (${dir}.code-workspace)`);

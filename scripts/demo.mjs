@@ -4,7 +4,16 @@
 // starts code-server on 127.0.0.1 and prints the URL to open. Ctrl+C stops it.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { demoSettings, freePort, installExtension, prepareProfile, REPO, setupCodeServer, startCodeServer, stopCodeServer } from '../test/e2e/codeServer.mjs';
+import {
+  demoSettings,
+  freePort,
+  installExtension,
+  prepareProfile,
+  REPO,
+  setupCodeServer,
+  startCodeServer,
+  stopCodeServer,
+} from '../test/e2e/codeServer.mjs';
 
 const t0 = Date.now();
 const step = (cmd, args) => {
@@ -21,7 +30,9 @@ const port = Number(process.env.PORT ?? 0) || (await freePort());
 const cs = await startCodeServer(tools, dirs, { port });
 console.log(`\nSet-up took ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
 console.log(`Open ${cs.url}?workspace=${encodeURIComponent(`${workspace}.code-workspace`)}`);
-console.log('(code-server listens on 127.0.0.1 only; forward the port to use it from another machine.) Ctrl+C stops it.');
+console.log(
+  '(code-server listens on 127.0.0.1 only; forward the port to use it from another machine.) Ctrl+C stops it.',
+);
 const stop = async () => {
   await stopCodeServer(cs);
   process.exit(0);

@@ -16,7 +16,20 @@
 // replacement. <modules-dir> may be nixpkgs-shaped (`<dir>/nixos/modules/…`) or modules-shaped.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { applyChain, attrName, attrpathParts, bindingParts, bindingsOf, calleeName, identName, letScope, nodes, tokens, unparen, type Scope } from '../server/src/nixos/definitions';
+import {
+  applyChain,
+  attrName,
+  attrpathParts,
+  bindingParts,
+  bindingsOf,
+  calleeName,
+  identName,
+  letScope,
+  nodes,
+  tokens,
+  unparen,
+  type Scope,
+} from '../server/src/nixos/definitions';
 import { joinOptionPath, type OptionFact, type OptionFacts } from '../server/src/nixos/options';
 import { decodeString } from '../server/src/syntax/decode';
 import { parse } from '../server/src/syntax/index';
@@ -95,7 +108,15 @@ function stringText(n: SyntaxNode | undefined): string | undefined {
   if (u.kind === 'Apply') {
     const { fn, args } = applyChain(u);
     const name = calleeName(fn);
-    if ((name === 'mdDoc' || name === 'literalMD' || name === 'literalExpression' || name === 'literalExample' || name === 'doc') && args.length === 1) return stringText(args[0]);
+    if (
+      (name === 'mdDoc' ||
+        name === 'literalMD' ||
+        name === 'literalExpression' ||
+        name === 'literalExample' ||
+        name === 'doc') &&
+      args.length === 1
+    )
+      return stringText(args[0]);
   }
   if (u.kind === 'BinaryOp' && tokens(u).some((t) => t.kind === 'add')) {
     const parts = nodes(u).map(stringText);
@@ -109,7 +130,10 @@ function cleanDoc(s: string): string {
   return s
     .replace(/\{(option|file|command|var|env|manpage)\}`([^`]*)`/g, '`$2`')
     .replace(/<(literal|option|filename|command|varname|replaceable|code)>([\s\S]*?)<\/\1>/g, '`$2`')
-    .replace(/<\/?(para|emphasis|link[^>]*|programlisting|note|warning|itemizedlist|listitem|ulink[^>]*)>/g, '')
+    .replace(
+      /<\/?(para|emphasis|link[^>]*|programlisting|note|warning|itemizedlist|listitem|ulink[^>]*)>/g,
+      '',
+    )
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
@@ -149,11 +173,14 @@ function rendered(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth: numb
   if (!u || depth > 12) return { d: 'unspecified', c: 'noun' };
   const name = lastName(u);
   if (name && (u.kind === 'Ident' || u.kind === 'Select')) {
-    if (NAMED_TYPES[name]) return { d: NAMED_TYPES[name]!, c: CLAUSES.has(name) ? 'nonRestrictiveClause' : 'noun' };
+    if (NAMED_TYPES[name])
+      return { d: NAMED_TYPES[name]!, c: CLAUSES.has(name) ? 'nonRestrictiveClause' : 'noun' };
     const bound = u.kind === 'Ident' ? scope.get(name) : undefined;
     if (bound) return rendered(ctx, bound, scope, depth + 1);
     // `format.type` (pkgs.formats settings), `utils.systemdUtils.types.initrdServices`: as written.
-    return { d: u.kind === 'Select' && !/^(lib\.)?types\./.test(sourceText(ctx, u)) ? sourceText(ctx, u) : name };
+    return {
+      d: u.kind === 'Select' && !/^(lib\.)?types\./.test(sourceText(ctx, u)) ? sourceText(ctx, u) : name,
+    };
   }
   if (u.kind === 'Apply') {
     const { fn, args } = applyChain(u);
@@ -166,27 +193,43 @@ function rendered(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth: numb
         return { d: `non-empty (list of ${phrase(a(0), 'noun', 'composite')})`, c: 'composite' };
       case 'attrsOf':
       case 'lazyAttrsOf':
-        return { d: `${f === 'lazyAttrsOf' ? 'lazy ' : ''}attribute set of ${phrase(a(0), 'noun', 'composite')}`, c: 'composite' };
+        return {
+          d: `${f === 'lazyAttrsOf' ? 'lazy ' : ''}attribute set of ${phrase(a(0), 'noun', 'composite')}`,
+          c: 'composite',
+        };
       case 'nullOr':
         return { d: `null or ${phrase(a(0), 'noun', 'conjunction')}`, c: 'conjunction' };
       case 'either':
-        return { d: `${phrase(a(0), 'noun', 'conjunction')} or ${phrase(a(1), 'noun', 'conjunction', 'composite')}`, c: 'conjunction' };
+        return {
+          d: `${phrase(a(0), 'noun', 'conjunction')} or ${phrase(a(1), 'noun', 'conjunction', 'composite')}`,
+          c: 'conjunction',
+        };
       case 'oneOf': {
         const list = strip(args[0]);
         if (list?.kind !== 'List') return { d: 'one of several types' };
         const parts = nodes(list).map((x) => rendered(ctx, x, scope, depth + 1));
-        return { d: parts.map((r, i) => phrase(r, 'noun', 'conjunction', ...(i > 0 ? (['composite'] as Class[]) : []))).join(' or '), c: 'conjunction' };
+        return {
+          d: parts
+            .map((r, i) => phrase(r, 'noun', 'conjunction', ...(i > 0 ? (['composite'] as Class[]) : [])))
+            .join(' or '),
+          c: 'conjunction',
+        };
       }
       case 'enum': {
         const list = strip(args[0]);
         if (list?.kind !== 'List') return { d: 'one of several values' };
         const values = nodes(list).map((x) => sourceText(ctx, x));
-        return values.length === 1 ? { d: `value ${values[0]} (singular enum)`, c: 'noun' } : { d: `one of ${values.join(', ')}`, c: 'conjunction' };
+        return values.length === 1
+          ? { d: `value ${values[0]} (singular enum)`, c: 'noun' }
+          : { d: `one of ${values.join(', ')}`, c: 'conjunction' };
       }
       case 'submodule': {
         const free = freeformTypeOf(args[0], scope);
         // No description class: the manual writes `attribute set of (submodule)`.
-        return { d: free ? `open submodule of ${rendered(ctx, free, scope, depth + 1).d}` : 'submodule', c: 'none' };
+        return {
+          d: free ? `open submodule of ${rendered(ctx, free, scope, depth + 1).d}` : 'submodule',
+          c: 'none',
+        };
       }
       case 'mkOptionType': {
         // A custom type: the manual shows its description, else its name.
@@ -211,7 +254,9 @@ function rendered(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth: numb
         return { d: `string matching the pattern ${stringText(args[0]) ?? '…'}` };
       case 'ints.between':
       case 'between':
-        return { d: `integer between ${args[0] ? sourceText(ctx, args[0]) : '?'} and ${args[1] ? sourceText(ctx, args[1]) : '?'} (both inclusive)` };
+        return {
+          d: `integer between ${args[0] ? sourceText(ctx, args[0]) : '?'} and ${args[1] ? sourceText(ctx, args[1]) : '?'} (both inclusive)`,
+        };
       default:
         return { d: f ?? sourceText(ctx, u) };
     }
@@ -228,8 +273,14 @@ function rendered(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, depth: numb
 /** The `freeformType` of a submodule argument (`{ freeformType = …; options = …; }`, possibly let-bound or a function). */
 function freeformTypeOf(n: SyntaxNode | undefined, scope: Scope, depth = 0): SyntaxNode | undefined {
   let u = strip(n);
-  if (u?.kind === 'Ident' && depth < 8) return freeformTypeOf(scope.get(identName(u) ?? ''), scope, depth + 1);
-  while (u && u.kind === 'Lambda') u = strip(nodes(u).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop());
+  if (u?.kind === 'Ident' && depth < 8)
+    return freeformTypeOf(scope.get(identName(u) ?? ''), scope, depth + 1);
+  while (u && u.kind === 'Lambda')
+    u = strip(
+      nodes(u)
+        .filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern')
+        .pop(),
+    );
   if (u?.kind !== 'AttrSet') return undefined;
   const b = bindingsOf(u).find((x) => x.kind === 'Binding' && firstName(x) === 'freeformType');
   return b ? bindingParts(b).value : undefined;
@@ -255,7 +306,12 @@ function submoduleOptionSets(n: SyntaxNode | undefined, scope: Scope, depth = 0)
     }
     return out;
   }
-  while (u && u.kind === 'Lambda') u = strip(nodes(u).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop());
+  while (u && u.kind === 'Lambda')
+    u = strip(
+      nodes(u)
+        .filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern')
+        .pop(),
+    );
   if (!u || u.kind !== 'AttrSet') return undefined;
   if (bindingsOf(u).some((b) => firstName(b) === 'freeformType')) return undefined;
   const out: SyntaxNode[] = [];
@@ -263,7 +319,9 @@ function submoduleOptionSets(n: SyntaxNode | undefined, scope: Scope, depth = 0)
     if (b.kind !== 'Binding' || firstName(b) !== 'options') continue;
     const { attrpath, value } = bindingParts(b);
     if (!attrpath || !value) continue;
-    const rest = attrpathParts(attrpath).slice(1).map((p) => attrName(p) ?? '<dynamic>');
+    const rest = attrpathParts(attrpath)
+      .slice(1)
+      .map((p) => attrName(p) ?? '<dynamic>');
     // `options.neededForBoot = mkOption …` inside a submodule: wrap as a one-binding set.
     out.push(rest.length === 0 ? value : synthetic(rest, value));
   }
@@ -273,7 +331,14 @@ function submoduleOptionSets(n: SyntaxNode | undefined, scope: Scope, depth = 0)
 /** A pseudo set { rest = value; } for dotted `options.a.b = …` bindings (kept as a small object). */
 const SYNTHETIC = new WeakMap<SyntaxNode, { path: string[]; value: SyntaxNode }>();
 function synthetic(path: string[], value: SyntaxNode): SyntaxNode {
-  const node: SyntaxNode = { type: 'node', kind: 'AttrSet', start: value.start, end: value.end, children: [], parent: undefined };
+  const node: SyntaxNode = {
+    type: 'node',
+    kind: 'AttrSet',
+    start: value.start,
+    end: value.end,
+    children: [],
+    parent: undefined,
+  };
   SYNTHETIC.set(node, { path, value });
   return node;
 }
@@ -285,7 +350,11 @@ function firstName(b: SyntaxNode): string | undefined {
 }
 
 /** Sub-options of a type, with the path element they add (`<name>` for attrsOf). */
-function typeChildren(n: SyntaxNode | undefined, scope: Scope, depth = 0): { extra: string[]; sets: SyntaxNode[] } | 'open' | 'leaf' {
+function typeChildren(
+  n: SyntaxNode | undefined,
+  scope: Scope,
+  depth = 0,
+): { extra: string[]; sets: SyntaxNode[] } | 'open' | 'leaf' {
   const u = strip(n);
   if (!u || depth > 8) return 'open';
   const name = lastName(u);
@@ -308,7 +377,8 @@ function typeChildren(n: SyntaxNode | undefined, scope: Scope, depth = 0): { ext
       return { extra: ['<name>', ...inner.extra], sets: inner.sets };
     }
     if (f === 'nullOr' || f === 'uniq' || f === 'unique') return typeChildren(args[0], scope, depth + 1);
-    if (f === 'addCheck' || f === 'addCheckDesc') return typeChildren(args[f === 'addCheck' ? 0 : 1], scope, depth + 1);
+    if (f === 'addCheck' || f === 'addCheckDesc')
+      return typeChildren(args[f === 'addCheck' ? 0 : 1], scope, depth + 1);
     return 'leaf'; // listOf, either, enum, functionTo …
   }
   if (u.kind === 'BinaryOp') return typeChildren(nodes(u)[0], scope, depth + 1);
@@ -353,16 +423,28 @@ function renderDefault(ctx: Ctx, def: SyntaxNode): string {
  * `mkOption { inherit (options.boot.supportedFilesystems) example type description; … }`: fields taken
  * from another option, filled in by extractOptions once every file is read.
  */
-const PENDING_INHERITS: Array<{ out: Record<string, OptionFact>; key: string; from: string; fields: string[] }> = [];
+const PENDING_INHERITS: Array<{
+  out: Record<string, OptionFact>;
+  key: string;
+  from: string;
+  fields: string[];
+}> = [];
 
 function inheritedFields(set: SyntaxNode): { from: string; fields: string[] } | undefined {
   for (const inh of nodes(set)) {
     if (inh.kind !== 'Inherit') continue;
     const src = nodes(inh).find((c) => c.kind === 'InheritFrom');
     const expr = src ? nodes(src)[0] : undefined;
-    const text = (n: SyntaxNode): string => n.children.map((c) => (c.type === 'node' ? text(c) : c.kind === 'whitespace' ? '' : c.text)).join('');
+    const text = (n: SyntaxNode): string =>
+      n.children.map((c) => (c.type === 'node' ? text(c) : c.kind === 'whitespace' ? '' : c.text)).join('');
     const m = expr ? /^options\.([\w.'-]+)$/.exec(text(expr)) : null;
-    if (m) return { from: m[1]!, fields: tokens(inh).filter((t) => t.kind === 'ident').map((t) => t.text) };
+    if (m)
+      return {
+        from: m[1]!,
+        fields: tokens(inh)
+          .filter((t) => t.kind === 'ident')
+          .map((t) => t.text),
+      };
   }
   return undefined;
 }
@@ -374,16 +456,24 @@ function resolveInherits(options: Record<string, OptionFact>): void {
     if (p.out !== options || !fact || !src || fact.declaredIn === undefined) continue;
     const merged: { -readonly [K in keyof OptionFact]: OptionFact[K] } = { ...fact };
     for (const f of p.fields) {
-      if (f === 'type') Object.assign(merged, { type: src.type }, src.open === undefined ? {} : { open: src.open });
+      if (f === 'type')
+        Object.assign(merged, { type: src.type }, src.open === undefined ? {} : { open: src.open });
       else if (f === 'description' && src.description !== undefined) merged.description = src.description;
       else if (f === 'example' && src.example !== undefined) merged.example = src.example;
-      else if ((f === 'default' || f === 'defaultText') && src.default !== undefined) merged.default = src.default;
+      else if ((f === 'default' || f === 'defaultText') && src.default !== undefined)
+        merged.default = src.default;
     }
     if (merged.type !== src.type || p.fields.includes('type')) options[p.key] = merged;
   }
 }
 
-function mkOptionFact(ctx: Ctx, path: string[], attrs: Map<string, SyntaxNode>, scope: Scope, set?: SyntaxNode): void {
+function mkOptionFact(
+  ctx: Ctx,
+  path: string[],
+  attrs: Map<string, SyntaxNode>,
+  scope: Scope,
+  set?: SyntaxNode,
+): void {
   const typeNode = attrs.get('type');
   const desc = stringText(attrs.get('description'));
   const defText = attrs.get('defaultText');
@@ -392,10 +482,16 @@ function mkOptionFact(ctx: Ctx, path: string[], attrs: Map<string, SyntaxNode>, 
   const children = typeNode ? typeChildren(typeNode, scope) : 'open';
   const fact: OptionFact = {
     type: typeNode ? renderType(ctx, typeNode, scope) : 'unspecified',
-    ...(defText ? { default: stringText(defText) ?? sourceText(ctx, defText) } : def ? { default: renderDefault(ctx, def) } : {}),
+    ...(defText
+      ? { default: stringText(defText) ?? sourceText(ctx, defText) }
+      : def
+        ? { default: renderDefault(ctx, def) }
+        : {}),
     ...(desc !== undefined ? { description: cleanDoc(desc) } : {}),
     ...(example ? { example: stringText(example) ?? sourceText(ctx, example) } : {}),
-    ...(isLiteral(ctx, attrs.get('internal'), 'true') || isLiteral(ctx, attrs.get('visible'), 'false') ? { internal: true } : {}),
+    ...(isLiteral(ctx, attrs.get('internal'), 'true') || isLiteral(ctx, attrs.get('visible'), 'false')
+      ? { internal: true }
+      : {}),
     ...(isLiteral(ctx, attrs.get('readOnly'), 'true') ? { readOnly: true } : {}),
     declaredIn: ctx.file,
     ...(children === 'leaf' ? {} : { open: children === 'open' }),
@@ -423,7 +519,9 @@ function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope:
     return;
   }
   if (u.kind === 'LetIn') {
-    const body = nodes(u).filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error').pop();
+    const body = nodes(u)
+      .filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error')
+      .pop();
     return walkOptions(ctx, body, path, letScope(u, scope), depth + 1);
   }
   if (u.kind === 'List') {
@@ -458,7 +556,11 @@ function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope:
       ctx.out[key] = {
         ...fact,
         ...(d !== undefined ? { description: cleanDoc(d) } : {}),
-        ...(defText ? { default: stringText(defText) ?? sourceText(ctx, defText) } : def ? { default: renderDefault(ctx, def) } : {}),
+        ...(defText
+          ? { default: stringText(defText) ?? sourceText(ctx, defText) }
+          : def
+            ? { default: renderDefault(ctx, def) }
+            : {}),
         ...(example ? { example: stringText(example) ?? sourceText(ctx, example) } : {}),
         ...(isLiteral(ctx, overrides.get('internal'), 'true') ? { internal: true } : {}),
       };
@@ -476,12 +578,23 @@ function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope:
   if (name === 'mkEnableOption' && args.length === 1) {
     const what = stringText(args[0]);
     // `mkEnableOption null // { description = …; }` has no text of its own.
-    record(ctx, path, { type: 'boolean', default: 'false', example: 'true', ...(what !== undefined ? { description: `Whether to enable ${cleanDoc(what)}.` } : {}), declaredIn: ctx.file });
+    record(ctx, path, {
+      type: 'boolean',
+      default: 'false',
+      example: 'true',
+      ...(what !== undefined ? { description: `Whether to enable ${cleanDoc(what)}.` } : {}),
+      declaredIn: ctx.file,
+    });
     return;
   }
   if (name === 'mkPackageOption' && args.length >= 2) {
     const pkg = strip(args[1]);
-    const pkgName = pkg?.kind === 'List' ? nodes(pkg).map((x) => stringText(x) ?? '?').join('.') : (stringText(pkg) ?? '…');
+    const pkgName =
+      pkg?.kind === 'List'
+        ? nodes(pkg)
+            .map((x) => stringText(x) ?? '?')
+            .join('.')
+        : (stringText(pkg) ?? '…');
     const extra = args[2] ? strip(args[2]) : undefined;
     const extras = extra?.kind === 'AttrSet' ? attrsOfSet(extra) : new Map<string, SyntaxNode>();
     const defaultNode = extras.get('default');
@@ -491,11 +604,21 @@ function walkOptions(ctx: Ctx, n: SyntaxNode | undefined, path: string[], scope:
     record(ctx, path, { type: 'package', default: `pkgs.${defaultName}`, description, declaredIn: ctx.file });
     return;
   }
-  if (name === 'mkSinkUndeclaredOptions') record(ctx, path, { type: 'unspecified', description: 'Accepts anything (declared by a sink module).', declaredIn: ctx.file, open: true });
+  if (name === 'mkSinkUndeclaredOptions')
+    record(ctx, path, {
+      type: 'unspecified',
+      description: 'Accepts anything (declared by a sink module).',
+      declaredIn: ctx.file,
+      open: true,
+    });
 }
 
 /** Values of a list-of-strings expression: `[ "boot" "x" ]`, `a ++ [ opt ]`, with `env` for lambda parameters. */
-function stringList(n: SyntaxNode | undefined, env: ReadonlyMap<string, string>, depth = 0): string[] | undefined {
+function stringList(
+  n: SyntaxNode | undefined,
+  env: ReadonlyMap<string, string>,
+  depth = 0,
+): string[] | undefined {
   const u = strip(n);
   if (!u || depth > 8) return undefined;
   if (u.kind === 'List') {
@@ -519,21 +642,37 @@ function lambdaParts(n: SyntaxNode | undefined): { param: string; body: SyntaxNo
   const u = strip(n);
   if (u?.kind !== 'Lambda') return undefined;
   const param = nodes(u).find((c) => c.kind === 'IdentParam');
-  const body = nodes(u).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop();
+  const body = nodes(u)
+    .filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern')
+    .pop();
   const name = param ? (identName(param) ?? tokens(param).find((t) => t.kind === 'ident')?.text) : undefined;
   return name && body ? { param: name, body } : undefined;
 }
 
-function recordMoved(ctx: Ctx, from: string[] | undefined, fact: Omit<OptionFact, 'declaredIn' | 'type'>): void {
+function recordMoved(
+  ctx: Ctx,
+  from: string[] | undefined,
+  fact: Omit<OptionFact, 'declaredIn' | 'type'>,
+): void {
   if (!from || from.length === 0) return;
   const key = joinOptionPath(from);
   if (!WANTED.some((re) => re.test(key))) return;
   // A rename is newer than any declaration of the old name still read from an older module revision.
-  ctx.moved[key] = { type: fact.renamedTo ? 'renamed option' : 'removed option', ...fact, declaredIn: ctx.file };
+  ctx.moved[key] = {
+    type: fact.renamedTo ? 'renamed option' : 'removed option',
+    ...fact,
+    declaredIn: ctx.file,
+  };
 }
 
 /** `mkRenamedOptionModule [ … ] [ … ]`, `mkRemovedOptionModule [ … ] "why"`, … in an `imports` list. */
-function walkImports(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, env: ReadonlyMap<string, string> = new Map(), depth = 0): void {
+function walkImports(
+  ctx: Ctx,
+  n: SyntaxNode | undefined,
+  scope: Scope,
+  env: ReadonlyMap<string, string> = new Map(),
+  depth = 0,
+): void {
   let u = strip(n);
   if (!u || depth > 12) return;
   if (u.kind === 'Ident' && scope.has(identName(u) ?? '')) u = strip(scope.get(identName(u)!));
@@ -557,7 +696,8 @@ function walkImports(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, env: Rea
       const lam = lambdaParts(args[0]);
       const items = stringList(args[1], env);
       if (!lam || !items) return;
-      for (const item of items) walkImports(ctx, lam.body, scope, new Map([...env, [lam.param, item]]), depth + 1);
+      for (const item of items)
+        walkImports(ctx, lam.body, scope, new Map([...env, [lam.param, item]]), depth + 1);
       return;
     }
     case 'mkRenamedOptionModule':
@@ -576,19 +716,29 @@ function walkImports(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, env: Rea
     }
     case 'mkChangedOptionModule': {
       const to = dotted(path(1));
-      if (to) recordMoved(ctx, path(0), { renamedTo: to, description: `Replaced by \`${to}\`, whose value is computed from this one.` });
+      if (to)
+        recordMoved(ctx, path(0), {
+          renamedTo: to,
+          description: `Replaced by \`${to}\`, whose value is computed from this one.`,
+        });
       return;
     }
     case 'mkMergedOptionModule': {
       const to = dotted(path(1));
       const froms = strip(args[0]);
       if (!to || froms?.kind !== 'List') return;
-      for (const f of nodes(froms)) recordMoved(ctx, stringList(f, env), { renamedTo: to, description: `Merged into \`${to}\`.` });
+      for (const f of nodes(froms))
+        recordMoved(ctx, stringList(f, env), { renamedTo: to, description: `Merged into \`${to}\`.` });
       return;
     }
     case 'mkRemovedOptionModule': {
       const why = stringText(args[1]);
-      recordMoved(ctx, path(0), { removed: cleanDoc(why ?? '').replace(/\s+/g, ' ').trim() || 'Removed from NixOS.' });
+      recordMoved(ctx, path(0), {
+        removed:
+          cleanDoc(why ?? '')
+            .replace(/\s+/g, ' ')
+            .trim() || 'Removed from NixOS.',
+      });
       return;
     }
     default:
@@ -597,16 +747,30 @@ function walkImports(ctx: Ctx, n: SyntaxNode | undefined, scope: Scope, env: Rea
 }
 
 /** Every option fact declared in one module file. */
-export function extractFromModule(file: string, text: string, out: Record<string, OptionFact>, moved: Record<string, OptionFact> = out): void {
+export function extractFromModule(
+  file: string,
+  text: string,
+  out: Record<string, OptionFact>,
+  moved: Record<string, OptionFact> = out,
+): void {
   const ctx: Ctx = { file, text, out, moved };
   const { root } = parse(text);
   let cur = strip(nodes(root).find((c) => c.kind !== 'Error'));
   let scope: Scope = new Map();
   for (let guard = 0; cur && guard < 16; guard++) {
-    if (cur.kind === 'Lambda') cur = strip(nodes(cur).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop());
+    if (cur.kind === 'Lambda')
+      cur = strip(
+        nodes(cur)
+          .filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern')
+          .pop(),
+      );
     else if (cur.kind === 'LetIn') {
       scope = letScope(cur, scope);
-      cur = strip(nodes(cur).filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error').pop());
+      cur = strip(
+        nodes(cur)
+          .filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error')
+          .pop(),
+      );
     } else break;
   }
   if (!cur || cur.kind !== 'AttrSet') return;
@@ -619,7 +783,9 @@ export function extractFromModule(file: string, text: string, out: Record<string
     if (b.kind !== 'Binding' || firstName(b) !== 'options') continue;
     const { attrpath, value } = bindingParts(b);
     if (!attrpath || !value) continue;
-    const rest = attrpathParts(attrpath).slice(1).map((p) => attrName(p) ?? '<dynamic>');
+    const rest = attrpathParts(attrpath)
+      .slice(1)
+      .map((p) => attrName(p) ?? '<dynamic>');
     walkOptions(ctx, value, rest, scope);
   }
   // After the declarations: a rename recorded here wins over a declaration of the old name.
@@ -645,7 +811,8 @@ export function extractOptions(dir: string, revision: string): OptionFacts {
   const options: Record<string, OptionFact> = {};
   // Renames and removals are applied after every declaration, whichever file they are in.
   const moved: Record<string, OptionFact> = {};
-  for (const f of nixFiles(dir)) extractFromModule(modulePath(dir, f), readFileSync(f, 'utf8'), options, moved);
+  for (const f of nixFiles(dir))
+    extractFromModule(modulePath(dir, f), readFileSync(f, 'utf8'), options, moved);
   Object.assign(options, moved);
   resolveInherits(options);
   let sources: Record<string, string> = {};
@@ -661,7 +828,9 @@ export function extractOptions(dir: string, revision: string): OptionFacts {
 
 /** JSON with one option per line: compact in the bundle, still a readable diff when nixpkgs changes. */
 export function serializeFacts(facts: OptionFacts): string {
-  const lines = Object.entries(facts.options).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  const lines = Object.entries(facts.options).map(
+    ([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+  );
   return [
     '{',
     `  "nixpkgsRevision": ${JSON.stringify(facts.nixpkgsRevision)},`,

@@ -6,8 +6,13 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const svg = readFileSync(join(ROOT, 'media/nixboot.svg'), 'utf8').replace('stroke="currentColor"', 'stroke="#ffffff"').replace('width="24" height="24"', 'width="92" height="92"');
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const svg = readFileSync(join(ROOT, 'media/nixboot.svg'), 'utf8')
+  .replace('stroke="currentColor"', 'stroke="#ffffff"')
+  .replace('width="24" height="24"', 'width="92" height="92"');
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu'],
+});
 try {
   const page = await browser.newPage({ viewport: { width: 128, height: 128 } });
   await page.setContent(`<html><body style="margin:0;background:transparent">

@@ -29,7 +29,12 @@ import { join } from 'node:path';
 import { parse } from '../server/src/syntax/index';
 
 const SEMANTIC = /undefined variable|already defined|duplicate formal function argument/;
-const NIX_CONFIG = ['sandbox = false', 'substituters =', 'build-users-group =', 'experimental-features = nix-command flakes'].join('\n');
+const NIX_CONFIG = [
+  'sandbox = false',
+  'substituters =',
+  'build-users-group =',
+  'experimental-features = nix-command flakes',
+].join('\n');
 
 export interface Verdict {
   readonly file: string;
@@ -48,17 +53,32 @@ function hasPipeOperator(text: string): boolean {
   return /\|>|<\|/.test(text);
 }
 
-export function nixVerdict(path: string, name: string, text: string): { ok: boolean; why: string; newer: boolean } {
-  const r = spawnSync('nix-instantiate', ['--parse', path], { encoding: 'utf8', env: { ...process.env, NIX_CONFIG }, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+export function nixVerdict(
+  path: string,
+  name: string,
+  text: string,
+): { ok: boolean; why: string; newer: boolean } {
+  const r = spawnSync('nix-instantiate', ['--parse', path], {
+    encoding: 'utf8',
+    env: { ...process.env, NIX_CONFIG },
+    timeout: 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.error) throw new Error(`cannot run nix-instantiate: ${r.error.message}`);
   const firstError = (r.stderr.split('\n').find((l) => /error/.test(l)) ?? '').trim();
   if (r.signal) {
     const ok = !name.startsWith('parse-fail-');
-    return { ok, why: `nix-instantiate killed by ${r.signal}; following the newer Nix: ${ok ? 'parses' : 'parse-fail test'}`, newer: true };
+    return {
+      ok,
+      why: `nix-instantiate killed by ${r.signal}; following the newer Nix: ${ok ? 'parses' : 'parse-fail test'}`,
+      newer: true,
+    };
   }
   if (r.status === 0) return { ok: true, why: '', newer: false };
-  if (SEMANTIC.test(firstError)) return { ok: true, why: `name resolution, not syntax: ${firstError}`, newer: false };
-  if (/invalid token/.test(firstError) && hasPipeOperator(text)) return { ok: true, why: 'pipe operators: a newer Nix (≥ 2.24, pipe-operators) parses them', newer: true };
+  if (SEMANTIC.test(firstError))
+    return { ok: true, why: `name resolution, not syntax: ${firstError}`, newer: false };
+  if (/invalid token/.test(firstError) && hasPipeOperator(text))
+    return { ok: true, why: 'pipe operators: a newer Nix (≥ 2.24, pipe-operators) parses them', newer: true };
   return { ok: false, why: firstError, newer: false };
 }
 
@@ -71,7 +91,14 @@ export function oracle(dir: string): Verdict[] {
     const text = readFileSync(path, 'utf8');
     const nix = nixVerdict(path, name, text);
     const errors = parse(text).errors;
-    return { file: name, nix: nix.ok, nixWhy: nix.why, newer: nix.newer, ours: errors.length === 0, oursWhy: errors[0]?.message ?? '' };
+    return {
+      file: name,
+      nix: nix.ok,
+      nixWhy: nix.why,
+      newer: nix.newer,
+      ours: errors.length === 0,
+      oursWhy: errors[0]?.message ?? '',
+    };
   });
 }
 
@@ -79,22 +106,31 @@ function main(argv: string[]): number {
   const json = argv.includes('--json');
   const dirs = argv.filter((a) => !a.startsWith('--'));
   if (dirs.length !== 1) {
-    process.stderr.write('usage: npx tsx scripts/nix-lang-oracle.ts <nix-checkout>/tests/functional/lang [--json]\n');
+    process.stderr.write(
+      'usage: npx tsx scripts/nix-lang-oracle.ts <nix-checkout>/tests/functional/lang [--json]\n',
+    );
     return 2;
   }
   const verdicts = oracle(dirs[0]!);
   const differ = verdicts.filter((v) => v.nix !== v.ours);
   if (json) process.stdout.write(`${JSON.stringify({ files: verdicts.length, differ }, null, 2)}\n`);
   else {
-    for (const v of verdicts) if (v.newer && v.nix === v.ours) process.stdout.write(`agree, following a newer Nix: ${v.file}: ${v.nixWhy}\n`);
+    for (const v of verdicts)
+      if (v.newer && v.nix === v.ours)
+        process.stdout.write(`agree, following a newer Nix: ${v.file}: ${v.nixWhy}\n`);
     for (const v of differ) {
-      process.stdout.write(`DIFFER ${v.file}: nix ${v.nix ? 'parses' : 'rejects'}${v.nixWhy ? ` (${v.nixWhy})` : ''}; nixboot ${v.ours ? 'parses' : `rejects (${v.oursWhy})`}\n`);
+      process.stdout.write(
+        `DIFFER ${v.file}: nix ${v.nix ? 'parses' : 'rejects'}${v.nixWhy ? ` (${v.nixWhy})` : ''}; nixboot ${v.ours ? 'parses' : `rejects (${v.oursWhy})`}\n`,
+      );
     }
     const accepted = verdicts.filter((v) => v.nix).length;
     const newer = verdicts.filter((v) => v.newer).length;
-    process.stdout.write(`${verdicts.length} files (${accepted} parse, ${verdicts.length - accepted} do not; ${newer} judged by a newer Nix): ${differ.length} verdict(s) differ\n`);
+    process.stdout.write(
+      `${verdicts.length} files (${accepted} parse, ${verdicts.length - accepted} do not; ${newer} judged by a newer Nix): ${differ.length} verdict(s) differ\n`,
+    );
   }
   return differ.length === 0 ? 0 : 1;
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('nix-lang-oracle.ts')) process.exitCode = main(process.argv.slice(2));
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('nix-lang-oracle.ts'))
+  process.exitCode = main(process.argv.slice(2));

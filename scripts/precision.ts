@@ -101,7 +101,13 @@ function lint(repo: string): Finding[] {
     throw new Error(`lint ${repo}: exit ${r.status}: ${r.stderr.slice(0, 2000)}`);
   }
   const out = JSON.parse(r.stdout) as {
-    findings: { file: string; rule: string; severity: string; message: string; range: { start: { line: number } } }[];
+    findings: {
+      file: string;
+      rule: string;
+      severity: string;
+      message: string;
+      range: { start: { line: number } };
+    }[];
   };
   return out.findings.map((f) => ({
     repo,
@@ -146,7 +152,10 @@ function main(): void {
     if (!existsSync(d) || !statSync(d).isDirectory()) throw new Error(`${d} is missing (corpus: ${corpus})`);
   }
   const extra = readdirSync(corpus).filter(
-    (d) => d.includes('+') && statSync(path.join(corpus, d)).isDirectory() && !repos.some((r) => dirName(r.name) === d),
+    (d) =>
+      d.includes('+') &&
+      statSync(path.join(corpus, d)).isDirectory() &&
+      !repos.some((r) => dirName(r.name) === d),
   );
   if (extra.length) process.stderr.write(`not in the labels file, not linted: ${extra.join(', ')}\n`);
 
@@ -155,12 +164,15 @@ function main(): void {
   for (const l of labels.labels) {
     const k = key(l.repo, l.file, l.line, l.rule);
     const list = labelsByKey.get(k) ?? [];
-    if (list.some((o) => (o.match ?? '') === (l.match ?? ''))) throw new Error(`duplicate label ${l.repo} ${l.file}:${l.line} ${l.rule}`);
+    if (list.some((o) => (o.match ?? '') === (l.match ?? '')))
+      throw new Error(`duplicate label ${l.repo} ${l.file}:${l.line} ${l.rule}`);
     list.push(l);
     labelsByKey.set(k, list);
   }
   const labelFor = (f: Finding): Label | undefined =>
-    (labelsByKey.get(key(f.repo, f.file, f.line, f.rule)) ?? []).find((l) => l.match === undefined || f.message.includes(l.match));
+    (labelsByKey.get(key(f.repo, f.file, f.line, f.rule)) ?? []).find(
+      (l) => l.match === undefined || f.message.includes(l.match),
+    );
 
   const findings: Finding[] = [];
   for (const r of repos) {
@@ -169,7 +181,10 @@ function main(): void {
   }
 
   // Syntax errors are counted per repository (and per file), not labelled.
-  const syntax = new Map<string, { findings: number; hints: number; files: Set<string>; maxPerFile: number }>();
+  const syntax = new Map<
+    string,
+    { findings: number; hints: number; files: Set<string>; maxPerFile: number }
+  >();
   const perFile = new Map<string, number>();
   for (const f of findings.filter((x) => x.rule === 'syntax-error')) {
     const s = syntax.get(f.repo) ?? { findings: 0, hints: 0, files: new Set(), maxPerFile: 0 };
@@ -183,15 +198,30 @@ function main(): void {
   }
 
   const notAnalysed = new Map<string, number>();
-  for (const f of findings.filter((x) => x.rule === 'file-not-analysed')) notAnalysed.set(f.repo, (notAnalysed.get(f.repo) ?? 0) + 1);
+  for (const f of findings.filter((x) => x.rule === 'file-not-analysed'))
+    notAnalysed.set(f.repo, (notAnalysed.get(f.repo) ?? 0) + 1);
   const judged = findings.filter((f) => !NOT_JUDGED.has(f.rule));
-  interface Row { findings: number; labelled: number; true: number; errorsFalse: number; hintsFalse: number; severities: Set<string> }
+  interface Row {
+    findings: number;
+    labelled: number;
+    true: number;
+    errorsFalse: number;
+    hintsFalse: number;
+    severities: Set<string>;
+  }
   const byRule = new Map<string, Row>();
   const unlabelled: Finding[] = [];
   const used = new Set<Label>();
   const falseByClass = new Map<string, number>();
   for (const f of judged) {
-    const row = byRule.get(f.rule) ?? { findings: 0, labelled: 0, true: 0, errorsFalse: 0, hintsFalse: 0, severities: new Set() };
+    const row = byRule.get(f.rule) ?? {
+      findings: 0,
+      labelled: 0,
+      true: 0,
+      errorsFalse: 0,
+      hintsFalse: 0,
+      severities: new Set(),
+    };
     row.findings++;
     row.severities.add(f.severity);
     const l = labelFor(f);
@@ -235,7 +265,7 @@ function main(): void {
       'would (`node dist/cli.js lint --format json REPO`); every finding other than `syntax-error` and ' +
       '`file-not-analysed` is joined with its ' +
       'label in [precision-labels.json](precision-labels.json) (judged true or false by reading the whole host: what ' +
-      'imports the file, the flake inputs\' modules, what the lock pins). Precision = judged true / labelled.',
+      "imports the file, the flake inputs' modules, what the lock pins). Precision = judged true / labelled.",
     '',
   );
   md.push(
@@ -262,12 +292,19 @@ function main(): void {
     `- Judged findings (all but syntax-error and file-not-analysed): ${total.findings}; labelled ${total.labelled}; judged true ${total.true}; ` +
       `**precision ${pct(total.true, total.labelled)}**; false error-severity findings: ${total.errorsFalse}; false hints: ${total.hintsFalse}`,
   );
-  md.push(`- Unlabelled findings: ${unlabelled.length}; labels that no finding matches any more: ${stale.length}`, '');
+  md.push(
+    `- Unlabelled findings: ${unlabelled.length}; labels that no finding matches any more: ${stale.length}`,
+    '',
+  );
 
   md.push('## Findings per rule', '');
-  md.push('| rule | severity | findings | labelled | true | false | precision | false errors | false hints |');
+  md.push(
+    '| rule | severity | findings | labelled | true | false | precision | false errors | false hints |',
+  );
   md.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [rule, r] of [...byRule.entries()].sort((a, b) => b[1].findings - a[1].findings || a[0].localeCompare(b[0]))) {
+  for (const [rule, r] of [...byRule.entries()].sort(
+    (a, b) => b[1].findings - a[1].findings || a[0].localeCompare(b[0]),
+  )) {
     md.push(
       `| ${rule} | ${[...r.severities].sort().join(', ')} | ${r.findings} | ${r.labelled} | ${r.true} | ${r.labelled - r.true} | ${pct(r.true, r.labelled)} | ${r.errorsFalse} | ${r.hintsFalse} |`,
     );
@@ -281,14 +318,18 @@ function main(): void {
     md.push('## False alarms per class', '');
     md.push('What the rule missed, per false finding (classes of precision-labels.json).', '');
     md.push('| class | what the rule missed | false findings |', '| --- | --- | ---: |');
-    for (const [c, n] of [...falseByClass.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+    for (const [c, n] of [...falseByClass.entries()].sort(
+      (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+    )) {
       md.push(`| ${c} | ${labels.classes?.[c] ?? ''} | ${n} |`);
     }
     md.push('');
   }
 
   md.push('## Repositories', '');
-  md.push('| repository | commit | shape | judged findings | syntax-error findings (files, most in one file, hints) | files not analysed |');
+  md.push(
+    '| repository | commit | shape | judged findings | syntax-error findings (files, most in one file, hints) | files not analysed |',
+  );
   md.push('| --- | --- | --- | ---: | --- | ---: |');
   for (const r of repos) {
     const n = judged.filter((f) => f.repo === r.name).length;
@@ -310,7 +351,8 @@ function main(): void {
     '',
   );
   if (!stale.length) md.push('None.');
-  for (const l of stale) md.push(`- ${l.verdict ? 'TRUE' : 'false'}: ${l.repo} \`${l.file}:${l.line}\` ${l.rule}`);
+  for (const l of stale)
+    md.push(`- ${l.verdict ? 'TRUE' : 'false'}: ${l.repo} \`${l.file}:${l.line}\` ${l.rule}`);
   md.push('');
 
   writeFileSync(outPath, md.join('\n'));

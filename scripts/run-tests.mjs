@@ -15,7 +15,9 @@ function walk(dir, out) {
 }
 
 const filters = process.argv.slice(2);
-const files = walk('test', []).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+const files = walk('test', [])
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
@@ -28,6 +30,10 @@ const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const run = (list, n) =>
   list.length === 0
     ? 0
-    : (spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${n}`, '--test-reporter=spec', ...list], { stdio: 'inherit' }).status ?? 1);
+    : (spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--test', `--test-concurrency=${n}`, '--test-reporter=spec', ...list],
+        { stdio: 'inherit' },
+      ).status ?? 1);
 const status = [run(together, concurrency), run(alone, '1')];
 process.exit(status.some((s) => s !== 0) ? 1 : 0);

@@ -19,14 +19,23 @@ function sources(dir: string): string[] {
 /** Module specifiers imported or re-exported; `import type` (erased at build) only when asked. */
 function imports(file: string, withTypes = true): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  return [...text.matchAll(/^\s*((?:import|export)\b[^'"]*?)from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)]
+  return [
+    ...text.matchAll(
+      /^\s*((?:import|export)\b[^'"]*?)from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm,
+    ),
+  ]
     .filter((m) => withTypes || !/^\s*(import|export)\s+type\b/.test(m[1] ?? ''))
     .map((m) => m[2] ?? m[3]!);
 }
 
 /** The server area a relative import lands in ('syntax', 'nixos', …), or the package name. */
 function target(file: string, spec: string): string {
-  if (!spec.startsWith('.')) return spec.startsWith('node:') ? spec : spec.split('/')[0]!.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+  if (!spec.startsWith('.'))
+    return spec.startsWith('node:')
+      ? spec
+      : spec.split('/')[0]!.startsWith('@')
+        ? spec.split('/').slice(0, 2).join('/')
+        : spec.split('/')[0]!;
   const abs = join(ROOT, file, '..', spec);
   const rel = relative(join(ROOT, 'server/src'), abs);
   if (rel.startsWith('..')) return relative(ROOT, abs);
@@ -44,7 +53,12 @@ test('the client imports only the protocol file from the server', () => {
   for (const f of client) {
     for (const i of imports(f)) {
       const t = target(f, i);
-      if (t.startsWith('server')) assert.equal(relative(ROOT, join(ROOT, f, '..', i)).replace(/\.ts$/, ''), 'server/src/protocol', `${f} imports ${i}`);
+      if (t.startsWith('server'))
+        assert.equal(
+          relative(ROOT, join(ROOT, f, '..', i)).replace(/\.ts$/, ''),
+          'server/src/protocol',
+          `${f} imports ${i}`,
+        );
     }
   }
 });
@@ -53,7 +67,10 @@ test('only server/src/system spawns processes', () => {
   for (const f of server) {
     if (f.startsWith('server/src/system/')) continue;
     for (const i of imports(f)) {
-      assert.ok(!['node:child_process', 'child_process', 'execa'].includes(i), `${f} imports ${i}: spawn through server/src/system/exec.ts`);
+      assert.ok(
+        !['node:child_process', 'child_process', 'execa'].includes(i),
+        `${f} imports ${i}: spawn through server/src/system/exec.ts`,
+      );
     }
   }
 });
@@ -91,12 +108,23 @@ test('nixboot/ messages go through the typed helpers (client/src/requests.ts, se
   for (const f of client) {
     if (f === 'client/src/requests.ts') continue;
     const text = readFileSync(join(ROOT, f), 'utf8');
-    assert.ok(!/\.(sendRequest|sendNotification|onNotification|onRequest)\s*[<(]/.test(text), `${f} talks to the language client directly: use client/src/requests.ts`);
-    assert.ok(!/\b\w+(Request|Notification)\.method\b/.test(text), `${f} uses a method name: pass the typed declaration`);
+    assert.ok(
+      !/\.(sendRequest|sendNotification|onNotification|onRequest)\s*[<(]/.test(text),
+      `${f} talks to the language client directly: use client/src/requests.ts`,
+    );
+    assert.ok(
+      !/\b\w+(Request|Notification)\.method\b/.test(text),
+      `${f} uses a method name: pass the typed declaration`,
+    );
   }
   for (const f of server) {
     if (f === 'server/src/lsp/typed.ts' || f === 'server/src/protocol.ts') continue;
     const text = readFileSync(join(ROOT, f), 'utf8');
-    assert.ok(!/\.(sendRequest|sendNotification|onNotification|onRequest)\s*(<[^>]*>)?\(\s*(['"`]nixboot\/|\w+(Request|Notification)\.method\b)/.test(text), `${f} registers or sends a nixboot/ message untyped: use server/src/lsp/typed.ts`);
+    assert.ok(
+      !/\.(sendRequest|sendNotification|onNotification|onRequest)\s*(<[^>]*>)?\(\s*(['"`]nixboot\/|\w+(Request|Notification)\.method\b)/.test(
+        text,
+      ),
+      `${f} registers or sends a nixboot/ message untyped: use server/src/lsp/typed.ts`,
+    );
   }
 });

@@ -5,9 +5,14 @@ import { test } from 'node:test';
 
 test('protocol.ts and docs/protocol.md list the same messages', () => {
   // Comment lines left out: they show the form of a declaration with a placeholder name.
-  const code = readFileSync(new URL('../server/src/protocol.ts', import.meta.url), 'utf8').replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, '');
+  const code = readFileSync(new URL('../server/src/protocol.ts', import.meta.url), 'utf8').replace(
+    /^\s*(\/\/|\*|\/\*\*).*$/gm,
+    '',
+  );
   const doc = readFileSync(new URL('../docs/protocol.md', import.meta.url), 'utf8');
-  const declared = [...code.matchAll(/\b(?:request|notification)<[^()]*>\(\s*'(nixboot\/[^']+)'\s*\)/g)].map((m) => m[1]!).sort();
+  const declared = [...code.matchAll(/\b(?:request|notification)<[^()]*>\(\s*'(nixboot\/[^']+)'\s*\)/g)]
+    .map((m) => m[1]!)
+    .sort();
   const documented = [...doc.matchAll(/^## (nixboot\/\S+)/gm)].map((m) => m[1]!).sort();
   assert.ok(declared.length > 0);
   // Every 'nixboot/…' method name in the file is declared through request<P, R>() or notification<P>().

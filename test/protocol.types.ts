@@ -17,7 +17,13 @@ import {
   type ParamsOf,
   type ResultOf,
 } from '../server/src/protocol';
-import { notify, onNotification as onClientNotification, request, send, withProgress } from '../client/src/requests';
+import {
+  notify,
+  onNotification as onClientNotification,
+  request,
+  send,
+  withProgress,
+} from '../client/src/requests';
 import { onNotification, onRequest, sendNotification } from '../server/src/lsp/typed';
 
 export async function clientCalls(client: LanguageClient): Promise<void> {
@@ -44,7 +50,8 @@ export async function clientCalls(client: LanguageClient): Promise<void> {
   await send(client, InitrdIdentifyRequest, { files: '/boot/initrd' });
   const inputs = await send(client, LockInputsRequest, { lockFile: '/src/flake.lock' });
   const gitLike: boolean = inputs.inputs[0]!.gitLike;
-  const lines: string[] = (await send(client, GenerationsSwitchCommandsRequest, { action: 'rollback' })).commands;
+  const lines: string[] = (await send(client, GenerationsSwitchCommandsRequest, { action: 'rollback' }))
+    .commands;
   // @ts-expect-error an action the request does not know
   await send(client, GenerationsSwitchCommandsRequest, { action: 'switch' });
 

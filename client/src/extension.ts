@@ -1,7 +1,12 @@
 // VS Code entry point: starts the language client and wires every UI feature. No domain logic
 // here: everything is asked of the server through server/src/protocol.ts.
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import type { Ctx } from './context';
 import { registerInitrd } from './initrd/register';
 import { registerStageOneStatus } from './lint/statusBar';
@@ -45,8 +50,16 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
   const serverModule = extension.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     // A larger young generation halves the parser's GC time on big files (bench/lint.ts).
-    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=64'] } },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=64', '--nolazy', '--inspect=6019'] } },
+    run: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--max-semi-space-size=64'] },
+    },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--max-semi-space-size=64', '--nolazy', '--inspect=6019'] },
+    },
   };
   // One "nixboot" channel: the server's log and the protocol trace (`nixboot.trace.server`).
   const log = createLogChannel();
@@ -81,7 +94,12 @@ export async function activate(extension: vscode.ExtensionContext): Promise<Api>
   // The server starts in the background: activation stays fast, and requests made before it is
   // up wait for it (vscode-languageclient queues them until the client runs).
   const serverReady = client.start();
-  serverReady.catch((e: unknown) => void vscode.window.showErrorMessage(`nixboot: the language server did not start: ${e instanceof Error ? e.message : String(e)}`));
+  serverReady.catch(
+    (e: unknown) =>
+      void vscode.window.showErrorMessage(
+        `nixboot: the language server did not start: ${e instanceof Error ? e.message : String(e)}`,
+      ),
+  );
   return { ctx, activationMs: performance.now() - started, serverReady, trees: ctx.trees };
 }
 

@@ -21,7 +21,8 @@ export function createLogChannel(): vscode.OutputChannel {
     appendLine: (v: string) => filter(v) && channel.appendLine(v),
     replace: (v: string) => channel.replace(v),
     clear: () => channel.clear(),
-    show: (a?: unknown, b?: boolean) => (typeof a === 'boolean' ? channel.show(a) : channel.show(a as vscode.ViewColumn | undefined, b)),
+    show: (a?: unknown, b?: boolean) =>
+      typeof a === 'boolean' ? channel.show(a) : channel.show(a as vscode.ViewColumn | undefined, b),
     hide: () => channel.hide(),
     dispose: () => channel.dispose(),
   };

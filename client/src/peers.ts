@@ -18,7 +18,10 @@ export function currentPeers(self: string): PeersNotification.Params {
     .filter((e) => e.id.toLowerCase() !== self.toLowerCase())
     .filter((e) => {
       const c = (e.packageJSON as Manifest).contributes;
-      return (c?.languages ?? []).some((l) => l.id === 'nix') || (c?.grammars ?? []).some((g) => g.language === 'nix');
+      return (
+        (c?.languages ?? []).some((l) => l.id === 'nix') ||
+        (c?.grammars ?? []).some((g) => g.language === 'nix')
+      );
     })
     .map((e) => e.id);
   let nixLanguageServer: string | null = null;
@@ -47,7 +50,8 @@ export function registerPeers(ctx: Ctx): void {
   ctx.extension.subscriptions.push(
     vscode.extensions.onDidChange(update),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('nix.enableLanguageServer') || e.affectsConfiguration('nix.serverPath')) update();
+      if (e.affectsConfiguration('nix.enableLanguageServer') || e.affectsConfiguration('nix.serverPath'))
+        update();
     }),
   );
 }

@@ -26,23 +26,41 @@ async function running(client: LanguageClient): Promise<void> {
 }
 
 /** Sends a typed request as the language client does (it waits while starting, fails at once once stopped or failed to start). */
-export function send<P, R>(client: LanguageClient, type: RequestType<P, R>, params: NoInfer<P>, token?: vscode.CancellationToken): Promise<R> {
+export function send<P, R>(
+  client: LanguageClient,
+  type: RequestType<P, R>,
+  params: NoInfer<P>,
+  token?: vscode.CancellationToken,
+): Promise<R> {
   return client.sendRequest<R>(type.method, params, token);
 }
 
 /** Sends a typed request once the language client runs. */
-export async function request<P, R>(client: LanguageClient, type: RequestType<P, R>, params: NoInfer<P>, token?: vscode.CancellationToken): Promise<R> {
+export async function request<P, R>(
+  client: LanguageClient,
+  type: RequestType<P, R>,
+  params: NoInfer<P>,
+  token?: vscode.CancellationToken,
+): Promise<R> {
   await running(client);
   return send(client, type, params, token);
 }
 
 /** Sends a typed notification. */
-export function notify<P>(client: LanguageClient, type: NotificationType<P>, params: NoInfer<P>): Promise<void> {
+export function notify<P>(
+  client: LanguageClient,
+  type: NotificationType<P>,
+  params: NoInfer<P>,
+): Promise<void> {
   return client.sendNotification(type.method, params);
 }
 
 /** Handles a typed notification from the server. */
-export function onNotification<P>(client: LanguageClient, type: NotificationType<P>, handler: (params: P) => void): vscode.Disposable {
+export function onNotification<P>(
+  client: LanguageClient,
+  type: NotificationType<P>,
+  handler: (params: P) => void,
+): vscode.Disposable {
   return client.onNotification(type.method, handler);
 }
 
@@ -60,28 +78,35 @@ export async function withProgress<P extends { readonly workDoneToken?: string |
   params: NoInfer<Omit<P, 'workDoneToken'>>,
 ): Promise<R | undefined> {
   await running(client);
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const workDoneToken = `nixboot-${process.pid}-${++counter}`;
-    let last = 0;
-    const sub = client.onProgress(new ProgressType<{ kind: string; percentage?: number; message?: string }>(), workDoneToken, (v) => {
-      if (v.kind === 'report' && typeof v.percentage === 'number') {
-        progress.report({ increment: v.percentage - last, message: v.message });
-        last = v.percentage;
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const workDoneToken = `nixboot-${process.pid}-${++counter}`;
+      let last = 0;
+      const sub = client.onProgress(
+        new ProgressType<{ kind: string; percentage?: number; message?: string }>(),
+        workDoneToken,
+        (v) => {
+          if (v.kind === 'report' && typeof v.percentage === 'number') {
+            progress.report({ increment: v.percentage - last, message: v.message });
+            last = v.percentage;
+          }
+        },
+      );
+      try {
+        const r = await send(client, type, { ...params, workDoneToken } as NoInfer<P>, token);
+        if (token.isCancellationRequested) throw new vscode.CancellationError();
+        return r;
+      } catch (e) {
+        if (token.isCancellationRequested) {
+          // Every cancel says what happened (callers get undefined and stop quietly).
+          void vscode.window.showInformationMessage(`Cancelled: ${title}. Nothing was changed.`);
+          return undefined;
+        }
+        throw e;
+      } finally {
+        sub.dispose();
       }
-    });
-    try {
-      const r = await send(client, type, { ...params, workDoneToken } as NoInfer<P>, token);
-      if (token.isCancellationRequested) throw new vscode.CancellationError();
-      return r;
-    } catch (e) {
-      if (token.isCancellationRequested) {
-        // Every cancel says what happened (callers get undefined and stop quietly).
-        void vscode.window.showInformationMessage(`Cancelled: ${title}. Nothing was changed.`);
-        return undefined;
-      }
-      throw e;
-    } finally {
-      sub.dispose();
-    }
-  });
+    },
+  );
 }

@@ -17,7 +17,12 @@ export function onTrustGranted(f: () => void): void {
 
 /** The title of a contributed command, for messages. */
 function titleOf(ctx: Ctx, id: string): string {
-  const cmds = (ctx.extension.extension.packageJSON as { contributes?: { commands?: { command: string; title: string }[] } }).contributes?.commands ?? [];
+  const cmds =
+    (
+      ctx.extension.extension.packageJSON as {
+        contributes?: { commands?: { command: string; title: string }[] };
+      }
+    ).contributes?.commands ?? [];
   return cmds.find((c) => c.command === id)?.title ?? id;
 }
 
@@ -30,7 +35,10 @@ export function registerCommand(ctx: Ctx, id: string, f: (...args: any[]) => unk
   if (!commandNeedsTrust(id)) return vscode.commands.registerCommand(id, f);
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     if (!vscode.workspace.isTrusted) {
-      const pick = await vscode.window.showWarningMessage(restrictedCommandMessage(titleOf(ctx, id)), TRUST_ACTION.title);
+      const pick = await vscode.window.showWarningMessage(
+        restrictedCommandMessage(titleOf(ctx, id)),
+        TRUST_ACTION.title,
+      );
       if (pick === TRUST_ACTION.title) await vscode.commands.executeCommand(TRUST_ACTION.command);
       return undefined;
     }

@@ -5,7 +5,12 @@
 // decompressor, or reads the system) except the ones listed here, which only show UI.
 
 /** Commands that work in an untrusted workspace. */
-export const COMMANDS_WITHOUT_TRUST: ReadonlySet<string> = new Set(['nixboot.generations.show', 'nixboot.walkthrough.openConfiguration', 'nixboot.walkthrough.showFix', 'nixboot.walkthrough.fixApplied']);
+export const COMMANDS_WITHOUT_TRUST: ReadonlySet<string> = new Set([
+  'nixboot.generations.show',
+  'nixboot.walkthrough.openConfiguration',
+  'nixboot.walkthrough.showFix',
+  'nixboot.walkthrough.fixApplied',
+]);
 
 export function commandNeedsTrust(id: string): boolean {
   return id.startsWith('nixboot.') && !COMMANDS_WITHOUT_TRUST.has(id);

@@ -20,7 +20,8 @@ const SKIP = '**/{node_modules,.git,.direnv,result,result-*}/**';
 
 /** configuration.nix files of the workspace, else its flake.nix files (nearest the root first). */
 async function configurations(): Promise<vscode.Uri[]> {
-  const byDepth = (us: vscode.Uri[]) => us.sort((a, b) => a.path.split('/').length - b.path.split('/').length || a.path.localeCompare(b.path));
+  const byDepth = (us: vscode.Uri[]) =>
+    us.sort((a, b) => a.path.split('/').length - b.path.split('/').length || a.path.localeCompare(b.path));
   const configs = await vscode.workspace.findFiles('**/configuration.nix', SKIP, 200);
   if (configs.length > 0) return byDepth(configs);
   return byDepth(await vscode.workspace.findFiles('**/flake.nix', SKIP, 200));
@@ -49,7 +50,12 @@ async function openConfiguration(): Promise<void> {
     );
     if (choice === 'Open Folder…') await vscode.commands.executeCommand('workbench.action.files.openFolder');
     if (choice === 'Pick a File…') {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Nix: ['nix'] }, openLabel: 'Open Configuration', title: 'Your NixOS configuration' });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { Nix: ['nix'] },
+        openLabel: 'Open Configuration',
+        title: 'Your NixOS configuration',
+      });
       uri = picked?.[0];
     }
   }
@@ -59,8 +65,18 @@ async function openConfiguration(): Promise<void> {
 
 /** The quick fixes nixboot offers for `d` other than "Ignore … on this line". */
 async function fixesFor(uri: vscode.Uri, d: vscode.Diagnostic): Promise<vscode.CodeAction[]> {
-  const actions = (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
-  return actions.filter((a): a is vscode.CodeAction => a instanceof vscode.CodeAction || 'edit' in a).filter((a) => a.title !== `Ignore ${String(typeof d.code === 'object' ? d.code.value : d.code)} on this line`);
+  const actions =
+    (await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      d.range,
+      vscode.CodeActionKind.QuickFix.value,
+    )) ?? [];
+  return actions
+    .filter((a): a is vscode.CodeAction => a instanceof vscode.CodeAction || 'edit' in a)
+    .filter(
+      (a) => a.title !== `Ignore ${String(typeof d.code === 'object' ? d.code.value : d.code)} on this line`,
+    );
 }
 
 /**
@@ -73,16 +89,29 @@ async function showFix(): Promise<void> {
   const visible = new Set(vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()));
   const findings = vscode.languages
     .getDiagnostics()
-    .flatMap(([uri, ds]) => ds.filter((d) => d.source === 'nixboot').map((d) => ({ uri, d, shown: visible.has(uri.toString()) })))
-    .sort((a, b) => Number(b.shown) - Number(a.shown) || a.d.severity - b.d.severity || a.uri.toString().localeCompare(b.uri.toString()) || a.d.range.start.compareTo(b.d.range.start));
+    .flatMap(([uri, ds]) =>
+      ds.filter((d) => d.source === 'nixboot').map((d) => ({ uri, d, shown: visible.has(uri.toString()) })),
+    )
+    .sort(
+      (a, b) =>
+        Number(b.shown) - Number(a.shown) ||
+        a.d.severity - b.d.severity ||
+        a.uri.toString().localeCompare(b.uri.toString()) ||
+        a.d.range.start.compareTo(b.d.range.start),
+    );
   for (const { uri, d } of findings) {
     if ((await fixesFor(uri, d)).length === 0) continue;
-    const editor = await vscode.window.showTextDocument(uri, { preview: false, selection: new vscode.Range(d.range.start, d.range.start) });
+    const editor = await vscode.window.showTextDocument(uri, {
+      preview: false,
+      selection: new vscode.Range(d.range.start, d.range.start),
+    });
     editor.revealRange(d.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     await vscode.commands.executeCommand('editor.action.quickFix');
     return;
   }
-  void vscode.window.showInformationMessage('No nixboot finding with a fix in the files checked so far: open your configuration (first step) and look at Problems.');
+  void vscode.window.showInformationMessage(
+    'No nixboot finding with a fix in the files checked so far: open your configuration (first step) and look at Problems.',
+  );
 }
 
 /**
@@ -93,7 +122,13 @@ export const walkthroughMiddleware: Middleware = {
   async provideCodeActions(document, range, context, token, next) {
     const actions = await next(document, range, context, token);
     for (const a of actions ?? []) {
-      if (a instanceof vscode.CodeAction && a.edit && !a.command && a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind)) {
+      if (
+        a instanceof vscode.CodeAction &&
+        a.edit &&
+        !a.command &&
+        a.kind &&
+        vscode.CodeActionKind.QuickFix.contains(a.kind)
+      ) {
         a.command = { command: FIX_APPLIED, title: 'nixboot: fix applied' };
       }
     }

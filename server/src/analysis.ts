@@ -2,10 +2,25 @@
 // out (offsets, rule ids, fixes). The LSP server and the CLI are thin front ends over this.
 import { dirname } from 'node:path';
 import { collectDefinitions, matchPath, pattern, type Definition } from './nixos/definitions';
-import { hostGraph, moduleRefs, wholeHost, type HostInfo, type HostMember, type ModuleRefs } from './nixos/hosts';
+import {
+  hostGraph,
+  moduleRefs,
+  wholeHost,
+  type HostInfo,
+  type HostMember,
+  type ModuleRefs,
+} from './nixos/hosts';
 import { effectiveStageOne, type StageOne } from './nixos/release';
 import { RULES, ruleById } from './rules/index';
-import type { FileModel, Finding, ProjectModel, Rule, RuleContext, Severity, SeveritySetting } from './rules/types';
+import type {
+  FileModel,
+  Finding,
+  ProjectModel,
+  Rule,
+  RuleContext,
+  Severity,
+  SeveritySetting,
+} from './rules/types';
 import { notNixText, opaqueContent } from './syntax/classify';
 import { reparse } from './syntax/incremental';
 import { parse } from './syntax/index';
@@ -56,11 +71,20 @@ export function overSizeLimit(bytes: number, settings: Pick<LintSettings, 'maxFi
 }
 
 /** The model of a file over the size limit, made without reading it (its text is left empty). */
-export function tooLargeFile(path: string, bytes: number, settings: Pick<LintSettings, 'maxFileBytes'> = {}): FileModel {
+export function tooLargeFile(
+  path: string,
+  bytes: number,
+  settings: Pick<LintSettings, 'maxFileBytes'> = {},
+): FileModel {
   return unanalysed(path, '', tooLargeMessage(bytes, settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES));
 }
 
-export function analyzeFile(path: string, text: string, previous?: FileModel, settings: Pick<LintSettings, 'maxFileBytes'> = {}): FileModel {
+export function analyzeFile(
+  path: string,
+  text: string,
+  previous?: FileModel,
+  settings: Pick<LintSettings, 'maxFileBytes'> = {},
+): FileModel {
   const limit = settings.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   // UTF-8 takes at least one byte per UTF-16 unit: only long texts need counting.
   if (text.length > limit || (text.length * 3 > limit && Buffer.byteLength(text, 'utf8') > limit)) {
@@ -68,7 +92,8 @@ export function analyzeFile(path: string, text: string, previous?: FileModel, se
   }
   const opaque = opaqueContent(text);
   if (opaque) return unanalysed(path, text, opaque.message);
-  const { root, errors } = previous && previous.path === path && !previous.notAnalysed ? reparse(previous, text) : parse(text);
+  const { root, errors } =
+    previous && previous.path === path && !previous.notAnalysed ? reparse(previous, text) : parse(text);
   const other = errors.length > 0 ? notNixText(text, root, errors) : undefined;
   if (other) return { path, text, root, errors: [], definitions: [], notAnalysed: other.message };
   let definitions: Definition[] = [];
@@ -175,7 +200,8 @@ function memberView(file: FileModel, m: HostMember): FileModel {
   if (!parts) return file;
   const lists = refsOf(file).moduleLists;
   const partOf = (offset: number): number => {
-    for (let k = lists.length - 1; k >= 0; k--) if (offset >= lists[k]!.start && offset < lists[k]!.end) return k;
+    for (let k = lists.length - 1; k >= 0; k--)
+      if (offset >= lists[k]!.start && offset < lists[k]!.end) return k;
     return -1;
   };
   return { ...file, definitions: file.definitions.filter((d) => parts.has(partOf(d.binding.start))) };
@@ -192,7 +218,11 @@ export function makeProject(files: readonly FileModel[], settings: LintSettings 
   const scoped = new Map<string, ProjectModel>();
   let index: Map<FileModel, number> | undefined;
   scopers.set(project, (file) => {
-    graph ??= hostGraph(files.map((f) => f.path), files.map(refsOf), settings.workspaceRoot);
+    graph ??= hostGraph(
+      files.map((f) => f.path),
+      files.map(refsOf),
+      settings.workspaceRoot,
+    );
     index ??= new Map(files.map((f, i) => [f, i]));
     const i = index.get(file);
     const h = i === undefined ? undefined : graph.hostOf[i];
@@ -200,8 +230,17 @@ export function makeProject(files: readonly FileModel[], settings: LintSettings 
     let p = scoped.get(h.key);
     if (!p) {
       // One host of every file, whole: the project itself, with the host's information (no second pass over the files).
-      const all = h.members.length === files.length && h.members.every((m, k) => m.index === k && !m.parts) && h.info.inputs.length === 0;
-      p = all ? { ...project, host: h.info } : buildProject(h.members.map((m) => memberView(files[m.index]!, m)), settings, h.info);
+      const all =
+        h.members.length === files.length &&
+        h.members.every((m, k) => m.index === k && !m.parts) &&
+        h.info.inputs.length === 0;
+      p = all
+        ? { ...project, host: h.info }
+        : buildProject(
+            h.members.map((m) => memberView(files[m.index]!, m)),
+            settings,
+            h.info,
+          );
       scoped.set(h.key, p);
     }
     return p;
@@ -221,7 +260,10 @@ function suppressed(text: string, offset: number, rule: string): boolean {
   const lineStart = text.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
   const lineEnd = text.indexOf('\n', offset);
   const prevStart = lineStart > 0 ? text.lastIndexOf('\n', lineStart - 2) + 1 : lineStart;
-  for (const line of [text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd), lineStart > 0 ? text.slice(prevStart, lineStart - 1) : '']) {
+  for (const line of [
+    text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd),
+    lineStart > 0 ? text.slice(prevStart, lineStart - 1) : '',
+  ]) {
     const m = SUPPRESS_RE.exec(line);
     if (!m) continue;
     const ids = m[1]!.split(/[\s,]+/).filter((s) => /^[a-z0-9-]+$/.test(s));
@@ -230,14 +272,23 @@ function suppressed(text: string, offset: number, rule: string): boolean {
   return false;
 }
 
-function effectiveSeverity(rule: Rule, settings: LintSettings, reported: Severity | undefined): SeveritySetting {
+function effectiveSeverity(
+  rule: Rule,
+  settings: LintSettings,
+  reported: Severity | undefined,
+): SeveritySetting {
   const configured = settings.rules?.[rule.id];
   if (configured) return configured;
   return reported ?? rule.severity;
 }
 
 /** Lints one file of a project. Rules that throw are reported on stderr and skipped, never fatal. */
-export function lintFile(file: FileModel, whole: ProjectModel, settings: LintSettings = {}, rules: readonly Rule[] = RULES): Finding[] {
+export function lintFile(
+  file: FileModel,
+  whole: ProjectModel,
+  settings: LintSettings = {},
+  rules: readonly Rule[] = RULES,
+): Finding[] {
   const findings: Finding[] = [];
   const project = projectFor(whole, file);
   for (const rule of rules) {
@@ -251,13 +302,23 @@ export function lintFile(file: FileModel, whole: ProjectModel, settings: LintSet
         const severity = effectiveSeverity(rule, settings, f.severity);
         if (severity === 'off') return;
         if (suppressed(file.text, f.start, rule.id)) return;
-        findings.push({ rule: rule.id, severity, file: file.path, start: f.start, end: f.end, message: f.message, fixes: f.fixes ?? [] });
+        findings.push({
+          rule: rule.id,
+          severity,
+          file: file.path,
+          start: f.start,
+          end: f.end,
+          message: f.message,
+          fixes: f.fixes ?? [],
+        });
       },
     };
     try {
       rule.check(ctx);
     } catch (e) {
-      console.error(`nixboot: rule ${rule.id} failed on ${file.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      console.error(
+        `nixboot: rule ${rule.id} failed on ${file.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
     }
   }
   findings.sort((a, b) => a.start - b.start || a.rule.localeCompare(b.rule));
@@ -265,7 +326,10 @@ export function lintFile(file: FileModel, whole: ProjectModel, settings: LintSet
 }
 
 /** Convenience: lint texts as one project. */
-export function lintTexts(inputs: ReadonlyArray<{ path: string; text: string }>, settings: LintSettings = {}): Finding[] {
+export function lintTexts(
+  inputs: ReadonlyArray<{ path: string; text: string }>,
+  settings: LintSettings = {},
+): Finding[] {
   const files = inputs.map((i) => analyzeFile(i.path, i.text));
   const project = makeProject(files, settings);
   return files.flatMap((f) => lintFile(f, project, settings));
@@ -278,20 +342,30 @@ export { RULES, ruleById };
  * what could not be read, the NixOS modules it imports, and how its stage 1 was decided. Used by the
  * hover and by `nixboot lint --explain-host FILE`.
  */
-export function explainHost(whole: ProjectModel, file: FileModel, rel: (p: string) => string = (p) => p): string[] {
+export function explainHost(
+  whole: ProjectModel,
+  file: FileModel,
+  rel: (p: string) => string = (p) => p,
+): string[] {
   const p = projectFor(whole, file);
   const h = p.host;
   const out: string[] = [];
   if (!h.placed) {
-    out.push(`No host includes ${rel(file.path)}: no nixosSystem modules list, configuration.nix or other root file reaches it (a dead file, or a module others import from outside the linted files).`);
+    out.push(
+      `No host includes ${rel(file.path)}: no nixosSystem modules list, configuration.nix or other root file reaches it (a dead file, or a module others import from outside the linted files).`,
+    );
     out.push('Rules that claim something is absent from a host stay quiet on it.');
     return out;
   }
   out.push(`Host: ${h.name}`);
-  out.push(`Stage 1: ${p.stageOne.systemd === undefined ? 'unknown' : p.stageOne.systemd ? 'systemd' : 'scripted'} — ${p.stageOne.reason}`);
+  out.push(
+    `Stage 1: ${p.stageOne.systemd === undefined ? 'unknown' : p.stageOne.systemd ? 'systemd' : 'scripted'} — ${p.stageOne.reason}`,
+  );
   out.push(`Files (${h.files.length}): ${h.files.map(rel).join(', ')}`);
   if (h.open) {
-    out.push(`Open: ${h.unreadable.length} module reference(s) could not be read, so no rule claims that a setting is absent from this host:`);
+    out.push(
+      `Open: ${h.unreadable.length} module reference(s) could not be read, so no rule claims that a setting is absent from this host:`,
+    );
     for (const u of h.unreadable.slice(0, 20)) out.push(`  - ${u}`);
     if (h.unreadable.length > 20) out.push(`  - … and ${h.unreadable.length - 20} more`);
   } else out.push('Closed: every module it includes was read.');

@@ -42,7 +42,8 @@ export function notification<P>(method: string): NotificationType<P> {
 }
 
 /** The params of a request or notification declaration. */
-export type ParamsOf<T> = T extends RequestType<infer P, unknown> ? P : T extends NotificationType<infer P> ? P : never;
+export type ParamsOf<T> =
+  T extends RequestType<infer P, unknown> ? P : T extends NotificationType<infer P> ? P : never;
 /** The result of a request declaration. */
 export type ResultOf<T> = T extends RequestType<unknown, infer R> ? R : never;
 
@@ -86,7 +87,8 @@ export namespace PingRequest {
  * `RESTRICTED_MODE_METHODS` fails with `RESTRICTED_MODE_ERROR`, and it offers no code lenses that
  * would run programs.
  */
-export const DidChangeTrustNotification = notification<DidChangeTrustNotification.Params>('nixboot/didChangeTrust');
+export const DidChangeTrustNotification =
+  notification<DidChangeTrustNotification.Params>('nixboot/didChangeTrust');
 export namespace DidChangeTrustNotification {
   export interface Params {
     readonly trusted: boolean;
@@ -131,7 +133,9 @@ export interface InitrdSegment {
  * Opens (indexes, or loads from the cache) an initrd or unified kernel image. Reports work-done
  * progress on `workDoneToken`; cancelling the request aborts the decompression.
  */
-export const InitrdOpenRequest = request<InitrdOpenRequest.Params, InitrdOpenRequest.Result>('nixboot/initrd/open');
+export const InitrdOpenRequest = request<InitrdOpenRequest.Params, InitrdOpenRequest.Result>(
+  'nixboot/initrd/open',
+);
 export namespace InitrdOpenRequest {
   export interface Params {
     /** Absolute file-system path of the image. */
@@ -167,10 +171,13 @@ export interface InitrdIdentity {
  * image must have a `.linux` section) and what they are called. The client asks before it offers
  * initrd commands on a file or opens it in the initrd viewer; it never sniffs bytes itself.
  */
-export const InitrdIdentifyRequest = Object.assign(request<InitrdIdentifyRequest.Params, InitrdIdentifyRequest.Result>('nixboot/initrd/identify'), {
-  /** Most files per request. */
-  MAX_FILES: 5000,
-});
+export const InitrdIdentifyRequest = Object.assign(
+  request<InitrdIdentifyRequest.Params, InitrdIdentifyRequest.Result>('nixboot/initrd/identify'),
+  {
+    /** Most files per request. */
+    MAX_FILES: 5000,
+  },
+);
 export namespace InitrdIdentifyRequest {
   export interface Params {
     /** Absolute paths. */
@@ -187,7 +194,10 @@ export namespace InitrdIdentifyRequest {
 }
 
 /** The initrds of the system's generations under the system root, newest first (for pickers). */
-export const InitrdCandidatesRequest = request<InitrdCandidatesRequest.Params, InitrdCandidatesRequest.Result>('nixboot/initrd/candidates');
+export const InitrdCandidatesRequest = request<
+  InitrdCandidatesRequest.Params,
+  InitrdCandidatesRequest.Result
+>('nixboot/initrd/candidates');
 export namespace InitrdCandidatesRequest {
   export interface Params {
     readonly root?: string;
@@ -200,7 +210,9 @@ export namespace InitrdCandidatesRequest {
 }
 
 /** Metadata of one archive path (symlinks are reported as such, with their target). */
-export const InitrdStatRequest = request<InitrdStatRequest.Params, InitrdStatRequest.Result>('nixboot/initrd/stat');
+export const InitrdStatRequest = request<InitrdStatRequest.Params, InitrdStatRequest.Result>(
+  'nixboot/initrd/stat',
+);
 export namespace InitrdStatRequest {
   export interface Params {
     readonly file: string;
@@ -220,7 +232,10 @@ export namespace InitrdStatRequest {
 }
 
 /** Children of a directory inside the archive (symlinks resolved for the type). */
-export const InitrdReadDirectoryRequest = request<InitrdReadDirectoryRequest.Params, InitrdReadDirectoryRequest.Result>('nixboot/initrd/readDirectory');
+export const InitrdReadDirectoryRequest = request<
+  InitrdReadDirectoryRequest.Params,
+  InitrdReadDirectoryRequest.Result
+>('nixboot/initrd/readDirectory');
 export namespace InitrdReadDirectoryRequest {
   export interface Params {
     readonly file: string;
@@ -228,7 +243,11 @@ export namespace InitrdReadDirectoryRequest {
   }
   export interface Result {
     readonly exists: boolean;
-    readonly entries: { readonly name: string; readonly type: 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket'; readonly resolvedType?: string }[];
+    readonly entries: {
+      readonly name: string;
+      readonly type: 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
+      readonly resolvedType?: string;
+    }[];
   }
 }
 
@@ -236,7 +255,9 @@ export namespace InitrdReadDirectoryRequest {
  * Bytes of a file (following symlinks inside the archive), base64. Files larger than 64 MiB are
  * refused unless a range of at most 64 MiB is asked for.
  */
-export const InitrdReadFileRequest = request<InitrdReadFileRequest.Params, InitrdReadFileRequest.Result>('nixboot/initrd/readFile');
+export const InitrdReadFileRequest = request<InitrdReadFileRequest.Params, InitrdReadFileRequest.Result>(
+  'nixboot/initrd/readFile',
+);
 export namespace InitrdReadFileRequest {
   export interface Params {
     readonly file: string;
@@ -256,7 +277,9 @@ export namespace InitrdReadFileRequest {
 }
 
 /** Everything the inspector shows: segments, size by directory and store path, largest files, modules. */
-export const InitrdInspectRequest = request<InitrdInspectRequest.Params, InitrdInspectRequest.Result>('nixboot/initrd/inspect');
+export const InitrdInspectRequest = request<InitrdInspectRequest.Params, InitrdInspectRequest.Result>(
+  'nixboot/initrd/inspect',
+);
 export namespace InitrdInspectRequest {
   export interface Params {
     readonly file: string;
@@ -283,7 +306,9 @@ export namespace InitrdInspectRequest {
 }
 
 /** Health check of an image (seed 002's failures); problems carry archive paths and lines. */
-export const InitrdCheckRequest = request<InitrdCheckRequest.Params, InitrdCheckRequest.Result>('nixboot/initrd/check');
+export const InitrdCheckRequest = request<InitrdCheckRequest.Params, InitrdCheckRequest.Result>(
+  'nixboot/initrd/check',
+);
 export namespace InitrdCheckRequest {
   export interface Params {
     readonly file: string;
@@ -292,12 +317,20 @@ export namespace InitrdCheckRequest {
     readonly workDoneToken?: string | number;
   }
   export interface Result {
-    readonly problems: { readonly path: string; readonly severity: 'error' | 'warning'; readonly code: string; readonly message: string; readonly line?: number }[];
+    readonly problems: {
+      readonly path: string;
+      readonly severity: 'error' | 'warning';
+      readonly code: string;
+      readonly message: string;
+      readonly line?: number;
+    }[];
   }
 }
 
 /** Added, removed and changed entries between two images, systemd units first. */
-export const InitrdDiffRequest = request<InitrdDiffRequest.Params, InitrdDiffRequest.Result>('nixboot/initrd/diff');
+export const InitrdDiffRequest = request<InitrdDiffRequest.Params, InitrdDiffRequest.Result>(
+  'nixboot/initrd/diff',
+);
 export namespace InitrdDiffRequest {
   export interface Params {
     readonly a: string;
@@ -306,7 +339,14 @@ export namespace InitrdDiffRequest {
   }
   export interface Result {
     /** `unit`: a systemd unit (under a `systemd/system/` directory); units come first. */
-    readonly changes: { readonly path: string; readonly kind: 'added' | 'removed' | 'changed'; readonly detail?: string; readonly type: string; readonly text?: boolean; readonly unit: boolean }[];
+    readonly changes: {
+      readonly path: string;
+      readonly kind: 'added' | 'removed' | 'changed';
+      readonly detail?: string;
+      readonly type: string;
+      readonly text?: boolean;
+      readonly unit: boolean;
+    }[];
   }
 }
 
@@ -319,7 +359,8 @@ export interface FileLocation {
 
 /** One link of a provenance chain with the shell command that proves it. */
 export interface ProvenanceLink {
-  readonly kind: 'file' | 'storePath' | 'pathInfo' | 'deriver' | 'derivation' | 'source' | 'lockInput' | 'commit';
+  readonly kind:
+    'file' | 'storePath' | 'pathInfo' | 'deriver' | 'derivation' | 'source' | 'lockInput' | 'commit';
   readonly title: string;
   readonly value: string;
   readonly details: string[];
@@ -337,7 +378,9 @@ export interface ProvenanceLink {
  * `locked.path` (path inputs), the repository of a `file://` git URL, or the implied store path
  * when present; otherwise it fails with a message asking for a checkout (`needsCheckout`).
  */
-export const LockVerifyRequest = request<LockVerifyRequest.Params, LockVerifyRequest.Result>('nixboot/lock/verify');
+export const LockVerifyRequest = request<LockVerifyRequest.Params, LockVerifyRequest.Result>(
+  'nixboot/lock/verify',
+);
 export namespace LockVerifyRequest {
   export interface Params {
     readonly lockFile: string;
@@ -373,18 +416,32 @@ export namespace LockVerifyRequest {
  * The flake.lock inputs (for pickers): input path, node key, source, narHash, implied store path,
  * and whether the input is fetched from git (`gitLike`: find-rev applies).
  */
-export const LockInputsRequest = request<LockInputsRequest.Params, LockInputsRequest.Result>('nixboot/lock/inputs');
+export const LockInputsRequest = request<LockInputsRequest.Params, LockInputsRequest.Result>(
+  'nixboot/lock/inputs',
+);
 export namespace LockInputsRequest {
   export interface Params {
     readonly lockFile: string;
   }
   export interface Result {
-    readonly inputs: { readonly name: string; readonly key: string; readonly type: string; readonly source: string; readonly narHash?: string; readonly storePath?: string; readonly rev?: string; readonly lastModified?: number; readonly gitLike: boolean }[];
+    readonly inputs: {
+      readonly name: string;
+      readonly key: string;
+      readonly type: string;
+      readonly source: string;
+      readonly narHash?: string;
+      readonly storePath?: string;
+      readonly rev?: string;
+      readonly lastModified?: number;
+      readonly gitLike: boolean;
+    }[];
   }
 }
 
 /** Walks a repository's history (all refs, newest `limit` commits) for the commit(s) whose tree has the input's narHash. Reports progress; cancellable. */
-export const LockFindRevRequest = request<LockFindRevRequest.Params, LockFindRevRequest.Result>('nixboot/lock/findRev');
+export const LockFindRevRequest = request<LockFindRevRequest.Params, LockFindRevRequest.Result>(
+  'nixboot/lock/findRev',
+);
 export namespace LockFindRevRequest {
   export interface Params {
     readonly lockFile: string;
@@ -409,7 +466,9 @@ export namespace LockFindRevRequest {
  * folders, their children and siblings whose remote or directory name matches the input.
  * Strongest first; `strong` = the lock names it or a remote is the input's repository.
  */
-export const LockCheckoutsRequest = request<LockCheckoutsRequest.Params, LockCheckoutsRequest.Result>('nixboot/lock/checkouts');
+export const LockCheckoutsRequest = request<LockCheckoutsRequest.Params, LockCheckoutsRequest.Result>(
+  'nixboot/lock/checkouts',
+);
 export namespace LockCheckoutsRequest {
   export interface Params {
     readonly lockFile: string;
@@ -428,7 +487,9 @@ export namespace LockCheckoutsRequest {
 }
 
 /** Chain of evidence for a file or store path: store path, path-info, deriver, derivation, sources, flake.lock input, commit. */
-export const ProvenanceChainRequest = request<ProvenanceChainRequest.Params, ProvenanceChainRequest.Result>('nixboot/provenance/chain');
+export const ProvenanceChainRequest = request<ProvenanceChainRequest.Params, ProvenanceChainRequest.Result>(
+  'nixboot/provenance/chain',
+);
 export namespace ProvenanceChainRequest {
   export interface Params {
     /** A file path (followed into the store) or a store path, possibly with a path inside it. */
@@ -454,7 +515,10 @@ export namespace ProvenanceChainRequest {
 }
 
 /** Compares two store paths, directories or NAR files: changed entries, byte ranges, ELF sections, Mach-O page-hash slots. */
-export const StorePathsCompareRequest = request<StorePathsCompareRequest.Params, StorePathsCompareRequest.Result>('nixboot/storePaths/compare');
+export const StorePathsCompareRequest = request<
+  StorePathsCompareRequest.Params,
+  StorePathsCompareRequest.Result
+>('nixboot/storePaths/compare');
 export namespace StorePathsCompareRequest {
   export interface Params {
     readonly a: string;
@@ -511,7 +575,11 @@ export interface BootBudgetInfo {
   readonly freeBytes?: number;
   readonly totalBytes?: number;
   readonly usedByGenerations: number;
-  readonly perGeneration: { readonly generation: number; readonly bytes: number; readonly ownBytes: number }[];
+  readonly perGeneration: {
+    readonly generation: number;
+    readonly bytes: number;
+    readonly ownBytes: number;
+  }[];
   readonly nextGenerationBytes: number;
   readonly roomFor?: number;
   /** Generations of the current size the copies' space holds in all (only from a complete measurement; the boot-partition-budget rule's count). */
@@ -522,7 +590,9 @@ export interface BootBudgetInfo {
 }
 
 /** Lists the generations of the system profile under `root` (default: setting `nixboot.systemRoot`, else `/`). */
-export const GenerationsListRequest = request<GenerationsListRequest.Params, GenerationsListRequest.Result>('nixboot/generations/list');
+export const GenerationsListRequest = request<GenerationsListRequest.Params, GenerationsListRequest.Result>(
+  'nixboot/generations/list',
+);
 export namespace GenerationsListRequest {
   export interface Params {
     readonly root?: string;
@@ -533,12 +603,17 @@ export namespace GenerationsListRequest {
     readonly profile: string;
     readonly generations: GenerationInfo[];
     readonly budget: BootBudgetInfo;
-    readonly warnings: { readonly kind: 'one-generation' | 'fewer-entries' | 'boot-full'; readonly message: string }[];
+    readonly warnings: {
+      readonly kind: 'one-generation' | 'fewer-entries' | 'boot-full';
+      readonly message: string;
+    }[];
   }
 }
 
 /** Closure diff between two generations (numbers, or current/booted/default/previous). */
-export const GenerationsDiffRequest = request<GenerationsDiffRequest.Params, GenerationsDiffRequest.Result>('nixboot/generations/diff');
+export const GenerationsDiffRequest = request<GenerationsDiffRequest.Params, GenerationsDiffRequest.Result>(
+  'nixboot/generations/diff',
+);
 export namespace GenerationsDiffRequest {
   export interface Params {
     readonly root?: string;
@@ -568,7 +643,9 @@ export namespace GenerationsDiffRequest {
 }
 
 /** Which generations' closures contain a store path whose name matches `pattern` (a regex). */
-export const GenerationsFindRequest = request<GenerationsFindRequest.Params, GenerationsFindRequest.Result>('nixboot/generations/find');
+export const GenerationsFindRequest = request<GenerationsFindRequest.Params, GenerationsFindRequest.Result>(
+  'nixboot/generations/find',
+);
 export namespace GenerationsFindRequest {
   export interface Params {
     readonly root?: string;
@@ -586,7 +663,10 @@ export namespace GenerationsFindRequest {
  * Generations view shows them in its confirmation and types them into a terminal. The server
  * builds them (server/src/system/profileCommands.ts) and never runs them.
  */
-export const GenerationsSwitchCommandsRequest = request<GenerationsSwitchCommandsRequest.Params, GenerationsSwitchCommandsRequest.Result>('nixboot/generations/switchCommands');
+export const GenerationsSwitchCommandsRequest = request<
+  GenerationsSwitchCommandsRequest.Params,
+  GenerationsSwitchCommandsRequest.Result
+>('nixboot/generations/switchCommands');
 export namespace GenerationsSwitchCommandsRequest {
   export interface Params {
     readonly root?: string;
@@ -610,7 +690,9 @@ export namespace GenerationsSwitchCommandsRequest {
  * returns the verdict. While it runs the server sends RehearseConsoleNotification with the serial
  * console; the client may type with RehearseInputNotification. Cancelling kills QEMU.
  */
-export const RehearseRequest = request<RehearseRequest.Params, RehearseRequest.Result>('nixboot/rehearse/start');
+export const RehearseRequest = request<RehearseRequest.Params, RehearseRequest.Result>(
+  'nixboot/rehearse/start',
+);
 export namespace RehearseRequest {
   export interface Params {
     /** Chosen by the client; names the console and input notifications of this rehearsal. */
@@ -638,15 +720,37 @@ export namespace RehearseRequest {
     readonly summary: string;
     readonly timeMs: number;
     /** Console events, times in ms since power-on; `unit` for a failed systemd unit, `script`/`line` for a command not found. */
-    readonly events: { readonly t: number; readonly kind: string; readonly text: string; readonly unit?: string; readonly script?: string; readonly line?: number }[];
+    readonly events: {
+      readonly t: number;
+      readonly kind: string;
+      readonly text: string;
+      readonly unit?: string;
+      readonly script?: string;
+      readonly line?: number;
+    }[];
     readonly causes: Location[];
     /** Scripted stage 1: when each hook ran, bounded by the /init lines printed around it; `at` in ms for ordering, `when` in words. */
-    readonly hooks?: { readonly option: string; readonly file: string; readonly line: number; readonly column: number; readonly initFirst: number; readonly initLast: number; readonly state: string; readonly at: number; readonly when: string }[];
+    readonly hooks?: {
+      readonly option: string;
+      readonly file: string;
+      readonly line: number;
+      readonly column: number;
+      readonly initFirst: number;
+      readonly initLast: number;
+      readonly state: string;
+      readonly at: number;
+      readonly when: string;
+    }[];
     /** The initrd image that was booted (for opening /init inside it). */
     readonly initrd?: string;
     /** The last lines of the serial console (at most 60 lines, 8 KiB). */
     readonly consoleTail?: string;
-    readonly ssh?: { readonly hostPort: number; readonly guestPort: number; readonly banner?: string; readonly atMs?: number };
+    readonly ssh?: {
+      readonly hostPort: number;
+      readonly guestPort: number;
+      readonly banner?: string;
+      readonly atMs?: number;
+    };
     readonly secrets?: { readonly paths: string[]; readonly note: string };
     readonly accel: { readonly accel: 'kvm' | 'tcg'; readonly reason: string };
     readonly notes: string[];
@@ -656,7 +760,8 @@ export namespace RehearseRequest {
 }
 
 /** Server → client: serial console output of a running rehearsal. */
-export const RehearseConsoleNotification = notification<RehearseConsoleNotification.Params>('nixboot/rehearse/console');
+export const RehearseConsoleNotification =
+  notification<RehearseConsoleNotification.Params>('nixboot/rehearse/console');
 export namespace RehearseConsoleNotification {
   export interface Params {
     readonly id: string;
@@ -665,7 +770,8 @@ export namespace RehearseConsoleNotification {
 }
 
 /** Client → server: text typed at a running rehearsal's console. */
-export const RehearseInputNotification = notification<RehearseInputNotification.Params>('nixboot/rehearse/input');
+export const RehearseInputNotification =
+  notification<RehearseInputNotification.Params>('nixboot/rehearse/input');
 export namespace RehearseInputNotification {
   export interface Params {
     readonly id: string;

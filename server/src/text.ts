@@ -28,7 +28,10 @@ export function positionAt(starts: readonly number[], offset: number): Position 
 }
 
 /** Applies non-overlapping edits (offsets into `text`); overlapping ones after the first are dropped. */
-export function applyEdits(text: string, edits: ReadonlyArray<{ start: number; end: number; newText: string }>): string {
+export function applyEdits(
+  text: string,
+  edits: ReadonlyArray<{ start: number; end: number; newText: string }>,
+): string {
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
   let out = '';
   let pos = 0;
@@ -53,7 +56,8 @@ export function printable(s: string | Uint8Array): string {
   // Fast path: nothing to escape.
   if (!UNSAFE.test(text)) return text;
   return text.replace(UNSAFE_G, (c) => {
-    if (c.charCodeAt(0) >= 0xdc80 && c.charCodeAt(0) <= 0xdcff && c.length === 1) return `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).padStart(2, '0')}`;
+    if (c.charCodeAt(0) >= 0xdc80 && c.charCodeAt(0) <= 0xdcff && c.length === 1)
+      return `\\x${(c.charCodeAt(0) - 0xdc00).toString(16).padStart(2, '0')}`;
     const cp = c.codePointAt(0)!;
     if (cp === 10) return '\\n';
     if (cp === 13) return '\\r';
@@ -64,7 +68,8 @@ export function printable(s: string | Uint8Array): string {
 }
 
 // What `terminalSafe` escapes: UNSAFE without tab and newline.
-const TERMINAL_G = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+const TERMINAL_G =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
 
 /**
  * The last line of defence where the CLI writes text (and JSON) to stdout/stderr: every control
@@ -85,7 +90,8 @@ export function terminalSafe(text: string): string {
 
 // C0 controls, DEL, C1 controls, U+2028/2029, bidi embeddings/overrides/isolates, lone surrogates
 // (which also carry invalid bytes from decodeBytes as U+DC80–U+DCFF) and U+FFFD is left alone.
-const UNSAFE_SRC = '[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\u200e\\u200f\\u061c]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const UNSAFE_SRC =
+  '[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\u200e\\u200f\\u061c]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
 const UNSAFE = new RegExp(UNSAFE_SRC);
 const UNSAFE_G = new RegExp(UNSAFE_SRC, 'g');
 
@@ -112,7 +118,13 @@ function decodeBytes(b: Uint8Array): string {
       else cp = (cp << 6) | (d & 0x3f);
     }
     // Overlong forms, surrogates and code points past U+10FFFF are invalid.
-    if (ok && ((n === 2 && cp < 0x800) || (n === 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))) ok = false;
+    if (
+      ok &&
+      ((n === 2 && cp < 0x800) ||
+        (n === 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+    )
+      ok = false;
     if (!ok) {
       out += String.fromCharCode(0xdc00 + c);
       i++;
@@ -127,9 +139,11 @@ function decodeBytes(b: Uint8Array): string {
 /** What kind of data a file starts with, for error messages that must not quote its contents. */
 export function describeData(head: Uint8Array): string {
   if (head.length === 0) return 'no data';
-  if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return 'looks like an ELF file';
+  if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46)
+    return 'looks like an ELF file';
   if (head[0] === 0x23 && head[1] === 0x21) return 'looks like a script (#!)';
-  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4) return 'looks like a zip archive';
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4)
+    return 'looks like a zip archive';
   let text = 0;
   for (const c of head) if (c === 9 || c === 10 || c === 13 || (c >= 0x20 && c < 0x7f) || c >= 0x80) text++;
   const utf8 = !/[\udc80-\udcff]/.test(decodeBytes(head.subarray(0, Math.max(0, head.length - 3))));

@@ -17,22 +17,39 @@ let dir: string;
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'nixboot-cli-'));
   cpSync(join(FIXTURES, 'initrd-script-exit', 'bad-seed-001.nix'), join(dir, 'configuration.nix'));
-  cpSync(join(FIXTURES, 'gc-deletes-all-generations', 'bad-older-than.nix'), join(dir, 'hosts', 'gc.nix'), { recursive: true });
+  cpSync(join(FIXTURES, 'gc-deletes-all-generations', 'bad-older-than.nix'), join(dir, 'hosts', 'gc.nix'), {
+    recursive: true,
+  });
   writeFileSync(join(dir, 'clean.nix'), '{ boot.loader.systemd-boot.configurationLimit = 10; }\n');
   writeFileSync(join(dir, 'README.md'), 'not nix');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('JSON output: findings with 0-based LSP ranges; exit 1 on an error-severity finding', () => {
-  const r = nixboot(['lint', '--format', 'json', '--nixos-release', '25.11', '--rule', 'exit-in-profile-script=off', '.'], dir);
+  const r = nixboot(
+    ['lint', '--format', 'json', '--nixos-release', '25.11', '--rule', 'exit-in-profile-script=off', '.'],
+    dir,
+  );
   assert.equal(r.code, 1, r.stderr);
-  const out = JSON.parse(r.stdout) as { findings: Array<{ file: string; rule: string; severity: string; message: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }> };
+  const out = JSON.parse(r.stdout) as {
+    findings: Array<{
+      file: string;
+      rule: string;
+      severity: string;
+      message: string;
+      range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    }>;
+  };
   const rules = out.findings.map((f) => `${f.file}:${f.rule}:${f.severity}`).sort();
-  assert.deepEqual(rules, ['configuration.nix:initrd-script-exit:error', 'hosts/gc.nix:gc-deletes-all-generations:warning']);
+  assert.deepEqual(rules, [
+    'configuration.nix:initrd-script-exit:error',
+    'hosts/gc.nix:gc-deletes-all-generations:warning',
+  ]);
   const exit = out.findings.find((f) => f.rule === 'initrd-script-exit')!;
   assert.deepEqual(exit.range.start, { line: 14, character: 27 });
   assert.deepEqual(exit.range.end, { line: 14, character: 31 });
-  for (const f of out.findings) assert.deepEqual(Object.keys(f).sort(), ['file', 'message', 'range', 'rule', 'severity']);
+  for (const f of out.findings)
+    assert.deepEqual(Object.keys(f).sort(), ['file', 'message', 'range', 'rule', 'severity']);
 });
 
 test('exit 0 when clean, 2 on usage and I/O errors with a one-line message', () => {
@@ -65,7 +82,10 @@ test('SARIF 2.1.0 output for code scanning', () => {
   const exit = run.results.find((x: { ruleId: string }) => x.ruleId === 'initrd-script-exit');
   assert.equal(exit.locations[0].physicalLocation.artifactLocation.uri, 'configuration.nix');
   assert.deepEqual(
-    [exit.locations[0].physicalLocation.region.startLine, exit.locations[0].physicalLocation.region.startColumn],
+    [
+      exit.locations[0].physicalLocation.region.startLine,
+      exit.locations[0].physicalLocation.region.startColumn,
+    ],
     [15, 28],
   );
 });
@@ -89,16 +109,29 @@ test("explain prints a rule's documentation", () => {
 test('files that are not Nix text or are over --max-file-size get one finding each, without being parsed', () => {
   const d = mkdtempSync(join(tmpdir(), 'nixboot-cli-noise-'));
   try {
-    writeFileSync(join(d, 'secrets.nix'), Buffer.concat([Buffer.from('\0GITCRYPT\0'), Buffer.alloc(20_000, 0xa7)]));
+    writeFileSync(
+      join(d, 'secrets.nix'),
+      Buffer.concat([Buffer.from('\0GITCRYPT\0'), Buffer.alloc(20_000, 0xa7)]),
+    );
     writeFileSync(join(d, 'generated.nix'), `{\n${'  a = "some generated value";\n'.repeat(1000)}}\n`);
     const r = nixboot(['lint', '--format', 'json', '--max-file-size', '0.01', '.'], d);
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { findings: Array<{ file: string; rule: string; severity: string; message: string }> };
-    assert.deepEqual(out.findings.map((f) => `${f.file}:${f.rule}:${f.severity}`).sort(), ['generated.nix:file-not-analysed:info', 'secrets.nix:file-not-analysed:info']);
+    const out = JSON.parse(r.stdout) as {
+      findings: Array<{ file: string; rule: string; severity: string; message: string }>;
+    };
+    assert.deepEqual(out.findings.map((f) => `${f.file}:${f.rule}:${f.severity}`).sort(), [
+      'generated.nix:file-not-analysed:info',
+      'secrets.nix:file-not-analysed:info',
+    ]);
     assert.match(out.findings.find((f) => f.file === 'generated.nix')!.message, /over the 0\.01 MiB limit/);
     // The default limit (2 MiB) analyses the generated file: it is valid Nix.
-    const all = JSON.parse(nixboot(['lint', '--format', 'json', '.'], d).stdout) as { findings: Array<{ file: string }> };
-    assert.deepEqual(all.findings.map((f) => f.file), ['secrets.nix']);
+    const all = JSON.parse(nixboot(['lint', '--format', 'json', '.'], d).stdout) as {
+      findings: Array<{ file: string }>;
+    };
+    assert.deepEqual(
+      all.findings.map((f) => f.file),
+      ['secrets.nix'],
+    );
     assert.equal(nixboot(['lint', '--max-file-size', 'big', '.'], d).code, 2);
   } finally {
     rmSync(d, { recursive: true, force: true });
@@ -108,8 +141,14 @@ test('files that are not Nix text or are over --max-file-size get one finding ea
 test('--explain-host names the host a file is judged for, its files and what could not be read', () => {
   const h = mkdtempSync(join(tmpdir(), 'nixboot-host-'));
   try {
-    writeFileSync(join(h, 'flake.nix'), '{ outputs = { nixpkgs, disko, ... }: { nixosConfigurations.vps = nixpkgs.lib.nixosSystem { modules = [ ./configuration.nix disko.nixosModules.disko ]; }; }; }\n');
-    writeFileSync(join(h, 'configuration.nix'), '{ imports = [ ./hw.nix ]; boot.loader.grub.enable = true; }\n');
+    writeFileSync(
+      join(h, 'flake.nix'),
+      '{ outputs = { nixpkgs, disko, ... }: { nixosConfigurations.vps = nixpkgs.lib.nixosSystem { modules = [ ./configuration.nix disko.nixosModules.disko ]; }; }; }\n',
+    );
+    writeFileSync(
+      join(h, 'configuration.nix'),
+      '{ imports = [ ./hw.nix ]; boot.loader.grub.enable = true; }\n',
+    );
     writeFileSync(join(h, 'hw.nix'), '{ }\n');
     writeFileSync(join(h, 'old.nix'), '{ }\n');
     const r = nixboot(['lint', '--explain-host', 'hw.nix'], h);

@@ -46,7 +46,10 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 
 test('reading a FIFO, socket or device as a file is refused at once, and eight async reads leave the file-I/O pool free', async () => {
   for (const p of [fifo, socket, '/dev/null']) {
-    assert.throws(() => readRegularFileSync(p), /is a (FIFO \(named pipe\)|socket|character device), not a regular file/);
+    assert.throws(
+      () => readRegularFileSync(p),
+      /is a (FIFO \(named pipe\)|socket|character device), not a regular file/,
+    );
     await assert.rejects(readRegularFile(p), /not a regular file/);
   }
   await Promise.allSettled(Array.from({ length: 8 }, () => openRegular(fifo)));
@@ -59,7 +62,10 @@ test('hash-path of a FIFO, socket or device: a plain error, exit 2, no "internal
   for (const p of [fifo, socket, '/dev/null']) {
     const r = await cli(['hash-path', p]);
     assert.equal(r.code, 2, r.err);
-    assert.match(r.err, /^nixboot hash-path: .* is a (FIFO \(named pipe\)|socket|character device): a NAR holds only regular files, directories and symbolic links\n$/);
+    assert.match(
+      r.err,
+      /^nixboot hash-path: .* is a (FIFO \(named pipe\)|socket|character device): a NAR holds only regular files, directories and symbolic links\n$/,
+    );
     assert.doesNotMatch(r.err, /internal error|\n\s+at /);
   }
   const sub = path.join(dir, 'tree');
@@ -75,16 +81,42 @@ test('lint and initrd commands on a FIFO end with a clear error instead of hangi
   const lint = await cli(['lint', fifo]);
   assert.notEqual(lint.code, 0);
   assert.match(lint.err, /not a regular file/);
-  await assert.rejects(openArchive(fifo, { cacheDir: path.join(dir, 'cache') }), /FIFO \(named pipe\), not a regular file/);
+  await assert.rejects(
+    openArchive(fifo, { cacheDir: path.join(dir, 'cache') }),
+    /FIFO \(named pipe\), not a regular file/,
+  );
 });
 
 test('a `follows` cycle in flake.lock is a clear FlakeLockError, not a stack overflow', () => {
   const lock = (inputs: Record<string, unknown>) =>
-    JSON.stringify({ version: 7, root: 'root', nodes: { root: { inputs }, b: { inputs: { c: ['a'] }, locked: { type: 'github', owner: 'o', repo: 'r', rev: 'x', narHash: 'sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' } } } });
+    JSON.stringify({
+      version: 7,
+      root: 'root',
+      nodes: {
+        root: { inputs },
+        b: {
+          inputs: { c: ['a'] },
+          locked: {
+            type: 'github',
+            owner: 'o',
+            repo: 'r',
+            rev: 'x',
+            narHash: 'sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+          },
+        },
+      },
+    });
   const self = lock({ a: ['a'] });
-  assert.throws(() => parseFlakeLock(self), (e: Error) => e instanceof FlakeLockError && /follow cycle detected: \[a -> a\]/.test(e.message));
+  assert.throws(
+    () => parseFlakeLock(self),
+    (e: Error) => e instanceof FlakeLockError && /follow cycle detected: \[a -> a\]/.test(e.message),
+  );
   const two = lock({ a: ['b', 'c'], b: 'b' });
-  assert.throws(() => parseFlakeLock(two), (e: Error) => e instanceof FlakeLockError && /follow cycle detected: \[b\/c -> a -> b\/c\]/.test(e.message));
+  assert.throws(
+    () => parseFlakeLock(two),
+    (e: Error) =>
+      e instanceof FlakeLockError && /follow cycle detected: \[b\/c -> a -> b\/c\]/.test(e.message),
+  );
   // release detection reads the same file while linting: no release, no crash
   assert.equal(releaseFromFlakeLock(lock({ nixpkgs: ['nixpkgs'] })), undefined);
 });

@@ -15,6 +15,7 @@ test('log lines: the language client prefix gives the level; continuation lines 
 test('log level setting: each level shows itself and the more severe ones', () => {
   const levels = ['error', 'warn', 'info', 'debug'];
   for (const [i, setting] of levels.entries()) {
-    for (const [j, level] of levels.entries()) assert.equal(shown(level, setting), j <= i, `${level} at ${setting}`);
+    for (const [j, level] of levels.entries())
+      assert.equal(shown(level, setting), j <= i, `${level} at ${setting}`);
   }
 });

@@ -8,7 +8,10 @@ export const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, ''
 
 /** Installs (or reuses) Node 24 + code-server; returns their cache directory. */
 export function setupCodeServer() {
-  const r = spawnSync('bash', [join(REPO, 'scripts/e2e-setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('bash', [join(REPO, 'scripts/e2e-setup.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.status !== 0) throw new Error('scripts/e2e-setup.sh failed');
   const cache = r.stdout.trim().split('\n').pop();
   return {
@@ -44,7 +47,10 @@ export function prepareProfile(runDir, extraSettings = {}, { quiet = true } = {}
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-  writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...(quiet ? QUIET : {}), ...extraSettings }, null, 2));
+  writeFileSync(
+    join(dirs.userData, 'User', 'settings.json'),
+    JSON.stringify({ ...(quiet ? QUIET : {}), ...extraSettings }, null, 2),
+  );
   // Machine-scoped settings are read from the remote machine's settings.
   mkdirSync(join(dirs.userData, 'Machine'), { recursive: true });
   writeFileSync(join(dirs.userData, 'Machine', 'settings.json'), JSON.stringify(extraSettings, null, 2));
@@ -81,11 +87,24 @@ export function envFor(tools, dirs) {
 }
 
 export function installExtension(tools, dirs, vsix) {
-  const r = spawnSync(tools.node, [tools.entry, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--install-extension', vsix, '--force'], {
-    encoding: 'utf8',
-    env: envFor(tools, dirs),
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    tools.node,
+    [
+      tools.entry,
+      '--extensions-dir',
+      dirs.extensions,
+      '--user-data-dir',
+      dirs.userData,
+      '--install-extension',
+      vsix,
+      '--force',
+    ],
+    {
+      encoding: 'utf8',
+      env: envFor(tools, dirs),
+      timeout: 120_000,
+    },
+  );
   if (r.status !== 0) throw new Error(`installing ${vsix} into code-server failed: ${r.stderr}${r.stdout}`);
 }
 
@@ -93,14 +112,18 @@ export function installExtension(tools, dirs, vsix) {
 export async function startCodeServer(tools, dirs, { port, extraArgs = [], log }) {
   const args = [
     tools.entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--user-data-dir', dirs.userData,
-    '--extensions-dir', dirs.extensions,
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
     ...extraArgs,
   ];
   const proc = spawn(tools.node, args, { env: envFor(tools, dirs), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -114,7 +137,8 @@ export async function startCodeServer(tools, dirs, { port, extraArgs = [], log }
   const url = `http://127.0.0.1:${port}/`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode}: ${output.join('')}`);
+    if (proc.exitCode !== null)
+      throw new Error(`code-server exited with ${proc.exitCode}: ${output.join('')}`);
     try {
       const res = await fetch(`${url}healthz`);
       if (res.ok) return { proc, url, output };

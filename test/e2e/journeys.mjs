@@ -17,7 +17,13 @@ async function runCommand(page, title) {
     await page.keyboard.press('F1');
     await input.waitFor({ state: 'visible', timeout: T });
     await input.fill(`>${title}`);
-    if (await row.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+    if (
+      await row.waitFor({ timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await page.keyboard.press('Escape');
     if (Date.now() > deadline) throw new Error(`the command palette never offered "${title}"`);
   }
@@ -27,7 +33,8 @@ async function runCommand(page, title) {
 /** The newest demo generation's toplevel store path (scripts/demo-workspace.ts builds it with real Nix). */
 function demoToplevel(workspace) {
   const link = `${workspace}-system/root/nix/var/nix/profiles/system-3-link`;
-  if (!existsSync(link)) throw new Error(`the demo has no generations (${link} missing: is nix-build installed?)`);
+  if (!existsSync(link))
+    throw new Error(`the demo has no generations (${link} missing: is nix-build installed?)`);
   return readlinkSync(link);
 }
 
@@ -44,7 +51,10 @@ async function quickOpen(page, name) {
   await input.fill(name);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: T });
   await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container .tab[aria-label*="${name}"], .tabs-container .tab:has-text("${name}")`).first().waitFor({ timeout: T });
+  await page
+    .locator(`.tabs-container .tab[aria-label*="${name}"], .tabs-container .tab:has-text("${name}")`)
+    .first()
+    .waitFor({ timeout: T });
 }
 
 async function openProblems(page) {
@@ -54,11 +64,16 @@ async function openProblems(page) {
 
 /** A row of the Initrds view (NixOS Boot container), not of a notification or another view. */
 function initrdsRow(page, text) {
-  return page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Initrds' }) }).locator('.monaco-list-row', { hasText: text }).first();
+  return page
+    .locator('.pane', { has: page.locator('.pane-header', { hasText: 'Initrds' }) })
+    .locator('.monaco-list-row', { hasText: text })
+    .first();
 }
 
 function explorerRow(page, name) {
-  return page.locator('.explorer-folders-view .monaco-list-row', { has: page.getByText(name, { exact: true }) }).first();
+  return page
+    .locator('.explorer-folders-view .monaco-list-row', { has: page.getByText(name, { exact: true }) })
+    .first();
 }
 
 /**
@@ -66,11 +81,19 @@ function explorerRow(page, name) {
  * host has registered them, and `when` clauses once their context keys are set), then clicks it.
  */
 async function contextMenu(page, item, label, { click = true } = {}) {
-  const menuItem = page.locator('.context-view .action-item, .monaco-menu .action-item', { hasText: label }).first();
+  const menuItem = page
+    .locator('.context-view .action-item, .monaco-menu .action-item', { hasText: label })
+    .first();
   const deadline = Date.now() + T;
   for (;;) {
     await item.click({ button: 'right' });
-    if (await menuItem.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+    if (
+      await menuItem.waitFor({ timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await page.keyboard.press('Escape');
     if (Date.now() > deadline) throw new Error(`the context menu never offered "${label}"`);
   }
@@ -78,15 +101,22 @@ async function contextMenu(page, item, label, { click = true } = {}) {
   // VS Code's menus ignore a click that comes right after they open: click until the menu closes.
   for (let i = 0; i < 5; i++) {
     await menuItem.click().catch(() => undefined);
-    if (await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(() => true, () => false)) break;
+    if (
+      await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
   }
 }
 
 function problemRow(page, text) {
   // The rule id is its own element (a link to the rule's docs); messages may mention other rules.
-  return page.locator('.markers-panel .monaco-list-row').filter({ has: page.getByText(text, { exact: true }) });
+  return page
+    .locator('.markers-panel .monaco-list-row')
+    .filter({ has: page.getByText(text, { exact: true }) });
 }
-
 
 /**
  * The frame of a report webview (client/src/reports) whose document title is `title` (a string or
@@ -100,7 +130,10 @@ async function reportFrame(page, title) {
     for (const f of page.frames()) {
       const ok = await f
         .evaluate(() => document.body?.dataset.ready === '1' && document.title)
-        .then((t) => typeof t === 'string' && matches(t), () => false);
+        .then(
+          (t) => typeof t === 'string' && matches(t),
+          () => false,
+        );
       if (ok) return f;
     }
     if (Date.now() > deadline) throw new Error(`no report titled ${title} opened`);
@@ -113,9 +146,13 @@ async function quickPick(page, label, typed = label) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: T });
   await input.fill(typed);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: T }).catch(() => {
-    throw new Error(`the quick pick never offered "${label}"`);
-  });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: label })
+    .first()
+    .waitFor({ timeout: T })
+    .catch(() => {
+      throw new Error(`the quick pick never offered "${label}"`);
+    });
   await page.keyboard.press('Enter');
 }
 
@@ -132,17 +169,31 @@ async function fileDialog(page, path) {
   // Typing before the first, or pressing Enter before the second, made it accept the folder it
   // started in (the home folder) now and then: wait for both, and type again if the dialog
   // replaced the value.
-  await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '') !== '', null, { timeout: 10_000 }).catch(() => undefined);
+  await page
+    .waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '') !== '', null, {
+      timeout: 10_000,
+    })
+    .catch(() => undefined);
   await page.waitForTimeout(500);
   for (let i = 0; i < 3; i++) {
     if (!(await value()).startsWith(path)) {
       await input.fill(path);
-      await page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, { timeout: 10_000 }).catch(() => undefined);
+      await page
+        .waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path, {
+          timeout: 10_000,
+        })
+        .catch(() => undefined);
       await page.waitForTimeout(1000);
       if (!(await value()).startsWith(path)) continue;
     }
     await page.keyboard.press('Enter');
-    if (await input.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false)) return;
+    if (
+      await input.waitFor({ state: 'hidden', timeout: 3000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
   }
   throw new Error(`the file dialog did not accept ${path} (it shows ${await value().catch(() => '?')})`);
 }
@@ -186,7 +237,21 @@ function makeLockFixture(workspace) {
   const repo = join(dir, 'src');
   mkdirSync(repo, { recursive: true });
   const git = (...args) => {
-    const r = spawnSync('git', ['-C', repo, '-c', 'user.name=demo', '-c', 'user.email=demo@example.invalid', '-c', 'commit.gpgsign=false', ...args], { encoding: 'utf8' });
+    const r = spawnSync(
+      'git',
+      [
+        '-C',
+        repo,
+        '-c',
+        'user.name=demo',
+        '-c',
+        'user.email=demo@example.invalid',
+        '-c',
+        'commit.gpgsign=false',
+        ...args,
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
     return r.stdout.trim();
   };
@@ -202,13 +267,18 @@ function makeLockFixture(workspace) {
   const tree = join(dir, '.tree');
   mkdirSync(tree);
   writeFileSync(join(tree, 'default.nix'), '{ }: { version = "0.1.1"; }\n');
-  const h = spawnSync('nix', ['--extra-experimental-features', 'nix-command', 'hash', 'path', tree], { encoding: 'utf8' });
+  const h = spawnSync('nix', ['--extra-experimental-features', 'nix-command', 'hash', 'path', tree], {
+    encoding: 'utf8',
+  });
   rmSync(tree, { recursive: true, force: true });
   if (h.status !== 0) throw new Error(`nix hash path: ${h.stderr}`);
   const narHash = h.stdout.trim();
   const lock = {
     nodes: {
-      'sed-key': { locked: { lastModified: time, narHash, rev, type: 'git', url: `file://${repo}` }, original: { type: 'git', url: `file://${repo}` } },
+      'sed-key': {
+        locked: { lastModified: time, narHash, rev, type: 'git', url: `file://${repo}` },
+        original: { type: 'git', url: `file://${repo}` },
+      },
       root: { inputs: { 'sed-key': 'sed-key' } },
     },
     root: 'root',
@@ -220,7 +290,9 @@ function makeLockFixture(workspace) {
 
 /** Clicks a code lens by its title (code lenses arrive from the server after the file opens). */
 async function clickLens(page, title) {
-  const lens = page.locator('.contentWidgets .codelens-decoration a, .codelens-decoration a', { hasText: title }).first();
+  const lens = page
+    .locator('.contentWidgets .codelens-decoration a, .codelens-decoration a', { hasText: title })
+    .first();
   await lens.waitFor({ timeout: T }).catch(() => {
     throw new Error(`no "${title}" code lens appeared`);
   });
@@ -235,7 +307,10 @@ async function verifiedReport(page) {
   const qo = page.locator('.quick-input-widget input');
   await qo.waitFor({ state: 'visible', timeout: T });
   await qo.fill('lockdemo/flake.lock');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'lockdemo' }).first().waitFor({ timeout: T });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: 'lockdemo' })
+    .first()
+    .waitFor({ timeout: T });
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: 'flake.lock' }).first().waitFor({ timeout: T });
   await clickLens(page, 'verify narHash of sed-key');
@@ -254,22 +329,35 @@ async function repositoryPick(page, repo, reason) {
   await row.waitFor({ timeout: T }).catch(() => {
     throw new Error(`the repository pick never offered ${repo}`);
   });
-  if (!(await row.textContent()).includes(reason)) throw new Error(`the pick's row for ${repo} does not say why it matched ("${reason}"): ${await row.textContent()}`);
+  if (!(await row.textContent()).includes(reason))
+    throw new Error(
+      `the pick's row for ${repo} does not say why it matched ("${reason}"): ${await row.textContent()}`,
+    );
   const last = rows.last();
-  if (!/Browse…/.test(await last.textContent())) throw new Error(`the pick's last row is not "Browse…": ${await last.textContent()}`);
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: repo }).waitFor({ timeout: 10_000 }).catch(() => {
-    throw new Error(`${repo} is not the active row of the repository pick`);
-  });
+  if (!/Browse…/.test(await last.textContent()))
+    throw new Error(`the pick's last row is not "Browse…": ${await last.textContent()}`);
+  await page
+    .locator('.quick-input-list .monaco-list-row.focused', { hasText: repo })
+    .waitFor({ timeout: 10_000 })
+    .catch(() => {
+      throw new Error(`${repo} is not the active row of the repository pick`);
+    });
 }
 
 /** Waits for the find-rev report listing the fixture's commit, and for the search's notification to close. */
 async function findRevReport(page, fx) {
   const found = await reportFrame(page, 'Find commit: 1 found — sed-key');
-  await found.locator('tr.row', { hasText: fx.rev }).waitFor({ timeout: T }).catch(() => {
-    throw new Error(`the find-rev report does not list ${fx.rev}`);
-  });
+  await found
+    .locator('tr.row', { hasText: fx.rev })
+    .waitFor({ timeout: T })
+    .catch(() => {
+      throw new Error(`the find-rev report does not list ${fx.rev}`);
+    });
   // The search's progress notification closes once the request has answered.
-  await page.locator('.notification-toast', { hasText: 'Searching' }).waitFor({ state: 'detached', timeout: T }).catch(() => undefined);
+  await page
+    .locator('.notification-toast', { hasText: 'Searching' })
+    .waitFor({ state: 'detached', timeout: T })
+    .catch(() => undefined);
 }
 
 export const JOURNEYS = [
@@ -282,32 +370,60 @@ export const JOURNEYS = [
       await quickOpen(page, 'configuration.nix');
       await openProblems(page);
       const row = problemRow(page, 'initrd-script-exit');
-      await row.first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the Problems panel never listed initrd-script-exit for configuration.nix');
-      });
+      await row
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the Problems panel never listed initrd-script-exit for configuration.nix');
+        });
       await shot('problems-initrd-script-exit');
       // Jump to the finding, then open the quick fixes at the cursor.
       await row.first().click();
       await row.first().press('Enter');
-      await page.locator('.monaco-editor.focused').first().waitFor({ timeout: T }).catch(() => undefined);
+      await page
+        .locator('.monaco-editor.focused')
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => undefined);
       // The code actions at the cursor arrive from the language server after the jump: a menu opened
       // before that shows none. Reopen it until the fix is there (bounded), as the Explorer journey does.
-      const action = page.locator('.action-widget .monaco-list-row, .context-view .monaco-list-row', { hasText: 'Move `exit`' });
+      const action = page.locator('.action-widget .monaco-list-row, .context-view .monaco-list-row', {
+        hasText: 'Move `exit`',
+      });
       const deadline = Date.now() + T;
       for (;;) {
         await page.keyboard.press('Control+.');
-        if (await action.first().waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
+        if (
+          await action
+            .first()
+            .waitFor({ timeout: 3000 })
+            .then(
+              () => true,
+              () => false,
+            )
+        )
+          break;
         await page.keyboard.press('Escape');
-        if (Date.now() > deadline) throw new Error('the quick-fix menu did not offer "Move `exit` into the text appended to /root/.profile"');
+        if (Date.now() > deadline)
+          throw new Error(
+            'the quick-fix menu did not offer "Move `exit` into the text appended to /root/.profile"',
+          );
         await row.first().click();
         await row.first().press('Enter');
-        await page.locator('.monaco-editor.focused').first().waitFor({ timeout: 5000 }).catch(() => undefined);
+        await page
+          .locator('.monaco-editor.focused')
+          .first()
+          .waitFor({ timeout: 5000 })
+          .catch(() => undefined);
       }
       await action.first().click();
       await page.locator('.view-lines', { hasText: 'killall zfs; exit"' }).first().waitFor({ timeout: T });
-      await problemRow(page, 'initrd-script-exit').first().waitFor({ state: 'detached', timeout: T }).catch(() => {
-        throw new Error('initrd-script-exit was still listed after the fix');
-      });
+      await problemRow(page, 'initrd-script-exit')
+        .first()
+        .waitFor({ state: 'detached', timeout: T })
+        .catch(() => {
+          throw new Error('initrd-script-exit was still listed after the fix');
+        });
       await shot('quick-fix-applied');
     },
   },
@@ -333,16 +449,27 @@ export const JOURNEYS = [
       const unit = page.locator('.monaco-list-row', { hasText: 'nvme-hw-key.service' }).first();
       await unit.waitFor({ timeout: T });
       await unit.click();
-      await page.locator('.view-lines', { hasText: 'Before=systemd-cryptsetup@root.service' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the unit file from the initrd did not open in an editor');
-      });
+      await page
+        .locator('.view-lines', { hasText: 'Before=systemd-cryptsetup@root.service' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the unit file from the initrd did not open in an editor');
+        });
       // The tab says which initrd the file is in (the image's name is in its initrd: URI).
-      await page.locator('.tabs-container .tab', { hasText: /^nvme-hw-key\.service — initrd: initrd · / }).first().waitFor({ timeout: T }).catch(async () => {
-        throw new Error(`the unit file's tab is not named "nvme-hw-key.service — initrd: initrd · …" (tabs: ${JSON.stringify(await page.locator('.tabs-container .tab').allTextContents())})`);
-      });
+      await page
+        .locator('.tabs-container .tab', { hasText: /^nvme-hw-key\.service — initrd: initrd · / })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(async () => {
+          throw new Error(
+            `the unit file's tab is not named "nvme-hw-key.service — initrd: initrd · …" (tabs: ${JSON.stringify(await page.locator('.tabs-container .tab').allTextContents())})`,
+          );
+        });
       await shot('initrd-explorer');
       const ws = readFileSync(`${workspace}.code-workspace`, 'utf8');
-      if (ws.includes('initrd:')) throw new Error(`opening the initrd wrote it into the user's .code-workspace:\n${ws}`);
+      if (ws.includes('initrd:'))
+        throw new Error(`opening the initrd wrote it into the user's .code-workspace:\n${ws}`);
     },
   },
   {
@@ -356,7 +483,11 @@ export const JOURNEYS = [
       await page.keyboard.press('Escape');
       // … configuration.nix does not (its menu is complete once other extension items are there).
       await contextMenu(page, explorerRow(page, 'configuration.nix'), 'Open to the Side', { click: false });
-      const stray = await page.locator('.context-view .action-item, .monaco-menu .action-item', { hasText: /Open Initrd|Inspect Initrd|Check Initrd Health/ }).count();
+      const stray = await page
+        .locator('.context-view .action-item, .monaco-menu .action-item', {
+          hasText: /Open Initrd|Inspect Initrd|Check Initrd Health/,
+        })
+        .count();
       await page.keyboard.press('Escape');
       if (stray > 0) throw new Error('the context menu of configuration.nix offers initrd commands');
     },
@@ -376,23 +507,38 @@ export const JOURNEYS = [
       await primary.waitFor({ timeout: T }).catch(() => {
         throw new Error('opening the initrd file did not show the initrd viewer');
       });
-      await page.locator('.tabs-container .tab', { hasText: /initrd: initrd · / }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the viewer tab is not named "initrd: initrd · …"');
-      });
+      await page
+        .locator('.tabs-container .tab', { hasText: /initrd: initrd · / })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the viewer tab is not named "initrd: initrd · …"');
+        });
       await shot('initrd-viewer');
       // The palette command acts on the image in the active editor: no picker.
       await runCommand(page, 'Check Initrd Health');
-      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /initrd: initrd · .*(no problems found|errors?, \d+ warnings?)/ }).first();
+      const toast = page
+        .locator('.notifications-toasts .notification-toast', {
+          hasText: /initrd: initrd · .*(no problems found|errors?, \d+ warnings?)/,
+        })
+        .first();
       await toast.waitFor({ timeout: T }).catch(() => {
         throw new Error('Check Initrd Health showed no summary');
       });
       await openProblems(page);
       // Each file's group header says which initrd it is in ("init  / — initrd: initrd · Linux … · date").
-      const group = page.locator('.markers-panel .monaco-list-row .resource-label-container, .markers-panel .monaco-list-row .monaco-icon-label', { hasText: /— initrd: initrd · / }).first();
+      const group = page
+        .locator(
+          '.markers-panel .monaco-list-row .resource-label-container, .markers-panel .monaco-list-row .monaco-icon-label',
+          { hasText: /— initrd: initrd · / },
+        )
+        .first();
       const problems = await page.locator('.markers-panel .monaco-list-row').count();
       if (problems > 0) {
         await group.waitFor({ timeout: T }).catch(async () => {
-          throw new Error(`no Problems group header names the initrd (rows: ${JSON.stringify(await page.locator('.markers-panel .monaco-list-row').allTextContents())})`);
+          throw new Error(
+            `no Problems group header names the initrd (rows: ${JSON.stringify(await page.locator('.markers-panel .monaco-list-row').allTextContents())})`,
+          );
         });
       }
       await shot('initrd-health');
@@ -401,9 +547,13 @@ export const JOURNEYS = [
       await waitWorkbench(page);
       await openProblems(page);
       if (problems > 0) {
-        await page.locator('.markers-panel .monaco-list-row', { hasText: /initrd: initrd/ }).first().waitFor({ timeout: T }).catch(() => {
-          throw new Error('the initrd problems were gone after a reload');
-        });
+        await page
+          .locator('.markers-panel .monaco-list-row', { hasText: /initrd: initrd/ })
+          .first()
+          .waitFor({ timeout: T })
+          .catch(() => {
+            throw new Error('the initrd problems were gone after a reload');
+          });
       }
     },
   },
@@ -415,7 +565,11 @@ export const JOURNEYS = [
       demoToplevel(workspace);
       await waitWorkbench(page);
       // The NixOS Boot icon in the activity bar, as a user clicks it.
-      const icon = page.locator('.activitybar .action-item a[aria-label^="NixOS Boot"], .activitybar .action-item[aria-label^="NixOS Boot"]').first();
+      const icon = page
+        .locator(
+          '.activitybar .action-item a[aria-label^="NixOS Boot"], .activitybar .action-item[aria-label^="NixOS Boot"]',
+        )
+        .first();
       await icon.waitFor({ timeout: T }).catch(() => {
         throw new Error('no NixOS Boot icon in the activity bar');
       });
@@ -425,20 +579,29 @@ export const JOURNEYS = [
         throw new Error('the Generations view never listed generation 3 (25.11.20251122.c7d8e9f)');
       });
       await gen.click();
-      await page.locator('.monaco-list-row', { hasText: 'Kernel' }).filter({ hasText: '6.12.59' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('expanding generation 3 did not show its kernel 6.12.59');
-      });
+      await page
+        .locator('.monaco-list-row', { hasText: 'Kernel' })
+        .filter({ hasText: '6.12.59' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('expanding generation 3 did not show its kernel 6.12.59');
+        });
       await shot('generations-view');
     },
   },
   {
     id: 'generation-initrd',
-    name: "Clicking generation 3's Initrd row opens it in the Initrds view as \"initrd: gen 3 · Linux 6.12.59 · …\", not as a workspace folder",
+    name: 'Clicking generation 3\'s Initrd row opens it in the Initrds view as "initrd: gen 3 · Linux 6.12.59 · …", not as a workspace folder',
     media: ['generation-initrd'],
     async run(page, { shot, workspace }) {
       demoToplevel(workspace);
       await waitWorkbench(page);
-      const icon = page.locator('.activitybar .action-item a[aria-label^="NixOS Boot"], .activitybar .action-item[aria-label^="NixOS Boot"]').first();
+      const icon = page
+        .locator(
+          '.activitybar .action-item a[aria-label^="NixOS Boot"], .activitybar .action-item[aria-label^="NixOS Boot"]',
+        )
+        .first();
       await icon.waitFor({ timeout: T });
       await icon.click();
       const gen = page.locator('.monaco-list-row', { hasText: '25.11.20251122.c7d8e9f' }).first();
@@ -461,14 +624,25 @@ export const JOURNEYS = [
       const gen2Initrd = page.locator('.monaco-list-row', { hasText: /^Initrd/ }).nth(1);
       await gen2Initrd.waitFor({ timeout: T });
       await gen2Initrd.click();
-      await initrdsRow(page, /^initrd: gen 2 · Linux 6\.12\.58 · /).waitFor({ timeout: T }).catch(() => {
-        throw new Error('the Initrds view did not show "initrd: gen 2 · Linux 6.12.58 · <date>"');
-      });
+      await initrdsRow(page, /^initrd: gen 2 · Linux 6\.12\.58 · /)
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the Initrds view did not show "initrd: gen 2 · Linux 6.12.58 · <date>"');
+        });
       await openProblems(page);
-      for (const [gen, linux] of [['3', '6\\.12\\.59'], ['2', '6\\.12\\.58']]) {
-        const header = page.locator('.markers-panel .monaco-list-row', { hasText: new RegExp(`^init\\s*/ — initrd: gen ${gen} · Linux ${linux} · \\d{4}-\\d{2}-\\d{2}`) }).first();
+      for (const [gen, linux] of [
+        ['3', '6\\.12\\.59'],
+        ['2', '6\\.12\\.58'],
+      ]) {
+        const header = page
+          .locator('.markers-panel .monaco-list-row', {
+            hasText: new RegExp(`^init\\s*/ — initrd: gen ${gen} · Linux ${linux} · \\d{4}-\\d{2}-\\d{2}`),
+          })
+          .first();
         await header.waitFor({ timeout: T }).catch(async () => {
-          throw new Error(`Problems has no "init  / — initrd: gen ${gen} · …" group (rows: ${JSON.stringify(await page.locator('.markers-panel .monaco-list-row').allTextContents())})`);
+          throw new Error(
+            `Problems has no "init  / — initrd: gen ${gen} · …" group (rows: ${JSON.stringify(await page.locator('.markers-panel .monaco-list-row').allTextContents())})`,
+          );
         });
       }
       await shot('problems-two-initrds');
@@ -490,13 +664,18 @@ export const JOURNEYS = [
       const hops = frame.locator('li.hop button.hoptitle');
       await hops.first().waitFor({ timeout: T });
       const titles = await hops.allTextContents();
-      if (!titles.some((t) => t.includes('Store path')) || !titles.some((t) => t.includes('Deriver'))) throw new Error(`the chain lacks a store path or deriver hop: ${titles.join(' | ')}`);
+      if (!titles.some((t) => t.includes('Store path')) || !titles.some((t) => t.includes('Deriver')))
+        throw new Error(`the chain lacks a store path or deriver hop: ${titles.join(' | ')}`);
       await shot('report-provenance');
       // The deriver hop opens the .drv in an editor.
       await hops.filter({ hasText: 'Deriver' }).first().click();
-      await page.locator('.tabs-container .tab', { hasText: '.drv' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('clicking the Deriver hop did not open the .drv file');
-      });
+      await page
+        .locator('.tabs-container .tab', { hasText: '.drv' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('clicking the Deriver hop did not open the .drv file');
+        });
     },
   },
   {
@@ -511,19 +690,32 @@ export const JOURNEYS = [
       const frame = await reportFrame(page, 'Closure diff: gen 2 → gen 3');
       // Generation 3 adds sedutil-cli (scripts/demo-workspace.ts).
       const added = frame.locator('#diff tr.row', { hasText: 'sedutil-cli' });
-      await added.first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the closure diff does not list sedutil-cli as added in gen 3');
-      });
+      await added
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the closure diff does not list sedutil-cli as added in gen 3');
+        });
       await frame.click('th[data-col="3"] button');
-      if ((await frame.getAttribute('th[data-col="3"]', 'aria-sort')) !== 'descending') throw new Error('clicking "Change" did not sort by size change');
+      if ((await frame.getAttribute('th[data-col="3"]', 'aria-sort')) !== 'descending')
+        throw new Error('clicking "Change" did not sort by size change');
       await shot('report-closure-diff');
       await frame.fill('#diff-filter', 'sedutil');
       const shown = await frame.locator('#diff tr.row').count();
       if (shown !== 1) throw new Error(`filtering for "sedutil" left ${shown} rows`);
-      const json = JSON.parse(await exportReport(page, frame, 'json', join(workspace, 'closure-diff-gen-2-to-gen-3.json')));
-      if (json.from !== 2 || json.to !== 3 || !json.changes.some((c) => c.pname === 'sedutil-cli')) throw new Error('the exported JSON is not the gen 2 → gen 3 diff');
-      const md = await exportReport(page, frame, 'markdown', join(workspace, 'closure-diff-gen-2-to-gen-3.md'));
-      if (!md.startsWith('# Closure diff: gen 2 → gen 3')) throw new Error(`the exported Markdown starts with ${md.slice(0, 40)}`);
+      const json = JSON.parse(
+        await exportReport(page, frame, 'json', join(workspace, 'closure-diff-gen-2-to-gen-3.json')),
+      );
+      if (json.from !== 2 || json.to !== 3 || !json.changes.some((c) => c.pname === 'sedutil-cli'))
+        throw new Error('the exported JSON is not the gen 2 → gen 3 diff');
+      const md = await exportReport(
+        page,
+        frame,
+        'markdown',
+        join(workspace, 'closure-diff-gen-2-to-gen-3.md'),
+      );
+      if (!md.startsWith('# Closure diff: gen 2 → gen 3'))
+        throw new Error(`the exported Markdown starts with ${md.slice(0, 40)}`);
     },
   },
   {
@@ -537,17 +729,28 @@ export const JOURNEYS = [
       await quickPick(page, '3');
       let frame = await reportFrame(page, 'Closure diff: gen 2 → gen 3');
       await frame.locator('#diff tr.row', { hasText: 'sedutil-cli' }).first().waitFor({ timeout: T });
-      const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: T });
+      const reloaded = page.waitForEvent('framenavigated', {
+        predicate: (f) => f === page.mainFrame(),
+        timeout: T,
+      });
       await runCommand(page, 'Developer: Reload Window');
       await reloaded;
       await waitWorkbench(page);
-      await page.locator('.tabs-container .tab', { hasText: 'Closure diff: gen 2 → gen 3' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the closure diff tab was gone after the reload');
-      });
+      await page
+        .locator('.tabs-container .tab', { hasText: 'Closure diff: gen 2 → gen 3' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the closure diff tab was gone after the reload');
+        });
       frame = await reportFrame(page, 'Closure diff: gen 2 → gen 3');
-      await frame.locator('#diff tr.row', { hasText: 'sedutil-cli' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the closure diff came back after the reload without its rows');
-      });
+      await frame
+        .locator('#diff tr.row', { hasText: 'sedutil-cli' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the closure diff came back after the reload without its rows');
+        });
       await shot('report-reload');
     },
   },
@@ -564,9 +767,12 @@ export const JOURNEYS = [
       await input.fill('sed');
       await page.keyboard.press('Enter');
       const frame = await reportFrame(page, 'Generations containing “sed”');
-      await frame.locator('button[data-group="gen-3"]').waitFor({ timeout: T }).catch(() => {
-        throw new Error('generation 3 is not among the generations containing "sed"');
-      });
+      await frame
+        .locator('button[data-group="gen-3"]')
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('generation 3 is not among the generations containing "sed"');
+        });
       await frame.locator('tr.row', { hasText: 'sedutil-cli' }).first().waitFor({ timeout: T });
       await shot('report-find-generations');
     },
@@ -585,9 +791,12 @@ export const JOURNEYS = [
       await repositoryPick(page, fx.repo, 'the flake.lock names it (locked.url)');
       // Escape cancels, and says so.
       await page.keyboard.press('Escape');
-      await page.locator('.notification-toast', { hasText: "Search for 'sed-key' stopped: no repository chosen." }).waitFor({ timeout: T }).catch(() => {
-        throw new Error('cancelling the repository pick showed no notification');
-      });
+      await page
+        .locator('.notification-toast', { hasText: "Search for 'sed-key' stopped: no repository chosen." })
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('cancelling the repository pick showed no notification');
+        });
       await verify.locator('button', { hasText: 'Find the commit' }).click();
       await repositoryPick(page, fx.repo, 'the flake.lock names it (locked.url)');
       await shot('find-rev-pick');
@@ -598,7 +807,7 @@ export const JOURNEYS = [
   },
   {
     id: 'lock-find-rev-browse',
-    name: 'Find the commit through the pick\'s Browse… row: the folder dialog chooses the repository (report webview)',
+    name: "Find the commit through the pick's Browse… row: the folder dialog chooses the repository (report webview)",
     // Opt-in (E2E_JOURNEYS=lock-find-rev-browse): in fresh-root CI runs the folder dialog often
     // ended without a search (cause not found; it passes in place), docs/editor-tests.md.
     optIn: true,
@@ -618,19 +827,38 @@ export const JOURNEYS = [
     media: ['report-initrd'],
     async run(page, { shot }) {
       await waitWorkbench(page);
-      const item = page.locator('.explorer-folders-view .monaco-list-row', { has: page.getByText('initrd', { exact: true }) }).first();
+      const item = page
+        .locator('.explorer-folders-view .monaco-list-row', {
+          has: page.getByText('initrd', { exact: true }),
+        })
+        .first();
       await item.waitFor({ timeout: T });
-      const menuItem = page.locator('.context-view .action-item, .monaco-menu .action-item', { hasText: 'Inspect Initrd' }).first();
+      const menuItem = page
+        .locator('.context-view .action-item, .monaco-menu .action-item', { hasText: 'Inspect Initrd' })
+        .first();
       const deadline = Date.now() + T;
       for (;;) {
         await item.click({ button: 'right' });
-        if (await menuItem.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+        if (
+          await menuItem.waitFor({ timeout: 2000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
         await page.keyboard.press('Escape');
-        if (Date.now() > deadline) throw new Error('the Explorer context menu of the initrd file never offered "Inspect Initrd"');
+        if (Date.now() > deadline)
+          throw new Error('the Explorer context menu of the initrd file never offered "Inspect Initrd"');
       }
       for (let i = 0; i < 5; i++) {
         await menuItem.click().catch(() => undefined);
-        if (await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(() => true, () => false)) break;
+        if (
+          await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
       }
       const frame = await reportFrame(page, 'Initrd: initrd');
       const etc = frame.locator('#map .cell', { hasText: 'etc' }).first();
@@ -639,9 +867,12 @@ export const JOURNEYS = [
       });
       await shot('report-initrd');
       await etc.click();
-      await frame.locator('#crumbs button[aria-current="location"]', { hasText: 'etc' }).waitFor({ timeout: T }).catch(() => {
-        throw new Error('clicking /etc in the treemap did not zoom into it');
-      });
+      await frame
+        .locator('#crumbs button[aria-current="location"]', { hasText: 'etc' })
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('clicking /etc in the treemap did not zoom into it');
+        });
     },
   },
   {
@@ -651,14 +882,26 @@ export const JOURNEYS = [
     async run(page, { shot, workspace }) {
       await waitWorkbench(page);
       await quickOpen(page, 'configuration.nix');
-      await page.locator('.view-lines', { hasText: 'imports = [ ./hardware-configuration.nix ];' }).first().waitFor({ timeout: T });
+      await page
+        .locator('.view-lines', { hasText: 'imports = [ ./hardware-configuration.nix ];' })
+        .first()
+        .waitFor({ timeout: T });
       // The Outline lists the language server's document symbols once it has them: reopen until it does.
-      const network = page.locator('.outline-pane .monaco-list-row', { hasText: 'boot.initrd.network' }).first();
+      const network = page
+        .locator('.outline-pane .monaco-list-row', { hasText: 'boot.initrd.network' })
+        .first();
       const deadline = Date.now() + T;
       for (;;) {
         await runCommand(page, 'Explorer: Focus on Outline View');
-        if (await network.waitFor({ timeout: 3000 }).then(() => true, () => false)) break;
-        if (Date.now() > deadline) throw new Error('the Outline never listed boot.initrd.network for configuration.nix');
+        if (
+          await network.waitFor({ timeout: 3000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+        if (Date.now() > deadline)
+          throw new Error('the Outline never listed boot.initrd.network for configuration.nix');
       }
       // Its children are the bindings of its set: "Go to Symbol in Editor" lists `ssh` inside it.
       await page.locator('.monaco-editor .view-lines').first().click();
@@ -666,24 +909,39 @@ export const JOURNEYS = [
       const symbolInput = page.locator('.quick-input-widget input');
       await symbolInput.waitFor({ state: 'visible', timeout: T });
       await symbolInput.fill('@ssh');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'ssh' }).filter({ hasText: 'boot.initrd.network' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('Go to Symbol in Editor did not list ssh inside boot.initrd.network');
-      });
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'ssh' })
+        .filter({ hasText: 'boot.initrd.network' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('Go to Symbol in Editor did not list ssh inside boot.initrd.network');
+        });
       await page.keyboard.press('Escape');
       await shot('outline-and-definition');
       // Cursor into the import path (Go to Line `line:column`), then Go to Definition.
       await page.locator('.monaco-editor .view-lines').first().click();
-      const line = readFileSync(`${workspace}/configuration.nix`, 'utf8').split('\n').findIndex((l) => l.includes('./hardware-configuration.nix'));
+      const line = readFileSync(`${workspace}/configuration.nix`, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('./hardware-configuration.nix'));
       if (line < 0) throw new Error('the demo configuration.nix has no ./hardware-configuration.nix import');
       await page.keyboard.press('Control+G');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: T });
-      await input.fill(`:${line + 1}:${readFileSync(`${workspace}/configuration.nix`, 'utf8').split('\n')[line].indexOf('./hardware') + 4}`); // Go to Line keeps its `:` prefix
+      await input.fill(
+        `:${line + 1}:${readFileSync(`${workspace}/configuration.nix`, 'utf8').split('\n')[line].indexOf('./hardware') + 4}`,
+      ); // Go to Line keeps its `:` prefix
       await page.keyboard.press('Enter');
       await page.keyboard.press('F12');
-      await page.locator('.tabs-container .tab.active', { hasText: 'hardware-configuration.nix' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('Go to Definition on ./hardware-configuration.nix did not open hardware-configuration.nix');
-      });
+      await page
+        .locator('.tabs-container .tab.active', { hasText: 'hardware-configuration.nix' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error(
+            'Go to Definition on ./hardware-configuration.nix did not open hardware-configuration.nix',
+          );
+        });
     },
   },
   {
@@ -696,12 +954,17 @@ export const JOURNEYS = [
     freshProfile: true,
     async run(page, { shot, workspace }) {
       demoToplevel(workspace);
-      if (!existsSync(`${workspace}-system/root/nix/var/nix/profiles/system-4-link`)) throw new Error('the demo has no bootable generation 4 for the rehearsal step (scripts/demo-workspace.ts skips it without busybox, cpio, modinfo or /boot/vmlinuz-*)');
+      if (!existsSync(`${workspace}-system/root/nix/var/nix/profiles/system-4-link`))
+        throw new Error(
+          'the demo has no bootable generation 4 for the rehearsal step (scripts/demo-workspace.ts skips it without busybox, cpio, modinfo or /boot/vmlinuz-*)',
+        );
       await waitWorkbench(page);
       const guide = page.locator('.gettingStartedContainer');
       // Without user settings VS Code opens its Welcome page at start; nixboot's walkthrough is
       // listed there (or behind "More…" when VS Code lists more walkthroughs than fit).
-      const entry = guide.locator('button.getting-started-category', { hasText: 'Debug NixOS boots with nixboot' }).first();
+      const entry = guide
+        .locator('button.getting-started-category', { hasText: 'Debug NixOS boots with nixboot' })
+        .first();
       await guide.waitFor({ timeout: T }).catch(() => {
         throw new Error('no Welcome page at start in a profile without user settings');
       });
@@ -715,7 +978,9 @@ export const JOURNEYS = [
       }
       if (!(await entry.isVisible())) {
         await more.click();
-        const pickRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug NixOS boots with nixboot' }).first();
+        const pickRow = page
+          .locator('.quick-input-list .monaco-list-row', { hasText: 'Debug NixOS boots with nixboot' })
+          .first();
         await pickRow.waitFor({ timeout: T }).catch(() => {
           throw new Error('the Welcome page does not list the nixboot walkthrough');
         });
@@ -732,20 +997,31 @@ export const JOURNEYS = [
       };
       const backToGuide = async () => {
         // The Welcome editor's tab says "Welcome", or "Walkthrough: …" once a walkthrough is reopened.
-        await page.locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough: / }).first().click();
+        await page
+          .locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough: / })
+          .first()
+          .click();
         // The Welcome page can be back on its start slide (it goes back on Escape, and was found
         // there after the initrd mount took focus to the NixOS Boot sidebar): a user clicks the
         // walkthrough again, and so does the journey.
-        const again = guide.locator('button.getting-started-category', { hasText: 'Debug NixOS boots' }).first();
+        const again = guide
+          .locator('button.getting-started-category', { hasText: 'Debug NixOS boots' })
+          .first();
         if ((await again.isVisible()) && (await again.isEnabled())) await again.click();
       };
       const checked = async (id, what) => {
-        await check(id).waitFor({ timeout: T }).catch(() => {
-          throw new Error(`the walkthrough has no step "${id}"`);
-        });
-        await guide.locator(`[data-done-step-id$="#nixboot.start#${id}"].complete`).first().waitFor({ timeout: T }).catch(() => {
-          throw new Error(`the walkthrough step "${id}" is not checked after ${what}`);
-        });
+        await check(id)
+          .waitFor({ timeout: T })
+          .catch(() => {
+            throw new Error(`the walkthrough has no step "${id}"`);
+          });
+        await guide
+          .locator(`[data-done-step-id$="#nixboot.start#${id}"].complete`)
+          .first()
+          .waitFor({ timeout: T })
+          .catch(() => {
+            throw new Error(`the walkthrough step "${id}" is not checked after ${what}`);
+          });
       };
       // Nothing is checked before the user has done anything (a step checked by merely being shown
       // would pass the checks below without the user's action).
@@ -759,8 +1035,15 @@ export const JOURNEYS = [
       // (The first click also activates nixboot, which then looks for the file: give it time.)
       for (let i = 0; ; i++) {
         await step('Open your NixOS configuration', 'Open configuration.nix');
-        if (await configTab.waitFor({ timeout: 15_000 }).then(() => true, () => false)) break;
-        if (i === 3) throw new Error("the walkthrough's Open configuration.nix did not open configuration.nix");
+        if (
+          await configTab.waitFor({ timeout: 15_000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+        if (i === 3)
+          throw new Error("the walkthrough's Open configuration.nix did not open configuration.nix");
       }
       await page.locator('.view-lines', { hasText: 'boot.loader' }).first().waitFor({ timeout: T });
       await backToGuide();
@@ -768,25 +1051,41 @@ export const JOURNEYS = [
 
       // 2. See a finding in Problems.
       await step('See a finding', 'Show Problems');
-      await problemRow(page, 'initrd-script-exit').first().waitFor({ timeout: T }).catch(() => {
-        throw new Error("the walkthrough's Show Problems did not list initrd-script-exit");
-      });
+      await problemRow(page, 'initrd-script-exit')
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error("the walkthrough's Show Problems did not list initrd-script-exit");
+        });
       await checked('see-finding', 'Show Problems');
 
       // 3. Fix it: the button puts the cursor on the finding and opens the light bulb's menu; the
       // step is checked once the fix is applied, not when the menu shows.
       await step('Fix it', 'Show Quick Fixes');
-      const action = page.locator('.action-widget .monaco-list-row, .context-view .monaco-list-row', { hasText: 'Move `exit`' }).first();
+      const action = page
+        .locator('.action-widget .monaco-list-row, .context-view .monaco-list-row', {
+          hasText: 'Move `exit`',
+        })
+        .first();
       await action.waitFor({ timeout: T }).catch(() => {
-        throw new Error("the walkthrough's Show Quick Fixes did not offer \"Move `exit` into the text appended to /root/.profile\"");
+        throw new Error(
+          'the walkthrough\'s Show Quick Fixes did not offer "Move `exit` into the text appended to /root/.profile"',
+        );
       });
       await action.click();
-      await page.locator('.view-lines', { hasText: 'killall zfs; exit"' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the quick fix picked from the walkthrough did not change configuration.nix');
-      });
-      await problemRow(page, 'initrd-script-exit').first().waitFor({ state: 'detached', timeout: T }).catch(() => {
-        throw new Error('initrd-script-exit was still listed after the fix');
-      });
+      await page
+        .locator('.view-lines', { hasText: 'killall zfs; exit"' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the quick fix picked from the walkthrough did not change configuration.nix');
+        });
+      await problemRow(page, 'initrd-script-exit')
+        .first()
+        .waitFor({ state: 'detached', timeout: T })
+        .catch(() => {
+          throw new Error('initrd-script-exit was still listed after the fix');
+        });
       await backToGuide();
       await checked('fix-it', 'applying the quick fix');
 
@@ -799,9 +1098,11 @@ export const JOURNEYS = [
       await page.locator('.quick-input-widget input').fill('gen 3');
       // Clicked, not Enter: the Welcome page may hold the keyboard focus while the picker shows.
       await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'gen 3' }).first().click();
-      await initrdsRow(page, /^initrd: gen 3 · /).waitFor({ timeout: T }).catch(() => {
-        throw new Error('the initrd picked from the walkthrough was not mounted in the Initrds view');
-      });
+      await initrdsRow(page, /^initrd: gen 3 · /)
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the initrd picked from the walkthrough was not mounted in the Initrds view');
+        });
       await backToGuide();
       await checked('open-initrd', 'opening the initrd of generation 3');
 
@@ -822,15 +1123,22 @@ export const JOURNEYS = [
         throw new Error('Rehearse Boot of Generation… from the walkthrough offered no generation 4');
       });
       await page.locator('.quick-input-widget input').fill('Generation 4');
-      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Generation 4' }).first().click();
+      await page
+        .locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Generation 4' })
+        .first()
+        .click();
       const toast = page.locator('.notification-toast', { hasText: 'Generation 4: stage1-fail' }).first();
       await toast.waitFor({ timeout: 120_000 }).catch(() => {
-        throw new Error('no "Generation 4: stage1-fail" verdict notification within 120 s of rehearsing from the walkthrough');
+        throw new Error(
+          'no "Generation 4: stage1-fail" verdict notification within 120 s of rehearsing from the walkthrough',
+        );
       });
       // The last step done, VS Code takes the walkthrough off the Welcome page's list (a finished
       // walkthrough): the user opens it again from the Command Palette to look at it.
       await runCommand(page, 'Welcome: Open Walkthrough');
-      const pickRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Debug NixOS boots with nixboot' }).first();
+      const pickRow = page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Debug NixOS boots with nixboot' })
+        .first();
       await pickRow.waitFor({ timeout: T }).catch(() => {
         throw new Error('"Welcome: Open Walkthrough" does not list the nixboot walkthrough');
       });
@@ -840,16 +1148,29 @@ export const JOURNEYS = [
       // The end: every step checked.
       const steps = await guide.locator('[data-done-step-id*="#nixboot.start#"]').count();
       const done = await guide.locator('[data-done-step-id*="#nixboot.start#"].complete').count();
-      if (steps !== 6 || done !== 6) throw new Error(`${done} of ${steps} walkthrough steps are checked at the end (6 of 6 expected)`);
+      if (steps !== 6 || done !== 6)
+        throw new Error(`${done} of ${steps} walkthrough steps are checked at the end (6 of 6 expected)`);
       // For the picture (media/walkthrough.png): the rehearsal's console and notifications put away
       // (best effort: the assertions are above).
       for (let i = 0; i < 5 && (await page.locator('.notification-toast').count()) > 0; i++) {
         const toast = page.locator('.notification-toast').first();
         await toast.hover({ timeout: 2000 }).catch(() => undefined);
-        await toast.locator('.codicon-notifications-clear').first().click({ timeout: 2000 }).catch(() => undefined);
+        await toast
+          .locator('.codicon-notifications-clear')
+          .first()
+          .click({ timeout: 2000 })
+          .catch(() => undefined);
       }
-      await page.locator('.part.panel .action-label[aria-label^="Hide Panel"]').first().click({ timeout: 2000 }).catch(() => undefined);
-      await page.locator('.part.panel').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+      await page
+        .locator('.part.panel .action-label[aria-label^="Hide Panel"]')
+        .first()
+        .click({ timeout: 2000 })
+        .catch(() => undefined);
+      await page
+        .locator('.part.panel')
+        .first()
+        .waitFor({ state: 'hidden', timeout: 5000 })
+        .catch(() => undefined);
       await shot('walkthrough');
     },
   },
@@ -860,9 +1181,16 @@ export const JOURNEYS = [
     async run(page, { shot, workspace }) {
       // Generation 4 of the demo: the Debian kernel and a busybox stage 1 made from the demo's
       // configuration.nix as it is (seed 001's `exit`), built by scripts/demo-workspace.ts.
-      if (!existsSync(`${workspace}-system/root/nix/var/nix/profiles/system-4-link`)) throw new Error('the demo has no bootable generation 4 (scripts/demo-workspace.ts skips it without busybox, cpio, modinfo or /boot/vmlinuz-*)');
+      if (!existsSync(`${workspace}-system/root/nix/var/nix/profiles/system-4-link`))
+        throw new Error(
+          'the demo has no bootable generation 4 (scripts/demo-workspace.ts skips it without busybox, cpio, modinfo or /boot/vmlinuz-*)',
+        );
       await waitWorkbench(page);
-      const icon = page.locator('.activitybar .action-item a[aria-label^="NixOS Boot"], .activitybar .action-item[aria-label^="NixOS Boot"]').first();
+      const icon = page
+        .locator(
+          '.activitybar .action-item a[aria-label^="NixOS Boot"], .activitybar .action-item[aria-label^="NixOS Boot"]',
+        )
+        .first();
       await icon.waitFor({ timeout: T }).catch(() => {
         throw new Error('no NixOS Boot icon in the activity bar');
       });
@@ -871,22 +1199,45 @@ export const JOURNEYS = [
       await gen.waitFor({ timeout: T }).catch(() => {
         throw new Error('the Generations view never listed generation 4 (25.11.20251124.0a1b2c3)');
       });
-      const menuItem = page.locator('.context-view .action-item, .monaco-menu .action-item', { hasText: 'Rehearse Boot of Generation' }).first();
+      const menuItem = page
+        .locator('.context-view .action-item, .monaco-menu .action-item', {
+          hasText: 'Rehearse Boot of Generation',
+        })
+        .first();
       const deadline = Date.now() + T;
       for (;;) {
         await gen.click({ button: 'right' });
-        if (await menuItem.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+        if (
+          await menuItem.waitFor({ timeout: 2000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
         await page.keyboard.press('Escape');
-        if (Date.now() > deadline) throw new Error('the context menu of generation 4 never offered "Rehearse Boot of Generation…"');
+        if (Date.now() > deadline)
+          throw new Error('the context menu of generation 4 never offered "Rehearse Boot of Generation…"');
       }
       for (let i = 0; i < 5; i++) {
         await menuItem.click().catch(() => undefined);
-        if (await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(() => true, () => false)) break;
+        if (
+          await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
       }
       // The console terminal opens at once; the boot takes about 10 s under TCG.
-      await page.locator('.terminal-tabs-entry, .single-terminal-tab, .pane-header, .panel .title', { hasText: 'Rehearse generation 4' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('no "Rehearse generation 4" terminal appeared');
-      });
+      await page
+        .locator('.terminal-tabs-entry, .single-terminal-tab, .pane-header, .panel .title', {
+          hasText: 'Rehearse generation 4',
+        })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('no "Rehearse generation 4" terminal appeared');
+        });
       const toast = page.locator('.notification-toast', { hasText: 'Generation 4: stage1-fail' }).first();
       await toast.waitFor({ timeout: 120_000 }).catch(() => {
         throw new Error('no "Generation 4: stage1-fail" verdict notification within 120 s');
@@ -894,9 +1245,16 @@ export const JOURNEYS = [
       // In code-server the terminal's text is not in the page's DOM (no .xterm-rows text), so the console
       // is seen in the screenshot; the verdict above is the server's reading of that same console stream.
       // Other notifications (e.g. the Generations view's boot-entry warning) would cover the verdict in the picture.
-      for (const other of await page.locator('.notification-toast').filter({ hasNotText: 'Generation 4:' }).all()) {
+      for (const other of await page
+        .locator('.notification-toast')
+        .filter({ hasNotText: 'Generation 4:' })
+        .all()) {
         await other.hover().catch(() => undefined);
-        await other.locator('.codicon-notifications-clear').first().click({ timeout: 2000 }).catch(() => undefined);
+        await other
+          .locator('.codicon-notifications-clear')
+          .first()
+          .click({ timeout: 2000 })
+          .catch(() => undefined);
       }
       await shot('rehearse-verdict');
       // "Show Report": the rehearsal report webview (client/src/reports/kinds/rehearsal.ts).
@@ -904,41 +1262,81 @@ export const JOURNEYS = [
       const frame = await reportFrame(page, 'Rehearsal of generation 4: stage1-fail');
       const timeline = (await frame.locator('ol.timeline li.ev b').allTextContents()).map((t) => t.trim());
       for (const want of ['kernel started', '/init started', 'stage 1 failed (fail() menu)'])
-        if (!timeline.includes(want)) throw new Error(`the report's timeline lacks "${want}": ${JSON.stringify(timeline)}`);
-      const times = (await frame.locator('ol.timeline li.ev:not(.hook) .t').allTextContents()).map((t) => parseFloat(t));
-      if (times.some((t, i) => !(t >= 0) || (i > 0 && t < times[i - 1]))) throw new Error(`the timeline's times are not in order: ${JSON.stringify(times)}`);
+        if (!timeline.includes(want))
+          throw new Error(`the report's timeline lacks "${want}": ${JSON.stringify(timeline)}`);
+      const times = (await frame.locator('ol.timeline li.ev:not(.hook) .t').allTextContents()).map((t) =>
+        parseFloat(t),
+      );
+      if (times.some((t, i) => !(t >= 0) || (i > 0 && t < times[i - 1])))
+        throw new Error(`the timeline's times are not in order: ${JSON.stringify(times)}`);
       // Each hook of the demo's configuration in the timeline: the network hook with seed 001's `exit`
       // started after the last /init line printed before it; postDeviceCommands after it was never reached.
-      const hookRows = await frame.locator('ol.timeline li.ev.hook').evaluateAll((es) => es.map((e) => `${e.dataset.state} ${e.querySelector('b')?.textContent}: ${e.querySelector('.line')?.textContent}`));
-      if (!hookRows.some((h) => /^started hook boot\.initrd\.network\.postCommands: started after \d+\.\d s/.test(h)) || !hookRows.some((h) => /^not-reached hook boot\.initrd\.postDeviceCommands: not reached/.test(h)))
-        throw new Error(`the report's timeline lacks the hooks with their windows: ${JSON.stringify(hookRows)}`);
-      if (!/An error occurred in stage 1/.test(await frame.locator('pre.console').textContent())) throw new Error("the report's console tail lacks fail()'s message");
+      const hookRows = await frame
+        .locator('ol.timeline li.ev.hook')
+        .evaluateAll((es) =>
+          es.map(
+            (e) =>
+              `${e.dataset.state} ${e.querySelector('b')?.textContent}: ${e.querySelector('.line')?.textContent}`,
+          ),
+        );
+      if (
+        !hookRows.some((h) =>
+          /^started hook boot\.initrd\.network\.postCommands: started after \d+\.\d s/.test(h),
+        ) ||
+        !hookRows.some((h) => /^not-reached hook boot\.initrd\.postDeviceCommands: not reached/.test(h))
+      )
+        throw new Error(
+          `the report's timeline lacks the hooks with their windows: ${JSON.stringify(hookRows)}`,
+        );
+      if (!/An error occurred in stage 1/.test(await frame.locator('pre.console').textContent()))
+        throw new Error("the report's console tail lacks fail()'s message");
       await shot('report-rehearse');
       // The cause's button opens the .nix line.
       await frame.locator('li.cause button', { hasText: 'Open configuration.nix:26' }).click();
-      await page.locator('.tabs-container .tab', { hasText: 'configuration.nix' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the report\'s "Open configuration.nix:26" did not open configuration.nix');
-      });
+      await page
+        .locator('.tabs-container .tab', { hasText: 'configuration.nix' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the report\'s "Open configuration.nix:26" did not open configuration.nix');
+        });
       // The cursor lands on the `exit` of `>> /root/.profile; exit` (line 26, column 28).
-      await page.locator('.statusbar-item', { hasText: 'Ln 26, Col 28' }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the cause button did not put the cursor on configuration.nix line 26, column 28');
-      });
+      await page
+        .locator('.statusbar-item', { hasText: 'Ln 26, Col 28' })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the cause button did not put the cursor on configuration.nix line 26, column 28');
+        });
       await shot('rehearse-cause');
       // "Open /init at line N": /init read from the booted initrd through the `initrd:` file system, at the `exit`.
       const initButton = frame.locator('li.cause button', { hasText: /^Open \/init at line \d+$/ }).first();
       const initLine = Number((await initButton.textContent()).match(/(\d+)$/)[1]);
       await initButton.click();
-      await page.locator('.tabs-container .tab', { hasText: /^init$/ }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error('the report\'s "Open /init at line N" opened no /init editor');
-      });
-      await page.locator('.statusbar-item', { hasText: `Ln ${initLine}, Col 1` }).first().waitFor({ timeout: T }).catch(() => {
-        throw new Error(`"Open /init at line ${initLine}" did not put the cursor on line ${initLine}`);
-      });
+      await page
+        .locator('.tabs-container .tab', { hasText: /^init$/ })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error('the report\'s "Open /init at line N" opened no /init editor');
+        });
+      await page
+        .locator('.statusbar-item', { hasText: `Ln ${initLine}, Col 1` })
+        .first()
+        .waitFor({ timeout: T })
+        .catch(() => {
+          throw new Error(`"Open /init at line ${initLine}" did not put the cursor on line ${initLine}`);
+        });
       // The editor shows the image's /init around that line: the hook's `exit` pasted in by stage-1.nix.
       const editor = page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
-      await editor.filter({ hasText: />>\s\/root\/\.profile;\sexit/ }).waitFor({ timeout: T }).catch(async () => {
-        throw new Error(`the /init editor does not show the hook's exit line: ${(await editor.textContent()).slice(0, 400)}`);
-      });
+      await editor
+        .filter({ hasText: />>\s\/root\/\.profile;\sexit/ })
+        .waitFor({ timeout: T })
+        .catch(async () => {
+          throw new Error(
+            `the /init editor does not show the hook's exit line: ${(await editor.textContent()).slice(0, 400)}`,
+          );
+        });
       await shot('rehearse-init');
     },
   },

@@ -42,14 +42,27 @@ async function launchBrowser() {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 async function bundleSuite() {
   const out = join(REPO, 'test/e2e/out');
   await build({
-    entryPoints: [join(REPO, 'test/e2e/suite/index.ts'), join(REPO, 'test/e2e/suite/extension.test.ts'), join(REPO, 'test/e2e/suite/activation.test.ts'), join(REPO, 'test/e2e/suite/coexistence.test.ts')],
+    entryPoints: [
+      join(REPO, 'test/e2e/suite/index.ts'),
+      join(REPO, 'test/e2e/suite/extension.test.ts'),
+      join(REPO, 'test/e2e/suite/activation.test.ts'),
+      join(REPO, 'test/e2e/suite/coexistence.test.ts'),
+    ],
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -73,7 +86,10 @@ async function runSuite(tools, workspace, label = 'suite', installs = []) {
   const dirs = prepareProfile(runDir, demoSettings(workspace));
   for (const vsix of installs) installExtension(tools, dirs, vsix);
   const port = await freePort();
-  const cs = await startCodeServer(tools, dirs, { port, extraArgs: ['--vscode-option', 'enable-smoke-test-driver'] });
+  const cs = await startCodeServer(tools, dirs, {
+    port,
+    extraArgs: ['--vscode-option', 'enable-smoke-test-driver'],
+  });
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -81,13 +97,17 @@ async function runSuite(tools, workspace, label = 'suite', installs = []) {
     let resolveExit;
     const exited = new Promise((r) => (resolveExit = r));
     await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
-    await page.exposeFunction('codeAutomationLog', (type, args) => logs.push(`[${type}] ${Array.isArray(args) ? args.join(' ') : String(args)}`));
+    await page.exposeFunction('codeAutomationLog', (type, args) =>
+      logs.push(`[${type}] ${Array.isArray(args) ? args.join(' ') : String(args)}`),
+    );
     const authority = `127.0.0.1:${port}`;
     const payload = [
       ['extensionDevelopmentPath', `vscode-remote://${authority}${REPO}`],
       ['extensionTestsPath', `vscode-remote://${authority}${join(out, 'index.js')}`],
     ];
-    await page.goto(`${cs.url}?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    await page.goto(
+      `${cs.url}?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+    );
     const timeoutMs = 5 * 60_000;
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
     if (code !== 0) {
@@ -95,10 +115,16 @@ async function runSuite(tools, workspace, label = 'suite', installs = []) {
       await page.screenshot({ path: join(SHOTS, 'suite-failure.png') }).catch(() => undefined);
     }
     const report = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : undefined;
-    if (report) for (const r of report.results) record(`extension host: ${r.title}`, r.state === 'passed', r.error ?? '');
+    if (report)
+      for (const r of report.results)
+        record(`extension host: ${r.title}`, r.state === 'passed', r.error ?? '');
     if (!report || code !== 0) {
       if (!report || report.failures === 0) {
-        record('extension host: suite completed', false, `exit ${code}; logs:\n${logs.slice(-40).join('\n')}\ncode-server:\n${cs.output.join('').slice(-3000)}`);
+        record(
+          'extension host: suite completed',
+          false,
+          `exit ${code}; logs:\n${logs.slice(-40).join('\n')}\ncode-server:\n${cs.output.join('').slice(-3000)}`,
+        );
       }
     }
     console.log(`extension-host suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -132,21 +158,33 @@ async function runJourneys(tools, workspace, vsix) {
         const started = Date.now();
         // A `freshProfile` journey gets a code-server of its own, new for each attempt (VS Code keeps
         // e.g. walkthrough progress in the profile); the others share one.
-        const cs = journey.freshProfile ? await start(join(E2E, `journey-${journey.id}`), { quiet: false }) : (shared ??= await start(join(E2E, 'journeys')));
+        const cs = journey.freshProfile
+          ? await start(join(E2E, `journey-${journey.id}`), { quiet: false })
+          : (shared ??= await start(join(E2E, 'journeys')));
         const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
         const page = await context.newPage();
         try {
           await page.goto(`${cs.url}?workspace=${encodeURIComponent(`${workspace}.code-workspace`)}`);
-          await journey.run(page, { workspace, shot: (name) => page.screenshot({ path: join(SHOTS, `${name}.png`) }) });
+          await journey.run(page, {
+            workspace,
+            shot: (name) => page.screenshot({ path: join(SHOTS, `${name}.png`) }),
+          });
           const retried = firstFailure ? ` — passed on retry; first attempt: ${firstFailure}` : '';
-          record(`journey: ${journey.name} (${((Date.now() - started) / 1000).toFixed(1)} s)${retried}`, true);
+          record(
+            `journey: ${journey.name} (${((Date.now() - started) / 1000).toFixed(1)} s)${retried}`,
+            true,
+          );
           break;
         } catch (e) {
           const file = join(SHOTS, `${journey.id}-failure${attempt > 1 ? '-retry' : ''}.png`);
           await page.screenshot({ path: file }).catch(() => undefined);
           const message = `${e instanceof Error ? e.message : String(e)} (screenshot: ${file})`;
           if (attempt === 2 || process.env.E2E_NO_RETRY) {
-            record(`journey: ${journey.name}`, false, firstFailure ? `${message}\n(first attempt: ${firstFailure})` : message);
+            record(
+              `journey: ${journey.name}`,
+              false,
+              firstFailure ? `${message}\n(first attempt: ${firstFailure})` : message,
+            );
             break;
           }
           firstFailure = message;
@@ -168,7 +206,15 @@ async function runJourneys(tools, workspace, vsix) {
         const dst = join(REPO, 'media', `${shot}.png`);
         copyFileSync(src, dst);
         // Keep the committed pictures small (pngquant, when installed: about a third of the size).
-        spawnSync('pngquant', ['--force', '--skip-if-larger', '--strip', '--quality=60-90', '--output', dst, dst]);
+        spawnSync('pngquant', [
+          '--force',
+          '--skip-if-larger',
+          '--strip',
+          '--quality=60-90',
+          '--output',
+          dst,
+          dst,
+        ]);
       }
     }
   }
@@ -197,16 +243,23 @@ async function main() {
       record('extension host: suite ran', false, e instanceof Error ? (e.stack ?? e.message) : String(e));
     }
     const metricsFile = join(E2E, 'suite-metrics.json');
-    if (existsSync(metricsFile)) console.log(`activation: ${readFileSync(metricsFile, 'utf8').replace(/\s+/g, ' ')}`);
+    if (existsSync(metricsFile))
+      console.log(`activation: ${readFileSync(metricsFile, 'utf8').replace(/\s+/g, ' ')}`);
   }
   if (what === 'all' || what === 'suite' || what === 'coexistence') {
     // Beside a second extension for `nix`: the Nix IDE test double (docs/editors.md).
     try {
       const fake = join(E2E, 'fake-nix-ide.vsix');
-      run('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '-o', fake], { cwd: join(REPO, 'test/e2e/fake-nix-ide') });
+      run('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '-o', fake], {
+        cwd: join(REPO, 'test/e2e/fake-nix-ide'),
+      });
       await runSuite(tools, workspace, 'suite-coexistence', [fake]);
     } catch (e) {
-      record('extension host: coexistence suite ran', false, e instanceof Error ? (e.stack ?? e.message) : String(e));
+      record(
+        'extension host: coexistence suite ran',
+        false,
+        e instanceof Error ? (e.stack ?? e.message) : String(e),
+      );
     }
   }
   if (what === 'all' || what === 'journeys') {

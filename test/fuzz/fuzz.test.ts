@@ -20,13 +20,21 @@ after(() => fs.rmSync(out, { recursive: true, force: true }));
 
 test('the instrumented bundle has counters in every target file', () => {
   const files = new Set(bundle.sites.map((s) => s.file));
-  for (const t of TARGET_INFO) for (const f of t.files) assert.ok(files.has(f), `${f} (${t.name}) has no coverage counters`);
+  for (const t of TARGET_INFO)
+    for (const f of t.files) assert.ok(files.has(f), `${f} (${t.name}) has no coverage counters`);
   assert.ok(bundle.sites.length > 1000, `only ${bundle.sites.length} counters`);
 });
 
 for (const t of TARGET_INFO.filter((x) => !x.hidden)) {
   test(`fuzz smoke: ${t.name} runs without crash or hang and grows coverage beyond its seeds`, async () => {
-    const r = await runTarget({ bundle, target: t.name, outDir: out, seconds: 20, stopWhenGrownAfterMs: 1500, seed: 1 });
+    const r = await runTarget({
+      bundle,
+      target: t.name,
+      outDir: out,
+      seconds: 20,
+      stopWhenGrownAfterMs: 1500,
+      seed: 1,
+    });
     const report = formatResult(r);
     assert.deepEqual(r.crashes, [], report);
     assert.deepEqual(r.hangs, [], report);
@@ -42,7 +50,16 @@ test('fuzz harness: a crash, a hang (> 5 s) and running out of memory are caught
   fs.writeFileSync(path.join(dir, 'b-hang'), 'HANG');
   fs.writeFileSync(path.join(dir, 'c-oom'), 'OOM');
   const logs: string[] = [];
-  const r = await runTarget({ bundle, target: 'selftest', outDir: out, seconds: 120, maxExecs: 2000, heapMiB: 64, seed: 1, log: (s) => logs.push(s) });
+  const r = await runTarget({
+    bundle,
+    target: 'selftest',
+    outDir: out,
+    seconds: 120,
+    maxExecs: 2000,
+    heapMiB: 64,
+    seed: 1,
+    log: (s) => logs.push(s),
+  });
   const kinds = [...r.crashes, ...r.hangs].map((f) => path.basename(f).split('-')[0]).sort();
   assert.deepEqual([...new Set(kinds)], ['crash', 'hang', 'oom'], logs.join('\n'));
   const crash = r.crashes.find((f) => path.basename(f).startsWith('crash-'))!;
@@ -50,7 +67,10 @@ test('fuzz harness: a crash, a hang (> 5 s) and running out of memory are caught
   assert.match(fs.readFileSync(`${crash}.txt`, 'utf8'), /TypeError/);
   assert.equal(fs.readFileSync(r.hangs[0]!, 'latin1'), 'HANG');
   // an input that hung or killed the worker leaves the corpus (a new worker would run it again)
-  assert.ok(!fs.existsSync(path.join(dir, 'b-hang')) && !fs.existsSync(path.join(dir, 'c-oom')), fs.readdirSync(dir).join(' '));
+  assert.ok(
+    !fs.existsSync(path.join(dir, 'b-hang')) && !fs.existsSync(path.join(dir, 'c-oom')),
+    fs.readdirSync(dir).join(' '),
+  );
   // expected errors (RangeError here) are not crashes, and fuzzing went on after each finding
   assert.equal(r.execs, 2000, formatResult(r));
 });

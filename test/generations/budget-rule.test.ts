@@ -21,7 +21,8 @@ import { nixEnv, skipUnless } from '../nixEnv';
 /** Mounting the small /boot needs root; under CI=true a missing capability fails instead of skipping. */
 function rootOnly(): string | false {
   if (process.getuid?.() === 0) return false;
-  if (process.env.CI === 'true') throw new Error('budget-rule.test.ts mounts a tmpfs as /boot: CI runs as root');
+  if (process.env.CI === 'true')
+    throw new Error('budget-rule.test.ts mounts a tmpfs as /boot: CI runs as root');
   return 'needs root (mounts a 16 MiB tmpfs as the fixture /boot)';
 }
 
@@ -38,7 +39,9 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nixboot-budget-'));
   boot = path.join(dir, 'root', 'boot');
   fs.mkdirSync(boot, { recursive: true });
-  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0755', 'nixboot-test-boot', boot], { encoding: 'utf8' });
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0755', 'nixboot-test-boot', boot], {
+    encoding: 'utf8',
+  });
   assert.equal(m.status, 0, `mount tmpfs: ${m.stderr}`);
   mounted = true;
   // Three kernel updates: each generation brings its own 3 MiB kernel (and a small zstd initrd).
@@ -61,7 +64,16 @@ after(() => {
 function capture(): CliIO & { stdout: () => string; stderr: () => string } {
   let out = '';
   let err = '';
-  return { cwd: process.cwd(), env: process.env, out: (t) => void (out += t), err: (t) => void (err += t), outBytes: async () => {}, signal: new AbortController().signal, stdout: () => out, stderr: () => err };
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    outBytes: async () => {},
+    signal: new AbortController().signal,
+    stdout: () => out,
+    stderr: () => err,
+  };
 }
 
 const config = (limit: string | undefined, host = 'budgethost', extra = '') =>
@@ -83,12 +95,20 @@ interface JsonFinding {
   range: { start: { line: number; character: number } };
 }
 
-async function lint(text: string, ...args: string[]): Promise<{ status: number; findings: JsonFinding[]; stderr: string }> {
+async function lint(
+  text: string,
+  ...args: string[]
+): Promise<{ status: number; findings: JsonFinding[]; stderr: string }> {
   const cfg = fs.mkdtempSync(path.join(dir, 'cfg-'));
   fs.writeFileSync(path.join(cfg, 'configuration.nix'), text);
   const io = capture();
   const status = await runCli(['lint', '--format', 'json', ...args, cfg], io);
-  const findings = status === 2 ? [] : ((JSON.parse(io.stdout()) as { findings: JsonFinding[] }).findings.filter((f) => f.rule === 'boot-partition-budget'));
+  const findings =
+    status === 2
+      ? []
+      : (JSON.parse(io.stdout()) as { findings: JsonFinding[] }).findings.filter(
+          (f) => f.rule === 'boot-partition-budget',
+        );
   return { status, findings, stderr: io.stderr() };
 }
 
@@ -112,56 +132,80 @@ test('the measurement of a real system on a 16 MiB /boot (real nix, tmpfs)', { s
   assert.deepEqual([b.fits, b.roomFor], [5, 2]);
 });
 
-test('nixboot lint --root: the rule judges the configuration against the measured /boot (real nix, tmpfs)', { skip }, async () => {
-  const root = ['--root', sys.root];
-  let r = await lint(config('10'), ...root);
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.findings.length, 1, JSON.stringify(r.findings));
-  assert.deepEqual([r.findings[0]!.severity, r.findings[0]!.range.start], ['warning', { line: 4, character: 48 }]);
-  assert.match(r.findings[0]!.message, /^configurationLimit = 10 lets systemd-boot keep 10 generations in \/boot, but \/boot holds about 5 generations of the current size \(3\.0 MiB kernel \+ initrd each; 1[56]\.\d MiB for copies: 9\.0 MiB in use, [67]\.\d MiB free\)\..* Keep at most 5,/);
+test(
+  'nixboot lint --root: the rule judges the configuration against the measured /boot (real nix, tmpfs)',
+  { skip },
+  async () => {
+    const root = ['--root', sys.root];
+    let r = await lint(config('10'), ...root);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.findings.length, 1, JSON.stringify(r.findings));
+    assert.deepEqual(
+      [r.findings[0]!.severity, r.findings[0]!.range.start],
+      ['warning', { line: 4, character: 48 }],
+    );
+    assert.match(
+      r.findings[0]!.message,
+      /^configurationLimit = 10 lets systemd-boot keep 10 generations in \/boot, but \/boot holds about 5 generations of the current size \(3\.0 MiB kernel \+ initrd each; 1[56]\.\d MiB for copies: 9\.0 MiB in use, [67]\.\d MiB free\)\..* Keep at most 5,/,
+    );
 
-  // The same limit that fits: nothing. No limit at all: two more generations of this size fit.
-  assert.deepEqual((await lint(config('5'), ...root)).findings, []);
-  r = await lint(config(undefined), ...root);
-  assert.equal(r.findings.length, 1);
-  assert.equal(r.findings[0]!.range.start.line, 3);
-  assert.match(r.findings[0]!.message, /^systemd-boot has no configurationLimit: it keeps the kernel and initrd of every generation in the profile \(3 now\) in \/boot, and its free space holds only 2 more of the current size/);
+    // The same limit that fits: nothing. No limit at all: two more generations of this size fit.
+    assert.deepEqual((await lint(config('5'), ...root)).findings, []);
+    r = await lint(config(undefined), ...root);
+    assert.equal(r.findings.length, 1);
+    assert.equal(r.findings[0]!.range.start.line, 3);
+    assert.match(
+      r.findings[0]!.message,
+      /^systemd-boot has no configurationLimit: it keeps the kernel and initrd of every generation in the profile \(3 now\) in \/boot, and its free space holds only 2 more of the current size/,
+    );
 
-  // Severities and switches as for every rule; an ignore comment; another host; no measurement.
-  r = await lint(config('10'), ...root, '--rule', 'boot-partition-budget=error');
-  assert.deepEqual([r.status, r.findings.map((f) => f.severity)], [1, ['error']]);
-  assert.deepEqual((await lint(config('10'), ...root, '--rule', 'boot-partition-budget=off')).findings, []);
-  assert.deepEqual((await lint(config('10', 'budgethost', '  # nixboot: ignore boot-partition-budget'), ...root)).findings, []);
-  assert.deepEqual((await lint(config('10', 'otherhost'), ...root)).findings, []);
-  assert.deepEqual((await lint(config('10'))).findings, []);
+    // Severities and switches as for every rule; an ignore comment; another host; no measurement.
+    r = await lint(config('10'), ...root, '--rule', 'boot-partition-budget=error');
+    assert.deepEqual([r.status, r.findings.map((f) => f.severity)], [1, ['error']]);
+    assert.deepEqual((await lint(config('10'), ...root, '--rule', 'boot-partition-budget=off')).findings, []);
+    assert.deepEqual(
+      (await lint(config('10', 'budgethost', '  # nixboot: ignore boot-partition-budget'), ...root)).findings,
+      [],
+    );
+    assert.deepEqual((await lint(config('10', 'otherhost'), ...root)).findings, []);
+    assert.deepEqual((await lint(config('10'))).findings, []);
 
-  // --fix leaves it alone (it would remove boot entries at the next rebuild).
-  const cfg = fs.mkdtempSync(path.join(dir, 'fix-'));
-  fs.writeFileSync(path.join(cfg, 'configuration.nix'), config('10'));
-  assert.equal(await runCli(['lint', '--fix', ...root, cfg], capture()), 0);
-  assert.equal(fs.readFileSync(path.join(cfg, 'configuration.nix'), 'utf8'), config('10'));
+    // --fix leaves it alone (it would remove boot entries at the next rebuild).
+    const cfg = fs.mkdtempSync(path.join(dir, 'fix-'));
+    fs.writeFileSync(path.join(cfg, 'configuration.nix'), config('10'));
+    assert.equal(await runCli(['lint', '--fix', ...root, cfg], capture()), 0);
+    assert.equal(fs.readFileSync(path.join(cfg, 'configuration.nix'), 'utf8'), config('10'));
 
-  // A root with no system profile is a clear error, not a silent pass.
-  const bad = await lint(config('10'), '--root', path.join(dir, 'nothing-here'));
-  assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /--root .*nothing-here: cannot read the profile directory/);
-});
+    // A root with no system profile is a clear error, not a silent pass.
+    const bad = await lint(config('10'), '--root', path.join(dir, 'nothing-here'));
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--root .*nothing-here: cannot read the profile directory/);
+  },
+);
 
-test('language server: the diagnostic and the ⚠ on the configurationLimit lens come from the same rule (real nix, tmpfs)', { skip }, async () => {
-  const ws = fs.mkdtempSync(path.join(dir, 'ws-'));
-  const client = new LspClient(nixEnv());
-  try {
-    await client.initialize(ws, { systemRoot: sys.root });
-    const uri = pathToFileURL(path.join(ws, 'configuration.nix')).href;
-    await client.open(uri, config('10'));
-    const diags = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'boot-partition-budget'));
-    const d = diags.find((x) => x.code === 'boot-partition-budget')!;
-    assert.equal(d.range.start.line, 4);
-    const lenses = (await client.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as Array<{ range: { start: { line: number } }; command?: { title: string; tooltip?: string } }>;
-    const lens = lenses.find((l) => l.range.start.line === 4);
-    assert.equal(lens?.command?.title, '⚠ 3 generations, 3 entries in /boot, room for 2 more');
-    assert.equal(lens?.command?.tooltip, d.message);
-  } finally {
-    await client.close();
-  }
-});
+test(
+  'language server: the diagnostic and the ⚠ on the configurationLimit lens come from the same rule (real nix, tmpfs)',
+  { skip },
+  async () => {
+    const ws = fs.mkdtempSync(path.join(dir, 'ws-'));
+    const client = new LspClient(nixEnv());
+    try {
+      await client.initialize(ws, { systemRoot: sys.root });
+      const uri = pathToFileURL(path.join(ws, 'configuration.nix')).href;
+      await client.open(uri, config('10'));
+      const diags = await client.waitForDiagnostics(uri, (d) =>
+        d.some((x) => x.code === 'boot-partition-budget'),
+      );
+      const d = diags.find((x) => x.code === 'boot-partition-budget')!;
+      assert.equal(d.range.start.line, 4);
+      const lenses = (await client.conn.sendRequest('textDocument/codeLens', {
+        textDocument: { uri },
+      })) as Array<{ range: { start: { line: number } }; command?: { title: string; tooltip?: string } }>;
+      const lens = lenses.find((l) => l.range.start.line === 4);
+      assert.equal(lens?.command?.title, '⚠ 3 generations, 3 entries in /boot, room for 2 more');
+      assert.equal(lens?.command?.tooltip, d.message);
+    } finally {
+      await client.close();
+    }
+  },
+);

@@ -44,7 +44,17 @@ before(() => {
   l(`${top(2)}/specialisation/safe`, top(1));
   l('nix/var/nix/profiles/system', 'system-2-link');
   l('run/booted-system', top(1));
-  w('boot/extlinux/extlinux.conf', [`DEFAULT nixos-default`, `LABEL nixos-default`, `  MENU LABEL NixOS - Default`, `  LINUX ../nixos/${H('k')}-linux-6.1.5-bzImage`, `  APPEND init=${top(2)}/init console=ttyS0`, ''].join('\n'));
+  w(
+    'boot/extlinux/extlinux.conf',
+    [
+      `DEFAULT nixos-default`,
+      `LABEL nixos-default`,
+      `  MENU LABEL NixOS - Default`,
+      `  LINUX ../nixos/${H('k')}-linux-6.1.5-bzImage`,
+      `  APPEND init=${top(2)}/init console=ttyS0`,
+      '',
+    ].join('\n'),
+  );
 });
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -53,7 +63,19 @@ test('absolute links resolve under the recovery root, never on this machine', ()
   assert.throws(() => realpathUnder(root, '/nix/var/nix/profiles/system-9-link'), /ENOENT/);
   const r = readGenerations({ root });
   assert.deepEqual(
-    r.generations.map((g) => [g.generation, g.storePath, g.nixosVersion, g.kernelVersion, g.kernel?.size, g.initrd?.size, g.source, g.default, g.booted, g.current, g.bootEntry]),
+    r.generations.map((g) => [
+      g.generation,
+      g.storePath,
+      g.nixosVersion,
+      g.kernelVersion,
+      g.kernel?.size,
+      g.initrd?.size,
+      g.source,
+      g.default,
+      g.booted,
+      g.current,
+      g.bootEntry,
+    ]),
     [
       [1, top(1), '23.11.1', '6.1.5', 5000, 1000, 'toplevel', false, true, false, false],
       [2, top(2), '23.11.2', '6.1.5', 5000, 2000, 'toplevel', true, false, false, true],
@@ -67,7 +89,10 @@ test('absolute links resolve under the recovery root, never on this machine', ()
   assert.equal(b.copies, true);
   assert.equal(b.usedByGenerations, 5000 + 2000);
   assert.equal(b.nextGenerationBytes, 7000);
-  assert.deepEqual(generationWarnings(r, b).map((w) => w.kind), ['fewer-entries']);
+  assert.deepEqual(
+    generationWarnings(r, b).map((w) => w.kind),
+    ['fewer-entries'],
+  );
 });
 
 test('GRUB menu entries parse generation numbers and toplevels', () => {
@@ -81,11 +106,14 @@ test('GRUB menu entries parse generation numbers and toplevels', () => {
     const s = readBootLoader(d);
     assert.equal(s.loader, 'grub');
     // Copies under a searched drive (install-grub.pl names /boot's file system `($driveN)`) are files in /boot; store paths are not.
-    assert.deepEqual(s.entries.map((e) => [e.generation, e.toplevel, e.files]), [
-      [undefined, top(3), ['kernels/x-bzImage', 'kernels/x-initrd']],
-      [2, top(2), ['kernels/y-bzImage', 'kernels/y-initrd']],
-      [1, top(1), []],
-    ]);
+    assert.deepEqual(
+      s.entries.map((e) => [e.generation, e.toplevel, e.files]),
+      [
+        [undefined, top(3), ['kernels/x-bzImage', 'kernels/x-initrd']],
+        [2, top(2), ['kernels/y-bzImage', 'kernels/y-initrd']],
+        [1, top(1), []],
+      ],
+    );
   } finally {
     fs.rmSync(d, { recursive: true, force: true });
   }
@@ -101,15 +129,39 @@ test('extlinux entries that load device trees are marked: their copied dtbs dire
         `LABEL nixos-1-default\n  MENU LABEL NixOS - Configuration 1\n  LINUX ../nixos/${H('k')}-linux-6.1.5-Image\n  INITRD ../nixos/${H('i')}-initrd-initrd\n  APPEND init=${top(1)}/init\n`,
     );
     const s = readBootLoader(d);
-    assert.deepEqual(s.entries.map((e) => [e.files.length, e.deviceTreeDir ?? false]), [[2, true], [2, false]]);
+    assert.deepEqual(
+      s.entries.map((e) => [e.files.length, e.deviceTreeDir ?? false]),
+      [
+        [2, true],
+        [2, false],
+      ],
+    );
     fs.mkdirSync(path.join(d, 'boot/nixos'));
     for (const f of s.entries[0]!.files) fs.writeFileSync(path.join(d, 'boot', f), Buffer.alloc(1000));
-    const gen = { generation: 2, date: '', link: '', storePath: top(2), exists: true, kernel: { path: '/k', size: 1000 }, initrd: { path: '/i', size: 1000 }, kernelParams: [], specialisations: [], source: 'toplevel' as const, current: true, booted: true, default: true, bootEntry: true };
+    const gen = {
+      generation: 2,
+      date: '',
+      link: '',
+      storePath: top(2),
+      exists: true,
+      kernel: { path: '/k', size: 1000 },
+      initrd: { path: '/i', size: 1000 },
+      kernelParams: [],
+      specialisations: [],
+      source: 'toplevel' as const,
+      current: true,
+      booted: true,
+      default: true,
+      bootEntry: true,
+    };
     const report = { root: d, profile: '/nix/var/nix/profiles/system', generations: [gen], boot: s };
     const withDtbs = bootBudget(report);
     assert.equal(withDtbs.usedByGenerations, 2000);
     assert.ok(withDtbs.roomFor !== undefined && withDtbs.fits === undefined);
-    const without = bootBudget({ ...report, boot: { ...s, entries: s.entries.map((e) => ({ ...e, deviceTreeDir: false })) } });
+    const without = bootBudget({
+      ...report,
+      boot: { ...s, entries: s.entries.map((e) => ({ ...e, deviceTreeDir: false })) },
+    });
     assert.equal(without.fits, Math.floor((2000 + without.freeBytes!) / 2000));
   } finally {
     fs.rmSync(d, { recursive: true, force: true });
@@ -120,14 +172,29 @@ test('warnings: one generation left, /boot full', () => {
   const r = readGenerations({ root });
   const one = { ...r, generations: r.generations.slice(1) };
   const b: BootBudget = { ...bootBudget(one), freeBytes: 100, roomFor: 0 };
-  assert.deepEqual(generationWarnings(one, b).map((w) => w.kind), ['one-generation', 'boot-full']);
-  assert.match(generationWarnings(one, b)[1]!.message, /100 B free; the next generation needs about 6\.8 KiB/);
+  assert.deepEqual(
+    generationWarnings(one, b).map((w) => w.kind),
+    ['one-generation', 'boot-full'],
+  );
+  assert.match(
+    generationWarnings(one, b)[1]!.message,
+    /100 B free; the next generation needs about 6\.8 KiB/,
+  );
 });
 
 function capture(): CliIO & { stdout: () => string; stderr: () => string } {
   let out = '';
   let err = '';
-  return { cwd: process.cwd(), env: process.env, out: (t) => void (out += t), err: (t) => void (err += t), outBytes: async () => {}, signal: new AbortController().signal, stdout: () => out, stderr: () => err };
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    outBytes: async () => {},
+    signal: new AbortController().signal,
+    stdout: () => out,
+    stderr: () => err,
+  };
 }
 
 test('bad input: clear one-line errors, no crash', async () => {
@@ -142,5 +209,8 @@ test('bad input: clear one-line errors, no crash', async () => {
   io = capture();
   assert.equal(await runCli(['generations', '--root', root, '--json'], io), 0);
   assert.equal((JSON.parse(io.stdout()) as { generations: unknown[] }).generations.length, 2);
-  await assert.rejects(queryClosure(top(1), { root, env: { PATH: '/nonexistent' } }), /'nix' was not found on PATH \(install Nix/);
+  await assert.rejects(
+    queryClosure(top(1), { root, env: { PATH: '/nonexistent' } }),
+    /'nix' was not found on PATH \(install Nix/,
+  );
 });

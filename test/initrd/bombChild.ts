@@ -30,5 +30,12 @@ if (mode === 'open') {
 }
 fs.writeFileSync(
   resultFile,
-  JSON.stringify({ error, errorName, code, ms: Date.now() - started, maxRssMiB: process.resourceUsage().maxRSS / 1024, warnings }),
+  JSON.stringify({
+    error,
+    errorName,
+    code,
+    ms: Date.now() - started,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    warnings,
+  }),
 );

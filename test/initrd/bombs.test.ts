@@ -39,7 +39,9 @@ function sh(cmd: string, input?: Buffer): Buffer {
 function header(size: number): Buffer {
   const hex = (n: number) => n.toString(16).padStart(8, '0');
   const name = Buffer.from('zeros\0');
-  const h = Buffer.from('070701' + [1, 0o100644, 0, 0, 1, 1, size, 0, 0, 0, 0, name.length, 0].map(hex).join(''));
+  const h = Buffer.from(
+    '070701' + [1, 0o100644, 0, 0, 1, 1, size, 0, 0, 0, 0, name.length, 0].map(hex).join(''),
+  );
   return Buffer.concat([h, name]); // 110 + 6 = 116 bytes, 4-aligned
 }
 
@@ -63,10 +65,15 @@ function bomb(c: FixtureCompression, copies: number): string {
     // single stream: header and zeros through the compressor, a bounded amount of /dev/zero
     bytes = sh(`{ cat; head -c ${size} /dev/zero; } | ${TOOL[c]}`, header(0xfffffff0));
   } else {
-    const zeros = (ZEROS_OF[c] ??= sh(`head -c ${ZEROS} /dev/zero | ${{ gzip: 'gzip -9 -c', zstd: 'zstd -q -1 -c', bzip2: 'bzip2 -c', 'lz4-legacy': 'lz4 -l -q -c', none: 'cat' }[c]}`));
+    const zeros = (ZEROS_OF[c] ??= sh(
+      `head -c ${ZEROS} /dev/zero | ${{ gzip: 'gzip -9 -c', zstd: 'zstd -q -1 -c', bzip2: 'bzip2 -c', 'lz4-legacy': 'lz4 -l -q -c', none: 'cat' }[c]}`,
+    ));
     const head = compress(header(0xfffffff0), c);
     // lz4 legacy chunks hold 8 MiB each: the header is its own chunk, the zeros follow
-    bytes = Buffer.concat([head, ...Array.from({ length: copies }, () => (c === 'lz4-legacy' ? zeros.subarray(4) : zeros))]);
+    bytes = Buffer.concat([
+      head,
+      ...Array.from({ length: copies }, () => (c === 'lz4-legacy' ? zeros.subarray(4) : zeros)),
+    ]);
   }
   const f = path.join(dir, `bomb.${c}`);
   fs.writeFileSync(f, bytes);
@@ -92,7 +99,10 @@ function runChild(args: string[]): Outcome {
     timeout: 3 * MAX_MS,
     env: { ...process.env, NIXBOOT_CACHE_DIR: path.join(dir, 'cli-cache') },
   });
-  assert.ok(fs.existsSync(result), `the child did not finish (status ${r.status}, signal ${r.signal}): ${r.stderr}`);
+  assert.ok(
+    fs.existsSync(result),
+    `the child did not finish (status ${r.status}, signal ${r.signal}): ${r.stderr}`,
+  );
   return { ...(JSON.parse(fs.readFileSync(result, 'utf8')) as Outcome), stderr: r.stderr, stdout: r.stdout };
 }
 
@@ -101,7 +111,8 @@ function openInChild(image: string, options: object): Outcome {
 }
 
 function assertStopped(o: Outcome, what: string): void {
-  if (process.env.NIXBOOT_BOMB_REPORT) process.stderr.write(`${what}: ${o.ms} ms, peak RSS ${o.maxRssMiB.toFixed(0)} MiB: ${o.error}\n`);
+  if (process.env.NIXBOOT_BOMB_REPORT)
+    process.stderr.write(`${what}: ${o.ms} ms, peak RSS ${o.maxRssMiB.toFixed(0)} MiB: ${o.error}\n`);
   assert.equal(o.errorName, 'InitrdError', `${what}: ${JSON.stringify(o)}`);
   assert.match(o.error!, /decompression bomb\?\)$/, what);
   assert.doesNotMatch(o.error!, /\n|Cannot create a string|maxBuffer|\bat .*:\d+/, what);
@@ -126,31 +137,46 @@ const CASES: [FixtureCompression, number, string[], object][] = [
 ];
 
 for (const [c, copies, tools, options] of CASES) {
-  const label = `${c}${'native' in options ? (options as { native: boolean }).native ? ' (native decoder)' : ' (JavaScript decoder)' : ''}`;
-  test(`${label} bomb: stopped while streaming, with a clear error, bounded time and memory (real ${tools.join(', ')})`, { skip: skipUnless(...tools) }, () => {
-    const image = bomb(c, copies);
-    assert.ok(fs.statSync(image).size < 8 * MiB, `${image}: ${fs.statSync(image).size} bytes`);
-    assertStopped(openInChild(image, { ...options, limits: { maxRatio: 10 } }), label);
-  });
+  const label = `${c}${'native' in options ? ((options as { native: boolean }).native ? ' (native decoder)' : ' (JavaScript decoder)') : ''}`;
+  test(
+    `${label} bomb: stopped while streaming, with a clear error, bounded time and memory (real ${tools.join(', ')})`,
+    { skip: skipUnless(...tools) },
+    () => {
+      const image = bomb(c, copies);
+      assert.ok(fs.statSync(image).size < 8 * MiB, `${image}: ${fs.statSync(image).size} bytes`);
+      assertStopped(openInChild(image, { ...options, limits: { maxRatio: 10 } }), label);
+    },
+  );
 }
 
-test('a 1 GiB gzip bomb through the CLI with the default limits: one line, exit 2, no listener warning (real gzip)', { skip: skipUnless('gzip') }, () => {
-  const image = bomb('gzip', 16);
-  const o = runChild(['cli', 'initrd', 'ls', image]);
-  assert.equal(o.code, 2, JSON.stringify(o));
-  assert.match(o.stderr, /^nixboot initrd: .*bomb\.gzip: segment at offset 0 expands more than 100× \(decompression bomb\?\)\n$/);
-  assert.equal(o.stdout, '');
-  assert.deepEqual(o.warnings, []);
-  assert.ok(o.ms < MAX_MS, `${o.ms} ms`);
-  assert.ok(o.maxRssMiB < MAX_RSS_MIB, `peak RSS ${o.maxRssMiB.toFixed(0)} MiB`);
-});
+test(
+  'a 1 GiB gzip bomb through the CLI with the default limits: one line, exit 2, no listener warning (real gzip)',
+  { skip: skipUnless('gzip') },
+  () => {
+    const image = bomb('gzip', 16);
+    const o = runChild(['cli', 'initrd', 'ls', image]);
+    assert.equal(o.code, 2, JSON.stringify(o));
+    assert.match(
+      o.stderr,
+      /^nixboot initrd: .*bomb\.gzip: segment at offset 0 expands more than 100× \(decompression bomb\?\)\n$/,
+    );
+    assert.equal(o.stdout, '');
+    assert.deepEqual(o.warnings, []);
+    assert.ok(o.ms < MAX_MS, `${o.ms} ms`);
+    assert.ok(o.maxRssMiB < MAX_RSS_MIB, `peak RSS ${o.maxRssMiB.toFixed(0)} MiB`);
+  },
+);
 
-test('many small segments, each within its own slack, are one bomb: the whole image is capped (real cpio, lz4)', { skip: skipUnless('cpio', 'lz4') }, () => {
-  // 40 lz4 frames, each a complete cpio holding 32 MiB of zeros: 1.25 GiB from ~ 5 MiB
-  const one = compress(makeCpio(dir, [{ path: 'zeros', content: Buffer.alloc(32 * MiB) }]), 'lz4');
-  const image = path.join(dir, 'segments.lz4');
-  fs.writeFileSync(image, Buffer.concat(Array.from({ length: 40 }, () => one)));
-  const o = openInChild(image, { limits: { maxRatio: 10 } });
-  assertStopped(o, 'many segments');
-  assert.match(o.error!, /the image expands more than 10×/);
-});
+test(
+  'many small segments, each within its own slack, are one bomb: the whole image is capped (real cpio, lz4)',
+  { skip: skipUnless('cpio', 'lz4') },
+  () => {
+    // 40 lz4 frames, each a complete cpio holding 32 MiB of zeros: 1.25 GiB from ~ 5 MiB
+    const one = compress(makeCpio(dir, [{ path: 'zeros', content: Buffer.alloc(32 * MiB) }]), 'lz4');
+    const image = path.join(dir, 'segments.lz4');
+    fs.writeFileSync(image, Buffer.concat(Array.from({ length: 40 }, () => one)));
+    const o = openInChild(image, { limits: { maxRatio: 10 } });
+    assertStopped(o, 'many segments');
+    assert.match(o.error!, /the image expands more than 10×/);
+  },
+);

@@ -62,63 +62,101 @@ function newc(name: string, data: string, size = data.length, mode = 0o100644): 
 
 function cpioList(file: Buffer): string[] {
   const r = spawnSync('cpio', ['-t', '--quiet'], { input: file });
-  return r.stdout.toString().split('\n').filter(Boolean).map((n) => '/' + n.replace(/^\.\//, '')).filter((n) => n !== '/.');
+  return r.stdout
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .map((n) => '/' + n.replace(/^\.\//, ''))
+    .filter((n) => n !== '/.');
 }
 
 for (const c of ['zstd', 'gzip', 'xz', 'lzma', 'bzip2', 'lz4-legacy', 'lz4'] as FixtureCompression[]) {
-  test(`early plain cpio + ${c} main archive: every entry matches cpio -t (real cpio, ${c.replace(/-legacy/, '')})`, { skip: skipUnless('cpio', c.startsWith('lz4') ? 'lz4' : c === 'lzma' ? 'xz' : c) }, async () => {
-    const sub = path.join(dir, c);
-    const file = await makeInitrd({
-      dir: sub,
-      segments: [
-        { compression: 'none', files: [{ path: 'kernel/x86/microcode/GenuineIntel.bin', content: 'microcode!' }] , padTo: 512 },
-        { compression: c, files: mainFiles },
-      ],
-    });
-    const a = await openArchive(file, { cacheDir });
-    assert.equal(a.cached, false);
-    assert.deepEqual(a.segments.map((s) => s.compression), ['none', c]);
-    assert.equal(a.segments[1]!.offset, 512);
-    // entry-for-entry comparison with GNU cpio on the decompressed main archive
-    const mainBytes = makeCpio(sub, mainFiles);
-    const expected = new Set([...cpioList(mainBytes), '/kernel/x86/microcode/GenuineIntel.bin']);
-    const got = new Set(a.entries.filter((e) => e.segment >= 0).map((e) => e.path));
-    assert.deepEqual([...got].sort(), [...expected].sort());
-    assert.deepEqual(await a.readFile('/bin/sh'), binary);
-    assert.deepEqual(await a.readFile('/bin/ash'), binary, 'hardlink shares the data');
-    assert.deepEqual(await a.readFile('/bin/busybox'), binary);
-    assert.equal((await a.readFile('/kernel/x86/microcode/GenuineIntel.bin')).toString(), 'microcode!');
-    assert.equal(a.get('/dev/console')!.type, 'char');
-    assert.deepEqual(a.get('/dev/console')!.rdev, [5, 1]);
-    assert.equal(a.get('/dev/sda')!.type, 'block');
-    assert.equal(a.get('/run/fifo')!.type, 'fifo');
-    assert.equal(a.get('/etc/mtab')!.target, '/proc/mounts');
-    assert.equal(a.get('/init')!.mode, 0o755);
-    assert.equal((await a.readFile('/empty')).length, 0);
-    // second open comes from the cache
-    const again = await openArchive(file, { cacheDir });
-    assert.equal(again.cached, true);
-    assert.deepEqual(await again.readFile('/bin/ash'), binary);
-  });
+  test(
+    `early plain cpio + ${c} main archive: every entry matches cpio -t (real cpio, ${c.replace(/-legacy/, '')})`,
+    { skip: skipUnless('cpio', c.startsWith('lz4') ? 'lz4' : c === 'lzma' ? 'xz' : c) },
+    async () => {
+      const sub = path.join(dir, c);
+      const file = await makeInitrd({
+        dir: sub,
+        segments: [
+          {
+            compression: 'none',
+            files: [{ path: 'kernel/x86/microcode/GenuineIntel.bin', content: 'microcode!' }],
+            padTo: 512,
+          },
+          { compression: c, files: mainFiles },
+        ],
+      });
+      const a = await openArchive(file, { cacheDir });
+      assert.equal(a.cached, false);
+      assert.deepEqual(
+        a.segments.map((s) => s.compression),
+        ['none', c],
+      );
+      assert.equal(a.segments[1]!.offset, 512);
+      // entry-for-entry comparison with GNU cpio on the decompressed main archive
+      const mainBytes = makeCpio(sub, mainFiles);
+      const expected = new Set([...cpioList(mainBytes), '/kernel/x86/microcode/GenuineIntel.bin']);
+      const got = new Set(a.entries.filter((e) => e.segment >= 0).map((e) => e.path));
+      assert.deepEqual([...got].sort(), [...expected].sort());
+      assert.deepEqual(await a.readFile('/bin/sh'), binary);
+      assert.deepEqual(await a.readFile('/bin/ash'), binary, 'hardlink shares the data');
+      assert.deepEqual(await a.readFile('/bin/busybox'), binary);
+      assert.equal((await a.readFile('/kernel/x86/microcode/GenuineIntel.bin')).toString(), 'microcode!');
+      assert.equal(a.get('/dev/console')!.type, 'char');
+      assert.deepEqual(a.get('/dev/console')!.rdev, [5, 1]);
+      assert.equal(a.get('/dev/sda')!.type, 'block');
+      assert.equal(a.get('/run/fifo')!.type, 'fifo');
+      assert.equal(a.get('/etc/mtab')!.target, '/proc/mounts');
+      assert.equal(a.get('/init')!.mode, 0o755);
+      assert.equal((await a.readFile('/empty')).length, 0);
+      // second open comes from the cache
+      const again = await openArchive(file, { cacheDir });
+      assert.equal(again.cached, true);
+      assert.deepEqual(await again.readFile('/bin/ash'), binary);
+    },
+  );
 }
 
-test('crc (070702) archives, a secrets segment appended after the main one, multi-member gzip (real cpio, gzip, zstd)', { skip: skipUnless('cpio', 'gzip', 'zstd') }, async () => {
-  const sub = path.join(dir, 'multi');
-  fs.mkdirSync(sub, { recursive: true });
-  const early = makeCpio(sub, [{ path: 'early', content: 'e' }], 'crc');
-  const main = compress(makeCpio(sub, [{ path: 'a', content: 'A1' }, { path: 'etc/x', content: 'old' }]), 'gzip');
-  const main2 = compress(makeCpio(sub, [{ path: 'b', content: 'B' }]), 'gzip');
-  const secrets = compress(makeCpio(sub, [{ path: 'etc/x', content: 'secret' }]), 'zstd');
-  const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
-  const file = path.join(sub, 'initrd');
-  fs.writeFileSync(file, Buffer.concat([pad(early), pad(Buffer.concat([main, main2])), Buffer.alloc(8), secrets, Buffer.alloc(100)]));
-  const a = await openArchive(file, { cacheDir });
-  assert.deepEqual(a.segments.map((s) => s.compression), ['none', 'gzip', 'zstd']);
-  assert.equal(a.segments[1]!.archives, 2, 'both gzip members are read');
-  assert.equal((await a.readFile('/b')).toString(), 'B');
-  assert.equal((await a.readFile('/etc/x')).toString(), 'secret', 'a later entry wins');
-  assert.equal((await a.readFile('/early')).toString(), 'e');
-});
+test(
+  'crc (070702) archives, a secrets segment appended after the main one, multi-member gzip (real cpio, gzip, zstd)',
+  { skip: skipUnless('cpio', 'gzip', 'zstd') },
+  async () => {
+    const sub = path.join(dir, 'multi');
+    fs.mkdirSync(sub, { recursive: true });
+    const early = makeCpio(sub, [{ path: 'early', content: 'e' }], 'crc');
+    const main = compress(
+      makeCpio(sub, [
+        { path: 'a', content: 'A1' },
+        { path: 'etc/x', content: 'old' },
+      ]),
+      'gzip',
+    );
+    const main2 = compress(makeCpio(sub, [{ path: 'b', content: 'B' }]), 'gzip');
+    const secrets = compress(makeCpio(sub, [{ path: 'etc/x', content: 'secret' }]), 'zstd');
+    const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4)]);
+    const file = path.join(sub, 'initrd');
+    fs.writeFileSync(
+      file,
+      Buffer.concat([
+        pad(early),
+        pad(Buffer.concat([main, main2])),
+        Buffer.alloc(8),
+        secrets,
+        Buffer.alloc(100),
+      ]),
+    );
+    const a = await openArchive(file, { cacheDir });
+    assert.deepEqual(
+      a.segments.map((s) => s.compression),
+      ['none', 'gzip', 'zstd'],
+    );
+    assert.equal(a.segments[1]!.archives, 2, 'both gzip members are read');
+    assert.equal((await a.readFile('/b')).toString(), 'B');
+    assert.equal((await a.readFile('/etc/x')).toString(), 'secret', 'a later entry wins');
+    assert.equal((await a.readFile('/early')).toString(), 'e');
+  },
+);
 
 test('unified kernel image: initrd and command line from PE sections', async () => {
   const sub = path.join(dir, 'uki');
@@ -127,7 +165,11 @@ test('unified kernel image: initrd and command line from PE sections', async () 
   const cmdline = Buffer.from('init=/nix/store/abc-nixos-system/init root=fstab\0');
   const linux = Buffer.alloc(4096, 0x90);
   // minimal PE: DOS header, PE header, no optional header, three sections
-  const sections = [['.linux', linux], ['.cmdline', cmdline], ['.initrd', initrd]] as const;
+  const sections = [
+    ['.linux', linux],
+    ['.cmdline', cmdline],
+    ['.initrd', initrd],
+  ] as const;
   const headerSize = 0x200;
   const pe = Buffer.alloc(headerSize);
   pe.write('MZ', 0, 'latin1');
@@ -154,102 +196,182 @@ test('unified kernel image: initrd and command line from PE sections', async () 
   assert.equal((await a.readFile('/init')).toString(), 'x');
 });
 
-test('hostile input ends in a clear InitrdError (real cpio)', { skip: skipUnless('cpio', 'zstd') }, async () => {
-  const sub = path.join(dir, 'hostile');
-  fs.mkdirSync(sub, { recursive: true });
-  const good = makeCpio(sub, [{ path: 'etc/a', content: 'x'.repeat(1000) }]);
-  const write = (name: string, b: Buffer) => {
-    const f = path.join(sub, name);
-    fs.writeFileSync(f, b);
-    return f;
-  };
-  const cases: [string, Buffer, RegExp][] = [
-    ['garbage', Buffer.from('hello world, not an initrd'), /unrecognised data/],
-    ['truncated', good.subarray(0, 300), /truncated/],
-    ['truncated-zstd', compress(good, 'zstd').subarray(0, 40), /truncated|corrupt/],
-    ['dotdot', Buffer.concat([newc('../../etc/passwd', 'x'), newc('TRAILER!!!', '')]), /escapes the archive root/],
-    ['lying-size', Buffer.concat([newc('a', 'x', 0xffffff)]), /truncated/],
-    ['odc', Buffer.from('070707' + '0'.repeat(100)), /070707/],
-  ];
-  for (const [name, bytes, re] of cases) {
-    await assert.rejects(openArchive(write(name, bytes), { cacheDir }), (e: Error) => e instanceof InitrdError && re.test(e.message), name);
-  }
-  // decompression bomb: 64 MiB of zeros in one file, ratio capped
-  const zeros = compress(makeCpio(sub, [{ path: 'zeros', content: Buffer.alloc(80 << 20) }]), 'zstd');
-  await assert.rejects(openArchive(write('bomb', zeros), { cacheDir, limits: { maxRatio: 10 } }), /decompression bomb/);
-  await assert.rejects(openArchive(write('bomb2', zeros), { cacheDir, limits: { maxTotal: 1 << 20 } }), /decompression bomb/);
-  // nothing left behind in the cache but finished indexes
-  for (const n of fs.readdirSync(path.join(cacheDir, 'initrd'))) assert.ok(!n.startsWith('.tmp-'), n);
-});
+test(
+  'hostile input ends in a clear InitrdError (real cpio)',
+  { skip: skipUnless('cpio', 'zstd') },
+  async () => {
+    const sub = path.join(dir, 'hostile');
+    fs.mkdirSync(sub, { recursive: true });
+    const good = makeCpio(sub, [{ path: 'etc/a', content: 'x'.repeat(1000) }]);
+    const write = (name: string, b: Buffer) => {
+      const f = path.join(sub, name);
+      fs.writeFileSync(f, b);
+      return f;
+    };
+    const cases: [string, Buffer, RegExp][] = [
+      ['garbage', Buffer.from('hello world, not an initrd'), /unrecognised data/],
+      ['truncated', good.subarray(0, 300), /truncated/],
+      ['truncated-zstd', compress(good, 'zstd').subarray(0, 40), /truncated|corrupt/],
+      [
+        'dotdot',
+        Buffer.concat([newc('../../etc/passwd', 'x'), newc('TRAILER!!!', '')]),
+        /escapes the archive root/,
+      ],
+      ['lying-size', Buffer.concat([newc('a', 'x', 0xffffff)]), /truncated/],
+      ['odc', Buffer.from('070707' + '0'.repeat(100)), /070707/],
+    ];
+    for (const [name, bytes, re] of cases) {
+      await assert.rejects(
+        openArchive(write(name, bytes), { cacheDir }),
+        (e: Error) => e instanceof InitrdError && re.test(e.message),
+        name,
+      );
+    }
+    // decompression bomb: 64 MiB of zeros in one file, ratio capped
+    const zeros = compress(makeCpio(sub, [{ path: 'zeros', content: Buffer.alloc(80 << 20) }]), 'zstd');
+    await assert.rejects(
+      openArchive(write('bomb', zeros), { cacheDir, limits: { maxRatio: 10 } }),
+      /decompression bomb/,
+    );
+    await assert.rejects(
+      openArchive(write('bomb2', zeros), { cacheDir, limits: { maxTotal: 1 << 20 } }),
+      /decompression bomb/,
+    );
+    // nothing left behind in the cache but finished indexes
+    for (const n of fs.readdirSync(path.join(cacheDir, 'initrd'))) assert.ok(!n.startsWith('.tmp-'), n);
+  },
+);
 
-test('CLI: ls --json, cat exact bytes, exit 2 with one line on bad input (real cpio, zstd)', { skip: skipUnless('cpio', 'zstd') }, async () => {
-  const sub = path.join(dir, 'cli');
-  const file = await makeInitrd({ dir: sub, segments: [{ compression: 'zstd', files: mainFiles }] });
-  let io = capture(sub);
-  assert.equal(await runCli(['initrd', 'ls', '--json', 'initrd'], io), 0, io.stderr());
-  const j = JSON.parse(io.stdout().toString()) as { segments: { offset: number; compression: string; compressedSize: number; size: number }[]; entries: { path: string; type: string; size: number; mode: number; uid: number; gid: number; mtime: number; target?: string }[] };
-  assert.equal(j.segments.length, 1);
-  assert.deepEqual(Object.keys(j.segments[0]!).sort(), ['compressedSize', 'compression', 'offset', 'size']);
-  assert.ok(fs.statSync(file).size - j.segments[0]!.compressedSize < 4, 'the zstd frames end where the padding begins');
-  const sda = j.entries.find((e) => e.path === '/dev/sda')!;
-  assert.equal(sda.type, 'block');
-  assert.equal(j.entries.find((e) => e.path === '/etc/mtab')!.target, '/proc/mounts');
-  assert.equal(j.entries.find((e) => e.path === '/bin/ash')!.size, binary.length);
-  io = capture(sub);
-  assert.equal(await runCli(['initrd', 'cat', file, '/bin/busybox'], io), 0);
-  assert.deepEqual(io.stdout(), binary);
-  io = capture(sub);
-  assert.equal(await runCli(['initrd', 'cat', file, '/nope'], io), 2);
-  assert.match(io.stderr(), /^nixboot initrd: \/nope: no such file in the archive\n$/);
-  io = capture(sub);
-  fs.writeFileSync(path.join(sub, 'bad'), 'garbage');
-  assert.equal(await runCli(['initrd', 'ls', 'bad'], io), 2);
-  assert.equal(io.stderr().trim().split('\n').length, 1);
-  io = capture(sub);
-  assert.equal(await runCli(['initrd', 'ls', 'missing-file'], io), 2);
-  assert.match(io.stderr(), /cannot open/);
-});
+test(
+  'CLI: ls --json, cat exact bytes, exit 2 with one line on bad input (real cpio, zstd)',
+  { skip: skipUnless('cpio', 'zstd') },
+  async () => {
+    const sub = path.join(dir, 'cli');
+    const file = await makeInitrd({ dir: sub, segments: [{ compression: 'zstd', files: mainFiles }] });
+    let io = capture(sub);
+    assert.equal(await runCli(['initrd', 'ls', '--json', 'initrd'], io), 0, io.stderr());
+    const j = JSON.parse(io.stdout().toString()) as {
+      segments: { offset: number; compression: string; compressedSize: number; size: number }[];
+      entries: {
+        path: string;
+        type: string;
+        size: number;
+        mode: number;
+        uid: number;
+        gid: number;
+        mtime: number;
+        target?: string;
+      }[];
+    };
+    assert.equal(j.segments.length, 1);
+    assert.deepEqual(Object.keys(j.segments[0]!).sort(), ['compressedSize', 'compression', 'offset', 'size']);
+    assert.ok(
+      fs.statSync(file).size - j.segments[0]!.compressedSize < 4,
+      'the zstd frames end where the padding begins',
+    );
+    const sda = j.entries.find((e) => e.path === '/dev/sda')!;
+    assert.equal(sda.type, 'block');
+    assert.equal(j.entries.find((e) => e.path === '/etc/mtab')!.target, '/proc/mounts');
+    assert.equal(j.entries.find((e) => e.path === '/bin/ash')!.size, binary.length);
+    io = capture(sub);
+    assert.equal(await runCli(['initrd', 'cat', file, '/bin/busybox'], io), 0);
+    assert.deepEqual(io.stdout(), binary);
+    io = capture(sub);
+    assert.equal(await runCli(['initrd', 'cat', file, '/nope'], io), 2);
+    assert.match(io.stderr(), /^nixboot initrd: \/nope: no such file in the archive\n$/);
+    io = capture(sub);
+    fs.writeFileSync(path.join(sub, 'bad'), 'garbage');
+    assert.equal(await runCli(['initrd', 'ls', 'bad'], io), 2);
+    assert.equal(io.stderr().trim().split('\n').length, 1);
+    io = capture(sub);
+    assert.equal(await runCli(['initrd', 'ls', 'missing-file'], io), 2);
+    assert.match(io.stderr(), /cannot open/);
+  },
+);
 
-test('large zstd segment after an early one streams through native zstd; cancelling aborts (real cpio, zstd)', { skip: skipUnless('cpio', 'zstd') }, async () => {
-  const sub = path.join(dir, 'native');
-  const big = (await import('node:crypto')).randomBytes(6 << 20);
-  const file = await makeInitrd({
-    dir: sub,
-    segments: [
-      { compression: 'none', files: [{ path: 'early', content: 'e' }] },
-      { compression: 'zstd', files: [{ path: 'big.bin', content: big }, { path: 'init', content: 'x', mode: 0o755 }] },
-      { compression: 'gzip', files: [{ path: 'secret', content: 's' }] },
-    ],
-  });
-  const a = await openArchive(file, { cacheDir: path.join(sub, 'cache') });
-  assert.deepEqual(a.segments.map((s) => s.compression), ['none', 'zstd', 'gzip']);
-  assert.ok(a.segments[1]!.compressedSize > 4 << 20);
-  assert.deepEqual(await a.readFile('/big.bin'), big);
-  assert.equal((await a.readFile('/secret')).toString(), 's');
-  const js = await openArchive(file, { cacheDir: path.join(sub, 'cache-js'), limits: {} , ...{ native: false } });
-  assert.deepEqual(await js.readFile('/big.bin'), big);
-  const c = new AbortController();
-  const p = openArchive(file, { cacheDir: path.join(sub, 'cache2'), signal: c.signal, onProgress: () => c.abort() });
-  await assert.rejects(p, /cancelled/);
-  assert.deepEqual(fs.readdirSync(path.join(sub, 'cache2', 'initrd')), [], 'a cancelled open leaves nothing behind');
-});
+test(
+  'large zstd segment after an early one streams through native zstd; cancelling aborts (real cpio, zstd)',
+  { skip: skipUnless('cpio', 'zstd') },
+  async () => {
+    const sub = path.join(dir, 'native');
+    const big = (await import('node:crypto')).randomBytes(6 << 20);
+    const file = await makeInitrd({
+      dir: sub,
+      segments: [
+        { compression: 'none', files: [{ path: 'early', content: 'e' }] },
+        {
+          compression: 'zstd',
+          files: [
+            { path: 'big.bin', content: big },
+            { path: 'init', content: 'x', mode: 0o755 },
+          ],
+        },
+        { compression: 'gzip', files: [{ path: 'secret', content: 's' }] },
+      ],
+    });
+    const a = await openArchive(file, { cacheDir: path.join(sub, 'cache') });
+    assert.deepEqual(
+      a.segments.map((s) => s.compression),
+      ['none', 'zstd', 'gzip'],
+    );
+    assert.ok(a.segments[1]!.compressedSize > 4 << 20);
+    assert.deepEqual(await a.readFile('/big.bin'), big);
+    assert.equal((await a.readFile('/secret')).toString(), 's');
+    const js = await openArchive(file, {
+      cacheDir: path.join(sub, 'cache-js'),
+      limits: {},
+      ...{ native: false },
+    });
+    assert.deepEqual(await js.readFile('/big.bin'), big);
+    const c = new AbortController();
+    const p = openArchive(file, {
+      cacheDir: path.join(sub, 'cache2'),
+      signal: c.signal,
+      onProgress: () => c.abort(),
+    });
+    await assert.rejects(p, /cancelled/);
+    assert.deepEqual(
+      fs.readdirSync(path.join(sub, 'cache2', 'initrd')),
+      [],
+      'a cancelled open leaves nothing behind',
+    );
+  },
+);
 
-test('the cache is bounded: least-recently-used images are evicted beyond the limit (real cpio, gzip)', { skip: skipUnless('cpio', 'gzip') }, async () => {
-  const sub = path.join(dir, 'lru');
-  const cache = path.join(sub, 'cache');
-  const imgs: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    imgs.push(await makeInitrd({ dir: sub, name: `img${i}`, segments: [{ compression: 'gzip', files: [{ path: 'data', content: Buffer.alloc(100_000, i) }] }] }));
-  }
-  const limit = 250_000; // room for two images' data
-  await openArchive(imgs[0]!, { cacheDir: cache, cacheLimit: limit });
-  await new Promise((r) => setTimeout(r, 20));
-  await openArchive(imgs[1]!, { cacheDir: cache, cacheLimit: limit });
-  await new Promise((r) => setTimeout(r, 20));
-  assert.equal((await openArchive(imgs[0]!, { cacheDir: cache, cacheLimit: limit })).cached, true, 'touching img0 makes img1 the least recently used');
-  await new Promise((r) => setTimeout(r, 20));
-  await openArchive(imgs[2]!, { cacheDir: cache, cacheLimit: limit });
-  assert.equal(fs.readdirSync(path.join(cache, 'initrd')).length, 2);
-  assert.equal((await openArchive(imgs[0]!, { cacheDir: cache, cacheLimit: limit })).cached, true);
-  assert.equal((await openArchive(imgs[1]!, { cacheDir: cache, cacheLimit: 10 ** 9 })).cached, false, 'img1 was evicted');
-});
+test(
+  'the cache is bounded: least-recently-used images are evicted beyond the limit (real cpio, gzip)',
+  { skip: skipUnless('cpio', 'gzip') },
+  async () => {
+    const sub = path.join(dir, 'lru');
+    const cache = path.join(sub, 'cache');
+    const imgs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      imgs.push(
+        await makeInitrd({
+          dir: sub,
+          name: `img${i}`,
+          segments: [{ compression: 'gzip', files: [{ path: 'data', content: Buffer.alloc(100_000, i) }] }],
+        }),
+      );
+    }
+    const limit = 250_000; // room for two images' data
+    await openArchive(imgs[0]!, { cacheDir: cache, cacheLimit: limit });
+    await new Promise((r) => setTimeout(r, 20));
+    await openArchive(imgs[1]!, { cacheDir: cache, cacheLimit: limit });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(
+      (await openArchive(imgs[0]!, { cacheDir: cache, cacheLimit: limit })).cached,
+      true,
+      'touching img0 makes img1 the least recently used',
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    await openArchive(imgs[2]!, { cacheDir: cache, cacheLimit: limit });
+    assert.equal(fs.readdirSync(path.join(cache, 'initrd')).length, 2);
+    assert.equal((await openArchive(imgs[0]!, { cacheDir: cache, cacheLimit: limit })).cached, true);
+    assert.equal(
+      (await openArchive(imgs[1]!, { cacheDir: cache, cacheLimit: 10 ** 9 })).cached,
+      false,
+      'img1 was evicted',
+    );
+  },
+);

@@ -79,7 +79,12 @@ export function newcArchive(members: Member[]): Buffer {
   const one = (name: string, mode: number, data: Buffer) => {
     const hex = (v: number) => v.toString(16).padStart(8, '0');
     const nameBytes = Buffer.from(name + '\0');
-    const head = Buffer.concat([Buffer.from('070701' + [ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameBytes.length, 0].map(hex).join('')), nameBytes]);
+    const head = Buffer.concat([
+      Buffer.from(
+        '070701' + [ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, nameBytes.length, 0].map(hex).join(''),
+      ),
+      nameBytes,
+    ]);
     parts.push(head, pad(head.length), data, pad(data.length));
   };
   for (const m of members) {

@@ -41,7 +41,12 @@ async function answersWithinOneSecond(what: string): Promise<void> {
   const t0 = Date.now();
   const r = (await Promise.race([
     client.conn.sendRequest(InitrdReadFileRequest.method, { file: image, path: '/init' }),
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within 1 s ${what}; server stderr: ${client.stderr.join('')}`)), 1000)),
+    new Promise((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`no answer within 1 s ${what}; server stderr: ${client.stderr.join('')}`)),
+        1000,
+      ),
+    ),
   ])) as InitrdReadFileRequest.Result;
   assert.equal(Buffer.from(r.data!, 'base64').toString(), '#!/bin/sh\necho ok\n');
   assert.ok(Date.now() - t0 < 1000);
@@ -59,9 +64,14 @@ test('watched-file events and requests on FIFOs: a normal request still answers 
   const fifos = Array.from({ length: 8 }, (_, i) => path.join(dir, `pipe${i}.nix`));
   for (const f of fifos) execFileSync('mkfifo', [f]);
   execFileSync('mkfifo', [path.join(dir, 'flake.lock')]);
-  await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: fifos.map((f) => ({ uri: pathToFileURL(f).href, type: 2 })) });
+  await client.conn.sendNotification('workspace/didChangeWatchedFiles', {
+    changes: fifos.map((f) => ({ uri: pathToFileURL(f).href, type: 2 })),
+  });
   for (const f of fifos.slice(0, 4)) {
-    await assert.rejects(client.conn.sendRequest(InitrdOpenRequest.method, { file: f }), /not a regular file/);
+    await assert.rejects(
+      client.conn.sendRequest(InitrdOpenRequest.method, { file: f }),
+      /not a regular file/,
+    );
   }
   // a document next to the flake.lock FIFO: linting looks for the NixOS release in it
   const doc = pathToFileURL(path.join(dir, 'configuration.nix')).href;
@@ -71,11 +81,24 @@ test('watched-file events and requests on FIFOs: a normal request still answers 
 });
 
 test('checking an ELF-heavy image does not stop the server answering', async () => {
-  const elf = makeElf({ needed: Array.from({ length: 3000 }, (_, i) => `libabsent${i}.so`), runpath: Array.from({ length: 300 }, (_, i) => `/r/${i}`) });
+  const elf = makeElf({
+    needed: Array.from({ length: 3000 }, (_, i) => `libabsent${i}.so`),
+    runpath: Array.from({ length: 300 }, (_, i) => `/r/${i}`),
+  });
   const heavy = path.join(dir, 'heavy');
-  fs.writeFileSync(heavy, gzip(newcArchive([{ path: 'init', data: '#!/bin/sh\n', mode: 0o755 }, ...Array.from({ length: 100 }, (_, i) => ({ path: `bin/t${i}`, data: elf, mode: 0o755 }))])));
+  fs.writeFileSync(
+    heavy,
+    gzip(
+      newcArchive([
+        { path: 'init', data: '#!/bin/sh\n', mode: 0o755 },
+        ...Array.from({ length: 100 }, (_, i) => ({ path: `bin/t${i}`, data: elf, mode: 0o755 })),
+      ]),
+    ),
+  );
   await client.conn.sendRequest(InitrdOpenRequest.method, { file: heavy });
-  const check = client.conn.sendRequest(InitrdCheckRequest.method, { file: heavy }) as Promise<InitrdCheckRequest.Result>;
+  const check = client.conn.sendRequest(InitrdCheckRequest.method, {
+    file: heavy,
+  }) as Promise<InitrdCheckRequest.Result>;
   await answersWithinOneSecond('during a check');
   const r = await check;
   assert.ok(r.problems.length <= 1001);

@@ -12,7 +12,10 @@ import { AnalysisHost } from '../../server/src/lsp/analysisHost';
 
 /** The part of TextDocuments the host reads: the open documents. */
 function openDocuments(docs: TextDocument[]): TextDocuments<TextDocument> {
-  return { all: () => docs, get: (uri: string) => docs.find((d) => d.uri === uri) } as unknown as TextDocuments<TextDocument>;
+  return {
+    all: () => docs,
+    get: (uri: string) => docs.find((d) => d.uri === uri),
+  } as unknown as TextDocuments<TextDocument>;
 }
 
 test('one model per document version, reused by every caller; a new version replaces it and the project', () => {
@@ -40,16 +43,34 @@ test('disk files join the project; an open document wins over its disk copy; hos
     writeFileSync(join(dir, 'a-hw.nix'), '{ boot.loader.timeout = 1; }\n');
     writeFileSync(join(dir, 'b.nix'), '{ imports = [ ./b-hw.nix ]; }\n');
     writeFileSync(join(dir, 'b-hw.nix'), '{ boot.loader.timeout = 2; }\n');
-    const open = TextDocument.create(pathToFileURL(join(dir, 'a.nix')).href, 'nix', 3, '{ imports = [ ./a-hw.nix ]; networking.hostName = "a"; }\n');
+    const open = TextDocument.create(
+      pathToFileURL(join(dir, 'a.nix')).href,
+      'nix',
+      3,
+      '{ imports = [ ./a-hw.nix ]; networking.hostName = "a"; }\n',
+    );
     const host = new AnalysisHost(openDocuments([open]), () => ({ workspaceRoot: dir }));
-    for (const f of ['a.nix', 'a-hw.nix', 'b.nix', 'b-hw.nix']) assert.ok(await host.readDiskFile(join(dir, f)));
+    for (const f of ['a.nix', 'a-hw.nix', 'b.nix', 'b-hw.nix'])
+      assert.ok(await host.readDiskFile(join(dir, f)));
     assert.equal(await host.readDiskFile(join(dir, 'missing.nix')), undefined);
     assert.equal(await host.readDiskFile(dir), undefined, 'a directory is not read');
     const a = host.model(open);
     assert.equal(host.modelOfPath(join(dir, 'a.nix')), a, 'the open document, not the disk copy');
-    assert.deepEqual(host.hostFiles(a).map((f) => f.path).sort(), [join(dir, 'a-hw.nix'), join(dir, 'a.nix')]);
+    assert.deepEqual(
+      host
+        .hostFiles(a)
+        .map((f) => f.path)
+        .sort(),
+      [join(dir, 'a-hw.nix'), join(dir, 'a.nix')],
+    );
     const b = host.modelOfPath(join(dir, 'b-hw.nix'))!;
-    assert.deepEqual(host.hostFiles(b).map((f) => f.path).sort(), [join(dir, 'b-hw.nix'), join(dir, 'b.nix')]);
+    assert.deepEqual(
+      host
+        .hostFiles(b)
+        .map((f) => f.path)
+        .sort(),
+      [join(dir, 'b-hw.nix'), join(dir, 'b.nix')],
+    );
     host.forgetDiskFile(join(dir, 'b.nix'));
     assert.equal(host.modelOfPath(join(dir, 'b.nix')), undefined);
   } finally {

@@ -2,7 +2,14 @@
 // editor would. Waits are event-driven with time-outs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { AbstractMessageWriter, createMessageConnection, StreamMessageReader, type Message, type MessageConnection, type MessageWriter } from 'vscode-jsonrpc/node';
+import {
+  AbstractMessageWriter,
+  createMessageConnection,
+  StreamMessageReader,
+  type Message,
+  type MessageConnection,
+  type MessageWriter,
+} from 'vscode-jsonrpc/node';
 import type { Writable } from 'node:stream';
 import type { RequestType } from '../../server/src/protocol';
 
@@ -47,7 +54,11 @@ export class LspClient {
   readonly conn: MessageConnection;
   private readonly proc: ChildProcess;
   private readonly diagnostics = new Map<string, Diagnostic[]>();
-  private readonly waiters: Array<{ uri: string; pred: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }> = [];
+  private readonly waiters: Array<{
+    uri: string;
+    pred: (d: Diagnostic[]) => boolean;
+    resolve: (d: Diagnostic[]) => void;
+  }> = [];
   readonly stderr: string[] = [];
   private readonly writer: FramedWriter;
 
@@ -56,15 +67,18 @@ export class LspClient {
     this.proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
     this.writer = new FramedWriter(this.proc.stdin!);
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), this.writer);
-    this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => {
-      this.diagnostics.set(p.uri, p.diagnostics);
-      for (const w of [...this.waiters]) {
-        if (w.uri === p.uri && w.pred(p.diagnostics)) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(p.diagnostics);
+    this.conn.onNotification(
+      'textDocument/publishDiagnostics',
+      (p: { uri: string; diagnostics: Diagnostic[] }) => {
+        this.diagnostics.set(p.uri, p.diagnostics);
+        for (const w of [...this.waiters]) {
+          if (w.uri === p.uri && w.pred(p.diagnostics)) {
+            this.waiters.splice(this.waiters.indexOf(w), 1);
+            w.resolve(p.diagnostics);
+          }
         }
-      }
-    });
+      },
+    );
     this.conn.onRequest('workspace/configuration', () => []);
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('window/workDoneProgress/create', () => null);
@@ -73,12 +87,19 @@ export class LspClient {
   }
 
   /** `init`: more initialization options (e.g. `{ trusted: false }`, `{ cacheDir }`). */
-  async initialize(root: string, settings: Record<string, unknown> = {}, init: Record<string, unknown> = {}): Promise<unknown> {
+  async initialize(
+    root: string,
+    settings: Record<string, unknown> = {},
+    init: Record<string, unknown> = {},
+  ): Promise<unknown> {
     const result = await this.conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(root).href,
       workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
-      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: {} }, workspace: { workspaceFolders: true } },
+      capabilities: {
+        textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: {} },
+        workspace: { workspaceFolders: true },
+      },
       initializationOptions: { settings, ...init },
     });
     await this.conn.sendNotification('initialized', {});
@@ -86,12 +107,20 @@ export class LspClient {
   }
 
   /** Resolves with the diagnostics of `uri` once a publication satisfies `pred`. */
-  waitForDiagnostics(uri: string, pred: (d: Diagnostic[]) => boolean, timeoutMs = 10_000): Promise<Diagnostic[]> {
+  waitForDiagnostics(
+    uri: string,
+    pred: (d: Diagnostic[]) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<Diagnostic[]> {
     const current = this.diagnostics.get(uri);
     if (current && pred(current)) return Promise.resolve(current);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(this.diagnostics.get(uri))}; server stderr: ${this.stderr.join('')}`));
+        reject(
+          new Error(
+            `no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(this.diagnostics.get(uri))}; server stderr: ${this.stderr.join('')}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push({
         uri,
@@ -115,11 +144,16 @@ export class LspClient {
   }
 
   open(uri: string, text: string, version = 1): Promise<void> {
-    return this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nix', version, text } });
+    return this.conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'nix', version, text },
+    });
   }
 
   change(uri: string, text: string, version: number): Promise<void> {
-    return this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    return this.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
   }
 
   async close(): Promise<void> {

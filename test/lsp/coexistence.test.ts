@@ -9,7 +9,8 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { LspClient } from './client';
 
-const TEXT = '{\n  imports = [ ./hardware.nix ];\n  boot.loader.systemd-boot.configurationLimit = 1;\n  boot.loader.timeout = 3;\n}\n';
+const TEXT =
+  '{\n  imports = [ ./hardware.nix ];\n  boot.loader.systemd-boot.configurationLimit = 1;\n  boot.loader.timeout = 3;\n}\n';
 let dir: string;
 let client: LspClient;
 let uri: string;
@@ -19,14 +20,26 @@ const position = (needle: string, delta: number) => {
   return { line: before.length - 1, character: before[before.length - 1]!.length };
 };
 const hover = (needle: string, delta: number) =>
-  client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: position(needle, delta) }) as Promise<{ contents: { value: string } } | null>;
-const symbols = () => client.conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri } }) as Promise<unknown[] | null>;
+  client.conn.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: position(needle, delta),
+  }) as Promise<{ contents: { value: string } } | null>;
+const symbols = () =>
+  client.conn.sendRequest('textDocument/documentSymbol', { textDocument: { uri } }) as Promise<
+    unknown[] | null
+  >;
 // Option names after `boot.loader.` (the line `boot.loader.timeout = 3;`, cursor after the dot).
 const completion = () =>
-  client.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: position('boot.loader.timeout', 'boot.loader.'.length) }) as Promise<Array<{ label: string }> | null>;
+  client.conn.sendRequest('textDocument/completion', {
+    textDocument: { uri },
+    position: position('boot.loader.timeout', 'boot.loader.'.length),
+  }) as Promise<Array<{ label: string }> | null>;
 const completes = async () => ((await completion()) ?? []).some((c) => c.label === 'systemd-boot');
 const definition = () =>
-  client.conn.sendRequest('textDocument/definition', { textDocument: { uri }, position: position('./hardware.nix', 3) }) as Promise<unknown[] | null>;
+  client.conn.sendRequest('textDocument/definition', {
+    textDocument: { uri },
+    position: position('./hardware.nix', 3),
+  }) as Promise<unknown[] | null>;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nixboot-lsp-peers-'));
@@ -34,7 +47,11 @@ before(async () => {
   writeFileSync(join(dir, 'hardware.nix'), '{ }\n');
   uri = pathToFileURL(join(dir, 'configuration.nix')).href;
   client = new LspClient();
-  await client.initialize(dir, {}, { peers: { nixExtensions: ['jnoortheen.nix-ide'], nixLanguageServer: 'nixd' } });
+  await client.initialize(
+    dir,
+    {},
+    { peers: { nixExtensions: ['jnoortheen.nix-ide'], nixLanguageServer: 'nixd' } },
+  );
   await client.open(uri, TEXT);
   await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'rollback-generation-limit'));
 });
@@ -54,7 +71,9 @@ test('auto beside nixd: no option hover, no option completion, no Outline, no pa
 });
 
 test('`on` settings answer beside nixd', async () => {
-  await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { nixboot: { hover: { options: 'on' }, completion: { options: 'on' }, navigation: 'on' } } });
+  await client.conn.sendNotification('workspace/didChangeConfiguration', {
+    settings: { nixboot: { hover: { options: 'on' }, completion: { options: 'on' }, navigation: 'on' } },
+  });
   assert.equal(await completes(), true, 'completion `on` beside nixd');
   assert.match((await hover('timeout', 2))?.contents.value ?? '', /timeout/);
   assert.ok(((await symbols()) ?? []).length >= 3);
@@ -65,11 +84,20 @@ test('auto again, and the other server gone: nixboot answers; `off` always silen
   await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { nixboot: {} } });
   assert.equal(await hover('timeout', 2), null);
   assert.equal(await completes(), false);
-  await client.conn.sendNotification('nixboot/didChangePeers', { nixExtensions: ['jnoortheen.nix-ide'], nixLanguageServer: null });
-  assert.match((await hover('timeout', 2))?.contents.value ?? '', /timeout/, 'Nix IDE without a language server gives no option docs');
+  await client.conn.sendNotification('nixboot/didChangePeers', {
+    nixExtensions: ['jnoortheen.nix-ide'],
+    nixLanguageServer: null,
+  });
+  assert.match(
+    (await hover('timeout', 2))?.contents.value ?? '',
+    /timeout/,
+    'Nix IDE without a language server gives no option docs',
+  );
   assert.ok(((await symbols()) ?? []).length >= 3);
   assert.equal(await completes(), true, 'Nix IDE without a language server completes no option names');
-  await client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { nixboot: { hover: { options: 'off' }, completion: { options: 'off' }, navigation: 'off' } } });
+  await client.conn.sendNotification('workspace/didChangeConfiguration', {
+    settings: { nixboot: { hover: { options: 'off' }, completion: { options: 'off' }, navigation: 'off' } },
+  });
   assert.equal(await hover('timeout', 2), null);
   assert.equal(await completes(), false);
   assert.equal(await symbols(), null);

@@ -10,9 +10,11 @@ import { LspClient } from './client';
 let dir: string;
 let client: LspClient;
 const files: Record<string, string> = {
-  'web.nix': '{ imports = [ ./web-hardware.nix ]; boot.initrd.systemd.enable = true; boot.initrd.network.enable = true; }\n',
+  'web.nix':
+    '{ imports = [ ./web-hardware.nix ]; boot.initrd.systemd.enable = true; boot.initrd.network.enable = true; }\n',
   'web-hardware.nix': '{ boot.initrd.availableKernelModules = [ "nvme" "igb" ]; }\n',
-  'db.nix': '{ imports = [ ./db-hardware.nix ]; boot.initrd.systemd.enable = false; boot.initrd.network.enable = true; }\n',
+  'db.nix':
+    '{ imports = [ ./db-hardware.nix ]; boot.initrd.systemd.enable = false; boot.initrd.network.enable = true; }\n',
   'db-hardware.nix': '{ boot.initrd.availableKernelModules = [ "nvme" "ahci" ]; }\n',
 };
 
@@ -28,7 +30,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('one host\'s NIC driver does not hide the other host\'s missing one', async () => {
+test("one host's NIC driver does not hide the other host's missing one", async () => {
   const db = pathToFileURL(join(dir, 'db.nix')).href;
   const web = pathToFileURL(join(dir, 'web.nix')).href;
   await client.open(db, files['db.nix']!);
@@ -38,9 +40,10 @@ test('one host\'s NIC driver does not hide the other host\'s missing one', async
   assert.ok(!w.some((x) => x.code === 'initrd-network-driver'), JSON.stringify(w));
 });
 
-test('the stage-1 status is the document\'s host\'s', async () => {
+test("the stage-1 status is the document's host's", async () => {
   type R = { systemd: boolean | null; source: string; reason: string };
-  const ask = (name: string) => client.conn.sendRequest('nixboot/stageOne', { uri: pathToFileURL(join(dir, name)).href }) as Promise<R>;
+  const ask = (name: string) =>
+    client.conn.sendRequest('nixboot/stageOne', { uri: pathToFileURL(join(dir, name)).href }) as Promise<R>;
   const web = await ask('web.nix');
   const db = await ask('db.nix');
   assert.equal(web.systemd, true);

@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LspClient } from './client';
-import { InitrdOpenRequest, LockVerifyRequest, PingRequest, StageOneRequest } from '../../server/src/protocol';
+import {
+  InitrdOpenRequest,
+  LockVerifyRequest,
+  PingRequest,
+  StageOneRequest,
+} from '../../server/src/protocol';
 
 let dir: string;
 let client: LspClient;
@@ -32,7 +37,10 @@ test('null, array and primitive params are InvalidParams with a plain message', 
         (x: { code: number; message: string }) => x,
       )) as { code: number; message: string };
       assert.equal(e.code, -32602, `${method}: ${e.message}`);
-      assert.equal(e.message, `${method} expects an object of parameters (see docs/protocol.md), got ${what}`);
+      assert.equal(
+        e.message,
+        `${method} expects an object of parameters (see docs/protocol.md), got ${what}`,
+      );
     }
   }
   assert.deepEqual(await client.conn.sendRequest(PingRequest.method, null), { trusted: true });

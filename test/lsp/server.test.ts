@@ -46,15 +46,22 @@ test('diagnostics on open, quick fix through code actions, diagnostics gone afte
     textDocument: { uri },
     range: exit.range,
     context: { diagnostics: [exit] },
-  })) as Array<{ title: string; isPreferred?: boolean; edit: { changes: Record<string, Array<{ range: typeof exit.range; newText: string }>> } }>;
+  })) as Array<{
+    title: string;
+    isPreferred?: boolean;
+    edit: { changes: Record<string, Array<{ range: typeof exit.range; newText: string }>> };
+  }>;
   const fix = actions.find((a) => a.isPreferred)!;
   assert.match(fix.title, /Move `exit` into the text appended to \/root\/\.profile/);
   const lines = SEED_001.split('\n');
-  const edits = [...fix.edit.changes[uri]!].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
+  const edits = [...fix.edit.changes[uri]!].sort(
+    (a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character,
+  );
   for (const e of edits) {
     assert.equal(e.range.start.line, e.range.end.line);
     const l = lines[e.range.start.line]!;
-    lines[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
+    lines[e.range.start.line] =
+      l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
   }
   const fixed = lines.join('\n');
   assert.match(fixed, /echo "zfs load-key zroot; killall zfs; exit" \\\n {6}>> \/root\/\.profile\n/);
@@ -66,28 +73,46 @@ test('diagnostics on open, quick fix through code actions, diagnostics gone afte
 test('files that are not open get diagnostics from the background workspace pass', async () => {
   const uri = pathToFileURL(join(dir, 'hosts', 'gc.nix')).href;
   const diags = await client.waitForDiagnostics(uri, (d) => d.length > 0);
-  assert.deepEqual(diags.map((d) => d.code), ['gc-deletes-all-generations']);
+  assert.deepEqual(
+    diags.map((d) => d.code),
+    ['gc-deletes-all-generations'],
+  );
 });
 
 test('hover on a finding explains the incident', async () => {
   const uri = pathToFileURL(join(dir, 'hosts', 'gc.nix')).href;
   await client.open(uri, '{ nix.gc.options = "-d"; }\n');
   await client.waitForDiagnostics(uri, (d) => d.length > 0);
-  const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 21 } })) as {
+  const hover = (await client.conn.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 0, character: 21 },
+  })) as {
     contents: { value: string };
   };
   assert.match(hover.contents.value, /gc-deletes-all-generations/);
   assert.match(hover.contents.value, /wipe-history/);
-  assert.match(hover.contents.value, /\*\*Judged for\*\* Host: /, 'the hover names the host the finding was judged for');
+  assert.match(
+    hover.contents.value,
+    /\*\*Judged for\*\* Host: /,
+    'the hover names the host the finding was judged for',
+  );
   // VS Code shows the diagnostic's message above the hover: the hover must not repeat it.
   const diags = await client.waitForDiagnostics(uri, (d) => d.length > 0);
-  assert.ok(!hover.contents.value.includes(diags[0]!.message), 'the hover does not repeat the finding message');
+  assert.ok(
+    !hover.contents.value.includes(diags[0]!.message),
+    'the hover does not repeat the finding message',
+  );
 });
 
 test('settings turn a rule off and change severities', async () => {
   const uri = pathToFileURL(join(dir, 'configuration.nix')).href;
   await client.conn.sendNotification('workspace/didChangeConfiguration', {
-    settings: { nixboot: { nixosRelease: '25.11', rules: { 'rollback-generation-limit': 'off', 'initrd-script-exit': 'warning' } } },
+    settings: {
+      nixboot: {
+        nixosRelease: '25.11',
+        rules: { 'rollback-generation-limit': 'off', 'initrd-script-exit': 'warning' },
+      },
+    },
   });
   await client.waitForDiagnostics(uri, (d) => !d.some((x) => x.code === 'rollback-generation-limit'));
   await client.change(uri, SEED_001, 3);
@@ -99,13 +124,20 @@ test('typing above a finding moves its diagnostic with the text (incremental rep
   const uri = pathToFileURL(join(dir, 'typing.nix')).href;
   const v1 = '{\n  networking.hostName = "a";\n  nix.gc.options = "-d";\n}\n';
   const col = '  nix.gc.options = '.length;
-  const at = (d: Array<{ code?: unknown; range: { start: { line: number; character: number } } }>) => d.find((x) => x.code === 'gc-deletes-all-generations')?.range.start;
+  const at = (d: Array<{ code?: unknown; range: { start: { line: number; character: number } } }>) =>
+    d.find((x) => x.code === 'gc-deletes-all-generations')?.range.start;
   await client.open(uri, v1);
-  assert.deepEqual(at(await client.waitForDiagnostics(uri, (d) => at(d) !== undefined)), { line: 2, character: col });
+  assert.deepEqual(at(await client.waitForDiagnostics(uri, (d) => at(d) !== undefined)), {
+    line: 2,
+    character: col,
+  });
   // A word and a line typed into the string above: same binding, the rest of the tree shifts.
   const v2 = v1.replace('"a"', '"abc\ndef"');
   await client.change(uri, v2, 2);
-  assert.deepEqual(at(await client.waitForDiagnostics(uri, (d) => at(d)?.line === 3)), { line: 3, character: col });
+  assert.deepEqual(at(await client.waitForDiagnostics(uri, (d) => at(d)?.line === 3)), {
+    line: 3,
+    character: col,
+  });
   const v3 = v2.replace('"-d"', '"--delete-older-than 30d"');
   await client.change(uri, v3, 3);
   await client.waitForDiagnostics(uri, (d) => at(d) === undefined);
@@ -115,10 +147,15 @@ test('flake.lock open in the editor (for its code lenses) is JSON, not linted as
   const lock = pathToFileURL(join(dir, 'flake.lock')).href;
   const text = '{\n  "nodes": {\n    "root": {}\n  },\n  "root": "root",\n  "version": 7\n}\n';
   writeFileSync(join(dir, 'flake.lock'), text);
-  await client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: lock, languageId: 'json', version: 1, text } });
+  await client.conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: lock, languageId: 'json', version: 1, text },
+  });
   // A Nix document opened after it is linted; by then flake.lock would have had its diagnostics.
   const nix = pathToFileURL(join(dir, 'after-lock.nix')).href;
   await client.open(nix, '{ a = ; }\n');
   await client.waitForDiagnostics(nix, (d) => d.some((x) => x.code === 'syntax-error'));
-  await assert.rejects(client.waitForDiagnostics(lock, () => true, 1500), /no matching diagnostics/);
+  await assert.rejects(
+    client.waitForDiagnostics(lock, () => true, 1500),
+    /no matching diagnostics/,
+  );
 });

@@ -2,7 +2,12 @@
 import type { CliCommand, CliIO } from '../../server/src/cli/io';
 import { CliError } from '../../server/src/cli/io';
 
-export async function runCommand(cmd: CliCommand, args: string[], cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string; err: string }> {
+export async function runCommand(
+  cmd: CliCommand,
+  args: string[],
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIO = {

@@ -41,7 +41,10 @@ function awkwardTree(root: string): string {
 }
 
 function nixHash(p: string, flag = ''): string {
-  const r = spawnSync('nix', ['hash', 'path', ...(flag ? [flag] : []), p], { env: nixEnv(), encoding: 'utf8' });
+  const r = spawnSync('nix', ['hash', 'path', ...(flag ? [flag] : []), p], {
+    env: nixEnv(),
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }
@@ -69,10 +72,17 @@ test('NAR parser reads what the writer writes and rejects damage', async () => {
   const entries = parseNar(nar);
   assert.deepEqual(
     entries.map((e) => [e.path, e.type]),
-    [['', 'directory'], ['d', 'directory'], ['d/f', 'regular'], ['l', 'symlink']],
+    [
+      ['', 'directory'],
+      ['d', 'directory'],
+      ['d/f', 'regular'],
+      ['l', 'symlink'],
+    ],
   );
   const f = entries[2]!;
-  assert.ok(f.type === 'regular' && f.executable && nar.subarray(f.offset, f.offset + f.size).toString() === 'abc');
+  assert.ok(
+    f.type === 'regular' && f.executable && nar.subarray(f.offset, f.offset + f.size).toString() === 'abc',
+  );
   assert.throws(() => parseNar(nar.subarray(0, nar.length - 8)), NarFormatError);
   const bad = Buffer.from(nar);
   bad[20] = 0x41;
@@ -82,7 +92,12 @@ test('NAR parser reads what the writer writes and rejects damage', async () => {
 
 test('hash-path equals nix hash path on awkward trees (real nix)', { skip: skipUnless('nix') }, async () => {
   const root = awkwardTree(join(tmp, 'awkward'));
-  for (const [base, flag] of [['sri', ''], ['base16', '--base16'], ['nix32', '--base32'], ['base64', '--base64']] as const) {
+  for (const [base, flag] of [
+    ['sri', ''],
+    ['base16', '--base16'],
+    ['nix32', '--base32'],
+    ['base64', '--base64'],
+  ] as const) {
     const r = await runCommand(hashPathCommand, ['--base', base, root]);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, nixHash(root, flag), base);
@@ -96,33 +111,48 @@ test('hash-path equals nix hash path on awkward trees (real nix)', { skip: skipU
   }
 });
 
-test('hash-path through the shared-buffer ring: NARs ending on, before and after slot edges (real nix)', { skip: skipUnless('nix') }, async () => {
-  // NAR framing of a file root: 13+pad magic … the contents start at byte 96 (plain) / 128 (exec).
-  const S = SLOT;
-  const dir = join(tmp, 'edges');
-  mkdirSync(dir);
-  for (const n of [S - 96 - 16, S - 96 - 16 - 1, S - 96 - 16 + 1, S, 4 * S, 4 * S + 1, 5 * S - 7]) {
-    const f = join(dir, `f${n}`);
-    writeFileSync(f, Buffer.alloc(n, n & 0xff));
-    const { hash, narSize } = await hashPath(f, { thread: true });
-    assert.equal(`${formatHash(hash, 'sri')}\n`, nixHash(f), `${n} bytes`);
-    assert.equal(narSize, 96 + n + ((8 - (n % 8)) % 8) + 16);
-  }
-  // many small files crossing slot edges everywhere, and more data than the ring holds
-  const many = join(tmp, 'many');
-  for (let i = 0; i < 700; i++) {
-    mkdirSync(join(many, `d${i % 13}`), { recursive: true });
-    writeFileSync(join(many, `d${i % 13}`, `f${i}`), Buffer.alloc(17 * i + 3, i & 0xff), { mode: i % 3 ? 0o644 : 0o755 });
-  }
-  for (const thread of [true, false]) assert.equal(`${formatHash((await hashPath(many, { thread })).hash, 'sri')}\n`, nixHash(many), `thread ${thread}`);
-});
+test(
+  'hash-path through the shared-buffer ring: NARs ending on, before and after slot edges (real nix)',
+  { skip: skipUnless('nix') },
+  async () => {
+    // NAR framing of a file root: 13+pad magic … the contents start at byte 96 (plain) / 128 (exec).
+    const S = SLOT;
+    const dir = join(tmp, 'edges');
+    mkdirSync(dir);
+    for (const n of [S - 96 - 16, S - 96 - 16 - 1, S - 96 - 16 + 1, S, 4 * S, 4 * S + 1, 5 * S - 7]) {
+      const f = join(dir, `f${n}`);
+      writeFileSync(f, Buffer.alloc(n, n & 0xff));
+      const { hash, narSize } = await hashPath(f, { thread: true });
+      assert.equal(`${formatHash(hash, 'sri')}\n`, nixHash(f), `${n} bytes`);
+      assert.equal(narSize, 96 + n + ((8 - (n % 8)) % 8) + 16);
+    }
+    // many small files crossing slot edges everywhere, and more data than the ring holds
+    const many = join(tmp, 'many');
+    for (let i = 0; i < 700; i++) {
+      mkdirSync(join(many, `d${i % 13}`), { recursive: true });
+      writeFileSync(join(many, `d${i % 13}`, `f${i}`), Buffer.alloc(17 * i + 3, i & 0xff), {
+        mode: i % 3 ? 0o644 : 0o755,
+      });
+    }
+    for (const thread of [true, false])
+      assert.equal(
+        `${formatHash((await hashPath(many, { thread })).hash, 'sri')}\n`,
+        nixHash(many),
+        `thread ${thread}`,
+      );
+  },
+);
 
 test('hash-path on the hashing thread: special files, cancellation and exclusions fail or work cleanly', async () => {
   const root = join(tmp, 'special');
   mkdirSync(join(root, 'a'), { recursive: true });
   writeFileSync(join(root, 'a', 'big'), Buffer.alloc(12 * 1024 * 1024, 1));
   const fifo = spawnSync('mkfifo', [join(root, 'z-fifo')]);
-  if (fifo.status === 0) await assert.rejects(hashPath(root, { thread: true }), /z-fifo is a FIFO \(named pipe\): a NAR holds only regular files/);
+  if (fifo.status === 0)
+    await assert.rejects(
+      hashPath(root, { thread: true }),
+      /z-fifo is a FIFO \(named pipe\): a NAR holds only regular files/,
+    );
   const ac = new AbortController();
   ac.abort();
   await assert.rejects(hashPath(join(root, 'a'), { thread: true, signal: ac.signal }), /cancelled/);
@@ -142,32 +172,53 @@ test('non-UTF-8 file names hash like nix (real nix)', { skip: skipUnless('nix') 
   assert.equal(r.out, nixHash(root));
 });
 
-test('store paths equal nix-store --add-fixed --recursive sha256 and --print-fixed-path (real nix)', { skip: skipUnless('nix-store') }, async () => {
-  const storeRoot = join(tmp, 'store-root');
-  const src = join(tmp, 'source');
-  mkdirSync(join(src, 'sub'), { recursive: true });
-  writeFileSync(join(src, 'sub', 'x'), 'x\n');
-  const env = nixEnv({ NIX_REMOTE: `local?root=${storeRoot}` });
-  const added = spawnSync('nix-store', ['--add-fixed', '--recursive', 'sha256', src], { env, encoding: 'utf8' });
-  assert.equal(added.status, 0, added.stderr);
-  const r = await runCommand(hashPathCommand, ['--store-path', src]);
-  assert.equal(r.code, 0, r.err);
-  assert.equal(r.out.split('\t')[1]!.trim(), added.stdout.trim());
-  const { hash } = await hashPath(src);
-  for (const [name, recursive] of [['source', true], ['hello-1.0.tar.gz', false], ['nixpkgs', true]] as const) {
-    const args = ['--print-fixed-path', ...(recursive ? ['--recursive'] : []), 'sha256', formatHash(hash, 'base16'), name];
-    const p = spawnSync('nix-store', args, { env, encoding: 'utf8' });
-    assert.equal(p.status, 0, p.stderr);
-    assert.equal(fixedOutputPath(hash, name, recursive), p.stdout.trim());
-  }
-  const sp = await runCommand(storePathCommand, [formatHash(hash, 'sri')]);
-  assert.equal(sp.out.trim(), added.stdout.trim());
-  const bad = await runCommand(storePathCommand, ['--name', '.bad', formatHash(hash, 'sri')]);
-  assert.equal(bad.code, 2);
-});
+test(
+  'store paths equal nix-store --add-fixed --recursive sha256 and --print-fixed-path (real nix)',
+  { skip: skipUnless('nix-store') },
+  async () => {
+    const storeRoot = join(tmp, 'store-root');
+    const src = join(tmp, 'source');
+    mkdirSync(join(src, 'sub'), { recursive: true });
+    writeFileSync(join(src, 'sub', 'x'), 'x\n');
+    const env = nixEnv({ NIX_REMOTE: `local?root=${storeRoot}` });
+    const added = spawnSync('nix-store', ['--add-fixed', '--recursive', 'sha256', src], {
+      env,
+      encoding: 'utf8',
+    });
+    assert.equal(added.status, 0, added.stderr);
+    const r = await runCommand(hashPathCommand, ['--store-path', src]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.split('\t')[1]!.trim(), added.stdout.trim());
+    const { hash } = await hashPath(src);
+    for (const [name, recursive] of [
+      ['source', true],
+      ['hello-1.0.tar.gz', false],
+      ['nixpkgs', true],
+    ] as const) {
+      const args = [
+        '--print-fixed-path',
+        ...(recursive ? ['--recursive'] : []),
+        'sha256',
+        formatHash(hash, 'base16'),
+        name,
+      ];
+      const p = spawnSync('nix-store', args, { env, encoding: 'utf8' });
+      assert.equal(p.status, 0, p.stderr);
+      assert.equal(fixedOutputPath(hash, name, recursive), p.stdout.trim());
+    }
+    const sp = await runCommand(storePathCommand, [formatHash(hash, 'sri')]);
+    assert.equal(sp.out.trim(), added.stdout.trim());
+    const bad = await runCommand(storePathCommand, ['--name', '.bad', formatHash(hash, 'sri')]);
+    assert.equal(bad.code, 2);
+  },
+);
 
 test('hash-path reports missing paths and special files clearly', async () => {
-  const r = await runCommand(hashPathCommand, [join(tmp, 'nope')]).catch((e: Error) => ({ code: 2, out: '', err: e.message }));
+  const r = await runCommand(hashPathCommand, [join(tmp, 'nope')]).catch((e: Error) => ({
+    code: 2,
+    out: '',
+    err: e.message,
+  }));
   assert.match(r.err, /ENOENT|no such file/);
   const u = await runCommand(hashPathCommand, ['--base', 'hex', tmp]);
   assert.equal(u.code, 2);

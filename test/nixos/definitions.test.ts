@@ -13,8 +13,14 @@ function defs(src: string): string[] {
 
 test('nested sets, dotted and quoted paths', () => {
   assert.deepEqual(
-    defs(`{ boot.initrd = { network.postCommands = "a"; "luks".devices."my root".device = "/dev/x"; }; boot.loader.grub.enable = true; }`),
-    ['boot.initrd.network.postCommands = "a"', 'boot.initrd.luks.devices.my root.device = "/dev/x"', 'boot.loader.grub.enable = true'],
+    defs(
+      `{ boot.initrd = { network.postCommands = "a"; "luks".devices."my root".device = "/dev/x"; }; boot.loader.grub.enable = true; }`,
+    ),
+    [
+      'boot.initrd.network.postCommands = "a"',
+      'boot.initrd.luks.devices.my root.device = "/dev/x"',
+      'boot.loader.grub.enable = true',
+    ],
   );
 });
 
@@ -29,7 +35,10 @@ let cfg = config.my; script = "echo hi"; in
     boot.kernelParams = [ "quiet" ];
   };
 }`;
-  assert.deepEqual(defs(src), ['boot.initrd.postDeviceCommands? = "echo hi"', 'boot.kernelParams? = [ "quiet" ]']);
+  assert.deepEqual(defs(src), [
+    'boot.initrd.postDeviceCommands? = "echo hi"',
+    'boot.kernelParams? = [ "quiet" ]',
+  ]);
 });
 
 test('module-system wrappers with or without lib.', () => {
@@ -66,7 +75,10 @@ test('mkMerge of modules and inline modules in imports and flake nixosSystem cal
     };
   };
 }`;
-  assert.deepEqual(defs(src), ['boot.initrd.network.postCommands = "exit"', 'boot.loader.systemd-boot.configurationLimit = 1']);
+  assert.deepEqual(defs(src), [
+    'boot.initrd.network.postCommands = "exit"',
+    'boot.loader.systemd-boot.configurationLimit = 1',
+  ]);
   const merged = `{ lib, ... }: lib.mkMerge [ { boot.a = 1; } (lib.mkIf false { boot.b = 2; }) ]`;
   assert.deepEqual(defs(merged), ['boot.a = 1', 'boot.b? = 2']);
   const imports = `{ imports = [ ./hw.nix { boot.a = 1; } ]; boot.b = 2; }`;
@@ -74,7 +86,9 @@ test('mkMerge of modules and inline modules in imports and flake nixosSystem cal
 });
 
 test('dynamic names, and a broken file still yields the definitions it can', () => {
-  assert.deepEqual(defs('{ boot.initrd.luks.devices.${name}.device = "/dev/sda2"; }'), ['boot.initrd.luks.devices.<dynamic>.device = "/dev/sda2"']);
+  assert.deepEqual(defs('{ boot.initrd.luks.devices.${name}.device = "/dev/sda2"; }'), [
+    'boot.initrd.luks.devices.<dynamic>.device = "/dev/sda2"',
+  ]);
   const broken = `{
   networking.hostName = "box"
   boot.initrd.network.postCommands = "exit";

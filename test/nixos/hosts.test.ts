@@ -9,18 +9,34 @@ const refs = (path: string, text: string) => moduleRefs(path, parse(text).root, 
 
 function hosts(files: Record<string, string>): Record<string, HostInfo> {
   const paths = Object.keys(files);
-  const g = hostGraph(paths, paths.map((p) => refs(p, files[p]!)), '/r');
+  const g = hostGraph(
+    paths,
+    paths.map((p) => refs(p, files[p]!)),
+    '/r',
+  );
   return Object.fromEntries(paths.map((p, i) => [p, g.hostOf[i]!.info]));
 }
 
 test('imports: path literals resolved against the file, ++ lists, let-bound lists, import ./x.nix args, nixpkgs modules', () => {
-  const r = refs('/repo/hosts/a/configuration.nix', `{ lib, modulesPath, inputs, ... }: let common = [ ../../modules ]; in {
+  const r = refs(
+    '/repo/hosts/a/configuration.nix',
+    `{ lib, modulesPath, inputs, ... }: let common = [ ../../modules ]; in {
     imports = [ ./hardware.nix (./x.nix) <nixpkgs/nixos/modules/foo.nix> (modulesPath + "/profiles/qemu-guest.nix") (import ./f.nix { inherit inputs; }) inputs.srvos.nixosModules.server ] ++ lib.optional true ./y.nix ++ common;
     services.foo.imports = "ignored";
-  }`);
+  }`,
+  );
   assert.deepEqual(
     r.imports.map((i) => (i.ref.kind === 'path' ? i.ref.path : `${i.ref.kind}:${i.ref.text}`)),
-    ['/repo/hosts/a/hardware.nix', '/repo/hosts/a/x.nix', 'nixpkgs:<nixpkgs/nixos/modules/foo.nix>', 'nixpkgs:modulesPath + "/profiles/qemu-guest.nix"', '/repo/hosts/a/f.nix', 'unreadable:inputs.srvos.nixosModules.server', '/repo/hosts/a/y.nix', '/repo/modules'],
+    [
+      '/repo/hosts/a/hardware.nix',
+      '/repo/hosts/a/x.nix',
+      'nixpkgs:<nixpkgs/nixos/modules/foo.nix>',
+      'nixpkgs:modulesPath + "/profiles/qemu-guest.nix"',
+      '/repo/hosts/a/f.nix',
+      'unreadable:inputs.srvos.nixosModules.server',
+      '/repo/hosts/a/y.nix',
+      '/repo/modules',
+    ],
   );
   assert.deepEqual(refs('/r/x.nix', '{ a = 1; }'), { imports: [], moduleLists: [] });
 });
@@ -35,7 +51,13 @@ test('two hosts sharing a module: each sees itself, the shared module sees both;
   });
   assert.deepEqual(h['/r/a.nix']!.files, ['/r/a.nix', '/r/a-hw.nix', '/r/common/default.nix']);
   assert.deepEqual(h['/r/b-hw.nix']!.files, ['/r/b.nix', '/r/b-hw.nix', '/r/common/default.nix']);
-  assert.deepEqual(h['/r/common/default.nix']!.files, ['/r/a.nix', '/r/a-hw.nix', '/r/b.nix', '/r/b-hw.nix', '/r/common/default.nix']);
+  assert.deepEqual(h['/r/common/default.nix']!.files, [
+    '/r/a.nix',
+    '/r/a-hw.nix',
+    '/r/b.nix',
+    '/r/b-hw.nix',
+    '/r/common/default.nix',
+  ]);
   assert.equal(h['/r/a.nix']!.open, false);
 });
 
@@ -46,8 +68,17 @@ test('a flake: each nixosSystem modules list is one host; the flake contributes 
       nixosConfigurations.db = nixpkgs-server.lib.nixosSystem { modules = [ ./hosts/db.nix ]; };
     };
   }`;
-  const h = hosts({ '/r/flake.nix': flake, '/r/hosts/web.nix': '{ imports = [ ./web-hw.nix ]; }', '/r/hosts/web-hw.nix': '{ }', '/r/hosts/db.nix': '{ }' });
-  assert.deepEqual(h['/r/hosts/web-hw.nix']!.files, ['/r/flake.nix', '/r/hosts/web.nix', '/r/hosts/web-hw.nix']);
+  const h = hosts({
+    '/r/flake.nix': flake,
+    '/r/hosts/web.nix': '{ imports = [ ./web-hw.nix ]; }',
+    '/r/hosts/web-hw.nix': '{ }',
+    '/r/hosts/db.nix': '{ }',
+  });
+  assert.deepEqual(h['/r/hosts/web-hw.nix']!.files, [
+    '/r/flake.nix',
+    '/r/hosts/web.nix',
+    '/r/hosts/web-hw.nix',
+  ]);
   assert.equal(h['/r/hosts/web-hw.nix']!.name, 'nixosConfigurations.web (flake.nix)');
   assert.deepEqual(h['/r/hosts/db.nix']!.files, ['/r/flake.nix', '/r/hosts/db.nix']);
   assert.deepEqual(h['/r/hosts/db.nix']!.inputs, ['nixpkgs-server']);
@@ -55,7 +86,8 @@ test('a flake: each nixosSystem modules list is one host; the flake contributes 
 
 test('a flake-parts module importing the file that defines every host does not merge the hosts', () => {
   const h = hosts({
-    '/r/flake.nix': '{ outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } { imports = [ ./hosts ]; }; }',
+    '/r/flake.nix':
+      '{ outputs = inputs: inputs.flake-parts.lib.mkFlake { inherit inputs; } { imports = [ ./hosts ]; }; }',
     '/r/hosts/default.nix': `{ inputs, ... }: { flake.nixosConfigurations = {
       a = inputs.nixpkgs.lib.nixosSystem { modules = [ ./a ]; };
       b = inputs.nixpkgs.lib.nixosSystem { modules = [ ./b ]; };
@@ -79,7 +111,12 @@ test('mkHost helpers and genAttrs/readDir: a path pattern makes one host per mat
     '/r/hosts/b/configuration.nix': '{ }',
     '/r/hosts/b/hardware.nix': '{ }',
   });
-  assert.deepEqual(h['/r/hosts/a/hardware.nix']!.files, ['/r/flake.nix', '/r/common.nix', '/r/hosts/a/configuration.nix', '/r/hosts/a/hardware.nix']);
+  assert.deepEqual(h['/r/hosts/a/hardware.nix']!.files, [
+    '/r/flake.nix',
+    '/r/common.nix',
+    '/r/hosts/a/configuration.nix',
+    '/r/hosts/a/hardware.nix',
+  ]);
   assert.equal(h['/r/hosts/a/hardware.nix']!.name, 'mkHost "a" (flake.nix)');
   assert.equal(h['/r/hosts/a/hardware.nix']!.open, false);
 });
@@ -88,7 +125,8 @@ test('a flake input module, a computed list or a missing file makes the host ope
   const h = hosts({
     '/r/flake.nix': `{ outputs = { nixpkgs, disko, ... }@inputs: { nixosConfigurations.x = nixpkgs.lib.nixosSystem {
       modules = [ ./configuration.nix disko.nixosModules.disko ]; }; }; }`,
-    '/r/configuration.nix': '{ lib, ... }: { imports = [ ./hardware-configuration.nix ] ++ map (n: ./mods + "/${n}") [ "a" ]; }',
+    '/r/configuration.nix':
+      '{ lib, ... }: { imports = [ ./hardware-configuration.nix ] ++ map (n: ./mods + "/${n}") [ "a" ]; }',
   });
   const info = h['/r/configuration.nix']!;
   assert.equal(info.open, true);
@@ -114,12 +152,16 @@ test('files that do not refer to each other are one host; an import cycle is one
   const one = hosts({ '/r/a.nix': '{ }', '/r/b.nix': '{ }' });
   assert.deepEqual(one['/r/a.nix']!.files, ['/r/a.nix', '/r/b.nix']);
   assert.equal(one['/r/a.nix']!.open, false);
-  const h = hosts({ '/r/a.nix': '{ imports = [ ./b.nix ]; }', '/r/b.nix': '{ imports = [ ./a.nix ]; }', '/r/c.nix': '{ }' });
+  const h = hosts({
+    '/r/a.nix': '{ imports = [ ./b.nix ]; }',
+    '/r/b.nix': '{ imports = [ ./a.nix ]; }',
+    '/r/c.nix': '{ }',
+  });
   assert.deepEqual(h['/r/a.nix']!.files, ['/r/a.nix', '/r/b.nix']);
   assert.deepEqual(h['/r/c.nix']!.files, ['/r/c.nix']);
 });
 
-test('an eval-config call inside a string interpolation is a host; self.nixosModules.NAME is the repository\'s own module', () => {
+test("an eval-config call inside a string interpolation is a host; self.nixosModules.NAME is the repository's own module", () => {
   const h = hosts({
     '/r/iso.nix': `{ config, ... }: { system.build.x = ''
       install --system \${(import <nixpkgs/nixos/lib/eval-config.nix> { modules = [ ./configuration.nix ./hw.nix ]; }).config.system.build.toplevel}
@@ -129,18 +171,24 @@ test('an eval-config call inside a string interpolation is a host; self.nixosMod
   });
   assert.deepEqual(h['/r/hw.nix']!.files, ['/r/iso.nix', '/r/configuration.nix', '/r/hw.nix']);
   const own = hosts({
-    '/r/flake.nix': '{ outputs = { self, nixpkgs, ... }: { nixosConfigurations.k = nixpkgs.lib.nixosSystem { modules = [ ./hosts/k.nix ]; }; }; }',
+    '/r/flake.nix':
+      '{ outputs = { self, nixpkgs, ... }: { nixosConfigurations.k = nixpkgs.lib.nixosSystem { modules = [ ./hosts/k.nix ]; }; }; }',
     '/r/hosts/k.nix': '{ self, ... }: { imports = [ self.nixosModules.hardware-zfs ]; }',
     '/r/modules/nixos/hardware/zfs.nix': '{ }',
     '/r/modules/nixos/hardware-zfs.nix': '{ }',
   });
-  assert.deepEqual(own['/r/modules/nixos/hardware-zfs.nix']!.files, ['/r/flake.nix', '/r/hosts/k.nix', '/r/modules/nixos/hardware-zfs.nix']);
+  assert.deepEqual(own['/r/modules/nixos/hardware-zfs.nix']!.files, [
+    '/r/flake.nix',
+    '/r/hosts/k.nix',
+    '/r/modules/nixos/hardware-zfs.nix',
+  ]);
   assert.equal(own['/r/hosts/k.nix']!.open, false);
 });
 
-test('a colmena-style hive in flake.nix: each node\'s imports list is a host, not imports of one flake host', () => {
+test("a colmena-style hive in flake.nix: each node's imports list is a host, not imports of one flake host", () => {
   const h = hosts({
-    '/r/flake.nix': '{ outputs = { self, ... }: { colmena = { a = { imports = [ ./hosts/a.nix ]; }; b = { imports = [ ./hosts/b.nix ]; }; }; }; }',
+    '/r/flake.nix':
+      '{ outputs = { self, ... }: { colmena = { a = { imports = [ ./hosts/a.nix ]; }; b = { imports = [ ./hosts/b.nix ]; }; }; }; }',
     '/r/hosts/a.nix': '{ }',
     '/r/hosts/b.nix': '{ }',
   });
@@ -149,10 +197,20 @@ test('a colmena-style hive in flake.nix: each node\'s imports list is a host, no
 });
 
 test('NixOS modules from modulesPath: profiles known to set nothing host rules ask about keep the host closed, others open it', () => {
-  const closed = hosts({ '/r/configuration.nix': '{ modulesPath, ... }: { imports = [ (modulesPath + "/profiles/qemu-guest.nix") ./hw.nix ]; }', '/r/hw.nix': '{ }' });
+  const closed = hosts({
+    '/r/configuration.nix':
+      '{ modulesPath, ... }: { imports = [ (modulesPath + "/profiles/qemu-guest.nix") ./hw.nix ]; }',
+    '/r/hw.nix': '{ }',
+  });
   assert.equal(closed['/r/configuration.nix']!.open, false);
-  assert.deepEqual(closed['/r/configuration.nix']!.nixpkgsModules, ['modulesPath + "/profiles/qemu-guest.nix"']);
-  const open = hosts({ '/r/configuration.nix': '{ modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/digital-ocean-config.nix" ./hw.nix ]; }', '/r/hw.nix': '{ }' });
+  assert.deepEqual(closed['/r/configuration.nix']!.nixpkgsModules, [
+    'modulesPath + "/profiles/qemu-guest.nix"',
+  ]);
+  const open = hosts({
+    '/r/configuration.nix':
+      '{ modulesPath, ... }: { imports = [ "${modulesPath}/virtualisation/digital-ocean-config.nix" ./hw.nix ]; }',
+    '/r/hw.nix': '{ }',
+  });
   assert.equal(open['/r/configuration.nix']!.open, true);
 });
 

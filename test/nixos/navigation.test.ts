@@ -14,7 +14,11 @@ function outline(text: string): string[] {
   const walk = (syms: readonly DocumentSymbol[], indent: string) => {
     for (const s of syms) {
       assert.ok(s.start <= s.selectionStart && s.selectionEnd <= s.end, `${s.name}: selection inside range`);
-      assert.equal(text.slice(s.selectionStart, s.selectionEnd).replace(/\s+/g, ''), s.name.replace(/\s+/g, ''), 'the selection is the name');
+      assert.equal(
+        text.slice(s.selectionStart, s.selectionEnd).replace(/\s+/g, ''),
+        s.name.replace(/\s+/g, ''),
+        'the selection is the name',
+      );
       lines.push(`${indent}${s.name} [${s.kind}]${s.detail ? ` ${s.detail}` : ''}`);
       walk(s.children, `${indent}  `);
     }
@@ -57,7 +61,7 @@ test('symbols: nested sets, dotted paths folded as written, wrappers seen throug
   );
 });
 
-test('symbols: let bindings, inherit, a helper function\'s arguments, a flake\'s hosts', () => {
+test("symbols: let bindings, inherit, a helper function's arguments, a flake's hosts", () => {
   checkOutline(
     `let
   inherit (builtins) map;
@@ -109,7 +113,10 @@ function at(src: string, path = '/ws/hosts/a/default.nix') {
 
 test('path literals at the cursor: relative, parent, absolute, a directory, none for interpolations and search paths', () => {
   const cases: Array<[string, string[] | undefined]> = [
-    ['{ imports = [ ./hard$0ware.nix ]; }', ['/ws/hosts/a/hardware.nix', '/ws/hosts/a/hardware.nix/default.nix']],
+    [
+      '{ imports = [ ./hard$0ware.nix ]; }',
+      ['/ws/hosts/a/hardware.nix', '/ws/hosts/a/hardware.nix/default.nix'],
+    ],
     ['{ imports = [ ../../mod$0ules ]; }', ['/ws/modules/default.nix', '/ws/modules']],
     ['{ imports = [ ./x.nix$0 ]; }', ['/ws/hosts/a/x.nix', '/ws/hosts/a/x.nix/default.nix']],
     ['{ key = /etc/ssh/$0host; }', ['/etc/ssh/host/default.nix', '/etc/ssh/host']],
@@ -130,7 +137,10 @@ test('the option at the cursor: definitions (nested, dotted, inherit) and config
     ['{ boot.init$0rd.luks.devices.x.device = "a"; }', 'boot.initrd'],
     ['{ boot = { initrd = { luks.dev$0ices.x = { }; }; }; }', 'boot.initrd.luks.devices'],
     ['{ config, ... }: { options = { }; config.boot.load$0er.timeout = 1; }', 'boot.loader'],
-    ['{ config, ... }: { x = lib.mkIf config.boot.initrd.systemd.ena$0ble { }; }', 'boot.initrd.systemd.enable'],
+    [
+      '{ config, ... }: { x = lib.mkIf config.boot.initrd.systemd.ena$0ble { }; }',
+      'boot.initrd.systemd.enable',
+    ],
     ['{ config, ... }: { x = config.services.${n$0ame}.enable; }', undefined],
     ['let x = 1; in { networking.hostName = "a$0"; }', undefined],
   ];
@@ -141,10 +151,18 @@ test('the option at the cursor: definitions (nested, dotted, inherit) and config
 });
 
 test('option locations: definitions of it and inside it, reads, each place once, per file in order', () => {
-  const a = analyzeFile('/a.nix', '{ config, ... }: { boot.initrd = { luks.devices.x.device = "d"; network.enable = true; }; y = config.boot.initrd.network.enable; }');
-  const b = analyzeFile('/b.nix', '{ lib, ... }: lib.mkMerge [ { boot.initrd.network.enable = true; } { boot.initrd.network.enable = false; } ]');
+  const a = analyzeFile(
+    '/a.nix',
+    '{ config, ... }: { boot.initrd = { luks.devices.x.device = "d"; network.enable = true; }; y = config.boot.initrd.network.enable; }',
+  );
+  const b = analyzeFile(
+    '/b.nix',
+    '{ lib, ... }: lib.mkMerge [ { boot.initrd.network.enable = true; } { boot.initrd.network.enable = false; } ]',
+  );
   const show = (path: string, reads = true) =>
-    optionLocations([a, b], path.split('.'), { reads }).map((l) => `${l.file}:${l.kind}:${(l.file === '/a.nix' ? a : b).text.slice(l.start, l.end)}@${l.start}`);
+    optionLocations([a, b], path.split('.'), { reads }).map(
+      (l) => `${l.file}:${l.kind}:${(l.file === '/a.nix' ? a : b).text.slice(l.start, l.end)}@${l.start}`,
+    );
   const nth = (t: string, needle: string, n: number) => {
     let i = -1;
     for (let k = 0; k <= n; k++) i = t.indexOf(needle, i + 1);
@@ -157,7 +175,10 @@ test('option locations: definitions of it and inside it, reads, each place once,
     `/b.nix:definition:enable@${nth(b.text, 'enable', 1)}`,
   ]);
   assert.deepEqual(show('boot.initrd.network.enable', false).length, 3);
-  assert.deepEqual(show('boot.initrd').map((s) => s.split(':')[1]), ['definition', 'read', 'definition', 'definition']);
+  assert.deepEqual(
+    show('boot.initrd').map((s) => s.split(':')[1]),
+    ['definition', 'read', 'definition', 'definition'],
+  );
   assert.deepEqual(show('boot.loader'), []);
   assert.deepEqual(optionLocations([a], []), []);
 });

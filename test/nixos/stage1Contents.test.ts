@@ -48,7 +48,10 @@ test('with pkgs; storePaths, file-system tools, and a custom initrd systemd', ()
   assert.equal(storePathInImage(c, { pkg: { name: 'util-linux' }, subpath: '/bin/lsblk' }).present, true);
   assert.equal(storePathInImage(c, { pkg: { name: 'sed-key' }, subpath: '/bin/sed-key' }).present, true);
   assert.equal(storePathInImage(c, { pkg: { name: 'sed-key' }, subpath: '/bin/other' }).present, false);
-  assert.equal(storePathInImage(c, { pkg: { name: 'systemd' }, subpath: '/bin/systemctl' }).present, 'unknown');
+  assert.equal(
+    storePathInImage(c, { pkg: { name: 'systemd' }, subpath: '/bin/systemctl' }).present,
+    'unknown',
+  );
   assert.deepEqual([...hostFsTypes(p).initrd].sort(), ['ext4', 'xfs']);
   assert.notEqual(commandOnPath(c, 'mkfs.ext4'), false); // ext.nix: e2fsprogs
   assert.notEqual(commandOnPath(c, 'xfs_repair'), false); // xfs.nix: xfsprogs.bin (neededForBoot)
@@ -58,18 +61,24 @@ test('with pkgs; storePaths, file-system tools, and a custom initrd systemd', ()
 
 test('a host importing a module the linter cannot read is open; known nixpkgs profiles are not', () => {
   const closed = project({
-    '/h/c.nix': '{ modulesPath, ... }: { imports = [ ./hw.nix (modulesPath + "/profiles/qemu-guest.nix") ]; }',
+    '/h/c.nix':
+      '{ modulesPath, ... }: { imports = [ ./hw.nix (modulesPath + "/profiles/qemu-guest.nix") ]; }',
     '/h/hw.nix': '{ }',
   });
   assert.deepEqual(hostOpenness(closed.project).unread, []);
-  const open = project({ '/h/c.nix': '{ inputs, ... }: { imports = [ inputs.srvos.nixosModules.server ./missing.nix ]; }' });
+  const open = project({
+    '/h/c.nix': '{ inputs, ... }: { imports = [ inputs.srvos.nixosModules.server ./missing.nix ]; }',
+  });
   assert.equal(hostOpenness(open.project).unread.length, 2);
 });
 
 test('initrd-missing-command says less on an open host: a hint that names what was not read', () => {
   const script = `boot.initrd.systemd.enable = true;
     boot.initrd.systemd.services.u = { wantedBy = [ "initrd.target" ]; script = "sed-key unlock /dev/nvme0n1"; };`;
-  for (const [imports, severity] of [['', 'warning'], ['imports = [ inputs.tools.nixosModules.default ];', 'hint']] as const) {
+  for (const [imports, severity] of [
+    ['', 'warning'],
+    ['imports = [ inputs.tools.nixosModules.default ];', 'hint'],
+  ] as const) {
     const { models, project: p } = project({ '/h/c.nix': `{ inputs, ... }: { ${imports} ${script} }` });
     const f = lintFile(models[0]!, p).filter((x) => x.rule === 'initrd-missing-command');
     assert.equal(f.length, 1);
@@ -90,8 +99,13 @@ test('initrd-missing-command and large-initrd-contents never disagree about one 
     }`,
   });
   const findings = lintFile(models[0]!, p);
-  assert.deepEqual(findings.filter((f) => f.rule === 'initrd-missing-command'), []);
-  const large = findings.filter((f) => f.rule === 'large-initrd-contents').map((f) => models[0]!.text.slice(f.start, f.end));
+  assert.deepEqual(
+    findings.filter((f) => f.rule === 'initrd-missing-command'),
+    [],
+  );
+  const large = findings
+    .filter((f) => f.rule === 'large-initrd-contents')
+    .map((f) => models[0]!.text.slice(f.start, f.end));
   assert.deepEqual(large, ['perl']);
   assert.equal(packagesUsedInStage1(p).has('util-linux'), true);
   assert.equal(packagesUsedInStage1(p).has('python3'), true);
@@ -106,9 +120,16 @@ test('initrd-network-driver: the qemu-guest profile adds virtio_net; an open hos
     ['imports = [ ./hw.nix inputs.nixos-hardware.nixosModules.common-pc ];', 'hint'],
   ];
   for (const [imports, severity] of cases) {
-    const { models, project: p } = project({ '/h/c.nix': `{ modulesPath, inputs, ... }: { ${imports} boot.initrd.network.enable = true; }`, '/h/hw.nix': hw });
+    const { models, project: p } = project({
+      '/h/c.nix': `{ modulesPath, inputs, ... }: { ${imports} boot.initrd.network.enable = true; }`,
+      '/h/hw.nix': hw,
+    });
     const f = lintFile(models[0]!, p).filter((x) => x.rule === 'initrd-network-driver');
-    assert.deepEqual(f.map((x) => x.severity), severity ? [severity] : [], imports);
+    assert.deepEqual(
+      f.map((x) => x.severity),
+      severity ? [severity] : [],
+      imports,
+    );
   }
 });
 
@@ -121,7 +142,13 @@ test('modules that add tools: lvm in stage 1, LUKS devices', () => {
     }`,
   });
   const c = systemdStage1Contents(p);
-  assert.equal(storePathInImage(c, { pkg: { name: 'lvm2', output: 'bin' }, subpath: '/bin/lvm' }).present, true);
+  assert.equal(
+    storePathInImage(c, { pkg: { name: 'lvm2', output: 'bin' }, subpath: '/bin/lvm' }).present,
+    true,
+  );
   assert.notEqual(commandOnPath(c, 'lvcreate'), false);
-  assert.equal(storePathInImage(c, { pkg: { name: 'cryptsetup' }, subpath: '/bin/cryptsetup' }).present, 'unknown');
+  assert.equal(
+    storePathInImage(c, { pkg: { name: 'cryptsetup' }, subpath: '/bin/cryptsetup' }).present,
+    'unknown',
+  );
 });

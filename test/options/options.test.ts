@@ -29,11 +29,24 @@ function labels(src: string): string[] {
 
 test('the committed data has the boot options the rules rely on', () => {
   const idx = optionIndex();
-  for (const p of ['boot.initrd.network.postCommands', 'boot.initrd.network.ssh.hostKeys', 'boot.loader.systemd-boot.editor', 'boot.initrd.systemd.emergencyAccess', 'nix.gc.options', 'fileSystems.<name>.neededForBoot']) {
+  for (const p of [
+    'boot.initrd.network.postCommands',
+    'boot.initrd.network.ssh.hostKeys',
+    'boot.loader.systemd-boot.editor',
+    'boot.initrd.systemd.emergencyAccess',
+    'nix.gc.options',
+    'fileSystems.<name>.neededForBoot',
+  ]) {
     assert.ok(idx.facts.options[p], `${p} in option-facts.json`);
   }
-  assert.equal(idx.lookup(['boot', 'initrd', 'network', 'postCommands'])?.fact.type, 'strings concatenated with "\\n"');
-  assert.equal(idx.lookup(['boot', 'initrd', 'luks', 'devices', 'cryptroot', 'device'])?.dotted, 'boot.initrd.luks.devices.<name>.device');
+  assert.equal(
+    idx.lookup(['boot', 'initrd', 'network', 'postCommands'])?.fact.type,
+    'strings concatenated with "\\n"',
+  );
+  assert.equal(
+    idx.lookup(['boot', 'initrd', 'luks', 'devices', 'cryptroot', 'device'])?.dotted,
+    'boot.initrd.luks.devices.<name>.device',
+  );
   assert.ok(Object.keys(idx.facts.sources).length > 5, 'every module records the revision it was read from');
 });
 
@@ -44,7 +57,12 @@ test('hover on boot, nix.gc and fileSystems options', () => {
   assert.ok(h?.includes('*Default:* `""`'), h);
   assert.ok(h?.includes('Shell commands to be executed after stage 1'), h);
   // The declaration is a link users can follow; where the facts were read from is not shown.
-  assert.ok(h?.includes('Declared in [nixos/modules/system/boot/initrd-network.nix](https://github.com/NixOS/nixpkgs/blob/master/nixos/modules/system/boot/initrd-network.nix)'), h);
+  assert.ok(
+    h?.includes(
+      'Declared in [nixos/modules/system/boot/initrd-network.nix](https://github.com/NixOS/nixpkgs/blob/master/nixos/modules/system/boot/initrd-network.nix)',
+    ),
+    h,
+  );
   assert.doesNotMatch(h ?? '', /index file id|commit not reported|Swarsel|@[0-9a-f]{8}/);
   const nested = hoverText('{ fileSystems."/persist" = { device = "/dev/x"; needed$0ForBoot = true; }; }');
   assert.ok(nested?.includes('**fileSystems.<name>.neededForBoot**'), nested);
@@ -67,11 +85,22 @@ test('completion after boot. and in nested sets', () => {
   assert.deepEqual(labels('{ boot.initrd.netw$0 }'), ['network']);
   assert.deepEqual(labels('{\n  boot.initrd = {\n    ne$0\n  };\n}'), ['network']);
   assert.ok(labels('{ boot.initrd.network.ssh = { host$0 }; }').includes('hostKeys'));
-  assert.ok(labels('{ boot.initrd.luks.devices.root.$0 }').includes('device'), 'names under attrsOf complete the submodule');
+  assert.ok(
+    labels('{ boot.initrd.luks.devices.root.$0 }').includes('device'),
+    'names under attrsOf complete the submodule',
+  );
   assert.deepEqual(labels('{ nix.$0 }'), ['gc']);
-  assert.ok(labels('{ fileSystems."/persist" = { need$0 }; }').includes('neededForBoot'), 'fileSystems.<name> options');
+  assert.ok(
+    labels('{ fileSystems."/persist" = { need$0 }; }').includes('neededForBoot'),
+    'fileSystems.<name> options',
+  );
   assert.ok(labels('{ boot.loader.grub.$0 }').includes('efiInstallAsRemovable'));
-  const item = optionCompletions(...(() => { const { text, offset } = at('{ boot.loader.systemd-boot.edi$0 }'); return [text, offset] as const; })())[0]!;
+  const item = optionCompletions(
+    ...(() => {
+      const { text, offset } = at('{ boot.loader.systemd-boot.edi$0 }');
+      return [text, offset] as const;
+    })(),
+  )[0]!;
   assert.equal(item.label, 'editor');
   assert.equal(item.detail, 'boolean');
 });
@@ -124,7 +153,10 @@ in {
 }
 `,
     );
-    writeFileSync(join(dir, 'SOURCES.json'), JSON.stringify({ 'nixos/modules/system/boot/demo.nix': 'abc123' }));
+    writeFileSync(
+      join(dir, 'SOURCES.json'),
+      JSON.stringify({ 'nixos/modules/system/boot/demo.nix': 'abc123' }),
+    );
     const facts = extractOptions(dir, 'test-rev');
     assert.equal(facts.nixpkgsRevision, 'test-rev');
     assert.deepEqual(Object.keys(facts.options), [
@@ -144,7 +176,10 @@ in {
     assert.equal(facts.options['boot.demo.enable']!.type, 'boolean');
     assert.equal(facts.options['boot.demo.enable']!.description, 'Whether to enable the demo.');
     assert.equal(facts.options['boot.demo.package']!.default, 'pkgs.demo-tool');
-    assert.equal(facts.options['boot.demo.port']!.type, '16 bit unsigned integer; between 0 and 65535 (both inclusive)');
+    assert.equal(
+      facts.options['boot.demo.port']!.type,
+      '16 bit unsigned integer; between 0 and 65535 (both inclusive)',
+    );
     assert.equal(facts.options['boot.demo.port']!.default, '22');
     assert.equal(facts.options['boot.demo.port']!.description, 'Port, see `boot.demo.enable`.');
     // Parentheses as nixpkgs' description classes put them (the manual's `attribute set of (submodule)`).
@@ -152,7 +187,10 @@ in {
     assert.equal(facts.options['boot.demo.devices']!.open, false);
     assert.equal(facts.options['boot.demo.extra']!.open, true);
     assert.equal(facts.options['boot.demo.mode']!.type, 'null or one of "a", "b"');
-    assert.equal(facts.options['boot.demo.shell']!.type, 'boolean or null or (string, not containing newlines or colons)');
+    assert.equal(
+      facts.options['boot.demo.shell']!.type,
+      'boolean or null or (string, not containing newlines or colons)',
+    );
     assert.equal(facts.options['boot.demo.ids']!.type, 'list of (unsigned integer, meaning >=0)');
     assert.equal(facts.options['boot.demo.settings']!.type, 'open submodule of attribute set of string');
     assert.equal(facts.options['boot.demo.settings']!.open, true);
@@ -219,10 +257,17 @@ in {
 }
 `,
     );
-    writeFileSync(join(dir, 'SOURCES.json'), JSON.stringify({ 'nixos/modules/system/boot/moved.nix': 'abc' }));
+    writeFileSync(
+      join(dir, 'SOURCES.json'),
+      JSON.stringify({ 'nixos/modules/system/boot/moved.nix': 'abc' }),
+    );
     const facts = extractOptions(dir, 'r');
     const o = facts.options;
-    assert.equal(o['boot.demo.newName']?.declaredIn, 'nixos/modules/system/boot/moved.nix', 'nixpkgs-shaped paths are not doubled');
+    assert.equal(
+      o['boot.demo.newName']?.declaredIn,
+      'nixos/modules/system/boot/moved.nix',
+      'nixpkgs-shaped paths are not doubled',
+    );
     assert.equal(o['boot.oldName']?.renamedTo, 'boot.demo.newName');
     assert.equal(o['boot.demo.entryFilename']?.renamedTo, 'boot.demo.sortKey');
     assert.equal(o['boot.demo.gone']?.removed, 'Use something else.');
@@ -239,7 +284,10 @@ in {
     assert.equal(index.lookup(['boot', 'demo', 'sysctl', 'net.core.rmem_max'])?.fact.type, 'signed integer');
     assert.equal(index.movedAt(['boot', 'demo', 'hostRSAKey'])?.dotted, 'boot.demo.hostRSAKey');
     assert.equal(index.movedAt(['boot', 'demo', 'newName']), undefined);
-    assert.ok(!index.childrenOf(['boot', 'demo']).some((c) => c.name === 'gone'), 'removed names are not completed');
+    assert.ok(
+      !index.childrenOf(['boot', 'demo']).some((c) => c.name === 'gone'),
+      'removed names are not completed',
+    );
     // The committed format: one option per line, valid JSON, same content.
     const text = serializeFacts(facts);
     assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(facts)));
@@ -274,42 +322,119 @@ test('the facts cover every module read (a regression that loses modules fails)'
   const declaring = new Set(Object.values(facts.options).map((f) => f.declaredIn));
   for (const m of declaring) assert.ok(facts.sources[m], `${m} records the revision it was read from`);
   for (const m of [
-    'system/boot/stage-1.nix', 'system/boot/kernel.nix', 'system/boot/systemd/initrd.nix', 'system/boot/luksroot.nix',
-    'system/boot/loader/grub/grub.nix', 'system/boot/loader/systemd-boot/systemd-boot.nix', 'system/boot/loader/limine/limine.nix',
-    'system/boot/loader/refind/refind.nix', 'system/boot/loader/generic-extlinux-compatible/default.nix', 'system/boot/tmp.nix',
-    'system/boot/binfmt.nix', 'system/boot/plymouth.nix', 'system/boot/uki.nix', 'system/activation/bootspec.nix',
-    'system/boot/clevis.nix', 'system/boot/unl0kr.nix', 'system/boot/initrd-openvpn.nix', 'system/boot/stage-2.nix',
-    'tasks/filesystems.nix', 'tasks/filesystems/zfs.nix', 'tasks/filesystems/bcachefs.nix', 'tasks/swraid.nix',
-    'config/sysctl.nix', 'services/misc/nix-gc.nix', 'services/hardware/udev.nix', 'virtualisation/nixos-containers.nix',
-    'system/boot/networkd.nix', 'config/users-groups.nix', 'services/system/dbus.nix', 'system/boot/resolved.nix',
-    'config/sysfs.nix', 'system/boot/uvesafb.nix', 'services/networking/iscsi/root-initiator.nix', 'misc/crashdump.nix',
-    'misc/version.nix', 'system/boot/stratisroot.nix',
+    'system/boot/stage-1.nix',
+    'system/boot/kernel.nix',
+    'system/boot/systemd/initrd.nix',
+    'system/boot/luksroot.nix',
+    'system/boot/loader/grub/grub.nix',
+    'system/boot/loader/systemd-boot/systemd-boot.nix',
+    'system/boot/loader/limine/limine.nix',
+    'system/boot/loader/refind/refind.nix',
+    'system/boot/loader/generic-extlinux-compatible/default.nix',
+    'system/boot/tmp.nix',
+    'system/boot/binfmt.nix',
+    'system/boot/plymouth.nix',
+    'system/boot/uki.nix',
+    'system/activation/bootspec.nix',
+    'system/boot/clevis.nix',
+    'system/boot/unl0kr.nix',
+    'system/boot/initrd-openvpn.nix',
+    'system/boot/stage-2.nix',
+    'tasks/filesystems.nix',
+    'tasks/filesystems/zfs.nix',
+    'tasks/filesystems/bcachefs.nix',
+    'tasks/swraid.nix',
+    'config/sysctl.nix',
+    'services/misc/nix-gc.nix',
+    'services/hardware/udev.nix',
+    'virtualisation/nixos-containers.nix',
+    'system/boot/networkd.nix',
+    'config/users-groups.nix',
+    'services/system/dbus.nix',
+    'system/boot/resolved.nix',
+    'config/sysfs.nix',
+    'system/boot/uvesafb.nix',
+    'services/networking/iscsi/root-initiator.nix',
+    'misc/crashdump.nix',
+    'misc/version.nix',
+    'system/boot/stratisroot.nix',
   ]) {
     assert.ok(declaring.has(`nixos/modules/${m}`), `options declared in ${m}`);
   }
-  assert.match(facts.nixpkgsRevision, /per-file/, 'the revision says the files come from different revisions');
+  assert.match(
+    facts.nixpkgsRevision,
+    /per-file/,
+    'the revision says the files come from different revisions',
+  );
 });
 
 test('hover on options from many modules shows type, default and description', () => {
   const cases: Array<[string, RegExp[]]> = [
-    ['{ boot.tmp.use$0Tmpfs = true; }', [/\*\*boot\.tmp\.useTmpfs\*\*/, /\*Type:\* boolean/, /\*Default:\* `false`/, /tmpfs on `\/tmp`/, /tmp\.nix/]],
-    ['{ boot.loader.limine.maxGen$0erations = 10; }', [/\*Type:\* null or signed integer/, /\*Default:\* `null`/, /latest generations/]],
-    ['{ boot.zfs.forceImport$0Root = false; }', [/\*Type:\* boolean/, /\*Default:\* `lib\.versionOlder config\.system\.stateVersion "26\.11"`/, /Forcibly import the ZFS root pool/, /zfs\.nix/]],
+    [
+      '{ boot.tmp.use$0Tmpfs = true; }',
+      [
+        /\*\*boot\.tmp\.useTmpfs\*\*/,
+        /\*Type:\* boolean/,
+        /\*Default:\* `false`/,
+        /tmpfs on `\/tmp`/,
+        /tmp\.nix/,
+      ],
+    ],
+    [
+      '{ boot.loader.limine.maxGen$0erations = 10; }',
+      [/\*Type:\* null or signed integer/, /\*Default:\* `null`/, /latest generations/],
+    ],
+    [
+      '{ boot.zfs.forceImport$0Root = false; }',
+      [
+        /\*Type:\* boolean/,
+        /\*Default:\* `lib\.versionOlder config\.system\.stateVersion "26\.11"`/,
+        /Forcibly import the ZFS root pool/,
+        /zfs\.nix/,
+      ],
+    ],
     ['{ boot.zfs.allowHiber$0nation = true; }', [/Renamed to `boot\.zfs\.unsafeAllowHibernation`/]],
-    ['{ boot.binfmt.emulated$0Systems = [ "aarch64-linux" ]; }', [/\*Type:\* list of/, /List of systems to emulate/]],
+    [
+      '{ boot.binfmt.emulated$0Systems = [ "aarch64-linux" ]; }',
+      [/\*Type:\* list of/, /List of systems to emulate/],
+    ],
     ['{ boot.initrd.clevis.use$0Tang = true; }', [/\*Default:\* `false`/, /Tang server/]],
     ['{ boot.uki.tr$0ies = 3; }', [/null or \(unsigned integer, meaning >=0\)/, /boot attempts/]],
-    ['{ boot.kernel.sys$0fs.kernel.mm.transparent_hugepage.enabled = "always"; }', [/open submodule of nested attribute set/, /sysfs attributes/, /config\/sysfs\.nix/]],
+    [
+      '{ boot.kernel.sys$0fs.kernel.mm.transparent_hugepage.enabled = "always"; }',
+      [/open submodule of nested attribute set/, /sysfs attributes/, /config\/sysfs\.nix/],
+    ],
     ['{ boot.initrd.systemd.network.wait-online.time$0out = 10; }', [/\*Type:\*/, /networkd\.nix/]],
-    ['{ boot.initrd.systemd.users.root.sh$0ell = "/bin/systemd-tty-ask-password-agent"; }', [/not containing newlines or colons/, /users-groups\.nix/]],
-    ['{ boot.iscsi-initiator.na$0me = "iqn.2020-08.org.example:host"; }', [/null or string/, /iSCSI initiator/]],
+    [
+      '{ boot.initrd.systemd.users.root.sh$0ell = "/bin/systemd-tty-ask-password-agent"; }',
+      [/not containing newlines or colons/, /users-groups\.nix/],
+    ],
+    [
+      '{ boot.iscsi-initiator.na$0me = "iqn.2020-08.org.example:host"; }',
+      [/null or string/, /iSCSI initiator/],
+    ],
     ['{ boot.initrd.stage1Gre$0eting = "hi"; }', [/greeting message/]],
-    ['{ boot.loader.systemd-boot.bootCounting.tr$0ies = 2; }', [/positive integer, meaning >0/, /\*Default:\* `3`/, /considered bad/]],
-    ['{ boot.initrd.supportedFile$0systems = [ "zfs" ]; }', [/convertible to it/, /Names of supported filesystem types/]],
-    ['{ boot.initrd.systemd.en$0able = true; }', [/\*Default:\* `true` \(NixOS 26\.05 and later; `false` \(scripted stage 1\) before\)/]],
+    [
+      '{ boot.loader.systemd-boot.bootCounting.tr$0ies = 2; }',
+      [/positive integer, meaning >0/, /\*Default:\* `3`/, /considered bad/],
+    ],
+    [
+      '{ boot.initrd.supportedFile$0systems = [ "zfs" ]; }',
+      [/convertible to it/, /Names of supported filesystem types/],
+    ],
+    [
+      '{ boot.initrd.systemd.en$0able = true; }',
+      [/\*Default:\* `true` \(NixOS 26\.05 and later; `false` \(scripted stage 1\) before\)/],
+    ],
     ['{ boot.initrd.unl0kr.pack$0age = pkgs.buffybox; }', [/\*Type:\* package/, /pkgs\.buffybox/]],
-    ['{ boot.loader.systemd-boot.windows."11".efiDevice$0Handle = "HD0b1"; }', [/windows\.<name>\.efiDeviceHandle/, /EDK2 UEFI Shell/]],
-    ['{ fileSystems."/persist".dep$0ends = [ "/" ]; }', [/fileSystems\.<name>\.depends/, /mounted before this one/]],
+    [
+      '{ boot.loader.systemd-boot.windows."11".efiDevice$0Handle = "HD0b1"; }',
+      [/windows\.<name>\.efiDeviceHandle/, /EDK2 UEFI Shell/],
+    ],
+    [
+      '{ fileSystems."/persist".dep$0ends = [ "/" ]; }',
+      [/fileSystems\.<name>\.depends/, /mounted before this one/],
+    ],
     ['{ nix.gc.da$0tes = "weekly"; }', [/\*Default:\* `"03:15"`/, /systemd\.time/]],
     ['{ boot.kernel$0Params = [ "quiet" ]; }', [/string, with spaces inside double quotes/]],
     ['{ boot.swraid.mdadm$0Conf = ""; }', [/strings concatenated with/, /mdadm\.conf/]],
@@ -332,12 +457,35 @@ test('hover on a renamed or removed option names the replacement', () => {
 
 test('completion under boot.initrd. and boot.loader. offers the real names, not renamed ones', () => {
   const initrd = labels('{ boot.initrd.$0 }');
-  for (const n of ['availableKernelModules', 'kernelModules', 'luks', 'network', 'systemd', 'services', 'clevis', 'unl0kr', 'secrets', 'compressor', 'postResumeCommands', 'nix-store-veritysetup']) {
+  for (const n of [
+    'availableKernelModules',
+    'kernelModules',
+    'luks',
+    'network',
+    'systemd',
+    'services',
+    'clevis',
+    'unl0kr',
+    'secrets',
+    'compressor',
+    'postResumeCommands',
+    'nix-store-veritysetup',
+  ]) {
     assert.ok(initrd.includes(n), `boot.initrd.${n} offered: ${initrd.join(', ')}`);
   }
   assert.ok(!initrd.includes('mdadmConf'), 'renamed boot.initrd.mdadmConf is not offered');
   const loader = labels('{ boot.loader.$0 }');
-  for (const n of ['grub', 'systemd-boot', 'efi', 'limine', 'refind', 'external', 'generic-extlinux-compatible', 'initScript', 'timeout']) {
+  for (const n of [
+    'grub',
+    'systemd-boot',
+    'efi',
+    'limine',
+    'refind',
+    'external',
+    'generic-extlinux-compatible',
+    'initScript',
+    'timeout',
+  ]) {
     assert.ok(loader.includes(n), `boot.loader.${n} offered: ${loader.join(', ')}`);
   }
   assert.ok(!loader.includes('gummiboot'), 'the old gummiboot names are not offered');

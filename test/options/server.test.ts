@@ -24,7 +24,9 @@ before(async () => {
   writeFileSync(join(dir, 'configuration.nix'), TEXT);
   uri = pathToFileURL(join(dir, 'configuration.nix')).href;
   client = new LspClient();
-  const init = (await client.initialize(dir, { nixosRelease: '25.11' })) as { capabilities: { completionProvider?: { triggerCharacters?: string[] }; hoverProvider?: boolean } };
+  const init = (await client.initialize(dir, { nixosRelease: '25.11' })) as {
+    capabilities: { completionProvider?: { triggerCharacters?: string[] }; hoverProvider?: boolean };
+  };
   assert.deepEqual(init.capabilities.completionProvider?.triggerCharacters, ['.']);
   assert.equal(init.capabilities.hoverProvider, true);
   await client.open(uri, TEXT);
@@ -36,7 +38,10 @@ after(async () => {
 });
 
 test('hover on a boot option shows its type, default and description', async () => {
-  const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 26 } })) as { contents: { value: string } } | null;
+  const hover = (await client.conn.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 2, character: 26 },
+  })) as { contents: { value: string } } | null;
   assert.ok(hover, 'a hover');
   assert.match(hover.contents.value, /\*\*boot\.initrd\.network\.postCommands\*\*/);
   assert.match(hover.contents.value, /strings concatenated with/);
@@ -44,10 +49,17 @@ test('hover on a boot option shows its type, default and description', async () 
 });
 
 test('completion after boot.initrd. lists its options', async () => {
-  const items = (await client.conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 4, character: 14 } })) as Array<{ label: string; detail?: string }>;
+  const items = (await client.conn.sendRequest('textDocument/completion', {
+    textDocument: { uri },
+    position: { line: 4, character: 14 },
+  })) as Array<{ label: string; detail?: string }>;
   const labels = items.map((i) => i.label);
-  for (const l of ['network', 'luks', 'systemd', 'postDeviceCommands', 'availableKernelModules']) assert.ok(labels.includes(l), `${l} offered: ${labels.join(', ')}`);
-  assert.equal(items.find((i) => i.label === 'postDeviceCommands')?.detail, 'strings concatenated with "\\n"');
+  for (const l of ['network', 'luks', 'systemd', 'postDeviceCommands', 'availableKernelModules'])
+    assert.ok(labels.includes(l), `${l} offered: ${labels.join(', ')}`);
+  assert.equal(
+    items.find((i) => i.label === 'postDeviceCommands')?.detail,
+    'strings concatenated with "\\n"',
+  );
 });
 
 test('a misspelled boot option is flagged with a suggestion', async () => {

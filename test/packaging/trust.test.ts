@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { commandNeedsTrust, COMMANDS_WITHOUT_TRUST, restrictedCommandMessage, RESTRICTED_STATUS, TRUST_ACTION } from '../../client/src/trustPolicy';
+import {
+  commandNeedsTrust,
+  COMMANDS_WITHOUT_TRUST,
+  restrictedCommandMessage,
+  RESTRICTED_STATUS,
+  TRUST_ACTION,
+} from '../../client/src/trustPolicy';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -14,11 +20,14 @@ test('untrustedWorkspaces is "limited", and machine- and application-scoped sett
   const u = pkg.capabilities.untrustedWorkspaces;
   assert.equal(u.supported, 'limited');
   assert.match(u.description, /only lints/);
-  const machine = Object.entries(pkg.contributes.configuration.properties as Record<string, { scope?: string }>)
+  const machine = Object.entries(
+    pkg.contributes.configuration.properties as Record<string, { scope?: string }>,
+  )
     .filter(([, v]) => v.scope === 'machine' || v.scope === 'application')
     .map(([k]) => k);
   assert.ok(machine.includes('nixboot.systemRoot'));
-  for (const k of machine) assert.ok(u.restrictedConfigurations.includes(k), `${k} is a restricted configuration`);
+  for (const k of machine)
+    assert.ok(u.restrictedConfigurations.includes(k), `${k} is a restricted configuration`);
 });
 
 test('every command that needs trust is hidden from menus and the palette in Restricted Mode', () => {
@@ -28,14 +37,20 @@ test('every command that needs trust is hidden from menus and the palette in Res
   for (const id of commands) {
     if (!commandNeedsTrust(id)) continue;
     const palette = menus.commandPalette!.find((m) => m.command === id);
-    assert.ok(palette && (palette.when === 'false' || /\bisWorkspaceTrusted\b/.test(palette.when ?? '')), `${id}: commandPalette needs "isWorkspaceTrusted"`);
+    assert.ok(
+      palette && (palette.when === 'false' || /\bisWorkspaceTrusted\b/.test(palette.when ?? '')),
+      `${id}: commandPalette needs "isWorkspaceTrusted"`,
+    );
     for (const [menu, items] of Object.entries(menus)) {
       if (menu === 'commandPalette') continue;
-      for (const m of items.filter((x) => x.command === id)) assert.match(m.when ?? '', /(^|&& )isWorkspaceTrusted( &&|$)/, `${menu} → ${id}`);
+      for (const m of items.filter((x) => x.command === id))
+        assert.match(m.when ?? '', /(^|&& )isWorkspaceTrusted( &&|$)/, `${menu} → ${id}`);
     }
   }
   const welcome = pkg.contributes.viewsWelcome as { view: string; contents: string; when?: string }[];
-  const restricted = welcome.find((w) => w.view === 'nixboot.generations' && w.when === '!isWorkspaceTrusted');
+  const restricted = welcome.find(
+    (w) => w.view === 'nixboot.generations' && w.when === '!isWorkspaceTrusted',
+  );
   assert.ok(restricted && restricted.contents.includes(`command:${TRUST_ACTION.command}`));
 });
 
@@ -44,7 +59,10 @@ test('the policy denies by default: any nixboot command not listed needs trust',
   assert.equal(commandNeedsTrust('nixboot.initrd.open'), true);
   assert.equal(commandNeedsTrust('nixboot.generations.show'), false);
   assert.equal(commandNeedsTrust('workbench.action.openSettings'), false);
-  assert.match(restrictedCommandMessage('Open Initrd in Explorer'), /^"Open Initrd in Explorer" is off in Restricted Mode: .* Trust the workspace to use it\.$/);
+  assert.match(
+    restrictedCommandMessage('Open Initrd in Explorer'),
+    /^"Open Initrd in Explorer" is off in Restricted Mode: .* Trust the workspace to use it\.$/,
+  );
   assert.match(RESTRICTED_STATUS.text, /Restricted Mode: nixboot lints only/);
 });
 
@@ -62,8 +80,15 @@ test('the client registers every command through the trust guard (client/src/tru
   for (const f of files) {
     const src = readFileSync(f, 'utf8');
     if (f.endsWith('/trust.ts')) continue;
-    assert.ok(!src.includes('vscode.commands.registerCommand('), `${f} registers a command around the trust guard`);
+    assert.ok(
+      !src.includes('vscode.commands.registerCommand('),
+      `${f} registers a command around the trust guard`,
+    );
     guarded += src.match(/\bregisterCommand\(\s*ctx,/g)?.length ?? 0; // a long call may break after '('
   }
-  assert.equal(guarded, (pkg.contributes.commands as unknown[]).length, 'every contributed command is registered through the guard');
+  assert.equal(
+    guarded,
+    (pkg.contributes.commands as unknown[]).length,
+    'every contributed command is registered through the guard',
+  );
 });

@@ -28,44 +28,78 @@ function sh(script: string, env: NodeJS.ProcessEnv = process.env): string {
 
 /** Runs the built CLI under /usr/bin/time -v: exit code, output, peak RSS in bytes. */
 function measured(args: string[]): { code: number; out: string; rss: number } {
-  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, CLI, ...args], { encoding: 'utf8', maxBuffer: 16 * MiB });
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, CLI, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 16 * MiB,
+  });
   const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
   assert.ok(m, r.stderr);
   return { code: r.status ?? -1, out: r.stdout + r.stderr, rss: Number(m[1]) * 1024 };
 }
 
-test('a tree repeating one 64 MiB blob 8 times: right NAR hash, peak RSS < 256 MiB, loose and packed (real git, real nix, /usr/bin/time)', { skip: skipUnless('git', 'nix', 'tar', '/usr/bin/time') }, () => {
-  assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build`);
-  const repo = join(tmp, 'repo');
-  mkdirSync(repo);
-  git(repo, ['init', '-q', '-b', 'main']);
-  const blob = sh(`head -c ${BLOB} /dev/zero | git -C '${repo}' hash-object -w --stdin`).trim();
-  const small = sh(`printf 'small\\n' | git -C '${repo}' hash-object -w --stdin`).trim();
-  const listing = [...[...Array(ENTRIES).keys()].map((i) => `100644 blob ${blob}\tzero${i}.bin`), `100755 blob ${small}\trun.sh`].join('\n');
-  const mk = spawnSync('git', ['-C', repo, 'mktree'], { input: `${listing}\n`, encoding: 'utf8' });
-  assert.equal(mk.status, 0, mk.stderr);
-  const tree = mk.stdout.trim();
-  const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', GIT_COMMITTER_DATE: '@1700000000 +0000' };
-  const commit = git(repo, ['commit-tree', tree, '-m', 'eight big zero files'], env).trim();
-  git(repo, ['update-ref', 'refs/heads/main', commit]);
-  assert.equal(git(repo, ['ls-tree', 'HEAD']).split('\n').filter((l) => l.includes(blob)).length, ENTRIES);
-  // The expectation: a checkout hashed by real nix.
-  const out = join(tmp, 'checkout');
-  mkdirSync(out);
-  sh(`git -C '${repo}' archive HEAD | tar -x -C '${out}'`);
-  const expected = sh(`nix hash path '${out}'`, nixEnv()).trim();
-  rmSync(out, { recursive: true, force: true });
-  const lockFile = join(tmp, 'flake.lock');
-  writeFileSync(lockFile, lockFor({ big: { locked: { type: 'git', url: `file://${repo}`, rev: commit, narHash: expected }, original: { type: 'git' } } }));
-  for (const layout of ['loose', 'packed']) {
-    if (layout === 'packed') git(repo, ['gc', '-q', '--prune=now']);
-    const r = measured(['lock', 'verify', '--lock', lockFile, 'big', '--git', repo]);
-    assert.equal(r.code, 0, `${layout}: ${r.out}`);
-    assert.match(r.out, /^verified: big/, layout);
-    assert.ok(r.rss < RSS_LIMIT, `${layout}: peak RSS ${(r.rss / MiB).toFixed(0)} MiB for ${ENTRIES} × ${BLOB / MiB} MiB of one blob`);
-    const f = measured(['lock', 'find-rev', '--lock', lockFile, 'big', '--repo', repo]);
-    assert.equal(f.code, 0, `${layout}: ${f.out}`);
-    assert.ok(f.rss < RSS_LIMIT, `${layout} find-rev: peak RSS ${(f.rss / MiB).toFixed(0)} MiB`);
-    process.stderr.write(`# ${layout}: verify peak RSS ${(r.rss / MiB).toFixed(1)} MiB, find-rev ${(f.rss / MiB).toFixed(1)} MiB\n`);
-  }
-});
+test(
+  'a tree repeating one 64 MiB blob 8 times: right NAR hash, peak RSS < 256 MiB, loose and packed (real git, real nix, /usr/bin/time)',
+  { skip: skipUnless('git', 'nix', 'tar', '/usr/bin/time') },
+  () => {
+    assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build`);
+    const repo = join(tmp, 'repo');
+    mkdirSync(repo);
+    git(repo, ['init', '-q', '-b', 'main']);
+    const blob = sh(`head -c ${BLOB} /dev/zero | git -C '${repo}' hash-object -w --stdin`).trim();
+    const small = sh(`printf 'small\\n' | git -C '${repo}' hash-object -w --stdin`).trim();
+    const listing = [
+      ...[...Array(ENTRIES).keys()].map((i) => `100644 blob ${blob}\tzero${i}.bin`),
+      `100755 blob ${small}\trun.sh`,
+    ].join('\n');
+    const mk = spawnSync('git', ['-C', repo, 'mktree'], { input: `${listing}\n`, encoding: 'utf8' });
+    assert.equal(mk.status, 0, mk.stderr);
+    const tree = mk.stdout.trim();
+    const env = {
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+      GIT_COMMITTER_DATE: '@1700000000 +0000',
+    };
+    const commit = git(repo, ['commit-tree', tree, '-m', 'eight big zero files'], env).trim();
+    git(repo, ['update-ref', 'refs/heads/main', commit]);
+    assert.equal(
+      git(repo, ['ls-tree', 'HEAD'])
+        .split('\n')
+        .filter((l) => l.includes(blob)).length,
+      ENTRIES,
+    );
+    // The expectation: a checkout hashed by real nix.
+    const out = join(tmp, 'checkout');
+    mkdirSync(out);
+    sh(`git -C '${repo}' archive HEAD | tar -x -C '${out}'`);
+    const expected = sh(`nix hash path '${out}'`, nixEnv()).trim();
+    rmSync(out, { recursive: true, force: true });
+    const lockFile = join(tmp, 'flake.lock');
+    writeFileSync(
+      lockFile,
+      lockFor({
+        big: {
+          locked: { type: 'git', url: `file://${repo}`, rev: commit, narHash: expected },
+          original: { type: 'git' },
+        },
+      }),
+    );
+    for (const layout of ['loose', 'packed']) {
+      if (layout === 'packed') git(repo, ['gc', '-q', '--prune=now']);
+      const r = measured(['lock', 'verify', '--lock', lockFile, 'big', '--git', repo]);
+      assert.equal(r.code, 0, `${layout}: ${r.out}`);
+      assert.match(r.out, /^verified: big/, layout);
+      assert.ok(
+        r.rss < RSS_LIMIT,
+        `${layout}: peak RSS ${(r.rss / MiB).toFixed(0)} MiB for ${ENTRIES} × ${BLOB / MiB} MiB of one blob`,
+      );
+      const f = measured(['lock', 'find-rev', '--lock', lockFile, 'big', '--repo', repo]);
+      assert.equal(f.code, 0, `${layout}: ${f.out}`);
+      assert.ok(f.rss < RSS_LIMIT, `${layout} find-rev: peak RSS ${(f.rss / MiB).toFixed(0)} MiB`);
+      process.stderr.write(
+        `# ${layout}: verify peak RSS ${(r.rss / MiB).toFixed(1)} MiB, find-rev ${(f.rss / MiB).toFixed(1)} MiB\n`,
+      );
+    }
+  },
+);

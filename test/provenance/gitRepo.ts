@@ -6,7 +6,14 @@ import { join } from 'node:path';
 export function git(repo: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   const r = spawnSync('git', ['-C', repo, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', ...env },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@t',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@t',
+      ...env,
+    },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
@@ -22,7 +29,8 @@ export function makeRepo(dir: string, commits: number, base = 1_700_000_000): st
   git(dir, ['init', '-q', '-b', 'main']);
   mkdirSync(join(dir, 'foo'), { recursive: true });
   mkdirSync(join(dir, 'lib', 'deep'), { recursive: true });
-  for (let k = 0; k < 20; k++) writeFileSync(join(dir, 'lib', 'deep', `f${k}.txt`), `static ${k}\n`.repeat(500));
+  for (let k = 0; k < 20; k++)
+    writeFileSync(join(dir, 'lib', 'deep', `f${k}.txt`), `static ${k}\n`.repeat(500));
   writeFileSync(join(dir, 'foo.txt'), 'foo.txt\n');
   writeFileSync(join(dir, 'foo', 'x'), 'x\n');
   writeFileSync(join(dir, 'run.sh'), '#!/bin/sh\n');
@@ -63,5 +71,13 @@ export function exportCommit(repo: string, rev: string, dest: string): string {
 }
 
 export function lockFor(nodes: Record<string, unknown>, version = 7): string {
-  return JSON.stringify({ nodes: { root: { inputs: Object.fromEntries(Object.keys(nodes).map((k) => [k, k])) }, ...nodes }, root: 'root', version }, null, 2);
+  return JSON.stringify(
+    {
+      nodes: { root: { inputs: Object.fromEntries(Object.keys(nodes).map((k) => [k, k])) }, ...nodes },
+      root: 'root',
+      version,
+    },
+    null,
+    2,
+  );
 }

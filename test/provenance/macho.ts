@@ -22,7 +22,8 @@ export function makeSignedMachO(opts: MachOOptions = {}): Buffer {
   const cdLength = hashOffset + pages * 32;
   const sbLength = 20 + cdLength;
   const file = Buffer.alloc(codeLimit + sbLength);
-  for (let p = 0; p < pages; p++) file.fill((opts.fill ?? ((i) => i + 1))(p), p * pageSize, (p + 1) * pageSize);
+  for (let p = 0; p < pages; p++)
+    file.fill((opts.fill ?? ((i) => i + 1))(p), p * pageSize, (p + 1) * pageSize);
   // mach_header_64
   file.writeUInt32LE(0xfeedfacf, 0);
   file.writeUInt32LE(0x0100000c, 4); // CPU_TYPE_ARM64
@@ -60,7 +61,10 @@ export function makeSignedMachO(opts: MachOOptions = {}): Buffer {
   file[cd + 39] = 12; // log2(4096)
   ident.copy(file, cd + identOffset);
   for (let p = 0; p < pages; p++) {
-    createHash('sha256').update(file.subarray(p * pageSize, (p + 1) * pageSize)).digest().copy(file, cd + hashOffset + p * 32);
+    createHash('sha256')
+      .update(file.subarray(p * pageSize, (p + 1) * pageSize))
+      .digest()
+      .copy(file, cd + hashOffset + p * 32);
   }
   return file;
 }

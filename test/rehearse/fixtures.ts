@@ -41,7 +41,10 @@ function moduleClosure(version: string, names: readonly string[]): string[] {
 function nixEval(expr: string): string {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'nixboot-rehearse-nixstate-'));
   try {
-    return execFileSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', expr], { encoding: 'utf8', env: { ...process.env, NIX_STATE_DIR: state } });
+    return execFileSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', expr], {
+      encoding: 'utf8',
+      env: { ...process.env, NIX_STATE_DIR: state },
+    });
   } finally {
     fs.rmSync(state, { recursive: true, force: true });
   }
@@ -68,7 +71,9 @@ function pkgsStandIn(configText: string): Record<string, string> {
 /** The hook strings a configuration evaluates to (as NixOS would substitute them into /init), `pkgs.NAME` given by pkgsStandIn. */
 export function evalHooks(configFile: string): Record<string, string> {
   const pkgs = pkgsStandIn(fs.readFileSync(configFile, 'utf8'));
-  const pkgsExpr = `{ ${Object.entries(pkgs).map(([n, v]) => `${JSON.stringify(n)} = ${JSON.stringify(v)};`).join(' ')} }`;
+  const pkgsExpr = `{ ${Object.entries(pkgs)
+    .map(([n, v]) => `${JSON.stringify(n)} = ${JSON.stringify(v)};`)
+    .join(' ')} }`;
   const expr = `let c = import ${JSON.stringify(configFile)} { config = {}; pkgs = ${pkgsExpr}; lib = {}; }; i = c.boot.initrd or {}; n = i.network or {}; in {
     preDeviceCommands = i.preDeviceCommands or "";
     preLVMCommands = i.preLVMCommands or "";
@@ -201,17 +206,27 @@ export function buildBusyboxInitrd(out: string, init: string, work: string): voi
   const { version } = debianKernel();
   const root = fs.mkdtempSync(path.join(work, 'stage1-'));
   try {
-    for (const d of ['bin', 'dev', 'lib/modules', 'etc', 'root']) fs.mkdirSync(path.join(root, d), { recursive: true });
+    for (const d of ['bin', 'dev', 'lib/modules', 'etc', 'root'])
+      fs.mkdirSync(path.join(root, d), { recursive: true });
     const bb = execFileSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).trim();
     fs.copyFileSync(bb, path.join(root, 'bin/busybox'));
     fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-    const applets = execFileSync(bb, ['--list'], { encoding: 'utf8' }).split('\n').filter((a) => /^[\w.[-]+$/.test(a) && a !== 'busybox');
+    const applets = execFileSync(bb, ['--list'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((a) => /^[\w.[-]+$/.test(a) && a !== 'busybox');
     for (const a of applets) fs.symlinkSync('busybox', path.join(root, 'bin', a));
-    for (const m of moduleClosure(version, NET_MODULES)) fs.copyFileSync(m, path.join(root, 'lib/modules', path.basename(m)));
+    for (const m of moduleClosure(version, NET_MODULES))
+      fs.copyFileSync(m, path.join(root, 'lib/modules', path.basename(m)));
     fs.writeFileSync(path.join(root, 'init'), init, { mode: 0o755 });
     const mk = spawnSync('mknod', ['-m', '600', path.join(root, 'dev/console'), 'c', '5', '1']);
     if (mk.status !== 0) throw new Error(`mknod /dev/console failed (needs root): ${mk.stderr}`);
-    const r = spawnSync('sh', ['-c', 'cd "$1" && find . -mindepth 1 | sort | cpio --quiet -o -H newc -R +0:+0 | gzip -1 > "$2"', 'sh', root, out]);
+    const r = spawnSync('sh', [
+      '-c',
+      'cd "$1" && find . -mindepth 1 | sort | cpio --quiet -o -H newc -R +0:+0 | gzip -1 > "$2"',
+      'sh',
+      root,
+      out,
+    ]);
     if (r.status !== 0) throw new Error(`cpio failed: ${r.stderr}`);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -241,7 +256,9 @@ export function evalInitrdService(configFile: string, name: string): InitrdServi
 
 /** The unit file NixOS-style for a service: the script run by a shell, `unitConfig` in [Unit]. */
 function unitText(unitName: string, svc: InitrdService): string {
-  const extra = Object.entries(svc.unitConfig ?? {}).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(' ') : v}\n`).join('');
+  const extra = Object.entries(svc.unitConfig ?? {})
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(' ') : v}\n`)
+    .join('');
   return `[Unit]\nDescription=${svc.description}\nDefaultDependencies=no\n${extra}${svc.requiredBy.map((t) => `Before=${t}\n`).join('')}\n[Service]\nType=oneshot\nExecStart=/usr/lib/nixboot-fixture/${unitName}-script\n`;
 }
 
@@ -251,13 +268,24 @@ function unitText(unitName: string, svc: InitrdService): string {
  * appended initrd secrets; systemd in the image then sees the unit as if dracut had put it there.
  * Saves a second dracut run. `hostFiles` (with the libraries they link) are added too.
  */
-export function appendInitrdUnit(base: string, out: string, unitName: string, svc: InitrdService, work: string, hostFiles: readonly string[] = []): void {
+export function appendInitrdUnit(
+  base: string,
+  out: string,
+  unitName: string,
+  svc: InitrdService,
+  work: string,
+  hostFiles: readonly string[] = [],
+): void {
   const root = fs.mkdtempSync(path.join(work, 'append-'));
   try {
     // Host files with the libraries they link, at their real paths (/lib is a symlink to usr/lib
     // in the image: a path through it would be a directory entry replacing that link).
     const elf = (f: string) => fs.readFileSync(f).subarray(0, 4).equals(Buffer.from('\x7fELF', 'latin1'));
-    const libs = hostFiles.filter(elf).flatMap((f) => [...execFileSync('ldd', [f], { encoding: 'utf8' }).matchAll(/=> (\/\S+)/g)].map((m) => m[1]!));
+    const libs = hostFiles
+      .filter(elf)
+      .flatMap((f) =>
+        [...execFileSync('ldd', [f], { encoding: 'utf8' }).matchAll(/=> (\/\S+)/g)].map((m) => m[1]!),
+      );
     for (const f of new Set([...hostFiles, ...libs])) {
       const real = fs.realpathSync(f);
       fs.mkdirSync(path.join(root, path.dirname(real)), { recursive: true });
@@ -267,14 +295,24 @@ export function appendInitrdUnit(base: string, out: string, unitName: string, sv
     const sys = path.join(root, 'etc/systemd/system');
     fs.mkdirSync(sys, { recursive: true });
     fs.mkdirSync(path.join(root, 'usr/lib/nixboot-fixture'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'usr/lib/nixboot-fixture', `${unitName}-script`), `#!/bin/sh\nset -e\n${svc.script}\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(root, 'usr/lib/nixboot-fixture', `${unitName}-script`),
+      `#!/bin/sh\nset -e\n${svc.script}\n`,
+      { mode: 0o755 },
+    );
     fs.writeFileSync(path.join(sys, unitName), unitText(unitName, svc));
     for (const t of svc.requiredBy) {
       fs.mkdirSync(path.join(sys, `${t}.requires`), { recursive: true });
       fs.symlinkSync(`../${unitName}`, path.join(sys, `${t}.requires`, unitName));
     }
     fs.copyFileSync(base, out);
-    const r = spawnSync('sh', ['-c', 'cd "$1" && find . -mindepth 1 | sort | cpio --quiet -o -H newc -R +0:+0 | gzip -1 >> "$2"', 'sh', root, out]);
+    const r = spawnSync('sh', [
+      '-c',
+      'cd "$1" && find . -mindepth 1 | sort | cpio --quiet -o -H newc -R +0:+0 | gzip -1 >> "$2"',
+      'sh',
+      root,
+      out,
+    ]);
     if (r.status !== 0) throw new Error(`cpio failed: ${r.stderr}`);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -301,12 +339,23 @@ export function buildDracutInitrd(out: string, unitName: string, svc: InitrdServ
     const r = spawnSync(
       'dracut',
       [
-        '--force', '--no-hostonly', '--no-early-microcode', '--quiet', '--gzip',
-        '--modules', 'systemd systemd-initrd base rootfs-block',
-        '--omit', 'plymouth network i18n',
-        '--include', sys, '/etc/systemd/system',
-        '--include', path.join(dir, 'unit-script'), `/usr/lib/nixboot-fixture/${unitName}-script`,
-        '--kver', version,
+        '--force',
+        '--no-hostonly',
+        '--no-early-microcode',
+        '--quiet',
+        '--gzip',
+        '--modules',
+        'systemd systemd-initrd base rootfs-block',
+        '--omit',
+        'plymouth network i18n',
+        '--include',
+        sys,
+        '/etc/systemd/system',
+        '--include',
+        path.join(dir, 'unit-script'),
+        `/usr/lib/nixboot-fixture/${unitName}-script`,
+        '--kver',
+        version,
         out,
       ],
       { encoding: 'utf8', timeout: 600_000 },

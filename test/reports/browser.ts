@@ -11,7 +11,18 @@ export function hasChromium(): boolean {
 }
 
 export async function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }
 
 const STUB = `
@@ -27,14 +38,26 @@ window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), 
  * from the navigation's start (the page's time origin) to two frames after ready, i.e. parsed,
  * scripted, laid out and painted, as the page itself measures it (no driver overhead).
  */
-export async function openPage(browser: Browser, html: string, opts: { state?: unknown; width?: number; height?: number } = {}): Promise<{ page: Page; ms: number }> {
+export async function openPage(
+  browser: Browser,
+  html: string,
+  opts: { state?: unknown; width?: number; height?: number } = {},
+): Promise<{ page: Page; ms: number }> {
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1200, height: opts.height ?? 800 } });
-  await page.addInitScript(STUB + (opts.state !== undefined ? `window.__state = ${JSON.stringify(opts.state)};` : ''));
-  await page.route('http://report.test/', (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+  await page.addInitScript(
+    STUB + (opts.state !== undefined ? `window.__state = ${JSON.stringify(opts.state)};` : ''),
+  );
+  await page.route('http://report.test/', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
+  );
   await page.goto('http://report.test/');
   await page.waitForSelector('body[data-ready="1"]', { timeout: 10_000 });
   // Ready is set by the last script; a frame later everything is laid out and painted.
-  const ms = Number(await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))'));
+  const ms = Number(
+    await page.evaluate(
+      'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))',
+    ),
+  );
   return { page, ms };
 }
 

@@ -16,7 +16,9 @@ import { closureDiffData } from './data';
 const NONCE = 'dGVzdC1ub25jZS10ZXN0LW5vbmNl';
 
 test('every report kind activates the extension to restore its panel (package.json onWebviewPanel)', () => {
-  const pkg = JSON.parse(readFileSync(join(new URL('../..', import.meta.url).pathname, 'package.json'), 'utf8')) as { activationEvents: string[] };
+  const pkg = JSON.parse(
+    readFileSync(join(new URL('../..', import.meta.url).pathname, 'package.json'), 'utf8'),
+  ) as { activationEvents: string[] };
   const events = pkg.activationEvents.filter((e) => e.startsWith('onWebviewPanel:')).sort();
   assert.ok(KINDS.length >= 8, `report kinds found: ${KINDS.map((k) => k.id).join(', ')}`);
   assert.deepEqual(events, KINDS.map((k) => `onWebviewPanel:nixboot.report.${k.id}`).sort());
@@ -45,7 +47,9 @@ test('a report larger than the limit keeps its title, size and re-run arguments,
   assert.ok(JSON.stringify(kept).length < 1000);
   const u = unavailable(closureDiff as never, 'too large', r.title, [d.from, d.to]);
   assert.match(u.body, /data-action="0"[^>]*>Reload this report</);
-  assert.deepEqual(u.actions, [{ kind: 'command', command: 'nixboot.generations.diffWith', args: [d.from, d.to] }]);
+  assert.deepEqual(u.actions, [
+    { kind: 'command', command: 'nixboot.generations.diffWith', args: [d.from, d.to] },
+  ]);
   // A kind without a re-run command says what to do instead of offering a button.
   const none = unavailable({ id: 'x', render: () => r } as never, 'too large', 'T');
   assert.deepEqual(none.actions, []);
@@ -59,25 +63,34 @@ before(async () => {
 });
 after(async () => browser?.close());
 
-test('the page keeps its restore record in the webview state as it loads, and after a sort (chromium)', { skip }, async () => {
-  const d = closureDiffData(60);
-  const r = closureDiff.render(d);
-  const restore = restoreRecord(closureDiff, d, r);
-  const { page } = await openPage(browser!, reportPage(r, { nonce: NONCE, restore }));
-  try {
-    assert.deepEqual(await violations(page), []);
-    const st = (await page.evaluate('window.__state')) as { restore?: unknown } | undefined;
-    assert.deepEqual(st?.restore, restore);
-    await page.click('th[data-col="3"] button');
-    const after = (await page.evaluate('window.__state')) as { restore?: unknown; sort?: unknown };
-    assert.deepEqual(after.restore, restore, 'a sort dropped the restore record');
-  } finally {
-    await page.close();
-  }
-});
+test(
+  'the page keeps its restore record in the webview state as it loads, and after a sort (chromium)',
+  { skip },
+  async () => {
+    const d = closureDiffData(60);
+    const r = closureDiff.render(d);
+    const restore = restoreRecord(closureDiff, d, r);
+    const { page } = await openPage(browser!, reportPage(r, { nonce: NONCE, restore }));
+    try {
+      assert.deepEqual(await violations(page), []);
+      const st = (await page.evaluate('window.__state')) as { restore?: unknown } | undefined;
+      assert.deepEqual(st?.restore, restore);
+      await page.click('th[data-col="3"] button');
+      const after = (await page.evaluate('window.__state')) as { restore?: unknown; sort?: unknown };
+      assert.deepEqual(after.restore, restore, 'a sort dropped the restore record');
+    } finally {
+      await page.close();
+    }
+  },
+);
 
 test('the "too large" page posts its Reload action (chromium)', { skip }, async () => {
-  const u = unavailable(storeCompare as never, 'This report was too large to keep across the window reload.', 'Compare: 3 changed', ['/a', '/b']);
+  const u = unavailable(
+    storeCompare as never,
+    'This report was too large to keep across the window reload.',
+    'Compare: 3 changed',
+    ['/a', '/b'],
+  );
   const { page } = await openPage(browser!, reportPage(u, { nonce: NONCE }));
   try {
     await page.click('button[data-action="0"]');

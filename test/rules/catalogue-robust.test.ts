@@ -9,7 +9,13 @@ import type { RuleContext } from '../../server/src/rules/types';
 import { matchPath, pattern } from '../../server/src/nixos/definitions';
 import { fixtureCases } from './fixtures';
 
-const LEAD_RULES = new Set(['syntax-error', 'initrd-script-exit', 'initrd-missing-command', 'rollback-generation-limit', 'gc-deletes-all-generations']);
+const LEAD_RULES = new Set([
+  'syntax-error',
+  'initrd-script-exit',
+  'initrd-missing-command',
+  'rollback-generation-limit',
+  'gc-deletes-all-generations',
+]);
 const CATALOGUE = RULES.filter((r) => !LEAD_RULES.has(r.id));
 const TEXTS = fixtureCases().flatMap((c) => c.files.map((f) => readFileSync(f, 'utf8')));
 
@@ -25,8 +31,16 @@ function runAll(text: string, release: string | undefined): number {
       project,
       definitions: (dotted) => model.definitions.filter((d) => matchPath(d.path, pattern(dotted))),
       report: (f) => {
-        assert.ok(f.start >= 0 && f.end >= f.start && f.end <= text.length, `${rule.id}: range ${f.start}-${f.end} inside the text`);
-        for (const fix of f.fixes ?? []) for (const e of fix.edits) assert.ok(e.start >= 0 && e.end <= text.length && e.start <= e.end, `${rule.id}: edit inside the text`);
+        assert.ok(
+          f.start >= 0 && f.end >= f.start && f.end <= text.length,
+          `${rule.id}: range ${f.start}-${f.end} inside the text`,
+        );
+        for (const fix of f.fixes ?? [])
+          for (const e of fix.edits)
+            assert.ok(
+              e.start >= 0 && e.end <= text.length && e.start <= e.end,
+              `${rule.id}: edit inside the text`,
+            );
         n++;
       },
     };
@@ -48,12 +62,21 @@ test('catalogue rules survive every fixture cut short', () => {
 
 test('catalogue rules survive random deletions and random text (property)', () => {
   fc.assert(
-    fc.property(fc.nat(TEXTS.length - 1), fc.nat(), fc.nat(40), fc.constantFrom('25.11', '26.05', undefined), (i, at, len, release) => {
-      const t = TEXTS[i]!;
-      const start = at % (t.length + 1);
-      runAll(t.slice(0, start) + t.slice(start + len), release);
-    }),
+    fc.property(
+      fc.nat(TEXTS.length - 1),
+      fc.nat(),
+      fc.nat(40),
+      fc.constantFrom('25.11', '26.05', undefined),
+      (i, at, len, release) => {
+        const t = TEXTS[i]!;
+        const start = at % (t.length + 1);
+        runAll(t.slice(0, start) + t.slice(start + len), release);
+      },
+    ),
     { numRuns: 300 },
   );
-  fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => void runAll(`{ boot.initrd = { ${s} }; }`, '25.11')), { numRuns: 200 });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (s) => void runAll(`{ boot.initrd = { ${s} }; }`, '25.11')),
+    { numRuns: 200 },
+  );
 });

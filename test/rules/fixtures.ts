@@ -49,7 +49,14 @@ export function expectationsOf(file: string, text: string): Expectation[] {
     while (target >= 0 && ANNOTATION.test(lines[target]!)) target--;
     const startCol = lines[i]!.indexOf('^');
     const carets = m[2]!.length;
-    out.push({ file, rule: m[3]!, line: target, startCol, endCol: carets === 1 ? undefined : startCol + carets, ...(m[4] ? { severity: m[4] } : {}) });
+    out.push({
+      file,
+      rule: m[3]!,
+      line: target,
+      startCol,
+      endCol: carets === 1 ? undefined : startCol + carets,
+      ...(m[4] ? { severity: m[4] } : {}),
+    });
   }
   return out;
 }
@@ -65,15 +72,35 @@ function bytes(v: string | undefined, what: string): number {
 /** The measured machine of a `# test: boot …` line, with its counts from the engine's own budgetCounts. */
 export function measuredOf(line: string, fixtureDir?: string): MeasuredSystem {
   const [loader, ...rest] = line.trim().split(/\s+/);
-  if (loader !== 'systemd-boot' && loader !== 'grub' && loader !== 'extlinux') throw new Error(`# test: boot: unknown loader ${loader}`);
-  const kv = new Map(rest.map((w) => (w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : [w, 'yes'])));
+  if (loader !== 'systemd-boot' && loader !== 'grub' && loader !== 'extlinux')
+    throw new Error(`# test: boot: unknown loader ${loader}`);
+  const kv = new Map(
+    rest.map((w) =>
+      w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : [w, 'yes'],
+    ),
+  );
   const freeBytes = bytes(kv.get('free'), 'free');
   const usedByGenerations = bytes(kv.get('used'), 'used');
   const nextGenerationBytes = bytes(kv.get('each'), 'each');
   const generations = Number(kv.get('generations') ?? '3');
-  const counts = budgetCounts({ copies: true, freeBytes, usedByGenerations, nextGenerationBytes, measured: !kv.has('partial') });
+  const counts = budgetCounts({
+    copies: true,
+    freeBytes,
+    usedByGenerations,
+    nextGenerationBytes,
+    measured: !kv.has('partial'),
+  });
   const budget: BootBudget = {
-    loader, bootDir: '/boot', copies: true, freeBytes, totalBytes: freeBytes + usedByGenerations, usedByGenerations, perGeneration: [], nextGenerationBytes, entries: generations, ...counts,
+    loader,
+    bootDir: '/boot',
+    copies: true,
+    freeBytes,
+    totalBytes: freeBytes + usedByGenerations,
+    usedByGenerations,
+    perGeneration: [],
+    nextGenerationBytes,
+    entries: generations,
+    ...counts,
   };
   return {
     root: '/',
@@ -131,7 +158,14 @@ export interface CaseResult {
   readonly texts: Map<string, string>;
 }
 
-function describe(file: string, line: number, start: number, end: number | undefined, rule: string, severity?: string): string {
+function describe(
+  file: string,
+  line: number,
+  start: number,
+  end: number | undefined,
+  rule: string,
+  severity?: string,
+): string {
   return `${file.slice(file.lastIndexOf('/') + 1)}:${line + 1}:${start}${end === undefined ? '' : `-${end}`} ${rule}${severity ? ` (${severity})` : ''}`;
 }
 
@@ -141,14 +175,20 @@ export function runCase(c: FixtureCase): CaseResult {
   const models = c.files.map((f) => analyzeFile(f, texts.get(f)!));
   const project = makeProject(models, settings);
   const findings = models.flatMap((m) => lintFile(m, project, settings)).filter((f) => f.rule === c.rule);
-  const expectations = c.files.flatMap((f) => expectationsOf(f, texts.get(f)!)).filter((e) => e.rule === c.rule);
-  const expected = expectations.map((e) => describe(e.file, e.line, e.startCol, e.endCol, e.rule, e.severity)).sort();
+  const expectations = c.files
+    .flatMap((f) => expectationsOf(f, texts.get(f)!))
+    .filter((e) => e.rule === c.rule);
+  const expected = expectations
+    .map((e) => describe(e.file, e.line, e.startCol, e.endCol, e.rule, e.severity))
+    .sort();
   const actual = findings
     .map((f) => {
       const starts = lineStarts(texts.get(f.file)!);
       const s = positionAt(starts, f.start);
       const e = positionAt(starts, f.end);
-      const exp = expectations.find((x) => x.file === f.file && x.line === s.line && x.startCol === s.character);
+      const exp = expectations.find(
+        (x) => x.file === f.file && x.line === s.line && x.startCol === s.character,
+      );
       const end = exp && exp.endCol === undefined ? undefined : e.line === s.line ? e.character : -1;
       return describe(f.file, s.line, s.character, end, f.rule, exp?.severity ? f.severity : undefined);
     })

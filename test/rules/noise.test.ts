@@ -26,40 +26,76 @@ function lint(text: string, settings = {}) {
 test('a 100 KB binary file gets one finding (it gave 15,199)', () => {
   const text = randomBytes(100_000).toString('utf8');
   const findings = lint(text);
-  assert.equal(findings.length, 1, findings.slice(0, 3).map((f) => f.message).join('\n'));
+  assert.equal(
+    findings.length,
+    1,
+    findings
+      .slice(0, 3)
+      .map((f) => f.message)
+      .join('\n'),
+  );
   assert.equal(findings[0]!.rule, 'file-not-analysed');
   assert.equal(findings[0]!.severity, 'info');
   assert.match(findings[0]!.message, /binary data/);
   // Without the NUL bytes it is still binary (invalid UTF-8 and control characters).
   const noNul = Buffer.from(randomBytes(100_000, 7).map((b) => (b === 0 ? 1 : b))).toString('utf8');
-  assert.deepEqual(lint(noNul).map((f) => f.rule), ['file-not-analysed']);
+  assert.deepEqual(
+    lint(noNul).map((f) => f.rule),
+    ['file-not-analysed'],
+  );
 });
 
 test('encrypted secrets named .nix: git-crypt, age, sops, PGP each get one finding naming the tool', () => {
   const cases: Array<[string, RegExp]> = [
     [`\0GITCRYPT\0${randomBytes(5000).toString('latin1')}`, /git-crypt.*git-crypt unlock/],
     [`age-encryption.org/v1\n-> X25519 abc\ndef\n--- ghi\n${randomBytes(300).toString('latin1')}`, /age/],
-    ['-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n-----END AGE ENCRYPTED FILE-----\n', /age/],
+    [
+      '-----BEGIN AGE ENCRYPTED FILE-----\nYWdlLWVuY3J5cHRpb24ub3JnL3YxCg==\n-----END AGE ENCRYPTED FILE-----\n',
+      /age/,
+    ],
     ['-----BEGIN PGP MESSAGE-----\n\nhQEMA1234\n-----END PGP MESSAGE-----\n', /PGP/],
-    ['{\n  "data": "ENC[AES256_GCM,data:abc=,iv:def=,tag:ghi=,type:str]",\n  "sops": { "version": "3.9.0" }\n}\n', /sops/],
+    [
+      '{\n  "data": "ENC[AES256_GCM,data:abc=,iv:def=,tag:ghi=,type:str]",\n  "sops": { "version": "3.9.0" }\n}\n',
+      /sops/,
+    ],
     ['data: ENC[AES256_GCM,data:abc=,iv:def=,tag:ghi=,type:str]\nsops:\n    version: 3.9.0\n', /sops/],
   ];
   for (const [text, why] of cases) {
     const findings = lint(text);
-    assert.deepEqual(findings.map((f) => f.rule), ['file-not-analysed'], text.slice(0, 40));
+    assert.deepEqual(
+      findings.map((f) => f.rule),
+      ['file-not-analysed'],
+      text.slice(0, 40),
+    );
     assert.match(findings[0]!.message, why);
   }
 });
 
 test('other formats and languages named .nix: JSON, a DNS zone, a window-manager config', () => {
   const json = lint('{ "nodes": { "root": { "inputs": {} } }, "root": "root", "version": 7 }\n');
-  assert.deepEqual(json.map((f) => f.rule), ['file-not-analysed']);
+  assert.deepEqual(
+    json.map((f) => f.rule),
+    ['file-not-analysed'],
+  );
   assert.match(json[0]!.message, /JSON/);
-  const zone = lint('$ORIGIN example.org.\n$TTL 3600\n@ IN SOA ns1 hostmaster ( 1 7200 3600 1209600 3600 )\nwww IN A 192.0.2.2\n');
-  assert.deepEqual(zone.map((f) => f.rule), ['file-not-analysed']);
-  assert.match(zone[0]!.message, /begins with `\$`.*Nix fails here too: unexpected character `\$` \(line 1\)/);
-  const wm = lint('set $mod Mod4\nfloating_modifier $mod\nbindsym $mod+Return exec alacritty\nbindsym $mod+d exec dmenu_run\n');
-  assert.deepEqual(wm.map((f) => f.rule), ['file-not-analysed']);
+  const zone = lint(
+    '$ORIGIN example.org.\n$TTL 3600\n@ IN SOA ns1 hostmaster ( 1 7200 3600 1209600 3600 )\nwww IN A 192.0.2.2\n',
+  );
+  assert.deepEqual(
+    zone.map((f) => f.rule),
+    ['file-not-analysed'],
+  );
+  assert.match(
+    zone[0]!.message,
+    /begins with `\$`.*Nix fails here too: unexpected character `\$` \(line 1\)/,
+  );
+  const wm = lint(
+    'set $mod Mod4\nfloating_modifier $mod\nbindsym $mod+Return exec alacritty\nbindsym $mod+d exec dmenu_run\n',
+  );
+  assert.deepEqual(
+    wm.map((f) => f.rule),
+    ['file-not-analysed'],
+  );
   assert.match(wm[0]!.message, /4 of its 4 lines/);
 });
 
@@ -72,7 +108,10 @@ test('Nix with mistakes keeps its syntax errors: not called "not Nix"', () => {
     '{ a = 1; b = $x; }\n',
   ]) {
     const rules = lint(text).map((f) => f.rule);
-    assert.ok(rules.includes('syntax-error') && !rules.includes('file-not-analysed'), `${JSON.stringify(text)}: ${rules}`);
+    assert.ok(
+      rules.includes('syntax-error') && !rules.includes('file-not-analysed'),
+      `${JSON.stringify(text)}: ${rules}`,
+    );
   }
 });
 
@@ -90,7 +129,11 @@ test(`at most ${MAX_SYNTAX_FINDINGS} syntax-error findings per file, the last co
 });
 
 test('an empty file or one of only comments: one warning, not an error', () => {
-  for (const [text, what] of [['', /empty/], ['  \n\n', /empty/], ['# nothing here yet\n/* really */\n', /only comments/]] as const) {
+  for (const [text, what] of [
+    ['', /empty/],
+    ['  \n\n', /empty/],
+    ['# nothing here yet\n/* really */\n', /only comments/],
+  ] as const) {
     const findings = lint(text);
     assert.equal(findings.length, 1, JSON.stringify(text));
     assert.equal(findings[0]!.rule, 'syntax-error');
@@ -101,8 +144,14 @@ test('an empty file or one of only comments: one warning, not an error', () => {
 
 test('pipe operators: accepted, one hint per file naming Nix 2.24 and the feature', () => {
   const findings = lint('{ f, g }:\n{\n  a = 1 |> f |> g;\n  b = f <| 2;\n  c = "a |> in a string";\n}\n');
-  assert.deepEqual(findings.map((f) => `${f.rule}:${f.severity}`), ['syntax-error:hint']);
-  assert.match(findings[0]!.message, /Nix ≥ 2\.24.*experimental-features = pipe-operators.*\(2 more pipe operators in this file\)/);
+  assert.deepEqual(
+    findings.map((f) => `${f.rule}:${f.severity}`),
+    ['syntax-error:hint'],
+  );
+  assert.match(
+    findings[0]!.message,
+    /Nix ≥ 2\.24.*experimental-features = pipe-operators.*\(2 more pipe operators in this file\)/,
+  );
   assert.deepEqual(lint('{ a = "|> <|"; }\n'), []);
 });
 
@@ -112,7 +161,10 @@ test('a file over the size limit is not parsed: one finding, quickly; a higher l
   const t0 = performance.now();
   const findings = lint(text);
   const ms = performance.now() - t0;
-  assert.deepEqual(findings.map((f) => f.rule), ['file-not-analysed']);
+  assert.deepEqual(
+    findings.map((f) => f.rule),
+    ['file-not-analysed'],
+  );
   assert.match(findings[0]!.message, /the file is 3 MiB, over the 2 MiB limit/);
   assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
   const model = analyzeFile('/ws/big.nix', text);

@@ -12,12 +12,19 @@ const DOCS_DIR = new URL('../../docs/rules/', import.meta.url).pathname;
 for (const c of fixtureCases()) {
   test(`${c.rule}: ${c.name}`, () => {
     const r = runCase(c);
-    assert.deepEqual(r.actual, r.expected, `findings of ${c.rule} in ${c.name}:\n${r.findings.map((f) => f.message).join('\n')}`);
+    assert.deepEqual(
+      r.actual,
+      r.expected,
+      `findings of ${c.rule} in ${c.name}:\n${r.findings.map((f) => f.message).join('\n')}`,
+    );
     for (const file of c.files) {
       const golden = `${file}.fixed`;
       const inFile = r.findings.filter((f) => f.file === file && f.fixes.length > 0);
       if (inFile.length === 0) continue;
-      const fixed = applyEdits(r.texts.get(file)!, inFile.flatMap((f) => f.fixes[0]!.edits));
+      const fixed = applyEdits(
+        r.texts.get(file)!,
+        inFile.flatMap((f) => f.fixes[0]!.edits),
+      );
       if (process.env.UPDATE_EXPECT === '1') writeFileSync(golden, fixed);
       assert.ok(existsSync(golden), `${golden} missing: run with UPDATE_EXPECT=1 and review it`);
       assert.equal(fixed, readFileSync(golden, 'utf8'), `fixes of ${c.name}`);
@@ -41,20 +48,31 @@ test('every rule has its file, a doc page, a failing and a passing fixture', () 
     assert.ok(bad.length > 0, `${rule.id} has a bad-* fixture`);
     assert.ok(ok.length > 0, `${rule.id} has an ok-* fixture`);
     for (const c of bad) {
-      const n = c.files.flatMap((f) => expectationsOf(f, readFileSync(f, 'utf8'))).filter((e) => e.rule === rule.id).length;
+      const n = c.files
+        .flatMap((f) => expectationsOf(f, readFileSync(f, 'utf8')))
+        .filter((e) => e.rule === rule.id).length;
       assert.ok(n > 0, `${c.name} annotates at least one ${rule.id} finding`);
     }
     for (const c of ok) {
-      const n = c.files.flatMap((f) => expectationsOf(f, readFileSync(f, 'utf8'))).filter((e) => e.rule === rule.id).length;
+      const n = c.files
+        .flatMap((f) => expectationsOf(f, readFileSync(f, 'utf8')))
+        .filter((e) => e.rule === rule.id).length;
       assert.equal(n, 0, `${c.name} must not expect ${rule.id}`);
     }
     const doc = join(DOCS_DIR, `${rule.id}.md`);
     if (process.env.UPDATE_EXPECT === '1') writeFileSync(doc, renderRuleDoc(rule));
     assert.ok(existsSync(doc), `docs/rules/${rule.id}.md exists (UPDATE_EXPECT=1 writes it)`);
-    assert.equal(readFileSync(doc, 'utf8'), renderRuleDoc(rule), `docs/rules/${rule.id}.md is up to date (UPDATE_EXPECT=1)`);
+    assert.equal(
+      readFileSync(doc, 'utf8'),
+      renderRuleDoc(rule),
+      `docs/rules/${rule.id}.md is up to date (UPDATE_EXPECT=1)`,
+    );
   }
   for (const dir of readdirSync(RULES_DIR)) {
     if (dir.endsWith('.ts')) continue;
-    assert.ok(RULES.some((r) => r.id === dir), `test/rules/${dir} belongs to a registered rule`);
+    assert.ok(
+      RULES.some((r) => r.id === dir),
+      `test/rules/${dir} belongs to a registered rule`,
+    );
   }
 });

@@ -46,8 +46,17 @@ test('positions are string indices even with multibyte text', () => {
 test('redirections and words are decoded', () => {
   const a = analyzeShell(`echo 'a b' "c\\"d" e\\ f >> /root/.profile 2>&1`);
   const c = a.commands[0]!;
-  assert.deepEqual(c.args.map((w) => w.value), ['echo', 'a b', 'c"d', 'e f']);
-  assert.deepEqual(c.redirects.map((r) => [r.op, r.target?.value]), [['>>', '/root/.profile'], ['2>&', '1']]);
+  assert.deepEqual(
+    c.args.map((w) => w.value),
+    ['echo', 'a b', 'c"d', 'e f'],
+  );
+  assert.deepEqual(
+    c.redirects.map((r) => [r.op, r.target?.value]),
+    [
+      ['>>', '/root/.profile'],
+      ['2>&', '1'],
+    ],
+  );
 });
 
 test('a syntax error is reported with its position, not thrown', () => {
@@ -59,5 +68,8 @@ test('a syntax error is reported with its position, not thrown', () => {
 
 test('export/local are seen as commands; assignments are not', () => {
   const a = analyzeShell('export PATH=/bin\nFOO=1\nlocal x');
-  assert.deepEqual(a.commands.map((c) => c.name?.value), ['export', 'local']);
+  assert.deepEqual(
+    a.commands.map((c) => c.name?.value),
+    ['export', 'local'],
+  );
 });

@@ -19,7 +19,10 @@ test('a 1 MB generated script is analysed within 10 s, every command found at it
   const mounts = a.commands.filter((c) => c.name?.value === 'mount');
   assert.equal(mounts.length, blocks);
   const last = mounts[mounts.length - 1]!;
-  assert.equal(text.slice(last.stmtStart, last.stmtEnd), `mount /dev/disk/by-label/d${blocks - 1} /mnt/${blocks - 1}`);
+  assert.equal(
+    text.slice(last.stmtStart, last.stmtEnd),
+    `mount /dev/disk/by-label/d${blocks - 1} /mnt/${blocks - 1}`,
+  );
   assert.equal(last.context.conditional, true);
   const greps = a.commands.filter((c) => c.name?.value === 'grep');
   assert.ok(greps.every((c) => c.context.subshell && !c.context.topLevel));

@@ -4,7 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { analyzeShell, estimateRetainedBytes, setShellMemoLimit, shellMemoStats } from '../../server/src/shell/analyze';
+import {
+  analyzeShell,
+  estimateRetainedBytes,
+  setShellMemoLimit,
+  shellMemoStats,
+} from '../../server/src/shell/analyze';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -15,7 +20,7 @@ function script(i: number, commands: number): string {
   return s;
 }
 
-test('the memo\'s estimate of retained bytes is not below what V8 really keeps', () => {
+test("the memo's estimate of retained bytes is not below what V8 really keeps", () => {
   setShellMemoLimit(512 * 1024 * 1024);
   const kept: string[] = [];
   gc();
@@ -50,7 +55,10 @@ test('the memo stays within its byte bound, evicting the least recently used', (
   // The first script was evicted: analysing it again gives an equal but new result.
   const again = analyzeShell(first);
   assert.notEqual(again, a);
-  assert.deepEqual(again.commands.map((c) => c.name?.value), a.commands.map((c) => c.name?.value));
+  assert.deepEqual(
+    again.commands.map((c) => c.name?.value),
+    a.commands.map((c) => c.name?.value),
+  );
   // A recently used one stays.
   const recent = script(10_060, 100);
   assert.equal(analyzeShell(recent), analyzeShell(recent));

@@ -26,8 +26,15 @@ function nixFiles(dir: string): string[] {
 export function corpus(): CorpusFile[] {
   const files: CorpusFile[] = [];
   for (const kind of ['ok', 'err'] as const) {
-    for (const p of nixFiles(join(DATA, kind))) files.push({ path: p, name: `${kind}/${p.slice(p.lastIndexOf('/') + 1)}`, text: readFileSync(p, 'utf8'), expect: kind });
+    for (const p of nixFiles(join(DATA, kind)))
+      files.push({
+        path: p,
+        name: `${kind}/${p.slice(p.lastIndexOf('/') + 1)}`,
+        text: readFileSync(p, 'utf8'),
+        expect: kind,
+      });
   }
-  for (const p of nixFiles(RULES)) files.push({ path: p, name: p.slice(RULES.length), text: readFileSync(p, 'utf8'), expect: 'fixture' });
+  for (const p of nixFiles(RULES))
+    files.push({ path: p, name: p.slice(RULES.length), text: readFileSync(p, 'utf8'), expect: 'fixture' });
   return files;
 }

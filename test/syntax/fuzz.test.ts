@@ -9,14 +9,82 @@ import { analyzeFile, lintFile, makeProject } from '../../server/src/analysis';
 import { scriptFromString } from '../../server/src/shell/source';
 import { corpus } from './corpus';
 
-const files = corpus().map((f) => f.text).filter((t) => t.length > 0);
+const files = corpus()
+  .map((f) => f.text)
+  .filter((t) => t.length > 0);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
 const PIECES = [
-  '{', '}', '[', ']', '(', ')', ';', ':', ',', '.', '...', '@', '=', '?', '++', '//', '+', '-', '*', '/', '!', '==', '!=', '<', '>',
-  '<=', '>=', '&&', '||', '->', ' ', '\n', '\t', '\r\n', 'a', 'b.c', 'or', 'let', 'in', 'rec', 'with', 'inherit', 'if', 'then',
-  'else', 'assert', '"', '"s"', "''", "'''", "''$", '${', '$', '#', '/*', '*/', './p', '~/p', '<n>', 'x:y', '1', '1.5', '.5', 'é', '😀',
-  '\\', "'", '`', '&', '|',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  ';',
+  ':',
+  ',',
+  '.',
+  '...',
+  '@',
+  '=',
+  '?',
+  '++',
+  '//',
+  '+',
+  '-',
+  '*',
+  '/',
+  '!',
+  '==',
+  '!=',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '->',
+  ' ',
+  '\n',
+  '\t',
+  '\r\n',
+  'a',
+  'b.c',
+  'or',
+  'let',
+  'in',
+  'rec',
+  'with',
+  'inherit',
+  'if',
+  'then',
+  'else',
+  'assert',
+  '"',
+  '"s"',
+  "''",
+  "'''",
+  "''$",
+  '${',
+  '$',
+  '#',
+  '/*',
+  '*/',
+  './p',
+  '~/p',
+  '<n>',
+  'x:y',
+  '1',
+  '1.5',
+  '.5',
+  'é',
+  '😀',
+  '\\',
+  "'",
+  '`',
+  '&',
+  '|',
 ];
 
 function check(src: string): void {
@@ -32,14 +100,22 @@ test('random strings round-trip', () => {
 });
 
 test('token soups round-trip', () => {
-  fc.assert(fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 200 }), (parts) => check(parts.join(''))), { numRuns: RUNS });
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 200 }), (parts) => check(parts.join(''))),
+    { numRuns: RUNS },
+  );
 });
 
 test('mutated corpus files round-trip and still lint without throwing', () => {
   const mutation = fc.record({
     file: fc.integer({ min: 0, max: files.length - 1 }),
     ops: fc.array(
-      fc.record({ kind: fc.constantFrom('delete', 'insert', 'duplicate', 'swap'), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }), piece: fc.constantFrom(...PIECES) }),
+      fc.record({
+        kind: fc.constantFrom('delete', 'insert', 'duplicate', 'swap'),
+        at: fc.nat(),
+        len: fc.integer({ min: 1, max: 40 }),
+        piece: fc.constantFrom(...PIECES),
+      }),
       { minLength: 1, maxLength: 6 },
     ),
   });
@@ -54,14 +130,20 @@ test('mutated corpus files round-trip and still lint without throwing', () => {
         else {
           const b = (at + op.len * 7) % Math.max(1, s.length);
           const [x, y] = at < b ? [at, b] : [b, at];
-          s = s.slice(0, x) + s.slice(y, y + op.len) + s.slice(x + op.len, y) + s.slice(x, x + op.len) + s.slice(y + op.len);
+          s =
+            s.slice(0, x) +
+            s.slice(y, y + op.len) +
+            s.slice(x + op.len, y) +
+            s.slice(x, x + op.len) +
+            s.slice(y + op.len);
         }
       }
       check(s);
       // The whole linter must survive what the parser makes of it.
       const m = analyzeFile('/fuzz/x.nix', s);
       const findings = lintFile(m, makeProject([m], { nixosRelease: '25.11' }), { nixosRelease: '25.11' });
-      for (const f of findings) assert.ok(f.start >= 0 && f.end >= f.start && f.end <= s.length, `finding ${f.rule} in range`);
+      for (const f of findings)
+        assert.ok(f.start >= 0 && f.end >= f.start && f.end <= s.length, `finding ${f.rule} in range`);
     }),
     { numRuns: RUNS },
   );

@@ -9,7 +9,9 @@ import { parse } from '../../server/src/syntax/index';
 import type { SyntaxElement, SyntaxNode } from '../../server/src/syntax/tree';
 import { corpus } from './corpus';
 
-const files = corpus().map((f) => f.text).filter((t) => t.length > 0);
+const files = corpus()
+  .map((f) => f.text)
+  .filter((t) => t.length > 0);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
 /** Every element as kind@start-end (tokens with their text), parent links checked on the way. */
@@ -44,23 +46,30 @@ test('reparse after random edits equals a full parse; valid edits inside binding
   const edit = fc.record({
     at: fc.nat(),
     del: fc.integer({ min: 0, max: 6 }),
-    ins: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...SAFE) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE) }),
+    ins: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...SAFE) },
+      { weight: 1, arbitrary: fc.constantFrom(...HOSTILE) },
+    ),
   });
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: files.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 5 }), (i, edits) => {
-      let text = files[i]!;
-      let prev: Parsed = { text, ...parse(text) };
-      for (const e of edits) {
-        text = apply(text, e);
-        const full = parse(text);
-        const inc = reparse(prev, text);
-        total++;
-        if (inc.incremental) spliced++;
-        assert.deepEqual(dump(inc.root), dump(full.root));
-        assert.deepEqual(inc.errors, full.errors);
-        prev = { text, root: inc.root, errors: inc.errors };
-      }
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: files.length - 1 }),
+      fc.array(edit, { minLength: 1, maxLength: 5 }),
+      (i, edits) => {
+        let text = files[i]!;
+        let prev: Parsed = { text, ...parse(text) };
+        for (const e of edits) {
+          text = apply(text, e);
+          const full = parse(text);
+          const inc = reparse(prev, text);
+          total++;
+          if (inc.incremental) spliced++;
+          assert.deepEqual(dump(inc.root), dump(full.root));
+          assert.deepEqual(inc.errors, full.errors);
+          prev = { text, root: inc.root, errors: inc.errors };
+        }
+      },
+    ),
     { numRuns: RUNS },
   );
   // The spliced path must really be taken (a reparse that always falls back would pass the above).
@@ -94,24 +103,37 @@ test('the linter finds the same things with a handed-over model as from scratch'
   const { analyzeFile, lintFile, makeProject } = await import('../../server/src/analysis');
   const settings = { nixosRelease: '25.11' };
   const lint = (m: ReturnType<typeof analyzeFile>) =>
-    lintFile(m, makeProject([m], settings), settings).map((f) => ({ rule: f.rule, start: f.start, end: f.end, message: f.message, fixes: f.fixes }));
+    lintFile(m, makeProject([m], settings), settings).map((f) => ({
+      rule: f.rule,
+      start: f.start,
+      end: f.end,
+      message: f.message,
+      fixes: f.fixes,
+    }));
   const fixtures = corpus().filter((f) => f.expect === 'fixture');
   let spliced = 0;
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: fixtures.length - 1 }), fc.array(fc.record({ at: fc.nat(), ins: fc.constantFrom('x', ' ', 'abc', '\n') }), { minLength: 1, maxLength: 4 }), (i, edits) => {
-      const path = `/fx/${i}.nix`;
-      let text = fixtures[i]!.text;
-      let prev = analyzeFile(path, text);
-      lint(prev); // fills the per-node script caches that the next versions reuse after shifting
-      for (const e of edits) {
-        text = apply(text, { at: e.at, del: 0, ins: e.ins });
-        const before = prev.root;
-        const m = analyzeFile(path, text, prev);
-        if (m.root === before) spliced++;
-        assert.deepEqual(lint(m), lint(analyzeFile(path, text)));
-        prev = m;
-      }
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: fixtures.length - 1 }),
+      fc.array(fc.record({ at: fc.nat(), ins: fc.constantFrom('x', ' ', 'abc', '\n') }), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      (i, edits) => {
+        const path = `/fx/${i}.nix`;
+        let text = fixtures[i]!.text;
+        let prev = analyzeFile(path, text);
+        lint(prev); // fills the per-node script caches that the next versions reuse after shifting
+        for (const e of edits) {
+          text = apply(text, { at: e.at, del: 0, ins: e.ins });
+          const before = prev.root;
+          const m = analyzeFile(path, text, prev);
+          if (m.root === before) spliced++;
+          assert.deepEqual(lint(m), lint(analyzeFile(path, text)));
+          prev = m;
+        }
+      },
+    ),
     { numRuns: RUNS },
   );
   assert.ok(spliced > 0, 'some versions were reparsed incrementally');

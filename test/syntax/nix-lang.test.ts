@@ -10,11 +10,22 @@ import { oracle } from '../../scripts/nix-lang-oracle';
 import { hasProgram } from '../nixEnv';
 
 const dir = process.env.NIX_LANG_TESTS;
-const skip = !dir ? 'set NIX_LANG_TESTS to a checkout of NixOS/nix tests/functional/lang' : !existsSync(dir) ? `${dir} does not exist` : !hasProgram('nix-instantiate') ? 'needs nix-instantiate' : false;
+const skip = !dir
+  ? 'set NIX_LANG_TESTS to a checkout of NixOS/nix tests/functional/lang'
+  : !existsSync(dir)
+    ? `${dir} does not exist`
+    : !hasProgram('nix-instantiate')
+      ? 'needs nix-instantiate'
+      : false;
 
 test('(real nix) verdicts on NixOS/nix tests/functional/lang equal nix-instantiate --parse', { skip }, () => {
   const verdicts = oracle(dir!);
   assert.ok(verdicts.length > 100, `${verdicts.length} files`);
-  const differ = verdicts.filter((v) => v.nix !== v.ours).map((v) => `${v.file}: nix ${v.nix ? 'parses' : `rejects (${v.nixWhy})`}, nixboot ${v.ours ? 'parses' : `rejects (${v.oursWhy})`}`);
+  const differ = verdicts
+    .filter((v) => v.nix !== v.ours)
+    .map(
+      (v) =>
+        `${v.file}: nix ${v.nix ? 'parses' : `rejects (${v.nixWhy})`}, nixboot ${v.ours ? 'parses' : `rejects (${v.oursWhy})`}`,
+    );
   assert.deepEqual(differ, []);
 });

@@ -34,7 +34,12 @@ function parenthesize(root: SyntaxNode): string {
       out += e.text;
       return;
     }
-    const wrap = e.kind === 'BinaryOp' || e.kind === 'UnaryOp' || e.kind === 'HasAttr' || e.kind === 'Apply' || e.kind === 'Select';
+    const wrap =
+      e.kind === 'BinaryOp' ||
+      e.kind === 'UnaryOp' ||
+      e.kind === 'HasAttr' ||
+      e.kind === 'Apply' ||
+      e.kind === 'Select';
     if (wrap) out += '(';
     for (const c of e.children) visit(c);
     if (wrap) out += ')';
@@ -48,14 +53,19 @@ function parenthesize(root: SyntaxNode): string {
  * (`# oracle: nix >= 2.24 …`): that Nix cannot judge them (parser.test.ts checks their trees).
  */
 const NEWER_NIX = /^# oracle: nix >= /m;
-const files = corpus().filter((f) => (f.expect !== 'fixture' || !f.text.includes('# test: nix-oracle-skip')) && !NEWER_NIX.test(f.text));
+const files = corpus().filter(
+  (f) => (f.expect !== 'fixture' || !f.text.includes('# test: nix-oracle-skip')) && !NEWER_NIX.test(f.text),
+);
 
 test('(real nix) the parser accepts exactly what nix-instantiate --parse accepts', { skip }, () => {
   const disagreements: string[] = [];
   for (const f of files) {
     const ours = parse(f.text).errors.length === 0;
     const nix = nixParse(f.text);
-    if (ours !== nix.ok) disagreements.push(`${f.name}: nixboot ${ours ? 'accepts' : 'rejects'}, nix ${nix.ok ? 'accepts' : `rejects (${nix.err.trim().split('\n')[0]})`}`);
+    if (ours !== nix.ok)
+      disagreements.push(
+        `${f.name}: nixboot ${ours ? 'accepts' : 'rejects'}, nix ${nix.ok ? 'accepts' : `rejects (${nix.err.trim().split('\n')[0]})`}`,
+      );
     if (f.expect === 'ok') assert.ok(nix.ok, `${f.name} is valid Nix: ${nix.err}`);
     if (f.expect === 'err') assert.ok(!nix.ok, `${f.name} is invalid Nix`);
   }
@@ -63,10 +73,38 @@ test('(real nix) the parser accepts exactly what nix-instantiate --parse accepts
 });
 
 const PRECEDENCE = [
-  '1 + 2 * 3', '1 - 2 - 3', '2 * 3 / 4', 'a // b // c', '!t || t', '!t && f || t', '- 2 * 3', '- a ? b', '!a ? b',
-  't -> f -> t', 'l ++ l ++ l', 'a + b ++ l', '!a + b', '!t == f', 'a == b && b != c', 'a < b == t', 'f a b + f b',
-  's.x.y or 1 + 2', 's ? x.y && t', 'f s.x.y', '- f a', 'a - -b', 'a ++ [ 1 ] ++ l', 'x: y: x + y', 'f (a: a) 1',
-  'if t then 1 else 2 + 3', 'let z = 1; in z + 1', 'with s; x.y + 1', 's // { x = 1; } // s', 'a*-b', '!!t', '--a',
+  '1 + 2 * 3',
+  '1 - 2 - 3',
+  '2 * 3 / 4',
+  'a // b // c',
+  '!t || t',
+  '!t && f || t',
+  '- 2 * 3',
+  '- a ? b',
+  '!a ? b',
+  't -> f -> t',
+  'l ++ l ++ l',
+  'a + b ++ l',
+  '!a + b',
+  '!t == f',
+  'a == b && b != c',
+  'a < b == t',
+  'f a b + f b',
+  's.x.y or 1 + 2',
+  's ? x.y && t',
+  'f s.x.y',
+  '- f a',
+  'a - -b',
+  'a ++ [ 1 ] ++ l',
+  'x: y: x + y',
+  'f (a: a) 1',
+  'if t then 1 else 2 + 3',
+  'let z = 1; in z + 1',
+  'with s; x.y + 1',
+  's // { x = 1; } // s',
+  'a*-b',
+  '!!t',
+  '--a',
 ];
 
 test('(real nix) operator precedence and associativity match nix', { skip }, () => {
@@ -78,7 +116,11 @@ test('(real nix) operator precedence and associativity match nix', { skip }, () 
     const original = nixParse(src, 'a.nix');
     const grouped = nixParse(parenthesize(r.root), 'b.nix');
     assert.ok(original.ok, `${e}: ${original.err}`);
-    assert.equal(grouped.out, original.out, `grouping of ${e}: nixboot reads it as ${parenthesize(parse(e).root)}`);
+    assert.equal(
+      grouped.out,
+      original.out,
+      `grouping of ${e}: nixboot reads it as ${parenthesize(parse(e).root)}`,
+    );
   }
   // The same over whole corpus files that nix accepts.
   for (const f of files.filter((x) => x.expect === 'ok' && x.text.trim())) {
@@ -107,10 +149,19 @@ test('(real nix) decoded strings equal nix-instantiate --eval', { skip }, () => 
   assert.ok(literals.length > 100, `corpus has many strings (${literals.length})`);
   const file = join(dir, 'strings.nix');
   writeFileSync(file, `[\n${literals.map((l) => `(${l.src})`).join('\n')}\n]\n`);
-  const r = spawnSync('nix-instantiate', ['--eval', '--strict', '--json', file], { encoding: 'utf8', env: nixEnv(), maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('nix-instantiate', ['--eval', '--strict', '--json', file], {
+    encoding: 'utf8',
+    env: nixEnv(),
+    maxBuffer: 64 * 1024 * 1024,
+  });
   assert.equal(r.status, 0, r.stderr);
   const values = JSON.parse(r.stdout) as string[];
   assert.equal(values.length, literals.length);
-  const wrong = literals.filter((l, i) => l.ours !== values[i]).map((l) => `${l.where}: ${JSON.stringify(l.src)} → nixboot ${JSON.stringify(l.ours)}, nix ${JSON.stringify(values[literals.indexOf(l)])}`);
+  const wrong = literals
+    .filter((l, i) => l.ours !== values[i])
+    .map(
+      (l) =>
+        `${l.where}: ${JSON.stringify(l.src)} → nixboot ${JSON.stringify(l.ours)}, nix ${JSON.stringify(values[literals.indexOf(l)])}`,
+    );
   assert.deepEqual(wrong, []);
 });

@@ -20,7 +20,16 @@ type Node =
   | { kind: 'warning'; message: string }
   | { kind: 'budget'; text: string; tooltip: string }
   | { kind: 'generation'; g: GenerationInfo }
-  | { kind: 'detail'; label: string; description?: string; tooltip?: string; command?: vscode.Command; children?: Node[]; icon?: string; context?: string }
+  | {
+      kind: 'detail';
+      label: string;
+      description?: string;
+      tooltip?: string;
+      command?: vscode.Command;
+      children?: Node[];
+      icon?: string;
+      context?: string;
+    }
   | { kind: 'closure'; g: GenerationInfo };
 
 function size(n: number | undefined): string {
@@ -66,7 +75,12 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
       const seen = this.ctx.extension.workspaceState.get<string>('nixboot.generations.warned');
       if (w && w !== this.lastWarnings && w !== seen) {
         void this.ctx.extension.workspaceState.update('nixboot.generations.warned', w);
-        void vscode.window.showWarningMessage(`NixOS generations: ${this.data.warnings.map((x) => x.message).join(' ')}`, 'Show Generations').then((pick) => pick && vscode.commands.executeCommand('workbench.view.extension.nixboot'));
+        void vscode.window
+          .showWarningMessage(
+            `NixOS generations: ${this.data.warnings.map((x) => x.message).join(' ')}`,
+            'Show Generations',
+          )
+          .then((pick) => pick && vscode.commands.executeCommand('workbench.view.extension.nixboot'));
       }
       this.lastWarnings = w;
     } catch (e) {
@@ -92,14 +106,38 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
       }
       case 'generation': {
         const g = n.g;
-        const badges = [g.current && 'current', g.booted && 'booted', g.default && 'default', g.bootEntry === false && 'no boot entry', !g.exists && 'missing'].filter(Boolean);
-        const t = new vscode.TreeItem(`${g.generation}  ${g.date.slice(0, 16).replace('T', ' ')}`, vscode.TreeItemCollapsibleState.Collapsed);
-        t.id = `gen-${g.generation}-${g.storePath}`;
-        t.description = [g.nixosVersion ?? '?', `Linux ${g.kernelVersion ?? '?'}`, `initrd ${size(g.initrd?.size)}`, ...badges.map((b) => `[${b}]`)].join(' · ');
-        t.tooltip = new vscode.MarkdownString(
-          [`**Generation ${g.generation}**`, '', `- ${g.label ?? g.nixosVersion ?? ''}`, `- \`${g.storePath}\``, `- created ${g.date}`, ...(g.configurationRevision ? [`- revision \`${g.configurationRevision}\``] : []), ...badges.map((b) => `- ${b}`)].join('\n'),
+        const badges = [
+          g.current && 'current',
+          g.booted && 'booted',
+          g.default && 'default',
+          g.bootEntry === false && 'no boot entry',
+          !g.exists && 'missing',
+        ].filter(Boolean);
+        const t = new vscode.TreeItem(
+          `${g.generation}  ${g.date.slice(0, 16).replace('T', ' ')}`,
+          vscode.TreeItemCollapsibleState.Collapsed,
         );
-        t.iconPath = new vscode.ThemeIcon(g.current ? 'pass-filled' : g.bootEntry === false ? 'circle-slash' : 'circle-outline');
+        t.id = `gen-${g.generation}-${g.storePath}`;
+        t.description = [
+          g.nixosVersion ?? '?',
+          `Linux ${g.kernelVersion ?? '?'}`,
+          `initrd ${size(g.initrd?.size)}`,
+          ...badges.map((b) => `[${b}]`),
+        ].join(' · ');
+        t.tooltip = new vscode.MarkdownString(
+          [
+            `**Generation ${g.generation}**`,
+            '',
+            `- ${g.label ?? g.nixosVersion ?? ''}`,
+            `- \`${g.storePath}\``,
+            `- created ${g.date}`,
+            ...(g.configurationRevision ? [`- revision \`${g.configurationRevision}\``] : []),
+            ...badges.map((b) => `- ${b}`),
+          ].join('\n'),
+        );
+        t.iconPath = new vscode.ThemeIcon(
+          g.current ? 'pass-filled' : g.bootEntry === false ? 'circle-slash' : 'circle-outline',
+        );
         t.contextValue = `generation${g.default ? '.default' : ''}`;
         return t;
       }
@@ -108,11 +146,21 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
         const t = new vscode.TreeItem('Closure', vscode.TreeItemCollapsibleState.None);
         t.description = cached ?? 'click to compute';
         t.iconPath = new vscode.ThemeIcon('package');
-        if (!cached) t.command = { title: 'Compute closure size', command: 'nixboot.generations.closureSize', arguments: [n.g] };
+        if (!cached)
+          t.command = {
+            title: 'Compute closure size',
+            command: 'nixboot.generations.closureSize',
+            arguments: [n.g],
+          };
         return t;
       }
       case 'detail': {
-        const t = new vscode.TreeItem(n.label, n.children?.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const t = new vscode.TreeItem(
+          n.label,
+          n.children?.length
+            ? vscode.TreeItemCollapsibleState.Collapsed
+            : vscode.TreeItemCollapsibleState.None,
+        );
         t.description = n.description;
         t.tooltip = n.tooltip;
         t.command = n.command;
@@ -143,7 +191,15 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
     if (n.kind !== 'generation') return [];
     const g = n.g;
     const out: Node[] = [];
-    if (g.kernel) out.push({ kind: 'detail', label: 'Kernel', description: `${g.kernelVersion ?? ''} ${size(g.kernel.size)}`, tooltip: g.kernel.path, icon: 'chip', context: 'storeFile' });
+    if (g.kernel)
+      out.push({
+        kind: 'detail',
+        label: 'Kernel',
+        description: `${g.kernelVersion ?? ''} ${size(g.kernel.size)}`,
+        tooltip: g.kernel.path,
+        icon: 'chip',
+        context: 'storeFile',
+      });
     if (g.initrd)
       out.push({
         kind: 'detail',
@@ -152,7 +208,11 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
         tooltip: `${g.initrd.path}\nClick to browse its files in the Initrds view`,
         icon: 'file-zip',
         // Opens it in the Initrds view of this window (never silently in the workspace file).
-        command: { title: 'Open initrd', command: 'nixboot.initrd.open', arguments: [vscode.Uri.file(g.initrd.hostPath)] },
+        command: {
+          title: 'Open initrd',
+          command: 'nixboot.initrd.open',
+          arguments: [vscode.Uri.file(g.initrd.hostPath)],
+        },
       });
     out.push({
       kind: 'detail',
@@ -173,25 +233,38 @@ class GenerationsTree implements vscode.TreeDataProvider<Node> {
   }
 
   async closureSize(g: GenerationInfo): Promise<void> {
-    const r = await send(this.ctx.client, GenerationsDiffRequest, { root: this.root(), a: String(g.generation), b: String(g.generation) });
+    const r = await send(this.ctx.client, GenerationsDiffRequest, {
+      root: this.root(),
+      a: String(g.generation),
+      b: String(g.generation),
+    });
     this.closures.set(g.storePath, `${size(r.sizeAfter)}, ${r.pathsAfter} paths`);
     this.emitter.fire(undefined);
   }
 }
 
 function genOf(arg: unknown, tree: GenerationsTree): GenerationInfo | undefined {
-  if (arg && typeof arg === 'object' && 'kind' in arg && (arg as Node).kind === 'generation') return (arg as unknown as { g: GenerationInfo }).g;
+  if (arg && typeof arg === 'object' && 'kind' in arg && (arg as Node).kind === 'generation')
+    return (arg as unknown as { g: GenerationInfo }).g;
   if (arg && typeof arg === 'object' && 'generation' in arg) return arg as GenerationInfo;
   if (typeof arg === 'number') return tree.data?.generations.find((g) => g.generation === arg);
   return undefined;
 }
 
-async function pickGeneration(tree: GenerationsTree, placeHolder: string, except?: number): Promise<GenerationInfo | undefined> {
+async function pickGeneration(
+  tree: GenerationsTree,
+  placeHolder: string,
+  except?: number,
+): Promise<GenerationInfo | undefined> {
   if (!tree.data) await tree.refresh();
   const items = [...(tree.data?.generations ?? [])]
     .reverse()
     .filter((g) => g.generation !== except)
-    .map((g) => ({ label: String(g.generation), description: `${g.nixosVersion ?? ''} · Linux ${g.kernelVersion ?? '?'}${g.current ? ' · current' : ''}`, g }));
+    .map((g) => ({
+      label: String(g.generation),
+      description: `${g.nixosVersion ?? ''} · Linux ${g.kernelVersion ?? '?'}${g.current ? ' · current' : ''}`,
+      g,
+    }));
   // ignoreFocusOut: run from the walkthrough, the Welcome page takes focus back while it settles,
   // which closed the picker before the user chose (see Images.pick).
   return (await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true }))?.g;
@@ -200,20 +273,31 @@ async function pickGeneration(tree: GenerationsTree, placeHolder: string, except
 export function registerGenerations(ctx: Ctx): void {
   const tree = new GenerationsTree(ctx);
   ctx.trees.set('nixboot.generations', tree as vscode.TreeDataProvider<unknown>);
-  const view = vscode.window.createTreeView('nixboot.generations', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView('nixboot.generations', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+  });
   const showDiff = async (x: GenerationInfo, y: GenerationInfo) => {
     // Always older → newer ("gen 2 → gen 3"), whichever order the command got them in.
     const [a, b] = x.generation <= y.generation ? [x, y] : [y, x];
     const title = closureDiffTitle({ from: a.generation, to: b.generation });
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
-      try {
-        return await send(ctx.client, GenerationsDiffRequest, { root: tree.root(), a: String(a.generation), b: String(b.generation) }, token);
-      } catch (e) {
-        if (!token.isCancellationRequested) throw e;
-        void vscode.window.showInformationMessage(`Cancelled: ${title}.`);
-        return undefined;
-      }
-    });
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (_p, token) => {
+        try {
+          return await send(
+            ctx.client,
+            GenerationsDiffRequest,
+            { root: tree.root(), a: String(a.generation), b: String(b.generation) },
+            token,
+          );
+        } catch (e) {
+          if (!token.isCancellationRequested) throw e;
+          void vscode.window.showInformationMessage(`Cancelled: ${title}.`);
+          return undefined;
+        }
+      },
+    );
     if (r) reports(ctx).show(closureDiff, r);
   };
   const guard =
@@ -226,7 +310,11 @@ export function registerGenerations(ctx: Ctx): void {
       }
     };
   const confirmAndRun = async (what: string, detail: string, lines: string[]) => {
-    const ok = await vscode.window.showWarningMessage(what, { modal: true, detail: `${detail}\n\nThis runs, in a terminal, with sudo:\n\n${lines.join('\n')}` }, 'Run in Terminal');
+    const ok = await vscode.window.showWarningMessage(
+      what,
+      { modal: true, detail: `${detail}\n\nThis runs, in a terminal, with sudo:\n\n${lines.join('\n')}` },
+      'Run in Terminal',
+    );
     if (ok !== 'Run in Terminal') return;
     const term = vscode.window.createTerminal({ name: `NixOS Boot: ${what}` });
     term.show();
@@ -234,61 +322,105 @@ export function registerGenerations(ctx: Ctx): void {
   };
   // The commands come from the engine (nixboot/generations/switchCommands, server/src/system/profileCommands.ts).
   const switchCommands = (action: GenerationsSwitchCommandsRequest.Params['action'], g?: GenerationInfo) =>
-    send(ctx.client, GenerationsSwitchCommandsRequest, { root: tree.root(), action, ...(g ? { generation: String(g.generation) } : {}) });
+    send(ctx.client, GenerationsSwitchCommandsRequest, {
+      root: tree.root(),
+      action,
+      ...(g ? { generation: String(g.generation) } : {}),
+    });
 
   ctx.extension.subscriptions.push(
     view,
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('nixboot.systemRoot') && void tree.refresh()),
+    vscode.workspace.onDidChangeConfiguration(
+      (e) => e.affectsConfiguration('nixboot.systemRoot') && void tree.refresh(),
+    ),
     registerCommand(ctx, 'nixboot.generations.refresh', () => tree.refresh()),
-    registerCommand(ctx, 'nixboot.generations.show', () => vscode.commands.executeCommand('workbench.view.extension.nixboot')),
-    registerCommand(ctx, 'nixboot.generations.closureSize', guard((g: GenerationInfo) => tree.closureSize(g))),
-    registerCommand(ctx, 
+    registerCommand(ctx, 'nixboot.generations.show', () =>
+      vscode.commands.executeCommand('workbench.view.extension.nixboot'),
+    ),
+    registerCommand(
+      ctx,
+      'nixboot.generations.closureSize',
+      guard((g: GenerationInfo) => tree.closureSize(g)),
+    ),
+    registerCommand(
+      ctx,
       'nixboot.generations.diffPrevious',
       guard(async (arg?: unknown) => {
-        const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to compare with the one before it'));
+        const g =
+          genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to compare with the one before it'));
         if (!g) return;
         const prev = [...(tree.data?.generations ?? [])].reverse().find((x) => x.generation < g.generation);
-        if (!prev) return void vscode.window.showInformationMessage(`Generation ${g.generation} has no earlier generation.`);
+        if (!prev)
+          return void vscode.window.showInformationMessage(
+            `Generation ${g.generation} has no earlier generation.`,
+          );
         await showDiff(prev, g);
       }),
     ),
-    registerCommand(ctx, 
+    registerCommand(
+      ctx,
       'nixboot.generations.diffCurrent',
       guard(async (arg?: unknown) => {
-        const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to compare with the current one'));
-        const cur = tree.data?.generations.find((x) => x.current) ?? tree.data?.generations.find((x) => x.default);
+        const g =
+          genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to compare with the current one'));
+        const cur =
+          tree.data?.generations.find((x) => x.current) ?? tree.data?.generations.find((x) => x.default);
         if (g && cur) await showDiff(g, cur);
       }),
     ),
-    registerCommand(ctx, 
+    registerCommand(
+      ctx,
       'nixboot.generations.diffWith',
       guard(async (arg?: unknown, other?: unknown) => {
         if (!tree.data && (typeof arg === 'number' || typeof other === 'number')) await tree.refresh();
         const gone = [arg, other].find((n) => typeof n === 'number' && !genOf(n, tree));
-        if (gone !== undefined) return void vscode.window.showWarningMessage(`Generation ${String(gone)} is no longer under the system root: nothing to compare.`);
+        if (gone !== undefined)
+          return void vscode.window.showWarningMessage(
+            `Generation ${String(gone)} is no longer under the system root: nothing to compare.`,
+          );
         const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
         // A second argument (a report's "Reload this report") names the other generation.
-        const b = a && (genOf(other, tree) ?? (await pickGeneration(tree, `Compare generation ${a.generation} with…`, a.generation)));
+        const b =
+          a &&
+          (genOf(other, tree) ??
+            (await pickGeneration(tree, `Compare generation ${a.generation} with…`, a.generation)));
         if (a && b) await showDiff(a, b);
       }),
     ),
-    registerCommand(ctx, 
+    registerCommand(
+      ctx,
       'nixboot.generations.compareInitrds',
       guard(async (arg?: unknown) => {
         const a = genOf(arg, tree) ?? (await pickGeneration(tree, 'First generation'));
-        const b = a && (await pickGeneration(tree, `Compare the initrd of generation ${a.generation} with…`, a.generation));
-        if (a && b && (!a.initrd || !b.initrd)) return void vscode.window.showWarningMessage(`Generation ${(a.initrd ? b : a).generation} has no initrd to compare.`);
-        if (a?.initrd && b?.initrd) await vscode.commands.executeCommand('nixboot.initrd.compare', vscode.Uri.file(a.initrd.hostPath), vscode.Uri.file(b.initrd.hostPath));
+        const b =
+          a &&
+          (await pickGeneration(
+            tree,
+            `Compare the initrd of generation ${a.generation} with…`,
+            a.generation,
+          ));
+        if (a && b && (!a.initrd || !b.initrd))
+          return void vscode.window.showWarningMessage(
+            `Generation ${(a.initrd ? b : a).generation} has no initrd to compare.`,
+          );
+        if (a?.initrd && b?.initrd)
+          await vscode.commands.executeCommand(
+            'nixboot.initrd.compare',
+            vscode.Uri.file(a.initrd.hostPath),
+            vscode.Uri.file(b.initrd.hostPath),
+          );
       }),
     ),
-    registerCommand(ctx, 
+    registerCommand(
+      ctx,
       'nixboot.generations.copyStorePath',
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Copy the store path of…'));
         if (g) await vscode.env.clipboard.writeText(g.storePath);
       }),
     ),
-    registerCommand(ctx, 
+    registerCommand(
+      ctx,
       'nixboot.generations.revealInTerminal',
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Open a terminal in…'));
@@ -297,19 +429,24 @@ export function registerGenerations(ctx: Ctx): void {
         t.show();
       }),
     ),
-    registerCommand(ctx, 
+    registerCommand(
+      ctx,
       'nixboot.generations.find',
       guard(async (given?: unknown) => {
         const pattern =
           typeof given === 'string' && given
             ? given
-            : await vscode.window.showInputBox({ prompt: 'Find generations whose closure holds a store path matching (regex)', placeHolder: 'e.g. sed-key' });
+            : await vscode.window.showInputBox({
+                prompt: 'Find generations whose closure holds a store path matching (regex)',
+                placeHolder: 'e.g. sed-key',
+              });
         if (!pattern) return;
         const r = await send(ctx.client, GenerationsFindRequest, { root: tree.root(), pattern });
         reports(ctx).show(findGenerations, { pattern, result: r });
       }),
     ),
-    registerCommand(ctx, 
+    registerCommand(
+      ctx,
       'nixboot.generations.setBootDefault',
       guard(async (arg?: unknown) => {
         const g = genOf(arg, tree) ?? (await pickGeneration(tree, 'Generation to boot by default'));
@@ -318,7 +455,8 @@ export function registerGenerations(ctx: Ctx): void {
         await confirmAndRun(`Set generation ${r.generation} as the boot default?`, r.effect, r.commands);
       }),
     ),
-    registerCommand(ctx, 
+    registerCommand(
+      ctx,
       'nixboot.generations.rollback',
       guard(async () => {
         const r = await switchCommands('rollback');

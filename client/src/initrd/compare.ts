@@ -19,7 +19,10 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   private readonly view: vscode.TreeView<Node>;
 
   constructor(private readonly client: LanguageClient) {
-    this.view = vscode.window.createTreeView('nixboot.initrd.diff', { treeDataProvider: this, showCollapseAll: true });
+    this.view = vscode.window.createTreeView('nixboot.initrd.diff', {
+      treeDataProvider: this,
+      showCollapseAll: true,
+    });
   }
 
   private nameA = '';
@@ -43,12 +46,22 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     this.nameB = y.name;
     const units = r.changes.filter((c) => c.unit);
     const rest = r.changes.filter((c) => !c.unit);
-    const group = (label: string, list: Change[]): Node[] => (list.length ? [{ kind: 'group', label: `${label} (${list.length})`, changes: list }] : []);
+    const group = (label: string, list: Change[]): Node[] =>
+      list.length ? [{ kind: 'group', label: `${label} (${list.length})`, changes: list }] : [];
     this.groups = [
       ...group('systemd units', units),
-      ...group('changed', rest.filter((c) => c.kind === 'changed')),
-      ...group('added', rest.filter((c) => c.kind === 'added')),
-      ...group('removed', rest.filter((c) => c.kind === 'removed')),
+      ...group(
+        'changed',
+        rest.filter((c) => c.kind === 'changed'),
+      ),
+      ...group(
+        'added',
+        rest.filter((c) => c.kind === 'added'),
+      ),
+      ...group(
+        'removed',
+        rest.filter((c) => c.kind === 'removed'),
+      ),
     ];
     this.view.description = `${x.name} → ${y.name}`;
     this.view.message = r.changes.length ? undefined : 'The two images hold the same files.';
@@ -63,17 +76,28 @@ export class CompareView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    if (node.kind === 'group') return new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+    if (node.kind === 'group')
+      return new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
     const c = node.change;
     const item = new vscode.TreeItem(c.path, vscode.TreeItemCollapsibleState.None);
     item.description = c.kind === 'changed' ? c.detail : c.kind;
-    item.iconPath = new vscode.ThemeIcon(c.kind === 'added' ? 'diff-added' : c.kind === 'removed' ? 'diff-removed' : 'diff-modified');
+    item.iconPath = new vscode.ThemeIcon(
+      c.kind === 'added' ? 'diff-added' : c.kind === 'removed' ? 'diff-removed' : 'diff-modified',
+    );
     const left = archiveUri(this.a, c.path);
     const right = archiveUri(this.b, c.path);
     if (c.kind === 'changed' && c.type === 'file') {
-      item.command = { command: 'nixboot.initrd.openChange', title: 'Show change', arguments: [left, right, `${path.basename(c.path)} (${this.nameA} → ${this.nameB})`] };
+      item.command = {
+        command: 'nixboot.initrd.openChange',
+        title: 'Show change',
+        arguments: [left, right, `${path.basename(c.path)} (${this.nameA} → ${this.nameB})`],
+      };
     } else if (c.type === 'file') {
-      item.command = { command: 'vscode.open', title: 'Open', arguments: [c.kind === 'removed' ? left : right] };
+      item.command = {
+        command: 'vscode.open',
+        title: 'Open',
+        arguments: [c.kind === 'removed' ? left : right],
+      };
     }
     item.tooltip = `${c.kind}: ${c.path}${c.detail ? `\n${c.detail}` : ''}`;
     return item;

@@ -4,7 +4,11 @@
 // from what the user is looking at, asking only when nothing fits.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { InitrdCandidatesRequest, InitrdIdentifyRequest, type InitrdIdentity } from '../../../server/src/protocol';
+import {
+  InitrdCandidatesRequest,
+  InitrdIdentifyRequest,
+  type InitrdIdentity,
+} from '../../../server/src/protocol';
 import type { Ctx } from '../context';
 import { request } from '../requests';
 import { parseUri, SCHEME, setImageName } from './uri';
@@ -39,7 +43,13 @@ export class Images implements vscode.Disposable {
   /** The engine's name for `file` ("initrd: gen 3 · Linux 6.12.59 · 2026-11-22"); the file name if it cannot say. */
   async title(file: string): Promise<InitrdIdentity> {
     try {
-      return (await this.identify([file]))[0] ?? { file, name: path.basename(file), title: `initrd: ${path.basename(file)}` };
+      return (
+        (await this.identify([file]))[0] ?? {
+          file,
+          name: path.basename(file),
+          title: `initrd: ${path.basename(file)}`,
+        }
+      );
     } catch {
       return { file, name: path.basename(file), title: `initrd: ${path.basename(file)}` };
     }
@@ -67,7 +77,11 @@ export class Images implements vscode.Disposable {
   }
 
   private async scan(): Promise<void> {
-    const uris = await vscode.workspace.findFiles('**/*', '{**/node_modules/**,**/.git/**,**/*.nix,**/*.lock,**/*.md,**/*.json}', SCAN_LIMIT);
+    const uris = await vscode.workspace.findFiles(
+      '**/*',
+      '{**/node_modules/**,**/.git/**,**/*.nix,**/*.lock,**/*.md,**/*.json}',
+      SCAN_LIMIT,
+    );
     this.detected.clear();
     await this.update(uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath));
   }
@@ -86,14 +100,21 @@ export class Images implements vscode.Disposable {
   }
 
   private async publish(): Promise<void> {
-    await vscode.commands.executeCommand('setContext', CONTEXT_KEY, Object.fromEntries([...this.detected.keys()].map((f) => [f, true])));
+    await vscode.commands.executeCommand(
+      'setContext',
+      CONTEXT_KEY,
+      Object.fromEntries([...this.detected.keys()].map((f) => [f, true])),
+    );
   }
 
   /** The image the user is looking at: the active initrd viewer, an `initrd:` file, a detected file, the selected mount. */
   active(): string | undefined {
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (tab instanceof vscode.TabInputCustom && tab.viewType === VIEWER && tab.uri.scheme === 'file') return tab.uri.fsPath;
-    const uri = vscode.window.activeTextEditor?.document.uri ?? (tab instanceof vscode.TabInputText ? tab.uri : undefined);
+    if (tab instanceof vscode.TabInputCustom && tab.viewType === VIEWER && tab.uri.scheme === 'file')
+      return tab.uri.fsPath;
+    const uri =
+      vscode.window.activeTextEditor?.document.uri ??
+      (tab instanceof vscode.TabInputText ? tab.uri : undefined);
     if (uri?.scheme === SCHEME) return parseUri(uri).file;
     if (uri?.scheme === 'file' && this.detected.has(uri.fsPath)) return uri.fsPath;
     return this.selected;
@@ -103,7 +124,11 @@ export class Images implements vscode.Disposable {
    * An image for a command: its argument (Uri, path, a mount row), else what the user is looking
    * at, else a pick among the workspace's initrds and the generations' (under the system root).
    */
-  async pick(arg: unknown, title: string, opts: { skipActive?: boolean; except?: string } = {}): Promise<string | undefined> {
+  async pick(
+    arg: unknown,
+    title: string,
+    opts: { skipActive?: boolean; except?: string } = {},
+  ): Promise<string | undefined> {
     const given = argFile(arg);
     if (given) return given;
     const active = opts.skipActive ? undefined : this.active();
@@ -112,28 +137,51 @@ export class Images implements vscode.Disposable {
     const items: Item[] = [];
     for (const img of this.detected.values()) {
       if (img.file === opts.except) continue;
-      items.push({ label: `$(file-zip) ${img.name}`, description: vscode.workspace.asRelativePath(img.file), file: img.file });
+      items.push({
+        label: `$(file-zip) ${img.name}`,
+        description: vscode.workspace.asRelativePath(img.file),
+        file: img.file,
+      });
     }
     let note: string | undefined;
     try {
       const c = await request(this.ctx.client, InitrdCandidatesRequest, { root: root() });
       note = c.note;
-      if (c.images.length) items.push({ label: 'System generations', kind: vscode.QuickPickItemKind.Separator });
+      if (c.images.length)
+        items.push({ label: 'System generations', kind: vscode.QuickPickItemKind.Separator });
       for (const img of c.images) {
         if (img.file === opts.except) continue;
-        items.push({ label: `$(server) ${img.name}`, description: img.current ? 'current system' : undefined, detail: img.file, file: img.file });
+        items.push({
+          label: `$(server) ${img.name}`,
+          description: img.current ? 'current system' : undefined,
+          detail: img.file,
+          file: img.file,
+        });
       }
     } catch (e) {
       note = (e as Error).message;
     }
-    items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(folder-opened) Choose a file…', description: note });
+    items.push(
+      { label: '', kind: vscode.QuickPickItemKind.Separator },
+      { label: '$(folder-opened) Choose a file…', description: note },
+    );
     // ignoreFocusOut: the picker opens only after the engine has listed the generations; a command
     // run from the walkthrough marks its step done meanwhile and the Welcome page re-renders and
     // takes focus, which closed the picker (nothing opened) before the user could choose.
-    const p = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which initrd?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
+    const p = await vscode.window.showQuickPick(items, {
+      title,
+      placeHolder: 'Which initrd?',
+      matchOnDescription: true,
+      matchOnDetail: true,
+      ignoreFocusOut: true,
+    });
     if (!p) return undefined;
     if (p.file) return p.file;
-    const files = await vscode.window.showOpenDialog({ title, canSelectMany: false, openLabel: 'Use This Initrd' });
+    const files = await vscode.window.showOpenDialog({
+      title,
+      canSelectMany: false,
+      openLabel: 'Use This Initrd',
+    });
     return files?.[0]?.fsPath;
   }
 
@@ -149,6 +197,7 @@ function argFile(arg: unknown): string | undefined {
     if (arg.scheme === SCHEME) return parseUri(arg).file;
   }
   if (typeof arg === 'string' && arg.length > 0) return path.resolve(arg);
-  if (arg && typeof arg === 'object' && typeof (arg as { file?: unknown }).file === 'string') return (arg as { file: string }).file;
+  if (arg && typeof arg === 'object' && typeof (arg as { file?: unknown }).file === 'string')
+    return (arg as { file: string }).file;
   return undefined;
 }

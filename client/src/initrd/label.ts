@@ -12,6 +12,9 @@ export const SEP = ' — ';
  * blanked, at most 200 characters.
  */
 export function labelQuery(title: string): string {
-  const safe = title.replace(/[/\\]/g, '∕').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200);
+  const safe = title
+    .replace(/[/\\]/g, '∕')
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .slice(0, 200);
   return JSON.stringify({ label: `${SEP}${safe}` });
 }

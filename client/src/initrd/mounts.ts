@@ -9,7 +9,9 @@ import { archiveUri, setImageName } from './uri';
 const MOUNTS_VIEW = 'nixboot.initrds';
 const STATE_KEY = 'nixboot.initrd.mounts';
 
-export type MountNode = { kind: 'mount'; file: string; title: string } | { kind: 'entry'; file: string; uri: vscode.Uri; type: vscode.FileType };
+export type MountNode =
+  | { kind: 'mount'; file: string; title: string }
+  | { kind: 'entry'; file: string; uri: vscode.Uri; type: vscode.FileType };
 
 export class Mounts implements vscode.TreeDataProvider<MountNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<MountNode | undefined>();
@@ -43,7 +45,9 @@ export class Mounts implements vscode.TreeDataProvider<MountNode>, vscode.Dispos
     this.emitter.fire(undefined);
     await vscode.commands.executeCommand(`${MOUNTS_VIEW}.focus`);
     const node: MountNode = { kind: 'mount', file: img.file, title: img.title };
-    await this.view.reveal(node, { select: true, focus: false, expand: true }).then(undefined, () => undefined);
+    await this.view
+      .reveal(node, { select: true, focus: false, expand: true })
+      .then(undefined, () => undefined);
   }
 
   async unmount(file: string): Promise<void> {
@@ -79,7 +83,10 @@ export class Mounts implements vscode.TreeDataProvider<MountNode>, vscode.Dispos
       return t;
     }
     const dir = !!(node.type & vscode.FileType.Directory);
-    const t = new vscode.TreeItem(node.uri, dir ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    const t = new vscode.TreeItem(
+      node.uri,
+      dir ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
     t.id = node.uri.toString();
     if (!dir) t.command = { command: 'vscode.open', title: 'Open', arguments: [node.uri] };
     t.contextValue = dir ? 'initrdDir' : 'initrdFile';

@@ -33,7 +33,10 @@ export function registerInitrd(ctx: Ctx): void {
     diagnostics,
     imgs,
     mounts,
-    vscode.workspace.registerFileSystemProvider(SCHEME, new InitrdFileSystem(client), { isReadonly: true, isCaseSensitive: true }),
+    vscode.workspace.registerFileSystemProvider(SCHEME, new InitrdFileSystem(client), {
+      isReadonly: true,
+      isCaseSensitive: true,
+    }),
     registerViewer(imgs),
     // A detected initrd opened as text (before the extension was up, or "open the raw bytes"):
     // offer the viewer once per file and window.
@@ -41,7 +44,12 @@ export function registerInitrd(ctx: Ctx): void {
       const uri = e?.document.uri;
       if (!uri || uri.scheme !== 'file' || !imgs.isDetected(uri.fsPath) || offered.has(uri.fsPath)) return;
       offered.add(uri.fsPath);
-      void vscode.window.showInformationMessage(`${vscode.workspace.asRelativePath(uri)} is an initrd: its bytes are compressed, not text.`, 'Reopen as Initrd').then((pick) => pick && vscode.commands.executeCommand('vscode.openWith', uri, VIEWER));
+      void vscode.window
+        .showInformationMessage(
+          `${vscode.workspace.asRelativePath(uri)} is an initrd: its bytes are compressed, not text.`,
+          'Reopen as Initrd',
+        )
+        .then((pick) => pick && vscode.commands.executeCommand('vscode.openWith', uri, VIEWER));
     }),
     mounts.view.onDidChangeSelection((e) => {
       const n = e.selection[0];
@@ -57,7 +65,11 @@ export function registerInitrd(ctx: Ctx): void {
     const byPath = new Map<string, vscode.Diagnostic[]>();
     for (const p of s.problems) {
       const line = p.line ?? 0;
-      const d = new vscode.Diagnostic(new vscode.Range(line, 0, line, 1000), p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      const d = new vscode.Diagnostic(
+        new vscode.Range(line, 0, line, 1000),
+        p.message,
+        p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+      );
       // The source names the image: two images' "init" problems are told apart in Problems.
       d.source = s.title;
       d.code = p.code;
@@ -83,7 +95,10 @@ export function registerInitrd(ctx: Ctx): void {
       if (!s || !title || s.title === title) return;
       const moved = { ...s, title };
       publish(moved);
-      void extension.workspaceState.update(PROBLEMS_KEY, all.map((x) => (x.file === file ? moved : x)));
+      void extension.workspaceState.update(
+        PROBLEMS_KEY,
+        all.map((x) => (x.file === file ? moved : x)),
+      );
     }),
   );
 
@@ -103,7 +118,10 @@ export function registerInitrd(ctx: Ctx): void {
     const errors = r.problems.filter((p) => p.severity === 'error').length;
     const warnings = r.problems.length - errors;
     if (r.problems.length === 0) {
-      const pick = await vscode.window.showInformationMessage(`${id.title}: no problems found (init, interpreters, libraries, unit binaries, symlinks, kernel modules checked).`, 'Browse Files');
+      const pick = await vscode.window.showInformationMessage(
+        `${id.title}: no problems found (init, interpreters, libraries, unit binaries, symlinks, kernel modules checked).`,
+        'Browse Files',
+      );
       if (pick) await vscode.commands.executeCommand('nixboot.initrd.open', vscode.Uri.file(file));
       return;
     }
@@ -111,7 +129,8 @@ export function registerInitrd(ctx: Ctx): void {
     const show = errors ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
     const pick = await show(summary, 'Show Problems', 'Browse Files');
     if (pick === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-    if (pick === 'Browse Files') await vscode.commands.executeCommand('nixboot.initrd.open', vscode.Uri.file(file));
+    if (pick === 'Browse Files')
+      await vscode.commands.executeCommand('nixboot.initrd.open', vscode.Uri.file(file));
   };
 
   const open = async (arg?: unknown) => {
@@ -141,10 +160,16 @@ export function registerInitrd(ctx: Ctx): void {
       if (a instanceof vscode.Uri && Array.isArray(b) && b.length === 2) [a, b] = b;
       const fa = await imgs.pick(a, 'Compare Initrds: first image');
       if (!fa) return;
-      const fb = await imgs.pick(Array.isArray(b) ? undefined : b, `Compare ${(await imgs.title(fa)).name} with…`, { skipActive: true, except: fa });
+      const fb = await imgs.pick(
+        Array.isArray(b) ? undefined : b,
+        `Compare ${(await imgs.title(fa)).name} with…`,
+        { skipActive: true, except: fa },
+      );
       if (!fb) return;
       // Older → newer, whichever was picked first ("gen 2 → gen 3").
-      const pair = await imgs.identify([fa, fb], true).catch(() => [fa, fb].map((file) => ({ file, name: path.basename(file) })));
+      const pair = await imgs
+        .identify([fa, fb], true)
+        .catch(() => [fa, fb].map((file) => ({ file, name: path.basename(file) })));
       await compare.show(pair[0]!, pair[1]!);
     }),
     registerCommand(ctx, 'nixboot.initrd.check', async (arg?: unknown) => {
@@ -153,15 +178,24 @@ export function registerInitrd(ctx: Ctx): void {
     }),
     registerCommand(ctx, 'nixboot.initrd.addToWorkspace', async (node?: MountNode) => {
       const m = node ?? mounts.list().find((x) => x.file === imgs.active());
-      if (!m) return void vscode.window.showInformationMessage('Select an initrd in the Initrds view to add it to the workspace.');
+      if (!m)
+        return void vscode.window.showInformationMessage(
+          'Select an initrd in the Initrds view to add it to the workspace.',
+        );
       const uri = archiveUri(m.file);
       const folders = vscode.workspace.workspaceFolders ?? [];
-      if (!folders.some((f) => f.uri.toString() === uri.toString())) vscode.workspace.updateWorkspaceFolders(folders.length, 0, { uri, name: 'title' in m ? m.title : undefined });
+      if (!folders.some((f) => f.uri.toString() === uri.toString()))
+        vscode.workspace.updateWorkspaceFolders(folders.length, 0, {
+          uri,
+          name: 'title' in m ? m.title : undefined,
+        });
     }),
     registerCommand(ctx, 'nixboot.initrd.close', async (node?: MountNode) => {
       if (node) await mounts.unmount(node.file);
     }),
-    registerCommand(ctx, 'nixboot.initrd.openChange', (a: vscode.Uri, b: vscode.Uri, title: string) => vscode.commands.executeCommand('vscode.diff', a, b, title)),
+    registerCommand(ctx, 'nixboot.initrd.openChange', (a: vscode.Uri, b: vscode.Uri, title: string) =>
+      vscode.commands.executeCommand('vscode.diff', a, b, title),
+    ),
     compare,
   );
   imgs.start();

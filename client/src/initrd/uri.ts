@@ -39,7 +39,8 @@ export function archiveUri(file: string, inner = '/'): vscode.Uri {
 }
 
 export function parseUri(uri: vscode.Uri): { file: string; path: string } {
-  if (uri.scheme !== SCHEME || !/^([0-9a-f]{2})+$/.test(uri.authority)) throw vscode.FileSystemError.FileNotFound(uri);
+  if (uri.scheme !== SCHEME || !/^([0-9a-f]{2})+$/.test(uri.authority))
+    throw vscode.FileSystemError.FileNotFound(uri);
   return { file: Buffer.from(uri.authority, 'hex').toString('utf8'), path: uri.path || '/' };
 }
 

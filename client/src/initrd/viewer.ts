@@ -67,5 +67,8 @@ document.querySelector('button.primary').focus();
 }
 
 export function registerViewer(images: Images): vscode.Disposable {
-  return vscode.window.registerCustomEditorProvider(VIEWER, new InitrdViewer(images), { webviewOptions: { retainContextWhenHidden: false }, supportsMultipleEditorsPerDocument: true });
+  return vscode.window.registerCustomEditorProvider(VIEWER, new InitrdViewer(images), {
+    webviewOptions: { retainContextWhenHidden: false },
+    supportsMultipleEditorsPerDocument: true,
+  });
 }

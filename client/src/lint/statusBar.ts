@@ -19,9 +19,18 @@ export function registerStageOneStatus(ctx: Ctx): void {
     }
     try {
       const r = await send(ctx.client, StageOneRequest, { uri: editor.document.uri.toString() });
-      item.text = r.systemd === true ? '$(server-process) stage 1: systemd' : r.systemd === false ? '$(terminal) stage 1: scripted' : '$(question) stage 1: unknown';
+      item.text =
+        r.systemd === true
+          ? '$(server-process) stage 1: systemd'
+          : r.systemd === false
+            ? '$(terminal) stage 1: scripted'
+            : '$(question) stage 1: unknown';
       item.tooltip = `nixboot lints for ${r.systemd === null ? 'both kinds of stage 1' : r.systemd ? 'systemd stage 1' : 'scripted stage 1'}: ${r.reason}.`;
-      item.command = { title: 'Set NixOS release', command: 'workbench.action.openSettings', arguments: ['nixboot.nixosRelease'] };
+      item.command = {
+        title: 'Set NixOS release',
+        command: 'workbench.action.openSettings',
+        arguments: ['nixboot.nixosRelease'],
+      };
       item.show();
     } catch {
       item.hide();

@@ -38,7 +38,11 @@ export function checkoutPick(input: string, candidates: readonly Candidate[]): C
     detail: c.reasons.join('; '),
     repo: c.path,
   }));
-  items.push({ label: BROWSE_LABEL, detail: 'Choose another folder that holds a git repository', alwaysShow: true });
+  items.push({
+    label: BROWSE_LABEL,
+    detail: 'Choose another folder that holds a git repository',
+    alwaysShow: true,
+  });
   const strong = candidates.flatMap((c, i) => (c.strong ? [i] : []));
   const placeholder =
     strong.length === 1

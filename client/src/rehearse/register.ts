@@ -4,7 +4,13 @@
 // webview, client/src/reports/kinds/rehearsal.ts), and a Problems
 // entry on the configuration line behind a failure.
 import * as vscode from 'vscode';
-import { GenerationsListRequest, RehearseConsoleNotification, RehearseInputNotification, RehearseRequest, type GenerationInfo } from '../../../server/src/protocol';
+import {
+  GenerationsListRequest,
+  RehearseConsoleNotification,
+  RehearseInputNotification,
+  RehearseRequest,
+  type GenerationInfo,
+} from '../../../server/src/protocol';
 import type { Ctx } from '../context';
 import { rehearsal } from '../reports/kinds';
 import { reports } from '../reports/panel';
@@ -36,12 +42,21 @@ export function registerRehearse(ctx: Ctx): void {
 
   const run = async (arg?: unknown) => {
     // The code lens "Rehearse the last build" passes `{ path }`: a `result` toplevel.
-    const built = arg && typeof arg === 'object' && typeof (arg as { path?: unknown }).path === 'string' ? (arg as { path: string }).path : undefined;
+    const built =
+      arg && typeof arg === 'object' && typeof (arg as { path?: unknown }).path === 'string'
+        ? (arg as { path: string }).path
+        : undefined;
     let generation = built ? undefined : generationOf(arg);
     if (!generation && !built) {
       const list = await send(ctx.client, GenerationsListRequest, { root: root() });
       const pick = await vscode.window.showQuickPick(
-        [...list.generations].reverse().map((g) => ({ label: `Generation ${g.generation}`, description: [g.nixosVersion, g.kernelVersion && `Linux ${g.kernelVersion}`, g.default && 'default'].filter(Boolean).join(' · '), generation: String(g.generation) })),
+        [...list.generations].reverse().map((g) => ({
+          label: `Generation ${g.generation}`,
+          description: [g.nixosVersion, g.kernelVersion && `Linux ${g.kernelVersion}`, g.default && 'default']
+            .filter(Boolean)
+            .join(' · '),
+          generation: String(g.generation),
+        })),
         // ignoreFocusOut: started from the walkthrough, the Welcome page takes the focus back.
         { placeHolder: 'Generation to rehearse (boots its kernel and initrd in QEMU)', ignoreFocusOut: true },
       );
@@ -55,7 +70,8 @@ export function registerRehearse(ctx: Ctx): void {
     consoles.set(id, output);
     const pty: vscode.Pseudoterminal = {
       onDidWrite: output.event,
-      open: () => output.fire(`nixboot: rehearsing ${what} (serial console; what you type goes to the guest)\r\n`),
+      open: () =>
+        output.fire(`nixboot: rehearsing ${what} (serial console; what you type goes to the guest)\r\n`),
       close: () => undefined,
       handleInput: (data) => void notify(ctx.client, RehearseInputNotification, { id, text: data }),
     };
@@ -63,19 +79,35 @@ export function registerRehearse(ctx: Ctx): void {
     terminal.show(true);
     try {
       const r = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Rehearsing the boot of ${what}`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Rehearsing the boot of ${what}`,
+          cancellable: true,
+        },
         (_progress, token) =>
           send(
             ctx.client,
             RehearseRequest,
-            { id, root: root(), ...(built ? { path: built } : { generation }), accel: 'auto', timeoutSeconds: 90 },
+            {
+              id,
+              root: root(),
+              ...(built ? { path: built } : { generation }),
+              accel: 'auto',
+              timeoutSeconds: 90,
+            },
             token,
           ),
       );
-      output.fire(`\r\n\r\nnixboot: ${r.ok ? 'HEALTHY' : `FAILED (${r.verdict})`} after ${(r.timeMs / 1000).toFixed(1)} s: ${r.summary}\r\n`);
+      output.fire(
+        `\r\n\r\nnixboot: ${r.ok ? 'HEALTHY' : `FAILED (${r.verdict})`} after ${(r.timeMs / 1000).toFixed(1)} s: ${r.summary}\r\n`,
+      );
       const byFile = new Map<string, vscode.Diagnostic[]>();
       for (const c of r.causes) {
-        const d = new vscode.Diagnostic(new vscode.Range(c.line - 1, Math.max(0, c.column - 1), c.line - 1, 10_000), `Boot rehearsal of ${what}: ${r.summary}`, vscode.DiagnosticSeverity.Error);
+        const d = new vscode.Diagnostic(
+          new vscode.Range(c.line - 1, Math.max(0, c.column - 1), c.line - 1, 10_000),
+          `Boot rehearsal of ${what}: ${r.summary}`,
+          vscode.DiagnosticSeverity.Error,
+        );
         d.source = 'nixboot rehearse';
         d.code = r.verdict;
         byFile.set(c.file, [...(byFile.get(c.file) ?? []), d]);
@@ -84,7 +116,10 @@ export function registerRehearse(ctx: Ctx): void {
       for (const [file, ds] of byFile) diagnostics.set(vscode.Uri.file(file), ds);
       const actions = ['Show Report', ...(r.causes.length ? ['Go to Cause'] : [])];
       const show = r.ok ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
-      const choice = await show(`${What}: ${r.ok ? 'stage 1 is healthy' : r.verdict} (${(r.timeMs / 1000).toFixed(1)} s). ${r.summary}`, ...actions);
+      const choice = await show(
+        `${What}: ${r.ok ? 'stage 1 is healthy' : r.verdict} (${(r.timeMs / 1000).toFixed(1)} s). ${r.summary}`,
+        ...actions,
+      );
       if (choice === 'Show Report') reports(ctx).show(rehearsal, { what, result: r });
       if (choice === 'Go to Cause') {
         const c = r.causes[0]!;
@@ -101,8 +136,5 @@ export function registerRehearse(ctx: Ctx): void {
     }
   };
 
-  ctx.extension.subscriptions.push(
-    diagnostics,
-    registerCommand(ctx, 'nixboot.rehearse.generation', run),
-  );
+  ctx.extension.subscriptions.push(diagnostics, registerCommand(ctx, 'nixboot.rehearse.generation', run));
 }

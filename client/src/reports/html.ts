@@ -91,7 +91,14 @@ export function mdText(s: unknown): string {
 export function bytes(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '?';
   const a = Math.abs(n);
-  const s = a >= 2 ** 30 ? `${(a / 2 ** 30).toFixed(1)} GiB` : a >= 2 ** 20 ? `${(a / 2 ** 20).toFixed(1)} MiB` : a >= 1024 ? `${(a / 1024).toFixed(1)} KiB` : `${a} B`;
+  const s =
+    a >= 2 ** 30
+      ? `${(a / 2 ** 30).toFixed(1)} GiB`
+      : a >= 2 ** 20
+        ? `${(a / 2 ** 20).toFixed(1)} MiB`
+        : a >= 1024
+          ? `${(a / 1024).toFixed(1)} KiB`
+          : `${a} B`;
   return n < 0 ? `−${s}` : s;
 }
 
@@ -100,7 +107,9 @@ export function signedBytes(n: number): string {
 }
 
 export function isoTime(seconds: number): string {
-  return Number.isFinite(seconds) && Math.abs(seconds) < 8.64e12 ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : String(seconds);
+  return Number.isFinite(seconds) && Math.abs(seconds) < 8.64e12
+    ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')
+    : String(seconds);
 }
 
 /** Collects a report's actions; `attr(a)` gives the attribute that binds an element to one. */
@@ -118,7 +127,12 @@ export class Actions {
 
 /** A slug for file names: letters, digits, dot, dash. */
 export function slug(s: string): string {
-  return s.replace(/[^\w.@-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'report';
+  return (
+    s
+      .replace(/[^\w.@-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'report'
+  );
 }
 
 export interface PageOptions {
@@ -135,12 +149,16 @@ export interface PageOptions {
 export function scriptJson(v: unknown): string {
   return JSON.stringify(v ?? null)
     .replace(/</g, '\\u003c')
-    .replace(/[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    .replace(
+      /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
 }
 
 /** The whole webview document: strict CSP (nothing but this page's nonce), theme colours only. */
 export function page(r: Rendered, o: PageOptions): string {
-  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce)) throw new Error('page(): the nonce must be at least 16 base64/hex characters');
+  if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(o.nonce))
+    throw new Error('page(): the nonce must be at least 16 base64/hex characters');
   const n = o.nonce;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -357,7 +375,14 @@ export function thead(cols: readonly Column[]): string {
 }
 
 /** A tbody that starts with a foldable group header row. `rows` are `<tr class="row">` strings. */
-export function group(id: string, label: string, count: number, columns: number, rows: string, cls = ''): string {
+export function group(
+  id: string,
+  label: string,
+  count: number,
+  columns: number,
+  rows: string,
+  cls = '',
+): string {
   return `<tbody><tr class="group"><th scope="rowgroup" colspan="${columns}"${cls ? ` class="${cls}"` : ''}><button type="button" aria-expanded="true" data-group="${esc(id)}">${esc(label)} (<span class="count" data-total="${count}">${count}</span>)</button></th></tr>${rows}</tbody>`;
 }
 

@@ -60,7 +60,11 @@ export class ReportPanels implements vscode.Disposable {
       undefined,
       this.ctx.extension.subscriptions,
     );
-    panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(entry, m), undefined, this.ctx.extension.subscriptions);
+    panel.webview.onDidReceiveMessage(
+      (m: unknown) => void this.onMessage(entry, m),
+      undefined,
+      this.ctx.extension.subscriptions,
+    );
     return entry;
   }
 
@@ -77,8 +81,13 @@ export class ReportPanels implements vscode.Disposable {
    */
   restore(kind: ReportKind<never>, panel: vscode.WebviewPanel, state: unknown): void {
     panel.webview.options = { enableScripts: true, localResourceRoots: [] };
-    const r = (state && typeof state === 'object' ? (state as { restore?: unknown }).restore : undefined) as Partial<Record<string, unknown>> | undefined;
-    const placeholder = unavailable(kind, 'This report was not kept across the window reload.', panel.title || 'Report');
+    const r = (state && typeof state === 'object' ? (state as { restore?: unknown }).restore : undefined) as
+      Partial<Record<string, unknown>> | undefined;
+    const placeholder = unavailable(
+      kind,
+      'This report was not kept across the window reload.',
+      panel.title || 'Report',
+    );
     const o = this.attach(kind.id, panel, placeholder);
     if (r && r.v === 1 && r.kind === kind.id && 'data' in r) {
       try {
@@ -86,15 +95,36 @@ export class ReportPanels implements vscode.Disposable {
         this.render(o, rendered, { v: 1, kind: kind.id, data: r.data });
         return;
       } catch (e) {
-        this.render(o, unavailable(kind, `This report could not be shown again after the window reload: ${e instanceof Error ? e.message : String(e)}.`, panel.title || 'Report'), { v: 1, kind: kind.id, title: panel.title, size: -1 });
+        this.render(
+          o,
+          unavailable(
+            kind,
+            `This report could not be shown again after the window reload: ${e instanceof Error ? e.message : String(e)}.`,
+            panel.title || 'Report',
+          ),
+          { v: 1, kind: kind.id, title: panel.title, size: -1 },
+        );
         return;
       }
     }
-    if (r && r.v === 1 && r.kind === kind.id && typeof r.title === 'string' && typeof r.size === 'number' && r.size > 0) {
+    if (
+      r &&
+      r.v === 1 &&
+      r.kind === kind.id &&
+      typeof r.title === 'string' &&
+      typeof r.size === 'number' &&
+      r.size > 0
+    ) {
       const args = isArgs(r.args) ? r.args : undefined;
       const mb = (r.size / 2 ** 20).toFixed(1);
       const why = `This report (${Number.isFinite(r.size) ? `${mb} MB of data` : 'its data'}) was too large to keep across the window reload (limit ${(RESTORE_LIMIT / 2 ** 20).toFixed(0)} MB).`;
-      this.render(o, unavailable(kind, why, r.title.slice(0, 300), args), { v: 1, kind: kind.id, title: r.title.slice(0, 300), size: r.size, ...(args ? { args } : {}) });
+      this.render(o, unavailable(kind, why, r.title.slice(0, 300), args), {
+        v: 1,
+        kind: kind.id,
+        title: r.title.slice(0, 300),
+        size: r.size,
+        ...(args ? { args } : {}),
+      });
       return;
     }
     this.render(o, placeholder, { v: 1, kind: kind.id, title: placeholder.title, size: -1 });
@@ -128,16 +158,25 @@ export class ReportPanels implements vscode.Disposable {
       case 'open': {
         // vscode.open (not showTextDocument): a binary file gets VS Code's binary editor, not an error.
         const pos = new vscode.Position(a.line ?? 0, a.character ?? 0);
-        const options: vscode.TextDocumentShowOptions = { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside, preview: true };
+        const options: vscode.TextDocumentShowOptions = {
+          selection: new vscode.Range(pos, pos),
+          viewColumn: vscode.ViewColumn.Beside,
+          preview: true,
+        };
         await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(a.file), options);
         return;
       }
       case 'openInitrd':
         // The `initrd:` URI of a path inside an image (client/src/initrd/uri.ts builds it).
-        if (a.line === undefined) await vscode.commands.executeCommand('vscode.open', archiveUri(a.image, a.path));
+        if (a.line === undefined)
+          await vscode.commands.executeCommand('vscode.open', archiveUri(a.image, a.path));
         else {
           const pos = new vscode.Position(a.line, 0);
-          await vscode.commands.executeCommand('vscode.open', archiveUri(a.image, a.path), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside, preview: true });
+          await vscode.commands.executeCommand('vscode.open', archiveUri(a.image, a.path), {
+            selection: new vscode.Range(pos, pos),
+            viewColumn: vscode.ViewColumn.Beside,
+            preview: true,
+          });
         }
         return;
       case 'copy':
@@ -148,7 +187,11 @@ export class ReportPanels implements vscode.Disposable {
   }
 
   /** Saves the report as Markdown or JSON where the user says (a save dialog). */
-  async export(r: Rendered, format: 'markdown' | 'json', target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  async export(
+    r: Rendered,
+    format: 'markdown' | 'json',
+    target?: vscode.Uri,
+  ): Promise<vscode.Uri | undefined> {
     const ext = format === 'markdown' ? 'md' : 'json';
     const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri;
     const uri =
@@ -160,9 +203,16 @@ export class ReportPanels implements vscode.Disposable {
         saveLabel: 'Export',
       }));
     if (!uri) return undefined;
-    const text = format === 'markdown' ? (r.markdown.endsWith('\n') ? r.markdown : `${r.markdown}\n`) : `${JSON.stringify(r.json, null, 2)}\n`;
+    const text =
+      format === 'markdown'
+        ? r.markdown.endsWith('\n')
+          ? r.markdown
+          : `${r.markdown}\n`
+        : `${JSON.stringify(r.json, null, 2)}\n`;
     await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
-    void vscode.window.showInformationMessage(`Exported ${path.basename(uri.path)}`, 'Open').then((pick) => pick && vscode.commands.executeCommand('vscode.open', uri));
+    void vscode.window
+      .showInformationMessage(`Exported ${path.basename(uri.path)}`, 'Open')
+      .then((pick) => pick && vscode.commands.executeCommand('vscode.open', uri));
     return uri;
   }
 

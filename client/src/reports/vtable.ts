@@ -55,7 +55,9 @@ export function vtableHtml(t: VTable): string {
 <thead><tr aria-rowindex="1">${t.columns
     .map((c, i) => {
       const cls = c.num ? ' class="num"' : '';
-      return c.sort ? `<th scope="col"${cls} data-col="${i}" aria-sort="none"><button type="button">${esc(c.label)}</button></th>` : `<th scope="col"${cls}>${esc(c.label)}</th>`;
+      return c.sort
+        ? `<th scope="col"${cls} data-col="${i}" aria-sort="none"><button type="button">${esc(c.label)}</button></th>`
+        : `<th scope="col"${cls}>${esc(c.label)}</th>`;
     })
     .join('')}</tr></thead>
 <tbody></tbody></table>`;

@@ -3,4 +3,10 @@
 import { exitWith, processIO, runCommand } from './dispatch';
 import { hashPathCommand, storePathCommand } from './nar';
 
-exitWith(runCommand(process.argv[2] === 'store-path' ? storePathCommand : hashPathCommand, process.argv.slice(3), processIO()));
+exitWith(
+  runCommand(
+    process.argv[2] === 'store-path' ? storePathCommand : hashPathCommand,
+    process.argv.slice(3),
+    processIO(),
+  ),
+);

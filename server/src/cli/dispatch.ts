@@ -57,7 +57,9 @@ export function exitWith(result: Promise<number>): void {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(terminalSafe(`nixboot: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`));
+      process.stderr.write(
+        terminalSafe(`nixboot: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`),
+      );
       process.exitCode = 2;
     },
   );

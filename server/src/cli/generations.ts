@@ -1,7 +1,12 @@
 // `nixboot generations`: list system generations with boot facts, diff two closures, find store paths.
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
-import { pickGeneration, readGenerations, type Generation, type GenerationsReport } from '../system/generations';
+import {
+  pickGeneration,
+  readGenerations,
+  type Generation,
+  type GenerationsReport,
+} from '../system/generations';
 import { bootBudget, describeRoom, fmtBytes, generationWarnings } from '../system/bootBudget';
 import { diffClosures, matchClosure, queryClosure } from '../system/closure';
 import { printable } from '../text';
@@ -52,25 +57,46 @@ function parse(args: string[]): Args {
 }
 
 const flags = (g: Generation) =>
-  [g.current && 'current', g.booted && 'booted', g.default && 'default', g.bootEntry === false && 'no-entry', !g.exists && 'missing'].filter(Boolean).join(',');
+  [
+    g.current && 'current',
+    g.booted && 'booted',
+    g.default && 'default',
+    g.bootEntry === false && 'no-entry',
+    !g.exists && 'missing',
+  ]
+    .filter(Boolean)
+    .join(',');
 
 /** Columns padded to their widest cell; cells (names from the system: versions, specialisations, store paths) escaped. */
 function table(cells: string[][]): string {
   const rows = cells.map((r) => r.map((c) => printable(c)));
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 function load(a: Args, io: CliIO): GenerationsReport {
   const report = readGenerations({ root: a.root, profile: a.profile });
-  if (report.generations.length === 0) throw new CliError(`no generations found for ${report.profile} under ${report.root}`, 1);
+  if (report.generations.length === 0)
+    throw new CliError(`no generations found for ${report.profile} under ${report.root}`, 1);
   void io;
   return report;
 }
 
 function pick(report: GenerationsReport, spec: string): Generation {
   const g = pickGeneration(report.generations, spec);
-  if (!g) throw new CliError(`no generation '${spec}' (have ${report.generations.map((x) => x.generation).join(', ')})`);
+  if (!g)
+    throw new CliError(
+      `no generation '${spec}' (have ${report.generations.map((x) => x.generation).join(', ')})`,
+    );
   return g;
 }
 
@@ -106,10 +132,14 @@ async function list(a: Args, io: CliIO): Promise<number> {
 }
 
 async function diff(a: Args, io: CliIO): Promise<number> {
-  if (a.rest.length !== 2) throw new CliError('diff needs two generations, e.g. `nixboot generations diff 41 42`');
+  if (a.rest.length !== 2)
+    throw new CliError('diff needs two generations, e.g. `nixboot generations diff 41 42`');
   const report = load(a, io);
   const [ga, gb] = [pick(report, a.rest[0]!), pick(report, a.rest[1]!)];
-  const [ca, cb] = await Promise.all([queryClosure(ga.storePath, { root: a.root, signal: io.signal }), queryClosure(gb.storePath, { root: a.root, signal: io.signal })]);
+  const [ca, cb] = await Promise.all([
+    queryClosure(ga.storePath, { root: a.root, signal: io.signal }),
+    queryClosure(gb.storePath, { root: a.root, signal: io.signal }),
+  ]);
   const d = diffClosures(ca, cb);
   if (a.json) {
     io.out(JSON.stringify({ from: ga.generation, to: gb.generation, ...d }, null, 2) + '\n');
@@ -123,17 +153,24 @@ async function diff(a: Args, io: CliIO): Promise<number> {
     io.out(`\n${kind[0]!.toUpperCase()}${kind.slice(1)} (${cs.length}):\n`);
     const rows = cs.map((c) => [
       `  ${c.pname}`,
-      kind === 'added' ? c.after.join(', ') || '∅' : kind === 'removed' ? c.before.join(', ') || '∅' : `${c.before.join(', ') || '∅'} → ${c.after.join(', ') || '∅'}`,
+      kind === 'added'
+        ? c.after.join(', ') || '∅'
+        : kind === 'removed'
+          ? c.before.join(', ') || '∅'
+          : `${c.before.join(', ') || '∅'} → ${c.after.join(', ') || '∅'}`,
       sign(c.sizeDelta),
     ]);
     io.out(table(rows));
   }
-  io.out(`\nClosure: ${d.pathsBefore} → ${d.pathsAfter} paths, ${fmtBytes(d.sizeBefore)} → ${fmtBytes(d.sizeAfter)} (${sign(d.sizeAfter - d.sizeBefore)})\n`);
+  io.out(
+    `\nClosure: ${d.pathsBefore} → ${d.pathsAfter} paths, ${fmtBytes(d.sizeBefore)} → ${fmtBytes(d.sizeAfter)} (${sign(d.sizeAfter - d.sizeBefore)})\n`,
+  );
   return 0;
 }
 
 async function find(a: Args, io: CliIO): Promise<number> {
-  if (a.rest.length !== 1) throw new CliError('find needs one PATTERN, e.g. `nixboot generations find sed-key`');
+  if (a.rest.length !== 1)
+    throw new CliError('find needs one PATTERN, e.g. `nixboot generations find sed-key`');
   matchClosure([], a.rest[0]!); // a bad pattern fails before any query
   const report = load(a, io);
   const results: { generation: number; matches: string[] }[] = [];
@@ -159,7 +196,8 @@ export const generationsCommand: CliCommand = {
       a.rest.shift();
       return sub === 'diff' ? diff(a, io) : find(a, io);
     }
-    if (a.rest.length) throw new CliError(`unexpected argument '${a.rest[0]}' (see nixboot generations --help)`);
+    if (a.rest.length)
+      throw new CliError(`unexpected argument '${a.rest[0]}' (see nixboot generations --help)`);
     return list(a, io);
   },
 };

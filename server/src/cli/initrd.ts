@@ -24,7 +24,11 @@ $NIXBOOT_CACHE_DIR (default: $XDG_CACHE_HOME/nixboot or ~/.cache/nixboot); delet
 
 async function open(file: string, io: CliIO): Promise<Archive> {
   try {
-    return await openArchive(path.resolve(io.cwd, file), { cacheDir: defaultCacheDir(io.env), signal: io.signal, onWarning: (m) => io.err(`nixboot: warning: ${m}\n`) });
+    return await openArchive(path.resolve(io.cwd, file), {
+      cacheDir: defaultCacheDir(io.env),
+      signal: io.signal,
+      onWarning: (m) => io.err(`nixboot: warning: ${m}\n`),
+    });
   } catch (e) {
     if (e instanceof InitrdError) throw new CliError(`${file}: ${e.message}`);
     throw e;
@@ -41,7 +45,11 @@ function modeString(type: string, mode: number): string {
   return s;
 }
 
-function parseFlags(args: string[], known: string[], withValue: string[] = []): { flags: Record<string, string | true>; rest: string[] } {
+function parseFlags(
+  args: string[],
+  known: string[],
+  withValue: string[] = [],
+): { flags: Record<string, string | true>; rest: string[] } {
   const flags: Record<string, string | true> = {};
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -72,10 +80,21 @@ export const initrdCommand: CliCommand = {
         if (flags['--json']) {
           io.out(
             JSON.stringify({
-              segments: a.segments.map((s) => ({ offset: s.offset, compression: s.compression, compressedSize: s.compressedSize, size: s.size })),
+              segments: a.segments.map((s) => ({
+                offset: s.offset,
+                compression: s.compression,
+                compressedSize: s.compressedSize,
+                size: s.size,
+              })),
               ...(a.uki ? { uki: a.uki } : {}),
               entries: a.entries.map((e) => ({
-                path: e.path, type: e.type, size: e.size, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime,
+                path: e.path,
+                type: e.type,
+                size: e.size,
+                mode: e.mode,
+                uid: e.uid,
+                gid: e.gid,
+                mtime: e.mtime,
                 ...(e.target !== undefined ? { target: e.target } : {}),
               })),
             }) + '\n',
@@ -90,10 +109,15 @@ export const initrdCommand: CliCommand = {
               text = '';
             }
           };
-          for (const s of a.segments) line(`# segment at ${s.offset}: ${s.compression}, ${s.compressedSize} → ${s.size} bytes, ${s.entries} entries\n`);
+          for (const s of a.segments)
+            line(
+              `# segment at ${s.offset}: ${s.compression}, ${s.compressedSize} → ${s.size} bytes, ${s.entries} entries\n`,
+            );
           if (a.uki?.cmdline !== undefined) line(`# cmdline: ${printable(a.uki.cmdline)}\n`);
           for (const e of a.entries) {
-            line(`${modeString(e.type, e.mode)} ${String(e.uid).padStart(4)} ${String(e.gid).padStart(4)} ${String(e.size).padStart(10)} ${printable(e.path)}${e.target !== undefined ? ` -> ${printable(e.target)}` : ''}\n`);
+            line(
+              `${modeString(e.type, e.mode)} ${String(e.uid).padStart(4)} ${String(e.gid).padStart(4)} ${String(e.size).padStart(10)} ${printable(e.path)}${e.target !== undefined ? ` -> ${printable(e.target)}` : ''}\n`,
+            );
           }
           if (text) io.out(text);
         }
@@ -103,8 +127,14 @@ export const initrdCommand: CliCommand = {
         if (rest.length !== 2) throw new CliError('usage: nixboot initrd cat FILE PATH');
         const a = await open(rest[0]!, io);
         const e = a.resolve(rest[1]!);
-        if (!e) throw new CliError(a.isLoop(rest[1]!) ? `${rest[1]}: symlink loop in the archive` : `${rest[1]}: no such file in the archive`);
-        if (e.type !== 'file') throw new CliError(`${rest[1]}: is a ${e.type === 'dir' ? 'directory' : e.type}, not a file`);
+        if (!e)
+          throw new CliError(
+            a.isLoop(rest[1]!)
+              ? `${rest[1]}: symlink loop in the archive`
+              : `${rest[1]}: no such file in the archive`,
+          );
+        if (e.type !== 'file')
+          throw new CliError(`${rest[1]}: is a ${e.type === 'dir' ? 'directory' : e.type}, not a file`);
         for (let off = 0; off < e.size || off === 0; off += 8 << 20) {
           await io.outBytes(await a.readEntry(e, { start: off, end: off + (8 << 20) }));
           if (e.size === 0) break;
@@ -131,13 +161,18 @@ export const initrdCommand: CliCommand = {
       }
       case 'check': {
         const { flags, rest: files } = parseFlags(rest, ['--json'], ['--kernel-version']);
-        if (files.length !== 1) throw new CliError('usage: nixboot initrd check [--json] [--kernel-version V] FILE');
+        if (files.length !== 1)
+          throw new CliError('usage: nixboot initrd check [--json] [--kernel-version V] FILE');
         const a = await open(files[0]!, io);
-        const kv = typeof flags['--kernel-version'] === 'string' ? flags['--kernel-version'] : generationKernelVersion(path.resolve(io.cwd, files[0]!));
+        const kv =
+          typeof flags['--kernel-version'] === 'string'
+            ? flags['--kernel-version']
+            : generationKernelVersion(path.resolve(io.cwd, files[0]!));
         const problems = await checkArchive(a, { kernelVersion: kv, signal: io.signal });
         if (flags['--json']) io.out(JSON.stringify({ problems }) + '\n');
         else {
-          for (const p of problems) io.out(`${printable(p.path)}: ${p.severity}: ${printable(p.message)} [${p.code}]\n`);
+          for (const p of problems)
+            io.out(`${printable(p.path)}: ${p.severity}: ${printable(p.message)} [${p.code}]\n`);
           io.out(problems.length ? `${problems.length} problem(s)\n` : 'no problems found\n');
         }
         return problems.some((p) => p.severity === 'error') ? 1 : 0;
@@ -151,13 +186,20 @@ export const initrdCommand: CliCommand = {
         if (flags['--json']) io.out(JSON.stringify(d) + '\n');
         else {
           const sign = { added: '+', removed: '-', changed: '~' } as const;
-          for (const c of d.changes) io.out(`${sign[c.kind]} ${printable(c.path)}${c.detail ? `  (${printable(c.detail)})` : ''}\n`);
-          io.out(`${d.changes.filter((c) => c.kind === 'added').length} added, ${d.changes.filter((c) => c.kind === 'removed').length} removed, ${d.changes.filter((c) => c.kind === 'changed').length} changed\n`);
+          for (const c of d.changes)
+            io.out(`${sign[c.kind]} ${printable(c.path)}${c.detail ? `  (${printable(c.detail)})` : ''}\n`);
+          io.out(
+            `${d.changes.filter((c) => c.kind === 'added').length} added, ${d.changes.filter((c) => c.kind === 'removed').length} removed, ${d.changes.filter((c) => c.kind === 'changed').length} changed\n`,
+          );
         }
         return d.changes.length ? 1 : 0;
       }
       default:
-        throw new CliError(sub ? `unknown subcommand '${sub}' (ls, cat, du, check, diff)` : 'missing subcommand (ls, cat, du, check, diff)');
+        throw new CliError(
+          sub
+            ? `unknown subcommand '${sub}' (ls, cat, du, check, diff)`
+            : 'missing subcommand (ls, cat, du, check, diff)',
+        );
     }
   },
 };

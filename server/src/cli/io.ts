@@ -25,7 +25,10 @@ export interface CliCommand {
 
 /** A usage or input error: the CLI prints its message on one line and exits 2. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super(message);
   }
 }

@@ -5,7 +5,17 @@ import { readRegularFileSync } from '../files';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import { analyzeFile, explainHost, lintFile, makeProject, overSizeLimit, RULES, ruleById, tooLargeFile, type LintSettings } from '../analysis';
+import {
+  analyzeFile,
+  explainHost,
+  lintFile,
+  makeProject,
+  overSizeLimit,
+  RULES,
+  ruleById,
+  tooLargeFile,
+  type LintSettings,
+} from '../analysis';
 import { renderRuleDoc } from '../rules/docs';
 import type { Finding, SeveritySetting } from '../rules/types';
 import { applyEdits, lineStarts, positionAt } from '../text';
@@ -44,7 +54,8 @@ function parseArgs(args: string[]): LintArgs {
     };
     if (a === '--format' || a.startsWith('--format=') || a === '-f') {
       const f = value();
-      if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new CliError(`unknown format '${f}' (text, json, sarif)`);
+      if (f !== 'text' && f !== 'json' && f !== 'sarif')
+        throw new CliError(`unknown format '${f}' (text, json, sarif)`);
       out.format = f;
     } else if (a === '--fix') out.fix = true;
     else if (a === '--explain-host' || a.startsWith('--explain-host=')) out.explainHost = value();
@@ -54,13 +65,15 @@ function parseArgs(args: string[]): LintArgs {
     else if (a === '--max-file-size' || a.startsWith('--max-file-size=')) {
       const v = value();
       const mib = Number(v);
-      if (!/^\d+(\.\d+)?$/.test(v) || !(mib > 0)) throw new CliError(`--max-file-size expects a size in MiB (e.g. 2 or 0.5), got '${v}'`);
+      if (!/^\d+(\.\d+)?$/.test(v) || !(mib > 0))
+        throw new CliError(`--max-file-size expects a size in MiB (e.g. 2 or 0.5), got '${v}'`);
       out.settings.maxFileBytes = Math.round(mib * 1024 * 1024);
-    }
-    else if (a === '--rule' || a.startsWith('--rule=')) {
+    } else if (a === '--rule' || a.startsWith('--rule=')) {
       const [id, sev] = value().split('=');
-      if (!id || !sev || !ruleById(id)) throw new CliError(`--rule expects ID=SEVERITY with a known rule id, got '${id}=${sev}'`);
-      if (!SEVERITIES.has(sev)) throw new CliError(`unknown severity '${sev}' (off, hint, info, warning, error)`);
+      if (!id || !sev || !ruleById(id))
+        throw new CliError(`--rule expects ID=SEVERITY with a known rule id, got '${id}=${sev}'`);
+      if (!SEVERITIES.has(sev))
+        throw new CliError(`unknown severity '${sev}' (off, hint, info, warning, error)`);
       out.settings.rules[id] = sev as SeveritySetting;
     } else if (a === '--') {
       out.paths.push(...args.slice(i + 1));
@@ -68,7 +81,8 @@ function parseArgs(args: string[]): LintArgs {
     } else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
     else out.paths.push(a);
   }
-  if (out.profile !== undefined && out.root === undefined) throw new CliError('--profile needs --root (the system whose profile it is; / for this machine)');
+  if (out.profile !== undefined && out.root === undefined)
+    throw new CliError('--profile needs --root (the system whose profile it is; / for this machine)');
   if (out.paths.length === 0 && out.explainHost) out.paths.push('.');
   if (out.paths.length === 0) throw new CliError('no PATH given (see nixboot lint --help)');
   return out;
@@ -172,7 +186,9 @@ function toSarif(findings: Located[], cwd: string): Log {
                     description: { text: fx.title },
                     artifactChanges: [
                       {
-                        artifactLocation: inside ? { uri: rel, uriBaseId: '%SRCROOT%' } : { uri: pathToFileURL(f.file).href },
+                        artifactLocation: inside
+                          ? { uri: rel, uriBaseId: '%SRCROOT%' }
+                          : { uri: pathToFileURL(f.file).href },
                         replacements: fx.edits.map((e) => ({
                           deletedRegion: { charOffset: e.start, charLength: e.end - e.start },
                           insertedContent: { text: e.newText },
@@ -189,7 +205,11 @@ function toSarif(findings: Located[], cwd: string): Log {
   };
 }
 
-export async function lintPaths(paths: string[], cwd: string, settings: LintSettings): Promise<{ findings: Finding[]; texts: Map<string, string> }> {
+export async function lintPaths(
+  paths: string[],
+  cwd: string,
+  settings: LintSettings,
+): Promise<{ findings: Finding[]; texts: Map<string, string> }> {
   const files = await collectFiles(paths, cwd);
   const texts = new Map<string, string>();
   // Read synchronously: a CLI run has nothing else to do meanwhile, and 3,000 awaited reads cost
@@ -208,15 +228,25 @@ export async function lintPaths(paths: string[], cwd: string, settings: LintSett
       throw new CliError(`cannot read '${relative(cwd, f) || f}': ${(e as Error).message}`);
     }
   }
-  const models = files.map((f) => (large.has(f) ? tooLargeFile(f, large.get(f)!, settings) : analyzeFile(f, texts.get(f)!, undefined, settings)));
+  const models = files.map((f) =>
+    large.has(f)
+      ? tooLargeFile(f, large.get(f)!, settings)
+      : analyzeFile(f, texts.get(f)!, undefined, settings),
+  );
   const project = makeProject(models, { ...settings, workspaceRoot: cwd });
   return { findings: models.flatMap((m) => lintFile(m, project, settings)), texts };
 }
 
-async function explainHostCommand(target: string, paths: string[], io: CliIO, settings: LintSettings): Promise<number> {
+async function explainHostCommand(
+  target: string,
+  paths: string[],
+  io: CliIO,
+  settings: LintSettings,
+): Promise<number> {
   const want = resolve(io.cwd, target);
   const files = await collectFiles(paths, io.cwd);
-  if (!files.includes(want)) throw new CliError(`'${target}' is not among the .nix files of ${paths.join(' ')}`);
+  if (!files.includes(want))
+    throw new CliError(`'${target}' is not among the .nix files of ${paths.join(' ')}`);
   const models = files.map((f) => {
     let text: string;
     try {
@@ -239,7 +269,10 @@ async function explainHostCommand(target: string, paths: string[], io: CliIO, se
 /** The system under `root` as the rules see it (RuleContext.system); a clear error when it has no profile. */
 function measure(root: string, profile: string | undefined, cwd: string): MeasuredSystem {
   try {
-    const report = readGenerations({ root: resolve(cwd, root), ...(profile !== undefined ? { profile } : {}) });
+    const report = readGenerations({
+      root: resolve(cwd, root),
+      ...(profile !== undefined ? { profile } : {}),
+    });
     return measuredSystem(report);
   } catch (e) {
     throw new CliError(`--root ${root}: ${(e as Error).message}`);
@@ -297,7 +330,13 @@ export const lintCommand: CliCommand = {
       io.out(
         `${JSON.stringify(
           {
-            findings: located.map((f) => ({ file: relative(io.cwd, f.file) || f.file, rule: f.rule, severity: f.severity, message: f.message, range: f.range })),
+            findings: located.map((f) => ({
+              file: relative(io.cwd, f.file) || f.file,
+              rule: f.rule,
+              severity: f.severity,
+              message: f.message,
+              range: f.range,
+            })),
           },
           null,
           2,
@@ -308,7 +347,9 @@ export const lintCommand: CliCommand = {
     } else {
       for (const f of located) {
         const rel = relative(io.cwd, f.file);
-        io.out(`${printable(rel.startsWith('..') ? f.file : rel)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} [${f.rule}] ${printable(f.message)}\n`);
+        io.out(
+          `${printable(rel.startsWith('..') ? f.file : rel)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} [${f.rule}] ${printable(f.message)}\n`,
+        );
       }
       const errors = located.filter((f) => f.severity === 'error').length;
       io.out(located.length === 0 ? 'No findings.\n' : `${located.length} finding(s), ${errors} error(s).\n`);

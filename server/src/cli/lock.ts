@@ -7,10 +7,12 @@ import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
 
 /** A commit time as ISO 8601 (a hostile commit's time may be out of Date's range). */
-const isoTime = (t: number): string => (Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t));
+const isoTime = (t: number): string =>
+  Number.isFinite(t) && Math.abs(t) < 8.64e12 ? new Date(t * 1000).toISOString() : String(t);
 
 /** An argument as the shell reads it back (single-quoted when needed), escaped for the terminal. */
-const quoteArg = (s: string): string => printable(/^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const quoteArg = (s: string): string =>
+  printable(/^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 const USAGE = [
   'Usage:',
@@ -78,12 +80,17 @@ export const lockCommand: CliCommand = {
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub !== 'verify' && sub !== 'find-rev' && sub !== 'list') throw new CliError(`expected 'list', 'verify' or 'find-rev'\n${USAGE}`);
+    if (sub !== 'verify' && sub !== 'find-rev' && sub !== 'list')
+      throw new CliError(`expected 'list', 'verify' or 'find-rev'\n${USAGE}`);
     const p = parse(rest, io);
     const lock = await load(p.lock);
     if (sub === 'list') {
       if (p.json) io.out(`${JSON.stringify(lock.inputs, null, 2)}\n`);
-      else for (const i of lock.inputs) io.out(`${printable(i.paths[0] ?? i.key).padEnd(24)} ${printable(describeLocked(i.locked)).padEnd(48)} ${printable(i.locked.narHash ?? '-')}  ${i.storePath ?? ''}\n`);
+      else
+        for (const i of lock.inputs)
+          io.out(
+            `${printable(i.paths[0] ?? i.key).padEnd(24)} ${printable(describeLocked(i.locked)).padEnd(48)} ${printable(i.locked.narHash ?? '-')}  ${i.storePath ?? ''}\n`,
+          );
       return 0;
     }
     const name = p.rest[0];
@@ -98,33 +105,51 @@ export const lockCommand: CliCommand = {
           lockDir: dirname(p.lock),
         }).catch((e: unknown) => {
           // The lock's own locked.url / locked.path is read only when named on the command line.
-          if (e instanceof LockedLocationError) throw new CliError(`${e.message}; to read it, name it: nixboot lock verify --lock ${quoteArg(p.lock)} ${quoteArg(name)} ${e.kind === 'git' ? '--git ' : ''}${quoteArg(e.path)}`);
+          if (e instanceof LockedLocationError)
+            throw new CliError(
+              `${e.message}; to read it, name it: nixboot lock verify --lock ${quoteArg(p.lock)} ${quoteArg(name)} ${e.kind === 'git' ? '--git ' : ''}${quoteArg(e.path)}`,
+            );
           throw e;
         });
         if (p.json) io.out(`${JSON.stringify(r, null, 2)}\n`);
         else {
           io.out(`${r.match ? 'verified' : 'MISMATCH'}: ${printable(r.input)} (${printable(r.source)})\n`);
-          io.out(`  locked.narHash  ${printable(r.expected)}\n  computed        ${r.actual}\n  hashed          ${printable(r.hashed)}\n`);
+          io.out(
+            `  locked.narHash  ${printable(r.expected)}\n  computed        ${r.actual}\n  hashed          ${printable(r.hashed)}\n`,
+          );
           if (r.storePath) io.out(`  store path      ${r.storePath}\n`);
-          if (r.commit) io.out(`  commit          ${r.commit.oid} ${isoTime(r.commit.time)} ${printable(r.commit.subject)}\n`);
+          if (r.commit)
+            io.out(
+              `  commit          ${r.commit.oid} ${isoTime(r.commit.time)} ${printable(r.commit.subject)}\n`,
+            );
           for (const n of r.notes) io.out(`  note: ${printable(n)}\n`);
           io.out(`  proof: ${printable(r.proof)}\n`);
         }
         return r.match ? 0 : 1;
       }
       if (!p.repo) throw new CliError('find-rev needs --repo DIR');
-      const r = await findRevForInput(lock, name, { repo: resolve(io.cwd, p.repo), limit: p.limit, all: p.all, signal: io.signal });
+      const r = await findRevForInput(lock, name, {
+        repo: resolve(io.cwd, p.repo),
+        limit: p.limit,
+        all: p.all,
+        signal: io.signal,
+      });
       if (p.json) io.out(`${JSON.stringify({ ...r, input: r.input.key }, null, 2)}\n`);
       else {
-        if (r.matches.length === 0) io.out(`no commit among ${r.commitsConsidered} has narHash ${r.narHash}\n`);
+        if (r.matches.length === 0)
+          io.out(`no commit among ${r.commitsConsidered} has narHash ${r.narHash}\n`);
         for (const c of r.matches) io.out(`${c.oid} ${isoTime(c.time)} ${printable(c.subject)}\n`);
-        io.err(`considered ${r.commitsConsidered} commits, hashed ${r.treesHashed} distinct trees (${r.stats.treesRead} tree objects read, ${r.stats.treesReused} reused, ${r.stats.blobsRead} blobs${r.lanes ? `; hashed on ${r.lanes} worker threads` : ''})\n`);
+        io.err(
+          `considered ${r.commitsConsidered} commits, hashed ${r.treesHashed} distinct trees (${r.stats.treesRead} tree objects read, ${r.stats.treesReused} reused, ${r.stats.blobsRead} blobs${r.lanes ? `; hashed on ${r.lanes} worker threads` : ''})\n`,
+        );
         if (r.matches.length) io.out(`proof: ${printable(r.proof)}\n`);
       }
       return r.matches.length ? 0 : 1;
     } catch (e) {
       if (e instanceof CliError) throw e;
-      throw new CliError((e as Error).message.replace(/^needsCheckout: (.*)$/s, '$1 (pass DIR or --git REPO)'));
+      throw new CliError(
+        (e as Error).message.replace(/^needsCheckout: (.*)$/s, '$1 (pass DIR or --git REPO)'),
+      );
     }
   },
 };

@@ -6,7 +6,13 @@ import { hashPath } from '../nar/nar';
 import type { CliCommand } from './io';
 import { CliError } from './io';
 
-const BASES: Record<string, HashBase> = { sri: 'sri', base16: 'base16', nix32: 'nix32', base32: 'nix32', base64: 'base64' };
+const BASES: Record<string, HashBase> = {
+  sri: 'sri',
+  base16: 'base16',
+  nix32: 'nix32',
+  base32: 'nix32',
+  base64: 'base64',
+};
 
 function parseBase(v: string): HashBase {
   const b = BASES[v];
@@ -16,7 +22,7 @@ function parseBase(v: string): HashBase {
 
 export const hashPathCommand: CliCommand = {
   name: 'hash-path',
-  summary: 'SHA-256 of a path\'s NAR serialisation (same output as `nix hash path`)',
+  summary: "SHA-256 of a path's NAR serialisation (same output as `nix hash path`)",
   usage: [
     'Usage: nixboot hash-path [--base sri|base16|nix32|base64] [--store-path [--name NAME]] PATH...',
     '',

@@ -25,7 +25,7 @@ export const provenanceCommand: CliCommand = {
     'PATH is a file (followed into the store), a store path, or a path inside one (e.g. a binary',
     'listed in an initrd: /nix/store/…-sed-key-0.1.0/bin/sed-key). Each link is printed with the',
     'command that proves it. With --lock, sources are matched to a flake.lock input by narHash or',
-    'store path; with --repo, the input\'s commit is checked (or searched) in that repository.',
+    "store path; with --repo, the input's commit is checked (or searched) in that repository.",
   ].join('\n'),
   async run(args, io) {
     let lockFile: string | undefined;

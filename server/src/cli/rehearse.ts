@@ -75,33 +75,43 @@ function parse(args: string[]): Args {
     else if (a === '--config') out.config.push(value());
     else if (a === '--accel') {
       const v = value();
-      if (v !== 'auto' && v !== 'kvm' && v !== 'tcg') throw new CliError(`--accel expects auto, kvm or tcg, got '${v}'`);
+      if (v !== 'auto' && v !== 'kvm' && v !== 'tcg')
+        throw new CliError(`--accel expects auto, kvm or tcg, got '${v}'`);
       out.accel = v;
     } else if (a === '--timeout') {
       const v = value();
       const s = Number(v);
-      if (!/^\d+(\.\d+)?$/.test(v) || !(s > 0) || s > 86400) throw new CliError(`--timeout expects seconds (e.g. 60), got '${v}'`);
+      if (!/^\d+(\.\d+)?$/.test(v) || !(s > 0) || s > 86400)
+        throw new CliError(`--timeout expects seconds (e.g. 60), got '${v}'`);
       out.timeout = s;
     } else if (a === '--ssh') out.ssh = true;
     else if (a === '--no-ssh') out.ssh = false;
     else if (a === '--ssh-port') {
       const v = value();
       const n = Number(v);
-      if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new CliError(`--ssh-port expects a port number, got '${v}'`);
+      if (!/^\d+$/.test(v) || n < 1 || n > 65535)
+        throw new CliError(`--ssh-port expects a port number, got '${v}'`);
       out.sshPort = n;
     } else if (a === '--json') out.json = true;
     else if (a.startsWith('-')) throw new CliError(`unknown option ${a}`);
     else if (out.path === undefined) out.path = a;
     else throw new CliError(`unexpected argument '${a}'`);
   }
-  const how = [out.generation !== undefined, out.path !== undefined, out.kernel !== undefined || out.initrd !== undefined].filter(Boolean).length;
+  const how = [
+    out.generation !== undefined,
+    out.path !== undefined,
+    out.kernel !== undefined || out.initrd !== undefined,
+  ].filter(Boolean).length;
   if (how > 1) throw new CliError('give one of --generation N, a PATH, or --kernel/--initrd');
   return out;
 }
 
 function config(paths: readonly string[], cwd: string, toplevel: string | undefined): ConfigSource[] {
   try {
-    return loadConfig(paths.map((p) => path.resolve(cwd, p)), toplevel);
+    return loadConfig(
+      paths.map((p) => path.resolve(cwd, p)),
+      toplevel,
+    );
   } catch (e) {
     throw new CliError(`--config: ${(e as Error).message}`);
   }
@@ -112,20 +122,33 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 function report(r: RehearsalResult, io: CliIO): void {
   io.out(`${r.ok ? 'HEALTHY' : 'FAILED'}: ${r.verdict} after ${secs(r.timeMs)} (${r.accel.accel})\n`);
   io.out(`${r.summary}\n`);
-  io.out(`\nBooted: ${r.target.label}\n  kernel  ${r.target.kernel}\n  initrd  ${r.target.initrd}\n  params  ${r.appended}\n`);
+  io.out(
+    `\nBooted: ${r.target.label}\n  kernel  ${r.target.kernel}\n  initrd  ${r.target.initrd}\n  params  ${r.appended}\n`,
+  );
   if (r.causes.length) {
     io.out('\nCause in the configuration:\n');
     for (const c of r.causes)
-      io.out(`  ${c.file}:${c.line}:${c.column}  ${c.option}${c.text ? `: ${c.text}` : ''}${c.initLine ? `  (/init line ${c.initLine})` : ''}\n`);
+      io.out(
+        `  ${c.file}:${c.line}:${c.column}  ${c.option}${c.text ? `: ${c.text}` : ''}${c.initLine ? `  (/init line ${c.initLine})` : ''}\n`,
+      );
   }
   io.out('\nTimeline:\n');
   const rows = [
-    ...r.events.map((e) => ({ t: e.t, line: `  ${secs(e.t).padStart(7)}  ${e.kind.padEnd(17)}  ${e.text.slice(0, 160)}\n` })),
+    ...r.events.map((e) => ({
+      t: e.t,
+      line: `  ${secs(e.t).padStart(7)}  ${e.kind.padEnd(17)}  ${e.text.slice(0, 160)}\n`,
+    })),
     // Hooks print nothing at their edges: placed by the /init lines printed around them.
-    ...r.hooks.map((h) => ({ t: h.at, line: `  ${''.padStart(7)}  ${'hook'.padEnd(17)}  ${h.option} (${h.file}:${h.line}, /init ${h.initFirst === h.initLast ? `line ${h.initFirst}` : `lines ${h.initFirst}-${h.initLast}`}): ${h.when}\n` })),
+    ...r.hooks.map((h) => ({
+      t: h.at,
+      line: `  ${''.padStart(7)}  ${'hook'.padEnd(17)}  ${h.option} (${h.file}:${h.line}, /init ${h.initFirst === h.initLast ? `line ${h.initFirst}` : `lines ${h.initFirst}-${h.initLast}`}): ${h.when}\n`,
+    })),
   ];
   for (const x of rows.sort((a, b) => a.t - b.t)) io.out(x.line);
-  if (r.ssh) io.out(`\nSSH: 127.0.0.1:${r.ssh.hostPort} → guest port ${r.ssh.guestPort}: ${r.ssh.banner ? `answered ${r.ssh.banner} at ${secs(r.ssh.atMs!)}` : 'no banner'}\n`);
+  if (r.ssh)
+    io.out(
+      `\nSSH: 127.0.0.1:${r.ssh.hostPort} → guest port ${r.ssh.guestPort}: ${r.ssh.banner ? `answered ${r.ssh.banner} at ${secs(r.ssh.atMs!)}` : 'no banner'}\n`,
+    );
   if (r.secrets) io.out(`\nNote: ${r.secrets.note}\n`);
   for (const n of r.notes) io.out(`Note: ${n}\n`);
   if (r.qemu.peakRssBytes) io.out(`QEMU peak RSS ${Math.round(r.qemu.peakRssBytes / 1048576)} MiB\n`);
@@ -144,7 +167,15 @@ export const rehearseCommand: CliCommand = {
     let target;
     try {
       target = resolveTarget(
-        { root: a.root, profile: a.profile, generation: a.generation, path: a.path, kernel: a.kernel, initrd: a.initrd, params: a.params?.split(/\s+/).filter(Boolean) },
+        {
+          root: a.root,
+          profile: a.profile,
+          generation: a.generation,
+          path: a.path,
+          kernel: a.kernel,
+          initrd: a.initrd,
+          params: a.params?.split(/\s+/).filter(Boolean),
+        },
         io.cwd,
       );
     } catch (e) {

@@ -83,7 +83,10 @@ const INDEX_VERSION = 1;
 const MAX_SYMLINK_DEPTH = 40;
 
 export function cacheKey(file: string, st: fs.Stats): string {
-  return createHash('sha256').update(JSON.stringify([path.resolve(file), st.size, st.mtimeMs, st.ino, st.dev, INDEX_VERSION])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([path.resolve(file), st.size, st.mtimeMs, st.ino, st.dev, INDEX_VERSION]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** Opens (and indexes, or loads from cache) an initrd image or a unified kernel image. */
@@ -138,7 +141,10 @@ async function openImage(abs: string, fd: number, st: fs.Stats, opts: OpenOption
 function readIndex(dir: string): ArchiveIndex | undefined {
   try {
     if (!fs.lstatSync(dir).isDirectory()) return undefined;
-    const fd = fs.openSync(path.join(dir, 'index.json'), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    const fd = fs.openSync(
+      path.join(dir, 'index.json'),
+      fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK,
+    );
     try {
       if (!fs.fstatSync(fd).isFile()) return undefined;
       const idx = JSON.parse(fs.readFileSync(fd, 'utf8')) as ArchiveIndex;
@@ -151,9 +157,19 @@ function readIndex(dir: string): ArchiveIndex | undefined {
   }
 }
 
-async function buildIndex(abs: string, fd: number, fileSize: number, dataPath: string, opts: OpenOptions): Promise<ArchiveIndex> {
+async function buildIndex(
+  abs: string,
+  fd: number,
+  fileSize: number,
+  dataPath: string,
+  opts: OpenOptions,
+): Promise<ArchiveIndex> {
   // 0600: decompressed initrds hold secrets (boot.initrd.secrets, host keys)
-  const out = fs.openSync(dataPath, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  const out = fs.openSync(
+    dataPath,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+    0o600,
+  );
   const all: CpioEntry[] = [];
   try {
     let start = 0;
@@ -164,7 +180,10 @@ async function buildIndex(abs: string, fd: number, fileSize: number, dataPath: s
     if (head[0] === 0x4d && head[1] === 0x5a) {
       const pe = readPe(fd, fileSize);
       const initrd = pe.sections.find((s) => s.name === '.initrd');
-      if (!initrd) throw new InitrdError(`${abs} is a PE image without an .initrd section (not a unified kernel image with an initrd)`);
+      if (!initrd)
+        throw new InitrdError(
+          `${abs} is a PE image without an .initrd section (not a unified kernel image with an initrd)`,
+        );
       start = initrd.offset;
       end = initrd.offset + initrd.size;
       const text = (name: string) => {
@@ -190,7 +209,14 @@ async function buildIndex(abs: string, fd: number, fileSize: number, dataPath: s
       await sink.finish().catch(() => undefined); // no write may outlive the file descriptor
     }
     await sink.finish();
-    return { version: INDEX_VERSION, file: abs, fileSize, segments, entries: sink.entries, ...(uki ? { uki } : {}) };
+    return {
+      version: INDEX_VERSION,
+      file: abs,
+      fileSize,
+      segments,
+      entries: sink.entries,
+      ...(uki ? { uki } : {}),
+    };
   } finally {
     fs.closeSync(out);
     void all;
@@ -208,7 +234,10 @@ class DataSink implements CpioSink {
   private error: Error | undefined;
   private drained: (() => void) | undefined;
   readonly direct: DirectCache;
-  constructor(private readonly fd: number, file: string) {
+  constructor(
+    private readonly fd: number,
+    file: string,
+  ) {
     this.direct = {
       prepare: async () => {
         await this.finish();
@@ -275,7 +304,8 @@ function readPe(fd: number, fileSize: number): { sections: PeSection[] } {
   fs.readSync(fd, b, 0, b.length, 0);
   if (b.length < 0x40) throw new InitrdError('truncated PE image');
   const pe = b.readUInt32LE(0x3c);
-  if (pe + 24 > b.length || b.toString('latin1', pe, pe + 4) !== 'PE\0\0') throw new InitrdError('MZ image without a PE header');
+  if (pe + 24 > b.length || b.toString('latin1', pe, pe + 4) !== 'PE\0\0')
+    throw new InitrdError('MZ image without a PE header');
   const nsec = b.readUInt16LE(pe + 6);
   const optSize = b.readUInt16LE(pe + 20);
   let t = pe + 24 + optSize;
@@ -305,12 +335,33 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
   for (const p of [...byPath.keys()]) {
     let d = parentOf(p);
     while (!byPath.has(d)) {
-      byPath.set(d, { path: d, type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, dataOffset: 0, segment: -1 });
+      byPath.set(d, {
+        path: d,
+        type: 'dir',
+        size: 0,
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        mtime: 0,
+        dataOffset: 0,
+        segment: -1,
+      });
       if (d === '/') break;
       d = parentOf(d);
     }
   }
-  if (!byPath.has('/')) byPath.set('/', { path: '/', type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, dataOffset: 0, segment: -1 });
+  if (!byPath.has('/'))
+    byPath.set('/', {
+      path: '/',
+      type: 'dir',
+      size: 0,
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtime: 0,
+      dataOffset: 0,
+      segment: -1,
+    });
   const entries = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const children = new Map<string, CpioEntry[]>();
   for (const e of entries) {
@@ -359,7 +410,8 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
       let got = 0;
       while (got < b.length) {
         const r = await fh.read(b, got, b.length - got, e.dataOffset + start + got);
-        if (r.bytesRead === 0) throw new InitrdError(`cache file for ${idx.file} is truncated; reopen the image`);
+        if (r.bytesRead === 0)
+          throw new InitrdError(`cache file for ${idx.file} is truncated; reopen the image`);
         got += r.bytesRead;
       }
       return b;
@@ -380,7 +432,12 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
     readEntry,
     async readFile(p, range) {
       const e = resolvePath(p, true);
-      if (!e) throw new InitrdError(looped ? `${normalise(p)}: symlink loop (more than ${MAX_SYMLINK_DEPTH} levels) in ${idx.file}` : `${normalise(p)}: no such file in ${idx.file}`);
+      if (!e)
+        throw new InitrdError(
+          looped
+            ? `${normalise(p)}: symlink loop (more than ${MAX_SYMLINK_DEPTH} levels) in ${idx.file}`
+            : `${normalise(p)}: no such file in ${idx.file}`,
+        );
       return readEntry(e, range);
     },
   };

@@ -17,7 +17,8 @@ import * as path from 'node:path';
  */
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string | undefined {
   if (env.NIXBOOT_CACHE_DIR) return path.resolve(env.NIXBOOT_CACHE_DIR);
-  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) return path.join(env.XDG_CACHE_HOME, 'nixboot');
+  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME))
+    return path.join(env.XDG_CACHE_HOME, 'nixboot');
   let home = env.HOME;
   if (!home) {
     try {
@@ -48,7 +49,8 @@ function unsafe(dir: string): string | undefined {
   if (st.isSymbolicLink()) return `${dir} is a symbolic link`;
   if (!st.isDirectory()) return `${dir} is not a directory`;
   const me = uid();
-  if (me !== undefined && st.uid !== me) return `${dir} belongs to uid ${st.uid}, not to this user (uid ${me})`;
+  if (me !== undefined && st.uid !== me)
+    return `${dir} belongs to uid ${st.uid}, not to this user (uid ${me})`;
   if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
   return undefined;
 }
@@ -100,7 +102,10 @@ export function privateCacheDir(dir: string | undefined): CacheDir {
     why = `${abs}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
   }
   if (!why) return { dir: abs };
-  return { dir: temporary(), refused: `cache directory refused: ${why}; using a private temporary directory instead` };
+  return {
+    dir: temporary(),
+    refused: `cache directory refused: ${why}; using a private temporary directory instead`,
+  };
 }
 
 let tmp: string | undefined;

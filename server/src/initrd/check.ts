@@ -7,7 +7,20 @@ export interface Problem {
   /** Archive path the problem is about. */
   path: string;
   severity: 'error' | 'warning';
-  code: 'init-missing' | 'init-not-file' | 'init-not-executable' | 'shebang-missing' | 'elf-interp-missing' | 'elf-needed-missing' | 'unit-exec-missing' | 'dangling-symlink' | 'symlink-loop' | 'kernel-version-mismatch' | 'kernel-versions-mixed' | 'search-path-truncated' | 'more-problems';
+  code:
+    | 'init-missing'
+    | 'init-not-file'
+    | 'init-not-executable'
+    | 'shebang-missing'
+    | 'elf-interp-missing'
+    | 'elf-needed-missing'
+    | 'unit-exec-missing'
+    | 'dangling-symlink'
+    | 'symlink-loop'
+    | 'kernel-version-mismatch'
+    | 'kernel-versions-mixed'
+    | 'search-path-truncated'
+    | 'more-problems';
   message: string;
   /** 0-based line in the file, when the problem is on a line (units, shebangs). */
   line?: number;
@@ -56,7 +69,16 @@ function firstUnique(values: Iterable<string>, max: number): { list: string[]; d
   return { list: [...seen], dropped };
 }
 
-const DEFAULT_LIB_DIRS = ['/lib', '/usr/lib', '/lib64', '/usr/lib64', '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu'];
+const DEFAULT_LIB_DIRS = [
+  '/lib',
+  '/usr/lib',
+  '/lib64',
+  '/usr/lib64',
+  '/lib/x86_64-linux-gnu',
+  '/usr/lib/x86_64-linux-gnu',
+  '/lib/aarch64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+];
 // Runtime filesystems: symlinks into them are expected to dangle inside the archive.
 const RUNTIME = /^\/(proc|sys|dev|run|tmp|sysroot|mnt-root)(\/|$)/;
 
@@ -80,17 +102,47 @@ export async function checkArchive(a: Archive, opts: CheckOptions = {}): Promise
   // /init
   const initEntry = a.get('/init');
   const init = a.resolve('/init');
-  if (!initEntry) problems.push({ path: '/init', severity: 'error', code: 'init-missing', message: '/init is missing: the kernel falls back to the root= device and panics with "Unable to mount root fs"' });
-  else if (!init) problems.push({ path: '/init', severity: 'error', code: 'init-missing', message: `/init is a ${a.isLoop('/init') ? 'symlink loop' : 'dangling symlink'} (-> ${initEntry.target}): the kernel cannot run it` });
-  else if (init.type !== 'file') problems.push({ path: '/init', severity: 'error', code: 'init-not-file', message: `/init is a ${init.type === 'dir' ? 'directory' : init.type}, not an executable file` });
-  else if (!isExecutable(init)) problems.push({ path: '/init', severity: 'error', code: 'init-not-executable', message: `/init is not executable (mode ${init.mode.toString(8)})` });
+  if (!initEntry)
+    problems.push({
+      path: '/init',
+      severity: 'error',
+      code: 'init-missing',
+      message:
+        '/init is missing: the kernel falls back to the root= device and panics with "Unable to mount root fs"',
+    });
+  else if (!init)
+    problems.push({
+      path: '/init',
+      severity: 'error',
+      code: 'init-missing',
+      message: `/init is a ${a.isLoop('/init') ? 'symlink loop' : 'dangling symlink'} (-> ${initEntry.target}): the kernel cannot run it`,
+    });
+  else if (init.type !== 'file')
+    problems.push({
+      path: '/init',
+      severity: 'error',
+      code: 'init-not-file',
+      message: `/init is a ${init.type === 'dir' ? 'directory' : init.type}, not an executable file`,
+    });
+  else if (!isExecutable(init))
+    problems.push({
+      path: '/init',
+      severity: 'error',
+      code: 'init-not-executable',
+      message: `/init is not executable (mode ${init.mode.toString(8)})`,
+    });
 
   // library search path from ld.so.conf inside the archive (bounded: size, files, include depth)
   const conf = await readLdSoConf(a);
   const dirs = firstUnique([...DEFAULT_LIB_DIRS, ...conf.dirs], MAX_DIRS);
   const libDirs = dirs.list;
   if (conf.truncated || dirs.dropped) {
-    problems.push({ path: '/etc/ld.so.conf', severity: 'warning', code: 'search-path-truncated', message: `ld.so.conf is too large to follow in full (${conf.truncated ?? `more than ${MAX_DIRS} directories`}): libraries are searched in its first ${libDirs.length} directories only` });
+    problems.push({
+      path: '/etc/ld.so.conf',
+      severity: 'warning',
+      code: 'search-path-truncated',
+      message: `ld.so.conf is too large to follow in full (${conf.truncated ?? `more than ${MAX_DIRS} directories`}): libraries are searched in its first ${libDirs.length} directories only`,
+    });
   }
 
   const lookup = new LibraryLookup(a);
@@ -123,9 +175,19 @@ export async function checkArchive(a: Archive, opts: CheckOptions = {}): Promise
     if (e.type === 'symlink') {
       if (a.resolve(e.path)) continue;
       if (a.isLoop(e.path)) {
-        report({ path: e.path, severity: 'warning', code: 'symlink-loop', message: `symlink loop: ${quote(e.target ?? '')} leads back through more than 40 symlinks (ELOOP at boot)` });
+        report({
+          path: e.path,
+          severity: 'warning',
+          code: 'symlink-loop',
+          message: `symlink loop: ${quote(e.target ?? '')} leads back through more than 40 symlinks (ELOOP at boot)`,
+        });
       } else if (!RUNTIME.test(absTarget(e))) {
-        report({ path: e.path, severity: 'warning', code: 'dangling-symlink', message: `dangling symlink: ${quote(e.target ?? '')} does not exist in the archive` });
+        report({
+          path: e.path,
+          severity: 'warning',
+          code: 'dangling-symlink',
+          message: `dangling symlink: ${quote(e.target ?? '')} does not exist in the archive`,
+        });
       }
       continue;
     }
@@ -142,7 +204,13 @@ export async function checkArchive(a: Archive, opts: CheckOptions = {}): Promise
       const first = head.toString('utf8').split('\n')[0]!.slice(2).trim();
       const interp = first.split(/\s+/)[0] ?? '';
       if (interp.startsWith('/') && !a.resolve(interp)) {
-        report({ path: e.path, severity: 'error', code: 'shebang-missing', line: 0, message: `interpreter ${quote(interp)} (from the #! line) is not in the archive` });
+        report({
+          path: e.path,
+          severity: 'error',
+          code: 'shebang-missing',
+          line: 0,
+          message: `interpreter ${quote(interp)} (from the #! line) is not in the archive`,
+        });
       }
       continue;
     }
@@ -156,21 +224,36 @@ export async function checkArchive(a: Archive, opts: CheckOptions = {}): Promise
     }
     if (!elf) continue;
     if (elf.interp && !a.resolve(elf.interp)) {
-      report({ path: e.path, severity: 'error', code: 'elf-interp-missing', message: `ELF interpreter ${quote(elf.interp)} is not in the archive` });
+      report({
+        path: e.path,
+        severity: 'error',
+        code: 'elf-interp-missing',
+        message: `ELF interpreter ${quote(elf.interp)} is not in the archive`,
+      });
     }
     const origin = dirname(e.path);
-    const own = firstUnique((elf.runpath.length ? elf.runpath : elf.rpath).map((d) => d.replace(/\$\{?ORIGIN\}?/g, origin)), MAX_DIRS);
+    const own = firstUnique(
+      (elf.runpath.length ? elf.runpath : elf.rpath).map((d) => d.replace(/\$\{?ORIGIN\}?/g, origin)),
+      MAX_DIRS,
+    );
     const search = own.list;
     const kind = elf.runpath.length ? 'RUNPATH' : 'RPATH';
     if (own.dropped) {
-      report({ path: e.path, severity: 'warning', code: 'search-path-truncated', message: `${kind} has more than ${MAX_DIRS} directories: libraries are searched in its first ${MAX_DIRS} only` });
+      report({
+        path: e.path,
+        severity: 'warning',
+        code: 'search-path-truncated',
+        message: `${kind} has more than ${MAX_DIRS} directories: libraries are searched in its first ${MAX_DIRS} only`,
+      });
     }
     // each missing library once per binary, at most MISSING_PER_BINARY listed
     const missing: string[] = [];
     let missingMore = 0;
     const pathId = lookup.pathId(search);
     for (const lib of new Set(elf.needed)) {
-      const found = lib.includes('/') ? a.resolve(lib.startsWith('/') ? lib : `${origin}/${lib}`)?.type === 'file' : lookup.find(lib, search, pathId, libDirs);
+      const found = lib.includes('/')
+        ? a.resolve(lib.startsWith('/') ? lib : `${origin}/${lib}`)?.type === 'file'
+        : lookup.find(lib, search, pathId, libDirs);
       if (found) continue;
       if (missing.length < MISSING_PER_BINARY) missing.push(lib);
       else missingMore++;
@@ -185,17 +268,40 @@ export async function checkArchive(a: Archive, opts: CheckOptions = {}): Promise
           : `needed library ${quote(lib)} is not in the archive (searched ${search.length ? `${kind} ${showPath(search)} and ` : ''}the default library directories)`,
       });
     }
-    if (missingMore) report({ path: e.path, severity: 'error', code: 'elf-needed-missing', message: `and ${missingMore} more needed libraries are not in the archive` });
+    if (missingMore)
+      report({
+        path: e.path,
+        severity: 'error',
+        code: 'elf-needed-missing',
+        message: `and ${missingMore} more needed libraries are not in the archive`,
+      });
   }
   const versions = [...kernelVersions].sort();
   if (opts.kernelVersion) {
     for (const v of versions) {
-      if (v !== opts.kernelVersion) problems.push({ path: `/lib/modules/${v}`, severity: 'error', code: 'kernel-version-mismatch', message: `kernel modules are for ${v}, but the generation's kernel is ${opts.kernelVersion}: modprobe will not find them` });
+      if (v !== opts.kernelVersion)
+        problems.push({
+          path: `/lib/modules/${v}`,
+          severity: 'error',
+          code: 'kernel-version-mismatch',
+          message: `kernel modules are for ${v}, but the generation's kernel is ${opts.kernelVersion}: modprobe will not find them`,
+        });
     }
   } else if (versions.length > 1) {
-    problems.push({ path: `/lib/modules/${versions[1]}`, severity: 'warning', code: 'kernel-versions-mixed', message: `kernel modules for several kernel versions: ${showPath(versions).replace(/:/g, ', ')}` });
+    problems.push({
+      path: `/lib/modules/${versions[1]}`,
+      severity: 'warning',
+      code: 'kernel-versions-mixed',
+      message: `kernel modules for several kernel versions: ${showPath(versions).replace(/:/g, ', ')}`,
+    });
   }
-  if (more) problems.push({ path: '/', severity: moreErrors ? 'error' : 'warning', code: 'more-problems', message: `${more} more problems not listed (the first ${maxProblems} are)` });
+  if (more)
+    problems.push({
+      path: '/',
+      severity: moreErrors ? 'error' : 'warning',
+      code: 'more-problems',
+      message: `${more} more problems not listed (the first ${maxProblems} are)`,
+    });
   return problems;
 }
 
@@ -276,16 +382,26 @@ async function readLdSoConf(a: Archive): Promise<{ dirs: string[]; truncated?: s
       const e = a.resolve(pattern);
       return e ? [e] : [];
     }
-    const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    const re = new RegExp(
+      `^${glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
     const d = a.resolve(dir);
     if (!d || d.type !== 'dir') return [];
-    return a.list(d.path).filter((e) => re.test(e.path.slice(e.path.lastIndexOf('/') + 1))).map((e) => a.resolve(e.path)).filter((e): e is CpioEntry => !!e);
+    return a
+      .list(d.path)
+      .filter((e) => re.test(e.path.slice(e.path.lastIndexOf('/') + 1)))
+      .map((e) => a.resolve(e.path))
+      .filter((e): e is CpioEntry => !!e);
   };
   const visit = async (e: CpioEntry, depth: number): Promise<void> => {
     if (truncated || e.type !== 'file' || read.has(e.path)) return;
     if (depth > CONF_MAX_DEPTH) return void (truncated = `includes nested more than ${CONF_MAX_DEPTH} deep`);
     if (read.size >= CONF_MAX_FILES) return void (truncated = `more than ${CONF_MAX_FILES} files`);
-    if (e.size > CONF_MAX_BYTES) return void (truncated = `${quote(e.path)} is larger than ${CONF_MAX_BYTES / 1024} KiB`);
+    if (e.size > CONF_MAX_BYTES)
+      return void (truncated = `${quote(e.path)} is larger than ${CONF_MAX_BYTES / 1024} KiB`);
     read.add(e.path);
     for (const line of (await a.readEntry(e)).toString('utf8').split('\n')) {
       const l = line.replace(/#.*/, '').trim();
@@ -320,7 +436,13 @@ async function checkUnit(a: Archive, e: CpioEntry): Promise<Problem[]> {
     const cmd = m[2].replace(/^[@\-:+!|]+/, '').trim();
     const bin = cmd.split(/\s+/)[0] ?? '';
     if (bin.startsWith('/') && !a.resolve(bin)) {
-      out.push({ path: e.path, severity: 'error', code: 'unit-exec-missing', line, message: `${m[1]}= runs ${bin}, which is not in the archive` });
+      out.push({
+        path: e.path,
+        severity: 'error',
+        code: 'unit-exec-missing',
+        line,
+        message: `${m[1]}= runs ${bin}, which is not in the archive`,
+      });
     }
   });
   return out;

@@ -39,14 +39,22 @@ const MAX_LINK = 4096;
 
 function entryType(mode: number): EntryType | undefined {
   switch (mode & 0o170000) {
-    case 0o100000: return 'file';
-    case 0o040000: return 'dir';
-    case 0o120000: return 'symlink';
-    case 0o020000: return 'char';
-    case 0o060000: return 'block';
-    case 0o010000: return 'fifo';
-    case 0o140000: return 'socket';
-    default: return undefined;
+    case 0o100000:
+      return 'file';
+    case 0o040000:
+      return 'dir';
+    case 0o120000:
+      return 'symlink';
+    case 0o020000:
+      return 'char';
+    case 0o060000:
+      return 'block';
+    case 0o010000:
+      return 'fifo';
+    case 0o140000:
+      return 'socket';
+    default:
+      return undefined;
   }
 }
 
@@ -90,7 +98,21 @@ interface Pending {
   sum: number;
 }
 
-const FIELDS = ['ino', 'mode', 'uid', 'gid', 'nlink', 'mtime', 'filesize', 'devmajor', 'devminor', 'rdevmajor', 'rdevminor', 'namesize', 'check'];
+const FIELDS = [
+  'ino',
+  'mode',
+  'uid',
+  'gid',
+  'nlink',
+  'mtime',
+  'filesize',
+  'devmajor',
+  'devminor',
+  'rdevmajor',
+  'rdevminor',
+  'namesize',
+  'check',
+];
 
 /**
  * Push-based reader. `push(chunk)` consumes bytes; `end()` checks the stream ended cleanly.
@@ -115,7 +137,12 @@ export class CpioReader {
    * starting at `directBase`. File data is then not written to the sink; an entry's data offset
    * is its offset in that stream, and the caller may `skip()` file data it never reads.
    */
-  constructor(private readonly sink: CpioSink, private readonly segment: number, private readonly maxEntries = 2_000_000, private readonly directBase?: number) {}
+  constructor(
+    private readonly sink: CpioSink,
+    private readonly segment: number,
+    private readonly maxEntries = 2_000_000,
+    private readonly directBase?: number,
+  ) {}
 
   /** Direct mode: bytes of file data that can be passed over unread (0 when the reader must see them). */
   skippable(): number {
@@ -170,26 +197,35 @@ export class CpioReader {
         if (d.length - i < 6) return -1;
         const magic = ascii(d, i, 6);
         if (magic !== '070701' && magic !== '070702') {
-          if (magic === '070707') throw new InitrdError('old portable cpio format (070707) is not supported by the kernel');
+          if (magic === '070707')
+            throw new InitrdError('old portable cpio format (070707) is not supported by the kernel');
           // Only the 6 magic bytes are sure to be here whatever the chunking: the message must not
           // depend on how the stream was cut (the fuzzer's cpio target checks that).
-          throw new InitrdError(`not a cpio newc header at stream offset ${this.consumed}: ${describeData(d.subarray(i, i + 6))}`);
+          throw new InitrdError(
+            `not a cpio newc header at stream offset ${this.consumed}: ${describeData(d.subarray(i, i + 6))}`,
+          );
         }
-        if (this.consumed % 4 !== 0) throw new InitrdError(`cpio header at unaligned offset ${this.consumed}`);
+        if (this.consumed % 4 !== 0)
+          throw new InitrdError(`cpio header at unaligned offset ${this.consumed}`);
         this.state = 'header';
         return 0;
       }
       case 'header': {
         if (d.length - i < HEADER) return -1;
         const magic = ascii(d, i, 6);
-        if (magic !== '070701' && magic !== '070702') throw new InitrdError(`bad cpio magic at stream offset ${this.consumed}`);
+        if (magic !== '070701' && magic !== '070702')
+          throw new InitrdError(`bad cpio magic at stream offset ${this.consumed}`);
         const header: Record<string, number> = {};
         for (let k = 0; k < FIELDS.length; k++) {
           const s = ascii(d, i + 6 + k * 8, 8);
-          if (!/^[0-9a-fA-F]{8}$/.test(s)) throw new InitrdError(`bad cpio header field ${FIELDS[k]} at stream offset ${this.consumed}`);
+          if (!/^[0-9a-fA-F]{8}$/.test(s))
+            throw new InitrdError(`bad cpio header field ${FIELDS[k]} at stream offset ${this.consumed}`);
           header[FIELDS[k]!] = parseInt(s, 16);
         }
-        if (header.namesize! < 1 || header.namesize! > MAX_NAME) throw new InitrdError(`cpio name size ${header.namesize} out of range at stream offset ${this.consumed}`);
+        if (header.namesize! < 1 || header.namesize! > MAX_NAME)
+          throw new InitrdError(
+            `cpio name size ${header.namesize} out of range at stream offset ${this.consumed}`,
+          );
         this.cur = { header, remaining: 0, pad: 0, crc: magic === '070702', sum: 0 };
         this.state = 'name';
         this.inArchive = true;
@@ -200,7 +236,8 @@ export class CpioReader {
         const len = h.namesize!;
         const padded = pad4(this.consumed + len) - this.consumed;
         if (d.length - i < padded) return -1;
-        if (d[i + len - 1] !== 0) throw new InitrdError(`cpio name not NUL-terminated at stream offset ${this.consumed}`);
+        if (d[i + len - 1] !== 0)
+          throw new InitrdError(`cpio name not NUL-terminated at stream offset ${this.consumed}`);
         const name = Buffer.from(d.subarray(i, i + len - 1)).toString('utf8');
         this.cur!.name = name;
         this.beginEntry(this.consumed + padded);
@@ -254,9 +291,11 @@ export class CpioReader {
     }
     if (++this.entries > this.maxEntries) throw new InitrdError(`more than ${this.maxEntries} entries`);
     const type = entryType(h.mode!);
-    if (!type) throw new InitrdError(`entry '${name}' has an unknown file type (mode ${h.mode!.toString(8)})`);
+    if (!type)
+      throw new InitrdError(`entry '${name}' has an unknown file type (mode ${h.mode!.toString(8)})`);
     const path = normaliseName(name);
-    if (type === 'symlink' && size > MAX_LINK) throw new InitrdError(`symlink '${path}' target is ${size} bytes long`);
+    if (type === 'symlink' && size > MAX_LINK)
+      throw new InitrdError(`symlink '${path}' target is ${size} bytes long`);
     const entry: CpioEntry = {
       path,
       type,
@@ -304,7 +343,7 @@ export class CpioReader {
   private finishData(): void {
     const cur = this.cur!;
     const size = cur.header.filesize!;
-    if (cur.crc && cur.entry?.type === 'file' && (cur.sum >>> 0) !== cur.header.check) {
+    if (cur.crc && cur.entry?.type === 'file' && cur.sum >>> 0 !== cur.header.check) {
       throw new InitrdError(`checksum mismatch for '${cur.entry.path}' (070702 archive)`);
     }
     if (cur.link && cur.entry) {
@@ -343,4 +382,3 @@ function ascii(d: Uint8Array, i: number, n: number): string {
   for (let k = 0; k < n; k++) s += String.fromCharCode(d[i + k]!);
   return s;
 }
-

@@ -27,13 +27,20 @@ function isText(b: Buffer): boolean {
 async function sameContent(a: Archive, ea: CpioEntry, b: Archive, eb: CpioEntry): Promise<boolean> {
   const step = 8 << 20;
   for (let off = 0; off < ea.size; off += step) {
-    const [x, y] = await Promise.all([a.readEntry(ea, { start: off, end: off + step }), b.readEntry(eb, { start: off, end: off + step })]);
+    const [x, y] = await Promise.all([
+      a.readEntry(ea, { start: off, end: off + step }),
+      b.readEntry(eb, { start: off, end: off + step }),
+    ]);
     if (!x.equals(y)) return false;
   }
   return true;
 }
 
-export async function diffArchives(a: Archive, b: Archive, opts: { signal?: AbortSignal } = {}): Promise<DiffResult> {
+export async function diffArchives(
+  a: Archive,
+  b: Archive,
+  opts: { signal?: AbortSignal } = {},
+): Promise<DiffResult> {
   const changes: Change[] = [];
   const real = (e: CpioEntry) => e.segment >= 0;
   let n = 0;
@@ -49,24 +56,38 @@ export async function diffArchives(a: Archive, b: Archive, opts: { signal?: Abor
     else {
       if (ea.type === 'dir' && (!real(ea) || !real(eb))) continue;
       if (ea.mode !== eb.mode) details.push(`mode ${ea.mode.toString(8)} → ${eb.mode.toString(8)}`);
-      if (ea.uid !== eb.uid || ea.gid !== eb.gid) details.push(`owner ${ea.uid}:${ea.gid} → ${eb.uid}:${eb.gid}`);
-      if (ea.type === 'symlink' && ea.target !== eb.target) details.push(`target ${ea.target} → ${eb.target}`);
-      if ((ea.type === 'char' || ea.type === 'block') && String(ea.rdev) !== String(eb.rdev)) details.push(`device ${ea.rdev} → ${eb.rdev}`);
+      if (ea.uid !== eb.uid || ea.gid !== eb.gid)
+        details.push(`owner ${ea.uid}:${ea.gid} → ${eb.uid}:${eb.gid}`);
+      if (ea.type === 'symlink' && ea.target !== eb.target)
+        details.push(`target ${ea.target} → ${eb.target}`);
+      if ((ea.type === 'char' || ea.type === 'block') && String(ea.rdev) !== String(eb.rdev))
+        details.push(`device ${ea.rdev} → ${eb.rdev}`);
       if (ea.type === 'file') {
         if (ea.size !== eb.size) details.push(`size ${ea.size} → ${eb.size}`);
         else if (!(await sameContent(a, ea, b, eb))) details.push('content');
       }
     }
     if (details.length) {
-      const c: Change = { path: ea.path, kind: 'changed', type: eb.type, detail: details.join(', '), unit: UNIT.test(ea.path) };
+      const c: Change = {
+        path: ea.path,
+        kind: 'changed',
+        type: eb.type,
+        detail: details.join(', '),
+        unit: UNIT.test(ea.path),
+      };
       if (ea.type === 'file' && eb.type === 'file' && ea.size < 16 << 20 && eb.size < 16 << 20) {
-        const [x, y] = await Promise.all([a.readEntry(ea, { start: 0, end: 8192 }), b.readEntry(eb, { start: 0, end: 8192 })]);
+        const [x, y] = await Promise.all([
+          a.readEntry(ea, { start: 0, end: 8192 }),
+          b.readEntry(eb, { start: 0, end: 8192 }),
+        ]);
         c.text = isText(x) && isText(y);
       }
       changes.push(c);
     }
   }
-  for (const eb of b.entries) if (!a.get(eb.path) && real(eb)) changes.push({ path: eb.path, kind: 'added', type: eb.type, unit: UNIT.test(eb.path) });
+  for (const eb of b.entries)
+    if (!a.get(eb.path) && real(eb))
+      changes.push({ path: eb.path, kind: 'added', type: eb.type, unit: UNIT.test(eb.path) });
   changes.sort((x, y) => {
     const ux = x.unit ? 0 : 1;
     const uy = y.unit ? 0 : 1;

@@ -39,7 +39,8 @@ export function parseElf(buf: Buffer): ElfInfo | undefined {
       const vaddr = is64 ? uN(p + 16) : u32(p + 8);
       const filesz = is64 ? uN(p + 32) : u32(p + 16);
       if (type === 1) loads.push({ off, vaddr, size: filesz });
-      else if (type === 3 && ok(off, filesz)) interp = buf.toString('utf8', off, off + filesz).replace(/\0.*$/s, '');
+      else if (type === 3 && ok(off, filesz))
+        interp = buf.toString('utf8', off, off + filesz).replace(/\0.*$/s, '');
       else if (type === 2) dyn = { off, size: filesz };
     }
     const info: ElfInfo = { interp, needed: [], rpath: [], runpath: [] };
@@ -75,7 +76,8 @@ export function parseElf(buf: Buffer): ElfInfo | undefined {
     };
     for (const [t, v] of tags) {
       if (t === 1) needed.add(at(v));
-      else if (t === 15 || t === 29) for (const d of at(v).split(':')) if (d) (t === 15 ? rpath : runpath).add(d);
+      else if (t === 15 || t === 29)
+        for (const d of at(v).split(':')) if (d) (t === 15 ? rpath : runpath).add(d);
     }
     info.needed = [...needed];
     info.rpath = [...rpath];

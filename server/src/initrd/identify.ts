@@ -18,7 +18,9 @@ export function sniffImage(head: Uint8Array): ImageKind | undefined {
   if (head.length < 6) return undefined;
   if (head[0] === 0x4d && head[1] === 0x5a) {
     // MZ: any Windows program starts so; only a PE image with a `.linux` section is a kernel image.
-    return Buffer.from(head.buffer, head.byteOffset, head.length).includes('.linux\0', 0, 'latin1') ? 'uki' : undefined;
+    return Buffer.from(head.buffer, head.byteOffset, head.length).includes('.linux\0', 0, 'latin1')
+      ? 'uki'
+      : undefined;
   }
   const kind = magicOf(head) as ImageKind | undefined; // magicOf never says 'none'
   if (kind === 'lzma') {
@@ -31,7 +33,9 @@ export function sniffImage(head: Uint8Array): ImageKind | undefined {
     // Any .gz file starts so: an initrd's gzip segment holds a cpio archive ("0707…").
     try {
       const out = zlib.gunzipSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-      return out.length < 5 || Buffer.from(out.subarray(0, 5)).toString('latin1') === '07070' ? 'gzip' : undefined;
+      return out.length < 5 || Buffer.from(out.subarray(0, 5)).toString('latin1') === '07070'
+        ? 'gzip'
+        : undefined;
     } catch {
       return undefined;
     }
@@ -59,7 +63,11 @@ export function readHead(file: string): Uint8Array | undefined {
 export interface LabelFacts {
   readonly file: string;
   /** Generations (numbers, with their kernel and creation date) that boot this very file. */
-  readonly generations: readonly { readonly generation: number; readonly kernelVersion?: string; readonly date: string }[];
+  readonly generations: readonly {
+    readonly generation: number;
+    readonly kernelVersion?: string;
+    readonly date: string;
+  }[];
   /** Kernel version found inside the image (lib/modules/VERSION), when known. */
   readonly kernelVersion?: string;
   /** The file's modification time (ISO), for images that belong to no generation. */
@@ -85,15 +93,26 @@ export function labelImage(f: LabelFacts): ImageLabel {
   // Shared by several generations: the oldest one built it.
   const date = (gens[0]?.date ?? f.mtime)?.slice(0, 10);
   const who = gens.length === 0 ? path.basename(f.file) : `gen ${gens.map((g) => g.generation).join(', ')}`;
-  const name = [who, ...(kernelVersion ? [`Linux ${kernelVersion}`] : []), ...(date ? [date] : [])].join(' · ');
-  return { name, title: `initrd: ${name}`, ...(newest ? { generation: newest.generation } : {}), ...(kernelVersion ? { kernelVersion } : {}), ...(date ? { date } : {}) };
+  const name = [who, ...(kernelVersion ? [`Linux ${kernelVersion}`] : []), ...(date ? [date] : [])].join(
+    ' · ',
+  );
+  return {
+    name,
+    title: `initrd: ${name}`,
+    ...(newest ? { generation: newest.generation } : {}),
+    ...(kernelVersion ? { kernelVersion } : {}),
+    ...(date ? { date } : {}),
+  };
 }
 
 /**
  * Two images in comparison order, older → newer: by generation when both belong to one, else by
  * date (then name), so "gen 2 → gen 3" reads the same way in initrd and closure diffs.
  */
-export function olderFirst<T extends { readonly label: Pick<ImageLabel, 'generation' | 'date'> }>(a: T, b: T): [T, T] {
+export function olderFirst<T extends { readonly label: Pick<ImageLabel, 'generation' | 'date'> }>(
+  a: T,
+  b: T,
+): [T, T] {
   const ga = a.label.generation;
   const gb = b.label.generation;
   if (ga !== undefined && gb !== undefined) return ga <= gb ? [a, b] : [b, a];

@@ -64,10 +64,12 @@ export interface WalkOptions {
 const CHUNK = 1 << 20;
 
 export function magicOf(b: Uint8Array): Compression | 'cpio' | undefined {
-  if (b.length >= 6 && b[0] === 0x30 && b[1] === 0x37 && b[2] === 0x30 && b[3] === 0x37 && b[4] === 0x30) return 'cpio';
+  if (b.length >= 6 && b[0] === 0x30 && b[1] === 0x37 && b[2] === 0x30 && b[3] === 0x37 && b[4] === 0x30)
+    return 'cpio';
   if (b[0] === 0x1f && (b[1] === 0x8b || b[1] === 0x9e)) return 'gzip';
   if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';
-  if (b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58 && b[4] === 0x5a && b[5] === 0x00) return 'xz';
+  if (b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58 && b[4] === 0x5a && b[5] === 0x00)
+    return 'xz';
   if (b[0] === 0x5d && b[1] === 0x00 && b[2] === 0x00) return 'lzma';
   if (b[0] === 0x42 && b[1] === 0x5a && b[2] === 0x68) return 'bzip2';
   if (b[0] === 0x02 && b[1] === 0x21 && b[2] === 0x4c && b[3] === 0x18) return 'lz4-legacy';
@@ -76,7 +78,10 @@ export function magicOf(b: Uint8Array): Compression | 'cpio' | undefined {
 }
 
 class FileReader {
-  constructor(readonly fd: number, readonly end: number) {}
+  constructor(
+    readonly fd: number,
+    readonly end: number,
+  ) {}
   read(pos: number, n: number): Buffer {
     const len = Math.max(0, Math.min(n, this.end - pos));
     const b = Buffer.allocUnsafe(len);
@@ -103,7 +108,13 @@ function checkAbort(signal?: AbortSignal): void {
  * Decodes every segment of the byte range [start, end) of an open file. Entries and file data go
  * to `sink`. Returns the segments.
  */
-export async function walkSegments(fd: number, start: number, end: number, sink: CpioSink, opts: WalkOptions = {}): Promise<Segment[]> {
+export async function walkSegments(
+  fd: number,
+  start: number,
+  end: number,
+  sink: CpioSink,
+  opts: WalkOptions = {},
+): Promise<Segment[]> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const file = new FileReader(fd, end);
   const segments: Segment[] = [];
@@ -124,7 +135,10 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
     const head = file.read(pos, 8);
     const kind = magicOf(head);
     // The message says what kind of data it is, never the bytes (the file may be /etc/shadow).
-    if (!kind) throw new InitrdError(`unrecognised data at offset ${pos}: ${describeData(probe.subarray(k, k + 512))}, not an initrd (neither cpio nor a known compression)`);
+    if (!kind)
+      throw new InitrdError(
+        `unrecognised data at offset ${pos}: ${describeData(probe.subarray(k, k + 512))}, not an initrd (neither cpio nor a known compression)`,
+      );
     const index = segments.length;
     let produced = 0;
     const bound = (compressed: number) => limits.maxRatio * compressed + SLACK;
@@ -132,21 +146,37 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
     const reader = new CpioReader(sink, index, limits.maxEntries - entries);
     /** The caps, checked as the decompressed size `n` of this segment grows. */
     const caps = (n: number, at: number) => {
-      if (total + n > limits.maxTotal) throw new InitrdError(`decompressed size exceeds the limit of ${limits.maxTotal} bytes (decompression bomb?)`);
-      if (n > bound(rangeForRatio)) throw new InitrdError(`segment at offset ${at} expands more than ${limits.maxRatio}× (decompression bomb?)`);
+      if (total + n > limits.maxTotal)
+        throw new InitrdError(
+          `decompressed size exceeds the limit of ${limits.maxTotal} bytes (decompression bomb?)`,
+        );
+      if (n > bound(rangeForRatio))
+        throw new InitrdError(
+          `segment at offset ${at} expands more than ${limits.maxRatio}× (decompression bomb?)`,
+        );
       // many small segments, each within its own slack, must not add up to a bomb
-      if (total + n > bound(end - start)) throw new InitrdError(`the image expands more than ${limits.maxRatio}× (decompression bomb?)`);
+      if (total + n > bound(end - start))
+        throw new InitrdError(`the image expands more than ${limits.maxRatio}× (decompression bomb?)`);
     };
     const feed = (bytes: Uint8Array) => {
       produced += bytes.length;
       caps(produced, pos);
       reader.push(bytes);
     };
-    const progress = () => opts.onProgress?.({ offset: pos, total: end - start, entries: entries + reader.entries });
+    const progress = () =>
+      opts.onProgress?.({ offset: pos, total: end - start, entries: entries + reader.entries });
     /** The segment is read: one entry for it, and on to the next. */
     const record = (r: CpioReader, compression: Compression, consumed: number, size: number): void => {
-      if (r.archives === 0) throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
-      segments.push({ offset: pos, compression, compressedSize: consumed, size, archives: r.archives, entries: r.entries });
+      if (r.archives === 0)
+        throw new InitrdError(`segment at offset ${pos} (${compression}) holds no complete cpio archive`);
+      segments.push({
+        offset: pos,
+        compression,
+        compressedSize: consumed,
+        size,
+        archives: r.archives,
+        entries: r.entries,
+      });
       total += size;
       entries += r.entries;
       pos += consumed;
@@ -181,8 +211,19 @@ export async function walkSegments(fd: number, start: number, end: number, sink:
         const direct = sink.direct!;
         const { file: cacheFile, offset: base } = await direct.prepare();
         const directReader = new CpioReader(sink, index, limits.maxEntries - entries, base);
-        const got = await nativeToCache(tool, kind, file, pos, stop, cacheFile, base, directReader, check, opts.signal, () =>
-          opts.onProgress?.({ offset: at, total: end - start, entries: entries + directReader.entries }),
+        const got = await nativeToCache(
+          tool,
+          kind,
+          file,
+          pos,
+          stop,
+          cacheFile,
+          base,
+          directReader,
+          check,
+          opts.signal,
+          () =>
+            opts.onProgress?.({ offset: at, total: end - start, entries: entries + directReader.entries }),
         );
         if (got !== undefined) {
           produced = got;
@@ -243,7 +284,14 @@ async function decode(
   }
 }
 
-async function gunzip(file: FileReader, pos: number, end: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<number> {
+async function gunzip(
+  file: FileReader,
+  pos: number,
+  end: number,
+  feed: (b: Uint8Array) => void,
+  signal: AbortSignal | undefined,
+  progress: () => void,
+): Promise<number> {
   const z = zlib.createGunzip();
   let error: Error | undefined;
   let done = false;
@@ -257,8 +305,14 @@ async function gunzip(file: FileReader, pos: number, end: number, feed: (b: Uint
     }
   });
   const finished = new Promise<void>((resolve) => {
-    z.on('end', () => { done = true; resolve(); });
-    z.on('error', (e) => { error ??= new InitrdError(`gzip data at offset ${pos} is corrupt: ${e.message}`); resolve(); });
+    z.on('end', () => {
+      done = true;
+      resolve();
+    });
+    z.on('error', (e) => {
+      error ??= new InitrdError(`gzip data at offset ${pos} is corrupt: ${e.message}`);
+      resolve();
+    });
     z.on('close', () => resolve());
   });
   for (let p = pos; p < end && !done && !error; p += CHUNK) {
@@ -320,10 +374,21 @@ function zstdEnd(file: FileReader, pos: number, end: number): number {
 
 let zstdDecoder: Promise<ZSTDDecoder> | undefined;
 
-async function unzstd(file: FileReader, pos: number, stop: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<void> {
+async function unzstd(
+  file: FileReader,
+  pos: number,
+  stop: number,
+  feed: (b: Uint8Array) => void,
+  signal: AbortSignal | undefined,
+  progress: () => void,
+): Promise<void> {
   let dec: ZSTDDecoder | undefined;
   try {
-    zstdDecoder ??= (async () => { const d = new ZSTDDecoder(); await d.init(); return d; })();
+    zstdDecoder ??= (async () => {
+      const d = new ZSTDDecoder();
+      await d.init();
+      return d;
+    })();
     dec = await zstdDecoder;
   } catch {
     dec = undefined;
@@ -335,7 +400,8 @@ async function unzstd(file: FileReader, pos: number, stop: number, feed: (b: Uin
       for (const out of dec.decodeStreaming(file.chunks(pos, stop))) {
         // zstddec yields empty chunks forever on some corrupt input: stop it
         if (out.length === 0) {
-          if (++empty > 1000) throw new InitrdError(`zstd data at offset ${pos} is corrupt (the decoder makes no progress)`);
+          if (++empty > 1000)
+            throw new InitrdError(`zstd data at offset ${pos} is corrupt (the decoder makes no progress)`);
           continue;
         }
         empty = 0;
@@ -387,7 +453,12 @@ function xzEnd(file: FileReader, pos: number, end: number): number {
   while (p < end) {
     const chunk = file.read(p, CHUNK + 12);
     for (let i = 10; i < chunk.length - 1; i++) {
-      if (chunk[i] === 0x59 && chunk[i + 1] === 0x5a && chunk[i - 2] === flags[0] && chunk[i - 1] === flags[1]) {
+      if (
+        chunk[i] === 0x59 &&
+        chunk[i + 1] === 0x5a &&
+        chunk[i - 2] === flags[0] &&
+        chunk[i - 1] === flags[1]
+      ) {
         const footer = chunk.subarray(i - 10, i + 2);
         if (zlib.crc32(footer.subarray(4, 10)) === footer.readUInt32LE(0)) {
           let q = p + i + 2;
@@ -402,7 +473,14 @@ function xzEnd(file: FileReader, pos: number, end: number): number {
   throw new InitrdError(`xz stream at offset ${pos} has no footer (truncated)`);
 }
 
-async function unxz(file: FileReader, pos: number, stop: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<void> {
+async function unxz(
+  file: FileReader,
+  pos: number,
+  stop: number,
+  feed: (b: Uint8Array) => void,
+  signal: AbortSignal | undefined,
+  progress: () => void,
+): Promise<void> {
   let p = pos;
   const source = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -415,7 +493,10 @@ async function unxz(file: FileReader, pos: number, stop: number, feed: (b: Uint8
       controller.enqueue(new Uint8Array(c));
     },
   });
-  const mod = xzModule as unknown as { XzReadableStream?: typeof XzStreamType; default?: { XzReadableStream: typeof XzStreamType } };
+  const mod = xzModule as unknown as {
+    XzReadableStream?: typeof XzStreamType;
+    default?: { XzReadableStream: typeof XzStreamType };
+  };
   const XzReadableStream = mod.XzReadableStream ?? mod.default!.XzReadableStream;
   const reader = new XzReadableStream(source).getReader();
   try {
@@ -436,7 +517,14 @@ async function unxz(file: FileReader, pos: number, stop: number, feed: (b: Uint8
 const LZ4_LEGACY_MAGIC = 0x184c2102;
 const LZ4_LEGACY_BLOCK = 8 * 2 ** 20;
 
-async function unlz4Legacy(file: FileReader, pos: number, end: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<void> {
+async function unlz4Legacy(
+  file: FileReader,
+  pos: number,
+  end: number,
+  feed: (b: Uint8Array) => void,
+  signal: AbortSignal | undefined,
+  progress: () => void,
+): Promise<void> {
   let p = pos + 4;
   const dst = new Uint8Array(LZ4_LEGACY_BLOCK);
   while (p + 4 <= end) {
@@ -445,7 +533,8 @@ async function unlz4Legacy(file: FileReader, pos: number, end: number, feed: (b:
     p += 4;
     if (size === LZ4_LEGACY_MAGIC) continue;
     if (size === 0) break; // padding after the last chunk
-    if (size > lz4.compressBound(LZ4_LEGACY_BLOCK)) throw new InitrdError(`lz4 chunk size ${size} at offset ${p - 4} is invalid`);
+    if (size > lz4.compressBound(LZ4_LEGACY_BLOCK))
+      throw new InitrdError(`lz4 chunk size ${size} at offset ${p - 4} is invalid`);
     if (p + size > end) throw new InitrdError(`lz4 chunk at offset ${p - 4} is truncated`);
     const src = file.read(p, size);
     p += size;
@@ -455,7 +544,8 @@ async function unlz4Legacy(file: FileReader, pos: number, end: number, feed: (b:
     } catch (e) {
       throw new InitrdError(`lz4 data at offset ${p - size} is corrupt: ${(e as Error).message}`);
     }
-    if (!(n >= 0 && n <= LZ4_LEGACY_BLOCK)) throw new InitrdError(`lz4 data at offset ${p - size} is corrupt`);
+    if (!(n >= 0 && n <= LZ4_LEGACY_BLOCK))
+      throw new InitrdError(`lz4 data at offset ${p - size} is corrupt`);
     feed(dst.subarray(0, n));
     progress();
     await tick();
@@ -463,7 +553,14 @@ async function unlz4Legacy(file: FileReader, pos: number, end: number, feed: (b:
 }
 
 /** The standard lz4 frame format, block by block; returns the bytes the frame occupies. */
-async function unlz4Frame(file: FileReader, pos: number, end: number, feed: (b: Uint8Array) => void, signal: AbortSignal | undefined, progress: () => void): Promise<number> {
+async function unlz4Frame(
+  file: FileReader,
+  pos: number,
+  end: number,
+  feed: (b: Uint8Array) => void,
+  signal: AbortSignal | undefined,
+  progress: () => void,
+): Promise<number> {
   const h = file.read(pos, 15);
   if (h.length < 7) throw new InitrdError(`lz4 frame at offset ${pos} is truncated`);
   const flg = h[4]!;
@@ -518,7 +615,8 @@ interface NativeTool {
 
 /** The native decoder for a compression, when it is on PATH. */
 function nativeTool(kind: Compression): NativeTool | undefined {
-  if (kind === 'zstd' && onPath('zstd')) return { program: 'zstd', args: ['-dcq', '--no-progress', '--memory=2048MB'] };
+  if (kind === 'zstd' && onPath('zstd'))
+    return { program: 'zstd', args: ['-dcq', '--no-progress', '--memory=2048MB'] };
   // -Q: a warning (e.g. an unsupported check type) does not make the exit status 2
   if (kind === 'xz' && onPath('xz')) return { program: 'xz', args: ['-d', '-c', '-q', '-Q'] };
   return undefined;
@@ -550,14 +648,19 @@ async function nativeToCache(
   progress: () => void,
 ): Promise<number | undefined> {
   // the cache file exists (DataSink made it 0600); O_NOFOLLOW and the mode keep it private anyway
-  const out = fs.openSync(cacheFile, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW, 0o600);
+  const out = fs.openSync(
+    cacheFile,
+    fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW,
+    0o600,
+  );
   let rd: number | undefined;
   let proc: FdProcess | undefined;
   let exit: FdProcessExit | undefined;
   let wake: (() => void) | undefined;
   try {
     rd = fs.openSync(cacheFile, 'r');
-    if (fs.fstatSync(out).size !== base) throw new InitrdError(`cache file ${cacheFile} changed while it was being written`);
+    if (fs.fstatSync(out).size !== base)
+      throw new InitrdError(`cache file ${cacheFile} changed while it was being written`);
     // the whole image is one segment: the decoder reads the image's own descriptor (at offset 0)
     const whole = pos === 0 && stop === fs.fstatSync(file.fd).size;
     proc = spawnToFd(tool.program, tool.args, { stdin: whole ? file.fd : 'pipe', stdoutFd: out, signal });
@@ -590,8 +693,15 @@ async function nativeToCache(
           checkAbort(signal);
           progress();
           await new Promise<void>((r) => {
-            const t = setTimeout(() => { wake = undefined; r(); }, 2);
-            wake = () => { clearTimeout(t); wake = undefined; r(); };
+            const t = setTimeout(() => {
+              wake = undefined;
+              r();
+            }, 2);
+            wake = () => {
+              clearTimeout(t);
+              wake = undefined;
+              r();
+            };
           });
           continue;
         }
@@ -615,8 +725,14 @@ async function nativeToCache(
       throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${e.error.message}`);
     }
     if (e.code !== 0) {
-      const why = e.stderr.trim().split('\n').pop()?.replace(/^[^:]*: /, '');
-      throw new InitrdError(`${kind} data at offset ${pos} could not be decoded, corrupt or truncated (${tool.program} exited with ${e.code === null ? `signal ${e.signal}` : `status ${e.code}`}${why ? `: ${why}` : ''})`);
+      const why = e.stderr
+        .trim()
+        .split('\n')
+        .pop()
+        ?.replace(/^[^:]*: /, '');
+      throw new InitrdError(
+        `${kind} data at offset ${pos} could not be decoded, corrupt or truncated (${tool.program} exited with ${e.code === null ? `signal ${e.signal}` : `status ${e.code}`}${why ? `: ${why}` : ''})`,
+      );
     }
     return size;
   } finally {
@@ -624,7 +740,11 @@ async function nativeToCache(
       proc.kill();
       await proc.exited;
     }
-    try { fs.closeSync(out); } catch { /* closed after the spawn */ }
+    try {
+      fs.closeSync(out);
+    } catch {
+      /* closed after the spawn */
+    }
     if (rd !== undefined) fs.closeSync(rd);
   }
 }
@@ -665,7 +785,8 @@ async function streamThrough(
   signal: AbortSignal | undefined,
   progress: () => void,
 ): Promise<void> {
-  const [program, args] = kind === 'bzip2' ? ['bzip2', ['-dc']] : ['xz', ['--format=lzma', '-dc', '-q', '--single-stream']];
+  const [program, args] =
+    kind === 'bzip2' ? ['bzip2', ['-dc']] : ['xz', ['--format=lzma', '-dc', '-q', '--single-stream']];
   const proc = spawnToFd(program, args, { stdin: 'pipe', stdoutFd: 'pipe', signal, timeoutMs: 600_000 });
   // a read error ends the decoder, whose exit status then reports it
   pump(file, pos, end, proc).catch(() => proc.kill());
@@ -683,12 +804,23 @@ async function streamThrough(
   }
   const exit = await proc.exited;
   if (failure instanceof InitrdError) throw failure;
-  if (exit.error && (signal?.aborted || /cancelled/.test(exit.error.message))) throw new InitrdError('cancelled');
-  if (exit.error) throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${exit.error.message}`);
-  if (failure) throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${(failure as Error).message}`);
+  if (exit.error && (signal?.aborted || /cancelled/.test(exit.error.message)))
+    throw new InitrdError('cancelled');
+  if (exit.error)
+    throw new InitrdError(`${kind} data at offset ${pos} could not be decoded: ${exit.error.message}`);
+  if (failure)
+    throw new InitrdError(
+      `${kind} data at offset ${pos} could not be decoded: ${(failure as Error).message}`,
+    );
   if (exit.code !== 0) {
-    const why = exit.stderr.trim().split('\n').pop()?.replace(/^[^:]*: /, '');
-    throw new InitrdError(`${kind} data at offset ${pos} could not be decoded, corrupt or truncated (${program} exited with ${exit.code === null ? `signal ${exit.signal}` : `status ${exit.code}`}${why ? `: ${why}` : ''})`);
+    const why = exit.stderr
+      .trim()
+      .split('\n')
+      .pop()
+      ?.replace(/^[^:]*: /, '');
+    throw new InitrdError(
+      `${kind} data at offset ${pos} could not be decoded, corrupt or truncated (${program} exited with ${exit.code === null ? `signal ${exit.signal}` : `status ${exit.code}`}${why ? `: ${why}` : ''})`,
+    );
   }
   progress();
 }

@@ -6,7 +6,14 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeFile, makeProject, overSizeLimit, projectFor, tooLargeFile, type LintSettings } from '../analysis';
+import {
+  analyzeFile,
+  makeProject,
+  overSizeLimit,
+  projectFor,
+  tooLargeFile,
+  type LintSettings,
+} from '../analysis';
 import { readRegularFile } from '../files';
 import type { FileModel, ProjectModel } from '../rules/types';
 import type { SeveritySetting } from '../rules/types';
@@ -22,12 +29,15 @@ export function lintSettings(raw: Record<string, unknown>, workspaceRoot: string
   const r = raw.rules;
   if (r && typeof r === 'object') {
     for (const [id, v] of Object.entries(r as Record<string, unknown>)) {
-      if (typeof v === 'string' && ['off', 'hint', 'info', 'warning', 'error'].includes(v)) rules[id] = v as SeveritySetting;
+      if (typeof v === 'string' && ['off', 'hint', 'info', 'warning', 'error'].includes(v))
+        rules[id] = v as SeveritySetting;
     }
   }
-  const release = typeof raw.nixosRelease === 'string' && raw.nixosRelease.trim() ? raw.nixosRelease.trim() : undefined;
+  const release =
+    typeof raw.nixosRelease === 'string' && raw.nixosRelease.trim() ? raw.nixosRelease.trim() : undefined;
   const lint = raw.lint && typeof raw.lint === 'object' ? (raw.lint as Record<string, unknown>) : {};
-  const mib = typeof lint.maxFileSizeMiB === 'number' && lint.maxFileSizeMiB > 0 ? lint.maxFileSizeMiB : undefined;
+  const mib =
+    typeof lint.maxFileSizeMiB === 'number' && lint.maxFileSizeMiB > 0 ? lint.maxFileSizeMiB : undefined;
   return {
     rules,
     ...(release ? { nixosRelease: release } : {}),
@@ -65,7 +75,8 @@ export class AnalysisHost {
   /** The model of a file: the open document's, else the one read from disk. */
   modelOfPath(path: string): FileModel | undefined {
     for (const doc of this.documents.all()) {
-      if (doc.uri.startsWith('file:') && isNixDocument(doc) && fileURLToPath(doc.uri) === path) return this.model(doc);
+      if (doc.uri.startsWith('file:') && isNixDocument(doc) && fileURLToPath(doc.uri) === path)
+        return this.model(doc);
     }
     return this.disk.get(path);
   }

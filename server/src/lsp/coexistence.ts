@@ -17,7 +17,9 @@ const NO_PEERS: Peers = { nixExtensions: [], nixLanguageServer: null };
 export function readPeers(raw: unknown): Peers {
   if (!raw || typeof raw !== 'object') return NO_PEERS;
   const r = raw as Record<string, unknown>;
-  const exts = Array.isArray(r.nixExtensions) ? r.nixExtensions.filter((x): x is string => typeof x === 'string') : [];
+  const exts = Array.isArray(r.nixExtensions)
+    ? r.nixExtensions.filter((x): x is string => typeof x === 'string')
+    : [];
   const server = typeof r.nixLanguageServer === 'string' && r.nixLanguageServer ? r.nixLanguageServer : null;
   return { nixExtensions: exts, nixLanguageServer: server };
 }

@@ -1,6 +1,12 @@
 // What every LSP feature module gets: the connection, the open documents, the server-wide
 // settings, and registries for the LSP requests that several features answer together.
-import type { CodeLens, Connection, Hover, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
+import type {
+  CodeLens,
+  Connection,
+  Hover,
+  ServerCapabilities,
+  TextDocuments,
+} from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisHost } from './analysisHost';
 import type { Peers } from './coexistence';
@@ -30,7 +36,10 @@ export function tooLargeToAnalyse(text: string): boolean {
   return text.length > MAX_ANALYSED_CHARS;
 }
 
-export type CodeLensProvider = (doc: TextDocument, token: { isCancellationRequested: boolean }) => Promise<CodeLens[]> | CodeLens[];
+export type CodeLensProvider = (
+  doc: TextDocument,
+  token: { isCancellationRequested: boolean },
+) => Promise<CodeLens[]> | CodeLens[];
 export type HoverProvider = (doc: TextDocument, offset: number) => Promise<Hover | null> | Hover | null;
 
 export interface ServerEnv {

@@ -33,7 +33,13 @@ const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r)
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.direnv', 'result', '.jj', '.cache']);
 
 function toLspSeverity(s: Severity): DiagnosticSeverity {
-  return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : s === 'info' ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint;
+  return s === 'error'
+    ? DiagnosticSeverity.Error
+    : s === 'warning'
+      ? DiagnosticSeverity.Warning
+      : s === 'info'
+        ? DiagnosticSeverity.Information
+        : DiagnosticSeverity.Hint;
 }
 
 /** Strings at least this long have their shell analysis made on the worker thread before linting. */
@@ -99,7 +105,12 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   const modelOf = (doc: TextDocument): FileModel => host.model(doc);
   const project = (): ProjectModel => host.project();
 
-  const publish = async (uri: string, model: FileModel, version: number | undefined, text: TextDocument | undefined): Promise<void> => {
+  const publish = async (
+    uri: string,
+    model: FileModel,
+    version: number | undefined,
+    text: TextDocument | undefined,
+  ): Promise<void> => {
     const proj = project();
     const findings = lintFile(model, proj, settingsWithSystem(settings()));
     findingsByUri.set(uri, { version, findings });
@@ -153,7 +164,9 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     );
   };
 
-  documents.onDidOpen((e) => void lintDocument(e.document).catch((err) => connection.console.error(String(err))));
+  documents.onDidOpen(
+    (e) => void lintDocument(e.document).catch((err) => connection.console.error(String(err))),
+  );
   documents.onDidChangeContent((e) => schedule(e.document));
   documents.onDidClose((e) => {
     const t = timers.get(e.document.uri);
@@ -209,7 +222,9 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   };
 
   connection.onInitialized(() => {
-    indexing = indexWorkspace().catch((e) => connection.console.error(`nixboot: workspace scan failed: ${String(e)}`));
+    indexing = indexWorkspace().catch((e) =>
+      connection.console.error(`nixboot: workspace scan failed: ${String(e)}`),
+    );
   });
 
   const watchedFilesChanged = async (params: DidChangeWatchedFilesParams): Promise<void> => {
@@ -232,7 +247,9 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         if (model) await publish(change.uri, model, undefined, undefined);
         else await connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
       } catch (e) {
-        connection.console.error(`nixboot: linting ${path} failed: ${e instanceof Error ? e.message : String(e)}`);
+        connection.console.error(
+          `nixboot: linting ${path} failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
   };
@@ -240,7 +257,9 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   // the process's unhandledRejection handler.
   connection.onDidChangeWatchedFiles((params) => {
     watchedFilesChanged(params).catch((e) =>
-      connection.console.error(`nixboot: watched-file update failed: ${e instanceof Error ? e.message : String(e)}`),
+      connection.console.error(
+        `nixboot: watched-file update failed: ${e instanceof Error ? e.message : String(e)}`,
+      ),
     );
   });
 
@@ -259,7 +278,11 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         if (!open.has(uri)) await publish(uri, model, undefined, undefined);
         await yieldToEventLoop();
       }
-    })().catch((e) => connection.console.error(`nixboot: re-linting after a settings change failed: ${e instanceof Error ? e.message : String(e)}`));
+    })().catch((e) =>
+      connection.console.error(
+        `nixboot: re-linting after a settings change failed: ${e instanceof Error ? e.message : String(e)}`,
+      ),
+    );
   });
 
   connection.onCodeAction((params) => {
@@ -271,7 +294,9 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     const actions: CodeAction[] = [];
     for (const f of entry.findings) {
       if (f.end < from || f.start > to) continue;
-      const diagnostic = params.context.diagnostics.find((d) => d.code === f.rule && doc.offsetAt(d.range.start) === f.start);
+      const diagnostic = params.context.diagnostics.find(
+        (d) => d.code === f.rule && doc.offsetAt(d.range.start) === f.start,
+      );
       for (const fix of f.fixes) {
         actions.push({
           title: fix.title,
@@ -280,7 +305,10 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
           ...(fix.preferred ? { isPreferred: true } : {}),
           edit: {
             changes: {
-              [doc.uri]: fix.edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText })),
+              [doc.uri]: fix.edits.map((e) => ({
+                range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) },
+                newText: e.newText,
+              })),
             },
           },
         });
@@ -305,7 +333,9 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     try {
       const root = settings().workspaceRoot;
       const rel = (p: string) => (root && p.startsWith(`${root}/`) ? p.slice(root.length + 1) : p);
-      host = `\n\n---\n\n**Judged for** ${explainHost(project(), modelOf(doc), rel).map((l) => l.replace(/^ {2}- /, '- ')).join('  \n')}`;
+      host = `\n\n---\n\n**Judged for** ${explainHost(project(), modelOf(doc), rel)
+        .map((l) => l.replace(/^ {2}- /, '- '))
+        .join('  \n')}`;
     } catch (e) {
       console.error(`nixboot: host explanation failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -332,7 +362,13 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
 /** Inserts `# nixboot: ignore RULE` on its own line above the finding, with the line's indentation. */
 function ignoreEdit(doc: TextDocument, f: Finding) {
   const pos = doc.positionAt(f.start);
-  const lineText = doc.getText({ start: { line: pos.line, character: 0 }, end: { line: pos.line + 1, character: 0 } });
+  const lineText = doc.getText({
+    start: { line: pos.line, character: 0 },
+    end: { line: pos.line + 1, character: 0 },
+  });
   const indent = /^[ \t]*/.exec(lineText)![0];
-  return { range: { start: { line: pos.line, character: 0 }, end: { line: pos.line, character: 0 } }, newText: `${indent}# nixboot: ignore ${f.rule}\n` };
+  return {
+    range: { start: { line: pos.line, character: 0 }, end: { line: pos.line, character: 0 } },
+    newText: `${indent}# nixboot: ignore ${f.rule}\n`,
+  };
 }

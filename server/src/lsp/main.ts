@@ -22,8 +22,21 @@ import { rehearseFeature } from './rehearse';
 import { navigationFeature } from './navigation';
 import { AnalysisHost, lintSettings } from './analysisHost';
 import { readPeers, type Peers } from './coexistence';
-import { tooLargeToAnalyse, type CodeLensProvider, type Feature, type HoverProvider, type InitOptions, type ServerEnv } from './env';
-import { DidChangeTrustNotification, PeersNotification, PingRequest, RESTRICTED_MODE_ERROR, RESTRICTED_MODE_METHODS } from '../protocol';
+import {
+  tooLargeToAnalyse,
+  type CodeLensProvider,
+  type Feature,
+  type HoverProvider,
+  type InitOptions,
+  type ServerEnv,
+} from './env';
+import {
+  DidChangeTrustNotification,
+  PeersNotification,
+  PingRequest,
+  RESTRICTED_MODE_ERROR,
+  RESTRICTED_MODE_METHODS,
+} from '../protocol';
 import { onNotification, onRequest } from './typed';
 import { defaultCacheDir } from '../initrd/cacheDir';
 
@@ -70,8 +83,14 @@ guardedConnection.onRequest = ((method: unknown, handler: unknown) => {
       // Every nixboot/ request takes an object: anything else is refused here, plainly, rather
       // than failing inside a handler with an internal message.
       const params = args[0];
-      if (method.startsWith('nixboot/') && (typeof params !== 'object' || params === null || Array.isArray(params))) {
-        throw new ResponseError(ErrorCodes.InvalidParams, `${method} expects an object of parameters (see docs/protocol.md), got ${params === null ? 'null' : Array.isArray(params) ? 'an array' : typeof params}`);
+      if (
+        method.startsWith('nixboot/') &&
+        (typeof params !== 'object' || params === null || Array.isArray(params))
+      ) {
+        throw new ResponseError(
+          ErrorCodes.InvalidParams,
+          `${method} expects an object of parameters (see docs/protocol.md), got ${params === null ? 'null' : Array.isArray(params) ? 'an array' : typeof params}`,
+        );
       }
       return h(...args);
     });
@@ -97,7 +116,8 @@ connection.onInitialize((params) => {
     settings: () => settings,
     trusted: () => trusted,
     peers: () => peers,
-    addCodeLensProvider: (p, options) => void codeLensProviders.push({ provide: p, restricted: options?.restricted === true }),
+    addCodeLensProvider: (p, options) =>
+      void codeLensProviders.push({ provide: p, restricted: options?.restricted === true }),
     addHoverProvider: (p) => void hoverProviders.push(p),
     onSettingsChanged: (l) => void settingsListeners.push(l),
     onTrustChanged: (l) => void trustListeners.push(l),
@@ -171,7 +191,9 @@ connection.onInitialized(() => {
 
 // One failing handler must not take the server down with every open document: log and go on.
 process.on('unhandledRejection', (e) => {
-  connection.console.error(`nixboot: unhandled error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  connection.console.error(
+    `nixboot: unhandled error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+  );
 });
 
 documents.listen(connection);

@@ -6,7 +6,12 @@
 // `nixboot.navigation` decides who does (lsp/coexistence.ts).
 import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { SymbolKind, type DocumentSymbol as LspSymbol, type Location, type ServerCapabilities } from 'vscode-languageserver/node';
+import {
+  SymbolKind,
+  type DocumentSymbol as LspSymbol,
+  type Location,
+  type ServerCapabilities,
+} from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { optionAt, optionLocations, pathTargetAt, type OptionLocation } from '../nixos/navigation';
 import { documentSymbols, type DocumentSymbol, type SymbolKind as EngineKind } from '../nixos/symbols';
@@ -42,14 +47,29 @@ function toLspSymbols(doc: TextDocument, symbols: readonly DocumentSymbol[]): Ls
 }
 
 /** LSP locations of engine locations (files other than `doc` are converted with their model's text). */
-function toLocations(env: ServerEnv, doc: TextDocument, files: readonly FileModel[], locs: readonly OptionLocation[]): Location[] {
+function toLocations(
+  env: ServerEnv,
+  doc: TextDocument,
+  files: readonly FileModel[],
+  locs: readonly OptionLocation[],
+): Location[] {
   const docPath = pathOfUri(doc.uri);
   const starts = new Map<string, number[]>();
   return locs.map((l) => {
-    if (l.file === docPath) return { uri: doc.uri, range: { start: doc.positionAt(l.start), end: doc.positionAt(l.end) } };
+    if (l.file === docPath)
+      return { uri: doc.uri, range: { start: doc.positionAt(l.start), end: doc.positionAt(l.end) } };
     let s = starts.get(l.file);
-    if (!s) starts.set(l.file, (s = lineStarts(files.find((f) => f.path === l.file)?.text ?? env.analysis.modelOfPath(l.file)?.text ?? '')));
-    return { uri: pathToFileURL(l.file).href, range: { start: positionAt(s, l.start), end: positionAt(s, l.end) } };
+    if (!s)
+      starts.set(
+        l.file,
+        (s = lineStarts(
+          files.find((f) => f.path === l.file)?.text ?? env.analysis.modelOfPath(l.file)?.text ?? '',
+        )),
+      );
+    return {
+      uri: pathToFileURL(l.file).href,
+      range: { start: positionAt(s, l.start), end: positionAt(s, l.end) },
+    };
   });
 }
 
@@ -69,7 +89,8 @@ export function navigationFeature(env: ServerEnv): Partial<ServerCapabilities> {
     const model = env.analysis.model(doc);
     return model.notAnalysed ? undefined : { doc, model };
   };
-  const fail = (what: string, e: unknown) => connection.console.error(`nixboot: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+  const fail = (what: string, e: unknown) =>
+    connection.console.error(`nixboot: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
 
   connection.onDocumentSymbol((params) => {
     try {
@@ -125,7 +146,8 @@ export function navigationFeature(env: ServerEnv): Partial<ServerCapabilities> {
       const files = env.analysis.hostFiles(at.model);
       const docPath = pathOfUri(at.doc.uri);
       let locs = optionLocations(files, option.path);
-      if (!params.context.includeDeclaration) locs = locs.filter((l) => !(l.file === docPath && l.start <= offset && offset <= l.end));
+      if (!params.context.includeDeclaration)
+        locs = locs.filter((l) => !(l.file === docPath && l.start <= offset && offset <= l.end));
       return toLocations(env, at.doc, files, locs);
     } catch (e) {
       fail('find references', e);

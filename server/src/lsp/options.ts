@@ -2,7 +2,13 @@
 // paths (type, default, description from option-facts.json) and completion of option names after
 // `boot.` and inside nested sets (`boot.initrd = { ne|` → network). The lint hover on findings is
 // registered first and wins where both apply.
-import { CompletionItemKind, MarkupKind, type CompletionItem, type Hover, type ServerCapabilities } from 'vscode-languageserver/node';
+import {
+  CompletionItemKind,
+  MarkupKind,
+  type CompletionItem,
+  type Hover,
+  type ServerCapabilities,
+} from 'vscode-languageserver/node';
 import { fileURLToPath } from 'node:url';
 import { analyzeFile } from '../analysis';
 import { attrpathParts, bindingParts, DYNAMIC, type Definition } from '../nixos/definitions';
@@ -20,7 +26,10 @@ function helped(path: readonly string[]): boolean {
 }
 
 /** The option path an offset points at: the attribute-path segment under the cursor, with its prefix. */
-function optionPathAt(defs: readonly Definition[], offset: number): { path: string[]; start: number; end: number } | undefined {
+function optionPathAt(
+  defs: readonly Definition[],
+  offset: number,
+): { path: string[]; start: number; end: number } | undefined {
   let best: { path: string[]; start: number; end: number } | undefined;
   for (const def of defs) {
     const { attrpath } = bindingParts(def.binding);
@@ -38,7 +47,13 @@ function optionPathAt(defs: readonly Definition[], offset: number): { path: stri
 }
 
 /** Hover text for the option under `offset`, or null. `model`: the file's model when the caller has it (the language server's analysis host). */
-export function optionHover(text: string, offset: number, index: OptionIndex = optionIndex(), path = 'untitled.nix', model: Pick<FileModel, 'definitions'> = analyzeFile(path, text)): Hover | null {
+export function optionHover(
+  text: string,
+  offset: number,
+  index: OptionIndex = optionIndex(),
+  path = 'untitled.nix',
+  model: Pick<FileModel, 'definitions'> = analyzeFile(path, text),
+): Hover | null {
   const at = optionPathAt(model.definitions, offset);
   if (!at || at.path.includes(DYNAMIC) || !helped(at.path)) return null;
   const hit = index.lookup(at.path);
@@ -47,7 +62,10 @@ export function optionHover(text: string, offset: number, index: OptionIndex = o
   else {
     const children = index.childrenOf(at.path);
     if (children.length === 0) return null;
-    const shown = children.slice(0, 40).map((c) => `\`${c.name}\``).join(', ');
+    const shown = children
+      .slice(0, 40)
+      .map((c) => `\`${c.name}\``)
+      .join(', ');
     value = `**${index.canonical(at.path)}** — option set: ${shown}${children.length > 40 ? ', …' : ''}`;
   }
   return { contents: { kind: MarkupKind.Markdown, value } };
@@ -59,7 +77,11 @@ const WORD_RE = /[A-Za-z0-9_'\-.]*$/;
  * Completion items for the attribute path being typed at `offset`: the segments typed before the
  * cursor (`boot.initrd.ne`) plus the path of the attribute set the cursor is in (`boot.initrd = {`).
  */
-export function optionCompletions(text: string, offset: number, index: OptionIndex = optionIndex()): CompletionItem[] {
+export function optionCompletions(
+  text: string,
+  offset: number,
+  index: OptionIndex = optionIndex(),
+): CompletionItem[] {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const before = text.slice(lineStart, offset);
   const word = WORD_RE.exec(before)?.[0] ?? '';
@@ -95,7 +117,9 @@ export function optionCompletions(text: string, offset: number, index: OptionInd
         label: c.name,
         kind: c.fact && !c.hasChildren ? CompletionItemKind.Property : CompletionItemKind.Module,
         detail: c.fact ? c.fact.type : 'option set',
-        ...(c.fact ? { documentation: { kind: MarkupKind.Markdown, value: renderOptionHover(dotted, c.fact) } } : {}),
+        ...(c.fact
+          ? { documentation: { kind: MarkupKind.Markdown, value: renderOptionHover(dotted, c.fact) } }
+          : {}),
         sortText: `${c.fact?.internal ? '1' : '0'}${c.name}`,
       };
     });
@@ -122,7 +146,9 @@ export function optionsFeature(env: ServerEnv): Partial<ServerCapabilities> {
     try {
       return optionCompletions(doc.getText(), doc.offsetAt(params.position));
     } catch (e) {
-      connection.console.error(`nixboot: option completion failed: ${e instanceof Error ? e.message : String(e)}`);
+      connection.console.error(
+        `nixboot: option completion failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
       return [];
     }
   });

@@ -13,21 +13,41 @@ import { cleanLine } from '../rehearse/console';
 import type { Feature } from './env';
 
 function rehearsalMarkdown(r: RehearsalResult): string {
-  const out = [`# Boot rehearsal: ${r.ok ? 'healthy' : r.verdict}`, '', r.summary, '', `Booted ${r.target.label} (${r.accel.accel}); kernel parameters \`${r.appended}\`.`, ''];
+  const out = [
+    `# Boot rehearsal: ${r.ok ? 'healthy' : r.verdict}`,
+    '',
+    r.summary,
+    '',
+    `Booted ${r.target.label} (${r.accel.accel}); kernel parameters \`${r.appended}\`.`,
+    '',
+  ];
   if (r.causes.length) {
     out.push('## Cause in the configuration', '');
-    for (const c of r.causes) out.push(`- \`${c.option}\` at ${c.file}:${c.line}${c.text ? `: \`${c.text}\`` : ''}${c.initLine ? ` (/init line ${c.initLine})` : ''}`);
+    for (const c of r.causes)
+      out.push(
+        `- \`${c.option}\` at ${c.file}:${c.line}${c.text ? `: \`${c.text}\`` : ''}${c.initLine ? ` (/init line ${c.initLine})` : ''}`,
+      );
     out.push('');
   }
   out.push('## Timeline', '', '| time | event | console |', '|---:|---|---|');
   // Hooks print nothing at their edges: each is placed by the /init lines printed around it (rehearse/hooks.ts).
   const rows = [
-    ...r.events.map((e) => ({ t: e.t, row: `| ${(e.t / 1000).toFixed(1)} s | ${e.kind} | \`${e.text.slice(0, 160).replace(/[|`]/g, ' ')}\` |` })),
-    ...r.hooks.map((h) => ({ t: h.at, row: `| ${h.when.replace(/\|/g, ' ')} | hook \`${h.option}\` | ${path.basename(h.file)}:${h.line}, /init ${h.initFirst === h.initLast ? `line ${h.initFirst}` : `lines ${h.initFirst}–${h.initLast}`} |` })),
+    ...r.events.map((e) => ({
+      t: e.t,
+      row: `| ${(e.t / 1000).toFixed(1)} s | ${e.kind} | \`${e.text.slice(0, 160).replace(/[|`]/g, ' ')}\` |`,
+    })),
+    ...r.hooks.map((h) => ({
+      t: h.at,
+      row: `| ${h.when.replace(/\|/g, ' ')} | hook \`${h.option}\` | ${path.basename(h.file)}:${h.line}, /init ${h.initFirst === h.initLast ? `line ${h.initFirst}` : `lines ${h.initFirst}–${h.initLast}`} |`,
+    })),
   ];
   for (const x of rows.sort((a, b) => a.t - b.t)) out.push(x.row);
   out.push('');
-  if (r.ssh) out.push(`SSH on 127.0.0.1:${r.ssh.hostPort} (guest port ${r.ssh.guestPort}): ${r.ssh.banner ? `\`${r.ssh.banner}\` after ${((r.ssh.atMs ?? 0) / 1000).toFixed(1)} s` : 'no banner'}.`, '');
+  if (r.ssh)
+    out.push(
+      `SSH on 127.0.0.1:${r.ssh.hostPort} (guest port ${r.ssh.guestPort}): ${r.ssh.banner ? `\`${r.ssh.banner}\` after ${((r.ssh.atMs ?? 0) / 1000).toFixed(1)} s` : 'no banner'}.`,
+      '',
+    );
   if (r.secrets) out.push(r.secrets.note, '');
   for (const n of r.notes) out.push(`- ${n}`);
   return out.join('\n');
@@ -41,11 +61,18 @@ function rehearsalMarkdown(r: RehearsalResult): string {
  */
 function lastBuild(file: string, folders: readonly string[]): string | undefined {
   const dir = path.dirname(file);
-  const folder = folders.filter((f) => !path.relative(f, dir).startsWith('..') && !path.isAbsolute(path.relative(f, dir))).sort((a, b) => b.length - a.length)[0];
+  const folder = folders
+    .filter((f) => !path.relative(f, dir).startsWith('..') && !path.isAbsolute(path.relative(f, dir)))
+    .sort((a, b) => b.length - a.length)[0];
   for (let d = dir; ; d = path.dirname(d)) {
     const result = path.join(d, 'result');
     try {
-      if (fs.lstatSync(result).isSymbolicLink() && fs.existsSync(path.join(result, 'kernel')) && fs.existsSync(path.join(result, 'initrd'))) return result;
+      if (
+        fs.lstatSync(result).isSymbolicLink() &&
+        fs.existsSync(path.join(result, 'kernel')) &&
+        fs.existsSync(path.join(result, 'initrd'))
+      )
+        return result;
     } catch {
       /* no result here */
     }
@@ -71,60 +98,88 @@ export const rehearseFeature: Feature = (env) => {
     return [
       {
         range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        command: { title: 'Rehearse the last build', command: 'nixboot.rehearse.generation', tooltip: `Boot ${real} (${result}) in QEMU: its kernel and initrd, stage 1 up to the wait for the root device`, arguments: [{ path: result }] } as CodeLens['command'],
+        command: {
+          title: 'Rehearse the last build',
+          command: 'nixboot.rehearse.generation',
+          tooltip: `Boot ${real} (${result}) in QEMU: its kernel and initrd, stage 1 up to the wait for the root device`,
+          arguments: [{ path: result }],
+        } as CodeLens['command'],
       },
     ];
   });
 
   onNotification(connection, RehearseInputNotification, (p: RehearseInputNotification.Params) => {
-    if (p && typeof p.id === 'string' && typeof p.text === 'string') running.get(p.id)?.write(p.text.slice(0, 4096));
+    if (p && typeof p.id === 'string' && typeof p.text === 'string')
+      running.get(p.id)?.write(p.text.slice(0, 4096));
   });
 
-  onRequest(connection, RehearseRequest, async (p: RehearseRequest.Params, token): Promise<RehearseRequest.Result> => {
-    if (typeof p.id !== 'string' || running.has(p.id)) throw new ResponseError(-32602, 'nixboot/rehearse/start needs a new string id');
-    const c = new AbortController();
-    token?.onCancellationRequested(() => c.abort());
-    try {
-      const s = env.settings().systemRoot;
-      const root = p.root || (typeof s === 'string' && s.trim() ? s.trim() : '/');
-      const target = resolveTarget({ root, profile: p.profile, generation: p.generation, path: p.path });
-      const folders = env.workspaceFolders();
-      const config = folders.length ? loadConfig(folders) : loadConfig([], target.toplevel);
-      const h = rehearse(target, {
-        accel: p.accel ?? 'auto',
-        timeoutMs: Math.min(Math.max(p.timeoutSeconds ?? 90, 5), 3600) * 1000,
-        config,
-        cacheDir: env.cacheDir,
-        signal: c.signal,
-        onConsole: (text) => void sendNotification(connection, RehearseConsoleNotification, { id: p.id, text }),
-      });
-      running.set(p.id, h);
-      let r: RehearsalResult;
+  onRequest(
+    connection,
+    RehearseRequest,
+    async (p: RehearseRequest.Params, token): Promise<RehearseRequest.Result> => {
+      if (typeof p.id !== 'string' || running.has(p.id))
+        throw new ResponseError(-32602, 'nixboot/rehearse/start needs a new string id');
+      const c = new AbortController();
+      token?.onCancellationRequested(() => c.abort());
       try {
-        r = await h.result;
-      } finally {
-        running.delete(p.id);
+        const s = env.settings().systemRoot;
+        const root = p.root || (typeof s === 'string' && s.trim() ? s.trim() : '/');
+        const target = resolveTarget({ root, profile: p.profile, generation: p.generation, path: p.path });
+        const folders = env.workspaceFolders();
+        const config = folders.length ? loadConfig(folders) : loadConfig([], target.toplevel);
+        const h = rehearse(target, {
+          accel: p.accel ?? 'auto',
+          timeoutMs: Math.min(Math.max(p.timeoutSeconds ?? 90, 5), 3600) * 1000,
+          config,
+          cacheDir: env.cacheDir,
+          signal: c.signal,
+          onConsole: (text) =>
+            void sendNotification(connection, RehearseConsoleNotification, { id: p.id, text }),
+        });
+        running.set(p.id, h);
+        let r: RehearsalResult;
+        try {
+          r = await h.result;
+        } finally {
+          running.delete(p.id);
+        }
+        return {
+          verdict: r.verdict,
+          ok: r.ok,
+          summary: r.summary,
+          timeMs: r.timeMs,
+          events: r.events.map((e) => ({
+            t: e.t,
+            kind: e.kind,
+            text: e.text,
+            ...(e.unit ? { unit: e.unit } : {}),
+            ...(e.script ? { script: e.script, line: e.line } : {}),
+          })),
+          causes: [...r.causes],
+          hooks: r.hooks.map((h) => ({
+            option: h.option,
+            file: h.file,
+            line: h.line,
+            column: h.column,
+            initFirst: h.initFirst,
+            initLast: h.initLast,
+            state: h.state,
+            at: h.at,
+            when: h.when,
+          })),
+          initrd: r.target.initrd,
+          consoleTail: consoleTail(r.console),
+          ssh: r.ssh,
+          secrets: r.secrets ? { paths: [...r.secrets.paths], note: r.secrets.note } : undefined,
+          accel: r.accel,
+          notes: [...r.notes],
+          markdown: rehearsalMarkdown(r),
+        };
+      } catch (e) {
+        throw new ResponseError(1, (e as Error).message ?? String(e));
       }
-      return {
-        verdict: r.verdict,
-        ok: r.ok,
-        summary: r.summary,
-        timeMs: r.timeMs,
-        events: r.events.map((e) => ({ t: e.t, kind: e.kind, text: e.text, ...(e.unit ? { unit: e.unit } : {}), ...(e.script ? { script: e.script, line: e.line } : {}) })),
-        causes: [...r.causes],
-        hooks: r.hooks.map((h) => ({ option: h.option, file: h.file, line: h.line, column: h.column, initFirst: h.initFirst, initLast: h.initLast, state: h.state, at: h.at, when: h.when })),
-        initrd: r.target.initrd,
-        consoleTail: consoleTail(r.console),
-        ssh: r.ssh,
-        secrets: r.secrets ? { paths: [...r.secrets.paths], note: r.secrets.note } : undefined,
-        accel: r.accel,
-        notes: [...r.notes],
-        markdown: rehearsalMarkdown(r),
-      };
-    } catch (e) {
-      throw new ResponseError(1, (e as Error).message ?? String(e));
-    }
-  });
+    },
+  );
 };
 
 /** The end of the console for the report: the last 60 lines, at most 8 KiB. */

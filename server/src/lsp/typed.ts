@@ -8,16 +8,28 @@ import type { CancellationToken, Connection, Disposable } from 'vscode-languages
 import type { NotificationType, RequestType } from '../protocol';
 
 /** Answers a typed request. */
-export function onRequest<P, R>(connection: Connection, type: RequestType<P, R>, handler: NoInfer<(params: P, token: CancellationToken) => R | Promise<R>>): Disposable {
+export function onRequest<P, R>(
+  connection: Connection,
+  type: RequestType<P, R>,
+  handler: NoInfer<(params: P, token: CancellationToken) => R | Promise<R>>,
+): Disposable {
   return connection.onRequest(type.method, handler);
 }
 
 /** Handles a typed notification from the client. */
-export function onNotification<P>(connection: Connection, type: NotificationType<P>, handler: NoInfer<(params: P) => void>): Disposable {
+export function onNotification<P>(
+  connection: Connection,
+  type: NotificationType<P>,
+  handler: NoInfer<(params: P) => void>,
+): Disposable {
   return connection.onNotification(type.method, handler);
 }
 
 /** Sends a typed notification to the client. */
-export function sendNotification<P>(connection: Connection, type: NotificationType<P>, params: NoInfer<P>): Promise<void> {
+export function sendNotification<P>(
+  connection: Connection,
+  type: NotificationType<P>,
+  params: NoInfer<P>,
+): Promise<void> {
   return connection.sendNotification(type.method, params);
 }

@@ -26,10 +26,16 @@ export function elfSections(data: Uint8Array): Section[] {
     const shentsize = u16(is64 ? 0x3a : 0x2e);
     const shnum = u16(is64 ? 0x3c : 0x30);
     const shstrndx = u16(is64 ? 0x3e : 0x32);
-    if (!shoff || shnum === 0 || shoff + shnum * shentsize > b.length || shentsize < (is64 ? 64 : 40)) return [];
+    if (!shoff || shnum === 0 || shoff + shnum * shentsize > b.length || shentsize < (is64 ? 64 : 40))
+      return [];
     const hdr = (i: number) => {
       const o = shoff + i * shentsize;
-      return { name: u32(o), type: u32(o + 4), offset: addr(o + (is64 ? 0x18 : 0x10)), size: addr(o + (is64 ? 0x20 : 0x14)) };
+      return {
+        name: u32(o),
+        type: u32(o + 4),
+        offset: addr(o + (is64 ? 0x18 : 0x10)),
+        size: addr(o + (is64 ? 0x20 : 0x14)),
+      };
     };
     const strtab = shstrndx < shnum ? hdr(shstrndx) : undefined;
     const name = (n: number): string => {
@@ -37,7 +43,9 @@ export function elfSections(data: Uint8Array): Section[] {
       const end = b.indexOf(0, strtab.offset + n);
       return b.toString('latin1', strtab.offset + n, end < 0 ? b.length : end);
     };
-    const out: Section[] = [{ name: '(ELF header and program headers)', offset: 0, size: Math.min(b.length, 64) }];
+    const out: Section[] = [
+      { name: '(ELF header and program headers)', offset: 0, size: Math.min(b.length, 64) },
+    ];
     for (let i = 1; i < shnum; i++) {
       const h = hdr(i);
       if (h.type === 8 || h.size === 0) continue;
@@ -77,7 +85,12 @@ export function isMachO(b: Uint8Array): boolean {
   return m === 0xfeedfacf || m === 0xcffaedfe || m === 0xfeedface || m === 0xcefaedfe || m === 0xcafebabe;
 }
 
-const HASHES: Record<number, { algo: string; size: number }> = { 1: { algo: 'sha1', size: 20 }, 2: { algo: 'sha256', size: 32 }, 3: { algo: 'sha256', size: 20 }, 4: { algo: 'sha384', size: 48 } };
+const HASHES: Record<number, { algo: string; size: number }> = {
+  1: { algo: 'sha1', size: 20 },
+  2: { algo: 'sha256', size: 32 },
+  3: { algo: 'sha256', size: 20 },
+  4: { algo: 'sha384', size: 48 },
+};
 
 /**
  * Recomputes the code page hashes of every CodeDirectory in a Mach-O file (thin or fat) and
@@ -120,7 +133,8 @@ function checkThin(b: Buffer, sliceOffset: number): CodeDirectoryCheck[] {
     p += size;
   }
   if (!sig) return [];
-  if (sig.off + sig.size > b.length || sig.size < 12) throw new Error('LC_CODE_SIGNATURE points outside the file');
+  if (sig.off + sig.size > b.length || sig.size < 12)
+    throw new Error('LC_CODE_SIGNATURE points outside the file');
   const sb = b.subarray(sig.off, sig.off + sig.size);
   if (sb.readUInt32BE(0) !== 0xfade0cc0) throw new Error('code signature is not an embedded SuperBlob');
   const count = sb.readUInt32BE(8);
@@ -130,7 +144,8 @@ function checkThin(b: Buffer, sliceOffset: number): CodeDirectoryCheck[] {
     const type = sb.readUInt32BE(12 + i * 8);
     const off = sb.readUInt32BE(16 + i * 8);
     if (type !== 0 && (type < 0x1000 || type >= 0x1005)) continue;
-    if (off + 44 > sb.length || sb.readUInt32BE(off) !== 0xfade0c02) throw new Error(`blob ${i} is not a CodeDirectory`);
+    if (off + 44 > sb.length || sb.readUInt32BE(off) !== 0xfade0c02)
+      throw new Error(`blob ${i} is not a CodeDirectory`);
     const cd = sb.subarray(off, off + Math.min(sb.readUInt32BE(off + 4), sb.length - off));
     const version = cd.readUInt32BE(8);
     const flags = cd.readUInt32BE(12);
@@ -148,7 +163,8 @@ function checkThin(b: Buffer, sliceOffset: number): CodeDirectoryCheck[] {
     }
     const h = HASHES[hashType];
     if (!h) throw new Error(`unknown CodeDirectory hash type ${hashType}`);
-    if (hashOffset + nCodeSlots * hashSize > cd.length) throw new Error('CodeDirectory hash slots run past its end');
+    if (hashOffset + nCodeSlots * hashSize > cd.length)
+      throw new Error('CodeDirectory hash slots run past its end');
     if (codeLimit > b.length) throw new Error('CodeDirectory codeLimit is beyond the end of the file');
     const pageSize = pageShift ? 2 ** pageShift : codeLimit;
     const identEnd = cd.indexOf(0, identOffset);
@@ -157,13 +173,32 @@ function checkThin(b: Buffer, sliceOffset: number): CodeDirectoryCheck[] {
     for (let slot = 0; slot < nCodeSlots; slot++) {
       const start = slot * pageSize;
       const end = Math.min(start + pageSize, codeLimit);
-      const computed = createHash(h.algo).update(b.subarray(start, Math.max(start, end))).digest().subarray(0, hashSize);
+      const computed = createHash(h.algo)
+        .update(b.subarray(start, Math.max(start, end)))
+        .digest()
+        .subarray(0, hashSize);
       const recorded = cd.subarray(hashOffset + slot * hashSize, hashOffset + (slot + 1) * hashSize);
       if (!computed.equals(recorded)) {
-        mismatches.push({ slot, offset: sliceOffset + start, length: end - start, recorded: recorded.toString('hex'), computed: computed.toString('hex') });
+        mismatches.push({
+          slot,
+          offset: sliceOffset + start,
+          length: end - start,
+          recorded: recorded.toString('hex'),
+          computed: computed.toString('hex'),
+        });
       }
     }
-    out.push({ sliceOffset, identifier, flags, hashType, pageSize, codeLimit, nCodeSlots, nSpecialSlots, mismatches });
+    out.push({
+      sliceOffset,
+      identifier,
+      flags,
+      hashType,
+      pageSize,
+      codeLimit,
+      nCodeSlots,
+      nSpecialSlots,
+      mismatches,
+    });
   }
   return out;
 }

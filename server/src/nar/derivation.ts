@@ -20,7 +20,10 @@ export interface Derivation {
 }
 
 class DerivationParseError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`invalid derivation at ${offset}: ${message}`);
     this.name = 'DerivationParseError';
   }
@@ -68,12 +71,15 @@ export function parseDerivation(text: string): Derivation {
   };
   expect('Derive(');
   const outputs: Record<string, DerivationOutput> = {};
-  for (const [name, path, hashAlgo, hash] of list(() => tuple(() => [str(), (expect(','), str()), (expect(','), str()), (expect(','), str())]))) {
+  for (const [name, path, hashAlgo, hash] of list(() =>
+    tuple(() => [str(), (expect(','), str()), (expect(','), str()), (expect(','), str())]),
+  )) {
     outputs[name!] = { path: path!, ...(hashAlgo ? { hashAlgo } : {}), ...(hash ? { hash } : {}) };
   }
   expect(',');
   const inputDrvs: Record<string, string[]> = {};
-  for (const [p, outs] of list(() => tuple(() => [str(), (expect(','), list(str))] as const))) inputDrvs[p] = outs;
+  for (const [p, outs] of list(() => tuple(() => [str(), (expect(','), list(str))] as const)))
+    inputDrvs[p] = outs;
   expect(',');
   const inputSrcs = list(str);
   expect(',');

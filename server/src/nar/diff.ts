@@ -33,7 +33,13 @@ export function loadTree(p: string): Map<string, TreeNode> {
       const nar = readRegularFileSync(p);
       const m = new Map<string, TreeNode>();
       for (const e of parseNar(nar)) {
-        if (e.type === 'regular') m.set(e.path, { type: 'regular', executable: e.executable, size: e.size, read: () => nar.subarray(e.offset, e.offset + e.size) });
+        if (e.type === 'regular')
+          m.set(e.path, {
+            type: 'regular',
+            executable: e.executable,
+            size: e.size,
+            read: () => nar.subarray(e.offset, e.offset + e.size),
+          });
         else if (e.type === 'symlink') m.set(e.path, { type: 'symlink', target: e.target });
         else m.set(e.path, { type: 'directory' });
       }
@@ -45,10 +51,17 @@ export function loadTree(p: string): Map<string, TreeNode> {
     if (depth > 1000) throw new Error(`${abs}: nested too deeply`);
     const s = fs.lstatSync(abs);
     if (s.isSymbolicLink()) m.set(rel, { type: 'symlink', target: fs.readlinkSync(abs) });
-    else if (s.isFile()) m.set(rel, { type: 'regular', executable: (s.mode & 0o100) !== 0, size: s.size, read: () => readRegularFileSync(abs) });
+    else if (s.isFile())
+      m.set(rel, {
+        type: 'regular',
+        executable: (s.mode & 0o100) !== 0,
+        size: s.size,
+        read: () => readRegularFileSync(abs),
+      });
     else if (s.isDirectory()) {
       m.set(rel, { type: 'directory' });
-      for (const name of fs.readdirSync(abs).sort()) walk(`${abs}/${name}`, rel ? `${rel}/${name}` : name, depth + 1);
+      for (const name of fs.readdirSync(abs).sort())
+        walk(`${abs}/${name}`, rel ? `${rel}/${name}` : name, depth + 1);
     } else m.set(rel, { type: 'regular', size: 0, read: () => Buffer.alloc(0) });
   };
   walk(p, '', 0);
@@ -82,7 +95,12 @@ export interface NarDiff {
 }
 
 /** Byte ranges where a and b differ (runs of differing bytes closer than `gap` are merged). */
-export function diffRanges(a: Uint8Array, b: Uint8Array, gap = 16, max = 1000): { ranges: { start: number; end: number }[]; count: number } {
+export function diffRanges(
+  a: Uint8Array,
+  b: Uint8Array,
+  gap = 16,
+  max = 1000,
+): { ranges: { start: number; end: number }[]; count: number } {
   const n = Math.min(a.length, b.length);
   const ranges: { start: number; end: number }[] = [];
   let count = 0;
@@ -116,7 +134,9 @@ export function diffRanges(a: Uint8Array, b: Uint8Array, gap = 16, max = 1000): 
 }
 
 export function diffTrees(a: Map<string, TreeNode>, b: Map<string, TreeNode>): NarDiff {
-  const paths = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) =>
+    Buffer.compare(Buffer.from(x), Buffer.from(y)),
+  );
   const files: FileDiff[] = [];
   for (const p of paths) {
     const x = a.get(p);
@@ -124,14 +144,26 @@ export function diffTrees(a: Map<string, TreeNode>, b: Map<string, TreeNode>): N
     if (!x) files.push({ path: p, change: 'added', detail: y!.type });
     else if (!y) files.push({ path: p, change: 'removed', detail: x.type });
     else if (x.type !== y.type) files.push({ path: p, change: 'type', detail: `${x.type} → ${y.type}` });
-    else if (x.type === 'symlink' && x.target !== y.target) files.push({ path: p, change: 'target', detail: `${x.target} → ${y.target}` });
+    else if (x.type === 'symlink' && x.target !== y.target)
+      files.push({ path: p, change: 'target', detail: `${x.target} → ${y.target}` });
     else if (x.type === 'regular') {
-      if (x.executable !== y.executable) files.push({ path: p, change: 'executable', detail: `${x.executable ? 'executable' : 'not executable'} → ${y.executable ? 'executable' : 'not executable'}` });
+      if (x.executable !== y.executable)
+        files.push({
+          path: p,
+          change: 'executable',
+          detail: `${x.executable ? 'executable' : 'not executable'} → ${y.executable ? 'executable' : 'not executable'}`,
+        });
       const da = x.read!();
       const db = y.read!();
       if (da.equals(db)) continue;
       const { ranges, count } = diffRanges(da, db);
-      const d: FileDiff & { ranges: ByteRange[] } = { path: p, change: 'content', sizes: [da.length, db.length], ranges, differingBytes: count };
+      const d: FileDiff & { ranges: ByteRange[] } = {
+        path: p,
+        change: 'content',
+        sizes: [da.length, db.length],
+        ranges,
+        differingBytes: count,
+      };
       let out: FileDiff = d;
       if (isElf(da) && isElf(db)) {
         const secs = elfSections(db);
@@ -139,7 +171,9 @@ export function diffTrees(a: Map<string, TreeNode>, b: Map<string, TreeNode>): N
         out = {
           ...d,
           ranges: ranges.map((r) => {
-            const names = secs.filter((s) => r.start < s.offset + s.size && r.end > s.offset).map((s) => s.name);
+            const names = secs
+              .filter((s) => r.start < s.offset + s.size && r.end > s.offset)
+              .map((s) => s.name);
             names.forEach((n) => touched.add(n));
             return { ...r, sections: names };
           }),
@@ -147,7 +181,13 @@ export function diffTrees(a: Map<string, TreeNode>, b: Map<string, TreeNode>): N
         out = { ...out, elfSections: [...touched] };
       } else if (isMachO(da) || isMachO(db)) {
         try {
-          out = { ...d, machO: { a: isMachO(da) ? checkMachOSignature(da) : [], b: isMachO(db) ? checkMachOSignature(db) : [] } };
+          out = {
+            ...d,
+            machO: {
+              a: isMachO(da) ? checkMachOSignature(da) : [],
+              b: isMachO(db) ? checkMachOSignature(db) : [],
+            },
+          };
         } catch (e) {
           out = { ...d, machO: { a: [], b: [], error: (e as Error).message } };
         }
@@ -169,16 +209,27 @@ export function renderDiff(d: NarDiff, maxRanges = 8): string {
       lines.push(`${f.change.padEnd(10)} ${name}${f.detail ? `  ${printable(f.detail)}` : ''}`);
       continue;
     }
-    lines.push(`content    ${name}  ${f.sizes![0]} → ${f.sizes![1]} bytes, ${f.differingBytes} differ in ${f.ranges!.length} range(s)`);
-    for (const r of f.ranges!.slice(0, maxRanges)) lines.push(`             ${hex(r.start)}..${hex(r.end)} (${r.end - r.start} bytes)${r.sections?.length ? `  ${printable(r.sections.join(', '))}` : ''}`);
+    lines.push(
+      `content    ${name}  ${f.sizes![0]} → ${f.sizes![1]} bytes, ${f.differingBytes} differ in ${f.ranges!.length} range(s)`,
+    );
+    for (const r of f.ranges!.slice(0, maxRanges))
+      lines.push(
+        `             ${hex(r.start)}..${hex(r.end)} (${r.end - r.start} bytes)${r.sections?.length ? `  ${printable(r.sections.join(', '))}` : ''}`,
+      );
     if (f.ranges!.length > maxRanges) lines.push(`             … ${f.ranges!.length - maxRanges} more`);
-    if (f.elfSections?.length) lines.push(`             ELF sections: ${printable(f.elfSections.join(', '))}`);
+    if (f.elfSections?.length)
+      lines.push(`             ELF sections: ${printable(f.elfSections.join(', '))}`);
     if (f.machO) {
       if (f.machO.error) lines.push(`             Mach-O: ${f.machO.error}`);
-      for (const [side, cds] of [['A', f.machO.a], ['B', f.machO.b]] as const) {
+      for (const [side, cds] of [
+        ['A', f.machO.a],
+        ['B', f.machO.b],
+      ] as const) {
         for (const cd of cds) {
           const bad = cd.mismatches.map((m) => `slot ${m.slot} @${hex(m.offset)}`).join(', ');
-          lines.push(`             Mach-O ${side}: ${cd.mismatches.length}/${cd.nCodeSlots} page hash mismatches (pageSize ${cd.pageSize}, codeLimit ${cd.codeLimit}, id ${printable(cd.identifier)})${bad ? `: ${bad}` : ''}`);
+          lines.push(
+            `             Mach-O ${side}: ${cd.mismatches.length}/${cd.nCodeSlots} page hash mismatches (pageSize ${cd.pageSize}, codeLimit ${cd.codeLimit}, id ${printable(cd.identifier)})${bad ? `: ${bad}` : ''}`,
+          );
         }
       }
     }

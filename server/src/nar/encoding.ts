@@ -28,7 +28,8 @@ export function toNix32(hash: Uint8Array): string {
 export function fromNix32(s: string, size: number): Uint8Array {
   const out = new Uint8Array(size);
   const len = s.length;
-  if (len !== Math.ceil((size * 8) / 5)) throw new Error(`nix32 hash '${s}' has the wrong length for ${size} bytes`);
+  if (len !== Math.ceil((size * 8) / 5))
+    throw new Error(`nix32 hash '${s}' has the wrong length for ${size} bytes`);
   for (let n = 0; n < len; n++) {
     const c = s[len - n - 1]!;
     const digit = NIX32.indexOf(c);
@@ -69,7 +70,8 @@ export function parseSha256(text: string): Uint8Array {
   let s = text.trim();
   if (s.startsWith('sha256-')) {
     const b = Buffer.from(s.slice(7), 'base64');
-    if (b.length !== 32 || b.toString('base64') !== s.slice(7)) throw new Error(`'${text}' is not a valid SRI sha256 hash`);
+    if (b.length !== 32 || b.toString('base64') !== s.slice(7))
+      throw new Error(`'${text}' is not a valid SRI sha256 hash`);
     return new Uint8Array(b);
   }
   if (/^[a-z0-9]+-/.test(s)) throw new Error(`'${text}' is not a sha256 hash (only sha256 is supported)`);
@@ -104,7 +106,12 @@ function checkStoreName(name: string): void {
 }
 
 /** `makeStorePath(type, innerHash, name)`: `<storeDir>/<nix32(fold20(sha256(type:sha256:hex:storeDir:name)))>-<name>`. */
-function makeStorePath(type: string, innerHash: Uint8Array, name: string, storeDir = DEFAULT_STORE_DIR): string {
+function makeStorePath(
+  type: string,
+  innerHash: Uint8Array,
+  name: string,
+  storeDir = DEFAULT_STORE_DIR,
+): string {
   checkStoreName(name);
   const s = `${type}:sha256:${toBase16(innerHash)}:${storeDir}:${name}`;
   return `${storeDir}/${toNix32(compressHash(sha256(s), 20))}-${name}`;
@@ -115,7 +122,12 @@ function makeStorePath(type: string, innerHash: Uint8Array, name: string, storeD
  * [--recursive] sha256 HASH NAME` prints, and where a flake input (name `source`) with a given
  * narHash lives.
  */
-export function fixedOutputPath(hash: Uint8Array, name = 'source', recursive = true, storeDir = DEFAULT_STORE_DIR): string {
+export function fixedOutputPath(
+  hash: Uint8Array,
+  name = 'source',
+  recursive = true,
+  storeDir = DEFAULT_STORE_DIR,
+): string {
   if (recursive) return makeStorePath('source', hash, name, storeDir);
   const inner = sha256(`fixed:out:sha256:${toBase16(hash)}:`);
   return makeStorePath('output:out', inner, name, storeDir);

@@ -62,19 +62,26 @@ export function parseFlakeLock(text: string): FlakeLock {
   } catch (e) {
     // Where, never what: V8's message quotes the text, and --lock may name any file.
     const at = /position (\d+)/.exec((e as Error).message);
-    if (!at) throw new FlakeLockError(`flake.lock is not valid JSON (${describeData(Buffer.from(text.slice(0, 512)))})`);
+    if (!at)
+      throw new FlakeLockError(
+        `flake.lock is not valid JSON (${describeData(Buffer.from(text.slice(0, 512)))})`,
+      );
     const before = text.slice(0, Number(at[1]));
     const line = before.split('\n').length;
-    throw new FlakeLockError(`flake.lock is not valid JSON: syntax error at line ${line}, column ${before.length - before.lastIndexOf('\n')}`);
+    throw new FlakeLockError(
+      `flake.lock is not valid JSON: syntax error at line ${line}, column ${before.length - before.lastIndexOf('\n')}`,
+    );
   }
   if (!isObj(json)) throw new FlakeLockError('flake.lock is not a JSON object');
   const version = json.version;
   if (typeof version !== 'number') throw new FlakeLockError('flake.lock has no numeric "version"');
-  if (version < 4 || version > 7) throw new FlakeLockError(`flake.lock version ${version} is not supported (4–7)`);
+  if (version < 4 || version > 7)
+    throw new FlakeLockError(`flake.lock version ${version} is not supported (4–7)`);
   const nodes = json.nodes;
   if (!isObj(nodes)) throw new FlakeLockError('flake.lock has no "nodes" object');
   const root = typeof json.root === 'string' ? json.root : 'root';
-  if (!isObj(nodes[root])) throw new FlakeLockError('flake.lock has no root node (the node its "root" names)');
+  if (!isObj(nodes[root]))
+    throw new FlakeLockError('flake.lock has no root node (the node its "root" names)');
 
   // A follows path is resolved from the root; a follows met on the way is resolved first. As Nix
   // does (NixOS/nix src/libflake/lockfile.cc, doFind), a path met again while it is being
@@ -85,8 +92,14 @@ export function parseFlakeLock(text: string): FlakeLock {
     const label = path.join('/');
     if (resolved.has(label)) return resolved.get(label);
     const at = resolving.indexOf(label);
-    if (at >= 0) throw new FlakeLockError(`flake.lock: follow cycle detected: [${[...resolving.slice(at), label].join(' -> ')}]`);
-    if (resolving.length >= 64) throw new FlakeLockError(`flake.lock: a follows chain longer than 64: ${resolving.slice(0, 3).join(' -> ')} -> …`);
+    if (at >= 0)
+      throw new FlakeLockError(
+        `flake.lock: follow cycle detected: [${[...resolving.slice(at), label].join(' -> ')}]`,
+      );
+    if (resolving.length >= 64)
+      throw new FlakeLockError(
+        `flake.lock: a follows chain longer than 64: ${resolving.slice(0, 3).join(' -> ')} -> …`,
+      );
     resolving.push(label);
     let key: string | undefined = root;
     for (const name of path) {
@@ -114,7 +127,12 @@ export function parseFlakeLock(text: string): FlakeLock {
     if (!isObj(n) || !isObj(n.inputs)) return;
     for (const [name, target] of Object.entries(n.inputs)) {
       const p = [...prefix, name];
-      const k = typeof target === 'string' ? target : Array.isArray(target) ? resolvePath(target.map(String)) : undefined;
+      const k =
+        typeof target === 'string'
+          ? target
+          : Array.isArray(target)
+            ? resolvePath(target.map(String))
+            : undefined;
       if (k === undefined || k === root) continue;
       const list = paths.get(k) ?? [];
       list.push(p.join('/'));
@@ -133,10 +151,17 @@ export function parseFlakeLock(text: string): FlakeLock {
     const lockedRaw = isObj(n.locked) ? n.locked : undefined;
     if (!lockedRaw) continue;
     for (const f of STRING_ATTRS) {
-      if (lockedRaw[f] !== undefined && typeof lockedRaw[f] !== 'string') throw new FlakeLockError(`flake.lock node '${key}': locked.${f} is not a string`);
+      if (lockedRaw[f] !== undefined && typeof lockedRaw[f] !== 'string')
+        throw new FlakeLockError(`flake.lock node '${key}': locked.${f} is not a string`);
     }
-    if (lockedRaw.lastModified !== undefined && typeof lockedRaw.lastModified !== 'number') throw new FlakeLockError(`flake.lock node '${key}': locked.lastModified is not a number`);
-    const narHash = typeof lockedRaw.narHash === 'string' ? lockedRaw.narHash : isObj(n.info) && typeof n.info.narHash === 'string' ? n.info.narHash : undefined;
+    if (lockedRaw.lastModified !== undefined && typeof lockedRaw.lastModified !== 'number')
+      throw new FlakeLockError(`flake.lock node '${key}': locked.lastModified is not a number`);
+    const narHash =
+      typeof lockedRaw.narHash === 'string'
+        ? lockedRaw.narHash
+        : isObj(n.info) && typeof n.info.narHash === 'string'
+          ? n.info.narHash
+          : undefined;
     const locked = { ...lockedRaw, type: String(lockedRaw.type ?? 'unknown'), narHash } as LockedRef;
     let storePath: string | undefined;
     if (narHash) {
@@ -165,7 +190,9 @@ export function findInput(lock: FlakeLock, name: string): LockInput {
   const byKey = lock.inputs.find((i) => i.key === name);
   if (byKey) return byKey;
   const names = [...new Set(lock.inputs.flatMap((i) => (i.paths.length ? i.paths : [i.key])))].sort();
-  throw new FlakeLockError(`no input '${short(name)}' in flake.lock (inputs: ${names.map(short).join(', ') || 'none'})`);
+  throw new FlakeLockError(
+    `no input '${short(name)}' in flake.lock (inputs: ${names.map(short).join(', ') || 'none'})`,
+  );
 }
 
 /** Input types whose narHash covers a git tree (no `.git`), whose lastModified is a commit time. */
@@ -176,7 +203,8 @@ export function isGitLike(type: string): boolean {
 /** A short description of where a locked input comes from. */
 export function describeLocked(l: LockedRef): string {
   const rev = l.rev ? `/${l.rev.slice(0, 12)}` : '';
-  if (l.type === 'github' || l.type === 'gitlab' || l.type === 'sourcehut') return `${l.type}:${l.owner}/${l.repo}${rev}`;
+  if (l.type === 'github' || l.type === 'gitlab' || l.type === 'sourcehut')
+    return `${l.type}:${l.owner}/${l.repo}${rev}`;
   if (l.type === 'git' || l.type === 'tarball' || l.type === 'file') {
     const url = l.url ?? '?';
     // `git+file://x` already names its type: do not print `git+git+file://x`.

@@ -53,9 +53,14 @@ export class HashRing implements NarTarget {
   private closed = false;
 
   constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { mem: this.mem, ctl: this.ctl.buffer, slot: SLOT, slots: SLOTS } });
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { mem: this.mem, ctl: this.ctl.buffer, slot: SLOT, slots: SLOTS },
+    });
     this.result = new Promise((resolve, reject) => {
-      this.worker.once('message', (m: { hash?: Uint8Array; error?: string }) => (m.hash ? resolve(m.hash) : reject(new Error(`hashing thread: ${m.error}`))));
+      this.worker.once('message', (m: { hash?: Uint8Array; error?: string }) =>
+        m.hash ? resolve(m.hash) : reject(new Error(`hashing thread: ${m.error}`)),
+      );
       this.worker.once('error', reject);
       this.worker.once('exit', (code) => reject(new Error(`hashing thread exited (${code})`)));
     });
@@ -90,7 +95,11 @@ export class HashRing implements NarTarget {
         seen = now;
         since = Date.now();
       } else if (Date.now() - since > HANG_MS) {
-        throw new Error(Atomics.load(this.ctl, 2) ? 'hashing thread stopped making progress' : 'hashing thread did not start');
+        throw new Error(
+          Atomics.load(this.ctl, 2)
+            ? 'hashing thread stopped making progress'
+            : 'hashing thread did not start',
+        );
       }
     }
     if (seen < 0) throw new Error('hashing thread failed');

@@ -38,7 +38,10 @@ export class NarWriter {
   private pos = 0;
   /** Bytes written so far (the NAR size once finished). */
   size = 0;
-  constructor(private readonly target: NarTarget, first: Buffer = Buffer.allocUnsafe(BATCH)) {
+  constructor(
+    private readonly target: NarTarget,
+    first: Buffer = Buffer.allocUnsafe(BATCH),
+  ) {
     this.buf = first;
   }
 
@@ -233,7 +236,9 @@ async function dumpInto(w: NarWriter, root: string, opts: DumpOptions): Promise<
       }
       w.endDirectory();
     } else {
-      throw new NarInputError(`${p.toString()} is a ${fileKind(st)}: a NAR holds only regular files, directories and symbolic links`);
+      throw new NarInputError(
+        `${p.toString()} is a ${fileKind(st)}: a NAR holds only regular files, directories and symbolic links`,
+      );
     }
   }
   await node(Buffer.from(root), '', 0);
@@ -269,7 +274,8 @@ function atLeast(p: string, bytes: number): boolean {
     const st = fs.lstatSync(q);
     if (st.isFile()) return (total += st.size) >= bytes;
     if (!st.isDirectory()) return false;
-    for (const name of fs.readdirSync(q, { encoding: 'buffer' }) as Buffer[]) if (visit(Buffer.concat([q, SLASH, name]))) return true;
+    for (const name of fs.readdirSync(q, { encoding: 'buffer' }) as Buffer[])
+      if (visit(Buffer.concat([q, SLASH, name]))) return true;
     return false;
   };
   try {
@@ -304,12 +310,21 @@ export async function hashPath(p: string, opts: DumpOptions = {}): Promise<NarHa
 // Parsing
 
 export type NarEntry =
-  | { readonly path: string; readonly type: 'regular'; readonly executable: boolean; readonly offset: number; readonly size: number }
+  | {
+      readonly path: string;
+      readonly type: 'regular';
+      readonly executable: boolean;
+      readonly offset: number;
+      readonly size: number;
+    }
   | { readonly path: string; readonly type: 'symlink'; readonly target: string }
   | { readonly path: string; readonly type: 'directory' };
 
 export class NarFormatError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`invalid NAR at byte ${offset}: ${message}`);
     this.name = 'NarFormatError';
   }
@@ -336,7 +351,8 @@ export function parseNar(nar: Uint8Array): NarEntry[] {
     const start = pos;
     const padded = len + ((8 - (len % 8)) % 8);
     if (pos + padded > buf.length) throw new NarFormatError('string runs past the end', start);
-    for (let i = start + len; i < start + padded; i++) if (buf[i] !== 0) throw new NarFormatError('non-zero padding', i);
+    for (let i = start + len; i < start + padded; i++)
+      if (buf[i] !== 0) throw new NarFormatError('non-zero padding', i);
     pos += padded;
     return { start, len };
   };
@@ -390,7 +406,8 @@ export function parseNar(nar: Uint8Array): NarEntry[] {
         if (len === 0 || name === '.' || name === '..' || nameBuf.includes(0x2f) || nameBuf.includes(0)) {
           throw new NarFormatError(`invalid entry name '${name}'`, nameAt);
         }
-        if (prev && Buffer.compare(prev, nameBuf) >= 0) throw new NarFormatError(`entries not sorted at '${name}'`, nameAt);
+        if (prev && Buffer.compare(prev, nameBuf) >= 0)
+          throw new NarFormatError(`entries not sorted at '${name}'`, nameAt);
         prev = nameBuf;
         expect('node');
         node(p ? `${p}/${name}` : name, depth + 1);

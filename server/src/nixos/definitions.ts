@@ -59,7 +59,9 @@ export function attrName(e: SyntaxElement): string | undefined {
       .filter((c): c is SyntaxToken => c.type === 'token' && c.kind === 'string_content')
       .map((c) => c.text)
       .join('');
-    return raw.replace(/\\(.)/gs, (_m, ch: string) => (ch === 'n' ? '\n' : ch === 't' ? '\t' : ch === 'r' ? '\r' : ch));
+    return raw.replace(/\\(.)/gs, (_m, ch: string) =>
+      ch === 'n' ? '\n' : ch === 't' ? '\t' : ch === 'r' ? '\r' : ch,
+    );
   }
   if (e.kind === 'Ident') return tokens(e)[0]?.text;
   return undefined;
@@ -68,7 +70,8 @@ export function attrName(e: SyntaxElement): string | undefined {
 /** The parts of an Attrpath node: identifier tokens, String nodes, Interpolation nodes. */
 export function attrpathParts(ap: SyntaxNode): SyntaxElement[] {
   const out: SyntaxElement[] = [];
-  for (const c of ap.children) if (c.type === 'node' || (c.kind !== 'dot' && !TRIVIA.has(c.kind))) out.push(c);
+  for (const c of ap.children)
+    if (c.type === 'node' || (c.kind !== 'dot' && !TRIVIA.has(c.kind))) out.push(c);
   return out;
 }
 
@@ -82,11 +85,15 @@ export function identName(n: SyntaxElement | undefined): string | undefined {
 /** Binding and Inherit children of an AttrSet, LetIn or LegacyLet. */
 export function bindingsOf(n: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (const c of n.children) if (c.type === 'node' && (c.kind === 'Binding' || c.kind === 'Inherit')) out.push(c);
+  for (const c of n.children)
+    if (c.type === 'node' && (c.kind === 'Binding' || c.kind === 'Inherit')) out.push(c);
   return out;
 }
 
-export function bindingParts(b: SyntaxNode): { attrpath: SyntaxNode | undefined; value: SyntaxNode | undefined } {
+export function bindingParts(b: SyntaxNode): {
+  attrpath: SyntaxNode | undefined;
+  value: SyntaxNode | undefined;
+} {
   let attrpath: SyntaxNode | undefined;
   let value: SyntaxNode | undefined;
   for (const c of b.children) {
@@ -140,7 +147,15 @@ export function letScope(n: SyntaxNode, outer: Scope): Scope {
   return scope;
 }
 
-const PASSTHROUGH_WRAPPERS = new Set(['mkForce', 'mkDefault', 'mkBefore', 'mkAfter', 'mkImageMediaOverride', 'mkVMOverride', 'mkOptionDefault']);
+const PASSTHROUGH_WRAPPERS = new Set([
+  'mkForce',
+  'mkDefault',
+  'mkBefore',
+  'mkAfter',
+  'mkImageMediaOverride',
+  'mkVMOverride',
+  'mkOptionDefault',
+]);
 const WRAPPERS_WITH_PRIORITY = new Set(['mkOverride', 'mkOrder']);
 const CONDITIONAL_WRAPPERS = new Set(['mkIf', 'optionalAttrs', 'optionalString', 'mkIfNotNull']);
 
@@ -197,7 +212,8 @@ export function unwrapValue(v: SyntaxNode, scope: Scope, depth = 0): Unwrapped {
       }
       if (name === 'mkMerge' && args.length === 1) {
         const list = unparen(args[0]);
-        if (list?.kind === 'List') return { value: list, wrappers: [...wrappers, 'mkMerge'], conditional, merged: nodes(list) };
+        if (list?.kind === 'List')
+          return { value: list, wrappers: [...wrappers, 'mkMerge'], conditional, merged: nodes(list) };
       }
       break;
     }
@@ -205,7 +221,10 @@ export function unwrapValue(v: SyntaxNode, scope: Scope, depth = 0): Unwrapped {
       // `if c then { … } else { }`: the then-branch defines conditionally.
       const [, thenB, elseB] = nodes(cur);
       const elseU = elseB ? unparen(elseB) : undefined;
-      const emptyElse = elseU && ((elseU.kind === 'AttrSet' && bindingsOf(elseU).length === 0) || (elseU.kind === 'String' && nodes(elseU).length === 0));
+      const emptyElse =
+        elseU &&
+        ((elseU.kind === 'AttrSet' && bindingsOf(elseU).length === 0) ||
+          (elseU.kind === 'String' && nodes(elseU).length === 0));
       if (thenB && emptyElse) {
         wrappers.push('if');
         conditional = true;
@@ -215,7 +234,9 @@ export function unwrapValue(v: SyntaxNode, scope: Scope, depth = 0): Unwrapped {
       break;
     }
     if (cur.kind === 'LetIn') {
-      const body = nodes(cur).filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error').pop();
+      const body = nodes(cur)
+        .filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error')
+        .pop();
       if (!body) break;
       return unwrapValue(body, letScope(cur, scope), depth);
     }
@@ -230,7 +251,16 @@ export function unwrapValue(v: SyntaxNode, scope: Scope, depth = 0): Unwrapped {
   return { value: cur ?? v, wrappers, conditional };
 }
 
-const MODULE_META_KEYS = new Set(['imports', 'options', '_file', 'key', 'disabledModules', 'meta', '_class', 'freeformType']);
+const MODULE_META_KEYS = new Set([
+  'imports',
+  'options',
+  '_file',
+  'key',
+  'disabledModules',
+  'meta',
+  '_class',
+  'freeformType',
+]);
 
 interface Walk {
   readonly out: Definition[];
@@ -245,7 +275,8 @@ export function collectDefinitions(root: SyntaxNode, text?: string): Definition[
   if (top) visitModule(top, new Map(), w, false);
   // Inline modules anywhere else in the file: `imports = [ … ]` and `modules = [ … ]` lists.
   if ((text === undefined || MODULE_LIST_WORD.test(text)) && hasModuleLists(root)) scanModuleLists(root, w);
-  const byPosition = (a: Definition, b: Definition) => a.binding.start - b.binding.start || a.path.length - b.path.length;
+  const byPosition = (a: Definition, b: Definition) =>
+    a.binding.start - b.binding.start || a.path.length - b.path.length;
   let sorted = true;
   for (let i = 1; i < w.out.length && sorted; i++) sorted = byPosition(w.out[i - 1]!, w.out[i]!) <= 0;
   if (!sorted) w.out.sort(byPosition);
@@ -256,7 +287,9 @@ export function collectDefinitions(root: SyntaxNode, text?: string): Definition[
 export const MODULE_LIST_WORD = /\b(?:imports|modules)\b/;
 
 /** A binding `… imports = value;` or `… modules = value;`: which one, and its value. */
-export function moduleListOf(binding: SyntaxNode): { name: 'imports' | 'modules'; value: SyntaxNode } | undefined {
+export function moduleListOf(
+  binding: SyntaxNode,
+): { name: 'imports' | 'modules'; value: SyntaxNode } | undefined {
   const { attrpath, value } = bindingParts(binding);
   const parts = attrpath ? attrpathParts(attrpath) : [];
   const last = parts.length > 0 ? attrName(parts[parts.length - 1]!) : undefined;
@@ -269,12 +302,20 @@ function visitModule(expr: SyntaxNode, scope: Scope, w: Walk, conditional: boole
   let sc = scope;
   for (let guard = 0; cur && guard < 16; guard++) {
     if (cur.kind === 'Lambda') {
-      cur = unparen(nodes(cur).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop());
+      cur = unparen(
+        nodes(cur)
+          .filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern')
+          .pop(),
+      );
       continue;
     }
     if (cur.kind === 'LetIn') {
       sc = letScope(cur, sc);
-      cur = unparen(nodes(cur).filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error').pop());
+      cur = unparen(
+        nodes(cur)
+          .filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error')
+          .pop(),
+      );
       continue;
     }
     if (cur.kind === 'With') {
@@ -303,7 +344,8 @@ function visitModule(expr: SyntaxNode, scope: Scope, w: Walk, conditional: boole
       if (!attrpath || !value) continue;
       const names = attrpathParts(attrpath).map((p) => attrName(p) ?? DYNAMIC);
       if (names[0] !== 'config') continue;
-      if (names.length === 1) visitConfigValue(value, [], attrpathParts(attrpath)[0]!, b, sc, w, conditional || u.conditional, []);
+      if (names.length === 1)
+        visitConfigValue(value, [], attrpathParts(attrpath)[0]!, b, sc, w, conditional || u.conditional, []);
       else visitBinding(b, [], sc, w, conditional || u.conditional, 1);
     }
     return;
@@ -328,7 +370,14 @@ function topLevelKeys(set: SyntaxNode): Set<string> {
  * Its value is the let binding of the same name when there is one, else unknown (the Inherit
  * node, or the `(src)` part: no literal).
  */
-function visitInherit(b: SyntaxNode, prefix: string[], scope: Scope, w: Walk, conditional: boolean, moduleTop: boolean): void {
+function visitInherit(
+  b: SyntaxNode,
+  prefix: string[],
+  scope: Scope,
+  w: Walk,
+  conditional: boolean,
+  moduleTop: boolean,
+): void {
   const from = nodes(b).find((c) => c.kind === 'InheritFrom');
   for (const c of b.children) {
     if (c.type === 'token' ? c.kind !== 'ident' : c.kind !== 'String') continue;
@@ -337,11 +386,27 @@ function visitInherit(b: SyntaxNode, prefix: string[], scope: Scope, w: Walk, co
     const path = [...prefix, name];
     const bound = from ? undefined : scope.get(name);
     if (bound) visitConfigValue(bound, path, c, b, scope, w, conditional, []);
-    else w.out.push({ path, key: c, binding: b, value: from ?? b, written: from ?? b, wrappers: [], conditional });
+    else
+      w.out.push({
+        path,
+        key: c,
+        binding: b,
+        value: from ?? b,
+        written: from ?? b,
+        wrappers: [],
+        conditional,
+      });
   }
 }
 
-function visitSet(set: SyntaxNode, prefix: string[], scope: Scope, w: Walk, conditional: boolean, moduleTop: boolean): void {
+function visitSet(
+  set: SyntaxNode,
+  prefix: string[],
+  scope: Scope,
+  w: Walk,
+  conditional: boolean,
+  moduleTop: boolean,
+): void {
   for (const b of bindingsOf(set)) {
     if (b.kind === 'Inherit') {
       visitInherit(b, prefix, scope, w, conditional, moduleTop);
@@ -358,7 +423,14 @@ function visitSet(set: SyntaxNode, prefix: string[], scope: Scope, w: Walk, cond
   }
 }
 
-function visitBinding(b: SyntaxNode, prefix: string[], scope: Scope, w: Walk, conditional: boolean, skip: number): void {
+function visitBinding(
+  b: SyntaxNode,
+  prefix: string[],
+  scope: Scope,
+  w: Walk,
+  conditional: boolean,
+  skip: number,
+): void {
   const { attrpath, value } = bindingParts(b);
   if (!attrpath || !value) return;
   const parts = attrpathParts(attrpath);
@@ -385,7 +457,8 @@ function visitConfigValue(
     for (const m of u.merged) visitConfigValue(m, path, key, binding, scope, w, cond, wrappers);
     return;
   }
-  if (path.length > 0) w.out.push({ path, key, binding, value: u.value, written, wrappers, conditional: cond });
+  if (path.length > 0)
+    w.out.push({ path, key, binding, value: u.value, written, wrappers, conditional: cond });
   if (u.value.kind === 'AttrSet' && !w.seen.has(u.value)) {
     w.seen.add(u.value);
     visitSet(u.value, path, scope, w, cond, path.length === 0);
@@ -399,7 +472,12 @@ function hasModuleLists(root: SyntaxNode): boolean {
     const n = stack.pop()!;
     for (const c of n.children) {
       if (c.type === 'node') stack.push(c);
-      else if (c.kind === 'ident' && (c.end - c.start === 7 || c.end - c.start === 8) && (c.text === 'imports' || c.text === 'modules')) return true;
+      else if (
+        c.kind === 'ident' &&
+        (c.end - c.start === 7 || c.end - c.start === 8) &&
+        (c.text === 'imports' || c.text === 'modules')
+      )
+        return true;
     }
   }
   return false;
@@ -414,7 +492,8 @@ function scanModuleLists(root: SyntaxNode, w: Walk): void {
     if (list?.kind === 'List') {
       for (const item of nodes(list)) {
         const u = unparen(item);
-        if (u && (u.kind === 'AttrSet' || u.kind === 'Lambda' || u.kind === 'LetIn')) visitModule(u, sc, w, false);
+        if (u && (u.kind === 'AttrSet' || u.kind === 'Lambda' || u.kind === 'LetIn'))
+          visitModule(u, sc, w, false);
       }
     }
     // Strings and their contents cannot hold module lists worth scanning.

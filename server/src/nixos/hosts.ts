@@ -95,7 +95,16 @@ export interface HostInfo {
 
 /** The host of a set of files that do not refer to each other: one closed host of them all. */
 export function wholeHost(paths: readonly string[]): HostInfo {
-  return { name: paths.length === 1 ? basename(paths[0]!) : 'the linted files', files: paths, open: false, unreadable: [], nixpkgsModules: [], placed: true, inputs: [], hostCount: 1 };
+  return {
+    name: paths.length === 1 ? basename(paths[0]!) : 'the linted files',
+    files: paths,
+    open: false,
+    unreadable: [],
+    nixpkgsModules: [],
+    placed: true,
+    inputs: [],
+    hostCount: 1,
+  };
 }
 
 const MAX_TEXT = 80;
@@ -135,19 +144,24 @@ function pathRef(ps: Array<string | null>, dir: string, text: string): ModuleRef
   // A pattern: literal parts anchored at the directory, each interpolation one name (no slash).
   const joined = ps.map((p) => (p === null ? '\u0000' : p)).join('');
   const abs = normalize(joined.startsWith('/') ? joined : join(dir, joined));
-  const re = abs
-    .split('\u0000')
-    .map(escapeRe)
-    .join('([^/]+)');
+  const re = abs.split('\u0000').map(escapeRe).join('([^/]+)');
   return { kind: 'pattern', regex: new RegExp(`^${re}(?:/default\\.nix|\\.nix)?$`), text };
 }
 
 const NIXPKGS_SEARCH = /^<nixpkgs(?:\/|>)/;
 /** nixpkgs modules known to set none of the options absence rules check (hostId, grub devices, initrd ssh, fileSystems). */
-const HARMLESS_NIXPKGS = /(?:installer\/scan\/(?:not-)?detected|profiles\/(?:qemu-guest|headless|minimal|hardened|base|all-hardware|perlless|bashless))\.nix/;
+const HARMLESS_NIXPKGS =
+  /(?:installer\/scan\/(?:not-)?detected|profiles\/(?:qemu-guest|headless|minimal|hardened|base|all-hardware|perlless|bashless))\.nix/;
 
 /** The module reference(s) an item of a module list stands for. */
-function itemRefs(item: SyntaxNode, dir: string, text: string, scope: Scope, depth: number, out: ModuleRef[]): void {
+function itemRefs(
+  item: SyntaxNode,
+  dir: string,
+  text: string,
+  scope: Scope,
+  depth: number,
+  out: ModuleRef[],
+): void {
   const n = unparen(item);
   if (!n || depth > 16) return;
   const src = short(text.slice(n.start, n.end));
@@ -171,7 +185,8 @@ function itemRefs(item: SyntaxNode, dir: string, text: string, scope: Scope, dep
     case 'String': {
       const ps = pieces(n);
       // "${modulesPath}/profiles/x.nix"
-      if (ps && ps[0] === null && identName(nodes(nodes(n)[0]!)[0]) === 'modulesPath') out.push({ kind: 'nixpkgs', text: src });
+      if (ps && ps[0] === null && identName(nodes(nodes(n)[0]!)[0]) === 'modulesPath')
+        out.push({ kind: 'nixpkgs', text: src });
       else out.push({ kind: 'unreadable', text: src });
       return;
     }
@@ -206,8 +221,12 @@ function itemRefs(item: SyntaxNode, dir: string, text: string, scope: Scope, dep
       return;
     }
     case 'Select': {
-      const m = /^(?:inputs\.)?(?:self|config\.flake|flake)\.nixosModules\.([A-Za-z_][\w'-]*|"[^"$]+")$/.exec(src.replace(/\s+/g, ''));
-      out.push(m ? { kind: 'own', name: m[1]!.replace(/"/g, ''), text: src } : { kind: 'unreadable', text: src });
+      const m = /^(?:inputs\.)?(?:self|config\.flake|flake)\.nixosModules\.([A-Za-z_][\w'-]*|"[^"$]+")$/.exec(
+        src.replace(/\s+/g, ''),
+      );
+      out.push(
+        m ? { kind: 'own', name: m[1]!.replace(/"/g, ''), text: src } : { kind: 'unreadable', text: src },
+      );
       return;
     }
     case 'Ident': {
@@ -236,7 +255,12 @@ function itemRefs(item: SyntaxNode, dir: string, text: string, scope: Scope, dep
       // `builtins.readDir ./modules`, `listFilesRecursive ./modules`: the files under it are included
       // (so they are not dead), but the host stays open (the linter does not run the filter).
       const dirArg = args.map(unparen).find((a) => a?.kind === 'Path');
-      if (dirArg && /readDir|listFiles|filesystem|haumea|importDir|scanPaths|rakeLeaves|umport/i.test(text.slice(n.start, n.end))) {
+      if (
+        dirArg &&
+        /readDir|listFiles|filesystem|haumea|importDir|scanPaths|rakeLeaves|umport/i.test(
+          text.slice(n.start, n.end),
+        )
+      ) {
         const ps = pieces(dirArg);
         const r = ps ? pathRef(ps, dir, src) : undefined;
         out.push(r?.kind === 'path' ? { kind: 'unreadable', text: src, dir: r.path } : unread);
@@ -251,7 +275,14 @@ function itemRefs(item: SyntaxNode, dir: string, text: string, scope: Scope, dep
 }
 
 /** The references of a list-valued expression (`[ … ]`, `a ++ b`, let names, `optionals c [ … ]`). */
-function listRefs(value: SyntaxNode, dir: string, text: string, scope: Scope, depth: number, out: ModuleRef[]): void {
+function listRefs(
+  value: SyntaxNode,
+  dir: string,
+  text: string,
+  scope: Scope,
+  depth: number,
+  out: ModuleRef[],
+): void {
   const u = unparen(value);
   if (!u || depth > 16) return;
   if (u.kind === 'List') {
@@ -274,7 +305,9 @@ function listRefs(value: SyntaxNode, dir: string, text: string, scope: Scope, de
     return;
   }
   if (u.kind === 'LetIn') {
-    const body = nodes(u).filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error').pop();
+    const body = nodes(u)
+      .filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error')
+      .pop();
     if (body) listRefs(body, dir, text, letScope(u, scope), depth + 1, out);
     return;
   }
@@ -363,7 +396,8 @@ function flakePartsSet(binding: SyntaxNode): boolean {
   while (cur?.kind === 'Paren') cur = cur.parent;
   if (cur?.kind === 'Apply') {
     const f = unparen(applyChain(cur).fn);
-    if (f && /mkFlake$/.test(f.kind === 'Select' || f.kind === 'Ident' ? (calleeName(f) ?? '') : '')) return true;
+    if (f && /mkFlake$/.test(f.kind === 'Select' || f.kind === 'Ident' ? (calleeName(f) ?? '') : ''))
+      return true;
   }
   return false;
 }
@@ -373,10 +407,14 @@ export function moduleRefs(path: string, root: SyntaxNode, text: string): Module
   const imports: Array<{ ref: ModuleRef; list: number }> = [];
   const moduleLists: ModuleList[] = [];
   const isFlake = basename(path) === 'flake.nix';
-  if (!MODULE_LIST_WORD.test(text)) return isFlake && /\bclan-core\b/.test(text) ? { imports, moduleLists, clan: true } : { imports, moduleLists };
+  if (!MODULE_LIST_WORD.test(text))
+    return isFlake && /\bclan-core\b/.test(text)
+      ? { imports, moduleLists, clan: true }
+      : { imports, moduleLists };
   const dir = dirname(path);
   const listAt = (offset: number): number => {
-    for (let k = moduleLists.length - 1; k >= 0; k--) if (offset >= moduleLists[k]!.start && offset < moduleLists[k]!.end) return k;
+    for (let k = moduleLists.length - 1; k >= 0; k--)
+      if (offset >= moduleLists[k]!.start && offset < moduleLists[k]!.end) return k;
     return -1;
   };
   const addList = (n: SyntaxNode, value: SyntaxNode, sc: Scope): void => {
@@ -389,18 +427,36 @@ export function moduleRefs(path: string, root: SyntaxNode, text: string): Module
       const first = applyChain(call).args[0];
       if (first) callee = text.slice(first.start, first.end);
     }
-    if (callee && !/(?:^|\.)(?:nixosSystem|evalModules)$/.test(callee) && !/eval-config|\/nixos\b/.test(callee)) {
+    if (
+      callee &&
+      !/(?:^|\.)(?:nixosSystem|evalModules)$/.test(callee) &&
+      !/eval-config|\/nixos\b/.test(callee)
+    ) {
       refs.push({ kind: 'unreadable', text: `what ${short(callee)} adds to these modules` });
     }
     const input = builderInput(n, text);
-    moduleLists.push({ start: value.start, end: value.end, items: refs, name: holderName(n), ...(input ? { input } : {}) });
+    moduleLists.push({
+      start: value.start,
+      end: value.end,
+      items: refs,
+      name: holderName(n),
+      ...(input ? { input } : {}),
+    });
   };
   const visit = (n: SyntaxNode, scope: Scope, depth: number): void => {
     if (depth > 256) return;
     const sc = n.kind === 'LetIn' || n.kind === 'LegacyLet' ? letScope(n, scope) : scope;
     const ml = n.kind === 'Binding' ? moduleListOf(n) : undefined;
     const vk = ml ? unparen(ml.value)?.kind : undefined;
-    const listLike = vk === 'List' || vk === 'BinaryOp' || vk === 'Ident' || vk === 'Apply' || vk === 'IfElse' || vk === 'LetIn' || vk === 'With' || vk === 'Select';
+    const listLike =
+      vk === 'List' ||
+      vk === 'BinaryOp' ||
+      vk === 'Ident' ||
+      vk === 'Apply' ||
+      vk === 'IfElse' ||
+      vk === 'LetIn' ||
+      vk === 'With' ||
+      vk === 'Select';
     if (ml && listLike && ml.name === 'imports' && isFlake && !flakePartsSet(n)) {
       // In a flake, an `imports` list is a node's module list (a colmena hive node, a helper's argument): a host.
       addList(n, ml.value, sc);
@@ -412,7 +468,12 @@ export function moduleRefs(path: string, root: SyntaxNode, text: string): Module
     } else if (ml && listLike && argumentOf(n)) {
       // `modules = [ … ]` given to a call (`nixosSystem { … }`, a helper): a host.
       addList(n, ml.value, sc);
-    } else if (n.kind === 'Inherit' && argumentOf(n) && tokens(n).some((t) => t.text === 'modules') && !nodes(n).some((c) => c.kind === 'Paren')) {
+    } else if (
+      n.kind === 'Inherit' &&
+      argumentOf(n) &&
+      tokens(n).some((t) => t.text === 'modules') &&
+      !nodes(n).some((c) => c.kind === 'Paren')
+    ) {
       // `nixosSystem { inherit modules; }` with `modules` bound by a let.
       const target = sc.get('modules');
       if (target) addList(n, target, sc);
@@ -422,7 +483,9 @@ export function moduleRefs(path: string, root: SyntaxNode, text: string): Module
     for (const c of n.children) if (c.type === 'node') visit(c, sc, depth + 1);
   };
   visit(root, new Map(), 0);
-  return isFlake && /\bclan-core\b/.test(text) ? { imports, moduleLists, clan: true } : { imports, moduleLists };
+  return isFlake && /\bclan-core\b/.test(text)
+    ? { imports, moduleLists, clan: true }
+    : { imports, moduleLists };
 }
 
 /** A member of a host: a file, and which of its parts ('top', or a module list's index) count. */
@@ -434,7 +497,11 @@ export interface HostMember {
 
 export interface HostGraph {
   /** Per file (by index): its host, and which parts of which files make it. */
-  readonly hostOf: ReadonlyArray<{ readonly info: HostInfo; readonly members: readonly HostMember[]; readonly key: string }>;
+  readonly hostOf: ReadonlyArray<{
+    readonly info: HostInfo;
+    readonly members: readonly HostMember[];
+    readonly key: string;
+  }>;
 }
 
 interface RawHost {
@@ -449,11 +516,18 @@ interface RawHost {
  * The hosts of a set of files: for each file, the host it is judged for (the union of every host
  * that includes it), or an unplaced host of its own.
  */
-export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[], rootDir?: string): HostGraph {
+export function hostGraph(
+  paths: readonly string[],
+  refs: readonly ModuleRefs[],
+  rootDir?: string,
+): HostGraph {
   const norm = paths.map((p) => normalize(p));
   const byPath = new Map<string, number>();
   norm.forEach((p, i) => byPath.set(p, i));
-  const find = (p: string): number | undefined => byPath.get(p) ?? byPath.get(join(p, 'default.nix')) ?? (p.endsWith('.nix') ? undefined : byPath.get(`${p}.nix`));
+  const find = (p: string): number | undefined =>
+    byPath.get(p) ??
+    byPath.get(join(p, 'default.nix')) ??
+    (p.endsWith('.nix') ? undefined : byPath.get(`${p}.nix`));
   const rel = (p: string): string => (rootDir ? relative(rootDir, p) || p : p);
 
   // Resolve a reference to files (or record it as unreadable).
@@ -472,16 +546,20 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
         else if (j !== self) r.files.push(j);
       } else if (it.kind === 'own') {
         // The exported module's file: modules/nixos/NAME(.nix|/default.nix), nixosModules/NAME…, modules/NAME…
-        const re = new RegExp(`/(?:modules/nixos|nixos/modules|nixosModules|modules)/(?:[^/]+/)?${escapeRe(it.name)}(?:\\.nix|/default\\.nix)$`);
+        const re = new RegExp(
+          `/(?:modules/nixos|nixos/modules|nixosModules|modules)/(?:[^/]+/)?${escapeRe(it.name)}(?:\\.nix|/default\\.nix)$`,
+        );
         const hits = norm.map((p, j) => (re.test(p) ? j : -1)).filter((j) => j >= 0);
         if (hits.length === 1) hits[0] !== self && r.files.push(hits[0]!);
-        else r.unreadable.push(`${it.text} (${hits.length === 0 ? 'no linted file of that name' : 'several linted files of that name'})`);
+        else
+          r.unreadable.push(
+            `${it.text} (${hits.length === 0 ? 'no linted file of that name' : 'several linted files of that name'})`,
+          );
       } else if (it.kind === 'nixpkgs') {
         r.nixpkgs.push(it.text);
         // NixOS' own modules that set none of the options host-level rules ask about; any other may (digital-ocean-config sets grub devices).
         if (!HARMLESS_NIXPKGS.test(it.text)) r.unreadable.push(`${it.text} (a NixOS module, not read)`);
-      }
-      else if (it.kind === 'pattern') {
+      } else if (it.kind === 'pattern') {
         const matches = new Map<string, number>();
         norm.forEach((p, j) => {
           const m = it.regex.exec(p);
@@ -548,7 +626,12 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
         return;
       }
       for (const key of [...names].sort()) {
-        const h: RawHost = { ...base, name: `${list.name} "${key.split('\u0000').join('/')}" (${rel(norm[i]!)})`, members: new Map(base.members), unreadable: new Set(base.unreadable) };
+        const h: RawHost = {
+          ...base,
+          name: `${list.name} "${key.split('\u0000').join('/')}" (${rel(norm[i]!)})`,
+          members: new Map(base.members),
+          unreadable: new Set(base.unreadable),
+        };
         for (const p of res.patterns) {
           const j = p.matches.get(key);
           if (j === undefined) h.unreadable.add(`${p.text} (no linted file for "${key}")`);
@@ -573,7 +656,12 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
         r.patterns.forEach((pt) => unreadable.add(`${pt.text} — imported by ${rel(norm[k]!)}`));
       }),
     );
-    const info: HostInfo = { ...wholeHost(norm.map((p) => p)), open: unreadable.size > 0, unreadable: [...unreadable], nixpkgsModules: [...nixpkgs] };
+    const info: HostInfo = {
+      ...wholeHost(norm.map((p) => p)),
+      open: unreadable.size > 0,
+      unreadable: [...unreadable],
+      nixpkgsModules: [...nixpkgs],
+    };
     const members = norm.map((_, i) => ({ index: i }));
     const one = { info, members, key: 'all' };
     return { hostOf: norm.map(() => one) };
@@ -592,8 +680,13 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
       }
     };
     for (const h of hosts) walk(h.members.keys());
-    const importsAny = (i: number) => [...importRes[i]!.values()].some((r) => r.files.length + r.unreadable.length + r.nixpkgs.length + r.patterns.length > 0);
-    const roots = norm.map((_, i) => i).filter((i) => !imported.has(i) && !reachedByLists.has(i) && !listHolder.has(i));
+    const importsAny = (i: number) =>
+      [...importRes[i]!.values()].some(
+        (r) => r.files.length + r.unreadable.length + r.nixpkgs.length + r.patterns.length > 0,
+      );
+    const roots = norm
+      .map((_, i) => i)
+      .filter((i) => !imported.has(i) && !reachedByLists.has(i) && !listHolder.has(i));
     const configs = roots.filter((i) => basename(norm[i]!) === 'configuration.nix');
     // Without configuration.nix, a root is a file that imports something; a module nobody imports and that
     // imports nothing is a library module (for a machine-local configuration.nix), not a host. A flake whose
@@ -602,12 +695,23 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
     // clan-core builds a machine NAME from the clan directory's machines/NAME/configuration.nix and, when they
     // exist, hardware-configuration.nix and disko.nix beside it (clan-core nixosModules/machineModules/forName.nix),
     // with no import edge between them; clan-core's own modules are added too, which the linter cannot read.
-    const clanDirs = norm.filter((p, k) => basename(p) === 'flake.nix' && refs[k]?.clan).map((p) => dirname(p));
+    const clanDirs = norm
+      .filter((p, k) => basename(p) === 'flake.nix' && refs[k]?.clan)
+      .map((p) => dirname(p));
     const indexOf = new Map(norm.map((p, k) => [p, k] as const));
     for (const i of chosen) {
-      const h: (typeof hosts)[number] = { name: rel(norm[i]!), members: new Map([[i, undefined]]), unreadable: new Set(), nixpkgs: new Set(), inputs: new Set() };
+      const h: (typeof hosts)[number] = {
+        name: rel(norm[i]!),
+        members: new Map([[i, undefined]]),
+        unreadable: new Set(),
+        nixpkgs: new Set(),
+        inputs: new Set(),
+      };
       const machineDir = dirname(norm[i]!);
-      if (basename(norm[i]!) === 'configuration.nix' && clanDirs.some((d) => dirname(machineDir) === join(d, 'machines'))) {
+      if (
+        basename(norm[i]!) === 'configuration.nix' &&
+        clanDirs.some((d) => dirname(machineDir) === join(d, 'machines'))
+      ) {
         for (const sibling of ['hardware-configuration.nix', 'disko.nix']) {
           const j = indexOf.get(join(machineDir, sibling));
           if (j !== undefined && !reachedByLists.has(j)) h.members.set(j, undefined);
@@ -632,7 +736,13 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
       chosen.forEach(mark);
       for (let i = 0; i < norm.length; i++) {
         if (reached.has(i) || listHolder.has(i) || !importsAny(i)) continue;
-        hosts.push({ name: rel(norm[i]!), members: new Map([[i, undefined]]), unreadable: new Set(), nixpkgs: new Set(), inputs: new Set() });
+        hosts.push({
+          name: rel(norm[i]!),
+          members: new Map([[i, undefined]]),
+          unreadable: new Set(),
+          nixpkgs: new Set(),
+          inputs: new Set(),
+        });
         mark(i);
       }
     }
@@ -648,23 +758,24 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
       if (done.has(k)) continue;
       done.add(k);
       for (const res of partsOf(k, h.members.get(k))) {
-      res.unreadable.forEach((u) => h.unreadable.add(`${u} — imported by ${rel(norm[k]!)}`));
-      res.nixpkgs.forEach((u) => h.nixpkgs.add(u));
-      for (const p of res.patterns) {
-        if (p.matches.size === 0) h.unreadable.add(`${p.text} (no linted file matches) — imported by ${rel(norm[k]!)}`);
-        for (const j of p.matches.values()) res.files.includes(j) || res.files.push(j);
-      }
-      for (const j of res.files) {
-        if (!h.members.has(j)) h.members.set(j, listHolder.has(j) ? new Set([-1]) : undefined);
-        else {
-          const parts = h.members.get(j);
-          if (parts && listHolder.has(j) && !parts.has(-1)) {
-            parts.add(-1);
-            done.delete(j);
-          }
+        res.unreadable.forEach((u) => h.unreadable.add(`${u} — imported by ${rel(norm[k]!)}`));
+        res.nixpkgs.forEach((u) => h.nixpkgs.add(u));
+        for (const p of res.patterns) {
+          if (p.matches.size === 0)
+            h.unreadable.add(`${p.text} (no linted file matches) — imported by ${rel(norm[k]!)}`);
+          for (const j of p.matches.values()) res.files.includes(j) || res.files.push(j);
         }
-        stack.push(j);
-      }
+        for (const j of res.files) {
+          if (!h.members.has(j)) h.members.set(j, listHolder.has(j) ? new Set([-1]) : undefined);
+          else {
+            const parts = h.members.get(j);
+            if (parts && listHolder.has(j) && !parts.has(-1)) {
+              parts.add(-1);
+              done.delete(j);
+            }
+          }
+          stack.push(j);
+        }
       }
     }
   }
@@ -678,7 +789,16 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
   const hostOf = norm.map((p, i) => {
     const ids = hostsOf[i]!;
     if (ids.length === 0) {
-      const info: HostInfo = { name: rel(p), files: [p], open: true, unreadable: [], nixpkgsModules: [], placed: false, inputs: [], hostCount: 0 };
+      const info: HostInfo = {
+        name: rel(p),
+        files: [p],
+        open: true,
+        unreadable: [],
+        nixpkgsModules: [],
+        placed: false,
+        inputs: [],
+        hostCount: 0,
+      };
       return { info, members: [{ index: i }], key: `unplaced:${i}` };
     }
     const key = ids.join(',');
@@ -713,7 +833,14 @@ export function hostGraph(paths: readonly string[], refs: readonly ModuleRefs[],
         inputs: [...inputs],
         hostCount: ids.length,
       };
-      hit = { info, members: sorted.map((k) => { const parts = members.get(k); return parts ? { index: k, parts } : { index: k }; }), key };
+      hit = {
+        info,
+        members: sorted.map((k) => {
+          const parts = members.get(k);
+          return parts ? { index: k, parts } : { index: k };
+        }),
+        key,
+      };
       cache.set(key, hit);
     }
     return hit;

@@ -5,7 +5,15 @@
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import type { SyntaxElement, SyntaxNode, SyntaxToken } from '../syntax/tree';
 import { TRIVIA } from '../syntax/tree';
-import { attrName, attrpathParts, bindingParts, DYNAMIC, identName, nodes, type Definition } from './definitions';
+import {
+  attrName,
+  attrpathParts,
+  bindingParts,
+  DYNAMIC,
+  identName,
+  nodes,
+  type Definition,
+} from './definitions';
 
 /** What navigation needs of a file: its path, text, tree and resolved option definitions. */
 export interface NavigableFile {
@@ -28,7 +36,11 @@ function tokensAt(root: SyntaxNode, offset: number): SyntaxToken[] {
   };
   visit(root, 0);
   // The token the cursor is inside or before wins over the one it is just after.
-  return out.sort((a, b) => (a.start === offset ? 0 : 1) - (b.start === offset ? 0 : 1) || (a.end === offset ? 1 : 0) - (b.end === offset ? 1 : 0));
+  return out.sort(
+    (a, b) =>
+      (a.start === offset ? 0 : 1) - (b.start === offset ? 0 : 1) ||
+      (a.end === offset ? 1 : 0) - (b.end === offset ? 1 : 0),
+  );
 }
 
 function ancestor(e: SyntaxElement, kind: SyntaxNode['kind'], within = 4): SyntaxNode | undefined {
@@ -50,15 +62,23 @@ export interface PathTarget {
  * may name, resolved against the file's directory as Nix does. Interpolated paths (`./hosts/${n}`),
  * `~/…` and search paths (`<nixpkgs>`) name no file here.
  */
-export function pathTargetAt(file: Pick<NavigableFile, 'path' | 'root'>, offset: number): PathTarget | undefined {
+export function pathTargetAt(
+  file: Pick<NavigableFile, 'path' | 'root'>,
+  offset: number,
+): PathTarget | undefined {
   for (const t of tokensAt(file.root, offset)) {
     if (t.kind !== 'path') continue;
     const lit = ancestor(t, 'Path', 1);
     if (!lit || lit.children.some((c) => c.type === 'node')) return undefined;
-    const text = lit.children.filter((c): c is SyntaxToken => c.type === 'token' && c.kind === 'path').map((c) => c.text).join('');
+    const text = lit.children
+      .filter((c): c is SyntaxToken => c.type === 'token' && c.kind === 'path')
+      .map((c) => c.text)
+      .join('');
     if (text.startsWith('~') || (!isAbsolute(file.path) && !isAbsolute(text))) return undefined;
     const target = normalize(isAbsolute(text) ? text : join(dirname(file.path), text));
-    const candidates = target.endsWith('.nix') ? [target, join(target, 'default.nix')] : [join(target, 'default.nix'), target];
+    const candidates = target.endsWith('.nix')
+      ? [target, join(target, 'default.nix')]
+      : [join(target, 'default.nix'), target];
     return { start: t.start, end: t.end, candidates };
   }
   return undefined;
@@ -122,7 +142,10 @@ function configReads(root: SyntaxNode): ConfigRead[] {
  * The option path at `offset`: a segment of a definition's attribute path (`boot.initrd.luks` in a
  * nested set counts its enclosing sets), or of an option read `config.boot.initrd.enable`.
  */
-export function optionAt(file: Pick<NavigableFile, 'root' | 'definitions'>, offset: number): OptionAt | undefined {
+export function optionAt(
+  file: Pick<NavigableFile, 'root' | 'definitions'>,
+  offset: number,
+): OptionAt | undefined {
   let best: OptionAt | undefined;
   for (const def of file.definitions) {
     const { attrpath } = bindingParts(def.binding);
@@ -164,7 +187,11 @@ function startsWith(path: readonly string[], prefix: readonly string[]): boolean
  * `boot.initrd.luks.devices.x.device = …`) and read (`config.boot.initrd…`) in `files`, in file
  * order then source order, each place once.
  */
-export function optionLocations(files: readonly NavigableFile[], option: readonly string[], kinds: { reads?: boolean } = {}): OptionLocation[] {
+export function optionLocations(
+  files: readonly NavigableFile[],
+  option: readonly string[],
+  kinds: { reads?: boolean } = {},
+): OptionLocation[] {
   if (option.length === 0 || option.includes(DYNAMIC)) return [];
   const out: OptionLocation[] = [];
   for (const file of files) {

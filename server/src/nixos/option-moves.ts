@@ -38,10 +38,22 @@ const OPTION_MOVES: Readonly<Record<string, OptionMove>> = {
   'boot.tmpOnTmpfsSize': TMP,
   'boot.initrd.services.swraid.enable': SWRAID,
   'boot.initrd.services.swraid.mdadmConf': SWRAID,
-  'boot.initrd.network.ssh.hostRSAKey': { notBefore: '2020-03-14', ref: 'nixpkgs#82603 (nixos/initrd-ssh: switch from Dropbear to OpenSSH)' },
-  'boot.initrd.network.ssh.hostECDSAKey': { notBefore: '2020-03-14', ref: 'nixpkgs#82603 (nixos/initrd-ssh: switch from Dropbear to OpenSSH)' },
-  'boot.initrd.network.ssh.hostDSSKey': { notBefore: '2020-03-14', ref: 'nixpkgs#82603 (nixos/initrd-ssh: switch from Dropbear to OpenSSH)' },
-  'boot.initrd.systemd.strip': { notBefore: '2025-05-05', ref: 'nixpkgs#404512 (nixos/systemd-initrd: deprecate strip)' },
+  'boot.initrd.network.ssh.hostRSAKey': {
+    notBefore: '2020-03-14',
+    ref: 'nixpkgs#82603 (nixos/initrd-ssh: switch from Dropbear to OpenSSH)',
+  },
+  'boot.initrd.network.ssh.hostECDSAKey': {
+    notBefore: '2020-03-14',
+    ref: 'nixpkgs#82603 (nixos/initrd-ssh: switch from Dropbear to OpenSSH)',
+  },
+  'boot.initrd.network.ssh.hostDSSKey': {
+    notBefore: '2020-03-14',
+    ref: 'nixpkgs#82603 (nixos/initrd-ssh: switch from Dropbear to OpenSSH)',
+  },
+  'boot.initrd.systemd.strip': {
+    notBefore: '2025-05-05',
+    ref: 'nixpkgs#404512 (nixos/systemd-initrd: deprecate strip)',
+  },
   'boot.zfs.allowHibernation': { notBefore: '2026-05-03', ref: 'nixpkgs#495581 (nixos/zfs: less footguns)' },
   'boot.bootspec.enable': {
     notBefore: '2026-06-09',
@@ -74,15 +86,26 @@ export function moveVerdict(dotted: string, pinned: Release | undefined): MoveVe
   const move = OPTION_MOVES[dotted];
   if (!move) return { kind: 'unknown', why: 'when NixOS made this change is not recorded' };
   const when = `${move.release ? `NixOS ${move.release}, ` : ''}${move.ref}`;
-  if (!pinned) return { kind: 'unknown', why: `the NixOS release of this host is unknown (the change: ${when})` };
+  if (!pinned)
+    return { kind: 'unknown', why: `the NixOS release of this host is unknown (the change: ${when})` };
   if (pinned.date) {
     // An unstable or fork pin, dated by the lock.
-    if (pinned.date < move.notBefore) return { kind: 'predates', why: `the pin (${pinned.label}) predates the change (${when})` };
-    const by = move.by ?? (move.release ? releaseEnd(Number(move.release.slice(0, 2)), Number(move.release.slice(3, 5))) : undefined);
-    if (by && pinned.date >= by) return { kind: 'has', why: `the pin (${pinned.label}) is newer than the change (${when})` };
-    return { kind: 'unknown', why: `the pin (${pinned.label}) is from about the time of the change (${when})` };
+    if (pinned.date < move.notBefore)
+      return { kind: 'predates', why: `the pin (${pinned.label}) predates the change (${when})` };
+    const by =
+      move.by ??
+      (move.release
+        ? releaseEnd(Number(move.release.slice(0, 2)), Number(move.release.slice(3, 5)))
+        : undefined);
+    if (by && pinned.date >= by)
+      return { kind: 'has', why: `the pin (${pinned.label}) is newer than the change (${when})` };
+    return {
+      kind: 'unknown',
+      why: `the pin (${pinned.label}) is from about the time of the change (${when})`,
+    };
   }
-  if (pinned.year === 99) return { kind: 'has', why: 'the nixboot.nixosRelease setting says unstable (taken as current)' };
+  if (pinned.year === 99)
+    return { kind: 'has', why: 'the nixboot.nixosRelease setting says unstable (taken as current)' };
   const n = pinned.year * 100 + pinned.month;
   const first = move.release ? releaseNumber(move.release) : undefined;
   if (first !== undefined) {
@@ -90,6 +113,7 @@ export function moveVerdict(dotted: string, pinned: Release | undefined): MoveVe
       ? { kind: 'has', why: `NixOS ${pinned.label} has it (${when})` }
       : { kind: 'predates', why: `NixOS ${pinned.label} predates it (${when})` };
   }
-  if (releaseEnd(pinned.year, pinned.month) < move.notBefore) return { kind: 'predates', why: `NixOS ${pinned.label} predates it (${when})` };
+  if (releaseEnd(pinned.year, pinned.month) < move.notBefore)
+    return { kind: 'predates', why: `NixOS ${pinned.label} predates it (${when})` };
   return { kind: 'unknown', why: `whether NixOS ${pinned.label} has it is not recorded (${when})` };
 }

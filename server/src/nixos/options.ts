@@ -112,7 +112,9 @@ export class OptionIndex {
    * Names directly below a path (without `<name>`), with the fact of each if it is an option.
    * Renamed and removed names are left out: they are not what anyone should type.
    */
-  childrenOf(path: readonly string[]): Array<{ name: string; fact: OptionFact | undefined; hasChildren: boolean }> {
+  childrenOf(
+    path: readonly string[],
+  ): Array<{ name: string; fact: OptionFact | undefined; hasChildren: boolean }> {
     const { node } = this.walk(path);
     if (!node) return [];
     return [...node.children.entries()]
@@ -137,7 +139,12 @@ export class OptionIndex {
       const next: TreeNode | undefined = node.children.get(seg) ?? node.children.get(NAME_PLACEHOLDER);
       if (!next) {
         if (node.children.size === 0) return undefined;
-        return { index: i, siblings: [...node.children.entries()].filter(([k, n]) => k !== NAME_PLACEHOLDER && !onlyMoved(n)).map(([k]) => k) };
+        return {
+          index: i,
+          siblings: [...node.children.entries()]
+            .filter(([k, n]) => k !== NAME_PLACEHOLDER && !onlyMoved(n))
+            .map(([k]) => k),
+        };
       }
       node = next;
     }
@@ -153,7 +160,8 @@ export class OptionIndex {
     for (let i = 0; i < path.length; i++) {
       node = node.children.get(path[i]!) ?? node.children.get(NAME_PLACEHOLDER);
       if (!node) return undefined;
-      if (isMoved(node.fact)) return { length: i + 1, dotted: this.canonical(path.slice(0, i + 1)), fact: node.fact! };
+      if (isMoved(node.fact))
+        return { length: i + 1, dotted: this.canonical(path.slice(0, i + 1)), fact: node.fact! };
       if (node.fact && node.fact.open !== false) return undefined; // below a current option: values, not names
     }
     return undefined;
@@ -206,7 +214,8 @@ export function editDistance(a: string, b: string, cap = 4): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
       d[i]![j] = v;
       rowMin = Math.min(rowMin, v);
     }
@@ -255,15 +264,28 @@ function declarationLink(declaredIn: string): string {
 /** Markdown for a hover on an option. */
 export function renderOptionHover(dotted: string, fact: OptionFact): string {
   if (fact.renamedTo !== undefined || fact.removed !== undefined) {
-    const what = fact.renamedTo !== undefined
-      ? `Renamed to \`${fact.renamedTo}\`: the old name still evaluates, with a warning.${fact.description ? ` ${fact.description}` : ''}`
-      : `Removed from NixOS: defining it fails evaluation. ${fact.removed}`;
-    return [`**${dotted}**`, '', what, '', `${fact.renamedTo !== undefined ? 'Renamed' : 'Removed'} in ${declarationLink(fact.declaredIn)}`].join('\n');
+    const what =
+      fact.renamedTo !== undefined
+        ? `Renamed to \`${fact.renamedTo}\`: the old name still evaluates, with a warning.${fact.description ? ` ${fact.description}` : ''}`
+        : `Removed from NixOS: defining it fails evaluation. ${fact.removed}`;
+    return [
+      `**${dotted}**`,
+      '',
+      what,
+      '',
+      `${fact.renamedTo !== undefined ? 'Renamed' : 'Removed'} in ${declarationLink(fact.declaredIn)}`,
+    ].join('\n');
   }
-  const lines = [`**${dotted}**`, '', `*Type:* ${fact.type}${fact.readOnly ? ' (read-only: set by NixOS, not by configurations)' : ''}`];
+  const lines = [
+    `**${dotted}**`,
+    '',
+    `*Type:* ${fact.type}${fact.readOnly ? ' (read-only: set by NixOS, not by configurations)' : ''}`,
+  ];
   const since = RELEASE_DEFAULTS[dotted];
-  if (fact.default !== undefined) lines.push('', `*Default:* \`${fact.default.replace(/`/g, "'")}\`${since ? ` (${since})` : ''}`);
-  if (fact.example !== undefined && fact.example.length < 200) lines.push('', `*Example:* \`${fact.example.replace(/`/g, "'").replace(/\n/g, ' ')}\``);
+  if (fact.default !== undefined)
+    lines.push('', `*Default:* \`${fact.default.replace(/`/g, "'")}\`${since ? ` (${since})` : ''}`);
+  if (fact.example !== undefined && fact.example.length < 200)
+    lines.push('', `*Example:* \`${fact.example.replace(/`/g, "'").replace(/\n/g, ' ')}\``);
   if (fact.description) lines.push('', fact.description);
   lines.push('', `Declared in ${declarationLink(fact.declaredIn)}`);
   return lines.join('\n');

@@ -55,7 +55,10 @@ export function parseRelease(ref: string | undefined): Release | undefined {
 /** The setting `nixboot.nixosRelease`: a release (`25.11`) or `unstable` (taken as current). */
 function parseSetting(v: string | undefined): Release | undefined {
   if (!v) return undefined;
-  return parseRelease(v) ?? (/unstable|master|main/.test(v) ? { year: 99, month: 99, label: 'unstable' } : undefined);
+  return (
+    parseRelease(v) ??
+    (/unstable|master|main/.test(v) ? { year: 99, month: 99, label: 'unstable' } : undefined)
+  );
 }
 
 /** An unstable or fork pin of the given commit time (Unix seconds): the release it leads to. */
@@ -120,7 +123,8 @@ export function releaseFromFlakeLock(text: string, input?: string): PinnedReleas
     const node = resolve(root?.inputs?.[name]);
     if (!node) continue;
     const o = node.original ?? {};
-    const what = o.ref ?? (o.owner && o.repo ? `${o.owner}/${o.repo}` : o.url ?? o.id ?? 'its default branch');
+    const what =
+      o.ref ?? (o.owner && o.repo ? `${o.owner}/${o.repo}` : (o.url ?? o.id ?? 'its default branch'));
     const fromRef = parseRelease(o.ref) ?? parseRelease(o.url);
     if (fromRef) return { release: fromRef, how: `input ${name}: ${what}` };
     const lm = node.locked?.lastModified;
@@ -143,13 +147,18 @@ export function releaseFromSources(text: string): PinnedRelease | undefined {
     return undefined;
   }
   if (!json || typeof json !== 'object') return undefined;
-  const pins = (typeof json.pins === 'object' && json.pins ? json.pins : json) as Record<string, Record<string, unknown> | undefined>;
+  const pins = (typeof json.pins === 'object' && json.pins ? json.pins : json) as Record<
+    string,
+    Record<string, unknown> | undefined
+  >;
   for (const name of CANDIDATES) {
     const pin = pins[name];
     if (!pin || typeof pin !== 'object') continue;
     const branch = [pin.branch, pin.name, pin.url].find((v): v is string => typeof v === 'string');
     const r = parseRelease(branch);
-    return r ? { release: r, how: `pin ${name}: ${branch}` } : { release: undefined, how: `pin ${name}: ${branch ?? 'no branch'}, not dated` };
+    return r
+      ? { release: r, how: `pin ${name}: ${branch}` }
+      : { release: undefined, how: `pin ${name}: ${branch ?? 'no branch'}, not dated` };
   }
   return undefined;
 }
@@ -183,7 +192,11 @@ export interface StageOneInputs {
 
 const cache = new Map<string, { text: string; pinned: PinnedRelease | undefined }>();
 
-function readCached(path: string, input: string | undefined, parse: (t: string) => PinnedRelease | undefined): PinnedRelease | undefined {
+function readCached(
+  path: string,
+  input: string | undefined,
+  parse: (t: string) => PinnedRelease | undefined,
+): PinnedRelease | undefined {
   let text: string;
   try {
     text = readRegularFileSync(path, 64 * 2 ** 20).toString('utf8'); // a FIFO must not block the linter
@@ -200,7 +213,11 @@ function readCached(path: string, input: string | undefined, parse: (t: string) 
 }
 
 /** The pin nearest to `dir`: a flake.lock, or npins/niv sources.json, in it or a parent. */
-function pinNear(dir: string, input: string | undefined, stopAt?: string): (PinnedRelease & { file: string; kind: 'flake.lock' | 'npins' }) | undefined {
+function pinNear(
+  dir: string,
+  input: string | undefined,
+  stopAt?: string,
+): (PinnedRelease & { file: string; kind: 'flake.lock' | 'npins' }) | undefined {
   let cur = dir;
   for (let i = 0; i < 32; i++) {
     const lock = join(cur, 'flake.lock');
@@ -224,18 +241,21 @@ function pinNear(dir: string, input: string | undefined, stopAt?: string): (Pinn
 }
 
 function describe(systemd: boolean | undefined): string {
-  return systemd === undefined ? 'an unknown stage 1 (pinned in the weeks systemd stage 1 became the default)' : `${systemd ? 'systemd' : 'scripted'} stage 1`;
+  return systemd === undefined
+    ? 'an unknown stage 1 (pinned in the weeks systemd stage 1 became the default)'
+    : `${systemd ? 'systemd' : 'scripted'} stage 1`;
 }
 
 export function effectiveStageOne(inp: StageOneInputs): StageOne {
-  const pinned = inp.flakeLockText !== undefined
-    ? (() => {
-        const p = releaseFromFlakeLock(inp.flakeLockText, inp.input);
-        return p ? { ...p, file: 'flake.lock', kind: 'flake.lock' as const } : undefined;
-      })()
-    : inp.fileDir
-      ? pinNear(inp.fileDir, inp.input, inp.workspaceRoot)
-      : undefined;
+  const pinned =
+    inp.flakeLockText !== undefined
+      ? (() => {
+          const p = releaseFromFlakeLock(inp.flakeLockText, inp.input);
+          return p ? { ...p, file: 'flake.lock', kind: 'flake.lock' as const } : undefined;
+        })()
+      : inp.fileDir
+        ? pinNear(inp.fileDir, inp.input, inp.workspaceRoot)
+        : undefined;
   const fromSetting = pinned?.release ? undefined : parseSetting(inp.releaseSetting);
   const last = inp.explicit[inp.explicit.length - 1];
   if (last) {

@@ -20,11 +20,26 @@ export const SCRIPTED_HOOKS: readonly ScriptHook[] = [
   { pattern: 'boot.initrd.preLVMCommands', how: 'inlined into /init before LVM activation' },
   { pattern: 'boot.initrd.postDeviceCommands', how: 'inlined into /init after devices are created' },
   { pattern: 'boot.initrd.postResumeCommands', how: 'inlined into /init after the resume attempt' },
-  { pattern: 'boot.initrd.postMountCommands', how: 'inlined into /init after the stage-1 file systems are mounted' },
-  { pattern: 'boot.initrd.preFailCommands', how: 'inlined into the fail() function of /init, which the EXIT trap runs' },
-  { pattern: 'boot.initrd.network.postCommands', how: 'prepended to preLVMCommands by initrd-network.nix (mkBefore), inlined into /init' },
-  { pattern: 'boot.initrd.luks.devices.*.preOpenCommands', how: 'inlined into the LUKS open code of /init (preLVMCommands or postDeviceCommands)' },
-  { pattern: 'boot.initrd.luks.devices.*.postOpenCommands', how: 'inlined into the LUKS open code of /init (preLVMCommands or postDeviceCommands)' },
+  {
+    pattern: 'boot.initrd.postMountCommands',
+    how: 'inlined into /init after the stage-1 file systems are mounted',
+  },
+  {
+    pattern: 'boot.initrd.preFailCommands',
+    how: 'inlined into the fail() function of /init, which the EXIT trap runs',
+  },
+  {
+    pattern: 'boot.initrd.network.postCommands',
+    how: 'prepended to preLVMCommands by initrd-network.nix (mkBefore), inlined into /init',
+  },
+  {
+    pattern: 'boot.initrd.luks.devices.*.preOpenCommands',
+    how: 'inlined into the LUKS open code of /init (preLVMCommands or postDeviceCommands)',
+  },
+  {
+    pattern: 'boot.initrd.luks.devices.*.postOpenCommands',
+    how: 'inlined into the LUKS open code of /init (preLVMCommands or postDeviceCommands)',
+  },
 ];
 
 /** systemd stage 1: unit scripts, run by bash as their own process. */
@@ -73,9 +88,28 @@ export const BUSYBOX_APPLETS: ReadonlySet<string> = new Set(
 
 /** What stage-1.nix's extra-utils builder copies besides busybox. */
 export const EXTRA_UTILS: ReadonlySet<string> = new Set([
-  'blkid', 'dmsetup', 'lvm', 'mdadm', 'mdmon', 'systemd-udevd', 'udevadm', 'ata_id', 'cdrom_id', 'scsi_id',
-  'fido_id', 'mtd_probe', 'v4l_id', 'kmod', 'modprobe', 'insmod', 'rmmod', 'lsmod', 'modinfo', 'depmod',
-  'resize2fs', 'ld-linux-x86-64.so.2',
+  'blkid',
+  'dmsetup',
+  'lvm',
+  'mdadm',
+  'mdmon',
+  'systemd-udevd',
+  'udevadm',
+  'ata_id',
+  'cdrom_id',
+  'scsi_id',
+  'fido_id',
+  'mtd_probe',
+  'v4l_id',
+  'kmod',
+  'modprobe',
+  'insmod',
+  'rmmod',
+  'lsmod',
+  'modinfo',
+  'depmod',
+  'resize2fs',
+  'ld-linux-x86-64.so.2',
 ]);
 
 /**
@@ -84,22 +118,83 @@ export const EXTRA_UTILS: ReadonlySet<string> = new Set([
  * the feature is on.
  */
 export const MODULE_PROVIDED: ReadonlySet<string> = new Set([
-  'cryptsetup', 'cryptsetup-askpass', 'zfs', 'zpool', 'zdb', 'mount.zfs', 'btrfs', 'btrfsck', 'bcachefs',
-  'mount.bcachefs', 'e2fsck', 'fsck.ext2', 'fsck.ext3', 'fsck.ext4', 'fsck.vfat', 'fsck.fat', 'dosfsck',
-  'fsck.btrfs', 'fsck.xfs', 'xfs_repair', 'xfs_growfs', 'fsck.f2fs', 'mount.ntfs', 'ntfs-3g', 'sshd', 'ssh-keygen',
-  'dropbear', 'dropbearkey', 'ip', 'udhcpc', 'dhcpcd', 'ykchalresp', 'ykinfo', 'gpg', 'gpg-agent', 'gpgconf',
-  'fido2luks', 'openssl', 'plymouth', 'plymouthd', 'multipath', 'multipathd', 'kpartx', 'iscsistart',
-  'iscsiadm', 'nbd-client', 'clevis', 'tpm2', 'jose', 'keyctl', 'vgchange', 'lvchange', 'pvscan',
-  'vgscan', 'lvscan', 'stratis-min', 'mount.nfs', 'rpcbind', 'unl0kr', 'mkswap', 'fsck', 'switch_root',
-  'killall', 'setsid',
+  'cryptsetup',
+  'cryptsetup-askpass',
+  'zfs',
+  'zpool',
+  'zdb',
+  'mount.zfs',
+  'btrfs',
+  'btrfsck',
+  'bcachefs',
+  'mount.bcachefs',
+  'e2fsck',
+  'fsck.ext2',
+  'fsck.ext3',
+  'fsck.ext4',
+  'fsck.vfat',
+  'fsck.fat',
+  'dosfsck',
+  'fsck.btrfs',
+  'fsck.xfs',
+  'xfs_repair',
+  'xfs_growfs',
+  'fsck.f2fs',
+  'mount.ntfs',
+  'ntfs-3g',
+  'sshd',
+  'ssh-keygen',
+  'dropbear',
+  'dropbearkey',
+  'ip',
+  'udhcpc',
+  'dhcpcd',
+  'ykchalresp',
+  'ykinfo',
+  'gpg',
+  'gpg-agent',
+  'gpgconf',
+  'fido2luks',
+  'openssl',
+  'plymouth',
+  'plymouthd',
+  'multipath',
+  'multipathd',
+  'kpartx',
+  'iscsistart',
+  'iscsiadm',
+  'nbd-client',
+  'clevis',
+  'tpm2',
+  'jose',
+  'keyctl',
+  'vgchange',
+  'lvchange',
+  'pvscan',
+  'vgscan',
+  'lvscan',
+  'stratis-min',
+  'mount.nfs',
+  'rpcbind',
+  'unl0kr',
+  'mkswap',
+  'fsck',
+  'switch_root',
+  'killall',
+  'setsid',
   // shell functions that stage-1-init.sh defines before the hooks run
-  'fail', 'info', 'askPassword', 'waitDevice', 'mountFS', 'checkFS',
+  'fail',
+  'info',
+  'askPassword',
+  'waitDevice',
+  'mountFS',
+  'checkFS',
 ]);
 
 /** Defaults of `boot.initrd.systemd.initrdBin` (bashInteractive, coreutils, kmod, systemd) and `extraBin`. */
 export const SYSTEMD_STAGE1_DEFAULT_COMMANDS: ReadonlySet<string> = new Set(
+  // bash
   (
-    // bash
     'bash sh ' +
     // coreutils
     '[ b2sum base32 base64 basename basenc cat chcon chgrp chmod chown chroot cksum comm cp csplit cut date dd df ' +
@@ -123,15 +218,47 @@ export const SYSTEMD_STAGE1_DEFAULT_COMMANDS: ReadonlySet<string> = new Set(
 
 /** Extra commands systemd stage 1 gets from NixOS modules when their feature is on (silent on these). */
 export const SYSTEMD_MODULE_PROVIDED: ReadonlySet<string> = new Set([
-  'cryptsetup', 'zfs', 'zpool', 'mount.zfs', 'btrfs', 'bcachefs', 'e2fsck', 'fsck.ext4', 'fsck.vfat', 'sshd',
-  'ssh-keygen', 'ip', 'lvm', 'dmsetup', 'mdadm', 'plymouth', 'clevis', 'tpm2', 'multipath', 'kpartx', 'keyctl',
-  'mkswap', 'swapon', 'swapoff', 'blkid', 'findmnt', 'lsblk', 'unl0kr',
+  'cryptsetup',
+  'zfs',
+  'zpool',
+  'mount.zfs',
+  'btrfs',
+  'bcachefs',
+  'e2fsck',
+  'fsck.ext4',
+  'fsck.vfat',
+  'sshd',
+  'ssh-keygen',
+  'ip',
+  'lvm',
+  'dmsetup',
+  'mdadm',
+  'plymouth',
+  'clevis',
+  'tpm2',
+  'multipath',
+  'kpartx',
+  'keyctl',
+  'mkswap',
+  'swapon',
+  'swapoff',
+  'blkid',
+  'findmnt',
+  'lsblk',
+  'unl0kr',
 ]);
 
 // ---- guards: definitions that only apply when systemd stage 1 is off ----
 
 const SYSTEMD_ENABLE = 'config.boot.initrd.systemd.enable';
-const CONDITION_FNS = new Set(['mkIf', 'optionalAttrs', 'optionalString', 'optional', 'optionals', 'mkIfNotNull']);
+const CONDITION_FNS = new Set([
+  'mkIf',
+  'optionalAttrs',
+  'optionalString',
+  'optional',
+  'optionals',
+  'mkIfNotNull',
+]);
 const PASS_FNS = new Set(['mkBefore', 'mkAfter', 'mkForce', 'mkDefault', 'mkOverride', 'mkOrder']);
 
 /** Let bindings visible at `n` (innermost first wins), name → value node. */
@@ -159,7 +286,12 @@ function resolvedText(n: SyntaxNode, text: string, lets: Map<string, SyntaxNode>
 }
 
 /** Whether a condition is false whenever systemd stage 1 is on: `!config.boot.initrd.systemd.enable`, an alias, `… && !…`. */
-function excludesSystemdStage1(cond: SyntaxNode, text: string, lets: Map<string, SyntaxNode>, depth = 0): boolean {
+function excludesSystemdStage1(
+  cond: SyntaxNode,
+  text: string,
+  lets: Map<string, SyntaxNode>,
+  depth = 0,
+): boolean {
   const u = unparen(cond);
   if (!u || depth > 8) return false;
   if (u.kind === 'Ident') {
@@ -175,11 +307,16 @@ function excludesSystemdStage1(cond: SyntaxNode, text: string, lets: Map<string,
     const op = tokens(u).find((t) => t.kind !== 'whitespace')?.text;
     const [l, r] = nodes(u);
     if (!l || !r) return false;
-    if (op === '&&') return excludesSystemdStage1(l, text, lets, depth + 1) || excludesSystemdStage1(r, text, lets, depth + 1);
+    if (op === '&&')
+      return (
+        excludesSystemdStage1(l, text, lets, depth + 1) || excludesSystemdStage1(r, text, lets, depth + 1)
+      );
     const lt = resolvedText(l, text, lets);
     const rt = resolvedText(r, text, lets);
-    if (op === '==') return (lt === SYSTEMD_ENABLE && rt === 'false') || (rt === SYSTEMD_ENABLE && lt === 'false');
-    if (op === '!=') return (lt === SYSTEMD_ENABLE && rt === 'true') || (rt === SYSTEMD_ENABLE && lt === 'true');
+    if (op === '==')
+      return (lt === SYSTEMD_ENABLE && rt === 'false') || (rt === SYSTEMD_ENABLE && lt === 'false');
+    if (op === '!=')
+      return (lt === SYSTEMD_ENABLE && rt === 'true') || (rt === SYSTEMD_ENABLE && lt === 'true');
   }
   return false;
 }
@@ -190,9 +327,13 @@ function excludesSystemdStage1(cond: SyntaxNode, text: string, lets: Map<string,
  * the condition, `if config.boot.initrd.systemd.enable then … else <here>`). nixpkgs' own modules
  * guard their scripted hooks this way (initrd-ssh.nix: `postCommands = mkIf (!config.boot.initrd.systemd.enable) …`).
  */
-export function scriptedOnly(def: { readonly value: SyntaxNode; readonly written?: SyntaxNode; readonly binding?: SyntaxNode }, text: string): boolean {
+export function scriptedOnly(
+  def: { readonly value: SyntaxNode; readonly written?: SyntaxNode; readonly binding?: SyntaxNode },
+  text: string,
+): boolean {
   let lets: Map<string, SyntaxNode> | undefined;
-  const excludes = (cond: SyntaxNode): boolean => excludesSystemdStage1(cond, text, (lets ??= letBindingsAt(def.binding ?? def.value)));
+  const excludes = (cond: SyntaxNode): boolean =>
+    excludesSystemdStage1(cond, text, (lets ??= letBindingsAt(def.binding ?? def.value)));
   // The value as written: `mkIf (!…) (mkBefore script)`, where `script` may be let-bound elsewhere.
   let cur: SyntaxNode | undefined = def.written;
   for (let i = 0; cur && i < 32; i++) {
@@ -215,12 +356,23 @@ export function scriptedOnly(def: { readonly value: SyntaxNode; readonly written
       while (top.parent?.kind === 'Apply') top = top.parent;
       const { fn, args } = applyChain(top);
       const name = calleeName(fn);
-      if (name && CONDITION_FNS.has(name) && args.length === 2 && args[1] === (up === top ? child : undefined) && excludes(args[0]!)) return true;
+      if (
+        name &&
+        CONDITION_FNS.has(name) &&
+        args.length === 2 &&
+        args[1] === (up === top ? child : undefined) &&
+        excludes(args[0]!)
+      )
+        return true;
     } else if (up.kind === 'IfElse') {
       const [cond, thenB, elseB] = nodes(up);
       if (!cond) continue;
       if (child === thenB && excludes(cond)) return true;
-      if (child === elseB && resolvedText(cond, text, (lets ??= letBindingsAt(def.binding ?? def.value))) === SYSTEMD_ENABLE) return true;
+      if (
+        child === elseB &&
+        resolvedText(cond, text, (lets ??= letBindingsAt(def.binding ?? def.value))) === SYSTEMD_ENABLE
+      )
+        return true;
     }
   }
   return false;

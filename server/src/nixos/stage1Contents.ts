@@ -57,21 +57,168 @@ export function dottedName(n: SyntaxNode, text: string): string | undefined {
 }
 
 /** Mount points stage 1 mounts itself (nixpkgs nixos/lib/utils.nix pathsNeededForBoot). */
-const PATHS_NEEDED_FOR_BOOT: readonly string[] = ['/', '/nix', '/nix/store', '/var', '/var/log', '/var/lib', '/var/lib/nixos', '/etc', '/usr'];
+const PATHS_NEEDED_FOR_BOOT: readonly string[] = [
+  '/',
+  '/nix',
+  '/nix/store',
+  '/var',
+  '/var/log',
+  '/var/lib',
+  '/var/lib/nixos',
+  '/etc',
+  '/usr',
+];
 
 /** Programs of packages commonly put into initrdBin/storePaths, so a bare name can be checked. */
 export const PACKAGE_BINARIES: Readonly<Record<string, readonly string[] | 'all-busybox'>> = {
   busybox: 'all-busybox',
   coreutils: [...SYSTEMD_STAGE1_DEFAULT_COMMANDS],
-  'util-linux': ['blkid', 'blkdiscard', 'blockdev', 'findmnt', 'lsblk', 'mount', 'umount', 'losetup', 'mkswap', 'swapon', 'swapoff', 'wipefs', 'sfdisk', 'fdisk', 'partx', 'flock', 'setsid', 'switch_root', 'nsenter', 'unshare', 'mountpoint', 'dmesg', 'lscpu', 'hwclock', 'fsck', 'agetty', 'kill', 'logger', 'uuidgen', 'sulogin', 'script', 'rename', 'chroot'],
-  utillinux: ['blkid', 'findmnt', 'lsblk', 'mount', 'umount', 'losetup', 'mkswap', 'swapon', 'swapoff', 'wipefs', 'sfdisk', 'fdisk', 'flock', 'setsid', 'switch_root', 'nsenter', 'unshare', 'mountpoint', 'dmesg'],
-  'util-linuxMinimal': ['blkid', 'findmnt', 'lsblk', 'mount', 'umount', 'losetup', 'mkswap', 'swapon', 'swapoff', 'wipefs', 'sfdisk', 'fdisk', 'flock', 'setsid', 'switch_root', 'nsenter', 'unshare', 'mountpoint', 'dmesg', 'fsck', 'sulogin'],
-  e2fsprogs: ['e2fsck', 'fsck.ext2', 'fsck.ext3', 'fsck.ext4', 'mke2fs', 'mkfs.ext2', 'mkfs.ext3', 'mkfs.ext4', 'resize2fs', 'tune2fs', 'dumpe2fs', 'e2label', 'debugfs', 'e4defrag', 'filefrag', 'badblocks', 'chattr', 'lsattr', 'e2image', 'e2freefrag', 'mklost+found'],
-  dosfstools: ['mkfs.fat', 'mkfs.vfat', 'mkfs.msdos', 'fsck.fat', 'fsck.vfat', 'fsck.msdos', 'dosfsck', 'mkdosfs', 'fatlabel', 'dosfslabel'],
-  xfsprogs: ['mkfs.xfs', 'fsck.xfs', 'xfs_repair', 'xfs_growfs', 'xfs_admin', 'xfs_db', 'xfs_info', 'xfs_io', 'xfs_freeze', 'xfs_quota', 'xfs_metadump'],
-  'f2fs-tools': ['mkfs.f2fs', 'fsck.f2fs', 'resize.f2fs', 'defrag.f2fs', 'dump.f2fs', 'sload.f2fs', 'f2fscrypt'],
+  'util-linux': [
+    'blkid',
+    'blkdiscard',
+    'blockdev',
+    'findmnt',
+    'lsblk',
+    'mount',
+    'umount',
+    'losetup',
+    'mkswap',
+    'swapon',
+    'swapoff',
+    'wipefs',
+    'sfdisk',
+    'fdisk',
+    'partx',
+    'flock',
+    'setsid',
+    'switch_root',
+    'nsenter',
+    'unshare',
+    'mountpoint',
+    'dmesg',
+    'lscpu',
+    'hwclock',
+    'fsck',
+    'agetty',
+    'kill',
+    'logger',
+    'uuidgen',
+    'sulogin',
+    'script',
+    'rename',
+    'chroot',
+  ],
+  utillinux: [
+    'blkid',
+    'findmnt',
+    'lsblk',
+    'mount',
+    'umount',
+    'losetup',
+    'mkswap',
+    'swapon',
+    'swapoff',
+    'wipefs',
+    'sfdisk',
+    'fdisk',
+    'flock',
+    'setsid',
+    'switch_root',
+    'nsenter',
+    'unshare',
+    'mountpoint',
+    'dmesg',
+  ],
+  'util-linuxMinimal': [
+    'blkid',
+    'findmnt',
+    'lsblk',
+    'mount',
+    'umount',
+    'losetup',
+    'mkswap',
+    'swapon',
+    'swapoff',
+    'wipefs',
+    'sfdisk',
+    'fdisk',
+    'flock',
+    'setsid',
+    'switch_root',
+    'nsenter',
+    'unshare',
+    'mountpoint',
+    'dmesg',
+    'fsck',
+    'sulogin',
+  ],
+  e2fsprogs: [
+    'e2fsck',
+    'fsck.ext2',
+    'fsck.ext3',
+    'fsck.ext4',
+    'mke2fs',
+    'mkfs.ext2',
+    'mkfs.ext3',
+    'mkfs.ext4',
+    'resize2fs',
+    'tune2fs',
+    'dumpe2fs',
+    'e2label',
+    'debugfs',
+    'e4defrag',
+    'filefrag',
+    'badblocks',
+    'chattr',
+    'lsattr',
+    'e2image',
+    'e2freefrag',
+    'mklost+found',
+  ],
+  dosfstools: [
+    'mkfs.fat',
+    'mkfs.vfat',
+    'mkfs.msdos',
+    'fsck.fat',
+    'fsck.vfat',
+    'fsck.msdos',
+    'dosfsck',
+    'mkdosfs',
+    'fatlabel',
+    'dosfslabel',
+  ],
+  xfsprogs: [
+    'mkfs.xfs',
+    'fsck.xfs',
+    'xfs_repair',
+    'xfs_growfs',
+    'xfs_admin',
+    'xfs_db',
+    'xfs_info',
+    'xfs_io',
+    'xfs_freeze',
+    'xfs_quota',
+    'xfs_metadump',
+  ],
+  'f2fs-tools': [
+    'mkfs.f2fs',
+    'fsck.f2fs',
+    'resize.f2fs',
+    'defrag.f2fs',
+    'dump.f2fs',
+    'sload.f2fs',
+    'f2fscrypt',
+  ],
   jfsutils: ['fsck.jfs', 'jfs_fsck', 'mkfs.jfs', 'jfs_mkfs', 'jfs_tune', 'jfs_debugfs'],
-  reiserfsprogs: ['reiserfsck', 'fsck.reiserfs', 'mkfs.reiserfs', 'mkreiserfs', 'reiserfstune', 'resize_reiserfs', 'debugreiserfs'],
+  reiserfsprogs: [
+    'reiserfsck',
+    'fsck.reiserfs',
+    'mkfs.reiserfs',
+    'mkreiserfs',
+    'reiserfstune',
+    'resize_reiserfs',
+    'debugreiserfs',
+  ],
   iproute2: ['ip', 'ss', 'tc', 'bridge'],
   cryptsetup: ['cryptsetup', 'veritysetup', 'integritysetup'],
   gnugrep: ['grep', 'egrep', 'fgrep'],
@@ -85,10 +232,43 @@ export const PACKAGE_BINARIES: Readonly<Record<string, readonly string[] | 'all-
   jq: ['jq'],
   curl: ['curl'],
   openssh: ['ssh', 'sshd', 'ssh-keygen', 'scp', 'sftp', 'ssh-add', 'ssh-agent'],
-  'tpm2-tools': ['tpm2', 'tpm2_unseal', 'tpm2_pcrread', 'tpm2_createprimary', 'tpm2_load', 'tpm2_flushcontext', 'tpm2_getrandom'],
+  'tpm2-tools': [
+    'tpm2',
+    'tpm2_unseal',
+    'tpm2_pcrread',
+    'tpm2_createprimary',
+    'tpm2_load',
+    'tpm2_flushcontext',
+    'tpm2_getrandom',
+  ],
   zfs: ['zfs', 'zpool', 'zdb', 'mount.zfs', 'zed', 'zstream'],
-  'btrfs-progs': ['btrfs', 'mkfs.btrfs', 'fsck.btrfs', 'btrfsck', 'btrfstune', 'btrfs-image', 'btrfs-convert'],
-  lvm2: ['lvm', 'vgchange', 'lvchange', 'pvscan', 'vgscan', 'lvscan', 'dmsetup', 'lvcreate', 'lvremove', 'lvs', 'vgs', 'pvs', 'vgcreate', 'pvcreate', 'lvextend', 'lvresize'],
+  'btrfs-progs': [
+    'btrfs',
+    'mkfs.btrfs',
+    'fsck.btrfs',
+    'btrfsck',
+    'btrfstune',
+    'btrfs-image',
+    'btrfs-convert',
+  ],
+  lvm2: [
+    'lvm',
+    'vgchange',
+    'lvchange',
+    'pvscan',
+    'vgscan',
+    'lvscan',
+    'dmsetup',
+    'lvcreate',
+    'lvremove',
+    'lvs',
+    'vgs',
+    'pvs',
+    'vgcreate',
+    'pvcreate',
+    'lvextend',
+    'lvresize',
+  ],
   mdadm: ['mdadm', 'mdmon'],
   keyutils: ['keyctl'],
   'nvme-cli': ['nvme'],
@@ -99,7 +279,15 @@ export const PACKAGE_BINARIES: Readonly<Record<string, readonly string[] | 'all-
   xz: ['xz', 'unxz', 'xzcat', 'lzma'],
   less: ['less'],
   systemd: [...SYSTEMD_STAGE1_DEFAULT_COMMANDS],
-  clevis: ['clevis', 'clevis-decrypt', 'clevis-decrypt-tpm2', 'clevis-decrypt-tang', 'clevis-decrypt-sss', 'clevis-encrypt-tpm2', 'clevis-luks-unlock'],
+  clevis: [
+    'clevis',
+    'clevis-decrypt',
+    'clevis-decrypt-tpm2',
+    'clevis-decrypt-tang',
+    'clevis-decrypt-sss',
+    'clevis-encrypt-tpm2',
+    'clevis-luks-unlock',
+  ],
   jose: ['jose'],
   iputils: ['ping', 'tracepath', 'arping'],
   kbd: ['loadkeys', 'setfont', 'chvt', 'kbd_mode', 'setleds'],
@@ -116,7 +304,12 @@ const PROGRAMS_IN_BIN_OUTPUT: ReadonlySet<string> = new Set(['lvm2']);
  * File-system types whose nixpkgs module adds a package to systemd stage 1's initrdBin when the
  * type is needed in stage 1 (nixos/modules/tasks/filesystems/<module>.nix).
  */
-const FS_INITRD_PACKAGES: ReadonlyArray<{ types: readonly string[]; pkg: string; module: string; alsoStage2?: boolean }> = [
+const FS_INITRD_PACKAGES: ReadonlyArray<{
+  types: readonly string[];
+  pkg: string;
+  module: string;
+  alsoStage2?: boolean;
+}> = [
   { types: ['ext2', 'ext3', 'ext4'], pkg: 'e2fsprogs', module: 'ext.nix' },
   { types: ['xfs'], pkg: 'xfsprogs', module: 'xfs.nix' },
   { types: ['vfat'], pkg: 'dosfstools', module: 'vfat.nix' },
@@ -134,7 +327,12 @@ export interface PackageRef {
 }
 
 const OUTPUTS = new Set(['bin', 'out', 'lib', 'dev', 'man']);
-const INITRD_SYSTEMD = new Set(['cfg.package', 'config.boot.initrd.systemd.package', 'config.systemd.package', 'config.boot.initrd.systemd.package.out']);
+const INITRD_SYSTEMD = new Set([
+  'cfg.package',
+  'config.boot.initrd.systemd.package',
+  'config.systemd.package',
+  'config.boot.initrd.systemd.package.out',
+]);
 
 /** `pkgs.foo`, `pkgs.foo.bin`, `config.boot.kernelPackages.foo`, `config.boot.zfs.package` → a package, or undefined. */
 function packageRef(dotted: string): PackageRef | undefined {
@@ -207,12 +405,26 @@ export interface Resolved {
 }
 
 /** The package expression of `${…}` (through let-bound strings like `"${pkgs.sed-key}/bin/sed-key"`). */
-export function resolveInterpolation(interp: SyntaxNode, file: FileModel, bindings: Bindings, withPkgs?: boolean, depth = 0): Resolved | undefined {
+export function resolveInterpolation(
+  interp: SyntaxNode,
+  file: FileModel,
+  bindings: Bindings,
+  withPkgs?: boolean,
+  depth = 0,
+): Resolved | undefined {
   const inner = unparen(nodes(interp)[0]);
-  return inner ? resolveExpr(inner, file, bindings, withPkgs ?? insideWithPkgs(file, interp.start), depth) : undefined;
+  return inner
+    ? resolveExpr(inner, file, bindings, withPkgs ?? insideWithPkgs(file, interp.start), depth)
+    : undefined;
 }
 
-function resolveExpr(expr: SyntaxNode, file: FileModel, bindings: Bindings, withPkgs: boolean, depth: number): Resolved | undefined {
+function resolveExpr(
+  expr: SyntaxNode,
+  file: FileModel,
+  bindings: Bindings,
+  withPkgs: boolean,
+  depth: number,
+): Resolved | undefined {
   if (depth > 4) return undefined;
   const u = unparen(expr);
   if (!u) return undefined;
@@ -249,11 +461,23 @@ function resolveExpr(expr: SyntaxNode, file: FileModel, bindings: Bindings, with
   const bound = bindings.get(dotted);
   if (bound) return resolveExpr(bound, file, bindings, withPkgs, depth + 1);
   // A bare name under `with pkgs;` is a package.
-  if (withPkgs && /^[A-Za-z_][\w'-]*$/.test(dotted) && !NOT_PACKAGES.has(dotted)) return { pkg: { name: dotted }, subpath: '' };
+  if (withPkgs && /^[A-Za-z_][\w'-]*$/.test(dotted) && !NOT_PACKAGES.has(dotted))
+    return { pkg: { name: dotted }, subpath: '' };
   return undefined;
 }
 
-const NOT_PACKAGES = new Set(['true', 'false', 'null', 'config', 'lib', 'pkgs', 'cfg', 'builtins', 'inputs', 'self']);
+const NOT_PACKAGES = new Set([
+  'true',
+  'false',
+  'null',
+  'config',
+  'lib',
+  'pkgs',
+  'cfg',
+  'builtins',
+  'inputs',
+  'self',
+]);
 
 /** One item of a provision list: a store path the image gets. */
 export interface ProvisionItem {
@@ -276,7 +500,8 @@ function insideWithPkgs(file: FileModel, offset: number): boolean {
         if (depth > 512) return;
         if (n.kind === 'With') {
           const [scope, body] = nodes(n);
-          if (scope && body && dottedName(scope, file.text) === 'pkgs') found.push({ start: body.start, end: body.end });
+          if (scope && body && dottedName(scope, file.text) === 'pkgs')
+            found.push({ start: body.start, end: body.end });
         }
         if (n.kind === 'String' || n.kind === 'IndString') return;
         for (const c of n.children) if (c.type === 'node') visit(c, depth + 1);
@@ -289,7 +514,11 @@ function insideWithPkgs(file: FileModel, offset: number): boolean {
 }
 
 /** Items of a list-valued provision option (`with pkgs; [ … ]`, `++`, `optionals`, let names). */
-export function provisionItems(value: SyntaxNode, file: FileModel, bindings: Bindings): { items: ProvisionItem[]; opaque: boolean } {
+export function provisionItems(
+  value: SyntaxNode,
+  file: FileModel,
+  bindings: Bindings,
+): { items: ProvisionItem[]; opaque: boolean } {
   const out: ProvisionItem[] = [];
   let opaque = false;
   const visitItem = (item: SyntaxNode, withPkgs: boolean, depth: number): void => {
@@ -306,7 +535,8 @@ export function provisionItems(value: SyntaxNode, file: FileModel, bindings: Bin
     // A let-bound list, or something we cannot read.
     const d = dottedName(item, file.text);
     const bound = d && !d.includes('.') ? bindings.get(d) : undefined;
-    if (bound && depth < 8 && unparen(bound)?.kind !== 'String' && unparen(bound)?.kind !== 'IndString') visit(bound, withPkgs, depth + 1);
+    if (bound && depth < 8 && unparen(bound)?.kind !== 'String' && unparen(bound)?.kind !== 'IndString')
+      visit(bound, withPkgs, depth + 1);
     else {
       out.push({ node: item });
       opaque = true;
@@ -335,12 +565,23 @@ export function provisionItems(value: SyntaxNode, file: FileModel, bindings: Bin
       const name = calleeName(fn);
       if (name === 'optionals' && args.length === 2) return visit(args[1], withPkgs, depth + 1);
       if (name === 'optional' && args.length === 2) return visitItem(args[1]!, withPkgs, depth + 1);
-      if ((name === 'mkIf' || name === 'mkDefault' || name === 'mkForce' || name === 'mkBefore' || name === 'mkAfter' || name === 'mkOverride' || name === 'mkOrder') && args.length >= 1) {
+      if (
+        (name === 'mkIf' ||
+          name === 'mkDefault' ||
+          name === 'mkForce' ||
+          name === 'mkBefore' ||
+          name === 'mkAfter' ||
+          name === 'mkOverride' ||
+          name === 'mkOrder') &&
+        args.length >= 1
+      ) {
         return visit(args[args.length - 1], withPkgs, depth + 1);
       }
     }
     if (u.kind === 'LetIn') {
-      const body = nodes(u).filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error').pop();
+      const body = nodes(u)
+        .filter((c) => c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error')
+        .pop();
       return visit(body, withPkgs, depth + 1);
     }
     // A single package or string where a list is expected (extraBin.x, contents.x.source).
@@ -373,7 +614,11 @@ export interface Stage1Contents {
   /** The initrd's systemd is not pkgs.systemd (boot.initrd.systemd.package or systemd.package set). */
   readonly customSystemd: boolean;
   /** File-system types the host needs in stage 1 (and whether some could not be read). */
-  readonly fsTypes: { readonly initrd: ReadonlySet<string>; readonly any: ReadonlySet<string>; readonly unknown: boolean };
+  readonly fsTypes: {
+    readonly initrd: ReadonlySet<string>;
+    readonly any: ReadonlySet<string>;
+    readonly unknown: boolean;
+  };
 }
 
 function keyOf(p: PackageRef): string {
@@ -407,8 +652,10 @@ export function hostFsTypes(project: ProjectModel): Stage1Contents['fsTypes'] {
     }
   }
   // disko and similar generate fileSystems from their own layout.
-  if (project.definitions('disko.devices').length + project.definitions('disko.devices.*').length > 0) unknown = true;
-  if (project.definitions('fileSystems').some(({ def }) => unparen(def.value)?.kind !== 'AttrSet')) unknown = true;
+  if (project.definitions('disko.devices').length + project.definitions('disko.devices.*').length > 0)
+    unknown = true;
+  if (project.definitions('fileSystems').some(({ def }) => unparen(def.value)?.kind !== 'AttrSet'))
+    unknown = true;
   return { initrd, any, unknown };
 }
 
@@ -427,14 +674,26 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
   let busybox = false;
   let unknownNames = false;
 
-  const customSystemd = project.definitions('boot.initrd.systemd.package').length + project.definitions('systemd.package').length > 0;
+  const customSystemd =
+    project.definitions('boot.initrd.systemd.package').length +
+      project.definitions('systemd.package').length >
+    0;
   // Defaults of initrd.nix.
-  for (const n of SYSTEMD_STAGE1_DEFAULT_COMMANDS) onPath.set(n, 'the default boot.initrd.systemd.initrdBin/extraBin');
+  for (const n of SYSTEMD_STAGE1_DEFAULT_COMMANDS)
+    onPath.set(n, 'the default boot.initrd.systemd.initrdBin/extraBin');
   binPackages.set('bashInteractive', 'default initrdBin');
   binPackages.set('coreutils', 'default initrdBin');
-  binPackages.set('kmod', 'default initrdBin (the initrd systemd\'s kmod)');
+  binPackages.set('kmod', "default initrdBin (the initrd systemd's kmod)");
   if (!customSystemd) binPackages.set('systemd', 'default initrdBin (boot.initrd.systemd.package)');
-  for (const f of ['less/bin/less', 'util-linuxMinimal/bin/mount', 'util-linuxMinimal/bin/umount', 'util-linuxMinimal/bin/fsck', 'util-linuxMinimal/bin/sulogin', 'glibc/lib/libnss_files.so.2', 'chroot-realpath/bin/chroot-realpath']) {
+  for (const f of [
+    'less/bin/less',
+    'util-linuxMinimal/bin/mount',
+    'util-linuxMinimal/bin/umount',
+    'util-linuxMinimal/bin/fsck',
+    'util-linuxMinimal/bin/sulogin',
+    'glibc/lib/libnss_files.so.2',
+    'chroot-realpath/bin/chroot-realpath',
+  ]) {
     paths.set(f, 'the default boot.initrd.systemd.extraBin/storePaths');
   }
   paths.set('bash/bin', 'the default boot.initrd.systemd.storePaths ("${pkgs.bash}/bin")');
@@ -455,9 +714,14 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
   // File-system modules.
   const fsTypes = hostFsTypes(project);
   for (const fs of FS_INITRD_PACKAGES) {
-    const used = fs.types.some((t) => fsTypes.initrd.has(t) || (fs.alsoStage2 === true && fsTypes.any.has(t)));
+    const used = fs.types.some(
+      (t) => fsTypes.initrd.has(t) || (fs.alsoStage2 === true && fsTypes.any.has(t)),
+    );
     if (used) {
-      addBinPackage({ name: fs.pkg }, `boot.initrd.systemd.initrdBin (nixpkgs tasks/filesystems/${fs.module}, ${fs.types.join('/')} file system)`);
+      addBinPackage(
+        { name: fs.pkg },
+        `boot.initrd.systemd.initrdBin (nixpkgs tasks/filesystems/${fs.module}, ${fs.types.join('/')} file system)`,
+      );
       moduleProvided.set(fs.pkg, `nixpkgs tasks/filesystems/${fs.module}`);
     }
   }
@@ -473,18 +737,23 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
     moduleProvided.set('zfs', 'nixpkgs tasks/filesystems/zfs.nix (ZFS in stage 1)');
     paths.set('gawk/bin/awk', 'boot.initrd.systemd.extraBin (nixpkgs tasks/filesystems/zfs.nix)');
   }
-  if (fsTypes.initrd.has('zfs') || fsTypes.any.has('zfs') || project.definitions('boot.zfs.*').length > 0) mentioned.add('zfs');
+  if (fsTypes.initrd.has('zfs') || fsTypes.any.has('zfs') || project.definitions('boot.zfs.*').length > 0)
+    mentioned.add('zfs');
 
   // lvm.nix: `boot.initrd.services.lvm.enable` puts lvm2 into initrdBin ("The device-mapper rules
   // want to call tools from lvm2").
   if (project.definitions('boot.initrd.services.lvm.enable').some(({ def }) => boolOf(def.value) === true)) {
-    addBinPackage({ name: 'lvm2' }, 'boot.initrd.systemd.initrdBin (nixpkgs tasks/lvm.nix, boot.initrd.services.lvm.enable)');
+    addBinPackage(
+      { name: 'lvm2' },
+      'boot.initrd.systemd.initrdBin (nixpkgs tasks/lvm.nix, boot.initrd.services.lvm.enable)',
+    );
     moduleProvided.set('lvm2', 'nixpkgs tasks/lvm.nix');
   }
   // Features whose modules add their tools when on (LUKS, software RAID, TPM2): their store paths
   // are not judged.
   const anyOf = (...patterns: string[]): boolean => patterns.some((q) => project.definitions(q).length > 0);
-  if (anyOf('boot.initrd.luks.devices', 'boot.initrd.luks.devices.*', 'boot.initrd.luks.devices.*.*')) mentioned.add('cryptsetup');
+  if (anyOf('boot.initrd.luks.devices', 'boot.initrd.luks.devices.*', 'boot.initrd.luks.devices.*.*'))
+    mentioned.add('cryptsetup');
   if (anyOf('boot.swraid.*', 'boot.initrd.services.swraid.*')) mentioned.add('mdadm');
   if (project.definitions('boot.initrd.systemd.tpm2.*').length > 0) mentioned.add('tpm2-tools');
 
@@ -494,7 +763,14 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
     onPath.set('curl', 'boot.initrd.clevis (clevis.nix extraBin)');
     wholePackages.set('clevis', 'boot.initrd.clevis (clevis.nix storePaths)');
     moduleProvided.set('clevis', 'nixpkgs system/boot/clevis.nix');
-    for (const f of ['jose/bin/jose', 'curl/bin/curl', 'tpm2-tools/bin/tpm2_createprimary', 'tpm2-tools/bin/tpm2_flushcontext', 'tpm2-tools/bin/tpm2_load', 'tpm2-tools/bin/tpm2_unseal']) {
+    for (const f of [
+      'jose/bin/jose',
+      'curl/bin/curl',
+      'tpm2-tools/bin/tpm2_createprimary',
+      'tpm2-tools/bin/tpm2_flushcontext',
+      'tpm2-tools/bin/tpm2_load',
+      'tpm2-tools/bin/tpm2_unseal',
+    ]) {
       paths.set(f, 'boot.initrd.clevis (clevis.nix storePaths)');
     }
   }
@@ -503,7 +779,8 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
     const r = provisionItems(def.value, file, fileBindings(file));
     if (r.opaque) unknownNames = true;
     for (const it of r.items) {
-      if (it.resolved && it.resolved.subpath === '') addBinPackage(it.resolved.pkg, `boot.initrd.systemd.initrdBin in ${base(file.path)}`);
+      if (it.resolved && it.resolved.subpath === '')
+        addBinPackage(it.resolved.pkg, `boot.initrd.systemd.initrdBin in ${base(file.path)}`);
       else if (it.resolved) mentioned.add(it.resolved.pkg.name);
       else unknownNames = true;
     }
@@ -528,10 +805,13 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
     const r = provisionItems(def.value, file, fileBindings(file));
     for (const it of r.items) {
       if (it.resolved) addPath(it.resolved, `boot.initrd.systemd.storePaths in ${base(file.path)}`);
-      else if (it.literal !== undefined) paths.set(it.literal, `boot.initrd.systemd.storePaths in ${base(file.path)}`);
+      else if (it.literal !== undefined)
+        paths.set(it.literal, `boot.initrd.systemd.storePaths in ${base(file.path)}`);
     }
     // An unreadable storePaths item never puts a name on /bin; but it may hold a `${pkg}/bin/x`.
-    if (r.opaque) for (const it of r.items) if (!it.resolved && it.literal === undefined) mentionedFrom(it.node, file, mentioned);
+    if (r.opaque)
+      for (const it of r.items)
+        if (!it.resolved && it.literal === undefined) mentionedFrom(it.node, file, mentioned);
   }
   for (const { file, def } of project.definitions('boot.initrd.systemd.contents.*')) {
     const target = def.path[def.path.length - 1]!;
@@ -541,13 +821,26 @@ export function systemdStage1Contents(project: ProjectModel): Stage1Contents {
   }
   for (const { file, def } of project.definitions('boot.initrd.systemd.contents.*.source')) {
     const r = provisionItems(def.value, file, fileBindings(file));
-    for (const it of r.items) if (it.resolved) addPath(it.resolved, `boot.initrd.systemd.contents."${def.path[4]}".source`);
+    for (const it of r.items)
+      if (it.resolved) addPath(it.resolved, `boot.initrd.systemd.contents."${def.path[4]}".source`);
   }
   for (const { file, def } of project.definitions('boot.initrd.systemd.packages')) {
     // Packages providing units and hooks: their programs are not on /bin, but units may run them.
-    for (const it of provisionItems(def.value, file, fileBindings(file)).items) if (it.resolved) mentioned.add(it.resolved.pkg.name);
+    for (const it of provisionItems(def.value, file, fileBindings(file)).items)
+      if (it.resolved) mentioned.add(it.resolved.pkg.name);
   }
-  const model: Stage1Contents = { onPath, binPackages, wholePackages, paths, busybox, unknownNames, mentioned, moduleProvided, customSystemd, fsTypes };
+  const model: Stage1Contents = {
+    onPath,
+    binPackages,
+    wholePackages,
+    paths,
+    busybox,
+    unknownNames,
+    mentioned,
+    moduleProvided,
+    customSystemd,
+    fsTypes,
+  };
   systemdCache.set(project, model);
   return model;
 }
@@ -588,7 +881,8 @@ export function storePathInImage(c: Stage1Contents, r: Resolved): PathVerdict {
   if (inBin) {
     const b = c.binPackages.get(pkg.name);
     // initrdBin links getBin(pkg): the default output's bin/ (or the `bin` output's).
-    if (b && (pkg.output === undefined || pkg.output === 'bin' || pkg.output === 'out')) return { present: true, source: b };
+    if (b && (pkg.output === undefined || pkg.output === 'bin' || pkg.output === 'out'))
+      return { present: true, source: b };
   }
   let p = key + subpath.replace(/\/+$/, '');
   for (let guard = 0; guard < 16; guard++) {
@@ -612,7 +906,9 @@ export function commandOnPath(c: Stage1Contents, name: string): string | false |
   return false;
 }
 
-const FS_PROGRAMS: ReadonlySet<string> = new Set(FS_INITRD_PACKAGES.flatMap((f) => PACKAGE_BINARIES[f.pkg] as readonly string[]));
+const FS_PROGRAMS: ReadonlySet<string> = new Set(
+  FS_INITRD_PACKAGES.flatMap((f) => PACKAGE_BINARIES[f.pkg] as readonly string[]),
+);
 
 /** Whether a package's files are in the image (whole, or its bin/ via initrdBin): for a service's `path`. */
 export function packageBinInImage(c: Stage1Contents, p: PackageRef): boolean {
@@ -633,12 +929,26 @@ const openCache = new WeakMap<ProjectModel, Openness>();
  * nixpkgs modules imported through `modulesPath + "/…"` or `<nixpkgs/nixos/modules/…>` that this
  * model knows (so importing them does not make the host open).
  */
-const KNOWN_NIXPKGS_MODULES: ReadonlyMap<string, { readonly availableKernelModules: readonly string[] }> = new Map([
-  // nixos/modules/profiles/qemu-guest.nix
-  ['profiles/qemu-guest.nix', { availableKernelModules: ['virtio_net', 'virtio_pci', 'virtio_mmio', 'virtio_blk', 'virtio_scsi', '9p', '9pnet_virtio'] }],
-  // nixos/modules/installer/scan/not-detected.nix: only hardware.enableRedistributableFirmware
-  ['installer/scan/not-detected.nix', { availableKernelModules: [] }],
-]);
+const KNOWN_NIXPKGS_MODULES: ReadonlyMap<string, { readonly availableKernelModules: readonly string[] }> =
+  new Map([
+    // nixos/modules/profiles/qemu-guest.nix
+    [
+      'profiles/qemu-guest.nix',
+      {
+        availableKernelModules: [
+          'virtio_net',
+          'virtio_pci',
+          'virtio_mmio',
+          'virtio_blk',
+          'virtio_scsi',
+          '9p',
+          '9pnet_virtio',
+        ],
+      },
+    ],
+    // nixos/modules/installer/scan/not-detected.nix: only hardware.enableRedistributableFirmware
+    ['installer/scan/not-detected.nix', { availableKernelModules: [] }],
+  ]);
 
 /** The nixpkgs module a `modulesPath + "/x"` or `<nixpkgs/nixos/modules/x>` item names, if any. */
 function nixpkgsModuleOf(item: SyntaxNode, text: string): string | undefined {
@@ -685,13 +995,16 @@ export function hostOpenness(project: ProjectModel): Openness {
             }
             if (!dir.startsWith('/') || lit.startsWith('~')) continue;
             const abs = normalizePath(lit.startsWith('/') ? lit : dir + lit);
-            if (!linted.has(abs) && !linted.has(`${abs}/default.nix`)) unread.push(`${lit} (${base(file.path)}: not linted)`);
+            if (!linted.has(abs) && !linted.has(`${abs}/default.nix`))
+              unread.push(`${lit} (${base(file.path)}: not linted)`);
             continue;
           }
           if (u.kind === 'AttrSet' || u.kind === 'Lambda' || u.kind === 'LetIn') continue; // inline module: its definitions are read
           const mod = nixpkgsModuleOf(u, file.text);
           if (mod && KNOWN_NIXPKGS_MODULES.has(mod)) continue;
-          unread.push(`${file.text.slice(u.start, u.end).replace(/\s+/g, ' ').slice(0, 80)} (${base(file.path)})`);
+          unread.push(
+            `${file.text.slice(u.start, u.end).replace(/\s+/g, ' ').slice(0, 80)} (${base(file.path)})`,
+          );
         }
         if (!isPlainList(ml.value)) unread.push(`a computed ${ml.name} list (${base(file.path)})`);
       }
@@ -724,10 +1037,13 @@ function normalizePath(p: string): string {
 }
 
 /** Kernel modules the known nixpkgs modules imported by the host add to availableKernelModules. */
-export function importedKernelModules(project: ProjectModel): Array<{ module: string; file: string; names: readonly string[] }> {
+export function importedKernelModules(
+  project: ProjectModel,
+): Array<{ module: string; file: string; names: readonly string[] }> {
   const out: Array<{ module: string; file: string; names: readonly string[] }> = [];
   for (const file of project.files) {
-    if (!MODULE_LIST_WORD.test(file.text) || !/qemu-guest|nixos\/modules|modulesPath/.test(file.text)) continue;
+    if (!MODULE_LIST_WORD.test(file.text) || !/qemu-guest|nixos\/modules|modulesPath/.test(file.text))
+      continue;
     const visit = (n: SyntaxNode, depth: number): void => {
       if (depth > 256) return;
       const ml = n.kind === 'Binding' ? moduleListOf(n) : undefined;

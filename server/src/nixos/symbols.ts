@@ -10,9 +10,29 @@
 // what parsed (bindings after an error are in the tree). Offsets only: lsp/ converts them.
 import type { SyntaxElement, SyntaxNode, SyntaxToken } from '../syntax/tree';
 import { TRIVIA } from '../syntax/tree';
-import { applyChain, attrName, attrpathParts, bindingParts, calleeName, nodes, tokens, unparen } from './definitions';
+import {
+  applyChain,
+  attrName,
+  attrpathParts,
+  bindingParts,
+  calleeName,
+  nodes,
+  tokens,
+  unparen,
+} from './definitions';
 
-export type SymbolKind = 'set' | 'attribute' | 'let' | 'function' | 'argument' | 'list' | 'string' | 'number' | 'bool' | 'path' | 'null';
+export type SymbolKind =
+  | 'set'
+  | 'attribute'
+  | 'let'
+  | 'function'
+  | 'argument'
+  | 'list'
+  | 'string'
+  | 'number'
+  | 'bool'
+  | 'path'
+  | 'null';
 
 export interface DocumentSymbol {
   /** The attribute path as written, without whitespace (`boot.initrd`, `"crypt-root"`, `${name}`). */
@@ -74,8 +94,19 @@ function oneLine(s: string): string {
 }
 
 const WRAPPERS = new Set([
-  'mkIf', 'mkMerge', 'mkForce', 'mkDefault', 'mkBefore', 'mkAfter', 'mkOverride', 'mkOrder', 'mkOptionDefault',
-  'mkImageMediaOverride', 'mkVMOverride', 'optionalAttrs', 'mkIfNotNull',
+  'mkIf',
+  'mkMerge',
+  'mkForce',
+  'mkDefault',
+  'mkBefore',
+  'mkAfter',
+  'mkOverride',
+  'mkOrder',
+  'mkOptionDefault',
+  'mkImageMediaOverride',
+  'mkVMOverride',
+  'optionalAttrs',
+  'mkIfNotNull',
 ]);
 
 interface Walker {
@@ -106,7 +137,8 @@ function describe(w: Walker, value: SyntaxNode | undefined): { kind: SymbolKind;
     case 'Apply': {
       // A call given a set (`nixpkgs.lib.nixosSystem { … }`, `import ./x.nix { … }`): named by its function.
       const { fn, args } = applyChain(v);
-      if (args.some((a) => unparen(a)?.kind === 'AttrSet')) return { kind: 'set', detail: preview(w.text, fn.start, fn.end) };
+      if (args.some((a) => unparen(a)?.kind === 'AttrSet'))
+        return { kind: 'set', detail: preview(w.text, fn.start, fn.end) };
       return leaf('attribute');
     }
     case 'List':
@@ -132,7 +164,13 @@ function describe(w: Walker, value: SyntaxNode | undefined): { kind: SymbolKind;
 }
 
 /** Symbols of the bindings of a set or `let` (and of sets found in their values). */
-function bindingSymbols(w: Walker, container: SyntaxNode, asLet: boolean, depth: number, out: DocumentSymbol[]): void {
+function bindingSymbols(
+  w: Walker,
+  container: SyntaxNode,
+  asLet: boolean,
+  depth: number,
+  out: DocumentSymbol[],
+): void {
   for (const c of container.children) {
     if (c.type !== 'node') continue;
     if (c.kind === 'Binding') out.push(bindingSymbol(w, c, asLet, depth + 1));
@@ -145,7 +183,11 @@ function bindingSymbol(w: Walker, b: SyntaxNode, asLet: boolean, depth: number):
   const { attrpath, value } = bindingParts(b);
   const range = significant(b);
   const sel = attrpath ? significant(attrpath) : range;
-  const name = attrpath ? attrpathParts(attrpath).map((p) => compact(w.text, p)).join('.') : compact(w.text, b).slice(0, MAX_DETAIL);
+  const name = attrpath
+    ? attrpathParts(attrpath)
+        .map((p) => compact(w.text, p))
+        .join('.')
+    : compact(w.text, b).slice(0, MAX_DETAIL);
   const { kind, detail } = describe(w, value);
   const children: DocumentSymbol[] = [];
   if (value && depth < MAX_DEPTH) {
@@ -173,7 +215,16 @@ function inheritSymbols(w: Walker, n: SyntaxNode, asLet: boolean, out: DocumentS
     if (c.type === 'token' ? c.kind !== 'ident' : c.kind !== 'String') continue;
     const name = attrName(c) ?? compact(w.text, c);
     const sel = significant(c);
-    out.push({ name, detail, kind: asLet ? 'let' : 'attribute', start: range.start, end: range.end, selectionStart: sel.start, selectionEnd: sel.end, children: [] });
+    out.push({
+      name,
+      detail,
+      kind: asLet ? 'let' : 'attribute',
+      start: range.start,
+      end: range.end,
+      selectionStart: sel.start,
+      selectionEnd: sel.end,
+      children: [],
+    });
   }
 }
 
@@ -182,14 +233,30 @@ function argumentSymbols(w: Walker, lambda: SyntaxNode, out: DocumentSymbol[]): 
   for (const p of nodes(lambda)) {
     if (p.kind === 'IdentParam') {
       const r = significant(p);
-      out.push({ name: compact(w.text, p), kind: 'argument', start: r.start, end: r.end, selectionStart: r.start, selectionEnd: r.end, children: [] });
+      out.push({
+        name: compact(w.text, p),
+        kind: 'argument',
+        start: r.start,
+        end: r.end,
+        selectionStart: r.start,
+        selectionEnd: r.end,
+        children: [],
+      });
     } else if (p.kind === 'Pattern') {
       for (const e of nodes(p)) {
         if (e.kind !== 'PatEntry') continue;
         const id = e.children.find((t): t is SyntaxToken => t.type === 'token' && t.kind === 'ident');
         if (!id) continue;
         const r = significant(e);
-        out.push({ name: id.text, kind: 'argument', start: r.start, end: r.end, selectionStart: id.start, selectionEnd: id.end, children: [] });
+        out.push({
+          name: id.text,
+          kind: 'argument',
+          start: r.start,
+          end: r.end,
+          selectionStart: id.start,
+          selectionEnd: id.end,
+          children: [],
+        });
       }
     }
   }
@@ -208,7 +275,9 @@ function valueSymbols(w: Walker, value: SyntaxNode, depth: number, out: Document
     case 'LetIn':
     case 'LegacyLet':
       bindingSymbols(w, value, value.kind === 'LetIn', depth, out);
-      for (const c of nodes(value)) if (c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error') valueSymbols(w, c, depth + 1, out);
+      for (const c of nodes(value))
+        if (c.kind !== 'Binding' && c.kind !== 'Inherit' && c.kind !== 'Error')
+          valueSymbols(w, c, depth + 1, out);
       return;
     case 'Paren':
     case 'With':
@@ -219,7 +288,9 @@ function valueSymbols(w: Walker, value: SyntaxNode, depth: number, out: Document
       for (const c of nodes(value)) valueSymbols(w, c, depth + 1, out);
       return;
     case 'Lambda': {
-      const body = nodes(value).filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern').pop();
+      const body = nodes(value)
+        .filter((c) => c.kind !== 'IdentParam' && c.kind !== 'Pattern')
+        .pop();
       if (body) valueSymbols(w, body, depth + 1, out);
       return;
     }

@@ -15,7 +15,9 @@ function nixFiles(p: string, out: string[], depth = 0): void {
   const st = fs.statSync(p);
   if (st.isFile()) return void out.push(p);
   if (!st.isDirectory() || depth > 16) return;
-  for (const e of fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const e of fs
+    .readdirSync(p, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (e.name.startsWith('.') || SKIP.has(e.name)) continue;
     const q = path.join(p, e.name);
     if (e.isDirectory()) nixFiles(q, out, depth + 1);
@@ -33,7 +35,8 @@ export function loadConfig(paths: readonly string[], toplevel?: string): ConfigS
       throw new Error(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  if (!paths.length && toplevel && fs.existsSync(path.join(toplevel, 'configuration.nix'))) files.push(path.join(toplevel, 'configuration.nix'));
+  if (!paths.length && toplevel && fs.existsSync(path.join(toplevel, 'configuration.nix')))
+    files.push(path.join(toplevel, 'configuration.nix'));
   const out: ConfigSource[] = [];
   for (const f of files) {
     try {

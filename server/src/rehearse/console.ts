@@ -34,10 +34,20 @@ export interface ConsoleEvent {
 }
 
 /** Events after which the rehearsal stops (the boot cannot get further by itself). */
-export const TERMINAL: ReadonlySet<EventKind> = new Set(['root-wait', 'stage1-fail', 'kernel-panic', 'emergency', 'prompt', 'timeout', 'qemu-exit', 'cancelled']);
+export const TERMINAL: ReadonlySet<EventKind> = new Set([
+  'root-wait',
+  'stage1-fail',
+  'kernel-panic',
+  'emergency',
+  'prompt',
+  'timeout',
+  'qemu-exit',
+  'cancelled',
+]);
 
 // CSI / OSC / two-character escapes, then other C0 controls except tab.
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
+const ESCAPES =
+  /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|[\x00-\x08\x0b-\x1f\x7f]/g;
 
 export function cleanLine(s: string): string {
   return s.replace(/\r/g, '').replace(ESCAPES, '').trimEnd();
@@ -64,7 +74,10 @@ const PATTERNS: readonly Pattern[] = [
   { kind: 'root-wait', re: /A start job is running for \/dev\/\S+/ },
   // The same status line ellipsized to the console width: "Job dev-disk-by\x2duuid-…tart running (5s / 1min 30s)".
   { kind: 'root-wait', re: /\bJob dev-\S+.*tart running \(/ },
-  { kind: 'root-wait', re: /^Warning: dracut-initqueue: timeout, still waiting for following initqueue hooks/ },
+  {
+    kind: 'root-wait',
+    re: /^Warning: dracut-initqueue: timeout, still waiting for following initqueue hooks/,
+  },
   { kind: 'kernel-panic', re: /Kernel panic - not syncing: / },
   // busybox ash: "/init: line 42: sed-key: not found"; bash: "/init: line 42: sed-key: command not found"
   {
@@ -74,11 +87,25 @@ const PATTERNS: readonly Pattern[] = [
   },
   // systemd 252: "[FAILED] Failed to start foo.service - Description." (status line) and
   // "systemd[1]: foo.service: Failed with result 'exit-code'." (kernel log line).
-  { kind: 'unit-failed', re: /\[FAILED\] Failed to start (\S+\.(?:service|mount|target|socket|device|swap|path|timer))\b/, fields: (m) => ({ unit: m[1] }) },
+  {
+    kind: 'unit-failed',
+    re: /\[FAILED\] Failed to start (\S+\.(?:service|mount|target|socket|device|swap|path|timer))\b/,
+    fields: (m) => ({ unit: m[1] }),
+  },
   { kind: 'unit-failed', re: /\[FAILED\] Failed to start (.+?)\.?$/ },
-  { kind: 'unit-failed', re: /systemd\[1\]: (\S+\.(?:service|mount|socket|swap|path|timer)): Failed with result '/, fields: (m) => ({ unit: m[1] }) },
-  { kind: 'emergency', re: /You are in emergency mode|Cannot open access to console, the root account is locked|Reached target .*Emergency Mode|Starting (?:\S+ )?emergency\.service|Entering emergency mode/ },
-  { kind: 'network', re: /^udhcpc: lease of \S+ obtained|^IP-Config: Complete|: Link UP$|link becomes ready|^bound to \S+|^(?:\S+ )?ip=\S+ configured/i },
+  {
+    kind: 'unit-failed',
+    re: /systemd\[1\]: (\S+\.(?:service|mount|socket|swap|path|timer)): Failed with result '/,
+    fields: (m) => ({ unit: m[1] }),
+  },
+  {
+    kind: 'emergency',
+    re: /You are in emergency mode|Cannot open access to console, the root account is locked|Reached target .*Emergency Mode|Starting (?:\S+ )?emergency\.service|Entering emergency mode/,
+  },
+  {
+    kind: 'network',
+    re: /^udhcpc: lease of \S+ obtained|^IP-Config: Complete|: Link UP$|link becomes ready|^bound to \S+|^(?:\S+ )?ip=\S+ configured/i,
+  },
 ];
 
 /** A line that prompts for input and stays unanswered (the rest of the line is empty). */

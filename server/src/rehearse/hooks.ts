@@ -184,7 +184,11 @@ function lineOfIndex(starts: readonly number[], index: number): number {
 }
 
 /** The lines /init prints itself, each with the matcher for its console text. */
-export function initPrinters(init: string, hookLines: (line: number) => boolean = () => false, analysis?: ShellAnalysis): Printer[] {
+export function initPrinters(
+  init: string,
+  hookLines: (line: number) => boolean = () => false,
+  analysis?: ShellAnalysis,
+): Printer[] {
   const a = analysis ?? analyzeShell(init);
   if (a.error) return [];
   const lines = init.split('\n');
@@ -201,7 +205,8 @@ export function initPrinters(init: string, hookLines: (line: number) => boolean 
     const line = lineOfIndex(starts, c.stmtStart);
     const inFunction = c.context.functionName !== undefined;
     const indented = /^\s/.test(lines[line - 1] ?? '');
-    const unconditional = c.context.topLevel && !c.context.conditional && !inFunction && !indented && !hookLines(line);
+    const unconditional =
+      c.context.topLevel && !c.context.conditional && !inFunction && !indented && !hookLines(line);
     const add = (text: string, open: boolean, at = line) => {
       const re = lineRe(text, open);
       if (re) out.push({ line: at, re, unconditional, inFunction, source: (lines[at - 1] ?? '').trim() });
@@ -209,7 +214,8 @@ export function initPrinters(init: string, hookLines: (line: number) => boolean 
     if ((name === 'echo' || name === 'info') && !redirectedAway(c)) {
       const args = c.args.slice(1).map((w) => w.raw);
       let open = false;
-      while (name === 'echo' && args.length && /^-[neE]+$/.test(args[0]!)) open ||= args.shift()!.includes('n');
+      while (name === 'echo' && args.length && /^-[neE]+$/.test(args[0]!))
+        open ||= args.shift()!.includes('n');
       const parts = args.map(wordText).join(' ').split('\n');
       parts.forEach((p, k) => add(p, open && k === parts.length - 1));
     } else if (name === 'printf' && !redirectedAway(c) && c.args.length > 1) {
@@ -230,7 +236,11 @@ export function initPrinters(init: string, hookLines: (line: number) => boolean 
         const body = hd.op === '<<-' ? lines[k]!.replace(/^\t+/, '') : lines[k]!;
         if (body === word) break;
         // Unquoted: expanded as inside "…", where a `"` is plain text (kept aside as \u0001).
-        add(quoted ? body : wordText(`"${body.replace(/"/g, '\u0001')}"`).replace(/\u0001/g, '"'), false, k + 1);
+        add(
+          quoted ? body : wordText(`"${body.replace(/"/g, '\u0001')}"`).replace(/\u0001/g, '"'),
+          false,
+          k + 1,
+        );
       }
     }
   }
@@ -238,7 +248,11 @@ export function initPrinters(init: string, hookLines: (line: number) => boolean 
 }
 
 /** The console lines tied to the /init lines that printed them, in time order (lines printed inside functions left out). */
-export function markInitLines(lines: readonly TimedLine[], printers: readonly Printer[], functionLines: (line: number) => boolean): InitMark[] {
+export function markInitLines(
+  lines: readonly TimedLine[],
+  printers: readonly Printer[],
+  functionLines: (line: number) => boolean,
+): InitMark[] {
   const marks: InitMark[] = [];
   let pos = 0;
   for (const l of lines) {
@@ -277,7 +291,12 @@ export function markInitLines(lines: readonly TimedLine[], printers: readonly Pr
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Each hook's time window, from the console lines /init and its commands printed (no kernel time stamp) and /init's text. */
-export function hookTimings(init: string, hooks: readonly HookPlacement[], lines: readonly TimedLine[], end?: { t: number; what: string }): HookTiming[] {
+export function hookTimings(
+  init: string,
+  hooks: readonly HookPlacement[],
+  lines: readonly TimedLine[],
+  end?: { t: number; what: string },
+): HookTiming[] {
   if (!hooks.length) return [];
   const a = analyzeShell(init);
   if (a.error) return [];
@@ -287,8 +306,11 @@ export function hookTimings(init: string, hooks: readonly HookPlacement[], lines
     starts.push(off);
     off += l.length + 1;
   }
-  const fnRanges = [...a.functions].map(([name, f]) => [lineOfIndex(starts, f.start), lineOfIndex(starts, f.end), name] as const);
-  const functionAt = (n: number) => fnRanges.filter(([s, e]) => n >= s && n <= e).sort((x, y) => y[0] - x[0])[0]?.[2];
+  const fnRanges = [...a.functions].map(
+    ([name, f]) => [lineOfIndex(starts, f.start), lineOfIndex(starts, f.end), name] as const,
+  );
+  const functionAt = (n: number) =>
+    fnRanges.filter(([s, e]) => n >= s && n <= e).sort((x, y) => y[0] - x[0])[0]?.[2];
   const inFunction = (n: number) => functionAt(n) !== undefined;
   const inHook = (n: number) => hooks.some((h) => n >= h.initFirst && n <= h.initLast);
   const printers = initPrinters(init, inHook, a);
@@ -297,7 +319,12 @@ export function hookTimings(init: string, hooks: readonly HookPlacement[], lines
   for (const h of hooks) {
     const fn = functionAt(h.initFirst);
     if (fn !== undefined) {
-      out.push({ ...h, state: 'in-function', at: end?.t ?? Number.MAX_SAFE_INTEGER, when: `runs inside the function ${fn}() of /init, when it is called` });
+      out.push({
+        ...h,
+        state: 'in-function',
+        at: end?.t ?? Number.MAX_SAFE_INTEGER,
+        when: `runs inside the function ${fn}() of /init, when it is called`,
+      });
       continue;
     }
     let after: InitMark | undefined;
@@ -307,12 +334,33 @@ export function hookTimings(init: string, hooks: readonly HookPlacement[], lines
     }
     const inside = marks.filter((m) => m.initLine >= h.initFirst && m.initLine <= h.initLast);
     const before = marks.find((m) => m.initLine > h.initLast && (!after || m.t >= after.t));
-    const printed = inside.length ? { first: inside[0]!, last: inside[inside.length - 1]!, count: inside.length } : undefined;
-    const range = after && before ? (secs(after.t) === secs(before.t) ? `at ${secs(before.t)}` : `between ${secs(after.t)} and ${secs(before.t)}`) : before ? `ran by ${secs(before.t)}` : after ? `started after ${secs(after.t)}` : '';
+    const printed = inside.length
+      ? { first: inside[0]!, last: inside[inside.length - 1]!, count: inside.length }
+      : undefined;
+    const range =
+      after && before
+        ? secs(after.t) === secs(before.t)
+          ? `at ${secs(before.t)}`
+          : `between ${secs(after.t)} and ${secs(before.t)}`
+        : before
+          ? `ran by ${secs(before.t)}`
+          : after
+            ? `started after ${secs(after.t)}`
+            : '';
     if (printed || before) {
-      const own = printed ? `printed at ${secs(printed.first.t)}${printed.last.t !== printed.first.t ? `–${secs(printed.last.t)}` : ''}` : '';
+      const own = printed
+        ? `printed at ${secs(printed.first.t)}${printed.last.t !== printed.first.t ? `–${secs(printed.last.t)}` : ''}`
+        : '';
       const when = [range, own].filter(Boolean).join(', ');
-      out.push({ ...h, state: 'ran', after, before, printed, at: printed?.first.t ?? after?.t ?? before!.t, when });
+      out.push({
+        ...h,
+        state: 'ran',
+        after,
+        before,
+        printed,
+        at: printed?.first.t ?? after?.t ?? before!.t,
+        when,
+      });
       continue;
     }
     if (after) {
@@ -320,9 +368,22 @@ export function hookTimings(init: string, hooks: readonly HookPlacement[], lines
       // and the hook that never printed means stage 1 stopped before the hook.
       const missed = printers.find((p) => p.unconditional && p.line > after.initLine && p.line < h.initFirst);
       if (missed) {
-        out.push({ ...h, state: 'not-reached', after, missed: { initLine: missed.line, text: missed.source }, at: end?.t ?? after.t, when: `not reached: /init line ${missed.line} (${missed.source}) never printed${end ? `; stage 1 stopped at ${secs(end.t)} (${end.what})` : ''}` });
+        out.push({
+          ...h,
+          state: 'not-reached',
+          after,
+          missed: { initLine: missed.line, text: missed.source },
+          at: end?.t ?? after.t,
+          when: `not reached: /init line ${missed.line} (${missed.source}) never printed${end ? `; stage 1 stopped at ${secs(end.t)} (${end.what})` : ''}`,
+        });
       } else {
-        out.push({ ...h, state: 'started', after, at: after.t, when: `started after ${secs(after.t)}; nothing after it printed${end ? ` (stage 1 stopped at ${secs(end.t)}: ${end.what})` : ''}` });
+        out.push({
+          ...h,
+          state: 'started',
+          after,
+          at: after.t,
+          when: `started after ${secs(after.t)}; nothing after it printed${end ? ` (stage 1 stopped at ${secs(end.t)}: ${end.what})` : ''}`,
+        });
       }
       continue;
     }

@@ -61,7 +61,10 @@ export class ConfigMap {
   private hooks?: HookScript[];
   private placed?: Placed[];
 
-  constructor(sources: readonly ConfigSource[], private readonly initText?: string) {
+  constructor(
+    sources: readonly ConfigSource[],
+    private readonly initText?: string,
+  ) {
     this.files = sources.map((s) => analyzeFile(s.path, s.text));
   }
 
@@ -80,7 +83,8 @@ export class ConfigMap {
             let off = 0;
             for (const l of script.text.split('\n')) {
               const t = l.trim();
-              if (t && !t.startsWith('#')) lines.push({ offset: off + l.indexOf(t), text: t, re: matcher(t) });
+              if (t && !t.startsWith('#'))
+                lines.push({ offset: off + l.indexOf(t), text: t, re: matcher(t) });
               off += l.length + 1;
             }
             if (lines.length) out.push({ option: def.path.join('.'), file, script, shell, lines });
@@ -118,14 +122,28 @@ export class ConfigMap {
   private locate(hook: HookScript, scriptOffset: number, initLine?: number, text?: string): ConfigLocation {
     const fileOffset = hook.script.toFile(scriptOffset);
     const pos = positionAt(lineStarts(hook.file.text), fileOffset);
-    return { option: hook.option, file: hook.file.path, line: pos.line + 1, column: pos.character + 1, initLine, text };
+    return {
+      option: hook.option,
+      file: hook.file.path,
+      line: pos.line + 1,
+      column: pos.character + 1,
+      initLine,
+      text,
+    };
   }
 
   /** Each hook found in /init: its option, its first line in the configuration, and its first and last /init line. */
   hookPlacements(): HookPlacement[] {
     return this.placements().map((p) => {
       const loc = this.locate(p.hook, p.hook.lines[0]!.offset);
-      return { option: loc.option, file: loc.file, line: loc.line, column: loc.column, initFirst: p.initLines[0]!, initLast: p.initLines[p.initLines.length - 1]! };
+      return {
+        option: loc.option,
+        file: loc.file,
+        line: loc.line,
+        column: loc.column,
+        initFirst: p.initLines[0]!,
+        initLast: p.initLines[p.initLines.length - 1]!,
+      };
     });
   }
 
@@ -151,7 +169,9 @@ export class ConfigMap {
         // The /init line: the hook line holding the statement.
         let idx = 0;
         for (let j = 0; j < hook.lines.length; j++) if (hook.lines[j]!.offset <= c.stmtStart) idx = j;
-        out.push(this.locate(hook, c.stmtStart, p.initLines[idx], hook.script.text.slice(c.stmtStart, c.stmtEnd)));
+        out.push(
+          this.locate(hook, c.stmtStart, p.initLines[idx], hook.script.text.slice(c.stmtStart, c.stmtEnd)),
+        );
       }
     }
     return out;
@@ -164,7 +184,11 @@ export class ConfigMap {
     const kind = m[2] === 'service' ? 'services' : `${m[2]}s`;
     const option = `boot.initrd.systemd.${kind}.${m[1]}`;
     for (const file of this.files) {
-      const defs = [...fileDefinitions(file, option), ...fileDefinitions(file, `${option}.*`), ...fileDefinitions(file, `${option}.*.*`)];
+      const defs = [
+        ...fileDefinitions(file, option),
+        ...fileDefinitions(file, `${option}.*`),
+        ...fileDefinitions(file, `${option}.*.*`),
+      ];
       defs.sort((a, b) => a.binding.start - b.binding.start);
       const d = defs[0];
       if (!d) continue;

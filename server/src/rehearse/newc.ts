@@ -49,10 +49,15 @@ export function writeNewc(entries: readonly NewcEntry[]): Buffer {
   let ino = 1;
   for (const e of entries) {
     const name = e.name.replace(/^\/+/, '');
-    if (!name || name.split('/').some((c) => c === '..' || c === '')) throw new Error(`bad cpio entry name '${e.name}'`);
+    if (!name || name.split('/').some((c) => c === '..' || c === ''))
+      throw new Error(`bad cpio entry name '${e.name}'`);
     const data = e.type === 'file' ? Buffer.from(e.data ?? new Uint8Array()) : Buffer.alloc(0);
     const mode = (e.type === 'dir' ? S_IFDIR : S_IFREG) | (e.mode & 0o7777);
-    parts.push(header(name, mode, data.length, ino++, e.type === 'dir' ? 2 : 1), data, Buffer.alloc(pad4(data.length)));
+    parts.push(
+      header(name, mode, data.length, ino++, e.type === 'dir' ? 2 : 1),
+      data,
+      Buffer.alloc(pad4(data.length)),
+    );
   }
   parts.push(header('TRAILER!!!', 0, 0, 0, 1));
   return Buffer.concat(parts);

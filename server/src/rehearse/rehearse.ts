@@ -7,9 +7,34 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openArchive, type Archive } from '../initrd/archive';
 import { run } from '../system/exec';
-import { pickGeneration, readGenerations, readToplevel, realpathUnder, systemPath } from '../system/generations';
-import { freePort, probeAccel, qemuAvailable, readBanner, startQemu, QEMU_INSTALL_HINT, type Accel, type AccelProbe, type QemuProcess } from '../system/qemu';
-import { classify, cleanLine, ConsoleLog, isPrompt, STAMP, TERMINAL, type ConsoleEvent, type EventKind } from './console';
+import {
+  pickGeneration,
+  readGenerations,
+  readToplevel,
+  realpathUnder,
+  systemPath,
+} from '../system/generations';
+import {
+  freePort,
+  probeAccel,
+  qemuAvailable,
+  readBanner,
+  startQemu,
+  QEMU_INSTALL_HINT,
+  type Accel,
+  type AccelProbe,
+  type QemuProcess,
+} from '../system/qemu';
+import {
+  classify,
+  cleanLine,
+  ConsoleLog,
+  isPrompt,
+  STAMP,
+  TERMINAL,
+  type ConsoleEvent,
+  type EventKind,
+} from './console';
 import { hookTimings, type HookTiming, type TimedLine } from './hooks';
 import { ConfigMap, type ConfigLocation, type ConfigSource } from './mapping';
 import { alignmentPadding, parentDirs, writeNewc, type NewcEntry } from './newc';
@@ -41,7 +66,10 @@ export interface RehearsalTarget {
 }
 
 export class RehearsalError extends Error {
-  constructor(message: string, readonly kind: 'no-qemu' | 'input' = 'input') {
+  constructor(
+    message: string,
+    readonly kind: 'no-qemu' | 'input' = 'input',
+  ) {
     super(message);
     this.name = 'RehearsalError';
   }
@@ -64,12 +92,16 @@ export interface TargetSpec {
 /** The destinations in an `append-initrd-secrets` script (nixpkgs stage-1.nix writes `cp -a SRC "$tmp/.initrd-secrets/DEST"`). */
 export function secretDestinations(script: string): string[] {
   const out = new Set<string>();
-  for (const m of script.matchAll(/"\$tmp\/\.initrd-secrets\/([^"$`\\]+)"/g)) if (!m[1]!.includes('..')) out.add(m[1]!.startsWith('/') ? m[1]! : `/${m[1]}`);
+  for (const m of script.matchAll(/"\$tmp\/\.initrd-secrets\/([^"$`\\]+)"/g))
+    if (!m[1]!.includes('..')) out.add(m[1]!.startsWith('/') ? m[1]! : `/${m[1]}`);
   return [...out].sort();
 }
 
 function readSecrets(root: string, top: string): string[] {
-  for (const p of [`${top}/append-initrd-secrets`, `${top}/append-initrd-secrets/bin/append-initrd-secrets`]) {
+  for (const p of [
+    `${top}/append-initrd-secrets`,
+    `${top}/append-initrd-secrets/bin/append-initrd-secrets`,
+  ]) {
     try {
       const h = realpathUnder(root, p);
       if (!fs.statSync(h).isFile()) continue;
@@ -89,7 +121,13 @@ export function resolveTarget(spec: TargetSpec, cwd = process.cwd()): RehearsalT
     const kernel = path.resolve(cwd, spec.kernel);
     const initrd = path.resolve(cwd, spec.initrd);
     for (const f of [kernel, initrd]) if (!fs.existsSync(f)) throw new RehearsalError(`${f} does not exist`);
-    return { kernel, initrd, params: [...(spec.params ?? [])], label: `${path.basename(kernel)} + ${path.basename(initrd)}`, secrets: [] };
+    return {
+      kernel,
+      initrd,
+      params: [...(spec.params ?? [])],
+      label: `${path.basename(kernel)} + ${path.basename(initrd)}`,
+      secrets: [],
+    };
   }
   let top: string; // as seen from the system under `root`
   let sysRoot = root;
@@ -123,12 +161,16 @@ export function resolveTarget(spec: TargetSpec, cwd = process.cwd()): RehearsalT
     const report = readGenerations({ root, profile: spec.profile });
     const want = spec.generation ?? 'default';
     const g = pickGeneration(report.generations, want);
-    if (!g) throw new RehearsalError(`no generation '${want}' under ${root} (have ${report.generations.map((x) => x.generation).join(', ') || 'none'})`);
+    if (!g)
+      throw new RehearsalError(
+        `no generation '${want}' under ${root} (have ${report.generations.map((x) => x.generation).join(', ') || 'none'})`,
+      );
     top = g.storePath;
     generation = g.generation;
   }
   const facts = readToplevel(sysRoot, top);
-  if (!facts.kernel || !facts.initrd) throw new RehearsalError(`${top} names no kernel or initrd (not a NixOS system toplevel?)`);
+  if (!facts.kernel || !facts.initrd)
+    throw new RehearsalError(`${top} names no kernel or initrd (not a NixOS system toplevel?)`);
   const host = (p: string, what: string) => {
     try {
       return realpathUnder(sysRoot, p);
@@ -137,7 +179,8 @@ export function resolveTarget(spec: TargetSpec, cwd = process.cwd()): RehearsalT
     }
   };
   const params = [...facts.kernelParams];
-  if (facts.source === 'bootspec' && facts.init && !params.some((p) => p.startsWith('init='))) params.unshift(`init=${facts.init}`);
+  if (facts.source === 'bootspec' && facts.init && !params.some((p) => p.startsWith('init=')))
+    params.unshift(`init=${facts.init}`);
   return {
     kernel: host(facts.kernel.path, 'kernel'),
     initrd: host(facts.initrd.path, 'initrd'),
@@ -184,14 +227,24 @@ export interface RehearsalResult {
   readonly causes: readonly ConfigLocation[];
   /** Scripted stage 1: when each hook of the configuration found in /init ran, bounded by the /init lines printed around it (hooks.ts). */
   readonly hooks: readonly HookTiming[];
-  readonly ssh?: { readonly hostPort: number; readonly guestPort: number; readonly banner?: string; readonly atMs?: number };
+  readonly ssh?: {
+    readonly hostPort: number;
+    readonly guestPort: number;
+    readonly banner?: string;
+    readonly atMs?: number;
+  };
   /** Throwaway initrd secrets appended for this boot. */
   readonly secrets?: { readonly paths: readonly string[]; readonly note: string };
   readonly accel: AccelProbe;
   readonly target: RehearsalTarget;
   readonly appended: string;
   /** `cpuMs`: CPU time QEMU used up to the verdict (the guest's work, whatever the host's load). */
-  readonly qemu: { readonly args: readonly string[]; readonly peakRssBytes?: number; readonly cpuMs?: number; readonly exit?: string };
+  readonly qemu: {
+    readonly args: readonly string[];
+    readonly peakRssBytes?: number;
+    readonly cpuMs?: number;
+    readonly exit?: string;
+  };
   readonly notes: readonly string[];
   /** The last 256 KiB of console output. */
   readonly console: string;
@@ -234,15 +287,45 @@ function chooseAccel(a: RehearseOptions['accel']): AccelProbe {
  * `console=` is /dev/console).
  */
 export function kernelCommandLine(params: readonly string[]): string {
-  return [...params.filter((p) => p !== 'console=ttyS0' && p !== 'no_timer_check'), 'no_timer_check', 'panic=-1', 'console=ttyS0'].join(' ');
+  return [
+    ...params.filter((p) => p !== 'console=ttyS0' && p !== 'no_timer_check'),
+    'no_timer_check',
+    'panic=-1',
+    'console=ttyS0',
+  ].join(' ');
 }
 
-async function keyFile(dest: string, dir: string, signal?: AbortSignal): Promise<{ data: Buffer; kind: string }> {
+async function keyFile(
+  dest: string,
+  dir: string,
+  signal?: AbortSignal,
+): Promise<{ data: Buffer; kind: string }> {
   const base = path.basename(dest);
-  const type = /rsa/.test(base) ? 'rsa' : /ecdsa/.test(base) ? 'ecdsa' : /ed25519/.test(base) || /ssh|key/.test(base) ? 'ed25519' : undefined;
+  const type = /rsa/.test(base)
+    ? 'rsa'
+    : /ecdsa/.test(base)
+      ? 'ecdsa'
+      : /ed25519/.test(base) || /ssh|key/.test(base)
+        ? 'ed25519'
+        : undefined;
   if (!type) return { data: randomBytes(32), kind: 'random bytes' };
   const f = path.join(dir, `key-${randomBytes(8).toString('hex')}`);
-  await run('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', 'nixboot-rehearsal-throwaway', '-f', f], { signal, timeoutMs: 30_000 });
+  await run(
+    'ssh-keygen',
+    [
+      '-q',
+      '-t',
+      type,
+      ...(type === 'rsa' ? ['-b', '2048'] : []),
+      '-N',
+      '',
+      '-C',
+      'nixboot-rehearsal-throwaway',
+      '-f',
+      f,
+    ],
+    { signal, timeoutMs: 30_000 },
+  );
   try {
     return { data: fs.readFileSync(f), kind: `${type} host key` };
   } finally {
@@ -252,7 +335,12 @@ async function keyFile(dest: string, dir: string, signal?: AbortSignal): Promise
 }
 
 /** A copy of `initrd` with one more newc segment: fresh throwaway files at `.initrd-secrets/DEST`, where stage 1 copies them from. */
-async function withSecrets(initrd: string, dests: readonly string[], dir: string, signal?: AbortSignal): Promise<{ file: string; note: string }> {
+async function withSecrets(
+  initrd: string,
+  dests: readonly string[],
+  dir: string,
+  signal?: AbortSignal,
+): Promise<{ file: string; note: string }> {
   const entries: NewcEntry[] = [];
   const kinds: string[] = [];
   const names = dests.map((d) => `.initrd-secrets${d}`);
@@ -274,18 +362,28 @@ async function withSecrets(initrd: string, dests: readonly string[], dir: string
 
 function sshPortFrom(texts: readonly string[]): number | undefined {
   for (const t of texts) {
-    const m = /^\s*(?:echo\s+["']?)?Port\s+(\d{1,5})\b/m.exec(t) ?? /\bsshd?\b[^\n]*\s-p\s*(\d{1,5})\b/.exec(t) ?? /\bdropbear\b[^\n]*\s-p\s*(?:\S+:)?(\d{1,5})\b/.exec(t);
+    const m =
+      /^\s*(?:echo\s+["']?)?Port\s+(\d{1,5})\b/m.exec(t) ??
+      /\bsshd?\b[^\n]*\s-p\s*(\d{1,5})\b/.exec(t) ??
+      /\bdropbear\b[^\n]*\s-p\s*(?:\S+:)?(\d{1,5})\b/.exec(t);
     if (m && Number(m[1]) > 0 && Number(m[1]) < 65536) return Number(m[1]);
   }
   return undefined;
 }
 
-async function readInitrdFacts(initrd: string, cacheDir: string | undefined, signal?: AbortSignal): Promise<{ init?: string; hasSshd: boolean; sshPort?: number; note?: string }> {
+async function readInitrdFacts(
+  initrd: string,
+  cacheDir: string | undefined,
+  signal?: AbortSignal,
+): Promise<{ init?: string; hasSshd: boolean; sshPort?: number; note?: string }> {
   let a: Archive;
   try {
     a = await openArchive(initrd, { cacheDir, signal });
   } catch (e) {
-    return { hasSshd: false, note: `could not read the initrd (${(e as Error).message}): no mapping to /init lines` };
+    return {
+      hasSshd: false,
+      note: `could not read the initrd (${(e as Error).message}): no mapping to /init lines`,
+    };
   }
   const text = async (p: string) => {
     const e = a.resolve(p);
@@ -298,13 +396,22 @@ async function readInitrdFacts(initrd: string, cacheDir: string | undefined, sig
   };
   const init = await text('/init');
   const sshdConfig = await text('/etc/ssh/sshd_config');
-  const hasSshd = ['/bin/sshd', '/sbin/sshd', '/usr/sbin/sshd', '/bin/dropbear', '/sbin/dropbear', '/usr/sbin/dropbear'].some((p) => a.resolve(p) !== undefined) || /(^|[\s/])(sshd|dropbear)\b/m.test(init ?? '');
+  const hasSshd =
+    [
+      '/bin/sshd',
+      '/sbin/sshd',
+      '/usr/sbin/sshd',
+      '/bin/dropbear',
+      '/sbin/dropbear',
+      '/usr/sbin/dropbear',
+    ].some((p) => a.resolve(p) !== undefined) || /(^|[\s/])(sshd|dropbear)\b/m.test(init ?? '');
   return { init, hasSshd, sshPort: sshPortFrom([sshdConfig ?? '', init ?? '']) };
 }
 
 const SUMMARY: Record<Verdict, string> = {
   healthy: 'stage 1 got through its hooks and reached the wait for the root device',
-  'stage1-fail': 'stage 1 failed: NixOS fail() printed "An error occurred in stage 1" and waits at its menu (on a headless server, a hang)',
+  'stage1-fail':
+    'stage 1 failed: NixOS fail() printed "An error occurred in stage 1" and waits at its menu (on a headless server, a hang)',
   'kernel-panic': 'the kernel panicked',
   'command-not-found': 'a stage-1 command was not found',
   'unit-failed': 'a systemd stage-1 unit failed',
@@ -320,10 +427,12 @@ export function rehearse(target: RehearsalTarget, opts: RehearseOptions): Rehear
   let qemu: QemuProcess | undefined;
   const pending: string[] = [];
   const result = (async (): Promise<RehearsalResult> => {
-    if (!qemuAvailable()) throw new RehearsalError(`qemu-system-x86_64 is not installed: ${QEMU_INSTALL_HINT}`, 'no-qemu');
+    if (!qemuAvailable())
+      throw new RehearsalError(`qemu-system-x86_64 is not installed: ${QEMU_INSTALL_HINT}`, 'no-qemu');
     const accel = chooseAccel(opts.accel);
     const notes: string[] = [];
-    if (accel.accel === 'tcg' && opts.accel !== 'tcg') notes.push(`TCG (software emulation): ${accel.reason}`);
+    if (accel.accel === 'tcg' && opts.accel !== 'tcg')
+      notes.push(`TCG (software emulation): ${accel.reason}`);
     const tmp = fs.mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), 'nixboot-rehearse-'));
     try {
       return await boot(target, opts, accel, tmp, notes, (q) => {
@@ -343,11 +452,29 @@ export function rehearse(target: RehearsalTarget, opts: RehearseOptions): Rehear
   };
 }
 
-async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: AccelProbe, tmp: string, notes: string[], started: (q: QemuProcess) => void): Promise<RehearsalResult> {
+async function boot(
+  target: RehearsalTarget,
+  opts: RehearseOptions,
+  accel: AccelProbe,
+  tmp: string,
+  notes: string[],
+  started: (q: QemuProcess) => void,
+): Promise<RehearsalResult> {
   const signal = opts.signal;
   const cancelledResult = (): RehearsalResult => ({
-    verdict: 'cancelled', ok: false, summary: SUMMARY.cancelled, timeMs: 0, events: [], causes: [], hooks: [], accel, target,
-    appended: kernelCommandLine(target.params), qemu: { args: [] }, notes, console: '',
+    verdict: 'cancelled',
+    ok: false,
+    summary: SUMMARY.cancelled,
+    timeMs: 0,
+    events: [],
+    causes: [],
+    hooks: [],
+    accel,
+    target,
+    appended: kernelCommandLine(target.params),
+    qemu: { args: [] },
+    notes,
+    console: '',
   });
   if (signal?.aborted) return cancelledResult();
   const facts = await readInitrdFacts(target.initrd, opts.cacheDir, signal);
@@ -408,29 +535,45 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
     // An unfinished line keeps the time it first appeared at (`echo -n "waiting…"` then a dot a second).
     const partial = cleanLine(log.unfinished);
     if (!partial) lastPartial = undefined;
-    else if (!lastPartial || !partial.startsWith(lastPartial.text)) lastPartial = { t, text: partial, partial: true };
+    else if (!lastPartial || !partial.startsWith(lastPartial.text))
+      lastPartial = { t, text: partial, partial: true };
     else lastPartial = { ...lastPartial, text: partial };
     // NixOS prints `echo -n "waiting for device $device to appear..."`: the wait starts on an unfinished line.
     if (!terminal) for (const e of classify(log.unfinished, t)) if (e.kind === 'root-wait') emit(e);
     if (promptTimer) clearTimeout(promptTimer);
     promptTimer = setTimeout(() => {
-      if (!terminal && isPrompt(log.unfinished)) emit({ t: now(), kind: 'prompt', text: log.unfinished.trim() });
+      if (!terminal && isPrompt(log.unfinished))
+        emit({ t: now(), kind: 'prompt', text: log.unfinished.trim() });
     }, opts.promptQuietMs ?? 1500);
   };
   const q = startQemu(
-    { accel: accel.accel, kernel: target.kernel, initrd, append: appended, scratchDisk: scratch, forwards: hostPort ? [{ host: hostPort, guest: guestPort }] : [], memoryMiB: opts.memoryMiB },
+    {
+      accel: accel.accel,
+      kernel: target.kernel,
+      initrd,
+      append: appended,
+      scratchDisk: scratch,
+      forwards: hostPort ? [{ host: hostPort, guest: guestPort }] : [],
+      memoryMiB: opts.memoryMiB,
+    },
     onOutput,
   );
   track(q);
   started(q);
   const timeoutMs = opts.timeoutMs ?? 90_000;
-  const timer = setTimeout(() => emit({ t: now(), kind: 'timeout', text: `no verdict after ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
+  const timer = setTimeout(
+    () => emit({ t: now(), kind: 'timeout', text: `no verdict after ${Math.round(timeoutMs / 1000)} s` }),
+    timeoutMs,
+  );
   const onAbort = () => emit({ t: now(), kind: 'cancelled', text: 'cancelled' });
   signal?.addEventListener('abort', onAbort, { once: true });
   let exitInfo: string | undefined;
   void q.exited.then((x) => {
     exitInfo = x.error ? x.error.message : x.signal ? `killed by ${x.signal}` : `exit status ${x.code}`;
-    if (x.error || (x.code !== 0 && x.code !== null)) notes.push(`QEMU: ${exitInfo}${x.stderr.trim() ? `: ${x.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`);
+    if (x.error || (x.code !== 0 && x.code !== null))
+      notes.push(
+        `QEMU: ${exitInfo}${x.stderr.trim() ? `: ${x.stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`,
+      );
     // Let the last console bytes be read before calling it an exit.
     setTimeout(() => emit({ t: now(), kind: 'qemu-exit', text: exitInfo! }), 50);
   });
@@ -462,7 +605,8 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
   if (end.kind !== 'cancelled' && end.kind !== 'qemu-exit' && end.kind !== 'timeout') {
     const grace = hostPort && !banner && end.kind !== 'kernel-panic' ? 5000 : 400;
     const until = Date.now() + grace;
-    while (Date.now() < until && !(grace > 400 && banner) && !signal?.aborted) await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < until && !(grace > 400 && banner) && !signal?.aborted)
+      await new Promise((r) => setTimeout(r, 100));
   }
   if (promptTimer) clearTimeout(promptTimer);
   sshAbort.abort();
@@ -470,15 +614,25 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
   const exit = await q.exited;
   live.delete(q);
   await sshLoop;
-  if (exit.error && !events.some((e) => e.kind === 'kernel')) throw new RehearsalError(exit.error.message, /not found on PATH/.test(exit.error.message) ? 'no-qemu' : 'input');
+  if (exit.error && !events.some((e) => e.kind === 'kernel'))
+    throw new RehearsalError(
+      exit.error.message,
+      /not found on PATH/.test(exit.error.message) ? 'no-qemu' : 'input',
+    );
   if (end.kind === 'qemu-exit' && !events.some((e) => e.kind === 'kernel') && exit.stderr.trim())
-    throw new RehearsalError(`QEMU could not boot ${target.kernel}: ${exit.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+    throw new RehearsalError(
+      `QEMU could not boot ${target.kernel}: ${exit.stderr.trim().split('\n').slice(-3).join(' / ')}`,
+    );
 
   const has = (k: EventKind) => events.find((e) => e.kind === k);
   let verdict: Verdict;
   switch (end.kind) {
     case 'root-wait':
-      verdict = has('command-not-found') ? 'command-not-found' : has('unit-failed') ? 'unit-failed' : 'healthy';
+      verdict = has('command-not-found')
+        ? 'command-not-found'
+        : has('unit-failed')
+          ? 'unit-failed'
+          : 'healthy';
       break;
     case 'stage1-fail':
     case 'kernel-panic':
@@ -499,7 +653,9 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
     if (e.kind === 'command-not-found' && e.script === '/init' && e.line !== undefined) {
       const loc = map.initLine(e.line);
       if (loc && !causes.some((c) => c.file === loc.file && c.line === loc.line)) causes.push(loc);
-      extra.push(`\`${e.command}\` not found at /init line ${e.line}${loc ? ` (${loc.option}, ${loc.file}:${loc.line})` : ''}`);
+      extra.push(
+        `\`${e.command}\` not found at /init line ${e.line}${loc ? ` (${loc.option}, ${loc.file}:${loc.line})` : ''}`,
+      );
     }
     if (e.kind === 'unit-failed') {
       const loc = e.unit ? map.unit(e.unit) : undefined;
@@ -507,22 +663,39 @@ async function boot(target: RehearsalTarget, opts: RehearseOptions, accel: Accel
       // systemd prints a failure twice (status line, kernel log line); name each unit once.
       if (!e.unit && events.some((x) => x.kind === 'unit-failed' && x.unit)) continue;
       const what = `failed unit ${e.unit ?? e.text}`;
-      if (!extra.some((x) => x.startsWith(what))) extra.push(`${what}${loc ? ` (${loc.option}, ${loc.file}:${loc.line})` : ''}`);
+      if (!extra.some((x) => x.startsWith(what)))
+        extra.push(`${what}${loc ? ` (${loc.option}, ${loc.file}:${loc.line})` : ''}`);
     }
   }
-  if ((verdict === 'stage1-fail' || (verdict === 'kernel-panic' && /Attempted to kill init/.test(has('kernel-panic')?.text ?? ''))) && !has('command-not-found')) {
+  if (
+    (verdict === 'stage1-fail' ||
+      (verdict === 'kernel-panic' && /Attempted to kill init/.test(has('kernel-panic')?.text ?? ''))) &&
+    !has('command-not-found')
+  ) {
     // fail() ran with no error of its own on the console: a statement that ends PID 1 is the likely cause.
     for (const loc of map.fatalStatements()) {
       causes.push(loc);
-      extra.push(`\`${loc.text}\` at the top level of ${loc.option} (${loc.file}:${loc.line}, /init line ${loc.initLine}) ends PID 1 and fires fail()`);
+      extra.push(
+        `\`${loc.text}\` at the top level of ${loc.option} (${loc.file}:${loc.line}, /init line ${loc.initLine}) ends PID 1 and fires fail()`,
+      );
     }
   }
-  const hooks = facts.init !== undefined && verdict !== 'cancelled' ? hookTimings(facts.init, map.hookPlacements(), lastPartial ? [...timed, lastPartial] : timed, { t: end.t, what: end.kind }) : [];
+  const hooks =
+    facts.init !== undefined && verdict !== 'cancelled'
+      ? hookTimings(facts.init, map.hookPlacements(), lastPartial ? [...timed, lastPartial] : timed, {
+          t: end.t,
+          what: end.kind,
+        })
+      : [];
   let summary = SUMMARY[verdict];
-  if (verdict === 'kernel-panic') summary += `: ${has('kernel-panic')!.text.replace(/^.*Kernel panic - not syncing: /, '')}`;
+  if (verdict === 'kernel-panic')
+    summary += `: ${has('kernel-panic')!.text.replace(/^.*Kernel panic - not syncing: /, '')}`;
   if (verdict === 'prompt') summary += `: "${end.text}"`;
   if (extra.length) summary += `; ${extra.join('; ')}`;
-  if (hostPort) summary += banner ? `; SSH answered on 127.0.0.1:${hostPort} (${banner.line}) ${(banner.at / 1000).toFixed(1)} s after power-on` : `; SSH (guest port ${guestPort}) never answered`;
+  if (hostPort)
+    summary += banner
+      ? `; SSH answered on 127.0.0.1:${hostPort} (${banner.line}) ${(banner.at / 1000).toFixed(1)} s after power-on`
+      : `; SSH (guest port ${guestPort}) never answered`;
   if (log.truncated) notes.push('console output longer than 256 KiB: only its end is kept');
   return {
     verdict,

@@ -24,7 +24,7 @@ export const rule: Rule = {
       'generation in the boot menu. With a limit of 1–2 generations that entry may already be gone, and with ' +
       '`timeout = 0` the menu never shows unless a key is held at exactly the right moment — on a remote machine, never. ' +
       'Both were seen together in a published configuration: every nightly upgrade is a gamble with no way back short ' +
-      'of a rescue system (seed 001\'s recovery from a live USB with nixos-enter).',
+      "of a rescue system (seed 001's recovery from a live USB with nixos-enter).",
     bad: 'system.autoUpgrade = {\n  enable = true;\n  allowReboot = true;\n};\nboot.loader.timeout = 0;',
     good: 'system.autoUpgrade = {\n  enable = true;\n  allowReboot = true;\n};\nboot.loader.timeout = 5;\nboot.loader.systemd-boot.configurationLimit = 10;',
     fix:
@@ -47,7 +47,8 @@ export const rule: Rule = {
         if (n !== undefined && n > 0 && n < 3) reasons.push(`${opt} = ${n}`);
       }
     }
-    for (const { def } of p.definitions('boot.loader.timeout')) if (literalInt(def.value) === 0) reasons.push('boot.loader.timeout = 0');
+    for (const { def } of p.definitions('boot.loader.timeout'))
+      if (literalInt(def.value) === 0) reasons.push('boot.loader.timeout = 0');
     if (reasons.length === 0) return;
     for (const def of mine) {
       if (!literalBools(p, 'system.autoUpgrade.allowReboot', true).some((l) => l.def === def)) continue;

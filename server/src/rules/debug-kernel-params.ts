@@ -4,13 +4,34 @@ import type { Rule } from './types';
 
 /** What each debugging parameter does (scripted stage-1-init.sh, systemd stage 1). */
 const DEBUG_PARAMS: ReadonlyMap<string, string> = new Map([
-  ['boot.debug1', 'stops stage 1 right at the start and opens a root shell on the console; the boot continues only when it exits'],
-  ['boot.debug1devices', 'stops stage 1 after the devices are set up and opens a root shell; the boot waits for it'],
-  ['boot.debug1mounts', 'stops stage 1 after the file systems are mounted and opens a root shell; the boot waits for it'],
-  ['boot.trace', 'runs stage 1 with `set -x`: every command, including lines holding keys or passphrases, is printed on the console'],
-  ['boot.debugtrace', 'runs stage 1 with `set -x`: every command, including lines holding keys or passphrases, is printed on the console'],
-  ['debugtrace', 'runs stage 1 with `set -x`: every command, including lines holding keys or passphrases, is printed on the console'],
-  ['boot.panic_on_fail', 'turns every recoverable stage-1 error into a kernel panic (no fail menu, no retry)'],
+  [
+    'boot.debug1',
+    'stops stage 1 right at the start and opens a root shell on the console; the boot continues only when it exits',
+  ],
+  [
+    'boot.debug1devices',
+    'stops stage 1 after the devices are set up and opens a root shell; the boot waits for it',
+  ],
+  [
+    'boot.debug1mounts',
+    'stops stage 1 after the file systems are mounted and opens a root shell; the boot waits for it',
+  ],
+  [
+    'boot.trace',
+    'runs stage 1 with `set -x`: every command, including lines holding keys or passphrases, is printed on the console',
+  ],
+  [
+    'boot.debugtrace',
+    'runs stage 1 with `set -x`: every command, including lines holding keys or passphrases, is printed on the console',
+  ],
+  [
+    'debugtrace',
+    'runs stage 1 with `set -x`: every command, including lines holding keys or passphrases, is printed on the console',
+  ],
+  [
+    'boot.panic_on_fail',
+    'turns every recoverable stage-1 error into a kernel panic (no fail menu, no retry)',
+  ],
   ['stage1panic', 'turns every recoverable stage-1 error into a kernel panic (no fail menu, no retry)'],
   ['stage1panic=1', 'turns every recoverable stage-1 error into a kernel panic (no fail menu, no retry)'],
   ['rd.systemd.debug_shell', 'starts a root shell without password on tty9 in the systemd initrd'],
@@ -20,8 +41,16 @@ const DEBUG_PARAMS: ReadonlyMap<string, string> = new Map([
 
 /** Parameters only scripted stage 1's /init (stage-1-init.sh) reads; systemd stage 1 ignores them. */
 const SCRIPTED_ONLY_PARAMS: ReadonlySet<string> = new Set([
-  'boot.debug1', 'boot.debug1devices', 'boot.debug1mounts', 'boot.trace', 'boot.debugtrace', 'debugtrace',
-  'boot.panic_on_fail', 'stage1panic', 'stage1panic=1', 'boot.shell_on_fail',
+  'boot.debug1',
+  'boot.debug1devices',
+  'boot.debug1mounts',
+  'boot.trace',
+  'boot.debugtrace',
+  'debugtrace',
+  'boot.panic_on_fail',
+  'stage1panic',
+  'stage1panic=1',
+  'boot.shell_on_fail',
 ]);
 
 export const rule: Rule = {
@@ -42,7 +71,7 @@ export const rule: Rule = {
       '**When it says less.** Under systemd stage 1 the scripted-only switches (`boot.debug1*`, `boot.trace`, ' +
       '`boot.panic_on_fail`, `stage1panic`) do nothing — only stage-1-init.sh reads them — and the finding says that ' +
       'instead. `boot.panic_on_fail` together with a `panic=N` parameter is the intended unattended-reboot design ' +
-      '(nixpkgs\' own profiles/headless.nix sets both) and is not reported.',
+      "(nixpkgs' own profiles/headless.nix sets both) and is not reported.",
     bad: 'boot.kernelParams = [ "quiet" "boot.debug1devices" ];',
     good: 'boot.kernelParams = [ "quiet" ];',
     fix:
@@ -61,7 +90,9 @@ export const rule: Rule = {
         const what = DEBUG_PARAMS.get(s.value);
         if (!what) continue;
         const panicParam = () =>
-          ctx.project.definitions('boot.kernelParams').some(({ file, def: d }) => stringItems(d, file.text).some((x) => /^panic=\d+$/.test(x.value)));
+          ctx.project
+            .definitions('boot.kernelParams')
+            .some(({ file, def: d }) => stringItems(d, file.text).some((x) => /^panic=\d+$/.test(x.value)));
         if ((s.value === 'boot.panic_on_fail' || s.value.startsWith('stage1panic')) && panicParam()) continue;
         const inert = stage.systemd === true && SCRIPTED_ONLY_PARAMS.has(s.value);
         ctx.report({
@@ -70,7 +101,14 @@ export const rule: Rule = {
           message: inert
             ? `${s.value} does nothing here: only scripted stage 1's /init (stage-1-init.sh) reads it, and this host uses systemd stage 1 (${stage.reason}). Remove it.`
             : `${s.value} ${what}. It applies to every boot while it is in boot.kernelParams; add it from the boot menu for one boot instead.`,
-          fixes: [{ title: `Remove ${s.value}`, edits: [removeListItem(ctx.file.text, s.node)], safe: false, preferred: true }],
+          fixes: [
+            {
+              title: `Remove ${s.value}`,
+              edits: [removeListItem(ctx.file.text, s.node)],
+              safe: false,
+              preferred: true,
+            },
+          ],
         });
       }
     }

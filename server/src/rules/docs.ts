@@ -45,5 +45,11 @@ export function renderRuleDoc(rule: Rule): string {
 
 /** Short Markdown for a hover on a finding. */
 export function renderRuleHover(rule: Rule): string {
-  return [`**nixboot: ${rule.id}** — ${rule.title}`, '', rule.docs.why, '', `_What to do:_ ${rule.docs.fix}`].join('\n');
+  return [
+    `**nixboot: ${rule.id}** — ${rule.title}`,
+    '',
+    rule.docs.why,
+    '',
+    `_What to do:_ ${rule.docs.fix}`,
+  ].join('\n');
 }

@@ -13,7 +13,7 @@ export const rule: Rule = {
     why:
       'Both give whoever is at the console a root shell before the root file system is mounted — with systemd stage 1 ' +
       'the emergency target opens `sulogin` with no password; with scripted stage 1 `boot.shell_on_fail` adds the `f` ' +
-      'choice to fail()\'s menu, which execs a root shell as PID 1. That is a fine trade on a laptop you sit in front of ' +
+      "choice to fail()'s menu, which execs a root shell as PID 1. That is a fine trade on a laptop you sit in front of " +
       'and a real hole on a server in a rack, especially one with encrypted disks and remote unlock: anyone with the ' +
       'IPMI/KVM console (or who can make stage 1 fail, e.g. by pulling a disk) is root and can wait for you to type the ' +
       'passphrase. Without it, a failed stage 1 just stops ("Cannot open access to console, the root account is ' +
@@ -24,8 +24,8 @@ export const rule: Rule = {
       'On machines others can reach the console of, use a hashed password for `boot.initrd.systemd.emergencyAccess` ' +
       '(`mkpasswd -m sha-512`), and add `boot.shell_on_fail` only for one boot from the boot menu when you need it. The ' +
       'quick fix for the kernel parameter removes it (not applied by `--fix`).\n\n' +
-      '**When it stays silent.** Under systemd stage 1 `boot.shell_on_fail` does nothing (only the scripted stage 1\'s ' +
-      '`/init`, stage-1-init.sh, reads it; the systemd initrd\'s emergency shell is `boot.initrd.systemd.emergencyAccess`): ' +
+      "**When it stays silent.** Under systemd stage 1 `boot.shell_on_fail` does nothing (only the scripted stage 1's " +
+      "`/init`, stage-1-init.sh, reads it; the systemd initrd's emergency shell is `boot.initrd.systemd.emergencyAccess`): " +
       'no shell opens, so nothing is reported for it.',
     references: [
       'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (emergencyAccess: "Set to true for unauthenticated emergency access")',

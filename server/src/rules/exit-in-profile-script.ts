@@ -21,15 +21,15 @@ export const rule: Rule = {
       'word that, one quote further, bricked seed 001 (`… >> /root/.profile; exit` runs `exit` in /init; see ' +
       'initrd-script-exit). Inside the written text, `a || echo failed && exit` parses as `(a || echo failed) && exit`: ' +
       'the `exit` runs whether `a` worked or not, so a failed unlock closes the session with no way to retry.',
-    bad: 'boot.initrd.network.postCommands = \'\'\n  echo "zfs load-key -a || echo failed && exit" >> /root/.profile\n\'\';',
-    good: 'boot.initrd.network.postCommands = \'\'\n  echo "zfs load-key -a && killall zfs && exit" >> /root/.profile\n\'\';',
+    bad: "boot.initrd.network.postCommands = ''\n  echo \"zfs load-key -a || echo failed && exit\" >> /root/.profile\n'';",
+    good: "boot.initrd.network.postCommands = ''\n  echo \"zfs load-key -a && killall zfs && exit\" >> /root/.profile\n'';",
     fix:
       'Keep `exit` inside the quotes, chained with `&&` after the command that must succeed (`zfs load-key -a && killall ' +
       'zfs && exit`), so a failed unlock leaves you in the shell to retry. Under systemd stage 1 none of this applies: ' +
       'use `boot.initrd.systemd.users.root.shell = "/bin/systemd-tty-ask-password-agent"`.',
     references: [
       'OpenZFS "NixOS Root on ZFS" remote unlock (the .profile pattern)',
-      'nixpkgs nixos/modules/system/boot/initrd-ssh.nix (root\'s login shell, home /root)',
+      "nixpkgs nixos/modules/system/boot/initrd-ssh.nix (root's login shell, home /root)",
       'seed 001',
     ],
   },
@@ -40,7 +40,9 @@ export const rule: Rule = {
           for (const c of shell.commands) {
             const name = c.name?.value;
             if (name !== 'echo' && name !== 'printf') continue;
-            const target = c.redirects.find((r) => (r.op === '>>' || r.op === '>') && r.target?.value && PROFILE_RE.test(r.target.value));
+            const target = c.redirects.find(
+              (r) => (r.op === '>>' || r.op === '>') && r.target?.value && PROFILE_RE.test(r.target.value),
+            );
             if (!target) continue;
             for (const arg of c.args.slice(1)) {
               if (arg.value === undefined || !/\bexit\b/.test(arg.value)) continue;

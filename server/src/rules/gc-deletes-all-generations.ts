@@ -56,16 +56,19 @@ function commandDeletesAll(argv: readonly string[]): string | undefined {
   }
   if (name === 'nix-env') {
     const i = rest.findIndex((a) => a === '--delete-generations');
-    if (i >= 0 && rest.slice(i + 1).includes('old')) return '`nix-env --delete-generations old` deletes every generation but the current one';
+    if (i >= 0 && rest.slice(i + 1).includes('old'))
+      return '`nix-env --delete-generations old` deletes every generation but the current one';
   }
   if (name === 'nix') {
     const i = rest.indexOf('profile');
     if (i >= 0 && rest[i + 1] === 'wipe-history') {
       const j = rest.findIndex((a) => a === '--older-than' || a.startsWith('--older-than='));
-      if (j < 0) return '`nix profile wipe-history` without `--older-than` deletes every non-current generation';
+      if (j < 0)
+        return '`nix profile wipe-history` without `--older-than` deletes every non-current generation';
       const v = rest[j]!.includes('=') ? rest[j]!.slice(rest[j]!.indexOf('=') + 1) : rest[j + 1];
       const s = v === undefined ? undefined : periodSeconds(v);
-      if (s !== undefined && s < ONE_DAY_S) return `\`nix profile wipe-history --older-than ${v}\` keeps nothing older than a day`;
+      if (s !== undefined && s < ONE_DAY_S)
+        return `\`nix profile wipe-history --older-than ${v}\` keeps nothing older than a day`;
     }
   }
   return undefined;
@@ -78,7 +81,13 @@ function rootContext(ctx: RuleContext, n: SyntaxNode): boolean {
   const def = ctx.file.definitions.find((d) => d.value.start <= n.start && n.end <= d.value.end);
   if (!def) return false;
   const [a, b] = def.path;
-  return a === 'systemd' || a === 'boot' || a === 'nix' || (a === 'system' && b === 'activationScripts') || (a === 'services' && b === 'cron');
+  return (
+    a === 'systemd' ||
+    a === 'boot' ||
+    a === 'nix' ||
+    (a === 'system' && b === 'activationScripts') ||
+    (a === 'services' && b === 'cron')
+  );
 }
 
 function scanStrings(ctx: RuleContext, n: SyntaxNode): void {
@@ -99,7 +108,13 @@ function scanStrings(ctx: RuleContext, n: SyntaxNode): void {
       const systemProfile = /profiles\/system\b/.test(stmt);
       const gc = argv.some((a) => /(?:^|\/)nix-collect-garbage$/.test(a));
       if (!gc && !systemProfile) continue;
-      if (gc && !systemProfile && !/(?:^|[\s;&|(])(?:sudo|doas|run0)\s/.test(` ${stmt}`) && !rootContext(ctx, n)) continue;
+      if (
+        gc &&
+        !systemProfile &&
+        !/(?:^|[\s;&|(])(?:sudo|doas|run0)\s/.test(` ${stmt}`) &&
+        !rootContext(ctx, n)
+      )
+        continue;
       ctx.report({
         ...script.rangeToFile(c.name.start, c.stmtEnd),
         message: `${why}: after it runs, the boot menu's older entries point at deleted generations and there is nothing to roll back to. Keep some, e.g. \`--delete-older-than 14d\`, or \`nix profile wipe-history --older-than 14d\`.`,
@@ -131,8 +146,11 @@ export const rule: Rule = {
       '**When it stays silent.** Boot entries are generations of the system profile. `nix-env --delete-generations` and ' +
       '`nix profile wipe-history` are only reported with an explicit `-p`/`--profile /nix/var/nix/profiles/system`; ' +
       '`nix-collect-garbage -d` only when it runs as root: under `sudo`/`doas`/`run0`, or in a systemd unit, an ' +
-      'activation script or `nix.gc` — not in a user\'s shell alias, where it touches that user\'s profiles only.',
-    references: ['nixpkgs nixos/modules/services/misc/nix-gc.nix', 'NixOS/nix nix-collect-garbage and `nix profile wipe-history` manuals'],
+      "activation script or `nix.gc` — not in a user's shell alias, where it touches that user's profiles only.",
+    references: [
+      'nixpkgs nixos/modules/services/misc/nix-gc.nix',
+      'NixOS/nix nix-collect-garbage and `nix profile wipe-history` manuals',
+    ],
   },
   check(ctx) {
     for (const def of ctx.definitions('nix.gc.options')) {
@@ -146,7 +164,14 @@ export const rule: Rule = {
           ? (() => {
               const idx = ctx.file.text.indexOf(what, def.value.start);
               return idx >= 0 && idx < def.value.end
-                ? [{ title: 'Keep 30 days of generations', edits: [{ start: idx, end: idx + what.length, newText: '--delete-older-than 30d' }], safe: false, preferred: true }]
+                ? [
+                    {
+                      title: 'Keep 30 days of generations',
+                      edits: [{ start: idx, end: idx + what.length, newText: '--delete-older-than 30d' }],
+                      safe: false,
+                      preferred: true,
+                    },
+                  ]
                 : [];
             })()
           : [];

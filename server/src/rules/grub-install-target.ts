@@ -30,19 +30,32 @@ export const rule: Rule = {
       'hint naming what could not be checked instead; a file no host includes gets nothing; a copied parent set ' +
       '(`boot.loader.grub = cfg.grub;`) counts as set, and so does a disko layout with an EF02 partition in a file of the ' +
       'host (disko sets `boot.loader.grub.devices` from it).',
-    references: ['nixpkgs nixos/modules/system/boot/loader/grub/grub.nix (assertions, read from the stored revision in the code index)'],
+    references: [
+      'nixpkgs nixos/modules/system/boot/loader/grub/grub.nix (assertions, read from the stored revision in the code index)',
+    ],
   },
   check(ctx) {
     const p = ctx.project;
     for (const def of ctx.definitions('boot.loader.grub.enable')) {
       if (!literalBools(p, 'boot.loader.grub.enable', true).some((l) => l.def === def)) continue;
-      if (['boot.loader.grub.device', 'boot.loader.grub.devices', 'boot.loader.grub.mirroredBoots'].some((o) => mayBeDefined(p, o))) continue;
+      if (
+        ['boot.loader.grub.device', 'boot.loader.grub.devices', 'boot.loader.grub.mirroredBoots'].some((o) =>
+          mayBeDefined(p, o),
+        )
+      )
+        continue;
       // A disko layout with a BIOS boot partition (type EF02) in a file of the host: disko sets grub.devices from it.
       if (p.files.some((f) => /\bdisko\b/.test(f.text) && /["']EF02["']/.test(f.text))) continue;
       const certainty = absence(p);
       if (certainty.kind === 'unplaced') continue;
       // NixOS' cloud-image modules set the grub device themselves (virtualisation/digital-ocean-config.nix: /dev/vda).
-      if (certainty.kind === 'open' && p.host.unreadable.some((u) => /virtualisation\/|-image\.nix|-config\.nix/.test(u) && /NixOS module/.test(u))) continue;
+      if (
+        certainty.kind === 'open' &&
+        p.host.unreadable.some(
+          (u) => /virtualisation\/|-image\.nix|-config\.nix/.test(u) && /NixOS module/.test(u),
+        )
+      )
+        continue;
       if (certainty.kind === 'open') {
         ctx.report({
           start: def.key.start,
@@ -63,7 +76,8 @@ export const rule: Rule = {
       });
     }
     for (const def of ctx.definitions('boot.loader.grub.efiInstallAsRemovable')) {
-      if (!literalBools(p, 'boot.loader.grub.efiInstallAsRemovable', true).some((l) => l.def === def)) continue;
+      if (!literalBools(p, 'boot.loader.grub.efiInstallAsRemovable', true).some((l) => l.def === def))
+        continue;
       if (literalBools(p, 'boot.loader.efi.canTouchEfiVariables', true).length > 0) {
         ctx.report({
           start: def.key.start,
@@ -73,8 +87,13 @@ export const rule: Rule = {
         });
       }
       const efiUnknown =
-        p.definitions('boot.loader.grub.efiSupport').some(({ def: d }) => boolOf(d.value) === undefined) || copiedPrefix(p, 'boot.loader.grub.efiSupport') !== undefined;
-      if (literalBools(p, 'boot.loader.grub.efiSupport', true).length === 0 && !efiUnknown && absence(p).kind === 'certain') {
+        p.definitions('boot.loader.grub.efiSupport').some(({ def: d }) => boolOf(d.value) === undefined) ||
+        copiedPrefix(p, 'boot.loader.grub.efiSupport') !== undefined;
+      if (
+        literalBools(p, 'boot.loader.grub.efiSupport', true).length === 0 &&
+        !efiUnknown &&
+        absence(p).kind === 'certain'
+      ) {
         ctx.report({
           start: def.key.start,
           end: def.value.end,

@@ -6,9 +6,10 @@ export const rule: Rule = {
   severity: 'warning',
   title: 'GRUB password written into the configuration',
   docs: {
-    summary: '`boot.loader.grub.users.<name>.password` or `hashedPassword` given in the configuration instead of a file.',
+    summary:
+      '`boot.loader.grub.users.<name>.password` or `hashedPassword` given in the configuration instead of a file.',
     why:
-      'GRUB users protect the boot menu\'s command line and non-default entries — the usual defence against ' +
+      "GRUB users protect the boot menu's command line and non-default entries — the usual defence against " +
       '`init=/bin/sh` at the boot menu (see boot-editor-root for systemd-boot). grub.nix documents that `password` ' +
       '"will be copied to the Nix store, and will be visible to all local users", and that `hashedPassword` likewise ' +
       'ends up in the store. Anyone with a shell on the machine (or a copy of the closure) reads the clear text, or ' +
@@ -19,7 +20,9 @@ export const rule: Rule = {
       'Generate the hash with `grub-mkpasswd-pbkdf2`, store it in a root-only file on the machine and use ' +
       '`hashedPasswordFile` (a string path, so it is not copied into the store). Change the password if it was ever ' +
       'in the store.',
-    references: ['nixpkgs nixos/modules/system/boot/loader/grub/grub.nix (users.<name>.password, hashedPassword, hashedPasswordFile descriptions)'],
+    references: [
+      'nixpkgs nixos/modules/system/boot/loader/grub/grub.nix (users.<name>.password, hashedPassword, hashedPasswordFile descriptions)',
+    ],
   },
   check(ctx) {
     for (const field of ['password', 'hashedPassword']) {

@@ -23,7 +23,7 @@ export const rule: Rule = {
   docs: {
     summary:
       '`boot.initrd.compressor = "cat"` (no compression), a compressor name nixpkgs does not know, or `compressorArgs` ' +
-      'for xz/lzma without `--check=crc32` (the kernel\'s xz decoder only checks CRC32).',
+      "for xz/lzma without `--check=crc32` (the kernel's xz decoder only checks CRC32).",
     why:
       'With `cat` the initrd is stored uncompressed: typically 3–5 times larger, copied once per kernel/initrd pair into ' +
       'a /boot or ESP that is often 100–512 MB — the road to a full /boot and to the deleted rollback generations of ' +
@@ -44,9 +44,14 @@ export const rule: Rule = {
   },
   check(ctx) {
     const text = ctx.file.text;
-    if (ctx.definitions('boot.initrd.compressor').length === 0 && ctx.definitions('boot.initrd.compressorArgs').length === 0) return;
+    if (
+      ctx.definitions('boot.initrd.compressor').length === 0 &&
+      ctx.definitions('boot.initrd.compressorArgs').length === 0
+    )
+      return;
     let compressor: string | undefined;
-    for (const { file, def } of ctx.project.definitions('boot.initrd.compressor')) compressor = plainString(def.value, file.text) ?? compressor;
+    for (const { file, def } of ctx.project.definitions('boot.initrd.compressor'))
+      compressor = plainString(def.value, file.text) ?? compressor;
     for (const def of ctx.definitions('boot.initrd.compressor')) {
       const v = plainString(def.value, text);
       if (v === undefined) continue;
@@ -57,7 +62,14 @@ export const rule: Rule = {
           end: def.value.end,
           message:
             'boot.initrd.compressor = "cat" stores the initrd uncompressed: several times larger, in every boot-loader copy in /boot. Use "zstd" (kernel ≥ 5.9) or "gzip".',
-          fixes: [{ title: 'Compress with zstd', edits: [{ start: def.value.start, end: def.value.end, newText: '"zstd"' }], safe: false, preferred: true }],
+          fixes: [
+            {
+              title: 'Compress with zstd',
+              edits: [{ start: def.value.start, end: def.value.end, newText: '"zstd"' }],
+              safe: false,
+              preferred: true,
+            },
+          ],
         });
       } else if (!v.includes('/') && !COMPRESSORS.has(name)) {
         ctx.report({
@@ -78,8 +90,7 @@ export const rule: Rule = {
         start: def.value.start,
         end: def.value.end,
         severity: 'warning',
-        message:
-          `boot.initrd.compressorArgs replaces the default xz arguments, dropping --check=crc32: xz then writes a CRC64 check, which the kernel cannot verify, and the initrd fails to unpack at boot ("XZ-compressed data is corrupt"). Add "--check=crc32".`,
+        message: `boot.initrd.compressorArgs replaces the default xz arguments, dropping --check=crc32: xz then writes a CRC64 check, which the kernel cannot verify, and the initrd fails to unpack at boot ("XZ-compressed data is corrupt"). Add "--check=crc32".`,
       });
     }
   },

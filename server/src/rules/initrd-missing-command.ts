@@ -16,7 +16,14 @@ import {
   type PackageRef,
   type Stage1Contents,
 } from '../nixos/stage1Contents';
-import { BUSYBOX_APPLETS, EXTRA_UTILS, MODULE_PROVIDED, SCRIPTED_HOOKS, SYSTEMD_MODULE_PROVIDED, SYSTEMD_STAGE1_SCRIPT_OPTIONS } from '../nixos/stage1';
+import {
+  BUSYBOX_APPLETS,
+  EXTRA_UTILS,
+  MODULE_PROVIDED,
+  SCRIPTED_HOOKS,
+  SYSTEMD_MODULE_PROVIDED,
+  SYSTEMD_STAGE1_SCRIPT_OPTIONS,
+} from '../nixos/stage1';
 import { analyzeShell, SHELL_BUILTINS, type ShellCommand } from '../shell/analyze';
 import { scriptFromString, type ShellScript } from '../shell/source';
 import type { FileModel, ProjectModel, Rule, RuleContext } from './types';
@@ -31,7 +38,12 @@ interface CommandRef {
   readonly display: string;
 }
 
-function commandRef(c: ShellCommand, script: ShellScript, file: FileModel, bindings: Bindings): CommandRef | 'skip' | undefined {
+function commandRef(
+  c: ShellCommand,
+  script: ShellScript,
+  file: FileModel,
+  bindings: Bindings,
+): CommandRef | 'skip' | undefined {
   const word = c.name;
   if (!word) return undefined;
   const raw = script.text.slice(word.start, word.end);
@@ -108,7 +120,12 @@ function report(chk: Check, c: ShellCommand, script: ShellScript, message: strin
   const { start, end } = script.rangeToFile(c.name!.start, c.name!.end);
   const unread = certain ? [] : chk.unread();
   const open = unread.length > 0;
-  chk.ctx.report({ start, end, message: open ? message + openNote(unread) : message, ...(open ? { severity: 'hint' as const } : {}) });
+  chk.ctx.report({
+    start,
+    end,
+    message: open ? message + openNote(unread) : message,
+    ...(open ? { severity: 'hint' as const } : {}),
+  });
 }
 
 function checkScripted(chk: Check, project: ProjectModel): void {
@@ -121,7 +138,13 @@ function checkScripted(chk: Check, project: ProjectModel): void {
       if (!ref || ref === 'skip' || ref.pkg) continue; // legacy makeInitrd copies the closure of /init
       const { name } = ref;
       if (SHELL_BUILTINS.has(name) || chk.functions.names.has(name)) continue;
-      if (BUSYBOX_APPLETS.has(name) || EXTRA_UTILS.has(name) || MODULE_PROVIDED.has(name) || prov.names.has(name)) continue;
+      if (
+        BUSYBOX_APPLETS.has(name) ||
+        EXTRA_UTILS.has(name) ||
+        MODULE_PROVIDED.has(name) ||
+        prov.names.has(name)
+      )
+        continue;
       if (prov.unknownNames || chk.functions.opaque) continue;
       report(
         chk,
@@ -178,14 +201,17 @@ function checkSystemd(chk: Check, prov: Stage1Contents, servicePath: readonly Pa
         return bins === undefined || bins === 'all-busybox' || bins.includes(name) || p.name === name;
       });
       if (viaPath && packageBinInImage(prov, viaPath)) continue;
-      if (servicePath.some((p) => PACKAGE_BINARIES[p.name] === undefined && prov.mentioned.has(p.name))) continue;
+      if (servicePath.some((p) => PACKAGE_BINARIES[p.name] === undefined && prov.mentioned.has(p.name)))
+        continue;
       report(
         chk,
         c,
         script,
         `\`${name}\` is not on PATH in systemd stage 1 (/bin from boot.initrd.systemd.initrdBin and extraBin, with their defaults ` +
           'and what file-system and other NixOS modules add). The unit fails at boot with "command not found". ' +
-          (viaPath ? `The service's \`path = [ ${packageText(viaPath)} ]\` only sets PATH; it does not copy the package into the initrd. ` : '') +
+          (viaPath
+            ? `The service's \`path = [ ${packageText(viaPath)} ]\` only sets PATH; it does not copy the package into the initrd. `
+            : '') +
           `Add its package to boot.initrd.systemd.initrdBin, or \`boot.initrd.systemd.extraBin.${name} = "\${pkgs.${name}}/bin/${name}";\`.`,
       );
     }
@@ -205,14 +231,14 @@ export const rule: Rule = {
       'the closure of `/init`, which the legacy makeInitrd copies. systemd stage 1 is built by makeInitrdNG, which ' +
       'copies only `boot.initrd.systemd.storePaths` and `contents` (with ELF libraries and symlink targets) — ' +
       '"closures won\'t be consulted". So `${pkgs.sed-key}/bin/sed-key` in a unit script is missing at boot unless a ' +
-      'provision holds it, and a service\'s `path = [ … ]` only sets PATH, it copies nothing. Seed 000: the stage-1 ' +
+      "provision holds it, and a service's `path = [ … ]` only sets PATH, it copies nothing. Seed 000: the stage-1 " +
       'unlock service `nvme-hw-key` failed because `sed-key` was missing or mislinked in the initrd, found only after ' +
       'unpacking initrds generation by generation.\n\n' +
       'What counts as present (the contents model, server/src/nixos/stage1Contents.ts, shared with ' +
       '`large-initrd-contents` and `initrd-network-driver`; facts from nixpkgs `nixos/modules/system/boot/systemd/initrd.nix`):\n' +
       '- `/bin` is a buildEnv of `map getBin initrdBin`, default `[ pkgs.bashInteractive pkgs.coreutils cfg.package.kmod ' +
-      'cfg.package ]` (cfg.package is the initrd\'s systemd): bare names of those packages, and their store paths — ' +
-      '`${pkgs.coreutils}/bin/echo` (nixpkgs\' own `panic-on-fail` unit runs it), `${pkgs.systemd}/bin/systemctl`, ' +
+      "cfg.package ]` (cfg.package is the initrd's systemd): bare names of those packages, and their store paths — " +
+      "`${pkgs.coreutils}/bin/echo` (nixpkgs' own `panic-on-fail` unit runs it), `${pkgs.systemd}/bin/systemctl`, " +
       '`${pkgs.kmod}/bin/modprobe`. A custom `boot.initrd.systemd.package`/`systemd.package` makes `${pkgs.systemd}/…` unknown.\n' +
       '- `extraBin` defaults `less` (`${pkgs.less}/bin/less`) and `mount`, `umount`, `fsck` from `cfg.package.util-linux` ' +
       '(util-linuxMinimal: **not** the store path of `pkgs.util-linux`, so `${pkgs.util-linux}/bin/umount` needs a provision).\n' +
@@ -234,12 +260,10 @@ export const rule: Rule = {
       'command name, an unknown package in initrdBin, a computed provision list, a `/bin` in `contents`); programs that ' +
       'NixOS modules add when their feature is on (cryptsetup, zfs, lvm, mdadm, sshd, …); file-system tools when the ' +
       'file systems are generated (disko) or computed. On a host that imports modules the linter cannot read (a flake ' +
-      'input\'s module, a file outside the linted set, a computed imports list, a nixpkgs module it does not model) it ' +
+      "input's module, a file outside the linted set, a computed imports list, a nixpkgs module it does not model) it " +
       'reports a hint, not a warning, naming what it could not read — except for `${pkgs.lvm2}/bin/…`, which is wrong everywhere.',
-    bad:
-      'boot.initrd.systemd.services.nvme-hw-key = {\n  wantedBy = [ "initrd.target" ];\n  script = \'\'\n    ${pkgs.sed-key}/bin/sed-key unlock /dev/nvme0n1 -\n  \'\';\n};',
-    good:
-      'boot.initrd.systemd.storePaths = [ "${pkgs.sed-key}/bin/sed-key" ];\nboot.initrd.systemd.services.nvme-hw-key = {\n  wantedBy = [ "initrd.target" ];\n  script = \'\'\n    ${pkgs.sed-key}/bin/sed-key unlock /dev/nvme0n1 -\n  \'\';\n};',
+    bad: "boot.initrd.systemd.services.nvme-hw-key = {\n  wantedBy = [ \"initrd.target\" ];\n  script = ''\n    ${pkgs.sed-key}/bin/sed-key unlock /dev/nvme0n1 -\n  '';\n};",
+    good: 'boot.initrd.systemd.storePaths = [ "${pkgs.sed-key}/bin/sed-key" ];\nboot.initrd.systemd.services.nvme-hw-key = {\n  wantedBy = [ "initrd.target" ];\n  script = \'\'\n    ${pkgs.sed-key}/bin/sed-key unlock /dev/nvme0n1 -\n  \'\';\n};',
     fix:
       'Scripted stage 1: copy the binary in `boot.initrd.extraUtilsCommands` with `copy_bin_and_libs`. systemd stage 1: ' +
       'add the package to `boot.initrd.systemd.initrdBin`, or the file to `boot.initrd.systemd.storePaths` / `extraBin`. ' +
@@ -272,7 +296,11 @@ export const rule: Rule = {
         const functions = functionsOf(project.definitions(def.path.join('.')));
         const servicePath = project
           .definitions(`${service}.path`)
-          .flatMap(({ file, def: d }) => provisionItems(d.value, file, fileBindings(file)).items.flatMap((it) => (it.resolved ? [it.resolved.pkg] : [])));
+          .flatMap(({ file, def: d }) =>
+            provisionItems(d.value, file, fileBindings(file)).items.flatMap((it) =>
+              it.resolved ? [it.resolved.pkg] : [],
+            ),
+          );
         checkSystemd({ ctx, def, functions, unread }, prov, servicePath);
       }
     }

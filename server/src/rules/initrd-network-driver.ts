@@ -21,7 +21,7 @@ export const rule: Rule = {
   title: 'Stage-1 networking without a network card driver in the initrd',
   docs: {
     summary:
-      '`boot.initrd.network.enable` (or `boot.initrd.systemd.network.enable`) while the host\'s hardware configuration ' +
+      "`boot.initrd.network.enable` (or `boot.initrd.systemd.network.enable`) while the host's hardware configuration " +
       '(in the linted set) lists no network card driver in `boot.initrd.availableKernelModules` or `boot.initrd.kernelModules`.',
     why:
       'Stage 1 only contains the kernel modules listed for the initrd. Without the driver of the network card there is ' +
@@ -40,7 +40,7 @@ export const rule: Rule = {
       'stays silent when a module list is computed rather than written out. Drivers that nixpkgs modules imported by the ' +
       'host add are counted: `profiles/qemu-guest.nix` (imported as `(modulesPath + "/profiles/qemu-guest.nix")`, ' +
       'as nixos-generate-config writes for QEMU/KVM guests) adds virtio_net, virtio_pci, virtio_mmio, virtio_blk, ' +
-      'virtio_scsi, 9p and 9pnet_virtio. When the host imports modules the linter cannot read (a flake input\'s ' +
+      "virtio_scsi, 9p and 9pnet_virtio. When the host imports modules the linter cannot read (a flake input's " +
       'module such as nixos-hardware, a file outside the linted set, a computed imports list, another nixpkgs ' +
       'module), one of them may add the driver: the finding is then a hint that names them. A file that no host of the ' +
       'linted files includes (a machine module wired by a helper the linter cannot follow, an old copy) gets nothing: ' +
@@ -68,8 +68,18 @@ export const rule: Rule = {
     // Modules the host imports from nixpkgs add drivers too (profiles/qemu-guest.nix: virtio_net).
     const imported = importedKernelModules(p);
     const modules = [...available.names, ...loaded.names, ...imported.flatMap((m) => m.names)];
-    if (modules.some((m) => NIC_DRIVERS.has(m) || NIC_DRIVERS.has(m.replace(/_/g, '-')) || NIC_DRIVERS.has(m.replace(/-/g, '_')))) return;
-    const hw = p.definitions('boot.initrd.availableKernelModules')[0] ?? p.definitions('boot.initrd.availableKernelModules.*')[0]!;
+    if (
+      modules.some(
+        (m) =>
+          NIC_DRIVERS.has(m) ||
+          NIC_DRIVERS.has(m.replace(/_/g, '-')) ||
+          NIC_DRIVERS.has(m.replace(/-/g, '_')),
+      )
+    )
+      return;
+    const hw =
+      p.definitions('boot.initrd.availableKernelModules')[0] ??
+      p.definitions('boot.initrd.availableKernelModules.*')[0]!;
     const { unread } = hostOpenness(p);
     for (const def of enables) {
       const message =
@@ -78,7 +88,8 @@ export const rule: Rule = {
         'Add the driver `lspci -k` shows for the card (e.g. "r8169", "igb", "e1000e", "virtio_net").';
       if (unread.length === 0) ctx.report({ start: def.key.start, end: def.value.end, message });
       else {
-        const shown = unread.slice(0, 2).join(', ') + (unread.length > 2 ? `, and ${unread.length - 2} more` : '');
+        const shown =
+          unread.slice(0, 2).join(', ') + (unread.length > 2 ? `, and ${unread.length - 2} more` : '');
         ctx.report({
           start: def.key.start,
           end: def.value.end,

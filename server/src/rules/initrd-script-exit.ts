@@ -17,10 +17,16 @@ function previous(shell: ShellAnalysis, c: ShellCommand): ShellCommand | undefin
  * Seed 001's shape: `echo "…" >> /root/.profile; exit`. The user meant the appended text to end
  * with `exit` (which ends the SSH unlock session); offer to move it inside the quotes.
  */
-function moveIntoAppendedText(ctx: RuleContext, script: ShellScript, shell: ShellAnalysis, c: ShellCommand): Fix | undefined {
+function moveIntoAppendedText(
+  ctx: RuleContext,
+  script: ShellScript,
+  shell: ShellAnalysis,
+  c: ShellCommand,
+): Fix | undefined {
   const prev = previous(shell, c);
   if (!prev?.name || !['echo', 'printf'].includes(prev.name.value ?? '')) return undefined;
-  if (!prev.redirects.some((r) => (r.op === '>>' || r.op === '>') && r.target?.value !== undefined)) return undefined;
+  if (!prev.redirects.some((r) => (r.op === '>>' || r.op === '>') && r.target?.value !== undefined))
+    return undefined;
   const lastArg = prev.args[prev.args.length - 1];
   if (!lastArg || lastArg === prev.name || lastArg.closingQuote === undefined) return undefined;
   if (c.context.conditional || prev.context.conditional) return undefined;
@@ -82,10 +88,12 @@ function stageNote(ctx: RuleContext): string {
 
 function hookOf(def: Definition): string {
   const p = def.path.join('.');
-  return SCRIPTED_HOOKS.find((h) => {
-    const pat = h.pattern.split('.');
-    return pat.length === def.path.length && pat.every((x, i) => x === '*' || x === def.path[i]);
-  })?.how ?? p;
+  return (
+    SCRIPTED_HOOKS.find((h) => {
+      const pat = h.pattern.split('.');
+      return pat.length === def.path.length && pat.every((x, i) => x === '*' || x === def.path[i]);
+    })?.how ?? p
+  );
 }
 
 export const rule: Rule = {
@@ -108,8 +116,8 @@ export const rule: Rule = {
       'Not flagged: `exit` in subshells `( … )`, command substitutions, pipelines, background jobs, `sh -c` strings, ' +
       'quoted text, heredoc bodies, comments, bodies of functions that are never called, and ' +
       '`boot.initrd.systemd.services.*.script`, which runs as its own process.',
-    bad: 'boot.initrd.network.postCommands = \'\'\n  echo "zfs load-key zroot; killall zfs" >> /root/.profile; exit\n\'\';',
-    good: 'boot.initrd.network.postCommands = \'\'\n  echo "zfs load-key zroot; killall zfs; exit" >> /root/.profile\n\'\';',
+    bad: "boot.initrd.network.postCommands = ''\n  echo \"zfs load-key zroot; killall zfs\" >> /root/.profile; exit\n'';",
+    good: "boot.initrd.network.postCommands = ''\n  echo \"zfs load-key zroot; killall zfs; exit\" >> /root/.profile\n'';",
     fix:
       'For the `echo "…" >> file; exit` shape the quick fix moves `exit` into the appended text; otherwise it removes ' +
       'the statement. If you need to stop the hook early, wrap its code in a function and `return` from it, or use ' +
@@ -132,9 +140,16 @@ export const rule: Rule = {
             if (!c.name || !name || !FATAL.has(name)) continue;
             if (!runsInScriptShell(c, shell)) continue;
             if (name === 'exec' && c.args.length < 2) continue; // `exec >log` only redirects
-            const fixes = name === 'exec' ? [] : [moveIntoAppendedText(ctx, script, shell, c) ?? removeStatement(ctx, script, c)].filter((f): f is Fix => !!f);
+            const fixes =
+              name === 'exec'
+                ? []
+                : [moveIntoAppendedText(ctx, script, shell, c) ?? removeStatement(ctx, script, c)].filter(
+                    (f): f is Fix => !!f,
+                  );
             const what = name === 'exec' ? `\`exec ${c.args[1]?.raw ?? ''}\` replaces` : `\`${name}\` ends`;
-            const where = c.context.functionName ? ` (in function ${c.context.functionName}, called at the top level)` : '';
+            const where = c.context.functionName
+              ? ` (in function ${c.context.functionName}, called at the top level)`
+              : '';
             ctx.report({
               ...script.rangeToFile(c.name.start, c.stmtEnd),
               message:

@@ -17,7 +17,14 @@ function report(ctx: RuleContext, n: SyntaxNode, option: string, what: string): 
   const u = unparen(n)!;
   const absolute = path.startsWith('/');
   const fixes: Fix[] = absolute
-    ? [{ title: `Write it as the string "${path}" (read at activation, not copied into the store)`, edits: [{ start: u.start, end: u.end, newText: JSON.stringify(path) }], safe: true, preferred: true }]
+    ? [
+        {
+          title: `Write it as the string "${path}" (read at activation, not copied into the store)`,
+          edits: [{ start: u.start, end: u.end, newText: JSON.stringify(path) }],
+          safe: true,
+          preferred: true,
+        },
+      ]
     : [];
   ctx.report({
     start: u.start,
@@ -66,17 +73,30 @@ export const rule: Rule = {
   },
   check(ctx) {
     for (const def of ctx.definitions('boot.initrd.network.ssh.hostKeys')) {
-      for (const it of items(def.value)) if (pathLiteral(it, ctx.file.text)) report(ctx, it, def.path.join('.'), 'the private host key');
+      for (const it of items(def.value))
+        if (pathLiteral(it, ctx.file.text)) report(ctx, it, def.path.join('.'), 'the private host key');
     }
     // Loaders that cannot append secrets need path literals (stage-1.nix asserts it): the secret is
     // in the store either way there, which is a different problem (the message says so).
     const p = ctx.project;
-    const unsupported = ['boot.loader.generic-extlinux-compatible.enable', 'boot.loader.raspberryPi.enable', 'boot.loader.initScript.enable'].find((o) => anyTrue(p, o));
+    const unsupported = [
+      'boot.loader.generic-extlinux-compatible.enable',
+      'boot.loader.raspberryPi.enable',
+      'boot.loader.initScript.enable',
+    ].find((o) => anyTrue(p, o));
     if (unsupported) {
       // The opposite trap: strings (file locations) where this loader needs path literals.
       const strings = [
-        ...ctx.definitions('boot.initrd.secrets.*').map((d) => ({ d, n: d.value, what: `boot.initrd.secrets."${d.path[3]}"` })),
-        ...ctx.definitions('boot.initrd.network.ssh.hostKeys').flatMap((d) => items(d.value).map((n) => ({ d, n, what: 'boot.initrd.network.ssh.hostKeys (added to boot.initrd.secrets by initrd-ssh.nix)' }))),
+        ...ctx
+          .definitions('boot.initrd.secrets.*')
+          .map((d) => ({ d, n: d.value, what: `boot.initrd.secrets."${d.path[3]}"` })),
+        ...ctx.definitions('boot.initrd.network.ssh.hostKeys').flatMap((d) =>
+          items(d.value).map((n) => ({
+            d,
+            n,
+            what: 'boot.initrd.network.ssh.hostKeys (added to boot.initrd.secrets by initrd-ssh.nix)',
+          })),
+        ),
       ];
       for (const { n, what } of strings) {
         const v = plainString(n, ctx.file.text);
@@ -108,7 +128,8 @@ export const rule: Rule = {
     }
     for (const def of ctx.definitions('boot.initrd.systemd.contents.*.source')) {
       const p = pathLiteral(def.value, ctx.file.text);
-      if (p && /(_key|\.key|secret|passphrase|password|\.pem)$/i.test(p)) report(ctx, def.value, def.path.join('.'), 'what looks like a secret');
+      if (p && /(_key|\.key|secret|passphrase|password|\.pem)$/i.test(p))
+        report(ctx, def.value, def.path.join('.'), 'what looks like a secret');
     }
   },
 };

@@ -13,11 +13,14 @@ const ORDERING = new Set(['before', 'after']);
  * overrides them. systemd's own (systemd-*, initrd-*, emergency, rescue, debug-shell, templates with @),
  * initrd-ssh.nix's sshd, zfs.nix's zfs-import-*, plymouth's, clevis', tpm2's, kmod-static-nodes.
  */
-const UPSTREAM_UNIT = /^(systemd-.*|initrd-.*|emergency|rescue|debug-shell|sshd|zfs-import.*|plymouth.*|clevis.*|tpm2.*|kmod-static-nodes|.*@.*)$/;
+const UPSTREAM_UNIT =
+  /^(systemd-.*|initrd-.*|emergency|rescue|debug-shell|sshd|zfs-import.*|plymouth.*|clevis.*|tpm2.*|kmod-static-nodes|.*@.*)$/;
 /** Words in a unit script that make it an unlock helper. */
-const UNLOCK_RE = /\b(sed-key|sedutil-cli|opal|unlock|load-key|cryptsetup|clevis|tpm2|yubikey|ykchalresp|askpass|hw-key)\b/;
+const UNLOCK_RE =
+  /\b(sed-key|sedutil-cli|opal|unlock|load-key|cryptsetup|clevis|tpm2|yubikey|ykchalresp|askpass|hw-key)\b/;
 /** Units an unlock helper must come before (or after, when it acts on them). */
-const UNLOCK_TARGETS_RE = /^(systemd-cryptsetup@.*|cryptsetup(-pre)?\.target|zfs-import.*|sysroot\.mount|initrd-root-device\.target|initrd-root-fs\.target|initrd-fs\.target|local-fs-pre\.target)$/;
+const UNLOCK_TARGETS_RE =
+  /^(systemd-cryptsetup@.*|cryptsetup(-pre)?\.target|zfs-import.*|sysroot\.mount|initrd-root-device\.target|initrd-root-fs\.target|initrd-fs\.target|local-fs-pre\.target)$/;
 
 function under(def: Definition): string | undefined {
   if (def.path.length < 5) return undefined;
@@ -66,8 +69,14 @@ function projectServices(p: ProjectModel): ProjectServices {
         continue;
       }
       if (def.path[2] !== 'systemd') continue;
-      if ((def.path[3] === 'timers' || def.path[3] === 'sockets' || def.path[3] === 'paths') && def.path[4] && def.path[4] !== DYNAMIC) activatingUnits.add(def.path[4]);
-      if (def.path.length > 5 || def.path[3] !== 'services') texts.push({ text: file.text.slice(def.value.start, def.value.end), service: under(def) });
+      if (
+        (def.path[3] === 'timers' || def.path[3] === 'sockets' || def.path[3] === 'paths') &&
+        def.path[4] &&
+        def.path[4] !== DYNAMIC
+      )
+        activatingUnits.add(def.path[4]);
+      if (def.path.length > 5 || def.path[3] !== 'services')
+        texts.push({ text: file.text.slice(def.value.start, def.value.end), service: under(def) });
       const name = under(def);
       if (name !== undefined) {
         const list = byService.get(name) ?? [];
@@ -82,7 +91,11 @@ function projectServices(p: ProjectModel): ProjectServices {
   }
   const mentions = (name: string): boolean =>
     activatingUnits.has(name) ||
-    texts.some((t) => t.service !== name && (t.text.includes(`${name}.service`) || (t.text.includes('SYSTEMD_WANTS') && t.text.includes(name))));
+    texts.some(
+      (t) =>
+        t.service !== name &&
+        (t.text.includes(`${name}.service`) || (t.text.includes('SYSTEMD_WANTS') && t.text.includes(name))),
+    );
   hit = { byService, pulledIn, mentions };
   cache.set(p, hit);
   return hit;
@@ -101,7 +114,7 @@ export const rule: Rule = {
       'In stage 1 nothing starts a unit unless a target pulls it in: without `wantedBy = [ "initrd.target" ]` (or ' +
       '`requiredBy`) the service is copied into the initrd and silently never runs. systemd starts everything else in ' +
       'parallel, so an unlock helper without ordering races `systemd-cryptsetup@…` and `sysroot.mount`: sometimes it ' +
-      'wins, sometimes the passphrase prompt or the mount comes first and the boot fails. Seed 000\'s `nvme-hw-key` ' +
+      "wins, sometimes the passphrase prompt or the mount comes first and the boot fails. Seed 000's `nvme-hw-key` " +
       'service had to be `Before=systemd-cryptsetup@…` to unlock the drive in time.',
     bad: 'boot.initrd.systemd.services.nvme-hw-key = {\n  script = "sed-key unlock /dev/nvme0n1";\n};',
     good:
@@ -110,8 +123,8 @@ export const rule: Rule = {
     fix:
       'Add `wantedBy = [ "initrd.target" ];` (or `requiredBy` when boot must stop if it fails) and order unlock helpers ' +
       'with `before = [ "systemd-cryptsetup@<name>.service" ]` (or `cryptsetup-pre.target`, `zfs-import-<pool>.service`, ' +
-      '`sysroot.mount`), usually with `unitConfig.DefaultDependencies = false;`. A service pulled in by another unit\'s ' +
-      '`wants`/`requires` or by a target\'s `wants` is not flagged.\n\n' +
+      "`sysroot.mount`), usually with `unitConfig.DefaultDependencies = false;`. A service pulled in by another unit's " +
+      "`wants`/`requires` or by a target's `wants` is not flagged.\n\n" +
       '**When it stays silent.** A service counts as started when it has `wantedBy`, `requiredBy` or `upheldBy` (or the ' +
       '`unitConfig` forms), when another stage-1 unit wants, requires or upholds it, names `NAME.service` anywhere in its ' +
       'settings (`OnFailure=`, `Unit=`, `onFailure`), when a timer, socket or path unit of the same name exists, or when a ' +
@@ -142,13 +155,28 @@ export const rule: Rule = {
     for (const [name, defs] of services) {
       const about = byService.get(name) ?? [];
       const keys = new Set(about.map(({ def }) => def.path[5]).filter((k): k is string => !!k));
-      const runs = about.some(({ def }) => def.path[5] === 'script' || (def.path[5] === 'serviceConfig' && def.path[6] === 'ExecStart'));
+      const runs = about.some(
+        ({ def }) =>
+          def.path[5] === 'script' || (def.path[5] === 'serviceConfig' && def.path[6] === 'ExecStart'),
+      );
       if (!runs) continue; // an override of a module's unit, or an enable = false
-      if (about.some(({ def }) => def.path[5] === 'enable' && ctx.file.text.slice(def.value.start, def.value.end) === 'false')) continue;
+      if (
+        about.some(
+          ({ def }) =>
+            def.path[5] === 'enable' && ctx.file.text.slice(def.value.start, def.value.end) === 'false',
+        )
+      )
+        continue;
       const anchor = defs.find((d) => d.path.length === 5) ?? defs[0]!;
       const at = nameRange(anchor);
       if (UPSTREAM_UNIT.test(name)) continue; // an override of a unit systemd or a NixOS module defines
-      if (about.some(({ def }) => def.path[5] === 'unitConfig' && /^(WantedBy|RequiredBy|UpheldBy)$/.test(def.path[6] ?? ''))) continue;
+      if (
+        about.some(
+          ({ def }) =>
+            def.path[5] === 'unitConfig' && /^(WantedBy|RequiredBy|UpheldBy)$/.test(def.path[6] ?? ''),
+        )
+      )
+        continue;
       if (![...keys].some((k) => ACTIVATORS.has(k)) && !pulledIn.has(name) && !mentions(name)) {
         ctx.report({
           ...at,
@@ -165,8 +193,14 @@ export const rule: Rule = {
       const unlock = UNLOCK_RE.test(scriptText) && !/>>?\s*\S*\.profile\b/.test(scriptText);
       if (!unlock) continue;
       if (![...keys].some((k) => ACTIVATORS.has(k)) && !pulledIn.has(name)) continue;
-      const ordered = about.some(({ file, def }) => ORDERING.has(def.path[5] ?? '') && stringItems(def, file.text).some((s) => UNLOCK_TARGETS_RE.test(s.value)));
-      const orderedRaw = about.some(({ def }) => def.path[5] === 'unitConfig' && (def.path[6] === 'Before' || def.path[6] === 'After'));
+      const ordered = about.some(
+        ({ file, def }) =>
+          ORDERING.has(def.path[5] ?? '') &&
+          stringItems(def, file.text).some((s) => UNLOCK_TARGETS_RE.test(s.value)),
+      );
+      const orderedRaw = about.some(
+        ({ def }) => def.path[5] === 'unitConfig' && (def.path[6] === 'Before' || def.path[6] === 'After'),
+      );
       if (ordered || orderedRaw) continue;
       ctx.report({
         ...at,

@@ -26,25 +26,41 @@ export const rule: Rule = {
       'host (every module it includes was read). A host importing modules the linter cannot read gets a hint naming ' +
       'them; a file no host includes gets nothing; a computed value or a copied parent set ' +
       '(`boot.initrd.systemd.network = config.systemd.network;`) counts as possibly on.',
-    references: ['nixpkgs nixos/modules/system/boot/initrd-ssh.nix (`enabled = (initrd.network.enable || initrd.systemd.network.enable) && cfg.enable`)'],
+    references: [
+      'nixpkgs nixos/modules/system/boot/initrd-ssh.nix (`enabled = (initrd.network.enable || initrd.systemd.network.enable) && cfg.enable`)',
+    ],
   },
   check(ctx) {
     const p = ctx.project;
     if (anyTrue(p, 'boot.initrd.network.enable') || anyTrue(p, 'boot.initrd.systemd.network.enable')) return;
     // A computed value (e.g. `enable = cfg.remoteUnlock`) may be true: stay silent.
-    const computed = [...p.definitions('boot.initrd.network.enable'), ...p.definitions('boot.initrd.systemd.network.enable')].some(
-      ({ file, def }) => !['true', 'false'].includes(file.text.slice(def.value.start, def.value.end)),
-    );
+    const computed = [
+      ...p.definitions('boot.initrd.network.enable'),
+      ...p.definitions('boot.initrd.systemd.network.enable'),
+    ].some(({ file, def }) => !['true', 'false'].includes(file.text.slice(def.value.start, def.value.end)));
     if (computed) return;
     // A copied parent set (`boot.initrd.systemd.network = config.systemd.network;`) may enable it.
-    if (copiedPrefix(p, 'boot.initrd.network.enable') || copiedPrefix(p, 'boot.initrd.systemd.network.enable')) return;
+    if (
+      copiedPrefix(p, 'boot.initrd.network.enable') ||
+      copiedPrefix(p, 'boot.initrd.systemd.network.enable')
+    )
+      return;
     // An absence claim: only for a closed host; a hint when modules could not be read; nothing for a file no host includes.
     const certainty = absence(p);
     if (certainty.kind === 'unplaced') return;
     for (const def of ctx.definitions('boot.initrd.network.ssh.enable')) {
       if (!literalBools(p, 'boot.initrd.network.ssh.enable', true).some((l) => l.def === def)) continue;
       const edit = siblingInsert(ctx.file, def, ['boot', 'initrd', 'network', 'enable'], 'true');
-      const fixes: Fix[] = edit ? [{ title: 'Enable stage-1 networking (boot.initrd.network.enable)', edits: [edit], safe: false, preferred: true }] : [];
+      const fixes: Fix[] = edit
+        ? [
+            {
+              title: 'Enable stage-1 networking (boot.initrd.network.enable)',
+              edits: [edit],
+              safe: false,
+              preferred: true,
+            },
+          ]
+        : [];
       if (certainty.kind === 'open') {
         ctx.report({
           start: def.key.start,

@@ -49,7 +49,11 @@ function wholePackage(n: SyntaxNode, text: string): string | undefined {
   if (u.kind === 'String') {
     const inner = nodes(u);
     const raw = text.slice(u.start + 1, u.end - 1);
-    if (inner.length === 1 && inner[0]!.kind === 'Interpolation' && raw === text.slice(inner[0]!.start, inner[0]!.end)) {
+    if (
+      inner.length === 1 &&
+      inner[0]!.kind === 'Interpolation' &&
+      raw === text.slice(inner[0]!.start, inner[0]!.end)
+    ) {
       const expr = nodes(inner[0]!)[0];
       return expr ? wholePackage(expr, text) : undefined;
     }
@@ -76,14 +80,16 @@ function check(ctx: RuleContext, option: string, n: SyntaxNode, extra = ''): voi
     option.endsWith('storePaths') || option.includes('contents') || option.includes('extraFiles')
       ? 'the whole store path is copied into the initrd'
       : option.endsWith('initrdBin')
-        ? "its bin/ and sbin/ programs and their libraries are copied into the initrd"
+        ? 'its bin/ and sbin/ programs and their libraries are copied into the initrd'
         : 'its units and programs are copied into the initrd';
   ctx.report({
     start: unparen(n)!.start,
     end: unparen(n)!.end,
     message:
       `${option}${extra}: ${pkg} is ${HUGE.get(pkg)}; ${how}, which is decompressed into RAM at every boot and copied into /boot once per generation. ` +
-      'Copy in only the file you need, e.g. "${pkgs.' + pkg + '}/bin/<program>" via boot.initrd.systemd.extraBin, and check the size with `nixboot initrd` or `du -h $(readlink -f /run/current-system/initrd)`.',
+      'Copy in only the file you need, e.g. "${pkgs.' +
+      pkg +
+      '}/bin/<program>" via boot.initrd.systemd.extraBin, and check the size with `nixboot initrd` or `du -h $(readlink -f /run/current-system/initrd)`.',
   });
 }
 
@@ -110,9 +116,9 @@ export const rule: Rule = {
       'script, and measure the result. The rule only knows a fixed list of big packages (util-linux is not one: its ' +
       'default output holds only its programs, a few MB). It stays silent about a ' +
       'package that a stage-1 unit of the same host runs (`${pkgs.python3}/bin/python3` in a unit script, a bare ' +
-      '`python3`, or the service\'s `path`): the unit needs it, and `initrd-missing-command` counts it as provided — ' +
+      "`python3`, or the service's `path`): the unit needs it, and `initrd-missing-command` counts it as provided — " +
       'both rules read the same contents model (nixos/stage1Contents.ts), so they never disagree about a path. It ' +
-      'also stays silent about a package in `initrdBin` that the host\'s NixOS modules already put into stage 1 ' +
+      "also stays silent about a package in `initrdBin` that the host's NixOS modules already put into stage 1 " +
       '(zfs on a host whose stage 1 mounts ZFS, e2fsprogs, btrfs-progs, lvm2 …): the programs are there anyway.',
     references: [
       'nixpkgs pkgs/build-support/kernel/make-initrd-ng.nix (contents copied verbatim, ELF dependencies followed, closures not)',
@@ -124,8 +130,11 @@ export const rule: Rule = {
     for (const option of OPTIONS) {
       for (const def of ctx.definitions(option)) for (const it of items(def.value)) check(ctx, option, it);
     }
-    for (const def of ctx.definitions('boot.initrd.systemd.extraBin.*')) check(ctx, 'boot.initrd.systemd.extraBin', def.value, `.${def.path[4]}`);
-    for (const def of ctx.definitions('boot.initrd.systemd.contents.*.source')) check(ctx, 'boot.initrd.systemd.contents', def.value, `."${def.path[4]}".source`);
-    for (const def of ctx.definitions('boot.initrd.extraFiles.*.source')) check(ctx, 'boot.initrd.extraFiles', def.value, `."${def.path[3]}".source`);
+    for (const def of ctx.definitions('boot.initrd.systemd.extraBin.*'))
+      check(ctx, 'boot.initrd.systemd.extraBin', def.value, `.${def.path[4]}`);
+    for (const def of ctx.definitions('boot.initrd.systemd.contents.*.source'))
+      check(ctx, 'boot.initrd.systemd.contents', def.value, `."${def.path[4]}".source`);
+    for (const def of ctx.definitions('boot.initrd.extraFiles.*.source'))
+      check(ctx, 'boot.initrd.extraFiles', def.value, `."${def.path[3]}".source`);
   },
 };

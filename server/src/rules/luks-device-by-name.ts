@@ -4,7 +4,17 @@ import type { SyntaxNode } from '../syntax/tree';
 import type { Rule, RuleContext } from './types';
 
 /** Mount points stage 1 mounts itself (nixpkgs nixos/lib/utils.nix pathsNeededForBoot). */
-export const PATHS_NEEDED_FOR_BOOT: readonly string[] = ['/', '/nix', '/nix/store', '/var', '/var/log', '/var/lib', '/var/lib/nixos', '/etc', '/usr'];
+export const PATHS_NEEDED_FOR_BOOT: readonly string[] = [
+  '/',
+  '/nix',
+  '/nix/store',
+  '/var',
+  '/var/log',
+  '/var/lib',
+  '/var/lib/nixos',
+  '/etc',
+  '/usr',
+];
 
 function report(ctx: RuleContext, n: SyntaxNode, what: string, device: string): void {
   ctx.report({
@@ -35,7 +45,7 @@ export const rule: Rule = {
       'Look up the stable name with `ls -l /dev/disk/by-uuid /dev/disk/by-partuuid /dev/disk/by-id` or `blkid`, and use ' +
       'it. There is no automatic fix: only the machine knows the UUID.\n\n' +
       '**When it stays silent.** A file-system device given as a default (`mkDefault`, `mkOverride`) that the host ' +
-      'overrides — another definition of the same mount\'s device, or a disko layout (`disko.devices`), whose file ' +
+      "overrides — another definition of the same mount's device, or a disko layout (`disko.devices`), whose file " +
       'systems replace it — is not in effect and is not reported. Nor is a definition under a guard (`mkIf`, ' +
       '`optionalAttrs`, `if … then … else { }`) in a file that no host of the linted files includes: no host is known ' +
       'to turn the guard on. An unguarded one there is reported (a profile for machines outside the repository).',
@@ -54,7 +64,8 @@ export const rule: Rule = {
     for (const def of ctx.definitions('boot.initrd.luks.devices.*.device')) {
       if (!inEffect(def)) continue;
       const v = plainString(def.value, text);
-      if (v && UNSTABLE_DEVICE.test(v)) report(ctx, def.value, `boot.initrd.luks.devices."${def.path[4]}".device`, v);
+      if (v && UNSTABLE_DEVICE.test(v))
+        report(ctx, def.value, `boot.initrd.luks.devices."${def.path[4]}".device`, v);
     }
     for (const def of ctx.definitions('boot.resumeDevice')) {
       if (!inEffect(def)) continue;
@@ -68,12 +79,28 @@ export const rule: Rule = {
       const mp = def.path[1]!;
       // A default (`fileSystems."/" = mkDefault { device = "/dev/sda1"; }`) that the host overrides — another device for
       // the mount, or a disko layout, whose file systems replace it — is not in effect.
-      const parent = ctx.file.definitions.find((d) => d.path.length === 2 && d.path[0] === 'fileSystems' && d.path[1] === mp && d.value.start <= def.binding.start && def.binding.end <= d.value.end);
-      const weak = [...def.wrappers, ...(parent?.wrappers ?? [])].some((w) => w === 'mkDefault' || w === 'mkOverride' || w === 'mkOptionDefault');
-      if (weak && (ctx.project.definitions(`fileSystems.${mp}.device`).some(({ def: d }) => d !== def) || ctx.project.files.some((f) => /\bdisko\.devices\b/.test(f.text)))) continue;
+      const parent = ctx.file.definitions.find(
+        (d) =>
+          d.path.length === 2 &&
+          d.path[0] === 'fileSystems' &&
+          d.path[1] === mp &&
+          d.value.start <= def.binding.start &&
+          def.binding.end <= d.value.end,
+      );
+      const weak = [...def.wrappers, ...(parent?.wrappers ?? [])].some(
+        (w) => w === 'mkDefault' || w === 'mkOverride' || w === 'mkOptionDefault',
+      );
+      if (
+        weak &&
+        (ctx.project.definitions(`fileSystems.${mp}.device`).some(({ def: d }) => d !== def) ||
+          ctx.project.files.some((f) => /\bdisko\.devices\b/.test(f.text)))
+      )
+        continue;
       const needed =
         PATHS_NEEDED_FOR_BOOT.includes(mp) ||
-        ctx.project.definitions(`fileSystems.${mp}.neededForBoot`).some(({ file, def: d }) => file.text.slice(d.value.start, d.value.end) === 'true');
+        ctx.project
+          .definitions(`fileSystems.${mp}.neededForBoot`)
+          .some(({ file, def: d }) => file.text.slice(d.value.start, d.value.end) === 'true');
       if (needed) report(ctx, def.value, `fileSystems."${mp}".device (mounted in stage 1)`, v);
     }
   },

@@ -3,7 +3,8 @@ import type { ProjectModel, Rule } from './types';
 import { literalBool } from './util';
 
 /** Options and words that mark a nix-darwin module, a Determinate Nix setup, or an image built without Nix on purpose. */
-const NOT_NIXOS_DAEMON = /\b(nix-darwin|darwinSystem|darwinConfigurations|homebrew\.|launchd\.|system\.defaults\.|determinate|nix-installer|kexec|netboot|installation-cd|sd-image|image\.repart)\b/;
+const NOT_NIXOS_DAEMON =
+  /\b(nix-darwin|darwinSystem|darwinConfigurations|homebrew\.|launchd\.|system\.defaults\.|determinate|nix-installer|kexec|netboot|installation-cd|sd-image|image\.repart)\b/;
 
 const cache = new WeakMap<ProjectModel, boolean>();
 
@@ -22,7 +23,8 @@ export const rule: Rule = {
   severity: 'warning',
   title: '`nix.enable = false` on a NixOS host',
   docs: {
-    summary: '`nix.enable = false` in a NixOS configuration that is not a nix-darwin module, a Determinate Nix setup or a one-shot image.',
+    summary:
+      '`nix.enable = false` in a NixOS configuration that is not a nix-darwin module, a Determinate Nix setup or a one-shot image.',
     why:
       'Without the Nix daemon the machine cannot build, copy or switch its own configuration: `nixos-rebuild` and ' +
       '`nixos-rebuild --rollback` on the machine stop working, `nix-collect-garbage` is gone, and `nix.gc.automatic` ' +
@@ -47,13 +49,17 @@ export const rule: Rule = {
     for (const def of ctx.definitions('nix.enable')) {
       if (literalBool(def.value) !== false) continue;
       if (notNixosDaemon(ctx.project)) continue;
-      const gc = ctx.project.definitions('nix.gc.automatic').some(({ file, def: d }) => file.text.slice(d.value.start, d.value.end) === 'true');
+      const gc = ctx.project
+        .definitions('nix.gc.automatic')
+        .some(({ file, def: d }) => file.text.slice(d.value.start, d.value.end) === 'true');
       ctx.report({
         start: def.key.start,
         end: def.value.end,
         message:
           'nix.enable = false removes the Nix daemon: this machine can no longer run nixos-rebuild, switch or roll back on its own, nor receive closures with nixos-rebuild --target-host.' +
-          (gc ? ' With nix.gc.automatic on, evaluation also fails ("nix.gc.automatic requires nix.enable").' : '') +
+          (gc
+            ? ' With nix.gc.automatic on, evaluation also fails ("nix.gc.automatic requires nix.enable").'
+            : '') +
           ' Keep Nix on hosts you maintain (this is not a nix-darwin, Determinate Nix or image configuration as far as nixboot can tell).',
       });
     }

@@ -7,7 +7,8 @@ export const rule: Rule = {
   severity: 'error',
   title: 'boot.resumeDevice is not an absolute path',
   docs: {
-    summary: '`boot.resumeDevice` set to something other than an absolute path, e.g. the old `"8:3"` major:minor form or a bare `"sda3"`.',
+    summary:
+      '`boot.resumeDevice` set to something other than an absolute path, e.g. the old `"8:3"` major:minor form or a bare `"sda3"`.',
     why:
       'stage-1.nix asserts: "boot.resumeDevice has to be an absolute path. Old \\"x:y\\" style is no longer supported." ' +
       'The rebuild stops. Configurations copied from old wikis and forum answers still carry the major:minor form, ' +

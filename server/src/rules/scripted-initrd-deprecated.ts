@@ -17,7 +17,7 @@ export const rule: Rule = {
       '`nixboot.nixosRelease` setting): the scripted initrd is deprecated there and scheduled for removal.',
     why:
       `Pinning the scripted stage 1 is the quick way through the ${DEPRECATED} upgrade for a remote-unlock configuration ` +
-      'written with `network.postCommands` and `/root/.profile` (seed 001), and it works — for one release. nixpkgs\' ' +
+      "written with `network.postCommands` and `/root/.profile` (seed 001), and it works — for one release. nixpkgs' " +
       `stage-1.nix then warns at every rebuild "Scripted initrd is deprecated and scheduled for removal in ${REMOVAL}. ` +
       `See the NixOS ${DEPRECATED} release notes.", and on ${REMOVAL} the option and every scripted hook go away: the ` +
       'configuration stops evaluating on the upgrade, which is the worst moment to rewrite how a server unlocks its disks.',

@@ -1,7 +1,15 @@
 // Rule stage1-mount-not-needed-for-boot: a mount that stage 1 or early activation needs, without
 // neededForBoot; and fsType "auto" for stage-1 mounts under systemd stage 1.
 import { attrpathParts, bindingParts, DYNAMIC, unparen, type Definition } from '../nixos/definitions';
-import { appendToSet, bindingIn, boolOf, copiedPrefix, items, plainString, stringItems } from '../nixos/options-query';
+import {
+  appendToSet,
+  bindingIn,
+  boolOf,
+  copiedPrefix,
+  items,
+  plainString,
+  stringItems,
+} from '../nixos/options-query';
 import type { Fix, ProjectModel, Rule } from './types';
 import { PATHS_NEEDED_FOR_BOOT } from './luks-device-by-name';
 import { absence } from './util';
@@ -49,7 +57,13 @@ function mountPointsOf(project: ProjectModel): Set<string> {
   // Impermanence: environment.persistence."/persist" = { … };
   for (const f of project.files) {
     for (const def of f.definitions) {
-      if (def.path[0] === 'environment' && def.path[1] === 'persistence' && def.path.length >= 3 && def.path[2] !== DYNAMIC) out.add(def.path[2]!);
+      if (
+        def.path[0] === 'environment' &&
+        def.path[1] === 'persistence' &&
+        def.path.length >= 3 &&
+        def.path[2] !== DYNAMIC
+      )
+        out.add(def.path[2]!);
     }
   }
   // sops-nix / agenix key locations and SSH host keys (which agenix and sops-nix decrypt with).
@@ -60,7 +74,8 @@ function mountPointsOf(project: ProjectModel): Set<string> {
     }
   }
   for (const pat of ['age.identityPaths', 'sops.age.sshKeyPaths']) {
-    for (const { file, def } of project.definitions(pat)) for (const s of stringItems(def, file.text)) out.add(s.value);
+    for (const { file, def } of project.definitions(pat))
+      for (const s of stringItems(def, file.text)) out.add(s.value);
   }
   for (const { file, def } of project.definitions('services.openssh.hostKeys')) {
     for (const it of items(def.value)) {
@@ -122,19 +137,34 @@ export const rule: Rule = {
       const needed = neededSet.has(mp);
       const stage1 = needed || PATHS_NEEDED_FOR_BOOT.includes(mp);
       // Only what the host shows is read early: a mount named /persist that nothing reads is plain data.
-      const isEarly = !stage1 && [...early].some((e) => e === mp || e.startsWith(mp.endsWith('/') ? mp : `${mp}/`));
+      const isEarly =
+        !stage1 && [...early].some((e) => e === mp || e.startsWith(mp.endsWith('/') ? mp : `${mp}/`));
       const unknown = opaque.has(mp) || copiedPrefix(p, `fileSystems.${mp}.neededForBoot`) !== undefined;
       if (isEarly && !unknown && certainty.kind !== 'unplaced') {
-        const edit = def.path.length === 2 ? appendToSet(ctx.file.text, def.value, 'neededForBoot', 'true') : undefined;
-        const fixes: Fix[] = edit ? [{ title: 'Mount it in stage 1 (neededForBoot = true)', edits: [edit], safe: true, preferred: true }] : [];
+        const edit =
+          def.path.length === 2 ? appendToSet(ctx.file.text, def.value, 'neededForBoot', 'true') : undefined;
+        const fixes: Fix[] = edit
+          ? [
+              {
+                title: 'Mount it in stage 1 (neededForBoot = true)',
+                edits: [edit],
+                safe: true,
+                preferred: true,
+              },
+            ]
+          : [];
         ctx.report({
           ...(def.path.length === 2 ? { start: def.key.start, end: def.key.end } : mountPointRange(def)),
           ...(certainty.kind === 'open' ? { severity: 'hint' as const } : {}),
           message:
             `fileSystems."${mp}" holds state the early boot reads (impermanence, secrets or host keys), but ` +
-            (certainty.kind === 'open' ? 'no file read for this host sets neededForBoot for it, so it may be mounted only after stage 1' : 'it is mounted only after stage 1') +
+            (certainty.kind === 'open'
+              ? 'no file read for this host sets neededForBoot for it, so it may be mounted only after stage 1'
+              : 'it is mounted only after stage 1') +
             ': activation then finds an empty directory (new SSH host keys, missing secrets). Add neededForBoot = true.' +
-            (certainty.kind === 'open' ? ` Not checked (modules that could not be read): ${certainty.notChecked}.` : ''),
+            (certainty.kind === 'open'
+              ? ` Not checked (modules that could not be read): ${certainty.notChecked}.`
+              : ''),
           fixes,
         });
       }

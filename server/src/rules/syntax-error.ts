@@ -47,10 +47,15 @@ export const rule: Rule = {
       'configuration imports it. The pipe operators `|>` and `<|` are accepted as Nix ≥ 2.24 parses them (experimental ' +
       'feature `pipe-operators`), with one hint per file that they need that Nix and feature. Files that are not Nix ' +
       'text at all (encrypted, binary, another language) get no syntax errors: see file-not-analysed.',
-    bad: 'boot.initrd.network.postCommands = \'\'\n  echo "zfs load-key -a; killall zfs >> /root/.profile\n\'\';',
-    good: 'boot.initrd.network.postCommands = \'\'\n  echo "zfs load-key -a; killall zfs" >> /root/.profile\n\'\';',
+    bad: "boot.initrd.network.postCommands = ''\n  echo \"zfs load-key -a; killall zfs >> /root/.profile\n'';",
+    good: "boot.initrd.network.postCommands = ''\n  echo \"zfs load-key -a; killall zfs\" >> /root/.profile\n'';",
     fix: 'Fix the syntax at the reported position. There is no automatic fix.',
-    references: ['NixOS/nix src/libexpr/parser.y', 'NixOS/nix doc/manual/source/release-notes/rl-2.24.md (pipe-operators)', 'nixpkgs nixos/modules/system/boot/stage-1.nix (postInstall syntax check)', 'NixOS/nixpkgs#48160'],
+    references: [
+      'NixOS/nix src/libexpr/parser.y',
+      'NixOS/nix doc/manual/source/release-notes/rl-2.24.md (pipe-operators)',
+      'nixpkgs nixos/modules/system/boot/stage-1.nix (postInstall syntax check)',
+      'NixOS/nixpkgs#48160',
+    ],
   },
   check(ctx) {
     const file = ctx.file;
@@ -66,7 +71,13 @@ export const rule: Rule = {
             ? 'The file is empty: it holds no Nix expression, so importing it fails ("syntax error, unexpected end of file").'
             : 'The file holds only comments, no Nix expression: importing it fails ("syntax error, unexpected end of file").',
       });
-    } else for (const e of file.errors) found.push({ start: e.start, end: Math.max(e.end, e.start), message: `Nix syntax error: ${e.message}` });
+    } else
+      for (const e of file.errors)
+        found.push({
+          start: e.start,
+          end: Math.max(e.end, e.start),
+          message: `Nix syntax error: ${e.message}`,
+        });
     for (const pattern of [...SCRIPTED_HOOKS.map((h) => h.pattern), ...SYSTEMD_STAGE1_SCRIPT_OPTIONS]) {
       for (const def of ctx.definitions(pattern)) {
         for (const { script, shell } of scriptsOf(def)) {
@@ -87,7 +98,10 @@ export const rule: Rule = {
     if (shown !== found) {
       const last = shown[shown.length - 1]!;
       const more = found.length - MAX_SYNTAX_FINDINGS;
-      shown[shown.length - 1] = { ...last, message: `${last.message} (and ${more} more syntax error${more === 1 ? '' : 's'} after this one in the file, not shown: fix the first ones and lint again)` };
+      shown[shown.length - 1] = {
+        ...last,
+        message: `${last.message} (and ${more} more syntax error${more === 1 ? '' : 's'} after this one in the file, not shown: fix the first ones and lint again)`,
+      };
     }
     for (const f of shown) ctx.report(f);
     const pipes = pipeTokens(file);

@@ -4,13 +4,54 @@ import { plainString } from '../nixos/options-query';
 import type { Rule, RuleContext } from './types';
 
 /** Rejected under systemd stage 1: option pattern, the value that trips it ('any' = any definition), nixpkgs' message. */
-const SYSTEMD_REJECTS: ReadonlyArray<{ pattern: string; value: 'true' | 'false' | 'any'; message: string; instead: string }> = [
-  { pattern: 'boot.initrd.luks.devices.*.fallbackToPassword', value: 'true', message: 'boot.initrd.luks.devices.<name>.fallbackToPassword is implied by systemd stage 1.', instead: 'Remove it: systemd-cryptsetup asks for the passphrase when the key file is missing.' },
-  { pattern: 'boot.initrd.luks.devices.*.preLVM', value: 'false', message: 'boot.initrd.luks.devices.<name>.preLVM has no effect with systemd stage 1. … The preLVM option will be removed in 26.11 along with scripted stage 1.', instead: 'Remove it: systemd orders LVM and LUKS by their devices.' },
-  { pattern: 'boot.initrd.luks.reusePassphrases', value: 'any', message: 'boot.initrd.luks.reusePassphrases has no effect with systemd stage 1.', instead: 'Remove it (systemd-cryptsetup caches passphrases in the kernel keyring itself).' },
-  { pattern: 'boot.initrd.luks.gpgSupport', value: 'true', message: 'boot.initrd.luks.gpgSupport is deprecated, and it is unsupported with systemd stage 1. Support will be removed in 26.11 along with scripted stage 1.', instead: 'Keep scripted stage 1 for this host (boot.initrd.systemd.enable = false) or enroll another unlock method.' },
-  { pattern: 'boot.initrd.luks.fido2Support', value: 'true', message: 'boot.initrd.luks.fido2Support is deprecated, and it is unsupported with systemd stage 1. Support will be removed in 26.11 along with scripted stage 1.', instead: 'Enroll the key with `systemd-cryptenroll --fido2-device=auto` and add `crypttabExtraOpts = [ "fido2-device=auto" ]`.' },
-  { pattern: 'boot.initrd.luks.yubikeySupport', value: 'true', message: 'boot.initrd.luks.yubikeySupport is deprecated, and it is unsupported with systemd stage 1. Support will be removed in 26.11 along with scripted stage 1.', instead: 'Use systemd-cryptenroll (FIDO2) or keep scripted stage 1 for this host.' },
+const SYSTEMD_REJECTS: ReadonlyArray<{
+  pattern: string;
+  value: 'true' | 'false' | 'any';
+  message: string;
+  instead: string;
+}> = [
+  {
+    pattern: 'boot.initrd.luks.devices.*.fallbackToPassword',
+    value: 'true',
+    message: 'boot.initrd.luks.devices.<name>.fallbackToPassword is implied by systemd stage 1.',
+    instead: 'Remove it: systemd-cryptsetup asks for the passphrase when the key file is missing.',
+  },
+  {
+    pattern: 'boot.initrd.luks.devices.*.preLVM',
+    value: 'false',
+    message:
+      'boot.initrd.luks.devices.<name>.preLVM has no effect with systemd stage 1. … The preLVM option will be removed in 26.11 along with scripted stage 1.',
+    instead: 'Remove it: systemd orders LVM and LUKS by their devices.',
+  },
+  {
+    pattern: 'boot.initrd.luks.reusePassphrases',
+    value: 'any',
+    message: 'boot.initrd.luks.reusePassphrases has no effect with systemd stage 1.',
+    instead: 'Remove it (systemd-cryptsetup caches passphrases in the kernel keyring itself).',
+  },
+  {
+    pattern: 'boot.initrd.luks.gpgSupport',
+    value: 'true',
+    message:
+      'boot.initrd.luks.gpgSupport is deprecated, and it is unsupported with systemd stage 1. Support will be removed in 26.11 along with scripted stage 1.',
+    instead:
+      'Keep scripted stage 1 for this host (boot.initrd.systemd.enable = false) or enroll another unlock method.',
+  },
+  {
+    pattern: 'boot.initrd.luks.fido2Support',
+    value: 'true',
+    message:
+      'boot.initrd.luks.fido2Support is deprecated, and it is unsupported with systemd stage 1. Support will be removed in 26.11 along with scripted stage 1.',
+    instead:
+      'Enroll the key with `systemd-cryptenroll --fido2-device=auto` and add `crypttabExtraOpts = [ "fido2-device=auto" ]`.',
+  },
+  {
+    pattern: 'boot.initrd.luks.yubikeySupport',
+    value: 'true',
+    message:
+      'boot.initrd.luks.yubikeySupport is deprecated, and it is unsupported with systemd stage 1. Support will be removed in 26.11 along with scripted stage 1.',
+    instead: 'Use systemd-cryptenroll (FIDO2) or keep scripted stage 1 for this host.',
+  },
 ];
 
 function valueMatches(ctx: RuleContext, def: Definition, want: 'true' | 'false' | 'any'): boolean {
@@ -58,7 +99,8 @@ export const rule: Rule = {
             message:
               (s.systemd
                 ? `Systemd stage 1 is in effect (${s.reason}): evaluation fails with "${r.message}" `
-                : `With systemd stage 1 (the default from NixOS 26.05; ${s.reason}) evaluation fails with "${r.message}" `) + r.instead,
+                : `With systemd stage 1 (the default from NixOS 26.05; ${s.reason}) evaluation fails with "${r.message}" `) +
+              r.instead,
           });
         }
       }
@@ -76,7 +118,7 @@ export const rule: Rule = {
             (s.systemd
               ? `Systemd stage 1 is in effect (${s.reason}): evaluation fails with "Bad use of '/mnt-root' or '$targetRoot' in 'keyFile'." `
               : `With systemd stage 1 (the default from NixOS 26.05; ${s.reason}) evaluation fails with "Bad use of '/mnt-root' or '$targetRoot' in 'keyFile'." `) +
-            'systemd stage 1 mounts file systems at /sysroot and waits for the key file\'s mounts itself: give the path as seen from the new root, ' +
+            "systemd stage 1 mounts file systems at /sysroot and waits for the key file's mounts itself: give the path as seen from the new root, " +
             `e.g. "${v.replace(/^(\/mnt-root|\$targetRoot)/, '/sysroot')}".`,
         });
       }

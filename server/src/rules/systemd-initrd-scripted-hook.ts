@@ -32,7 +32,8 @@ function how(path: readonly string[], text: string): string {
   }
   if (last === 'extraUtilsCommands' || last === 'extraUtilsCommandsTest')
     return '`boot.initrd.systemd.initrdBin`, `extraBin` or `storePaths` for the programs to copy in';
-  if (last === 'extraUdevRulesCommands') return '`boot.initrd.services.udev.rules` or `boot.initrd.services.udev.packages`';
+  if (last === 'extraUdevRulesCommands')
+    return '`boot.initrd.services.udev.rules` or `boot.initrd.services.udev.packages`';
   return 'a boot.initrd.systemd.services unit with `wantedBy = [ "initrd.target" ]`, ordered with `after`/`before` (e.g. `before = [ "sysroot.mount" ]`) and `unitConfig.DefaultDependencies = false`';
 }
 
@@ -48,14 +49,14 @@ export const rule: Rule = {
       'while systemd stage 1 is in effect — set explicitly, or by default from NixOS 26.05.',
     why:
       'systemd stage 1 has no `/init` shell script to paste the hooks into, so nixpkgs asserts that each of them is empty: ' +
-      '"systemd stage 1 does not support \'boot.initrd.postDeviceCommands\'. Please convert it to analogous systemd units ' +
+      "\"systemd stage 1 does not support 'boot.initrd.postDeviceCommands'. Please convert it to analogous systemd units " +
       'in \'boot.initrd.systemd\'." (and for LUKS: "preOpenCommands and postOpenCommands is not supported by systemd ' +
       'stage 1. Please bind a service to cryptsetup.target or cryptsetup-pre.target instead."). Systemd stage 1 became ' +
       'the default in NixOS 26.05 (nixpkgs#435781) and the scripted initrd is scheduled for removal, so every remote-unlock ' +
       'configuration written for the scripted stage 1 — `network.postCommands` appending `zfs load-key` to ' +
       '`/root/.profile` (seed 001) — stops evaluating at the upgrade. Under systemd stage 1 the `.profile` trick does not ' +
-      'work at all: root\'s shell and home come from `boot.initrd.systemd.users.root`.',
-    bad: 'boot.initrd.systemd.enable = true;\nboot.initrd.network.postCommands = \'\'\n  echo "zfs load-key -a; killall zfs" >> /root/.profile\n\'\';',
+      "work at all: root's shell and home come from `boot.initrd.systemd.users.root`.",
+    bad: "boot.initrd.systemd.enable = true;\nboot.initrd.network.postCommands = ''\n  echo \"zfs load-key -a; killall zfs\" >> /root/.profile\n'';",
     good:
       'boot.initrd.systemd.enable = true;\nboot.initrd.systemd.network.enable = true;\n' +
       '# ssh in and answer the passphrase prompt of the ZFS/LUKS unit directly\nboot.initrd.systemd.users.root.shell = "/bin/systemd-tty-ask-password-agent";',
@@ -70,7 +71,7 @@ export const rule: Rule = {
       '**When it stays silent.** With scripted stage 1 in effect; for an empty hook; and for a hook that only applies ' +
       'without systemd stage 1: wrapped in `mkIf (!config.boot.initrd.systemd.enable)` (or `lib.optionalString` / ' +
       '`optionalAttrs` with that condition, a `let` alias of it, `cfg.enable` with `cfg = config.boot.initrd.systemd`, or ' +
-      'the else branch of `if config.boot.initrd.systemd.enable`), as nixpkgs\' own initrd-ssh.nix does.',
+      "the else branch of `if config.boot.initrd.systemd.enable`), as nixpkgs' own initrd-ssh.nix does.",
     references: [
       'nixpkgs nixos/modules/system/boot/systemd/initrd.nix (assertions "systemd stage 1 does not support …", read at revision 0c3e6c49 and the index\'s stored revision)',
       'nixpkgs nixos/modules/system/boot/luksroot.nix (preOpenCommands/postOpenCommands assertion)',
@@ -101,16 +102,26 @@ export const rule: Rule = {
         if (scriptedOnly(def, ctx.file.text)) continue;
         const name = def.path.join('.');
         const conversion = how(def.path, ctx.file.text.slice(def.value.start, def.value.end));
-        reject(def, `${name} is a scripted stage-1 hook`, `systemd stage 1 does not support '${name}'`, `Convert it: ${conversion}.`,
-          `Pin \`boot.initrd.systemd.enable = false;\` for now, or convert it: ${conversion}.`);
+        reject(
+          def,
+          `${name} is a scripted stage-1 hook`,
+          `systemd stage 1 does not support '${name}'`,
+          `Convert it: ${conversion}.`,
+          `Pin \`boot.initrd.systemd.enable = false;\` for now, or convert it: ${conversion}.`,
+        );
       }
     }
     // The iSCSI root module is itself built from scripted hooks (preLVMCommands, extraUtilsCommands) and
     // asserts `!boot.initrd.systemd.enable` whenever an initiator name is set (root-initiator.nix).
     for (const def of ctx.definitions('boot.iscsi-initiator.name')) {
       if (ctx.file.text.slice(def.value.start, def.value.end).trim() === 'null') continue;
-      reject(def, 'boot.iscsi-initiator (iSCSI root) is built from scripted stage-1 hooks', 'systemd stage 1 does not support iscsi yet',
-        'Keep this host on scripted stage 1 with `boot.initrd.systemd.enable = false;`.', 'Pin `boot.initrd.systemd.enable = false;` on this host.');
+      reject(
+        def,
+        'boot.iscsi-initiator (iSCSI root) is built from scripted stage-1 hooks',
+        'systemd stage 1 does not support iscsi yet',
+        'Keep this host on scripted stage 1 with `boot.initrd.systemd.enable = false;`.',
+        'Pin `boot.initrd.systemd.enable = false;` on this host.',
+      );
     }
     if (s.systemd === true) {
       for (const def of ctx.definitions('boot.initrd.network.ssh.shell')) {

@@ -9,9 +9,10 @@ export const rule: Rule = {
   severity: 'warning',
   title: 'A reduced systemd build breaks the initrd units',
   docs: {
-    summary: '`systemd.package` or `boot.initrd.systemd.package` set to `pkgs.systemdMinimal` (or `systemdLibs`).',
+    summary:
+      '`systemd.package` or `boot.initrd.systemd.package` set to `pkgs.systemdMinimal` (or `systemdLibs`).',
     why:
-      'NixOS\'s systemd modules list units, generators and helpers of the full systemd build and copy them into the ' +
+      "NixOS's systemd modules list units, generators and helpers of the full systemd build and copy them into the " +
       'system and into the systemd initrd: systemd-cryptsetup, the TPM2 and FIDO2 libraries, `systemd-bsod`, the fstab ' +
       'and gpt-auto generators. `systemdMinimal` leaves them out. Seed 002 tried it to shrink a kexec image and the ' +
       'build failed with "missing …/systemd-minimal-259/example/systemd/system/systemd-bsod.service"; suppressing units ' +

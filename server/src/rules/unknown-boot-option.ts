@@ -24,10 +24,10 @@ export const rule: Rule = {
     good: 'boot.initrd.network.enable = true;',
     fix:
       'Use the suggested name; the quick fix replaces the misspelled or renamed segments (not applied by `--fix`). The ' +
-      'option list comes from nixpkgs\' module sources (server/src/nixos/option-facts.json, made by ' +
+      "option list comes from nixpkgs' module sources (server/src/nixos/option-facts.json, made by " +
       'scripts/extract-options.ts from the NixOS modules that declare `boot.*`, `nix.gc.*` and `fileSystems.*`, with ' +
       'their `mkRenamedOptionModule`/`mkRemovedOptionModule` imports). Options of modules outside nixpkgs ' +
-      '(lanzaboote\'s `boot.lanzaboote.*`, your own modules) are not in that list, so an unknown name is flagged only ' +
+      "(lanzaboote's `boot.lanzaboote.*`, your own modules) are not in that list, so an unknown name is flagged only " +
       'when its parent is an option set the data knows completely and a known option there is one or two edits away; ' +
       'any other unknown name is assumed to come from a module the data does not cover and is left alone. Names under ' +
       'open sets (`boot.initrd.luks.devices.<name>`, `boot.initrd.systemd.services.<name>`, `boot.kernel.sysctl.<key>`) ' +
@@ -36,7 +36,7 @@ export const rule: Rule = {
       '**When it stays silent, or says less.** The renamed/removed facts come from a 2026 nixpkgs, and a host pinned to an ' +
       'older one still has the old name. server/src/nixos/option-moves.ts dates the changes (the nixpkgs pull request that ' +
       'made each one, and the first release that has it); the release of the host comes from its pin (a release branch, or ' +
-      'an unstable pin dated by the lock\'s `lastModified`, or the `nixboot.nixosRelease` setting). A pin that predates the ' +
+      "an unstable pin dated by the lock's `lastModified`, or the `nixboot.nixosRelease` setting). A pin that predates the " +
       'change gives nothing; a pin that has it gives a warning (with the quick fix); when it cannot tell (no date for that ' +
       'change, no pin, or a pin from about the time of the change) it gives a hint without fix.',
     references: [
@@ -71,9 +71,17 @@ export const rule: Rule = {
         start: part.start,
         end: part.end,
         message: `\`${prefix}.${wrong}\` is not a NixOS option: did you mean \`${prefix}.${suggestion}\`? Evaluation fails with "The option \`${prefix}.${wrong}' does not exist".`,
-        fixes: plain && /^[A-Za-z_][\w'-]*$/.test(suggestion)
-          ? [{ title: `Change to ${suggestion}`, edits: [{ start: part.start, end: part.end, newText: suggestion }], safe: false, preferred: true }]
-          : [],
+        fixes:
+          plain && /^[A-Za-z_][\w'-]*$/.test(suggestion)
+            ? [
+                {
+                  title: `Change to ${suggestion}`,
+                  edits: [{ start: part.start, end: part.end, newText: suggestion }],
+                  safe: false,
+                  preferred: true,
+                },
+              ]
+            : [],
       });
     }
   },
@@ -105,11 +113,24 @@ function reportMoved(
     let common = 0;
     while (common < old.length && common < target.length && old[common] === target[common]) common++;
     const fromPart = common - base;
-    const plain = parts.slice(Math.max(fromPart, 0), lastIndex + 1).every((p) => p.type === 'token' && p.kind === 'ident');
+    const plain = parts
+      .slice(Math.max(fromPart, 0), lastIndex + 1)
+      .every((p) => p.type === 'token' && p.kind === 'ident');
     const newText = target.slice(common).join('.');
     const fixes =
-      !unsure && fromPart >= 0 && plain && newText !== '' && target.slice(common).every((t) => /^[A-Za-z_][\w'-]*$/.test(t))
-        ? [{ title: `Rename to ${renamedTo}`, edits: [{ start: parts[fromPart]!.start, end: last.end, newText }], safe: false, preferred: true }]
+      !unsure &&
+      fromPart >= 0 &&
+      plain &&
+      newText !== '' &&
+      target.slice(common).every((t) => /^[A-Za-z_][\w'-]*$/.test(t))
+        ? [
+            {
+              title: `Rename to ${renamedTo}`,
+              edits: [{ start: parts[fromPart]!.start, end: last.end, newText }],
+              safe: false,
+              preferred: true,
+            },
+          ]
         : [];
     ctx.report({
       start: (fromPart >= 0 ? parts[fromPart]! : first).start,

@@ -30,7 +30,7 @@ export const rule: Rule = {
     why:
       'With `randomEncryption` NixOS runs `cryptsetup` with a fresh random key on the device at every boot and runs ' +
       'mkswap on it: whatever was on that device is gone. Kernel names change when disks are added or probed in ' +
-      'another order, and then the device that gets overwritten is another disk\'s partition — a data-loss bug reported ' +
+      "another order, and then the device that gets overwritten is another disk's partition — a data-loss bug reported " +
       'in practice (disko#448). Combined with `boot.resumeDevice` on the same swap, hibernation can never resume either.',
     bad: 'swapDevices = [ { device = "/dev/sda3"; randomEncryption.enable = true; } ];',
     good: 'swapDevices = [ { device = "/dev/disk/by-partuuid/5e1f…"; randomEncryption.enable = true; } ];',
@@ -59,9 +59,8 @@ export const rule: Rule = {
           end: dev.value.end,
           message:
             `swapDevices: ${v} is encrypted with a random key and reformatted at every boot, and kernel names change when disks are added or reordered: ` +
-            'another disk\'s partition would be wiped. Use /dev/disk/by-partuuid/… or /dev/disk/by-id/…-partN.',
+            "another disk's partition would be wiped. Use /dev/disk/by-partuuid/… or /dev/disk/by-id/…-partN.",
         });
-
       }
     }
   },

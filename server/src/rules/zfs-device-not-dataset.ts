@@ -9,10 +9,11 @@ export const rule: Rule = {
   severity: 'error',
   title: 'ZFS file system with a device path instead of a dataset name',
   docs: {
-    summary: '`fileSystems.<mount>.fsType = "zfs"` with a `device` that starts with `/` (`/dev/disk/by-id/…`, `/dev/sda2`).',
+    summary:
+      '`fileSystems.<mount>.fsType = "zfs"` with a `device` that starts with `/` (`/dev/disk/by-id/…`, `/dev/sda2`).',
     why:
       'For a ZFS mount the `device` is the dataset (`rpool/root`): NixOS takes the part before the first `/` as the pool ' +
-      'to import in stage 1. A device path gives an empty pool name and nixpkgs\' zfs.nix stops the rebuild: ' +
+      "to import in stage 1. A device path gives an empty pool name and nixpkgs' zfs.nix stops the rebuild: " +
       '"Automatic pool detection found an empty pool name, which can\'t be used. Hint: for `fileSystems` entries with ' +
       '`fsType = zfs`, the `device` attribute should be a zfs dataset name, like `device = "pool/data/set"`." Written ' +
       'by habit from ext4 configurations — and from hardware-configuration.nix generated on another file system — it is ' +
@@ -21,11 +22,13 @@ export const rule: Rule = {
     good: 'fileSystems."/" = {\n  device = "rpool/root";\n  fsType = "zfs";\n};',
     fix:
       'Give the dataset: `zfs list` shows the names (`rpool/root`, `rpool/nix`). Set `mountpoint=legacy` on datasets ' +
-      'NixOS mounts through `fileSystems`; the pool\'s devices are found through `boot.zfs.devNodes` (default /dev/disk/by-id).\n\n' +
+      "NixOS mounts through `fileSystems`; the pool's devices are found through `boot.zfs.devNodes` (default /dev/disk/by-id).\n\n" +
       '**When it stays silent.** When the device or the type of the mount is defined more than once, conditionally, with ' +
       'a priority wrapper (`mkForce`), under a computed mount point, or when the zfs type comes from another file of a host ' +
       'that imports modules the linter cannot read (or of no host at all).',
-    references: ['nixpkgs nixos/modules/tasks/filesystems/zfs.nix (assertion "Automatic pool detection found an empty pool name", 26.05-era revision)'],
+    references: [
+      'nixpkgs nixos/modules/tasks/filesystems/zfs.nix (assertion "Automatic pool detection found an empty pool name", 26.05-era revision)',
+    ],
   },
   check(ctx) {
     const text = ctx.file.text;
@@ -35,7 +38,9 @@ export const rule: Rule = {
       const mp = def.path[1]!;
       if (mp === DYNAMIC || def.conditional) continue;
       const types = ctx.project.definitions(`fileSystems.${mp}.fsType`);
-      const zfs = types.filter(({ file, def: d }) => plainString(d.value, file.text) === 'zfs' && !d.conditional);
+      const zfs = types.filter(
+        ({ file, def: d }) => plainString(d.value, file.text) === 'zfs' && !d.conditional,
+      );
       if (zfs.length === 0) continue;
       // Certain only when nothing else may replace the device or the type: no other device or type for this mount in
       // the host, and the type in this file or a closed host (a module not read could override it).

@@ -22,9 +22,11 @@ function zfsMentions(ctx: RuleContext): SyntaxNode[] {
         if (b && text.slice(b.value.start, b.value.end) === 'true') out.push(b.binding);
       }
     }
-    for (const def of defs(`${pattern}.zfs`)) if (text.slice(def.value.start, def.value.end) === 'true') out.push(def.binding);
+    for (const def of defs(`${pattern}.zfs`))
+      if (text.slice(def.value.start, def.value.end) === 'true') out.push(def.binding);
   }
-  for (const def of defs('fileSystems.*.fsType')) if (plainString(def.value, text) === 'zfs') out.push(def.value);
+  for (const def of defs('fileSystems.*.fsType'))
+    if (plainString(def.value, text) === 'zfs') out.push(def.value);
   return out;
 }
 
@@ -33,15 +35,23 @@ function zfsMentions(ctx: RuleContext): SyntaxNode[] {
  * (26.05-era zfs.nix) false from `system.stateVersion` 26.11 on.
  */
 function forceImportRoot(p: ProjectModel): { value: boolean; why: string } {
-  if (literalBools(p, 'boot.zfs.forceImportRoot', false).length > 0) return { value: false, why: 'boot.zfs.forceImportRoot = false' };
-  if (literalBools(p, 'boot.zfs.forceImportRoot', true).length > 0) return { value: true, why: 'boot.zfs.forceImportRoot = true' };
+  if (literalBools(p, 'boot.zfs.forceImportRoot', false).length > 0)
+    return { value: false, why: 'boot.zfs.forceImportRoot = false' };
+  if (literalBools(p, 'boot.zfs.forceImportRoot', true).length > 0)
+    return { value: true, why: 'boot.zfs.forceImportRoot = true' };
   for (const { file, def } of p.definitions('system.stateVersion')) {
     const m = /^(\d{2})\.(\d{2})$/.exec(plainString(def.value, file.text) ?? '');
     if (!m) continue;
     const late = Number(m[1]) > 26 || (Number(m[1]) === 26 && Number(m[2]) >= 11);
     return late
-      ? { value: false, why: `boot.zfs.forceImportRoot defaults to false with system.stateVersion = "${m[0]}"` }
-      : { value: true, why: `boot.zfs.forceImportRoot defaults to true with system.stateVersion = "${m[0]}"` };
+      ? {
+          value: false,
+          why: `boot.zfs.forceImportRoot defaults to false with system.stateVersion = "${m[0]}"`,
+        }
+      : {
+          value: true,
+          why: `boot.zfs.forceImportRoot defaults to true with system.stateVersion = "${m[0]}"`,
+        };
   }
   return { value: true, why: 'boot.zfs.forceImportRoot defaults to true (before system.stateVersion 26.11)' };
 }
@@ -73,7 +83,7 @@ export const rule: Rule = {
       '**When it stays silent.** The missing-hostId error is only given for a closed host (every module it includes was ' +
       'read). When the host imports a module the linter cannot read (a flake input such as srvos or clan-core, which set ' +
       '`networking.hostId` with `mkDefault`; a computed import list), it says nothing: such modules commonly set it, ' +
-      'and where none does, evaluation stops with ZFS\'s own message. A file no host includes (a dead file, an exported module) gets nothing, and neither does a host whose ' +
+      "and where none does, evaluation stops with ZFS's own message. A file no host includes (a dead file, an exported module) gets nothing, and neither does a host whose " +
       '`networking` set is copied from elsewhere (`networking = cfg.net;`: the value is unknown, not absent), nor ZFS ' +
       'enabled only under a condition (`mkIf config.my.zfs.enable …`: the hosts that turn it on may set hostId). The ' +
       'force-import checks rely on `boot.zfs.forceImportRoot` not being set elsewhere, so they also need a closed host.',
@@ -91,13 +101,14 @@ export const rule: Rule = {
       const first = mentions[0]!;
       // An open host says nothing: the modules it could not read (srvos, clan-core) commonly set hostId,
       // and a host where nothing does fails evaluation with ZFS's own message.
-      if (certainty.kind === 'certain') ctx.report({
-        start: first.start,
-        end: first.end,
-        message:
-          'ZFS is used but no linted file sets networking.hostId: evaluation fails with "ZFS requires networking.hostId to be set". ' +
-          'Set it to 8 hex digits (head -c4 /dev/urandom | od -A none -t x4), or keep the value of `hostid` on an existing system.',
-      });
+      if (certainty.kind === 'certain')
+        ctx.report({
+          start: first.start,
+          end: first.end,
+          message:
+            'ZFS is used but no linted file sets networking.hostId: evaluation fails with "ZFS requires networking.hostId to be set". ' +
+            'Set it to 8 hex digits (head -c4 /dev/urandom | od -A none -t x4), or keep the value of `hostid` on an existing system.',
+        });
     }
     if (certainty.kind !== 'certain') return;
     const forceAll = literalBools(p, 'boot.zfs.forceImportAll', true);
@@ -115,7 +126,8 @@ export const rule: Rule = {
       for (const def of ctx.definitions(name)) {
         if (!literalBools(p, name, true).some((l) => l.def === def)) continue;
         const root = forceImportRoot(p);
-        const why = forceAll.length > 0 ? 'boot.zfs.forceImportAll = true' : root.value ? root.why : undefined;
+        const why =
+          forceAll.length > 0 ? 'boot.zfs.forceImportAll = true' : root.value ? root.why : undefined;
         if (!why) continue;
         ctx.report({
           start: def.key.start,

@@ -89,7 +89,13 @@ function byteToIndexMap(text: string): (byte: number) => number {
 type GoValue = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function isNil(v: GoValue): boolean {
-  return v === null || v === undefined || typeof v !== 'object' || v.constructor === Object || v === v.constructor.nil;
+  return (
+    v === null ||
+    v === undefined ||
+    typeof v !== 'object' ||
+    v.constructor === Object ||
+    v === v.constructor.nil
+  );
 }
 
 /** The Go type name of a node (`CallExpr` for `*syntax.CallExpr`), '' for nil. */
@@ -220,7 +226,10 @@ export function analyzeShell(text: string): ShellAnalysis {
 }
 
 function analyzeShellUncached(text: string): ShellAnalysis {
-  const parser = (parserCache.parser ??= syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash)));
+  const parser = (parserCache.parser ??= syntax.NewParser(
+    syntax.KeepComments(true),
+    syntax.Variant(syntax.LangBash),
+  ));
   const idx = byteToIndexMap(text);
   let file: GoValue;
   try {
@@ -241,7 +250,12 @@ function analyzeShellUncached(text: string): ShellAnalysis {
       // The column counts bytes of the line.
       index = Math.min(text.length, idx(Buffer.byteLength(text.slice(0, off), 'utf8') + col - 1));
     }
-    return { commands: [], functions: new Map(), topLevelFunctions: new Set(), error: { index, message: m ? m[3]! : message } };
+    return {
+      commands: [],
+      functions: new Map(),
+      topLevelFunctions: new Set(),
+      error: { index, message: m ? m[3]! : message },
+    };
   }
   const pos = (n: GoValue): number => idx(n.Pos().Offset());
   const end = (n: GoValue): number => idx(n.End().Offset());
@@ -265,7 +279,8 @@ function analyzeShellUncached(text: string): ShellAnalysis {
       else if (t === 'SglQuoted') value += goString(part.Value);
       else if (t === 'DblQuoted') {
         for (const ip of items(part.Parts)) {
-          if (nodeType(ip) === 'Lit') value = value === undefined ? undefined : value + unescapeDq(goString(ip.Value));
+          if (nodeType(ip) === 'Lit')
+            value = value === undefined ? undefined : value + unescapeDq(goString(ip.Value));
           else value = undefined;
         }
       } else value = undefined;
@@ -317,7 +332,16 @@ function analyzeShellUncached(text: string): ShellAnalysis {
     if (background) stmtEnd = Math.max(stmtEnd, end(stmt));
     if (!cmd) {
       if (redirects.length > 0)
-        commands.push({ name: undefined, args: [], redirects, stmtStart, stmtEnd, listId, indexInList, context: c });
+        commands.push({
+          name: undefined,
+          args: [],
+          redirects,
+          stmtStart,
+          stmtEnd,
+          listId,
+          indexInList,
+          context: c,
+        });
       return;
     }
     visitCommand(cmd, c, { redirects, stmtStart, stmtEnd, listId, indexInList });
@@ -336,7 +360,13 @@ function analyzeShellUncached(text: string): ShellAnalysis {
   const visitCommand = (
     cmd: GoValue,
     ctx: Ctx,
-    stmt: { redirects: ShellRedirect[]; stmtStart: number; stmtEnd: number; listId: number; indexInList: number },
+    stmt: {
+      redirects: ShellRedirect[];
+      stmtStart: number;
+      stmtEnd: number;
+      listId: number;
+      indexInList: number;
+    },
   ): void => {
     const t = nodeType(cmd);
     const sub = { ...ctx, topLevel: false, subshell: true };
@@ -350,7 +380,7 @@ function analyzeShellUncached(text: string): ShellAnalysis {
         if (args.length === 0 && stmt.redirects.length === 0) return;
         commands.push({ name, args, ...stmt, context: ctx });
         if (name?.value !== undefined) {
-          const scope = ctx.subshell ? undefined : ctx.functionName ?? '';
+          const scope = ctx.subshell ? undefined : (ctx.functionName ?? '');
           if (scope !== undefined) {
             let set = calls.get(scope);
             if (!set) calls.set(scope, (set = new Set()));
@@ -366,7 +396,13 @@ function analyzeShellUncached(text: string): ShellAnalysis {
           ? (() => {
               const start = pos(lit);
               const stop = end(lit);
-              return { value: goString(lit.Value), raw: text.slice(start, stop), start, end: stop, closingQuote: undefined };
+              return {
+                value: goString(lit.Value),
+                raw: text.slice(start, stop),
+                start,
+                end: stop,
+                closingQuote: undefined,
+              };
             })()
           : undefined;
         for (const a of items(cmd.Args)) visitWordParts(a, sub);
@@ -443,7 +479,11 @@ function analyzeShellUncached(text: string): ShellAnalysis {
 /** Whether a command runs in the shell that reads the script (so `exit` ends that shell). */
 export function runsInScriptShell(c: ShellCommand, a: ShellAnalysis): boolean {
   if (c.context.topLevel) return true;
-  return !c.context.subshell && c.context.functionName !== undefined && a.topLevelFunctions.has(c.context.functionName);
+  return (
+    !c.context.subshell &&
+    c.context.functionName !== undefined &&
+    a.topLevelFunctions.has(c.context.functionName)
+  );
 }
 
 function unescapeLit(s: string): string {

@@ -75,7 +75,8 @@ function decodeScript(string: SyntaxNode): ShellScript {
         : last.node.end;
   offsets.push(endOffset - base);
   const toFile = (i: number): number => string.start + offsets[Math.max(0, Math.min(i, offsets.length - 1))]!;
-  const placeholderAt = (i: number): Placeholder | undefined => placeholders.find((p) => i >= p.start && i < p.end);
+  const placeholderAt = (i: number): Placeholder | undefined =>
+    placeholders.find((p) => i >= p.start && i < p.end);
   return {
     string,
     text,

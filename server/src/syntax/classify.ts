@@ -32,14 +32,20 @@ const SAMPLE = 8192;
 /** Encrypted or binary content, told from the bytes alone (before parsing). */
 export function opaqueContent(text: string): NotNix | undefined {
   if (text.startsWith(GIT_CRYPT)) {
-    return { kind: 'git-crypt', message: 'the file is encrypted with git-crypt (it starts with the `\\0GITCRYPT\\0` header). Run `git-crypt unlock` in the repository to lint it.' };
+    return {
+      kind: 'git-crypt',
+      message:
+        'the file is encrypted with git-crypt (it starts with the `\\0GITCRYPT\\0` header). Run `git-crypt unlock` in the repository to lint it.',
+    };
   }
   const head = text.slice(0, 200).trimStart();
   if (head.startsWith(AGE_BINARY.trimEnd()) || head.startsWith(AGE_ARMOR)) {
     return { kind: 'age', message: 'the file is encrypted with age (as agenix secrets are), not Nix text.' };
   }
-  if (head.startsWith(PGP_ARMOR)) return { kind: 'pgp', message: 'the file is a PGP-encrypted message, not Nix text.' };
-  if (text.includes('\0')) return { kind: 'binary', message: 'the file is binary data (it contains NUL bytes), not Nix text.' };
+  if (head.startsWith(PGP_ARMOR))
+    return { kind: 'pgp', message: 'the file is a PGP-encrypted message, not Nix text.' };
+  if (text.includes('\0'))
+    return { kind: 'binary', message: 'the file is binary data (it contains NUL bytes), not Nix text.' };
   // Control characters other than whitespace, and U+FFFD (bytes that were not UTF-8), are rare in
   // text and common in binary data.
   const sample = Math.min(text.length, SAMPLE);
@@ -49,7 +55,11 @@ export function opaqueContent(text: string): NotNix | undefined {
     if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) || c === 127 || c === 0xfffd) odd++;
   }
   if (odd >= 8 && odd * 50 > sample) {
-    return { kind: 'binary', message: 'the file is binary data (bytes that are not UTF-8 text, or control characters), not Nix text.' };
+    return {
+      kind: 'binary',
+      message:
+        'the file is binary data (bytes that are not UTF-8 text, or control characters), not Nix text.',
+    };
   }
   return undefined;
 }
@@ -82,7 +92,9 @@ function lineFinder(text: string): (offset: number) => number {
 
 function shown(s: string): string {
   const one = s.length > 20 ? `${s.slice(0, 20)}…` : s;
-  return one.replace(/[\u0000-\u001f\u007f-\u009f`]/g, (ch) => (ch === '`' ? "'" : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return one.replace(/[\u0000-\u001f\u007f-\u009f`]/g, (ch) =>
+    ch === '`' ? "'" : `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 function firstSignificant(root: SyntaxNode): { kind: TokenKind; start: number; end: number } | undefined {
@@ -102,19 +114,30 @@ function firstSignificant(root: SyntaxNode): { kind: TokenKind; start: number; e
  * Text that parsed with errors and is evidently another format or language. Called only for
  * files with syntax errors; `errors` are the parse's (sorted by position).
  */
-export function notNixText(text: string, root: SyntaxNode, errors: readonly ParseError[]): NotNix | undefined {
+export function notNixText(
+  text: string,
+  root: SyntaxNode,
+  errors: readonly ParseError[],
+): NotNix | undefined {
   if (errors.length === 0) return undefined;
   const first = errors[0]!;
   const lineOf = lineFinder(text);
   const nixSays = `If it is meant to be Nix, Nix fails here too: ${first.message} (line ${lineOf(first.start)}).`;
   if (SOPS_VALUE.test(text) && SOPS_METADATA.test(text)) {
-    return { kind: 'sops', message: 'the file is encrypted with sops (its values are `ENC[AES256_GCM,…]`), not Nix text.' };
+    return {
+      kind: 'sops',
+      message: 'the file is encrypted with sops (its values are `ENC[AES256_GCM,…]`), not Nix text.',
+    };
   }
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
       JSON.parse(text);
-      return { kind: 'json', message: 'the file is JSON, not Nix: Nix cannot import it (`builtins.fromJSON (builtins.readFile ./file)` reads JSON).' };
+      return {
+        kind: 'json',
+        message:
+          'the file is JSON, not Nix: Nix cannot import it (`builtins.fromJSON (builtins.readFile ./file)` reads JSON).',
+      };
     } catch {
       // not JSON
     }
@@ -129,7 +152,9 @@ export function notNixText(text: string, root: SyntaxNode, errors: readonly Pars
   }
   // Characters Nix cannot read outside strings and comments (`$name`, `%`, `^`, …) on many lines.
   const badLines = new Set<number>();
-  for (const e of errors) if (e.code === 'invalid-token' && e.message.startsWith('unexpected character')) badLines.add(lineOf(e.start));
+  for (const e of errors)
+    if (e.code === 'invalid-token' && e.message.startsWith('unexpected character'))
+      badLines.add(lineOf(e.start));
   if (badLines.size >= 3) {
     let lines = 0;
     for (const l of text.split('\n')) if (l.trim() !== '') lines++;

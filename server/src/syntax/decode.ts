@@ -23,7 +23,11 @@ function decodeNormal(raw: string, base: number, out: Ch[]): void {
     const c = raw[i]!;
     if (c === '\\' && i + 1 < raw.length) {
       const d = raw[i + 1]!;
-      out.push({ c: d === 'n' ? '\n' : d === 'r' ? '\r' : d === 't' ? '\t' : d, at: base + i, escaped: true });
+      out.push({
+        c: d === 'n' ? '\n' : d === 'r' ? '\r' : d === 't' ? '\t' : d,
+        at: base + i,
+        escaped: true,
+      });
       i++;
     } else if (c === '\r') {
       out.push({ c: '\n', at: base + i, escaped: false });
@@ -51,7 +55,11 @@ function decodeIndented(raw: string, base: number, out: Ch[]): void {
       }
       if (d === '\\' && i + 3 < raw.length) {
         const e = raw[i + 3]!;
-        out.push({ c: e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e, at: base + i, escaped: true });
+        out.push({
+          c: e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e,
+          at: base + i,
+          escaped: true,
+        });
         i += 3;
         continue;
       }
@@ -67,7 +75,11 @@ function pieces(n: SyntaxNode, indented: boolean): Piece[] {
   // The closing quote is the last token if the string is terminated.
   const lastChild = children[children.length - 1];
   const closeIdx =
-    children.length > 1 && lastChild?.type === 'token' && (lastChild.kind === 'quote' || lastChild.kind === 'ind_quote') ? children.length - 1 : children.length;
+    children.length > 1 &&
+    lastChild?.type === 'token' &&
+    (lastChild.kind === 'quote' || lastChild.kind === 'ind_quote')
+      ? children.length - 1
+      : children.length;
   for (let i = 1; i < closeIdx; i++) {
     const c = children[i]!;
     if (c.type === 'node') {

@@ -38,7 +38,11 @@ function splice(prev: Parsed, text: string): SyntaxNode | undefined {
   while (p + BLOCK <= limit && old.slice(p, p + BLOCK) === text.slice(p, p + BLOCK)) p += BLOCK;
   while (p < limit && old.charCodeAt(p) === text.charCodeAt(p)) p++;
   let s = 0;
-  while (s + BLOCK <= limit - p && old.slice(old.length - s - BLOCK, old.length - s) === text.slice(text.length - s - BLOCK, text.length - s)) s += BLOCK;
+  while (
+    s + BLOCK <= limit - p &&
+    old.slice(old.length - s - BLOCK, old.length - s) === text.slice(text.length - s - BLOCK, text.length - s)
+  )
+    s += BLOCK;
   while (s < limit - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
   const oldEnd = old.length - s;
   const delta = text.length - old.length;

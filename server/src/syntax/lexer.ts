@@ -221,8 +221,6 @@ export function lex(text: string): LexResult {
   const modes: Mode[] = [{ kind: 'expr', braces: 0 }];
   let pos = 0;
 
-
-
   /** Length of a PATH / PATH_SEG match at `at` (0 if none); `slash` tells whether it ends in '/'. */
   const NO_PATH = { len: 0, trailingSlash: false, interp: false };
   const matchPath = (at: number): { len: number; trailingSlash: boolean; interp: boolean } => {
@@ -235,7 +233,11 @@ export function lex(text: string): LexResult {
       while (i < n && isPathChar(text.charCodeAt(i))) i++;
       segments++;
     }
-    const slashInterp = i < n && text.charCodeAt(i) === C.SLASH && text.charCodeAt(i + 1) === C.DOLLAR && text.charCodeAt(i + 2) === C.LBRACE;
+    const slashInterp =
+      i < n &&
+      text.charCodeAt(i) === C.SLASH &&
+      text.charCodeAt(i + 1) === C.DOLLAR &&
+      text.charCodeAt(i + 2) === C.LBRACE;
     if (segments === 0 && !slashInterp) return NO_PATH;
     if (slashInterp) return { len: i + 1 - at, trailingSlash: true, interp: true };
     const trailing = i < n && text.charCodeAt(i) === C.SLASH;
@@ -305,7 +307,8 @@ export function lex(text: string): LexResult {
   /** Enters path mode after a path token when an interpolation follows; reports trailing slashes. */
   const afterPath = (start: number, end: number, trailingSlash: boolean, interp: boolean): void => {
     if (interp) modes.push({ kind: 'path' });
-    else if (trailingSlash) errors.push({ code: 'trailing-slash', start, end, message: 'path has a trailing slash' });
+    else if (trailingSlash)
+      errors.push({ code: 'trailing-slash', start, end, message: 'path has a trailing slash' });
   };
 
   while (pos < n) {
@@ -398,7 +401,14 @@ export function lex(text: string): LexResult {
       }
       if (isPathChar(c) || c === C.SLASH) {
         let i = pos;
-        while (i < n && (isPathChar(text.charCodeAt(i)) || (text.charCodeAt(i) === C.SLASH && text.charCodeAt(i + 1) !== C.SLASH && text.charCodeAt(i + 1) !== C.STAR))) i++;
+        while (
+          i < n &&
+          (isPathChar(text.charCodeAt(i)) ||
+            (text.charCodeAt(i) === C.SLASH &&
+              text.charCodeAt(i + 1) !== C.SLASH &&
+              text.charCodeAt(i + 1) !== C.STAR))
+        )
+          i++;
         if (i > pos) {
           const trailing = text.charCodeAt(i - 1) === C.SLASH;
           const interp = text.charCodeAt(i) === C.DOLLAR && text.charCodeAt(i + 1) === C.LBRACE;
@@ -406,7 +416,8 @@ export function lex(text: string): LexResult {
           pos = emit(tokens, src, 'path', pos, i);
           if (!interp) {
             modes.pop();
-            if (trailing) errors.push({ code: 'trailing-slash', start, end: i, message: 'path has a trailing slash' });
+            if (trailing)
+              errors.push({ code: 'trailing-slash', start, end: i, message: 'path has a trailing slash' });
           }
           continue;
         }
@@ -435,7 +446,12 @@ export function lex(text: string): LexResult {
     if (c === C.SLASH && text.charCodeAt(pos + 1) === C.STAR) {
       const close = text.indexOf('*/', pos + 2);
       if (close < 0) {
-        errors.push({ code: 'unterminated-comment', start: pos, end: n, message: 'unterminated `/*` comment' });
+        errors.push({
+          code: 'unterminated-comment',
+          start: pos,
+          end: n,
+          message: 'unterminated `/*` comment',
+        });
         pos = emit(tokens, src, 'block_comment', pos, n);
       } else pos = emit(tokens, src, 'block_comment', pos, close + 2);
       continue;
@@ -544,7 +560,8 @@ export function lex(text: string): LexResult {
     const c1 = text.charCodeAt(pos + 1);
     switch (c) {
       case C.DOT:
-        if (c1 === C.DOT && text.charCodeAt(pos + 2) === C.DOT) pos = emit(tokens, src, 'ellipsis', pos, pos + 3);
+        if (c1 === C.DOT && text.charCodeAt(pos + 2) === C.DOT)
+          pos = emit(tokens, src, 'ellipsis', pos, pos + 3);
         else pos = emit(tokens, src, 'dot', pos, pos + 1);
         continue;
       case C.EQ:
@@ -620,9 +637,20 @@ export function lex(text: string): LexResult {
         // data or another language would otherwise give one error per byte).
         let i = pos + 1;
         while (i < n && !startsToken(text, i)) i++;
-        const shown = text.slice(pos, Math.min(i, pos + 20)).replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
-        const what = i - pos === 1 || (i - pos === 2 && c >= 0xd800 && c <= 0xdbff) ? 'character' : 'characters';
-        errors.push({ code: 'invalid-token', start: pos, end: i, message: `unexpected ${what} \`${shown}${i - pos > 20 ? '…' : ''}\`` });
+        const shown = text
+          .slice(pos, Math.min(i, pos + 20))
+          .replace(
+            /[\u0000-\u001f\u007f-\u009f]/g,
+            (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`,
+          );
+        const what =
+          i - pos === 1 || (i - pos === 2 && c >= 0xd800 && c <= 0xdbff) ? 'character' : 'characters';
+        errors.push({
+          code: 'invalid-token',
+          start: pos,
+          end: i,
+          message: `unexpected ${what} \`${shown}${i - pos > 20 ? '…' : ''}\``,
+        });
         pos = emit(tokens, src, 'error', pos, i);
       }
     }

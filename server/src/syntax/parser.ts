@@ -2,7 +2,16 @@
 // Grammar and precedences after NixOS/nix src/libexpr/parser.y. Never throws: what cannot be
 // parsed is wrapped in Error nodes and reported, and parsing goes on.
 import { lex, Token, type RawToken } from './lexer';
-import type { NodeKind, ParseError, ParseErrorCode, ParseResult, SyntaxElement, SyntaxNode, SyntaxToken, TokenKind } from './tree';
+import type {
+  NodeKind,
+  ParseError,
+  ParseErrorCode,
+  ParseResult,
+  SyntaxElement,
+  SyntaxNode,
+  SyntaxToken,
+  TokenKind,
+} from './tree';
 import { TRIVIA } from './tree';
 
 const MAX_DEPTH = 512;
@@ -184,8 +193,8 @@ class Parser {
     const node: SyntaxNode = {
       type: 'node',
       kind: open.kind,
-      start: first ? first.start : this.peekToken()?.start ?? this.text.length,
-      end: last ? last.end : this.peekToken()?.start ?? this.text.length,
+      start: first ? first.start : (this.peekToken()?.start ?? this.text.length),
+      end: last ? last.end : (this.peekToken()?.start ?? this.text.length),
       children: open.children,
       parent: undefined,
     };
@@ -208,7 +217,10 @@ class Parser {
   expect(kind: TokenKind): boolean {
     if (this.eat(kind)) return true;
     const t = this.peekToken();
-    this.error('expected', `expected ${NAMES[kind] ?? kind}, found ${describe(t?.kind, t ? this.tokenText(t) : '')}`);
+    this.error(
+      'expected',
+      `expected ${NAMES[kind] ?? kind}, found ${describe(t?.kind, t ? this.tokenText(t) : '')}`,
+    );
     return false;
   }
 
@@ -227,17 +239,28 @@ class Parser {
   parseRoot(): SyntaxNode {
     this.stack.push({ kind: 'Root', children: [] });
     if (this.peek() !== undefined) this.expr();
-    else this.error('expected', 'expected an expression, found end of file', this.text.length, this.text.length);
+    else
+      this.error('expected', 'expected an expression, found end of file', this.text.length, this.text.length);
     while (this.peek() !== undefined) {
       const t = this.peekToken()!;
-      this.error('unexpected-token', `unexpected ${describe(t.kind, this.tokenText(t))} after the expression`);
+      this.error(
+        'unexpected-token',
+        `unexpected ${describe(t.kind, this.tokenText(t))} after the expression`,
+      );
       this.start('Error');
       while (this.peek() !== undefined) this.bump();
       this.finish();
     }
     this.flushTrivia();
     const open = this.stack.pop()!;
-    const root: SyntaxNode = { type: 'node', kind: 'Root', start: 0, end: this.text.length, children: open.children, parent: undefined };
+    const root: SyntaxNode = {
+      type: 'node',
+      kind: 'Root',
+      start: 0,
+      end: this.text.length,
+      children: open.children,
+      parent: undefined,
+    };
     for (const c of root.children) c.parent = root;
     return root;
   }
@@ -255,7 +278,8 @@ class Parser {
     this.binding(NO_STOP);
     this.flushTrivia();
     const open = this.stack.pop()!;
-    if (this.pos !== this.raw.length || this.errors.length > 0 || open.children.length !== 1) return undefined;
+    if (this.pos !== this.raw.length || this.errors.length > 0 || open.children.length !== 1)
+      return undefined;
     const node = open.children[0]!;
     if (node.type !== 'node' || node.kind !== 'Binding') return undefined;
     node.parent = undefined;
@@ -305,10 +329,17 @@ class Parser {
       this.bindings(new Set(['kw_in']));
       for (const c of this.current().children) {
         const name = c.type === 'node' && c.kind === 'Binding' ? firstAttr(c) : undefined;
-        if (name && isDynamicAttr(name)) this.error('dynamic-attribute', 'dynamic attributes not allowed in `let`: the name must be known without evaluating', name.start, name.end);
+        if (name && isDynamicAttr(name))
+          this.error(
+            'dynamic-attribute',
+            'dynamic attributes not allowed in `let`: the name must be known without evaluating',
+            name.start,
+            name.end,
+          );
       }
       if (this.expect('kw_in')) this.expr();
-      else if (this.peek() !== undefined && this.peek() !== 'r_brace' && this.peek() !== 'r_paren') this.expr();
+      else if (this.peek() !== undefined && this.peek() !== 'r_brace' && this.peek() !== 'r_paren')
+        this.expr();
       this.finish();
       return;
     }
@@ -343,7 +374,10 @@ class Parser {
       const op = this.peek();
       if (op !== 'pipe_right' && op !== 'pipe_left') break;
       if (op !== first) {
-        this.error('unexpected-token', `\`${op === 'pipe_right' ? '|>' : '<|'}\` and \`${first === 'pipe_right' ? '|>' : '<|'}\` cannot be mixed: add parentheses`);
+        this.error(
+          'unexpected-token',
+          `\`${op === 'pipe_right' ? '|>' : '<|'}\` and \`${first === 'pipe_right' ? '|>' : '<|'}\` cannot be mixed: add parentheses`,
+        );
       }
       if (first === 'pipe_left' && this.tooDeep()) break;
       this.startAt(cp, 'BinaryOp');
@@ -464,7 +498,8 @@ class Parser {
       const op = this.peek();
       if (op === 'question') {
         if (HAS_ATTR_PREC < minPrec) break;
-        if (lastNonAssoc === HAS_ATTR_PREC) this.error('unexpected-token', '`?` is not associative: add parentheses');
+        if (lastNonAssoc === HAS_ATTR_PREC)
+          this.error('unexpected-token', '`?` is not associative: add parentheses');
         this.startAt(cp, 'HasAttr');
         this.bump();
         this.attrpath();
@@ -476,7 +511,10 @@ class Parser {
       if (!info || info.prec < minPrec) break;
       if (info.assoc === 'none' && lastNonAssoc === info.prec) {
         const t = this.peekToken()!;
-        this.error('unexpected-token', `${describe(t.kind, this.tokenText(t))} is not associative: add parentheses`);
+        this.error(
+          'unexpected-token',
+          `${describe(t.kind, this.tokenText(t))} is not associative: add parentheses`,
+        );
       }
       this.startAt(cp, 'BinaryOp');
       this.bump();
@@ -489,7 +527,17 @@ class Parser {
 
   private atExprEnd(): boolean {
     const k = this.peek();
-    return k === undefined || k === 'semicolon' || k === 'r_brace' || k === 'r_paren' || k === 'r_bracket' || k === 'kw_in' || k === 'kw_then' || k === 'kw_else' || k === 'comma';
+    return (
+      k === undefined ||
+      k === 'semicolon' ||
+      k === 'r_brace' ||
+      k === 'r_paren' ||
+      k === 'r_bracket' ||
+      k === 'kw_in' ||
+      k === 'kw_then' ||
+      k === 'kw_else' ||
+      k === 'comma'
+    );
   }
 
   /** Function application: expr_select+. */
@@ -652,11 +700,23 @@ class Parser {
           this.error('expected', 'expected an expression, found end of file');
           return false;
         }
-        if (k === 'semicolon' || k === 'r_brace' || k === 'r_paren' || k === 'r_bracket' || k === 'kw_in' || k === 'kw_then' || k === 'kw_else' || k === 'comma') {
+        if (
+          k === 'semicolon' ||
+          k === 'r_brace' ||
+          k === 'r_paren' ||
+          k === 'r_bracket' ||
+          k === 'kw_in' ||
+          k === 'kw_then' ||
+          k === 'kw_else' ||
+          k === 'comma'
+        ) {
           this.error('expected', `expected an expression, found ${describe(t.kind, this.tokenText(t))}`);
           return false;
         }
-        if (k === 'kw_or') this.errorToken('unexpected `or`: it is a keyword, usable as an attribute name or after a value (`f or` applies `f` to a variable named `or`)');
+        if (k === 'kw_or')
+          this.errorToken(
+            'unexpected `or`: it is a keyword, usable as an attribute name or after a value (`f or` applies `f` to a variable named `or`)',
+          );
         else this.errorToken(`unexpected ${describe(t.kind, this.tokenText(t))}`);
         return true;
       }
@@ -692,7 +752,13 @@ class Parser {
     if (!this.eat('r_brace')) {
       this.error('unterminated-interpolation', 'expected `}` to close `${`');
       // Skip to the closing brace of this interpolation if it is on the way.
-      while (this.peek() !== undefined && this.peek() !== 'r_brace' && this.peek() !== 'quote' && this.peek() !== 'ind_quote') this.errorTokenSilently();
+      while (
+        this.peek() !== undefined &&
+        this.peek() !== 'r_brace' &&
+        this.peek() !== 'quote' &&
+        this.peek() !== 'ind_quote'
+      )
+        this.errorTokenSilently();
       this.eat('r_brace');
     }
     this.finish();
@@ -711,7 +777,14 @@ class Parser {
       // Inside strings there is no trivia: read raw tokens directly.
       const t = this.raw[this.pos];
       if (!t) {
-        this.error('unterminated-string', kind === 'String' ? 'unterminated string: expected `"`' : "unterminated indented string: expected `''`", this.text.length, this.text.length);
+        this.error(
+          'unterminated-string',
+          kind === 'String'
+            ? 'unterminated string: expected `"`'
+            : "unterminated indented string: expected `''`",
+          this.text.length,
+          this.text.length,
+        );
         break;
       }
       if (t.kind === 'string_content') {
@@ -764,9 +837,18 @@ class Parser {
         return;
       }
       const t = this.peekToken()!;
-      this.error('unexpected-token', `unexpected ${describe(t.kind, this.tokenText(t))}: expected a binding (\`name = value;\`)`);
+      this.error(
+        'unexpected-token',
+        `unexpected ${describe(t.kind, this.tokenText(t))}: expected a binding (\`name = value;\`)`,
+      );
       this.start('Error');
-      while (this.peek() !== undefined && this.peek() !== 'semicolon' && !stop.has(this.peek()!) && this.peek() !== 'r_brace') this.bump();
+      while (
+        this.peek() !== undefined &&
+        this.peek() !== 'semicolon' &&
+        !stop.has(this.peek()!) &&
+        this.peek() !== 'r_brace'
+      )
+        this.bump();
       this.eat('semicolon');
       this.finish();
     }
@@ -780,7 +862,12 @@ class Parser {
       else this.expr();
     } else {
       // Skip to the end of this binding.
-      while (this.peek() !== undefined && this.peek() !== 'semicolon' && !stop.has(this.peek()!) && this.peek() !== 'r_brace') {
+      while (
+        this.peek() !== undefined &&
+        this.peek() !== 'semicolon' &&
+        !stop.has(this.peek()!) &&
+        this.peek() !== 'r_brace'
+      ) {
         if (this.at('ident') && this.startsBindingOnNewLine()) break;
         this.errorTokenSilently();
       }
@@ -810,7 +897,13 @@ class Parser {
         if (k === 'quote') this.string('String', 'quote');
         else this.interpolation();
         const name = this.current().children[this.current().children.length - 1]!;
-        if (isDynamicAttr(name)) this.error('dynamic-attribute', 'dynamic attributes not allowed in `inherit`: the name must be known without evaluating', name.start, name.end);
+        if (isDynamicAttr(name))
+          this.error(
+            'dynamic-attribute',
+            'dynamic attributes not allowed in `inherit`: the name must be known without evaluating',
+            name.start,
+            name.end,
+          );
       } else break;
     }
     this.expect('semicolon');
@@ -832,13 +925,20 @@ class Parser {
     if (k === 'ident') this.bump();
     else if (k === 'kw_or' || (k?.startsWith('kw_') ?? false)) {
       // `or` is a valid attribute name; other keywords are not, but keep going.
-      if (k !== 'kw_or') this.error('unexpected-token', `keyword \`${this.tokenText(this.peekToken()!)}\` cannot be an attribute name`);
+      if (k !== 'kw_or')
+        this.error(
+          'unexpected-token',
+          `keyword \`${this.tokenText(this.peekToken()!)}\` cannot be an attribute name`,
+        );
       this.bump('ident');
     } else if (k === 'quote') this.string('String', 'quote');
     else if (k === 'interp_open') this.interpolation();
     else {
       const t = this.peekToken();
-      this.error('expected', `expected an attribute name, found ${describe(t?.kind, t ? this.tokenText(t) : '')}`);
+      this.error(
+        'expected',
+        `expected an attribute name, found ${describe(t?.kind, t ? this.tokenText(t) : '')}`,
+      );
     }
   }
 }
@@ -863,7 +963,8 @@ export function isDynamicAttr(e: SyntaxElement): boolean {
   if (e.kind === 'String') return e.children.some((c) => c.type === 'node' && c.kind === 'Interpolation');
   if (e.kind !== 'Interpolation') return false;
   let inner = e.children.find((c): c is SyntaxNode => c.type === 'node');
-  while (inner && inner.kind === 'Paren') inner = inner.children.find((c): c is SyntaxNode => c.type === 'node');
+  while (inner && inner.kind === 'Paren')
+    inner = inner.children.find((c): c is SyntaxNode => c.type === 'node');
   if (!inner || (inner.kind !== 'String' && inner.kind !== 'IndString')) return true;
   return inner.children.some((c) => c.type === 'node');
 }
@@ -873,10 +974,24 @@ export function isDynamicAttr(e: SyntaxElement): boolean {
  * `error` token in an Error node, so the tree's invariants hold without lexing it.
  */
 export function opaqueTree(text: string): SyntaxNode {
-  const root: SyntaxNode = { type: 'node', kind: 'Root', start: 0, end: text.length, children: [], parent: undefined };
+  const root: SyntaxNode = {
+    type: 'node',
+    kind: 'Root',
+    start: 0,
+    end: text.length,
+    children: [],
+    parent: undefined,
+  };
   if (text.length === 0) return root;
   const token = new Token('error', 0, text.length, { text });
-  const error: SyntaxNode = { type: 'node', kind: 'Error', start: 0, end: text.length, children: [token], parent: root };
+  const error: SyntaxNode = {
+    type: 'node',
+    kind: 'Error',
+    start: 0,
+    end: text.length,
+    children: [token],
+    parent: root,
+  };
   token.parent = error;
   root.children.push(error);
   return root;
@@ -897,7 +1012,12 @@ export function parse(text: string): ParseResult {
   // parser's complaint about the same token adds nothing.
   const lexStarts = new Set(lexErrors.map((e) => e.start));
   const errors: ParseError[] = [
-    ...lexErrors.map((e) => ({ code: (e.code === 'trailing-slash' ? 'invalid-token' : e.code) as ParseErrorCode, message: e.message, start: e.start, end: e.end })),
+    ...lexErrors.map((e) => ({
+      code: (e.code === 'trailing-slash' ? 'invalid-token' : e.code) as ParseErrorCode,
+      message: e.message,
+      start: e.start,
+      end: e.end,
+    })),
     ...(lexStarts.size === 0 ? p.errors : p.errors.filter((e) => !lexStarts.has(e.start))),
   ];
   errors.sort((a, b) => a.start - b.start);

@@ -29,7 +29,8 @@ export interface BootLoaderState {
   readonly defaultGeneration?: number;
 }
 
-const initOf = (text: string): string | undefined => /\binit=(\/\S+)\/(?:init|prepare-root)\b/.exec(text)?.[1];
+const initOf = (text: string): string | undefined =>
+  /\binit=(\/\S+)\/(?:init|prepare-root)\b/.exec(text)?.[1];
 
 function read(p: string): string | undefined {
   try {
@@ -63,12 +64,32 @@ export function readBootLoader(root: string, bootDir = '/boot'): BootLoaderState
     }
     const conf = read(path.join(boot, 'loader', 'loader.conf')) ?? '';
     const def = /^\s*default\s+nixos(?:-[\w.-]+?)?-generation-(\d+)(?:\.conf)?\s*$/m.exec(conf);
-    return { loader: 'systemd-boot', bootDir: boot, entries, defaultGeneration: def ? Number(def[1]) : undefined };
+    return {
+      loader: 'systemd-boot',
+      bootDir: boot,
+      entries,
+      defaultGeneration: def ? Number(def[1]) : undefined,
+    };
   }
   const grub = read(path.join(boot, 'grub', 'grub.cfg'));
-  if (grub !== undefined) return { loader: 'grub', bootDir: boot, entries: parseMenu(grub, /^\s*menuentry\s+["']([^"']*)["']/, /^\s*(?:linux|initrd)\s+(\S+)/) };
+  if (grub !== undefined)
+    return {
+      loader: 'grub',
+      bootDir: boot,
+      entries: parseMenu(grub, /^\s*menuentry\s+["']([^"']*)["']/, /^\s*(?:linux|initrd)\s+(\S+)/),
+    };
   const ext = read(path.join(boot, 'extlinux', 'extlinux.conf'));
-  if (ext !== undefined) return { loader: 'extlinux', bootDir: boot, entries: parseMenu(ext, /^\s*(?:LABEL|MENU LABEL)\s+(.*)$/i, /^\s*(?:LINUX|KERNEL|INITRD)\s+(\S+)/i, /^\s*FDT(?:DIR)?\s+\S/i) };
+  if (ext !== undefined)
+    return {
+      loader: 'extlinux',
+      bootDir: boot,
+      entries: parseMenu(
+        ext,
+        /^\s*(?:LABEL|MENU LABEL)\s+(.*)$/i,
+        /^\s*(?:LINUX|KERNEL|INITRD)\s+(\S+)/i,
+        /^\s*FDT(?:DIR)?\s+\S/i,
+      ),
+    };
   return { loader: 'none', bootDir: boot, entries: [] };
 }
 
@@ -108,6 +129,12 @@ function parseMenu(text: string, head: RegExp, file: RegExp, deviceTree?: RegExp
     }
     const n = /(?:Configuration|nixos-)\s*(\d+)/i.exec(e.name);
     const dt = deviceTree !== undefined && e.body.some((l) => deviceTree.test(l));
-    return { name: e.name, generation: n ? Number(n[1]) : undefined, toplevel: initOf(body), files, ...(dt ? { deviceTreeDir: true } : {}) };
+    return {
+      name: e.name,
+      generation: n ? Number(n[1]) : undefined,
+      toplevel: initOf(body),
+      files,
+      ...(dt ? { deviceTreeDir: true } : {}),
+    };
   });
 }

@@ -48,7 +48,13 @@ export interface BootBudget {
  * `roomFor` and `fits` from measured bytes: the one place they are computed. `measured`: every
  * file the boot entries load was found in /boot and counted in `usedByGenerations`.
  */
-export function budgetCounts(m: { copies: boolean; freeBytes?: number; usedByGenerations: number; nextGenerationBytes: number; measured: boolean }): { roomFor?: number; fits?: number } {
+export function budgetCounts(m: {
+  copies: boolean;
+  freeBytes?: number;
+  usedByGenerations: number;
+  nextGenerationBytes: number;
+  measured: boolean;
+}): { roomFor?: number; fits?: number } {
   if (!m.copies || m.freeBytes === undefined || !(m.nextGenerationBytes > 0)) return {};
   return {
     roomFor: Math.floor(m.freeBytes / m.nextGenerationBytes),
@@ -67,7 +73,10 @@ function sameFs(a: string, b: string): boolean {
 export function bootBudget(report: GenerationsReport): BootBudget {
   const { boot } = report;
   const store = path.join(report.root, 'nix', 'store');
-  const copies = boot.loader === 'systemd-boot' || (boot.loader === 'grub' && !sameFs(boot.bootDir, store)) || boot.loader === 'extlinux';
+  const copies =
+    boot.loader === 'systemd-boot' ||
+    (boot.loader === 'grub' && !sameFs(boot.bootDir, store)) ||
+    boot.loader === 'extlinux';
   let freeBytes: number | undefined;
   let totalBytes: number | undefined;
   try {
@@ -79,10 +88,12 @@ export function bootBudget(report: GenerationsReport): BootBudget {
   }
   const sizeOf = (g: Generation) => (g.kernel?.size ?? 0) + (g.initrd?.size ?? 0);
   /** Both sizes known (a garbage-collected kernel or initrd would make the estimate too small). */
-  const knownSize = (g: Generation) => (g.kernel?.size !== undefined && g.initrd?.size !== undefined ? g.kernel.size + g.initrd.size : 0);
+  const knownSize = (g: Generation) =>
+    g.kernel?.size !== undefined && g.initrd?.size !== undefined ? g.kernel.size + g.initrd.size : 0;
   const withEntry = report.generations.filter((g) => g.bootEntry !== false);
   const users = new Map<string, number>();
-  for (const g of withEntry) for (const f of [g.kernel, g.initrd]) if (f) users.set(f.path, (users.get(f.path) ?? 0) + 1);
+  for (const g of withEntry)
+    for (const f of [g.kernel, g.initrd]) if (f) users.set(f.path, (users.get(f.path) ?? 0) + 1);
   const seen = new Set<string>();
   let used = 0;
   const perGeneration = report.generations.map((g) => {
@@ -121,7 +132,13 @@ export function bootBudget(report: GenerationsReport): BootBudget {
   }
   const newest = report.generations[report.generations.length - 1];
   const nextGenerationBytes = copies && newest ? knownSize(newest) : 0;
-  const { roomFor, fits } = budgetCounts({ copies, freeBytes, usedByGenerations: copies ? used : 0, nextGenerationBytes, measured });
+  const { roomFor, fits } = budgetCounts({
+    copies,
+    freeBytes,
+    usedByGenerations: copies ? used : 0,
+    nextGenerationBytes,
+    measured,
+  });
   return {
     loader: boot.loader,
     bootDir: boot.bootDir,
@@ -160,7 +177,10 @@ export interface MeasuredSystem {
   readonly budget: BootBudget;
 }
 
-export function measuredSystem(report: GenerationsReport, budget: BootBudget = bootBudget(report)): MeasuredSystem {
+export function measuredSystem(
+  report: GenerationsReport,
+  budget: BootBudget = bootBudget(report),
+): MeasuredSystem {
   const newest = report.generations[report.generations.length - 1];
   const base = newest ? path.posix.basename(newest.storePath) : undefined;
   const toplevelName = base && /^[0-9a-df-np-sv-z]{32}-/.test(base) ? base.slice(33) : undefined;
@@ -189,23 +209,39 @@ export interface GenerationWarning {
 export function generationWarnings(report: GenerationsReport, budget: BootBudget): GenerationWarning[] {
   const out: GenerationWarning[] = [];
   const n = report.generations.length;
-  if (n === 1) out.push({ kind: 'one-generation', message: 'Only one generation is left: there is nothing to roll back to.' });
+  if (n === 1)
+    out.push({
+      kind: 'one-generation',
+      message: 'Only one generation is left: there is nothing to roll back to.',
+    });
   if (report.boot.loader !== 'none' && budget.entries < n)
-    out.push({ kind: 'fewer-entries', message: `The boot loader has ${budget.entries} entr${budget.entries === 1 ? 'y' : 'ies'} for ${n} generations: older ones cannot be picked at boot.` });
+    out.push({
+      kind: 'fewer-entries',
+      message: `The boot loader has ${budget.entries} entr${budget.entries === 1 ? 'y' : 'ies'} for ${n} generations: older ones cannot be picked at boot.`,
+    });
   if (budget.roomFor === 0)
-    out.push({ kind: 'boot-full', message: `${budget.bootDir} has ${fmtBytes(budget.freeBytes ?? 0)} free; the next generation needs about ${fmtBytes(budget.nextGenerationBytes)}.` });
+    out.push({
+      kind: 'boot-full',
+      message: `${budget.bootDir} has ${fmtBytes(budget.freeBytes ?? 0)} free; the next generation needs about ${fmtBytes(budget.nextGenerationBytes)}.`,
+    });
   return out;
 }
 
 /** `configurationLimit = N;` definitions in a Nix file (offsets of the value), by a text scan. */
-export function findConfigurationLimits(text: string): { start: number; end: number; value: number; loader: string }[] {
+export function findConfigurationLimits(
+  text: string,
+): { start: number; end: number; value: number; loader: string }[] {
   const out: { start: number; end: number; value: number; loader: string }[] = [];
-  const re = /((?:systemd-boot|grub|generic-extlinux-compatible)\s*\.\s*)?configurationLimit\s*=\s*(\d+)\s*;/g;
-  for (let m; (m = re.exec(text)); ) {
+  const re =
+    /((?:systemd-boot|grub|generic-extlinux-compatible)\s*\.\s*)?configurationLimit\s*=\s*(\d+)\s*;/g;
+  for (let m; (m = re.exec(text));) {
     const before = text.slice(0, m.index);
     if (/#[^\n]*$/.test(before)) continue; // commented out
     const valueStart = m.index + m[0].lastIndexOf(m[2]!);
-    const loader = m[1]?.replace(/\s*\.\s*$/, '') ?? (/(systemd-boot|grub|generic-extlinux-compatible)\s*(?:=\s*\{|\.)[^]*$/.exec(before.slice(-400))?.[1] ?? 'unknown');
+    const loader =
+      m[1]?.replace(/\s*\.\s*$/, '') ??
+      /(systemd-boot|grub|generic-extlinux-compatible)\s*(?:=\s*\{|\.)[^]*$/.exec(before.slice(-400))?.[1] ??
+      'unknown';
     out.push({ start: valueStart, end: valueStart + m[2]!.length, value: Number(m[2]), loader });
   }
   return out;
@@ -214,7 +250,9 @@ export function findConfigurationLimits(text: string): { start: number; end: num
 /** "room for 3 more", "room for 100+ more", or undefined when unknown or when nothing is copied. */
 export function describeRoom(budget: Pick<BootBudget, 'roomFor'>): string | undefined {
   if (budget.roomFor === undefined) return undefined;
-  return budget.roomFor >= ROOM_FOR_CAP ? `room for ${ROOM_FOR_CAP}+ more` : `room for ${budget.roomFor} more`;
+  return budget.roomFor >= ROOM_FOR_CAP
+    ? `room for ${ROOM_FOR_CAP}+ more`
+    : `room for ${budget.roomFor} more`;
 }
 
 /** One line for views and the CLI: "/boot: 2 entries, 40.0 MiB used, 200.0 MiB free, room for 5 more". */

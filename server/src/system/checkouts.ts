@@ -60,7 +60,11 @@ export interface InputIdentity {
   readonly local?: { readonly path: string; readonly field: string };
 }
 
-const DEFAULT_HOST: Record<string, string> = { github: 'github.com', gitlab: 'gitlab.com', sourcehut: 'git.sr.ht' };
+const DEFAULT_HOST: Record<string, string> = {
+  github: 'github.com',
+  gitlab: 'gitlab.com',
+  sourcehut: 'git.sr.ht',
+};
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -74,7 +78,10 @@ function decode(s: string): string {
 
 /** `owner/repo` from a URL path: slashes trimmed, `.git` dropped, lower case. */
 function slugOf(path: string): string | undefined {
-  const s = decode(path).replace(/^\/+|\/+$/g, '').replace(/\.git$/i, '').replace(/\/+$/, '');
+  const s = decode(path)
+    .replace(/^\/+|\/+$/g, '')
+    .replace(/\.git$/i, '')
+    .replace(/\/+$/, '');
   return s.includes('/') ? s.toLowerCase() : undefined;
 }
 
@@ -107,19 +114,36 @@ export function inputIdentity(input: LockInput, lockDir: string | undefined): In
     return slug ? { host, slug, name: slug.slice(slug.lastIndexOf('/') + 1) } : {};
   }
   if (type === 'git') {
-    for (const [field, v] of [['locked.url', l.url], ['original.url', o.url]] as const) {
+    for (const [field, v] of [
+      ['locked.url', l.url],
+      ['original.url', o.url],
+    ] as const) {
       const url = str(v);
       if (!url) continue;
       const r = parseRemoteUrl(url);
-      if (r && 'path' in r) return { local: { path: lockedLocation(r.path, lockDir), field }, name: basename(r.path).replace(/\.git$/i, '').toLowerCase() || undefined };
+      if (r && 'path' in r)
+        return {
+          local: { path: lockedLocation(r.path, lockDir), field },
+          name:
+            basename(r.path)
+              .replace(/\.git$/i, '')
+              .toLowerCase() || undefined,
+        };
       if (r) return { host: r.host, slug: r.slug, name: r.slug.slice(r.slug.lastIndexOf('/') + 1) };
     }
     return {};
   }
   if (type === 'path') {
-    for (const [field, v] of [['locked.path', l.path], ['original.path', o.path]] as const) {
+    for (const [field, v] of [
+      ['locked.path', l.path],
+      ['original.path', o.path],
+    ] as const) {
       const p = str(v);
-      if (p) return { local: { path: lockedLocation(p, lockDir), field }, name: basename(p).toLowerCase() || undefined };
+      if (p)
+        return {
+          local: { path: lockedLocation(p, lockDir), field },
+          name: basename(p).toLowerCase() || undefined,
+        };
     }
   }
   return {};
@@ -135,7 +159,12 @@ export function remoteUrls(config: string): { remote: string; url: string }[] {
     if (sec) {
       const name = sec[1]!.toLowerCase();
       // `[remote "x"]`, or the old `[remote.x]` form.
-      remote = name === 'remote' && sec[2] !== undefined ? sec[2].replace(/\\(.)/g, '$1') : name.startsWith('remote.') ? sec[1]!.slice(7) : undefined;
+      remote =
+        name === 'remote' && sec[2] !== undefined
+          ? sec[2].replace(/\\(.)/g, '$1')
+          : name.startsWith('remote.')
+            ? sec[1]!.slice(7)
+            : undefined;
       line = sec[3]!;
     }
     if (remote === undefined) continue;
@@ -194,7 +223,11 @@ function describeRemote(r: { host: string; slug: string } | { path: string }): s
 }
 
 /** How the repository at `dir` matches `id`, strongest first; empty when it does not. */
-function matchRepository(dir: string, id: InputIdentity, inputName: string): { match: CheckoutMatch; reason: string }[] {
+function matchRepository(
+  dir: string,
+  id: InputIdentity,
+  inputName: string,
+): { match: CheckoutMatch; reason: string }[] {
   let config: string;
   try {
     config = readConfig(gitDirs(dir).commonDir);
@@ -207,17 +240,27 @@ function matchRepository(dir: string, id: InputIdentity, inputName: string): { m
     const r = parseRemoteUrl(url);
     if (!r) continue;
     if ('path' in r) {
-      if (local && realOrSelf(resolve(dir, r.path)) === local) found.push({ match: 'remote', reason: `remote ${remote} is ${r.path}, the repository the flake.lock names` });
+      if (local && realOrSelf(resolve(dir, r.path)) === local)
+        found.push({
+          match: 'remote',
+          reason: `remote ${remote} is ${r.path}, the repository the flake.lock names`,
+        });
     } else if (id.slug && r.slug === id.slug && (!id.host || r.host === id.host)) {
       found.push({ match: 'remote', reason: `remote ${remote} is ${describeRemote(r)}` });
     } else if (id.name && r.slug.slice(r.slug.lastIndexOf('/') + 1) === id.name && (id.slug || id.host)) {
-      found.push({ match: 'fork', reason: `remote ${remote} is ${describeRemote(r)}, a fork or mirror of ${id.slug ?? id.name}` });
+      found.push({
+        match: 'fork',
+        reason: `remote ${remote} is ${describeRemote(r)}, a fork or mirror of ${id.slug ?? id.name}`,
+      });
     }
   }
-  const base = basename(dir).replace(/\.git$/i, '').toLowerCase();
+  const base = basename(dir)
+    .replace(/\.git$/i, '')
+    .toLowerCase();
   const last = inputName.slice(inputName.lastIndexOf('/') + 1).toLowerCase();
   // The lock's own location is matched by that; its name adds nothing.
-  if ((base === id.name || base === last) && realOrSelf(dir) !== local) found.push({ match: 'name', reason: `its directory is named ${basename(dir)}` });
+  if ((base === id.name || base === last) && realOrSelf(dir) !== local)
+    found.push({ match: 'name', reason: `its directory is named ${basename(dir)}` });
   return found.sort((a, b) => RANK[b.match] - RANK[a.match]);
 }
 
@@ -236,7 +279,11 @@ function isRepository(dir: string): boolean {
  * children and its siblings whose remote or directory name matches. Strongest first; among equals,
  * in the order they were found (lock location, roots, their children, their siblings).
  */
-export function findCheckouts(lock: FlakeLock, name: string, opts: FindCheckoutsOptions): CheckoutCandidate[] {
+export function findCheckouts(
+  lock: FlakeLock,
+  name: string,
+  opts: FindCheckoutsOptions,
+): CheckoutCandidate[] {
   const input = findInput(lock, name);
   const id = inputIdentity(input, opts.lockDir);
   const byPath = new Map<string, CheckoutCandidate>();
@@ -245,9 +292,17 @@ export function findCheckouts(lock: FlakeLock, name: string, opts: FindCheckouts
     const had = byPath.get(key);
     if (had) {
       const stronger = RANK[match] > RANK[had.match];
-      const merged = stronger ? [...reasons, ...had.reasons.filter((r) => !reasons.includes(r))] : [...had.reasons, ...reasons.filter((r) => !had.reasons.includes(r))];
+      const merged = stronger
+        ? [...reasons, ...had.reasons.filter((r) => !reasons.includes(r))]
+        : [...had.reasons, ...reasons.filter((r) => !had.reasons.includes(r))];
       const best = stronger ? match : had.match;
-      byPath.set(key, { ...had, match: best, strong: RANK[best] >= 3, reasons: merged, checked: had.checked || checked });
+      byPath.set(key, {
+        ...had,
+        match: best,
+        strong: RANK[best] >= 3,
+        reasons: merged,
+        checked: had.checked || checked,
+      });
       return;
     }
     byPath.set(key, { path, match, strong: RANK[match] >= 3, reasons, checked });
@@ -259,7 +314,14 @@ export function findCheckouts(lock: FlakeLock, name: string, opts: FindCheckouts
       if (isRepository(real)) add(id.local.path, 'locked', [`the flake.lock names it (${id.local.field})`]);
     } else if (existsSync(id.local.path)) {
       // Outside the allowed places: only its existence is checked; it is read once the user picks it.
-      add(id.local.path, 'locked', [`the flake.lock names it (${id.local.field}); outside the workspace, so not opened until you choose it`], false);
+      add(
+        id.local.path,
+        'locked',
+        [
+          `the flake.lock names it (${id.local.field}); outside the workspace, so not opened until you choose it`,
+        ],
+        false,
+      );
     }
   }
 
@@ -286,7 +348,12 @@ export function findCheckouts(lock: FlakeLock, name: string, opts: FindCheckouts
       continue;
     }
     const m = matchRepository(d, id, name);
-    if (m.length) add(d, m[0]!.match, m.map((x) => x.reason));
+    if (m.length)
+      add(
+        d,
+        m[0]!.match,
+        m.map((x) => x.reason),
+      );
   }
   return [...byPath.values()].sort((a, b) => RANK[b.match] - RANK[a.match]);
 }

@@ -37,11 +37,23 @@ export async function queryClosure(storePath: string, opts: ClosureOptions = {})
   const key = `${path.resolve(opts.root ?? '/')}\0${storePath}`;
   const hit = cache.get(key);
   if (hit && !opts.noCache) return hit;
-  const r = await run('nix', ['--extra-experimental-features', 'nix-command', ...storeArgs(opts.root), 'path-info', '--json', '--recursive', storePath], {
-    env: opts.env,
-    signal: opts.signal,
-    timeoutMs: opts.timeoutMs ?? 120_000,
-  });
+  const r = await run(
+    'nix',
+    [
+      '--extra-experimental-features',
+      'nix-command',
+      ...storeArgs(opts.root),
+      'path-info',
+      '--json',
+      '--recursive',
+      storePath,
+    ],
+    {
+      env: opts.env,
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs ?? 120_000,
+    },
+  );
   const list = parsePathInfoJson(r.stdout)
     .filter((i) => i.valid)
     .map((i) => ({ path: i.path, narSize: i.narSize ?? 0 }));
@@ -54,7 +66,9 @@ export function parseStoreName(storePath: string): { pname: string; version: str
   const base = storePath.slice(storePath.lastIndexOf('/') + 1);
   const name = /^[0-9a-df-np-sv-z]{32}-/.test(base) ? base.slice(33) : base;
   const m = /-(?=\d)/.exec(name);
-  return m ? { pname: name.slice(0, m.index), version: name.slice(m.index + 1) } : { pname: name, version: '' };
+  return m
+    ? { pname: name.slice(0, m.index), version: name.slice(m.index + 1) }
+    : { pname: name, version: '' };
 }
 
 export interface PackageChange {
@@ -103,7 +117,11 @@ const cmpVersion = (a: string, b: string) => a.localeCompare(b, 'en', { numeric:
  * (by package name, like `nix store diff-closures`). Packages whose versions stay the same but
  * whose size changes by at least `minSizeDelta` bytes (default 8 KiB) are reported as changed.
  */
-export function diffClosures(a: readonly ClosurePath[], b: readonly ClosurePath[], minSizeDelta = 8 * 1024): ClosureDiff {
+export function diffClosures(
+  a: readonly ClosurePath[],
+  b: readonly ClosurePath[],
+  minSizeDelta = 8 * 1024,
+): ClosureDiff {
   const ga = group(a);
   const gb = group(b);
   const changes: PackageChange[] = [];
@@ -117,8 +135,10 @@ export function diffClosures(a: readonly ClosurePath[], b: readonly ClosurePath[
     let kind: PackageChange['kind'] | undefined;
     if (!x) kind = 'added';
     else if (!y) kind = 'removed';
-    else if (!sameSet(x.versions, y.versions) || Math.abs(sizeAfter - sizeBefore) >= minSizeDelta) kind = 'changed';
-    if (kind) changes.push({ pname, kind, before, after, sizeBefore, sizeAfter, sizeDelta: sizeAfter - sizeBefore });
+    else if (!sameSet(x.versions, y.versions) || Math.abs(sizeAfter - sizeBefore) >= minSizeDelta)
+      kind = 'changed';
+    if (kind)
+      changes.push({ pname, kind, before, after, sizeBefore, sizeAfter, sizeDelta: sizeAfter - sizeBefore });
   }
   changes.sort((p, q) => p.pname.localeCompare(q.pname));
   const sum = (c: readonly ClosurePath[]) => c.reduce((s, p) => s + p.narSize, 0);
@@ -131,7 +151,11 @@ export function matchClosure(closure: readonly ClosurePath[], pattern: string): 
   try {
     re = new RegExp(pattern, pattern === pattern.toLowerCase() ? 'i' : '');
   } catch (e) {
-    throw Object.assign(new Error(`invalid pattern '${pattern}': ${(e as Error).message}`), { code: 'EINVAL' });
+    throw Object.assign(new Error(`invalid pattern '${pattern}': ${(e as Error).message}`), {
+      code: 'EINVAL',
+    });
   }
-  return closure.filter((p) => re.test(p.path.slice(p.path.lastIndexOf('/') + 1).slice(33))).map((p) => p.path);
+  return closure
+    .filter((p) => re.test(p.path.slice(p.path.lastIndexOf('/') + 1).slice(33)))
+    .map((p) => p.path);
 }

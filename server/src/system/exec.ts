@@ -66,12 +66,26 @@ const HINTS: Record<string, string> = {
 };
 
 export function quoteCommand(program: string, args: readonly string[]): string {
-  return [program, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return [program, ...args]
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
+    .join(' ');
 }
 
-export async function run(program: string, args: readonly string[], opts: RunOptions & { binary: true }): Promise<RunResult<Buffer>>;
-export async function run(program: string, args: readonly string[], opts?: RunOptions): Promise<RunResult<string>>;
-export async function run(program: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult<string | Buffer>> {
+export async function run(
+  program: string,
+  args: readonly string[],
+  opts: RunOptions & { binary: true },
+): Promise<RunResult<Buffer>>;
+export async function run(
+  program: string,
+  args: readonly string[],
+  opts?: RunOptions,
+): Promise<RunResult<string>>;
+export async function run(
+  program: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<RunResult<string | Buffer>> {
   const command = quoteCommand(program, args);
   const okCodes = opts.okCodes ?? [0];
   try {
@@ -92,7 +106,8 @@ export async function run(program: string, args: readonly string[], opts: RunOpt
     if (r.timedOut) throw new ExecError(command, r.exitCode, String(r.stderr ?? ''), 'timeout');
     if (r.isCanceled) throw new ExecError(command, r.exitCode, String(r.stderr ?? ''), 'cancelled');
     const exitCode = r.exitCode ?? -1;
-    if (!okCodes.includes(exitCode)) throw new ExecError(command, r.exitCode, String(r.stderr ?? ''), 'failed');
+    if (!okCodes.includes(exitCode))
+      throw new ExecError(command, r.exitCode, String(r.stderr ?? ''), 'failed');
     const stdout = opts.binary ? Buffer.from(r.stdout as unknown as Uint8Array) : String(r.stdout);
     return { stdout, stderr: String(r.stderr ?? ''), exitCode };
   } catch (e) {

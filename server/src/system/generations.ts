@@ -82,7 +82,8 @@ export function realpathUnder(root: string, p: string): string {
     const next = path.join(cur, c);
     const st = fs.lstatSync(next);
     if (st.isSymbolicLink()) {
-      if (++hops > 40) throw Object.assign(new Error(`too many levels of symbolic links: ${p}`), { code: 'ELOOP' });
+      if (++hops > 40)
+        throw Object.assign(new Error(`too many levels of symbolic links: ${p}`), { code: 'ELOOP' });
       const t = fs.readlinkSync(next);
       if (t.startsWith('/') && path.join(base, t) === next) {
         // A link to itself as seen from the system (e.g. ROOT/nix/store → /nix/store, sharing
@@ -108,7 +109,14 @@ export function hostPath(root: string, p: string): string {
  * `hostPath`): what an editor opens, compares or starts a terminal in when the system root is a
  * mounted system rather than `/`.
  */
-export function withHostPaths(root: string, g: Generation): Omit<Generation, 'kernel' | 'initrd'> & { readonly hostStorePath: string; readonly kernel?: BootFile & { readonly hostPath: string }; readonly initrd?: BootFile & { readonly hostPath: string } } {
+export function withHostPaths(
+  root: string,
+  g: Generation,
+): Omit<Generation, 'kernel' | 'initrd'> & {
+  readonly hostStorePath: string;
+  readonly kernel?: BootFile & { readonly hostPath: string };
+  readonly initrd?: BootFile & { readonly hostPath: string };
+} {
   const { kernel, initrd, ...rest } = g;
   return {
     ...rest,
@@ -199,7 +207,8 @@ export function readToplevel(root: string, storePath: string) {
     }
   }
   const swVersion = readText(root, `${top}/sw/bin/nixos-version`);
-  const rev = swVersion?.match(/configurationRevision\\?["']?\s*[:=]\s*\\?["']([^"'\\\s]*)/)?.[1] || undefined;
+  const rev =
+    swVersion?.match(/configurationRevision\\?["']?\s*[:=]\s*\\?["']([^"'\\\s]*)/)?.[1] || undefined;
   const spec = (() => {
     const t = readText(root, `${top}/boot.json`);
     return t === undefined ? undefined : parseBootspec(t);
@@ -262,7 +271,9 @@ export function readGenerations(opts: GenerationsOptions = {}): GenerationsRepor
   try {
     names = fs.readdirSync(dir);
   } catch (e) {
-    throw Object.assign(new Error(`cannot read the profile directory ${dir}: ${(e as Error).message}`), { code: (e as NodeJS.ErrnoException).code ?? 'ENOENT' });
+    throw Object.assign(new Error(`cannot read the profile directory ${dir}: ${(e as Error).message}`), {
+      code: (e as NodeJS.ErrnoException).code ?? 'ENOENT',
+    });
   }
   const re = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)-link$`);
   let defaultName: string | undefined;
@@ -286,7 +297,8 @@ export function readGenerations(opts: GenerationsOptions = {}): GenerationsRepor
       continue;
     }
     const resolved = linkTarget(root, link);
-    const storePath = resolved ?? (target.startsWith('/') ? target : path.posix.join(path.dirname(profile), target));
+    const storePath =
+      resolved ?? (target.startsWith('/') ? target : path.posix.join(path.dirname(profile), target));
     const facts = readToplevel(root, storePath);
     const number = Number(m[1]);
     generations.push({
@@ -298,7 +310,12 @@ export function readGenerations(opts: GenerationsOptions = {}): GenerationsRepor
       current: current !== undefined && current === storePath,
       booted: booted !== undefined && booted === storePath,
       default: defaultName === name,
-      bootEntry: boot.loader === 'none' ? undefined : boot.entries.some((e) => !e.specialisation && (e.generation === number || e.toplevel === storePath)),
+      bootEntry:
+        boot.loader === 'none'
+          ? undefined
+          : boot.entries.some(
+              (e) => !e.specialisation && (e.generation === number || e.toplevel === storePath),
+            ),
     });
   }
   generations.sort((a, b) => a.generation - b.generation);

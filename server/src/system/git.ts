@@ -97,7 +97,11 @@ export function parseTree(data: Buffer, oidBytes = 20): TreeEntry[] {
     const sp = data.indexOf(0x20, pos);
     const nul = data.indexOf(0, sp + 1);
     if (sp < 0 || nul < 0 || nul + 1 + oidBytes > data.length) throw new Error('malformed git tree object');
-    out.push({ mode: data.toString('latin1', pos, sp), name: data.subarray(sp + 1, nul), oid: data.toString('hex', nul + 1, nul + 1 + oidBytes) });
+    out.push({
+      mode: data.toString('latin1', pos, sp),
+      name: data.subarray(sp + 1, nul),
+      oid: data.toString('hex', nul + 1, nul + 1 + oidBytes),
+    });
     pos = nul + 1 + oidBytes;
   }
   return out;
@@ -141,7 +145,8 @@ function concat(bufs: readonly Buffer[]): Buffer {
   return out;
 }
 /** `str(x)` tokens of NAR strings, in one shared buffer. */
-const toks = (...xs: (string | Buffer)[]): Buffer => concat(xs.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+const toks = (...xs: (string | Buffer)[]): Buffer =>
+  concat(xs.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
 const T = {
   magic: toks('nix-archive-1'),
   close: toks(')'),
@@ -356,9 +361,18 @@ export class GitTreeHasher {
   private cached = 0;
   private inflight = new Map<string, Promise<NarNode>>();
   private rootHashes = new Map<string, Uint8Array>();
-  readonly stats: TreeHashStats = { treesRead: 0, treesReused: 0, blobsRead: 0, prefixBytesReused: 0, bytesHashed: 0 };
+  readonly stats: TreeHashStats = {
+    treesRead: 0,
+    treesReused: 0,
+    blobsRead: 0,
+    prefixBytesReused: 0,
+    bytesHashed: 0,
+  };
 
-  constructor(readonly reader: GitObjectReader, private readonly cacheBytes = 256 * 1024 * 1024) {}
+  constructor(
+    readonly reader: GitObjectReader,
+    private readonly cacheBytes = 256 * 1024 * 1024,
+  ) {}
 
   /**
    * Caches a tree's node, counting only its own bytes (file contents, names, tokens): subtrees
@@ -427,7 +441,10 @@ export class GitTreeHasher {
     const kids = entries.map((e): Promise<Buffer | NarNode> => {
       if (isTree(e.mode)) return this.tree(e.oid, signal, depth + 1);
       if (e.mode === '160000') return Promise.resolve(T.emptyDir);
-      if (e.mode !== '120000' && !e.mode.startsWith('100')) return Promise.reject(new Error(`unsupported git mode ${printable(e.mode)} for '${printable(e.name)}'`));
+      if (e.mode !== '120000' && !e.mode.startsWith('100'))
+        return Promise.reject(
+          new Error(`unsupported git mode ${printable(e.mode)} for '${printable(e.name)}'`),
+        );
       const kind = e.mode === '120000' ? 'l' : (parseInt(e.mode, 8) & 0o100) !== 0 ? 'x' : 'f';
       const key = kind + e.oid;
       const known = this.blobs.get(key);
@@ -437,11 +454,15 @@ export class GitTreeHasher {
         return Promise.resolve(known);
       }
       return this.reader.readUpTo(e.oid, kind === 'l' ? MAX_SYMLINK : INLINE).then((b) => {
-        if (b.type !== 'blob') throw new Error(`${e.oid} ('${printable(e.name)}') is a ${b.type}, not a blob`);
+        if (b.type !== 'blob')
+          throw new Error(`${e.oid} ('${printable(e.name)}') is a ${b.type}, not a blob`);
         this.stats.blobsRead++;
         let nar: Buffer | NarNode;
         if (!b.data) {
-          if (kind === 'l') throw new Error(`symlink '${printable(e.name)}' has a ${b.size}-byte target: longer than ${MAX_SYMLINK} bytes`);
+          if (kind === 'l')
+            throw new Error(
+              `symlink '${printable(e.name)}' has a ${b.size}-byte target: longer than ${MAX_SYMLINK} bytes`,
+            );
           nar = bigFileNar({ blob: e.oid, size: b.size, reader: this.reader }, kind === 'x');
         } else nar = kind === 'l' ? framed(T.symHead, b.data, T.close) : fileNar(b.data, kind === 'x');
         this.rememberBlob(key, nar);
@@ -495,7 +516,10 @@ export class GitTreeHasher {
 
   private hashing: Promise<void> = Promise.resolve();
 
-  private async hashTreeNow(treeOid: string, signal?: AbortSignal): Promise<{ hash: Uint8Array; narSize: number }> {
+  private async hashTreeNow(
+    treeOid: string,
+    signal?: AbortSignal,
+  ): Promise<{ hash: Uint8Array; narSize: number }> {
     const known = this.rootHashes.get(treeOid);
     if (known) return { hash: known, narSize: -1 };
     const root = await this.narOf(treeOid, signal);
@@ -549,7 +573,8 @@ export class GitTreeHasher {
           continue;
         }
         if (Buffer.isBuffer(x)) {
-          for (let o = Math.max(0, from - base); o < x.length; o += SLICE) feed(o === 0 && x.length <= SLICE ? x : x.subarray(o, Math.min(x.length, o + SLICE)));
+          for (let o = Math.max(0, from - base); o < x.length; o += SLICE)
+            feed(o === 0 && x.length <= SLICE ? x : x.subarray(o, Math.min(x.length, o + SLICE)));
         } else if (isBlobRef(x)) {
           // Streamed from the repository; bytes before `from` are already in the resumed state.
           let skip = Math.max(0, from - base);
@@ -603,7 +628,9 @@ export async function resolveCommit(repo: string, rev: string, signal?: AbortSig
 export async function listCommits(repo: string, limit: number, signal?: AbortSignal): Promise<CommitInfo[]> {
   const store = new GitStore(repo);
   try {
-    return store.listCommits(limit, signal).map((c) => ({ oid: c.oid, tree: c.tree, time: c.time, subject: c.subject }));
+    return store
+      .listCommits(limit, signal)
+      .map((c) => ({ oid: c.oid, tree: c.tree, time: c.time, subject: c.subject }));
   } finally {
     store.close();
   }

@@ -16,7 +16,19 @@
 // memory one large object at a time. Every object read is checked against its id (SHA-1 or
 // SHA-256 of `type size\0data`).
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, createReadStream, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { constants as zc, createInflate, inflateSync } from 'node:zlib';
 import { printable as escape } from '../text';
@@ -79,7 +91,11 @@ function inflatePrefix(input: Buffer, max: number, what: string): Buffer {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       // More than `max` bytes available: inflate in a small chunk size and keep the beginning.
       try {
-        return inflateSync(input, { finishFlush: zc.Z_SYNC_FLUSH, chunkSize: 64 * 1024, maxOutputLength: 1 << 30 }).subarray(0, max);
+        return inflateSync(input, {
+          finishFlush: zc.Z_SYNC_FLUSH,
+          chunkSize: 64 * 1024,
+          maxOutputLength: 1 << 30,
+        }).subarray(0, max);
       } catch {
         /* corrupt further on */
       }
@@ -96,10 +112,12 @@ function inflateExact(input: Buffer, size: number, what: string): Buffer {
     out = inflateSync(input, { maxOutputLength: Math.max(size, 1) });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw new GitStoreError(`${what}: inflates to more than its declared ${size} bytes`);
+    if (code === 'ERR_BUFFER_TOO_LARGE')
+      throw new GitStoreError(`${what}: inflates to more than its declared ${size} bytes`);
     throw new GitStoreError(`${what}: corrupt compressed data`);
   }
-  if (out.length !== size) throw new GitStoreError(`${what}: inflates to ${out.length} bytes, declared ${size}`);
+  if (out.length !== size)
+    throw new GitStoreError(`${what}: inflates to ${out.length} bytes, declared ${size}`);
   return out;
 }
 
@@ -123,7 +141,11 @@ class Pack {
   private readonly idxFd: number;
   readonly fd: number;
 
-  constructor(readonly idxPath: string, readonly packPath: string, readonly hashLen: number) {
+  constructor(
+    readonly idxPath: string,
+    readonly packPath: string,
+    readonly hashLen: number,
+  ) {
     this.idxFd = openSync(idxPath, 'r');
     try {
       this.fd = openSync(packPath, 'r');
@@ -212,7 +234,8 @@ class Pack {
   }
 
   header(offset: number): PackHeader {
-    if (offset < 12 || offset >= this.packSize - this.hashLen) throw new GitStoreError(`${this.packPath}: object offset ${offset} outside the pack`);
+    if (offset < 12 || offset >= this.packSize - this.hashLen)
+      throw new GitStoreError(`${this.packPath}: object offset ${offset} outside the pack`);
     const b = pread(this.fd, offset, 32 + this.hashLen);
     let p = 0;
     let c = b[p++]!;
@@ -220,7 +243,8 @@ class Pack {
     let size = c & 15;
     let shift = 4;
     while (c & 0x80) {
-      if (p >= b.length || shift > 49) throw new GitStoreError(`${this.packPath}: bad object header at ${offset}`);
+      if (p >= b.length || shift > 49)
+        throw new GitStoreError(`${this.packPath}: bad object header at ${offset}`);
       c = b[p++]!;
       size += (c & 0x7f) * 2 ** shift;
       shift += 7;
@@ -229,16 +253,24 @@ class Pack {
       c = b[p++]!;
       let rel = c & 0x7f;
       while (c & 0x80) {
-        if (p >= b.length || rel > 2 ** 45) throw new GitStoreError(`${this.packPath}: bad delta offset at ${offset}`);
+        if (p >= b.length || rel > 2 ** 45)
+          throw new GitStoreError(`${this.packPath}: bad delta offset at ${offset}`);
         c = b[p++]!;
         rel = (rel + 1) * 128 + (c & 0x7f);
       }
-      if (rel <= 0 || rel > offset) throw new GitStoreError(`${this.packPath}: delta base offset out of range at ${offset}`);
+      if (rel <= 0 || rel > offset)
+        throw new GitStoreError(`${this.packPath}: delta base offset out of range at ${offset}`);
       return { kind, size, dataAt: offset + p, baseOffset: offset - rel };
     }
     if (kind === REF_DELTA) {
-      if (p + this.hashLen > b.length) throw new GitStoreError(`${this.packPath}: truncated object header at ${offset}`);
-      return { kind, size, dataAt: offset + p + this.hashLen, baseOid: b.toString('hex', p, p + this.hashLen) };
+      if (p + this.hashLen > b.length)
+        throw new GitStoreError(`${this.packPath}: truncated object header at ${offset}`);
+      return {
+        kind,
+        size,
+        dataAt: offset + p + this.hashLen,
+        baseOid: b.toString('hex', p, p + this.hashLen),
+      };
     }
     if (!TYPES[kind]) throw new GitStoreError(`${this.packPath}: unknown object type ${kind} at ${offset}`);
     return { kind, size, dataAt: offset + p };
@@ -304,7 +336,8 @@ function runDelta(base: Buffer, delta: Buffer, at: number, result: number, out?:
         else len += delta[p++]! * 2 ** (8 * (i - 4));
       }
       if (len === 0) len = 0x10000;
-      if (off + len > base.length || o + len > result) throw new GitStoreError('delta copies outside its base or result');
+      if (off + len > base.length || o + len > result)
+        throw new GitStoreError('delta copies outside its base or result');
       if (out) base.copy(out, o, off, off + len);
       o += len;
     } else if (op !== 0) {
@@ -327,8 +360,10 @@ const DELTA_PRECHECK = 1024 * 1024;
  */
 function applyDelta(base: Buffer, delta: Buffer): Buffer {
   const { base: baseSize, result, at } = deltaSizes(delta);
-  if (baseSize !== base.length) throw new GitStoreError(`delta expects a ${baseSize}-byte base, found ${base.length}`);
-  if (result > MAX_IN_MEMORY) throw new GitStoreError(`deltified object of ${result} bytes: larger than ${MAX_IN_MEMORY}, not read`);
+  if (baseSize !== base.length)
+    throw new GitStoreError(`delta expects a ${baseSize}-byte base, found ${base.length}`);
+  if (result > MAX_IN_MEMORY)
+    throw new GitStoreError(`deltified object of ${result} bytes: larger than ${MAX_IN_MEMORY}, not read`);
   if (result > DELTA_PRECHECK) {
     const n = runDelta(base, delta, at, result);
     if (n !== result) throw new GitStoreError(`delta produced ${n} bytes, declared ${result}`);
@@ -382,8 +417,12 @@ export class GitStore {
     this.gitDir = gitDir;
     this.commonDir = commonDir;
     const ext = extensions(readConfig(commonDir));
-    if (ext.refstorage && ext.refstorage !== 'files') throw new GitStoreError(`${d} stores refs as '${ext.refstorage}': only the 'files' ref storage is read`);
-    if (ext.objectformat && ext.objectformat !== 'sha1' && ext.objectformat !== 'sha256') throw new GitStoreError(`${d} uses object format '${ext.objectformat}'`);
+    if (ext.refstorage && ext.refstorage !== 'files')
+      throw new GitStoreError(
+        `${d} stores refs as '${ext.refstorage}': only the 'files' ref storage is read`,
+      );
+    if (ext.objectformat && ext.objectformat !== 'sha1' && ext.objectformat !== 'sha256')
+      throw new GitStoreError(`${d} uses object format '${ext.objectformat}'`);
     this.hashLen = ext.objectformat === 'sha256' ? 32 : 20;
     this.objectDirs = [];
     const addObjects = (objDir: string, depth: number): void => {
@@ -441,7 +480,8 @@ export class GitStore {
   }
 
   private checkOid(oid: string): Buffer {
-    if (oid.length !== this.hashLen * 2 || !HEX.test(oid)) throw new GitStoreError(`invalid object id '${printable(oid)}'`);
+    if (oid.length !== this.hashLen * 2 || !HEX.test(oid))
+      throw new GitStoreError(`invalid object id '${printable(oid)}'`);
     return Buffer.from(oid, 'hex');
   }
 
@@ -474,7 +514,11 @@ export class GitStore {
     }
     const h = loc.pack.header(loc.offset);
     if (TYPES[h.kind]) return { type: TYPES[h.kind]!, size: h.size };
-    const d = inflatePrefix(loc.pack.compressed(h, Math.min(h.size, 64)), 32, `${loc.pack.packPath}: delta at ${loc.offset}`);
+    const d = inflatePrefix(
+      loc.pack.compressed(h, Math.min(h.size, 64)),
+      32,
+      `${loc.pack.packPath}: delta at ${loc.offset}`,
+    );
     return { type: this.packedType(loc.pack, loc.offset), size: deltaSizes(d).result };
   }
 
@@ -484,7 +528,8 @@ export class GitStore {
     const seen = new Set<string>();
     for (let depth = 0; depth <= MAX_DELTA_DEPTH; depth++) {
       const key = cacheKey(p, off);
-      if (seen.has(key)) throw new GitStoreError(`${p.packPath}: delta chain at ${offset} loops back to offset ${off}`);
+      if (seen.has(key))
+        throw new GitStoreError(`${p.packPath}: delta chain at ${offset} loops back to offset ${off}`);
       seen.add(key);
       const h = p.header(off);
       if (TYPES[h.kind]) return TYPES[h.kind]!;
@@ -535,7 +580,8 @@ export class GitStore {
     const fd = openSync(file, 'r');
     try {
       const { info, headerLen } = parseLooseHeader(inflatePrefix(pread(fd, 0, 1024), 256, file), file);
-      if (info.size > max) throw new GitStoreError(`git object ${file} is ${info.size} bytes: larger than ${max}, not read`);
+      if (info.size > max)
+        throw new GitStoreError(`git object ${file} is ${info.size} bytes: larger than ${max}, not read`);
       const total = headerLen + info.size;
       const all = inflateExact(pread(fd, 0, compressedBound(total)), total, file);
       return { type: info.type, data: all.subarray(headerLen) };
@@ -564,27 +610,41 @@ export class GitStore {
       if (hit) {
         this.baseCache.delete(key);
         this.baseCache.set(key, hit);
-        if (chain.length === 0 && hit.data.length > max) throw new GitStoreError(`git object at ${off} of ${p.packPath} is ${hit.data.length} bytes: larger than ${max}, not read`);
+        if (chain.length === 0 && hit.data.length > max)
+          throw new GitStoreError(
+            `git object at ${off} of ${p.packPath} is ${hit.data.length} bytes: larger than ${max}, not read`,
+          );
         base = hit;
         break;
       }
-      if (seen?.has(key)) throw new GitStoreError(`${pack.packPath}: the delta chain of the object at ${offset} loops back to ${where(p, off)}`);
+      if (seen?.has(key))
+        throw new GitStoreError(
+          `${pack.packPath}: the delta chain of the object at ${offset} loops back to ${where(p, off)}`,
+        );
       const h = p.header(off);
       const limit = chain.length === 0 ? max : MAX_IN_MEMORY;
       if (TYPES[h.kind]) {
-        if (h.size > limit) throw new GitStoreError(`git object at ${off} of ${p.packPath} is ${h.size} bytes: larger than ${limit}, not read`);
+        if (h.size > limit)
+          throw new GitStoreError(
+            `git object at ${off} of ${p.packPath} is ${h.size} bytes: larger than ${limit}, not read`,
+          );
         base = { type: TYPES[h.kind]!, data: inflateExact(p.compressed(h, h.size), h.size, where(p, off)) };
         this.cache(key, base);
         break;
       }
-      if (chain.length >= MAX_DELTA_DEPTH) throw new GitStoreError(`delta chain longer than ${MAX_DELTA_DEPTH} at ${where(pack, offset)}`);
-      if (h.size > MAX_IN_MEMORY) throw new GitStoreError(`delta of ${h.size} bytes at ${off} of ${p.packPath}: too large`);
+      if (chain.length >= MAX_DELTA_DEPTH)
+        throw new GitStoreError(`delta chain longer than ${MAX_DELTA_DEPTH} at ${where(pack, offset)}`);
+      if (h.size > MAX_IN_MEMORY)
+        throw new GitStoreError(`delta of ${h.size} bytes at ${off} of ${p.packPath}: too large`);
       const link: (typeof chain)[number] = { pack: p, offset: off, h };
       if (chain.length === 0) {
         // The object asked for: its size is known from its delta, before any base is read.
         link.delta = inflateExact(p.compressed(h, h.size), h.size, where(p, off));
         const { result } = deltaSizes(link.delta);
-        if (result > max) throw new GitStoreError(`git object at ${off} of ${p.packPath} is ${result} bytes: larger than ${max}, not read`);
+        if (result > max)
+          throw new GitStoreError(
+            `git object at ${off} of ${p.packPath} is ${result} bytes: larger than ${max}, not read`,
+          );
       }
       chain.push(link);
       (seen ??= new Set()).add(key);
@@ -668,7 +728,11 @@ export class GitStore {
     sha.update(`blob ${info.size}\0`);
     let done = 0;
     let header = skipHeader ? Buffer.alloc(0) : undefined;
-    const src = createReadStream(file, { start, end: end === Infinity ? undefined : end, highWaterMark: 256 * 1024 });
+    const src = createReadStream(file, {
+      start,
+      end: end === Infinity ? undefined : end,
+      highWaterMark: 256 * 1024,
+    });
     const inflate = createInflate({ chunkSize: 256 * 1024 });
     src.on('error', (e) => inflate.destroy(e));
     src.pipe(inflate);
@@ -686,7 +750,8 @@ export class GitStore {
           c = header.subarray(nul + 1);
           header = undefined;
         }
-        if (done + c.length > info.size) throw new GitStoreError(`git object ${oid}: more data than its declared ${info.size} bytes`);
+        if (done + c.length > info.size)
+          throw new GitStoreError(`git object ${oid}: more data than its declared ${info.size} bytes`);
         if (c.length === 0) continue;
         sha.update(c);
         onChunk(c);
@@ -700,7 +765,8 @@ export class GitStore {
       src.destroy();
       inflate.destroy();
     }
-    if (done !== info.size) throw new GitStoreError(`git object ${oid}: ${done} bytes, declared ${info.size}`);
+    if (done !== info.size)
+      throw new GitStoreError(`git object ${oid}: ${done} bytes, declared ${info.size}`);
     if (sha.digest('hex') !== oid) throw new GitStoreError(`git object ${oid}: contents do not match its id`);
     return done;
   }
@@ -733,7 +799,8 @@ export class GitStore {
     const raw = new Map<string, string>();
     const packed = join(this.commonDir, 'packed-refs');
     if (existsSync(packed)) {
-      if (statSync(packed).size > MAX_PACKED_REFS) throw new GitStoreError(`${packed} is larger than ${MAX_PACKED_REFS} bytes`);
+      if (statSync(packed).size > MAX_PACKED_REFS)
+        throw new GitStoreError(`${packed} is larger than ${MAX_PACKED_REFS} bytes`);
       for (const line of readFileSync(packed, 'latin1').split('\n')) {
         const m = /^([0-9a-f]{40,64}) (refs\/\S+)$/.exec(line);
         if (m) raw.set(m[2]!, m[1]!);
@@ -787,7 +854,8 @@ export class GitStore {
    * `~N`, `^` or `^N` and a final `^{commit}` / `^{tree}`. Returns the peeled object id.
    */
   resolve(rev: string, want: 'commit' | 'tree' = 'commit'): string {
-    if (rev.length === 0 || rev.length > 1024 || rev.startsWith('-') || /[\0-\x20\x7f]|\.\.|@\{|:/.test(rev)) throw new GitStoreError(`invalid revision '${printable(rev)}'`);
+    if (rev.length === 0 || rev.length > 1024 || rev.startsWith('-') || /[\0-\x20\x7f]|\.\.|@\{|:/.test(rev))
+      throw new GitStoreError(`invalid revision '${printable(rev)}'`);
     let peel = want;
     let r = rev;
     const pm = /\^\{(commit|tree)\}$/.exec(r);
@@ -805,7 +873,16 @@ export class GitStore {
     if (new RegExp(`^[0-9a-f]{${this.hashLen * 2}}$`).test(r)) oid = r;
     else {
       const refs = this.refs();
-      for (const n of r === 'HEAD' ? ['HEAD'] : [r, `refs/${r}`, `refs/tags/${r}`, `refs/heads/${r}`, `refs/remotes/${r}`, `refs/remotes/${r}/HEAD`]) {
+      for (const n of r === 'HEAD'
+        ? ['HEAD']
+        : [
+            r,
+            `refs/${r}`,
+            `refs/tags/${r}`,
+            `refs/heads/${r}`,
+            `refs/remotes/${r}`,
+            `refs/remotes/${r}/HEAD`,
+          ]) {
         if (refs.has(n)) {
           oid = refs.get(n);
           break;
@@ -839,7 +916,8 @@ export class GitStore {
   listCommits(limit: number, signal?: AbortSignal): CommitData[] {
     const shallow = new Set<string>();
     const sf = join(this.commonDir, 'shallow');
-    if (existsSync(sf)) for (const l of readSmall(sf, 64 * 1024 * 1024).split('\n')) if (l.trim()) shallow.add(l.trim());
+    if (existsSync(sf))
+      for (const l of readSmall(sf, 64 * 1024 * 1024).split('\n')) if (l.trim()) shallow.add(l.trim());
     const seen = new Set<string>();
     const heap: CommitData[] = [];
     const push = (c: CommitData): void => {
@@ -1009,7 +1087,11 @@ export function parseCommit(oid: string, data: Buffer, hashLen = 20): CommitData
   const time = committer ? Number(committer[1]) : 0;
   const body = end < 0 ? '' : text.slice(end + 2);
   const para = body.replace(/^\n+/, '').split(/\n[ \t]*\n/)[0] ?? '';
-  const subject = para.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  const subject = para
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
   return { oid, tree: tree[1]!, parents, time, subject };
 }
 

@@ -135,7 +135,9 @@ export class HashLane {
       else w.resolve(m.hash!);
     });
     this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => this.fail(new Error(this.closed ? 'hash lane closed' : `hash lane worker exited (${code})`)));
+    this.worker.on('exit', (code) =>
+      this.fail(new Error(this.closed ? 'hash lane closed' : `hash lane worker exited (${code})`)),
+    );
   }
 
   private fail(e: Error): void {
@@ -201,7 +203,13 @@ export class HashLane {
       await walk(root, 0);
       const drop = this.dropped;
       this.dropped = [];
-      const msg = { id, from, pieces: pieces.subarray(0, n), slabs: slabs.length ? slabs : undefined, drop: drop.length ? drop : undefined };
+      const msg = {
+        id,
+        from,
+        pieces: pieces.subarray(0, n),
+        slabs: slabs.length ? slabs : undefined,
+        drop: drop.length ? drop : undefined,
+      };
       this.worker.postMessage(msg);
     };
     // A NAR that could not be sent leaves the worker's saved states behind `prev`: the lane is done.

@@ -34,7 +34,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function checkPath(what: string, p: string): void {
   if (!p.startsWith('/')) throw new Error(`the ${what} '${printable(p)}' is not an absolute path`);
-  if (CONTROL.test(p)) throw new Error(`the ${what} '${printable(p)}' contains a control character: no shell command is built from it`);
+  if (CONTROL.test(p))
+    throw new Error(
+      `the ${what} '${printable(p)}' contains a control character: no shell command is built from it`,
+    );
 }
 
 function isHostRoot(root: string): boolean {
@@ -47,7 +50,11 @@ function describe(g: Generation): string {
 
 /** Sets the profile to `g` and installs the boot loader for it (the running system is left alone). */
 function setDefaultCommands(root: string, profile: string, g: Generation): string[] {
-  if (isHostRoot(root)) return [`sudo nix-env -p ${shellQuote(profile)} --switch-generation ${g.generation}`, `sudo ${shellQuote(profile)}/bin/switch-to-configuration boot`];
+  if (isHostRoot(root))
+    return [
+      `sudo nix-env -p ${shellQuote(profile)} --switch-generation ${g.generation}`,
+      `sudo ${shellQuote(profile)}/bin/switch-to-configuration boot`,
+    ];
   // A recovery root: update its profile and install its boot loader from inside it.
   return [
     `sudo nix-env --store ${shellQuote(root)} -p ${shellQuote(root.replace(/\/+$/, '') + profile)} --switch-generation ${g.generation}`,
@@ -61,18 +68,35 @@ function setDefaultCommands(root: string, profile: string, g: Generation): strin
  * generation before the profile's default. Throws with a message for the user when there is no
  * such generation, or when the root or profile cannot be written into a command safely.
  */
-export function switchCommands(opts: { root: string; profile: string; generations: readonly Generation[]; action: SwitchAction; generation?: string }): SwitchCommands {
+export function switchCommands(opts: {
+  root: string;
+  profile: string;
+  generations: readonly Generation[];
+  action: SwitchAction;
+  generation?: string;
+}): SwitchCommands {
   const { root, profile, generations, action } = opts;
   checkPath('system root', root);
   checkPath('profile', profile);
   if (action === 'rollback') {
     const prev = pickGeneration(generations, 'previous');
     if (!prev) throw new Error('There is no earlier generation to roll back to.');
-    if (isHostRoot(root)) return { generation: prev.generation, commands: ['sudo nixos-rebuild switch --rollback'], effect: `The system profile goes back to ${describe(prev)} and the running system switches to it.` };
-    return { generation: prev.generation, commands: setDefaultCommands(root, profile, prev), effect: `The system profile goes back to ${describe(prev)} in the recovery root.` };
+    if (isHostRoot(root))
+      return {
+        generation: prev.generation,
+        commands: ['sudo nixos-rebuild switch --rollback'],
+        effect: `The system profile goes back to ${describe(prev)} and the running system switches to it.`,
+      };
+    return {
+      generation: prev.generation,
+      commands: setDefaultCommands(root, profile, prev),
+      effect: `The system profile goes back to ${describe(prev)} in the recovery root.`,
+    };
   }
-  if (action !== 'setBootDefault') throw new Error(`unknown action '${printable(String(action))}' (setBootDefault or rollback)`);
-  if (opts.generation === undefined) throw new Error('which generation to set as the boot default? (generation is missing)');
+  if (action !== 'setBootDefault')
+    throw new Error(`unknown action '${printable(String(action))}' (setBootDefault or rollback)`);
+  if (opts.generation === undefined)
+    throw new Error('which generation to set as the boot default? (generation is missing)');
   const g = pickGeneration(generations, opts.generation);
   if (!g) throw new Error(`no generation '${printable(opts.generation)}'`);
   return {

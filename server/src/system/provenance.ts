@@ -5,13 +5,27 @@ import { resolve as resolvePath } from 'node:path';
 import { printable } from '../text';
 import { readRegularFile } from '../files';
 import { formatHash, parseSha256, toBase16 } from '../nar/encoding';
-import { describeLocked, findInput, isGitLike, parseFlakeLock, type FlakeLock, type LockInput } from '../nar/flakeLock';
+import {
+  describeLocked,
+  findInput,
+  isGitLike,
+  parseFlakeLock,
+  type FlakeLock,
+  type LockInput,
+} from '../nar/flakeLock';
 import { hashPath } from '../nar/nar';
 import { quoteCommand } from './exec';
 import { pathInfo, queryDeriver, readDerivation, toStorePath } from './store';
 import { availableParallelism } from 'node:os';
 import { HashLane } from './hashLanes';
-import { GitObjectReader, GitTreeHasher, listCommits, resolveCommit, type CommitInfo, type TreeHashStats } from './git';
+import {
+  GitObjectReader,
+  GitTreeHasher,
+  listCommits,
+  resolveCommit,
+  type CommitInfo,
+  type TreeHashStats,
+} from './git';
 
 /** The path of a `file:` / `git+file:` URL (`file:///a/b`, `file:rel`, query and fragment dropped). */
 export function fileUrlPath(url: string): string {
@@ -88,7 +102,9 @@ export class LockedLocationError extends Error {
     readonly field: 'locked.url' | 'locked.path',
     readonly kind: 'git' | 'dir',
   ) {
-    super(`input '${printable(input)}' is locked to ${printable(path)} (${field}): that location is not read unless you name it`);
+    super(
+      `input '${printable(input)}' is locked to ${printable(path)} (${field}): that location is not read unless you name it`,
+    );
     this.name = 'LockedLocationError';
   }
 }
@@ -114,12 +130,21 @@ export async function verifyInput(lock: FlakeLock, name: string, opts: VerifyOpt
   const expected = expectedHash(input);
   const notes: string[] = [];
   const gitLike = isGitLike(input.locked.type);
-  if (input.locked.submodules) notes.push('the input is locked with submodules = true: submodule contents are not read, so a mismatch is expected');
+  if (input.locked.submodules)
+    notes.push(
+      'the input is locked with submodules = true: submodule contents are not read, so a mismatch is expected',
+    );
   let actual: Uint8Array;
   let hashed: string;
   let proof: string;
   let commit: CommitInfo | undefined;
-  if (!opts.git && !opts.dir && input.locked.type === 'git' && typeof input.locked.url === 'string' && /^(git\+)?file:/.test(input.locked.url)) {
+  if (
+    !opts.git &&
+    !opts.dir &&
+    input.locked.type === 'git' &&
+    typeof input.locked.url === 'string' &&
+    /^(git\+)?file:/.test(input.locked.url)
+  ) {
     const repo = lockedLocation(fileUrlPath(input.locked.url), opts.lockDir);
     if (!opts.followLocked?.(repo)) throw new LockedLocationError(name, repo, 'locked.url', 'git');
     opts = { ...opts, git: { repo } };
@@ -137,28 +162,39 @@ export async function verifyInput(lock: FlakeLock, name: string, opts: VerifyOpt
     }
     hashed = `git ${opts.git.repo} ${commit.oid}`;
     proof = `d=$(mktemp -d) && git -C ${quoteCommand(opts.git.repo, [])} archive ${commit.oid} | tar -x -C "$d" && nix hash path "$d"`;
-    if (input.locked.rev && input.locked.rev !== commit.oid) notes.push(`locked.rev is ${input.locked.rev}, hashed ${commit.oid}`);
+    if (input.locked.rev && input.locked.rev !== commit.oid)
+      notes.push(`locked.rev is ${input.locked.rev}, hashed ${commit.oid}`);
   } else {
     let dir = opts.dir;
     if (!dir) {
       if (input.locked.type === 'path' && typeof input.locked.path === 'string') {
         dir = lockedLocation(input.locked.path, opts.lockDir);
         if (!opts.followLocked?.(dir)) throw new LockedLocationError(name, dir, 'locked.path', 'dir');
-      }
-      else if (input.storePath && existsSync(input.storePath)) dir = input.storePath;
-      else throw new Error(`needsCheckout: give a directory or a git repository for input '${name}' (its store path ${input.storePath ?? '?'} is not present)`);
+      } else if (input.storePath && existsSync(input.storePath)) dir = input.storePath;
+      else
+        throw new Error(
+          `needsCheckout: give a directory or a git repository for input '${name}' (its store path ${input.storePath ?? '?'} is not present)`,
+        );
     }
-    if (!lstatSync(dir).isDirectory() && !lstatSync(dir).isFile()) throw new Error(`${dir} is neither a directory nor a file`);
+    if (!lstatSync(dir).isDirectory() && !lstatSync(dir).isFile())
+      throw new Error(`${dir} is neither a directory nor a file`);
     const excludeGit = gitLike && existsSync(`${dir}/.git`);
     if (excludeGit) notes.push('.git excluded (git inputs hash the commit tree only)');
-    actual = (await hashPath(dir, { signal: opts.signal, exclude: excludeGit ? (p) => p === '.git' : undefined })).hash;
+    actual = (
+      await hashPath(dir, { signal: opts.signal, exclude: excludeGit ? (p) => p === '.git' : undefined })
+    ).hash;
     hashed = dir;
-    proof = excludeGit ? `nix hash path ${quoteCommand(dir, [])}  # after removing .git from a copy` : `nix hash path ${quoteCommand(dir, [])}`;
-    if (input.locked.type === 'path') notes.push('path inputs hash everything in the directory, .git included');
+    proof = excludeGit
+      ? `nix hash path ${quoteCommand(dir, [])}  # after removing .git from a copy`
+      : `nix hash path ${quoteCommand(dir, [])}`;
+    if (input.locked.type === 'path')
+      notes.push('path inputs hash everything in the directory, .git included');
   }
   const match = Buffer.compare(Buffer.from(actual), Buffer.from(expected)) === 0;
-  const lastModifiedMatches = commit && input.locked.lastModified !== undefined ? commit.time === input.locked.lastModified : undefined;
-  if (lastModifiedMatches === false && gitLike) notes.push(`commit time ${commit!.time} differs from locked.lastModified ${input.locked.lastModified}`);
+  const lastModifiedMatches =
+    commit && input.locked.lastModified !== undefined ? commit.time === input.locked.lastModified : undefined;
+  if (lastModifiedMatches === false && gitLike)
+    notes.push(`commit time ${commit!.time} differs from locked.lastModified ${input.locked.lastModified}`);
   return {
     input: input.paths[0] ?? input.key,
     key: input.key,
@@ -207,7 +243,10 @@ export interface FindRevResult {
  * Orders candidate commits: a known `rev` first, then (when `lastModified` is known) by distance
  * of the commit time to it — for git/github inputs it is exactly the commit time — then newest first.
  */
-export function orderCandidates(commits: CommitInfo[], hints: { rev?: string; lastModified?: number }): CommitInfo[] {
+export function orderCandidates(
+  commits: CommitInfo[],
+  hints: { rev?: string; lastModified?: number },
+): CommitInfo[] {
   const idx = new Map(commits.map((c, i) => [c.oid, i]));
   return [...commits].sort((a, b) => {
     if (hints.rev) {
@@ -230,7 +269,11 @@ const HEAD = 16;
 const LANES_FROM = 64;
 
 /** Walks a repository's history for commits whose tree NAR-hashes to `narHash`. */
-export async function findRev(narHash: string, hints: { rev?: string; lastModified?: number }, opts: FindRevOptions): Promise<FindRevResult> {
+export async function findRev(
+  narHash: string,
+  hints: { rev?: string; lastModified?: number },
+  opts: FindRevOptions,
+): Promise<FindRevResult> {
   const want = toBase16(parseSha256(narHash));
   const commits = orderCandidates(await listCommits(opts.repo, opts.limit ?? 5000, opts.signal), hints);
   const reader = new GitObjectReader(opts.repo);
@@ -313,7 +356,9 @@ export async function findRev(narHash: string, hints: { rev?: string; lastModifi
         }
         await Promise.all(sent);
       };
-      const runs = lanes.map((lane, k) => runLane(lane, begin + k * per, Math.min(order.length, begin + (k + 1) * per)));
+      const runs = lanes.map((lane, k) =>
+        runLane(lane, begin + k * per, Math.min(order.length, begin + (k + 1) * per)),
+      );
       try {
         await Promise.all(runs);
       } catch (e) {
@@ -350,10 +395,18 @@ export async function findRev(narHash: string, hints: { rev?: string; lastModifi
 }
 
 /** Convenience for a lock input: its narHash and the hints it carries. */
-export async function findRevForInput(lock: FlakeLock, name: string, opts: FindRevOptions): Promise<FindRevResult & { input: LockInput }> {
+export async function findRevForInput(
+  lock: FlakeLock,
+  name: string,
+  opts: FindRevOptions,
+): Promise<FindRevResult & { input: LockInput }> {
   const input = findInput(lock, name);
   expectedHash(input);
-  const r = await findRev(input.locked.narHash!, { rev: input.locked.rev, lastModified: input.locked.lastModified }, opts);
+  const r = await findRev(
+    input.locked.narHash!,
+    { rev: input.locked.rev, lastModified: input.locked.lastModified },
+    opts,
+  );
   return { ...r, input };
 }
 
@@ -361,7 +414,8 @@ export async function findRevForInput(lock: FlakeLock, name: string, opts: FindR
 // Chain of evidence: file → store path → deriver → sources → flake.lock input → git commit.
 
 export interface ChainLink {
-  readonly kind: 'file' | 'storePath' | 'pathInfo' | 'deriver' | 'derivation' | 'source' | 'lockInput' | 'commit';
+  readonly kind:
+    'file' | 'storePath' | 'pathInfo' | 'deriver' | 'derivation' | 'source' | 'lockInput' | 'commit';
   readonly title: string;
   readonly value: string;
   readonly details: string[];
@@ -401,10 +455,24 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
   const sp = toStorePath(subject);
   if (!sp) throw new Error(`${subject} is not in the Nix store (and does not resolve into it)`);
   if (sp.sub || subject !== sp.storePath) {
-    links.push({ kind: 'file', title: 'File', value: subject, details: sp.sub ? [`inside ${sp.storePath} at ${sp.sub}`] : [], proof: `realpath ${q(subject)}`, ok: true });
+    links.push({
+      kind: 'file',
+      title: 'File',
+      value: subject,
+      details: sp.sub ? [`inside ${sp.storePath} at ${sp.sub}`] : [],
+      proof: `realpath ${q(subject)}`,
+      ok: true,
+    });
   }
   const storePath = sp.storePath;
-  links.push({ kind: 'storePath', title: 'Store path', value: storePath, details: [], proof: `realpath ${q(subject)}`, ok: true });
+  links.push({
+    kind: 'storePath',
+    title: 'Store path',
+    value: storePath,
+    details: [],
+    proof: `realpath ${q(subject)}`,
+    ok: true,
+  });
   let info: Awaited<ReturnType<typeof pathInfo>> | undefined;
   try {
     info = await pathInfo(storePath, qo);
@@ -413,7 +481,11 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
         kind: 'pathInfo',
         title: 'Path info',
         value: info.narHash ?? '?',
-        details: [`narSize ${info.narSize ?? '?'}`, ...(info.ca ? [`ca ${info.ca}`] : []), `${info.references.length} references`],
+        details: [
+          `narSize ${info.narSize ?? '?'}`,
+          ...(info.ca ? [`ca ${info.ca}`] : []),
+          `${info.references.length} references`,
+        ],
         proof: `nix path-info --json ${q(storePath)}`,
         ok: true,
       });
@@ -432,11 +504,23 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
     }
   }
   if (deriver) {
-    links.push({ kind: 'deriver', title: 'Deriver', value: deriver, details: [], proof: `nix-store --query --deriver ${q(storePath)}`, ok: true });
+    links.push({
+      kind: 'deriver',
+      title: 'Deriver',
+      value: deriver,
+      details: [],
+      proof: `nix-store --query --deriver ${q(storePath)}`,
+      ok: true,
+    });
     try {
       const drv = await readDerivation(deriver);
-      const outs = Object.entries(drv.outputs).map(([n, o]) => `${n} → ${o.path}${o.hash ? ` (fixed ${o.hashAlgo}:${o.hash})` : ''}`);
-      const srcAttr = [drv.env.src, drv.env.srcs].filter((s): s is string => !!s).flatMap((s) => s.split(/\s+/)).filter((s) => s.startsWith('/'));
+      const outs = Object.entries(drv.outputs).map(
+        ([n, o]) => `${n} → ${o.path}${o.hash ? ` (fixed ${o.hashAlgo}:${o.hash})` : ''}`,
+      );
+      const srcAttr = [drv.env.src, drv.env.srcs]
+        .filter((s): s is string => !!s)
+        .flatMap((s) => s.split(/\s+/))
+        .filter((s) => s.startsWith('/'));
       links.push({
         kind: 'derivation',
         title: 'Derivation',
@@ -449,13 +533,15 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
         proof: `nix show-derivation ${q(deriver)}  # newer Nix: nix derivation show`,
         ok: true,
       });
-      for (const s of [...srcAttr, ...drv.inputSrcs.filter((p) => /-source$/.test(p))]) if (!sources.has(s)) sources.set(s, undefined);
+      for (const s of [...srcAttr, ...drv.inputSrcs.filter((p) => /-source$/.test(p))])
+        if (!sources.has(s)) sources.set(s, undefined);
       // fixed-output sources: narHash straight from the source derivation
       for (const inDrv of Object.keys(drv.inputDrvs)) {
         try {
           const d2 = await readDerivation(inDrv);
           const o = d2.outputs.out;
-          if (o && sources.has(o.path) && o.hashAlgo === 'r:sha256' && o.hash) sources.set(o.path, formatHash(Buffer.from(o.hash, 'hex'), 'sri'));
+          if (o && sources.has(o.path) && o.hashAlgo === 'r:sha256' && o.hash)
+            sources.set(o.path, formatHash(Buffer.from(o.hash, 'hex'), 'sri'));
         } catch {
           /* unreadable input derivation: skipped */
         }
@@ -463,7 +549,8 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
     } catch (e) {
       notes.push(`cannot read ${deriver}: ${(e as Error).message}`);
     }
-  } else notes.push('no deriver recorded (a source added to the store, or a substituted path without deriver)');
+  } else
+    notes.push('no deriver recorded (a source added to the store, or a substituted path without deriver)');
   // narHash of each source
   for (const [s, known] of sources) {
     let h = known;
@@ -482,7 +569,14 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
       how = 'hashed here';
     }
     sources.set(s, h);
-    links.push({ kind: 'source', title: 'Source', value: s, details: [h ? `narHash ${h} (${how})` : 'narHash unknown (path absent)'], proof: `nix hash path ${q(s)}`, ok: !!h });
+    links.push({
+      kind: 'source',
+      title: 'Source',
+      value: s,
+      details: [h ? `narHash ${h} (${how})` : 'narHash unknown (path absent)'],
+      proof: `nix hash path ${q(s)}`,
+      ok: !!h,
+    });
   }
   if (sources.size === 0) notes.push('no source store path (`src`, `*-source` inputs) found');
   // flake.lock
@@ -491,7 +585,11 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
     let matched: { input: LockInput; source: string } | undefined;
     for (const [s, h] of sources) {
       const hex = h ? safeHex(h) : undefined;
-      const input = lock.inputs.find((i) => i.storePath === s || (hex !== undefined && i.locked.narHash !== undefined && safeHex(i.locked.narHash) === hex));
+      const input = lock.inputs.find(
+        (i) =>
+          i.storePath === s ||
+          (hex !== undefined && i.locked.narHash !== undefined && safeHex(i.locked.narHash) === hex),
+      );
       if (input) {
         matched = { input, source: s };
         break;
@@ -503,7 +601,14 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
         kind: 'lockInput',
         title: 'flake.lock input',
         value: input.paths[0] ?? input.key,
-        details: [describeLocked(input.locked), `narHash ${input.locked.narHash}`, `store path ${input.storePath}`, ...(input.locked.lastModified ? [`lastModified ${new Date(input.locked.lastModified * 1000).toISOString()}`] : [])],
+        details: [
+          describeLocked(input.locked),
+          `narHash ${input.locked.narHash}`,
+          `store path ${input.storePath}`,
+          ...(input.locked.lastModified
+            ? [`lastModified ${new Date(input.locked.lastModified * 1000).toISOString()}`]
+            : []),
+        ],
         proof: `jq '.nodes[${JSON.stringify(input.key)}].locked' ${q(opts.lockFile)}`,
         ok: true,
         input: input.key,
@@ -511,15 +616,50 @@ export async function provenanceChain(subject: string, opts: ChainOptions = {}):
       if (opts.repo && isGitLike(input.locked.type)) {
         if (input.locked.rev) {
           const r = await verifyInput(lock, input.key, { git: { repo: opts.repo }, signal: opts.signal });
-          links.push({ kind: 'commit', title: 'Git commit', value: r.commit!.oid, details: [r.commit!.subject, r.match ? `tree hashes to ${r.actual}` : `MISMATCH: tree hashes to ${r.actual}`], proof: r.proof, ok: r.match, input: input.key });
+          links.push({
+            kind: 'commit',
+            title: 'Git commit',
+            value: r.commit!.oid,
+            details: [
+              r.commit!.subject,
+              r.match ? `tree hashes to ${r.actual}` : `MISMATCH: tree hashes to ${r.actual}`,
+            ],
+            proof: r.proof,
+            ok: r.match,
+            input: input.key,
+          });
         } else {
-          const f = await findRev(input.locked.narHash!, { lastModified: input.locked.lastModified }, { repo: opts.repo, limit: opts.limit ?? 2000, signal: opts.signal });
+          const f = await findRev(
+            input.locked.narHash!,
+            { lastModified: input.locked.lastModified },
+            { repo: opts.repo, limit: opts.limit ?? 2000, signal: opts.signal },
+          );
           const c = f.matches[0];
-          if (c) links.push({ kind: 'commit', title: 'Git commit', value: c.oid, details: [c.subject, `found among ${f.commitsConsidered} commits`], proof: f.proof, ok: true, input: input.key });
-          else notes.push(`no commit among ${f.commitsConsidered} in ${opts.repo} has narHash ${input.locked.narHash}`);
+          if (c)
+            links.push({
+              kind: 'commit',
+              title: 'Git commit',
+              value: c.oid,
+              details: [c.subject, `found among ${f.commitsConsidered} commits`],
+              proof: f.proof,
+              ok: true,
+              input: input.key,
+            });
+          else
+            notes.push(
+              `no commit among ${f.commitsConsidered} in ${opts.repo} has narHash ${input.locked.narHash}`,
+            );
         }
       } else if (input.locked.rev) {
-        links.push({ kind: 'commit', title: 'Git commit (from the lock)', value: input.locked.rev, details: ['not checked: give a repository to verify it'], proof: `nixboot lock verify --lock ${q(opts.lockFile)} ${input.key} --git REPO`, ok: true, input: input.key });
+        links.push({
+          kind: 'commit',
+          title: 'Git commit (from the lock)',
+          value: input.locked.rev,
+          details: ['not checked: give a repository to verify it'],
+          proof: `nixboot lock verify --lock ${q(opts.lockFile)} ${input.key} --git REPO`,
+          ok: true,
+          input: input.key,
+        });
       }
     } else notes.push(`no input of ${opts.lockFile} matches the sources' narHash or store path`);
   }

@@ -35,11 +35,18 @@ export function probeAccel(files: { cpuinfo?: string; modules?: string; kvm?: st
     cpuinfo
       .split('\n')
       .filter((l) => /^flags\s*:/.test(l))
-      .flatMap((l) => l.replace(/^flags\s*:/, '').trim().split(/\s+/)),
+      .flatMap((l) =>
+        l
+          .replace(/^flags\s*:/, '')
+          .trim()
+          .split(/\s+/),
+      ),
   );
-  if (!flags.has('vmx') && !flags.has('svm')) return { accel: 'tcg', reason: 'the CPU shows no vmx/svm flag' };
+  if (!flags.has('vmx') && !flags.has('svm'))
+    return { accel: 'tcg', reason: 'the CPU shows no vmx/svm flag' };
   const modules = read(files.modules ?? '/proc/modules');
-  if (/^kvm_pvm\s/m.test(modules)) return { accel: 'tcg', reason: 'KVM is kvm_pvm (software nested virtualisation, very slow)' };
+  if (/^kvm_pvm\s/m.test(modules))
+    return { accel: 'tcg', reason: 'KVM is kvm_pvm (software nested virtualisation, very slow)' };
   const kvm = files.kvm ?? '/dev/kvm';
   try {
     fs.accessSync(kvm, fs.constants.R_OK | fs.constants.W_OK);
@@ -69,23 +76,37 @@ export interface QemuOptions {
 export function qemuArgs(o: QemuOptions): string[] {
   const fwd = o.forwards.map((f) => `,hostfwd=tcp:127.0.0.1:${f.host}-:${f.guest}`).join('');
   return [
-    '-accel', o.accel,
-    '-machine', 'pc',
-    '-m', String(o.memoryMiB ?? 512),
-    '-smp', '1',
+    '-accel',
+    o.accel,
+    '-machine',
+    'pc',
+    '-m',
+    String(o.memoryMiB ?? 512),
+    '-smp',
+    '1',
     '-nodefaults',
-    '-display', 'none',
+    '-display',
+    'none',
     '-no-reboot',
-    '-monitor', 'none',
-    '-chardev', 'stdio,id=console0,signal=off',
-    '-serial', 'chardev:console0',
-    '-kernel', o.kernel,
-    '-initrd', o.initrd,
-    '-append', o.append,
+    '-monitor',
+    'none',
+    '-chardev',
+    'stdio,id=console0,signal=off',
+    '-serial',
+    'chardev:console0',
+    '-kernel',
+    o.kernel,
+    '-initrd',
+    o.initrd,
+    '-append',
+    o.append,
     // QEMU option lists split at commas; a comma in a value is written twice.
-    '-drive', `file=${o.scratchDisk.replace(/,/g, ',,')},format=raw,if=virtio,cache=unsafe`,
-    '-netdev', `user,id=net0,restrict=on${fwd}`,
-    '-device', 'virtio-net-pci,netdev=net0,romfile=',
+    '-drive',
+    `file=${o.scratchDisk.replace(/,/g, ',,')},format=raw,if=virtio,cache=unsafe`,
+    '-netdev',
+    `user,id=net0,restrict=on${fwd}`,
+    '-device',
+    'virtio-net-pci,netdev=net0,romfile=',
   ];
 }
 
@@ -93,7 +114,12 @@ export interface QemuProcess {
   readonly pid: number | undefined;
   readonly args: readonly string[];
   /** Resolves when QEMU has exited (never rejects): exit code or signal, and the end of stderr. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; error?: Error }>;
+  readonly exited: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+    error?: Error;
+  }>;
   /** Sends bytes to the serial console. */
   write(data: string | Uint8Array): void;
   /** SIGKILL (harmless after exit). */
@@ -128,7 +154,12 @@ export function startQemu(o: QemuOptions, onOutput: (chunk: Buffer) => void): Qe
     }
   };
   const poll = setInterval(readPeak, 250);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; error?: Error }>((resolve) => {
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+    error?: Error;
+  }>((resolve) => {
     child.on('error', (e: NodeJS.ErrnoException) => {
       error = e.code === 'ENOENT' ? new Error(`'${QEMU}' was not found on PATH (${QEMU_INSTALL_HINT})`) : e;
     });
@@ -156,7 +187,10 @@ export function startQemu(o: QemuOptions, onOutput: (chunk: Buffer) => void): Qe
       if (child.pid === undefined || child.exitCode !== null) return undefined;
       try {
         // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks (USER_HZ, 100 on Linux), after the `(comm)`.
-        const f = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+        const f = fs
+          .readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ');
         return (Number(f[11]) + Number(f[12])) * 10;
       } catch {
         return undefined;
@@ -183,7 +217,11 @@ export function freePort(): Promise<number> {
  * connection and closes it when nothing in the guest listens, so "connected" means nothing;
  * only the banner counts.
  */
-export function readBanner(port: number, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+export function readBanner(
+  port: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     let data = '';
     let done = false;

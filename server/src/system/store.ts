@@ -41,7 +41,10 @@ function splitStorePath(p: string, storeDir: string): { storePath: string; sub: 
  * file of another virtual file system): from the first `/nix/store/` in it on, without following
  * anything on this machine (the host's `/etc/…` is not the image's). `undefined` when it names none.
  */
-export function storePathWithin(p: string, storeDir = STORE_DIR): { storePath: string; sub: string } | undefined {
+export function storePathWithin(
+  p: string,
+  storeDir = STORE_DIR,
+): { storePath: string; sub: string } | undefined {
   for (let i = p.indexOf(`${storeDir}/`); i >= 0; i = p.indexOf(`${storeDir}/`, i + 1)) {
     const sp = splitStorePath(p.slice(i), storeDir);
     if (sp) return sp;
@@ -71,21 +74,33 @@ export function parsePathInfoJson(text: string): PathInfo[] {
       path,
       narHash: typeof v.narHash === 'string' ? v.narHash : undefined,
       narSize: typeof v.narSize === 'number' ? v.narSize : undefined,
-      references: Array.isArray(v.references) ? v.references.map(String).map((r) => (r.startsWith('/') ? r : `${STORE_DIR}/${r}`)) : [],
-      deriver: typeof v.deriver === 'string' ? (v.deriver.startsWith('/') ? v.deriver : `${STORE_DIR}/${v.deriver}`) : undefined,
+      references: Array.isArray(v.references)
+        ? v.references.map(String).map((r) => (r.startsWith('/') ? r : `${STORE_DIR}/${r}`))
+        : [],
+      deriver:
+        typeof v.deriver === 'string'
+          ? v.deriver.startsWith('/')
+            ? v.deriver
+            : `${STORE_DIR}/${v.deriver}`
+          : undefined,
       ca: typeof v.ca === 'string' ? v.ca : undefined,
       valid: v.valid !== false,
     };
   };
   if (Array.isArray(json)) return json.map((v: Record<string, unknown>) => one(String(v.path), v));
-  if (json && typeof json === 'object') return Object.entries(json as Record<string, Record<string, unknown> | null>).map(([k, v]) => one(k, v));
+  if (json && typeof json === 'object')
+    return Object.entries(json as Record<string, Record<string, unknown> | null>).map(([k, v]) => one(k, v));
   throw new Error('unexpected `nix path-info --json` output');
 }
 
 type QueryOptions = Pick<RunOptions, 'env' | 'signal' | 'timeoutMs'>;
 
 export async function pathInfo(path: string, opts: QueryOptions = {}): Promise<PathInfo> {
-  const r = await run('nix', ['--extra-experimental-features', 'nix-command', 'path-info', '--json', path], opts);
+  const r = await run(
+    'nix',
+    ['--extra-experimental-features', 'nix-command', 'path-info', '--json', path],
+    opts,
+  );
   const infos = parsePathInfoJson(r.stdout);
   const info = infos.find((i) => i.path === path) ?? infos[0];
   if (!info) throw new Error(`no path info for ${path}`);

@@ -8,10 +8,15 @@ const METRICS_FILE = path.join(__dirname, '..', '..', '..', '.e2e', 'suite-metri
 
 describe('activation without a Nix workspace', () => {
   it('stays inactive until a Nix document opens, then activates fast', async () => {
-    const ext = vscode.extensions.getExtension<{ activationMs: number; serverReady: Promise<void> }>('nixboot.nixboot');
+    const ext = vscode.extensions.getExtension<{ activationMs: number; serverReady: Promise<void> }>(
+      'nixboot.nixboot',
+    );
     assert.ok(ext);
     assert.equal(ext.isActive, false, 'not activated by a workspace without Nix files');
-    await vscode.workspace.openTextDocument({ language: 'nix', content: '{ boot.loader.systemd-boot.configurationLimit = 1; }\n' });
+    await vscode.workspace.openTextDocument({
+      language: 'nix',
+      content: '{ boot.loader.systemd-boot.configurationLimit = 1; }\n',
+    });
     const start = Date.now();
     while (!ext.isActive && Date.now() - start < 30_000) await new Promise((r) => setTimeout(r, 50));
     assert.equal(ext.isActive, true, 'activated by onLanguage:nix');

@@ -9,13 +9,16 @@ import * as vscode from 'vscode';
 
 export async function run(): Promise<void> {
   const here = __dirname; // test/e2e/out (bundled as CommonJS)
-  const resultsFile = process.env.NIXBOOT_SUITE_RESULTS ?? join(here, '..', '..', '..', '.e2e', 'suite-results.json');
+  const resultsFile =
+    process.env.NIXBOOT_SUITE_RESULTS ?? join(here, '..', '..', '..', '.e2e', 'suite-results.json');
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   // A workspace without Nix files measures activation alone; the demo workspace runs everything.
   const nix = await vscode.workspace.findFiles('**/*.nix', undefined, 1);
   // A profile with a second extension for `nix` (the Nix IDE test double) runs the coexistence tests alone.
   const peer = vscode.extensions.getExtension('jnoortheen.nix-ide');
-  mocha.addFile(join(here, peer ? 'coexistence.test.js' : nix.length > 0 ? 'extension.test.js' : 'activation.test.js'));
+  mocha.addFile(
+    join(here, peer ? 'coexistence.test.js' : nix.length > 0 ? 'extension.test.js' : 'activation.test.js'),
+  );
   const results: Array<{ title: string; state: string; error?: string; ms?: number }> = [];
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {
@@ -25,6 +28,8 @@ export async function run(): Promise<void> {
       else resolve();
     });
     runner.on('pass', (t) => results.push({ title: t.fullTitle(), state: 'passed', ms: t.duration ?? 0 }));
-    runner.on('fail', (t, err: Error) => results.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}` }));
+    runner.on('fail', (t, err: Error) =>
+      results.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}` }),
+    );
   });
 }

@@ -26,7 +26,9 @@ export const closureDiff: ReportKind<ClosureDiffData> = {
     const acts = new Actions();
     const title = closureDiffTitle(d);
     const total = d.sizeAfter - d.sizeBefore;
-    const counts = Object.fromEntries(KINDS.map((k) => [k.kind, d.changes.filter((c) => c.kind === k.kind).length]));
+    const counts = Object.fromEntries(
+      KINDS.map((k) => [k.kind, d.changes.filter((c) => c.kind === k.kind).length]),
+    );
     const groups: VGroup[] = KINDS.map((k) => ({
       id: k.kind,
       label: k.label,
@@ -36,14 +38,20 @@ export const closureDiff: ReportKind<ClosureDiffData> = {
         // Largest change first: what grew or shrank the closure the most.
         .sort((a, b) => Math.abs(b.sizeDelta) - Math.abs(a.sizeDelta) || a.pname.localeCompare(b.pname))
         .map((c) => {
-          const versions = k.kind === 'added' ? c.after.join(', ') : k.kind === 'removed' ? c.before.join(', ') : `${c.before.join(', ') || '∅'} → ${c.after.join(', ') || '∅'}`;
+          const versions =
+            k.kind === 'added'
+              ? c.after.join(', ')
+              : k.kind === 'removed'
+                ? c.before.join(', ')
+                : `${c.before.join(', ') || '∅'} → ${c.after.join(', ') || '∅'}`;
           const size = k.kind === 'removed' ? c.sizeBefore : c.sizeAfter;
           return {
             cells: [esc(c.pname), esc(versions || '∅'), bytes(size), signedBytes(c.sizeDelta)],
             classes: ['mono', 'mono', '', c.sizeDelta > 0 ? 'add' : c.sizeDelta < 0 ? 'del' : 'muted'],
             sort: { name: c.pname, size, delta: c.sizeDelta },
             text: `${c.pname} ${versions}`.toLowerCase(),
-            action: acts.list.push({ kind: 'command', command: 'nixboot.generations.find', args: [c.pname] }) - 1,
+            action:
+              acts.list.push({ kind: 'command', command: 'nixboot.generations.find', args: [c.pname] }) - 1,
             title: `${c.pname} ${versions} — Enter: find the generations that contain it`,
           };
         }),

@@ -20,7 +20,10 @@ export const findGenerations: ReportKind<FindGenerationsData> = {
       .sort((a, b) => b.generation - a.generation)
       .map((g) => {
         const rows = g.matches
-          .map((m) => `<tr class="row" ${acts.attr({ kind: 'command', command: 'nixboot.provenance.show', args: [m] })} data-text="${esc(m.toLowerCase())}" title="Enter: show the provenance of this store path"><td class="path">${esc(m)}</td></tr>`)
+          .map(
+            (m) =>
+              `<tr class="row" ${acts.attr({ kind: 'command', command: 'nixboot.provenance.show', args: [m] })} data-text="${esc(m.toLowerCase())}" title="Enter: show the provenance of this store path"><td class="path">${esc(m)}</td></tr>`,
+          )
           .join('');
         return `<tbody><tr class="group"><th scope="rowgroup"><button type="button" aria-expanded="true" data-group="gen-${g.generation}">gen ${g.generation} (<span class="count" data-total="${g.matches.length}">${g.matches.length}</span>)</button> ${acts.button(`Diff gen ${g.generation} with the one before`, { kind: 'command', command: 'nixboot.generations.diffPrevious', args: [g.generation] })}</th></tr>${rows}</tbody>`;
       })
@@ -33,8 +36,23 @@ ${filterBox('found', 'Filter store paths')}
     const markdown = [
       `# Generations containing ${mdCode(pattern)}`,
       '',
-      ...(result.results.length ? result.results.flatMap((x) => [`## gen ${x.generation}`, '', ...x.matches.map((m) => `- ${mdCode(m)}`), '']) : ['No generation matches.', '']),
+      ...(result.results.length
+        ? result.results.flatMap((x) => [
+            `## gen ${x.generation}`,
+            '',
+            ...x.matches.map((m) => `- ${mdCode(m)}`),
+            '',
+          ])
+        : ['No generation matches.', '']),
     ].join('\n');
-    return { title, key: `findGenerations:${pattern}`, body, actions: acts.list, markdown, json: { pattern, ...result }, fileName: `generations-containing-${slug(pattern)}` };
+    return {
+      title,
+      key: `findGenerations:${pattern}`,
+      body,
+      actions: acts.list,
+      markdown,
+      json: { pattern, ...result },
+      fileName: `generations-containing-${slug(pattern)}`,
+    };
   },
 };

@@ -40,11 +40,26 @@ ${r.cmdline !== undefined ? `<p>Kernel command line: <code>${esc(r.cmdline)}</co
 <div id="map" role="group" aria-label="Size map"></div>
 <h2>Segments</h2>
 <table class="report" id="segments" aria-label="Segments">${thead([{ label: 'Offset', num: true }, { label: 'Compression' }, { label: 'Compressed', num: true }, { label: 'Uncompressed', num: true }, { label: 'Entries', num: true }])}<tbody>${r.segments
-      .map((s) => `<tr class="row"><td class="num">${s.offset}</td><td>${esc(s.compression)}</td><td class="num">${bytes(s.compressedSize)}</td><td class="num">${bytes(s.size)}</td><td class="num">${s.entries}</td></tr>`)
+      .map(
+        (s) =>
+          `<tr class="row"><td class="num">${s.offset}</td><td>${esc(s.compression)}</td><td class="num">${bytes(s.compressedSize)}</td><td class="num">${bytes(s.size)}</td><td class="num">${s.entries}</td></tr>`,
+      )
       .join('')}</tbody></table>
 <h2>By top-level directory</h2>
-<table class="report" id="top" aria-label="Size by top-level directory">${thead([{ label: 'Size', num: true, sort: 'size', sorted: 'descending' }, { label: 'Files', num: true }, { label: 'Directory', sort: 'name' }])}<tbody>${sizeRows(r.topLevel, false)}</tbody></table>
-${r.storePaths.length ? `<h2>By store path</h2><table class="report" id="store" aria-label="Size by store path">${thead([{ label: 'Size', num: true, sort: 'size', sorted: 'descending' }, { label: 'Files', num: true }, { label: 'Store path', sort: 'name' }])}<tbody>${sizeRows(r.storePaths, false)}</tbody></table>` : ''}
+<table class="report" id="top" aria-label="Size by top-level directory">${thead([
+      { label: 'Size', num: true, sort: 'size', sorted: 'descending' },
+      { label: 'Files', num: true },
+      { label: 'Directory', sort: 'name' },
+    ])}<tbody>${sizeRows(r.topLevel, false)}</tbody></table>
+${
+  r.storePaths.length
+    ? `<h2>By store path</h2><table class="report" id="store" aria-label="Size by store path">${thead([
+        { label: 'Size', num: true, sort: 'size', sorted: 'descending' },
+        { label: 'Files', num: true },
+        { label: 'Store path', sort: 'name' },
+      ])}<tbody>${sizeRows(r.storePaths, false)}</tbody></table>`
+    : ''
+}
 <h2>Largest files</h2>
 <table class="report" id="largest" aria-label="Largest files">${thead([{ label: 'Size', num: true }, { label: 'File' }])}<tbody>${sizeRows(r.largest, true)}</tbody></table>
 <h2>Kernel modules</h2>
@@ -59,14 +74,26 @@ ${r.kernelModules.length ? `<table class="report" id="modules" aria-label="Kerne
       '',
       '| Offset | Compression | Compressed | Uncompressed | Entries |',
       '|---:|---|---:|---:|---:|',
-      ...r.segments.map((s) => `| ${s.offset} | ${s.compression} | ${bytes(s.compressedSize)} | ${bytes(s.size)} | ${s.entries} |`),
+      ...r.segments.map(
+        (s) =>
+          `| ${s.offset} | ${s.compression} | ${bytes(s.compressedSize)} | ${bytes(s.size)} | ${s.entries} |`,
+      ),
       '',
       '## By top-level directory',
       '',
       '| Size | Files | Directory |',
       '|---:|---:|---|',
       ...r.topLevel.map((x) => `| ${bytes(x.size)} | ${x.files} | ${mdText(x.path)} |`),
-      ...(r.storePaths.length ? ['', '## By store path', '', '| Size | Files | Store path |', '|---:|---:|---|', ...r.storePaths.map((x) => `| ${bytes(x.size)} | ${x.files} | ${mdText(x.path)} |`)] : []),
+      ...(r.storePaths.length
+        ? [
+            '',
+            '## By store path',
+            '',
+            '| Size | Files | Store path |',
+            '|---:|---:|---|',
+            ...r.storePaths.map((x) => `| ${bytes(x.size)} | ${x.files} | ${mdText(x.path)} |`),
+          ]
+        : []),
       '',
       '## Largest files',
       '',
@@ -76,7 +103,13 @@ ${r.kernelModules.length ? `<table class="report" id="modules" aria-label="Kerne
       '',
       '## Kernel modules',
       '',
-      ...(r.kernelModules.length ? ['| Kernel | Modules | Size |', '|---|---:|---:|', ...r.kernelModules.map((k) => `| ${mdText(k.version)} | ${k.modules} | ${bytes(k.size)} |`)] : ['none']),
+      ...(r.kernelModules.length
+        ? [
+            '| Kernel | Modules | Size |',
+            '|---|---:|---:|',
+            ...r.kernelModules.map((k) => `| ${mdText(k.version)} | ${k.modules} | ${bytes(k.size)} |`),
+          ]
+        : ['none']),
       '',
     ].join('\n');
     return {

@@ -39,10 +39,28 @@ export const lockVerify: ReportKind<LockVerifyData> = {
     const acts = new Actions();
     const title = `flake.lock: ${r.match ? 'verified' : 'mismatch'} — ${r.input}`;
     const next = [
-      r.location ? acts.button('Open flake.lock at this input', { kind: 'open', ...r.location }, { primary: true }) : '',
-      acts.button('Verify again…', { kind: 'command', command: 'nixboot.lock.verify', args: [lockFile, r.key] }),
-      r.gitLike ? acts.button('Find the commit with this narHash…', { kind: 'command', command: 'nixboot.lock.findRev', args: [lockFile, r.key] }) : '',
-      r.storePath ? acts.button('Show provenance of the source', { kind: 'command', command: 'nixboot.provenance.show', args: [r.storePath] }) : '',
+      r.location
+        ? acts.button('Open flake.lock at this input', { kind: 'open', ...r.location }, { primary: true })
+        : '',
+      acts.button('Verify again…', {
+        kind: 'command',
+        command: 'nixboot.lock.verify',
+        args: [lockFile, r.key],
+      }),
+      r.gitLike
+        ? acts.button('Find the commit with this narHash…', {
+            kind: 'command',
+            command: 'nixboot.lock.findRev',
+            args: [lockFile, r.key],
+          })
+        : '',
+      r.storePath
+        ? acts.button('Show provenance of the source', {
+            kind: 'command',
+            command: 'nixboot.provenance.show',
+            args: [r.storePath],
+          })
+        : '',
       acts.button('Copy proof command', { kind: 'copy', text: r.proof }),
     ].join('');
     const body = `
@@ -61,7 +79,16 @@ ${row('flake.lock', esc(lockFile))}
 ${r.notes.length ? `<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 <h2>Next steps</h2><div class="actions">${next}</div>
 <h2>Proof</h2><pre>${escLines(r.proof)}</pre>`;
-    return { title, key: `lockVerify:${lockFile}:${r.key}`, body, style: FACTS_STYLE, actions: acts.list, markdown: r.markdown, json: { lockFile, ...withoutMarkdown(r) }, fileName: `verify-${slug(r.input)}` };
+    return {
+      title,
+      key: `lockVerify:${lockFile}:${r.key}`,
+      body,
+      style: FACTS_STYLE,
+      actions: acts.list,
+      markdown: r.markdown,
+      json: { lockFile, ...withoutMarkdown(r) },
+      fileName: `verify-${slug(r.input)}`,
+    };
   },
 };
 

@@ -11,8 +11,16 @@ export type ProvenanceData = ProvenanceChainRequest.Result;
 type Link = ProvenanceData['links'][number];
 
 function hopAction(l: Link, lockFile: string | undefined): { action: Action; hint: string } {
-  if (l.location) return { action: { kind: 'open', ...l.location }, hint: l.kind === 'lockInput' ? 'open flake.lock at this input' : 'open the file' };
-  if (l.kind === 'commit' && lockFile && l.input) return { action: { kind: 'command', command: 'nixboot.lock.verify', args: [lockFile, l.input] }, hint: 'verify this input against a checkout' };
+  if (l.location)
+    return {
+      action: { kind: 'open', ...l.location },
+      hint: l.kind === 'lockInput' ? 'open flake.lock at this input' : 'open the file',
+    };
+  if (l.kind === 'commit' && lockFile && l.input)
+    return {
+      action: { kind: 'command', command: 'nixboot.lock.verify', args: [lockFile, l.input] },
+      hint: 'verify this input against a checkout',
+    };
   return { action: { kind: 'copy', text: l.value }, hint: 'copy' };
 }
 

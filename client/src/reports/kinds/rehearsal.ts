@@ -31,7 +31,16 @@ const LABEL: Record<string, string> = {
   'qemu-exit': 'QEMU stopped',
   cancelled: 'cancelled',
 };
-const BAD = new Set(['stage1-fail', 'kernel-panic', 'command-not-found', 'unit-failed', 'emergency', 'prompt', 'timeout', 'qemu-exit']);
+const BAD = new Set([
+  'stage1-fail',
+  'kernel-panic',
+  'command-not-found',
+  'unit-failed',
+  'emergency',
+  'prompt',
+  'timeout',
+  'qemu-exit',
+]);
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -49,7 +58,8 @@ function hookTime(h: Hook): string {
 function eventLabel(e: Event): string {
   const base = LABEL[e.kind] ?? e.kind;
   if (e.kind === 'unit-failed' && e.unit) return `${base}: ${e.unit}`;
-  if (e.kind === 'command-not-found' && e.script) return `${base} (${e.script}${e.line !== undefined ? ` line ${e.line}` : ''})`;
+  if (e.kind === 'command-not-found' && e.script)
+    return `${base} (${e.script}${e.line !== undefined ? ` line ${e.line}` : ''})`;
   return base;
 }
 
@@ -67,8 +77,18 @@ export const rehearsal: ReportKind<RehearsalData> = {
     // Hooks print nothing at their edges: each is placed by the /init lines printed around it
     // (server/src/rehearse/hooks.ts), so its time is a window, and says so.
     const hooks = (r.hooks ?? []).map((h) => {
-      const open = acts.button(`${h.file.slice(h.file.lastIndexOf('/') + 1)}:${h.line}`, { kind: 'open', file: h.file, line: h.line - 1, character: Math.max(0, h.column - 1) }, { title: `Open ${h.file} at line ${h.line}` });
-      const init = r.initrd ? acts.button(`/init ${h.initFirst}${h.initLast !== h.initFirst ? `–${h.initLast}` : ''}`, { kind: 'openInitrd', image: r.initrd, path: '/init', line: h.initFirst - 1 }, { title: `Open /init inside ${r.initrd} at line ${h.initFirst}` }) : '';
+      const open = acts.button(
+        `${h.file.slice(h.file.lastIndexOf('/') + 1)}:${h.line}`,
+        { kind: 'open', file: h.file, line: h.line - 1, character: Math.max(0, h.column - 1) },
+        { title: `Open ${h.file} at line ${h.line}` },
+      );
+      const init = r.initrd
+        ? acts.button(
+            `/init ${h.initFirst}${h.initLast !== h.initFirst ? `–${h.initLast}` : ''}`,
+            { kind: 'openInitrd', image: r.initrd, path: '/init', line: h.initFirst - 1 },
+            { title: `Open /init inside ${r.initrd} at line ${h.initFirst}` },
+          )
+        : '';
       return {
         t: h.at,
         html: `<li class="ev hook ${h.state === 'ran' ? 'good' : h.state === 'started' ? 'bad' : 'idle'}" data-kind="hook" data-state="${esc(h.state)}"><span class="dot" aria-hidden="true"></span>
@@ -82,7 +102,11 @@ export const rehearsal: ReportKind<RehearsalData> = {
       .join('');
     const causes = r.causes
       .map((c) => {
-        const open = acts.button(`Open ${c.file.slice(c.file.lastIndexOf('/') + 1)}:${c.line}`, { kind: 'open', file: c.file, line: c.line - 1, character: Math.max(0, c.column - 1) }, { primary: true, title: `Open ${c.file} at line ${c.line}` });
+        const open = acts.button(
+          `Open ${c.file.slice(c.file.lastIndexOf('/') + 1)}:${c.line}`,
+          { kind: 'open', file: c.file, line: c.line - 1, character: Math.max(0, c.column - 1) },
+          { primary: true, title: `Open ${c.file} at line ${c.line}` },
+        );
         const init =
           c.initLine !== undefined && r.initrd
             ? ` ${acts.button(`Open /init at line ${c.initLine}`, { kind: 'openInitrd', image: r.initrd, path: '/init', line: c.initLine - 1 }, { title: `Open /init inside ${r.initrd}` })}`

@@ -19,6 +19,14 @@ export const storeCompare: ReportKind<StoreCompareData> = {
 <p class="verdict ${r.identical ? 'ok' : 'warn'}"><b>${r.identical ? '✓ The two trees are identical' : `✗ ${r.changed} entr${r.changed === 1 ? 'y differs' : 'ies differ'}`}</b></p>
 <p><span class="muted">A</span> <code>${esc(a)}</code><br><span class="muted">B</span> <code>${esc(b)}</code></p>
 <pre>${escLines(r.report)}</pre>`;
-    return { title, key: `storeCompare:${a}:${b}`, body, actions: [], markdown: r.markdown, json: { a, b, ...withoutMarkdown(r) }, fileName: 'compare' };
+    return {
+      title,
+      key: `storeCompare:${a}:${b}`,
+      body,
+      actions: [],
+      markdown: r.markdown,
+      json: { a, b, ...withoutMarkdown(r) },
+      fileName: 'compare',
+    };
   },
 };
