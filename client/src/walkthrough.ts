@@ -12,9 +12,9 @@ import type { Middleware } from 'vscode-languageclient/node';
 import type { Ctx } from './context';
 import { registerCommand } from './trust';
 
-export const OPEN_CONFIGURATION = 'nixboot.walkthrough.openConfiguration';
-export const SHOW_FIX = 'nixboot.walkthrough.showFix';
-export const FIX_APPLIED = 'nixboot.walkthrough.fixApplied';
+const OPEN_CONFIGURATION = 'nixboot.walkthrough.openConfiguration';
+const SHOW_FIX = 'nixboot.walkthrough.showFix';
+const FIX_APPLIED = 'nixboot.walkthrough.fixApplied';
 
 const SKIP = '**/{node_modules,.git,.direnv,result,result-*}/**';
 

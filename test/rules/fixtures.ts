@@ -113,7 +113,7 @@ export function measuredOf(line: string, fixtureDir?: string): MeasuredSystem {
   };
 }
 
-export function settingsOf(text: string, fixtureDir?: string): LintSettings {
+function settingsOf(text: string, fixtureDir?: string): LintSettings {
   const m = /#\s*test:\s*release\s+(\S+)/.exec(text);
   const b = /#\s*test:\s*boot\s+([^\n]+)/.exec(text);
   return { ...(m ? { nixosRelease: m[1]! } : {}), ...(b ? { system: measuredOf(b[1]!, fixtureDir) } : {}) };

@@ -3,7 +3,7 @@
 // label's last path segment, so the name must hold no path separator.
 
 /** Separator between the path and the image name in labels. */
-export const SEP = ' — ';
+const SEP = ' — ';
 
 /**
  * The query naming the image: JSON (VS Code reads `${query.KEY}` only from a JSON query) whose

@@ -48,7 +48,3 @@ export function parseUri(uri: vscode.Uri): { file: string; path: string } {
 export function inImage(uri: vscode.Uri, file: string): boolean {
   return uri.scheme === SCHEME && uri.authority === Buffer.from(file, 'utf8').toString('hex');
 }
-
-export function baseName(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
-}

@@ -248,7 +248,7 @@ export function initPrinters(
 }
 
 /** The console lines tied to the /init lines that printed them, in time order (lines printed inside functions left out). */
-export function markInitLines(
+function markInitLines(
   lines: readonly TimedLine[],
   printers: readonly Printer[],
   functionLines: (line: number) => boolean,

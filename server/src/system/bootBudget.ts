@@ -10,7 +10,7 @@ import type { Generation, GenerationsReport } from './generations';
 import { systemPath } from './generations';
 import { fmtBytes, ROOM_FOR_CAP } from '../text';
 
-export { fmtBytes, ROOM_FOR_CAP };
+export { fmtBytes };
 
 export interface GenerationBootBytes {
   readonly generation: number;

@@ -15,7 +15,7 @@ import { fileUrlPath, lockedLocation } from './provenance';
 /** Names read from one directory listing at most. */
 export const MAX_ENTRIES = 500;
 /** Directories checked for a repository at most, over all listings. */
-export const MAX_CHECKED = 2000;
+const MAX_CHECKED = 2000;
 
 /**
  * How a candidate matched, strongest first: the lock names it (`locked`), a remote is the input's
