@@ -10,7 +10,7 @@ test('protocol.ts and docs/protocol.md list the same messages', () => {
     '',
   );
   const doc = readFileSync(new URL('../docs/protocol.md', import.meta.url), 'utf8');
-  const declared = [...code.matchAll(/\b(?:request|notification)<[^()]*>\(\s*'(nixboot\/[^']+)'\s*\)/g)]
+  const declared = [...code.matchAll(/\b(?:request|notification)<[^()]*>\(\s*'(nixboot\/[^']+)'\s*,?\s*\)/g)]
     .map((m) => m[1]!)
     .sort();
   const documented = [...doc.matchAll(/^## (nixboot\/\S+)/gm)].map((m) => m[1]!).sort();
