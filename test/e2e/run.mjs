@@ -156,6 +156,13 @@ async function runJourneys(tools, workspace, vsix) {
       let firstFailure;
       for (let attempt = 1; attempt <= 2; attempt++) {
         const started = Date.now();
+        // Each journey starts from the demo's configuration as built: a journey that applies a fix
+        // in a profile that saves (the first-run walkthrough's) must not change what later journeys
+        // see on disk (the rehearsal maps generation 4's failure to the `exit` in that file).
+        const demoFiles = ['configuration.nix', 'hardware-configuration.nix', 'flake.nix']
+          .map((f) => join(workspace, f))
+          .filter((f) => existsSync(f))
+          .map((f) => ({ f, text: readFileSync(f, 'utf8') }));
         // A `freshProfile` journey gets a code-server of its own, new for each attempt (VS Code keeps
         // e.g. walkthrough progress in the profile); the others share one.
         const cs = journey.freshProfile
@@ -191,6 +198,7 @@ async function runJourneys(tools, workspace, vsix) {
         } finally {
           await context.close();
           if (journey.freshProfile) await stopCodeServer(cs);
+          for (const { f, text } of demoFiles) if (readFileSync(f, 'utf8') !== text) writeFileSync(f, text);
         }
       }
     }
