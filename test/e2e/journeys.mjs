@@ -833,33 +833,7 @@ export const JOURNEYS = [
         })
         .first();
       await item.waitFor({ timeout: T });
-      const menuItem = page
-        .locator('.context-view .action-item, .monaco-menu .action-item', { hasText: 'Inspect Initrd' })
-        .first();
-      const deadline = Date.now() + T;
-      for (;;) {
-        await item.click({ button: 'right' });
-        if (
-          await menuItem.waitFor({ timeout: 2000 }).then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-        await page.keyboard.press('Escape');
-        if (Date.now() > deadline)
-          throw new Error('the Explorer context menu of the initrd file never offered "Inspect Initrd"');
-      }
-      for (let i = 0; i < 5; i++) {
-        await menuItem.click().catch(() => undefined);
-        if (
-          await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-      }
+      await contextMenu(page, item, 'Inspect Initrd');
       const frame = await reportFrame(page, 'Initrd: initrd');
       const etc = frame.locator('#map .cell', { hasText: 'etc' }).first();
       await etc.waitFor({ timeout: T }).catch(() => {
@@ -1199,35 +1173,7 @@ export const JOURNEYS = [
       await gen.waitFor({ timeout: T }).catch(() => {
         throw new Error('the Generations view never listed generation 4 (25.11.20251124.0a1b2c3)');
       });
-      const menuItem = page
-        .locator('.context-view .action-item, .monaco-menu .action-item', {
-          hasText: 'Rehearse Boot of Generation',
-        })
-        .first();
-      const deadline = Date.now() + T;
-      for (;;) {
-        await gen.click({ button: 'right' });
-        if (
-          await menuItem.waitFor({ timeout: 2000 }).then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-        await page.keyboard.press('Escape');
-        if (Date.now() > deadline)
-          throw new Error('the context menu of generation 4 never offered "Rehearse Boot of Generation…"');
-      }
-      for (let i = 0; i < 5; i++) {
-        await menuItem.click().catch(() => undefined);
-        if (
-          await menuItem.waitFor({ state: 'detached', timeout: 2000 }).then(
-            () => true,
-            () => false,
-          )
-        )
-          break;
-      }
+      await contextMenu(page, gen, 'Rehearse Boot of Generation');
       // The console terminal opens at once; the boot takes about 10 s under TCG.
       await page
         .locator('.terminal-tabs-entry, .single-terminal-tab, .pane-header, .panel .title', {
