@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { runCli } from '../../server/src/cli/main';
-import type { CliIO } from '../../server/src/cli/io';
+import { capture } from '../cliCapture';
 import { readGenerations } from '../../server/src/system/generations';
 import { measuredSystem } from '../../server/src/system/bootBudget';
 import { makeNixosProfile, type NixosProfile } from '../fixtures/nixosProfile';
@@ -60,21 +60,6 @@ after(() => {
   if (mounted) spawnSync('umount', [boot]);
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function capture(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    cwd: process.cwd(),
-    env: process.env,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    outBytes: async () => {},
-    signal: new AbortController().signal,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 const config = (limit: string | undefined, host = 'budgethost', extra = '') =>
   [

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../../server/src/cli/main';
-import type { CliIO } from '../../server/src/cli/io';
+import { capture } from '../cliCapture';
 import { readGenerations } from '../../server/src/system/generations';
 import { bootBudget, generationWarnings } from '../../server/src/system/bootBudget';
 import { diffClosures, parseStoreName } from '../../server/src/system/closure';
@@ -61,21 +61,6 @@ before(async () => {
 after(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-function capture(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    cwd: process.cwd(),
-    env: process.env,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    outBytes: async () => {},
-    signal: new AbortController().signal,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 test('every column matches what was built (real nix)', { skip }, () => {
   const r = readGenerations({ root: sys.root });

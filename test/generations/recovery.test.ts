@@ -8,7 +8,7 @@ import { readBootLoader } from '../../server/src/system/boot';
 import { bootBudget, generationWarnings, type BootBudget } from '../../server/src/system/bootBudget';
 import { queryClosure } from '../../server/src/system/closure';
 import { runCli } from '../../server/src/cli/main';
-import type { CliIO } from '../../server/src/cli/io';
+import { capture } from '../cliCapture';
 
 // A recovery root laid out like a NixOS disk mounted at /mnt: its own nix/store (not this
 // machine's), absolute links that must resolve under the root, an extlinux /boot.
@@ -181,21 +181,6 @@ test('warnings: one generation left, /boot full', () => {
     /100 B free; the next generation needs about 6\.8 KiB/,
   );
 });
-
-function capture(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    cwd: process.cwd(),
-    env: process.env,
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    outBytes: async () => {},
-    signal: new AbortController().signal,
-    stdout: () => out,
-    stderr: () => err,
-  };
-}
 
 test('bad input: clear one-line errors, no crash', async () => {
   let io = capture();
