@@ -70,6 +70,32 @@ test('diagnostics on open, quick fix through code actions, diagnostics gone afte
   assert.ok(after.some((d) => d.code === 'rollback-generation-limit'));
 });
 
+test('code actions and hovers answer for the version asked about, before its diagnostics are published', async () => {
+  const path = join(dir, 'hosts', 'late.nix');
+  writeFileSync(path, '{ boot.loader.systemd-boot.configurationLimit = 10; }\n');
+  const uri = pathToFileURL(path).href;
+  await client.open(uri, '{ boot.loader.systemd-boot.configurationLimit = 10; }\n', 1);
+  await client.waitForDiagnostics(uri, (d) => d.length === 0);
+  // The edit's lint waits for its debounce: the light bulb asked at once must see the new text.
+  await client.change(uri, SEED_001, 2);
+  const exit = { start: { line: 4, character: 25 }, end: { line: 4, character: 29 } };
+  const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: exit,
+    context: { diagnostics: [] },
+  })) as Array<{ title: string; isPreferred?: boolean }>;
+  assert.ok(
+    actions.some((a) => a.isPreferred && /Move `exit`/.test(a.title)),
+    `the fix for version 2, got ${JSON.stringify(actions.map((a) => a.title))}`,
+  );
+  const hover = (await client.conn.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 4, character: 26 },
+  })) as { contents: { value: string } } | null;
+  assert.match(hover?.contents.value ?? '', /initrd-script-exit/);
+  await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'initrd-script-exit'));
+});
+
 test('files that are not open get diagnostics from the background workspace pass', async () => {
   const uri = pathToFileURL(join(dir, 'hosts', 'gc.nix')).href;
   const diags = await client.waitForDiagnostics(uri, (d) => d.length > 0);

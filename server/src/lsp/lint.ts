@@ -181,7 +181,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   });
 
   /** Background pass over the workspace: index every .nix file, then publish for closed ones. */
-  const indexWorkspace = async (): Promise<void> => {
+  const indexWorkspace = async (roots: readonly string[]): Promise<void> => {
     const files: string[] = [];
     const walk = async (dir: string, depth: number): Promise<void> => {
       if (depth > 32 || files.length >= MAX_WORKSPACE_FILES) return;
@@ -196,7 +196,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
         else if (e.isFile() && e.name.endsWith('.nix')) files.push(join(dir, e.name));
       }
     };
-    for (const folder of env.workspaceFolders()) await walk(folder, 0);
+    for (const folder of roots) await walk(folder, 0);
     for (const f of files) {
       try {
         const model = await host.readDiskFile(f); // unreadable files are skipped
@@ -221,10 +221,31 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     }
   };
 
-  connection.onInitialized(() => {
-    indexing = indexWorkspace().catch((e) =>
+  env.onInitialized(() => {
+    indexing = indexWorkspace(env.workspaceFolders()).catch((e) =>
       connection.console.error(`nixboot: workspace scan failed: ${String(e)}`),
     );
+  });
+
+  // A folder added to the workspace is scanned as the first ones were; a removed folder's files
+  // on disk are forgotten, with their findings (open documents keep theirs).
+  env.onWorkspaceFoldersChanged((added, removed) => {
+    const open = new Set(documents.all().map((d) => d.uri));
+    for (const root of removed) {
+      for (const path of [...disk.keys()]) {
+        if (!path.startsWith(`${root}/`)) continue;
+        host.forgetDiskFile(path);
+        const uri = pathToFileURL(path).href;
+        if (open.has(uri)) continue;
+        findingsByUri.delete(uri);
+        void connection.sendDiagnostics({ uri, diagnostics: [] });
+      }
+    }
+    host.invalidate();
+    if (added.length === 0) return;
+    indexing = (indexing ?? Promise.resolve())
+      .then(() => indexWorkspace(added))
+      .catch((e) => connection.console.error(`nixboot: workspace scan failed: ${String(e)}`));
   });
 
   const watchedFilesChanged = async (params: DidChangeWatchedFilesParams): Promise<void> => {
@@ -285,14 +306,28 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
     );
   });
 
+  /**
+   * The findings of `doc`'s current version. The last publication may be older than the document
+   * (a file opened just after the workspace pass published its copy on disk, an edit still in its
+   * debounce): code actions and hovers then lint the version they are asked about, so a light bulb
+   * never comes up empty beside a squiggle.
+   */
+  const findingsOf = (doc: TextDocument): Finding[] => {
+    const entry = findingsByUri.get(doc.uri);
+    if (entry && entry.version === doc.version) return entry.findings;
+    if (!isNixDocument(doc)) return entry?.findings ?? [];
+    const findings = lintFile(modelOf(doc), project(), settingsWithSystem(settings()));
+    findingsByUri.set(doc.uri, { version: doc.version, findings });
+    return findings;
+  };
+
   connection.onCodeAction((params) => {
     const doc = documents.get(params.textDocument.uri);
-    const entry = findingsByUri.get(params.textDocument.uri);
-    if (!doc || !entry) return [];
+    if (!doc) return [];
     const from = doc.offsetAt(params.range.start);
     const to = doc.offsetAt(params.range.end);
     const actions: CodeAction[] = [];
-    for (const f of entry.findings) {
+    for (const f of findingsOf(doc)) {
       if (f.end < from || f.start > to) continue;
       const diagnostic = params.context.diagnostics.find(
         (d) => d.code === f.rule && doc.offsetAt(d.range.start) === f.start,
@@ -324,8 +359,7 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   });
 
   env.addHoverProvider((doc, offset) => {
-    const entry = findingsByUri.get(doc.uri);
-    const f = entry?.findings.find((x) => offset >= x.start && offset <= x.end);
+    const f = findingsOf(doc).find((x) => offset >= x.start && offset <= x.end);
     const rule = f ? ruleById(f.rule) : undefined;
     if (!f || !rule) return null;
     // Which host the finding was judged for, its files and what could not be read (nixos/hosts.ts).
