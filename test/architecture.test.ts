@@ -128,3 +128,18 @@ test('nixboot/ messages go through the typed helpers (client/src/requests.ts, se
     );
   }
 });
+
+test('each LSP message has one handler: connection.onX is registered once in the server', () => {
+  // vscode-languageserver keeps one handler per message; a second registration silently replaces
+  // the first (a feature's onInitialized once replaced main.ts's, losing workspace-folder changes).
+  const seen = new Map<string, string>();
+  for (const f of server) {
+    const text = readFileSync(join(ROOT, f), 'utf8');
+    for (const m of text.matchAll(/\bconnection\.(on(?!Request\b|Notification\b)[A-Z]\w*)\s*\(/g)) {
+      const first = seen.get(m[1]!);
+      assert.ok(!first, `${m[1]} is registered in ${first} and again in ${f}: use the env's listeners`);
+      seen.set(m[1]!, f);
+    }
+  }
+  assert.ok(seen.has('onInitialized'), 'the server handles initialized');
+});

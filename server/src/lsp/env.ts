@@ -72,6 +72,13 @@ export interface ServerEnv {
   onSettingsChanged(listener: () => void): void;
   /** Called after workspace trust changed. */
   onTrustChanged(listener: () => void): void;
+  /**
+   * Called once the client sent `initialized`. The connection keeps one handler per message, so
+   * features never register `connection.onInitialized` themselves (the last one would win).
+   */
+  onInitialized(listener: () => void): void;
+  /** Called after workspace folders were added or removed (file-system paths). */
+  onWorkspaceFoldersChanged(listener: (added: string[], removed: string[]) => void): void;
 }
 
 /** A feature registers its handlers on the connection and may add capabilities. */

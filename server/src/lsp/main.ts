@@ -57,6 +57,8 @@ const codeLensProviders: Array<{ provide: CodeLensProvider; restricted: boolean 
 const hoverProviders: HoverProvider[] = [];
 const settingsListeners: Array<() => void> = [];
 const trustListeners: Array<() => void> = [];
+const initializedListeners: Array<() => void> = [];
+const folderListeners: Array<(added: string[], removed: string[]) => void> = [];
 let settings: Record<string, unknown> = {};
 let folders: string[] = [];
 let trusted = true;
@@ -121,6 +123,8 @@ connection.onInitialize((params) => {
     addHoverProvider: (p) => void hoverProviders.push(p),
     onSettingsChanged: (l) => void settingsListeners.push(l),
     onTrustChanged: (l) => void trustListeners.push(l),
+    onInitialized: (l) => void initializedListeners.push(l),
+    onWorkspaceFoldersChanged: (l) => void folderListeners.push(l),
   };
   let capabilities: ServerCapabilities = {
     textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -179,14 +183,22 @@ connection.onDidChangeConfiguration((change) => {
   for (const l of settingsListeners) l();
 });
 
+// The connection keeps one handler per message: this is the only `initialized` handler, and
+// features register through env.onInitialized.
 connection.onInitialized(() => {
-  connection.workspace.onDidChangeWorkspaceFolders((e) => {
-    const removed = new Set(e.removed.map((f) => f.uri));
-    folders = [
-      ...folders.filter((f) => !removed.has(`file://${f}`)),
-      ...e.added.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri)),
-    ];
-  });
+  try {
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const paths = (fs: readonly { uri: string }[]) =>
+        fs.filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri));
+      const removed = paths(e.removed);
+      const added = paths(e.added).filter((f) => !folders.includes(f));
+      folders = [...folders.filter((f) => !removed.includes(f)), ...added];
+      for (const l of folderListeners) l(added, removed);
+    });
+  } catch {
+    // A client without workspace folders support: the folders stay those of initialize.
+  }
+  for (const l of initializedListeners) l();
 });
 
 // One failing handler must not take the server down with every open document: log and go on.
