@@ -10,7 +10,7 @@ import { alignmentPadding, parentDirs, writeNewc } from '../../server/src/rehear
 import { probeAccel, qemuArgs } from '../../server/src/system/qemu';
 import { kernelCommandLine, secretDestinations } from '../../server/src/rehearse/rehearse';
 import { openArchive } from '../../server/src/initrd/archive';
-import { classify, ConsoleLog, isPrompt } from '../../server/src/rehearse/console';
+import { classify, cleanLine, ConsoleLog, isPrompt } from '../../server/src/rehearse/console';
 import { consoleTail } from '../../server/src/lsp/rehearse';
 import { skipUnless } from '../nixEnv';
 import { initPrinters, wordText } from '../../server/src/rehearse/hooks';
@@ -130,6 +130,23 @@ test('console lines: exact patterns, prompts on the unfinished line, bounded log
   const lines = log.push('x'.repeat(250) + '\nshort\n' + 'y'.repeat(5000));
   assert.ok(lines.every((l) => l.length <= 100));
   assert.ok(log.text().length <= 1000 && log.truncated);
+  // Two kernel messages on one console line are two lines, so the kernel event is only its own.
+  const joined = new ConsoleLog().push(
+    '[    0.000000] Linux version 6.1.0-41-cloud-amd64 (gcc-12) #1 SMP Debian 6.1.158-1\r[    0.000000] Command line: console=ttyS0\r\nRun /init as init process\n',
+  );
+  assert.deepEqual(
+    joined.map((l) => cleanLine(l)),
+    [
+      '[    0.000000] Linux version 6.1.0-41-cloud-amd64 (gcc-12) #1 SMP Debian 6.1.158-1',
+      '[    0.000000] Command line: console=ttyS0',
+      'Run /init as init process',
+    ],
+  );
+  assert.equal(
+    classify(joined[0]!, 1)[0]?.text,
+    'Linux version 6.1.0-41-cloud-amd64 (gcc-12) #1 SMP Debian 6.1.158-1',
+  );
+  assert.deepEqual(new ConsoleLog().push('echo [ 1.000000] not a stamp\n'), ['echo [ 1.000000] not a stamp']);
 });
 
 test('consoleTail: the last 60 lines without control sequences or trailing blank lines, at most 8 KiB', () => {

@@ -55,6 +55,8 @@ export function cleanLine(s: string): string {
 
 // A kernel log line may carry a `[    1.234567] ` timestamp.
 export const STAMP = /^\[\s*\d+\.\d+\]\s?/;
+// A kernel timestamp (`[%5lu.%06lu]`) after other text on the same line: a second message starts.
+const JOINED_STAMP = /(?<=\S)[ \t\r]*(?=\[[ \d]{5,}\.\d{6}\] )/;
 
 interface Pattern {
   readonly kind: EventKind;
@@ -147,7 +149,11 @@ export class ConsoleLog {
     private readonly maxLine = 4096,
   ) {}
 
-  /** Feeds text; returns the complete lines. */
+  /**
+   * Feeds text; returns the complete lines. Two kernel messages on one line (the boot console
+   * hands over to the serial one without a newline after `Linux version …`) are two lines: each
+   * is its own event.
+   */
   push(chunk: string): string[] {
     this.keep(chunk);
     const parts = (this.partial + chunk).split('\n');
@@ -156,7 +162,9 @@ export class ConsoleLog {
       parts.push(this.partial.slice(0, this.maxLine));
       this.partial = '';
     }
-    return parts.map((p) => (p.length > this.maxLine ? p.slice(0, this.maxLine) : p));
+    return parts
+      .map((p) => (p.length > this.maxLine ? p.slice(0, this.maxLine) : p))
+      .flatMap((p) => p.split(JOINED_STAMP));
   }
 
   get unfinished(): string {
