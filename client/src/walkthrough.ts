@@ -136,6 +136,15 @@ export const walkthroughMiddleware: Middleware = {
   },
 };
 
+/**
+ * The walkthrough's last two steps are checked when what they ask for is done (the diff report
+ * shown, a rehearsal's verdict in), not when their command starts: a cancelled or failed run
+ * leaves them unchecked. package.json's completion events wait for these context keys.
+ */
+export function walkthroughStepDone(step: 'diffShown' | 'rehearsed'): void {
+  void vscode.commands.executeCommand('setContext', `nixboot.walkthrough.${step}`, true);
+}
+
 export function registerWalkthrough(ctx: Ctx): void {
   ctx.extension.subscriptions.push(
     registerCommand(ctx, OPEN_CONFIGURATION, openConfiguration),

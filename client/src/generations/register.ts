@@ -11,6 +11,7 @@ import {
   type GenerationInfo,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
+import { walkthroughStepDone } from '../walkthrough';
 import { closureDiff, closureDiffTitle, findGenerations } from '../reports/kinds';
 import { reports } from '../reports/panel';
 import { send } from '../requests';
@@ -298,7 +299,9 @@ export function registerGenerations(ctx: Ctx): void {
         }
       },
     );
-    if (r) reports(ctx).show(closureDiff, r);
+    if (!r) return;
+    reports(ctx).show(closureDiff, r);
+    walkthroughStepDone('diffShown');
   };
   const guard =
     <A extends unknown[]>(f: (...a: A) => Promise<unknown>) =>

@@ -12,6 +12,7 @@ import {
   type GenerationInfo,
 } from '../../../server/src/protocol';
 import type { Ctx } from '../context';
+import { walkthroughStepDone } from '../walkthrough';
 import { rehearsal } from '../reports/kinds';
 import { reports } from '../reports/panel';
 import { notify, onNotification, send } from '../requests';
@@ -98,6 +99,7 @@ export function registerRehearse(ctx: Ctx): void {
             token,
           ),
       );
+      walkthroughStepDone('rehearsed');
       output.fire(
         `\r\n\r\nnixboot: ${r.ok ? 'HEALTHY' : `FAILED (${r.verdict})`} after ${(r.timeMs / 1000).toFixed(1)} s: ${r.summary}\r\n`,
       );
