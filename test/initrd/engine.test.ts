@@ -375,3 +375,59 @@ test(
     );
   },
 );
+
+test(
+  'a gzip segment ending on a 4-byte boundary with a plain cpio right after it (no padding, as the kernel allows), members in one stream, CRC checked (real gzip)',
+  { skip: skipUnless('gzip') },
+  async () => {
+    const trailer = Buffer.concat([newc('late', 'L\n'), newc('TRAILER!!!', '')]);
+    // Vary the gzip'd archive until its compressed length is a multiple of 4 (the kernel then
+    // reads a cpio at once; a decoder that expects another member or zeros there fails).
+    let gz: Buffer | undefined;
+    for (let n = 0; !gz || gz.length % 4 !== 0; n++) {
+      assert.ok(n < 64, 'no gzip length divisible by 4 in 64 tries');
+      const body = Buffer.concat([
+        newc('init', `#!/bin/sh\n${'x'.repeat(n)}\n`, undefined, 0o100755),
+        newc('TRAILER!!!', ''),
+      ]);
+      gz = compress(body, 'gzip');
+    }
+    const file = path.join(dir, 'gzip-then-cpio');
+    fs.writeFileSync(file, Buffer.concat([gz, trailer]));
+    const a = await openArchive(file, { cacheDir: path.join(dir, 'cache-gz-cpio') });
+    assert.deepEqual(
+      a.segments.map((s) => [s.compression, s.offset]),
+      [
+        ['gzip', 0],
+        ['none', gz.length],
+      ],
+    );
+    assert.equal((await a.readFile('/late')).toString(), 'L\n');
+    assert.match((await a.readFile('/init')).toString(), /^#!\/bin\/sh\n/);
+
+    // Two gzip members holding one archive split between them: one segment, as the kernel reads it.
+    const whole = Buffer.concat([newc('a', 'A'.repeat(3000)), newc('b', 'B\n'), newc('TRAILER!!!', '')]);
+    const split = path.join(dir, 'gzip-members');
+    fs.writeFileSync(
+      split,
+      Buffer.concat([compress(whole.subarray(0, 1000), 'gzip'), compress(whole.subarray(1000), 'gzip')]),
+    );
+    const m = await openArchive(split, { cacheDir: path.join(dir, 'cache-gz-members') });
+    assert.deepEqual(
+      m.segments.map((s) => s.compression),
+      ['gzip'],
+    );
+    assert.equal((await m.readFile('/b')).toString(), 'B\n');
+
+    // A flipped byte in the CRC-32 trailer is corruption, said plainly.
+    const bad = Buffer.from(gz);
+    bad[bad.length - 6]! ^= 0xff;
+    const badFile = path.join(dir, 'gzip-bad-crc');
+    fs.writeFileSync(badFile, bad);
+    await assert.rejects(openArchive(badFile, { cacheDir: path.join(dir, 'cache-gz-bad') }), (e: unknown) => {
+      assert.ok(e instanceof InitrdError);
+      assert.match(e.message, /gzip data at offset 0 is corrupt: its CRC-32 or length check failed/);
+      return true;
+    });
+  },
+);

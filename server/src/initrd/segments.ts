@@ -284,6 +284,12 @@ async function decode(
   }
 }
 
+/**
+ * Decodes gzip members from `pos` as one stream (the kernel's cpio state runs on across them),
+ * each checked against its CRC-32 and length, and stops at the end of the last member: what
+ * follows need not be padding (a cpio segment may start right after it, as the kernel allows at a
+ * 4-byte boundary). Returns the compressed bytes consumed.
+ */
 async function gunzip(
   file: FileReader,
   pos: number,
@@ -292,12 +298,72 @@ async function gunzip(
   signal: AbortSignal | undefined,
   progress: () => void,
 ): Promise<number> {
-  const z = zlib.createGunzip();
+  let p = pos;
+  for (;;) {
+    const body = p + gzipHeaderLength(file, p, end, pos);
+    const m = await inflateMember(file, body, end, feed, signal, progress, pos);
+    const t = body + m.consumed;
+    const trailer = file.read(t, 8);
+    if (trailer.length < 8) throw new InitrdError(`gzip data at offset ${pos} is truncated`);
+    if (trailer.readUInt32LE(0) !== m.crc || trailer.readUInt32LE(4) !== m.size % 2 ** 32)
+      throw new InitrdError(`gzip data at offset ${pos} is corrupt: its CRC-32 or length check failed`);
+    p = t + 8;
+    const next = file.read(p, 2);
+    if (next.length === 2 && next[0] === 0x1f && (next[1] === 0x8b || next[1] === 0x9e)) continue;
+    return p - pos;
+  }
+}
+
+/** The length of the gzip member header at `p` (RFC 1952: fixed part, FEXTRA, FNAME, FCOMMENT, FHCRC). */
+function gzipHeaderLength(file: FileReader, p: number, end: number, segment: number): number {
+  const truncated = () => new InitrdError(`gzip data at offset ${segment} is truncated`);
+  const fixed = file.read(p, 10);
+  if (fixed.length < 10) throw truncated();
+  if (fixed[0] !== 0x1f || (fixed[1] !== 0x8b && fixed[1] !== 0x9e) || fixed[2] !== 8)
+    throw new InitrdError(`gzip data at offset ${segment} is corrupt: bad member header at offset ${p}`);
+  const flags = fixed[3]!;
+  let q = p + 10;
+  if (flags & 4) {
+    const x = file.read(q, 2);
+    if (x.length < 2) throw truncated();
+    q += 2 + x.readUInt16LE(0);
+  }
+  // FNAME and FCOMMENT end with a zero byte; each is read at most 64 KiB far.
+  for (const bit of [8, 16]) {
+    if (!(flags & bit)) continue;
+    const text = file.read(q, 64 * 1024);
+    const zero = text.indexOf(0);
+    if (zero < 0) {
+      if (q + text.length >= end) throw truncated();
+      throw new InitrdError(`gzip data at offset ${segment} is corrupt: a header name longer than 64 KiB`);
+    }
+    q += zero + 1;
+  }
+  if (flags & 2) q += 2;
+  if (q > end) throw truncated();
+  return q - p;
+}
+
+/** Inflates one member's deflate data from `p`; its CRC-32 and size, and the bytes it took. */
+async function inflateMember(
+  file: FileReader,
+  p: number,
+  end: number,
+  feed: (b: Uint8Array) => void,
+  signal: AbortSignal | undefined,
+  progress: () => void,
+  segment: number,
+): Promise<{ consumed: number; crc: number; size: number }> {
+  const z = zlib.createInflateRaw();
   let error: Error | undefined;
   let done = false;
+  let crc = 0;
+  let size = 0;
   z.on('data', (d: Buffer) => {
     if (error) return;
     try {
+      crc = zlib.crc32(d, crc);
+      size += d.length;
       feed(d);
     } catch (e) {
       error = e as Error;
@@ -310,14 +376,15 @@ async function gunzip(
       resolve();
     });
     z.on('error', (e) => {
-      error ??= new InitrdError(`gzip data at offset ${pos} is corrupt: ${e.message}`);
+      error ??= new InitrdError(`gzip data at offset ${segment} is corrupt: ${e.message}`);
       resolve();
     });
     z.on('close', () => resolve());
   });
-  for (let p = pos; p < end && !done && !error; p += CHUNK) {
+  // The deflate stream ends by itself: raw inflate stops there and ignores what follows.
+  for (let q = p; q < end && !done && !error; q += CHUNK) {
     checkAbort(signal);
-    const chunk = file.read(p, Math.min(CHUNK, end - p));
+    const chunk = file.read(q, Math.min(CHUNK, end - q));
     const ok = z.write(chunk);
     if (!ok) await settled(z, ['drain', 'close', 'end']);
     progress();
@@ -325,8 +392,8 @@ async function gunzip(
   if (!done && !error) z.end();
   await finished;
   if (error) throw error;
-  if (!done) throw new InitrdError(`gzip data at offset ${pos} is truncated`);
-  return z.bytesWritten;
+  if (!done) throw new InitrdError(`gzip data at offset ${segment} is truncated`);
+  return { consumed: z.bytesWritten, crc, size };
 }
 
 /** Finds where the zstd frames starting at `pos` end by walking frame and block headers. */
