@@ -269,7 +269,9 @@ test('a 2,000-package closure diff renders in well under a second (the browser s
   const html = page(closureDiff.render(d), { nonce: NONCE });
   const ms = performance.now() - t0;
   assert.equal(html.match(/"action":/g)?.length, 2000);
-  assert.ok(ms < 250, `render took ${ms.toFixed(0)} ms`);
+  // A bound against a pathological render, not a speed figure (24 ms in CI; bench/reports.ts
+  // measures it): a loaded 2-core runner must not fail it.
+  assert.ok(ms < 1000, `render took ${ms.toFixed(0)} ms`);
   assert.ok(html.length < 2_000_000, `page is ${html.length} bytes`);
 });
 
