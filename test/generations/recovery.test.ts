@@ -188,7 +188,7 @@ test('bad input: clear one-line errors, no crash', async () => {
   assert.match(io.stderr(), /^nixboot generations: cannot read the profile directory .*nope/);
   io = capture();
   assert.equal(await runCli(['generations', '--bogus'], io), 2);
-  assert.match(io.stderr(), /unknown option --bogus/);
+  assert.match(io.stderr(), /unknown option '--bogus'/);
   io = capture();
   assert.equal(await runCli(['generations', 'find', '(', '--root', root], io), 2);
   io = capture();

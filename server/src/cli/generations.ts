@@ -1,6 +1,7 @@
 // `nixboot generations`: list system generations with boot facts, diff two closures, find store paths.
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
+import { readArgs, unknownOption } from './args';
 import {
   pickGeneration,
   readGenerations,
@@ -40,18 +41,12 @@ interface Args {
 
 function parse(args: string[]): Args {
   const out: Args = { root: '/', json: false, rest: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new CliError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--root') out.root = value();
-    else if (a === '--profile') out.profile = value();
-    else if (a === '--json') out.json = true;
-    else if (a.startsWith('--')) throw new CliError(`unknown option ${a}`);
-    else out.rest.push(a);
+  for (const a of readArgs(args)) {
+    if (a.positional) out.rest.push(a.name);
+    else if (a.name === '--root') out.root = a.value();
+    else if (a.name === '--profile') out.profile = a.value();
+    else if (a.name === '--json') out.json = true;
+    else throw unknownOption(a);
   }
   return out;
 }

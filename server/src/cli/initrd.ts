@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
+import { readArgs, unknownOption } from './args';
 import { InitrdError, openArchive, type Archive } from '../initrd/archive';
 import { diskUsage } from '../initrd/du';
 import { checkArchive, generationKernelVersion } from '../initrd/check';
@@ -52,16 +53,11 @@ function parseFlags(
 ): { flags: Record<string, string | true>; rest: string[] } {
   const flags: Record<string, string | true> = {};
   const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.startsWith('--') && a !== '--') {
-      if (withValue.includes(a)) {
-        const v = args[++i];
-        if (v === undefined) throw new CliError(`${a} needs a value`);
-        flags[a] = v;
-      } else if (known.includes(a)) flags[a] = true;
-      else throw new CliError(`unknown option ${a}`);
-    } else rest.push(a);
+  for (const a of readArgs(args)) {
+    if (a.positional) rest.push(a.name);
+    else if (withValue.includes(a.name)) flags[a.name] = a.value();
+    else if (known.includes(a.name)) flags[a.name] = true;
+    else throw unknownOption(a);
   }
   return { flags, rest };
 }

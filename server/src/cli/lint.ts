@@ -21,6 +21,7 @@ import type { Finding, SeveritySetting } from '../rules/types';
 import { applyEdits, lineStarts, positionAt } from '../text';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
+import { readArgs, unknownOption } from './args';
 import { printable } from '../text';
 import { readGenerations } from '../system/generations';
 import { measuredSystem, type MeasuredSystem } from '../system/bootBudget';
@@ -43,43 +44,34 @@ interface LintArgs {
 
 function parseArgs(args: string[]): LintArgs {
   const out: LintArgs = { format: 'text', fix: false, paths: [], settings: { rules: {} } };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = (): string => {
-      const eq = a.indexOf('=');
-      if (eq >= 0) return a.slice(eq + 1);
-      const v = args[++i];
-      if (v === undefined) throw new CliError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--format' || a.startsWith('--format=') || a === '-f') {
+  for (const arg of readArgs(args)) {
+    const a = arg.name;
+    const value = () => arg.value();
+    if (arg.positional) out.paths.push(a);
+    else if (a === '--format' || a === '-f') {
       const f = value();
       if (f !== 'text' && f !== 'json' && f !== 'sarif')
         throw new CliError(`unknown format '${f}' (text, json, sarif)`);
       out.format = f;
     } else if (a === '--fix') out.fix = true;
-    else if (a === '--explain-host' || a.startsWith('--explain-host=')) out.explainHost = value();
-    else if (a === '--nixos-release' || a.startsWith('--nixos-release=')) out.settings.nixosRelease = value();
-    else if (a === '--root' || a.startsWith('--root=')) out.root = value();
-    else if (a === '--profile' || a.startsWith('--profile=')) out.profile = value();
-    else if (a === '--max-file-size' || a.startsWith('--max-file-size=')) {
+    else if (a === '--explain-host') out.explainHost = value();
+    else if (a === '--nixos-release') out.settings.nixosRelease = value();
+    else if (a === '--root') out.root = value();
+    else if (a === '--profile') out.profile = value();
+    else if (a === '--max-file-size') {
       const v = value();
       const mib = Number(v);
       if (!/^\d+(\.\d+)?$/.test(v) || !(mib > 0))
         throw new CliError(`--max-file-size expects a size in MiB (e.g. 2 or 0.5), got '${v}'`);
       out.settings.maxFileBytes = Math.round(mib * 1024 * 1024);
-    } else if (a === '--rule' || a.startsWith('--rule=')) {
+    } else if (a === '--rule') {
       const [id, sev] = value().split('=');
       if (!id || !sev || !ruleById(id))
         throw new CliError(`--rule expects ID=SEVERITY with a known rule id, got '${id}=${sev}'`);
       if (!SEVERITIES.has(sev))
         throw new CliError(`unknown severity '${sev}' (off, hint, info, warning, error)`);
       out.settings.rules[id] = sev as SeveritySetting;
-    } else if (a === '--') {
-      out.paths.push(...args.slice(i + 1));
-      break;
-    } else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
-    else out.paths.push(a);
+    } else throw unknownOption(arg);
   }
   if (out.profile !== undefined && out.root === undefined)
     throw new CliError('--profile needs --root (the system whose profile it is; / for this machine)');

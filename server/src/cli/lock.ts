@@ -5,6 +5,7 @@ import { describeLocked } from '../nar/flakeLock';
 import { findRevForInput, LockedLocationError, readFlakeLock, verifyInput } from '../system/provenance';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
+import { readArgs, unknownOption } from './args';
 
 /** A commit time as ISO 8601 (a hostile commit's time may be out of Date's range). */
 const isoTime = (t: number): string =>
@@ -42,14 +43,11 @@ interface Parsed {
 
 function parse(args: string[], io: CliIO): Parsed {
   const p: Parsed = { lock: 'flake.lock', json: false, all: false, rest: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const val = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new CliError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--lock') p.lock = val();
+  for (const arg of readArgs(args)) {
+    const a = arg.name;
+    const val = () => arg.value();
+    if (arg.positional) p.rest.push(a);
+    else if (a === '--lock') p.lock = val();
     else if (a === '--json') p.json = true;
     else if (a === '--git') p.git = val();
     else if (a === '--rev') p.rev = val();
@@ -59,8 +57,7 @@ function parse(args: string[], io: CliIO): Parsed {
       const n = Number(val());
       if (!Number.isInteger(n) || n < 1) throw new CliError('--limit expects a positive integer');
       p.limit = n;
-    } else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
-    else p.rest.push(a);
+    } else throw unknownOption(arg);
   }
   p.lock = resolve(io.cwd, p.lock);
   return p;

@@ -5,6 +5,7 @@ import { fixedOutputPath, formatHash, parseSha256, type HashBase } from '../nar/
 import { hashPath } from '../nar/nar';
 import type { CliCommand } from './io';
 import { CliError } from './io';
+import { readArgs, unknownOption } from './args';
 
 const BASES: Record<string, HashBase> = {
   sri: 'sri',
@@ -36,19 +37,15 @@ export const hashPathCommand: CliCommand = {
     let storePath = false;
     let name: string | undefined;
     const paths: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a === '--base') base = parseBase(args[++i] ?? '');
-      else if (a.startsWith('--base=')) base = parseBase(a.slice(7));
+    for (const arg of readArgs(args)) {
+      const a = arg.name;
+      if (arg.positional) paths.push(a);
+      else if (a === '--base') base = parseBase(arg.value());
       else if (a === '--base16' || a === '--sri' || a === '--base64') base = parseBase(a.slice(2));
       else if (a === '--base32' || a === '--nix32') base = 'nix32';
       else if (a === '--store-path') storePath = true;
-      else if (a === '--name') name = args[++i] ?? '';
-      else if (a === '--') {
-        paths.push(...args.slice(i + 1));
-        break;
-      } else if (a.startsWith('-') && a !== '-') throw new CliError(`unknown option '${a}'`);
-      else paths.push(a);
+      else if (a === '--name') name = arg.value();
+      else throw unknownOption(arg);
     }
     if (paths.length === 0) throw new CliError('no PATH given (see nixboot hash-path --help)');
     for (const p of paths) {
@@ -81,12 +78,11 @@ export const storePathCommand: CliCommand = {
     let name = 'source';
     let recursive = true;
     const rest: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a === '--name') name = args[++i] ?? '';
-      else if (a === '--flat') recursive = false;
-      else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
-      else rest.push(a);
+    for (const arg of readArgs(args)) {
+      if (arg.positional) rest.push(arg.name);
+      else if (arg.name === '--name') name = arg.value();
+      else if (arg.name === '--flat') recursive = false;
+      else throw unknownOption(arg);
     }
     if (rest.length !== 1) throw new CliError('expected one HASH (see nixboot store-path --help)');
     try {

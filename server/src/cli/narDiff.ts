@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { diffTrees, loadTree, renderDiff } from '../nar/diff';
 import type { CliCommand } from './io';
 import { CliError } from './io';
+import { readArgs, unknownOption } from './args';
 
 export const narDiffCommand: CliCommand = {
   name: 'nar-diff',
@@ -17,10 +18,13 @@ export const narDiffCommand: CliCommand = {
     'slots that no longer match the file. Exit 0 when identical, 1 when they differ.',
   ].join('\n'),
   async run(args, io) {
-    const json = args.includes('--json');
-    const rest = args.filter((a) => a !== '--json');
-    const unknown = rest.find((a) => a.startsWith('-'));
-    if (unknown) throw new CliError(`unknown option '${unknown}'`);
+    let json = false;
+    const rest: string[] = [];
+    for (const arg of readArgs(args)) {
+      if (arg.positional) rest.push(arg.name);
+      else if (arg.name === '--json') json = true;
+      else throw unknownOption(arg);
+    }
     if (rest.length !== 2) throw new CliError('expected two paths A B (see nixboot nar-diff --help)');
     let d;
     try {

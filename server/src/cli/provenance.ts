@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { provenanceChain, type ChainResult } from '../system/provenance';
 import type { CliCommand } from './io';
 import { CliError } from './io';
+import { readArgs, unknownOption } from './args';
 import { printable } from '../text';
 
 function renderChain(r: ChainResult): string {
@@ -32,13 +33,12 @@ export const provenanceCommand: CliCommand = {
     let repo: string | undefined;
     let json = false;
     const rest: string[] = [];
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a === '--lock') lockFile = resolve(io.cwd, args[++i] ?? '');
-      else if (a === '--repo') repo = resolve(io.cwd, args[++i] ?? '');
-      else if (a === '--json') json = true;
-      else if (a.startsWith('-')) throw new CliError(`unknown option '${a}'`);
-      else rest.push(a);
+    for (const arg of readArgs(args)) {
+      if (arg.positional) rest.push(arg.name);
+      else if (arg.name === '--lock') lockFile = resolve(io.cwd, arg.value());
+      else if (arg.name === '--repo') repo = resolve(io.cwd, arg.value());
+      else if (arg.name === '--json') json = true;
+      else throw unknownOption(arg);
     }
     if (rest.length !== 1) throw new CliError('expected one PATH (see nixboot provenance --help)');
     const target = rest[0]!.startsWith('/nix/store/') ? rest[0]! : resolve(io.cwd, rest[0]!);

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from './io';
 import { CliError } from './io';
+import { readArgs, unknownOption } from './args';
 import { defaultCacheDir } from '../initrd/cacheDir';
 import { loadConfig } from '../rehearse/config';
 import { printable } from '../text';
@@ -59,14 +60,13 @@ interface Args {
 
 function parse(args: string[]): Args {
   const out: Args = { root: '/', config: [], accel: 'auto', timeout: 90, ssh: 'auto', json: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new CliError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--root') out.root = value();
+  for (const arg of readArgs(args)) {
+    const a = arg.name;
+    const value = () => arg.value();
+    if (arg.positional) {
+      if (out.path !== undefined) throw new CliError(`unexpected argument '${a}'`);
+      out.path = a;
+    } else if (a === '--root') out.root = value();
     else if (a === '--profile') out.profile = value();
     else if (a === '--generation' || a === '-g') out.generation = value();
     else if (a === '--kernel') out.kernel = value();
@@ -93,9 +93,7 @@ function parse(args: string[]): Args {
         throw new CliError(`--ssh-port expects a port number, got '${v}'`);
       out.sshPort = n;
     } else if (a === '--json') out.json = true;
-    else if (a.startsWith('-')) throw new CliError(`unknown option ${a}`);
-    else if (out.path === undefined) out.path = a;
-    else throw new CliError(`unexpected argument '${a}'`);
+    else throw unknownOption(arg);
   }
   const how = [
     out.generation !== undefined,
