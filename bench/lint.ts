@@ -80,41 +80,51 @@ const measure = (incremental) => {
 console.log(JSON.stringify({ incremental: measure(true), full: measure(false) }));
 `;
 
-export async function run(): Promise<string> {
-  const text = bigModule(5000);
-  const lines = text.split('\n').length - 1;
+/**
+ * Bundles `harness` (TypeScript importing the engine) with esbuild as dist/server.js is bundled,
+ * runs it with the server's flags on `text` written to a temporary configuration.nix, and gives
+ * its standard output.
+ */
+export async function runHarness(harness: string, text: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'nixboot-bench-'));
   try {
     const input = join(dir, 'configuration.nix');
     writeFileSync(input, text);
-    const harness = join(dir, 'harness.cjs');
+    const bundle = join(dir, 'harness.cjs');
     await build({
-      stdin: { contents: HARNESS, resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts' },
+      stdin: { contents: harness, resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts' },
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      outfile: harness,
+      outfile: bundle,
       logLevel: 'error',
     });
-    const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, harness, input], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, bundle, input], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`benchmark harness failed: ${r.stderr}`);
-    type Row = { p50: number; p95: number; findings: number };
-    const { incremental, full } = JSON.parse(r.stdout) as { incremental: Row; full: Row };
-    return [
-      '## Linter: re-analysis of a 5,000-line module',
-      '',
-      'Command: `npm run bench -- lint` (bench/lint.ts). The engine bundled by esbuild as in dist/server.js, run with the',
-      `server's flags (\`${SERVER_NODE_FLAGS.join(' ')}\`). One edit per iteration (a word typed into a service description):`,
-      'parse, option-path resolution, shell analysis of embedded scripts and every rule; 30 warm-up runs, then 200',
-      'timed runs. "As the language server does" hands the previous version\'s model to `analyzeFile`, so an edit inside',
-      'one binding reparses only that binding (server/src/syntax/incremental.ts); "from scratch" parses the whole file.',
-      '',
-      '| re-analysis | lines | bytes | p50 | p95 | goal | findings |',
-      '|---|---:|---:|---:|---:|---|---:|',
-      `| as the language server does (incremental reparse) | ${lines} | ${text.length} | ${incremental.p50.toFixed(2)} ms | ${incremental.p95.toFixed(2)} ms | p50 ≤ 10 ms: ${incremental.p50 <= 10 ? 'met' : 'NOT met'} | ${incremental.findings} |`,
-      `| from scratch (full parse) | ${lines} | ${text.length} | ${full.p50.toFixed(2)} ms | ${full.p95.toFixed(2)} ms | | ${full.findings} |`,
-    ].join('\n');
+    return r.stdout;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export async function run(): Promise<string> {
+  const text = bigModule(5000);
+  const lines = text.split('\n').length - 1;
+  const stdout = await runHarness(HARNESS, text);
+  type Row = { p50: number; p95: number; findings: number };
+  const { incremental, full } = JSON.parse(stdout) as { incremental: Row; full: Row };
+  return [
+    '## Linter: re-analysis of a 5,000-line module',
+    '',
+    'Command: `npm run bench -- lint` (bench/lint.ts). The engine bundled by esbuild as in dist/server.js, run with the',
+    `server's flags (\`${SERVER_NODE_FLAGS.join(' ')}\`). One edit per iteration (a word typed into a service description):`,
+    'parse, option-path resolution, shell analysis of embedded scripts and every rule; 30 warm-up runs, then 200',
+    'timed runs. "As the language server does" hands the previous version\'s model to `analyzeFile`, so an edit inside',
+    'one binding reparses only that binding (server/src/syntax/incremental.ts); "from scratch" parses the whole file.',
+    '',
+    '| re-analysis | lines | bytes | p50 | p95 | goal | findings |',
+    '|---|---:|---:|---:|---:|---|---:|',
+    `| as the language server does (incremental reparse) | ${lines} | ${text.length} | ${incremental.p50.toFixed(2)} ms | ${incremental.p95.toFixed(2)} ms | p50 ≤ 10 ms: ${incremental.p50 <= 10 ? 'met' : 'NOT met'} | ${incremental.findings} |`,
+    `| from scratch (full parse) | ${lines} | ${text.length} | ${full.p50.toFixed(2)} ms | ${full.p95.toFixed(2)} ms | | ${full.findings} |`,
+  ].join('\n');
 }

@@ -3,12 +3,7 @@
 // analysis host's model, and parse + symbols from scratch. Goal: p50 ≤ 10 ms for the symbols.
 // Measured on the shipped code: the engine bundled with esbuild as in dist/server.js, run with the
 // server's V8 flags (as bench/lint.ts).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { bigModule, SERVER_NODE_FLAGS } from './lint';
+import { bigModule, runHarness, SERVER_NODE_FLAGS } from './lint';
 
 const HARNESS = `
 import { analyzeFile } from './server/src/analysis';
@@ -44,52 +39,35 @@ console.log(JSON.stringify({ symbols, model: pct(onModel), scratch: pct(scratch)
 export async function run(): Promise<string> {
   const text = bigModule(5000);
   const lines = text.split('\n').length - 1;
-  const dir = mkdtempSync(join(tmpdir(), 'nixboot-bench-'));
-  try {
-    const input = join(dir, 'configuration.nix');
-    writeFileSync(input, text);
-    const harness = join(dir, 'harness.cjs');
-    await build({
-      stdin: { contents: HARNESS, resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      outfile: harness,
-      logLevel: 'error',
-    });
-    const r = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, harness, input], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`benchmark harness failed: ${r.stderr}`);
-    type Row = { p50: number; p95: number };
-    const {
-      symbols,
-      model: a,
-      scratch: b,
-      cpuPerRun,
-      load,
-    } = JSON.parse(r.stdout) as {
-      symbols: number;
-      model: Row;
-      scratch: Row;
-      cpuPerRun: number;
-      load: number;
-    };
-    return [
-      '## Document symbols (Outline) of a 5,000-line module',
-      '',
-      'Command: `npm run bench -- symbols` (bench/symbols.ts). The module of the lint benchmark; the engine bundled by',
-      `esbuild as in dist/server.js, run with the server's flags (\`${SERVER_NODE_FLAGS.join(' ')}\`). "From the model" is what`,
-      'the language server does for textDocument/documentSymbol (the analysis host already holds the parsed model of the',
-      'current version); "parse + symbols" analyses the text from scratch first (a full parse, no incremental reuse).',
-      '30 warm-up runs, then 200 (resp. 50) timed runs. Wall-clock percentiles depend on what else runs on the 2 cores',
-      `(load average ${load.toFixed(1)} when measured), so the CPU time the process spent per run (\`process.cpuUsage\`, main`,
-      'and GC threads) is given too.',
-      '',
-      '| document symbols | lines | symbols | p50 (wall) | p95 (wall) | CPU per run | goal |',
-      '|---|---:|---:|---:|---:|---:|---|',
-      `| from the model | ${lines} | ${symbols} | ${a.p50.toFixed(2)} ms | ${a.p95.toFixed(2)} ms | ${cpuPerRun.toFixed(2)} ms | p50 ≤ 10 ms: ${a.p50 <= 10 ? 'met' : `NOT met (wall); CPU ${cpuPerRun <= 10 ? 'within' : 'over'} 10 ms`} |`,
-      `| parse + symbols | ${lines} | ${symbols} | ${b.p50.toFixed(2)} ms | ${b.p95.toFixed(2)} ms | | |`,
-    ].join('\n');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const stdout = await runHarness(HARNESS, text);
+  type Row = { p50: number; p95: number };
+  const {
+    symbols,
+    model: a,
+    scratch: b,
+    cpuPerRun,
+    load,
+  } = JSON.parse(stdout) as {
+    symbols: number;
+    model: Row;
+    scratch: Row;
+    cpuPerRun: number;
+    load: number;
+  };
+  return [
+    '## Document symbols (Outline) of a 5,000-line module',
+    '',
+    'Command: `npm run bench -- symbols` (bench/symbols.ts). The module of the lint benchmark; the engine bundled by',
+    `esbuild as in dist/server.js, run with the server's flags (\`${SERVER_NODE_FLAGS.join(' ')}\`). "From the model" is what`,
+    'the language server does for textDocument/documentSymbol (the analysis host already holds the parsed model of the',
+    'current version); "parse + symbols" analyses the text from scratch first (a full parse, no incremental reuse).',
+    '30 warm-up runs, then 200 (resp. 50) timed runs. Wall-clock percentiles depend on what else runs on the 2 cores',
+    `(load average ${load.toFixed(1)} when measured), so the CPU time the process spent per run (\`process.cpuUsage\`, main`,
+    'and GC threads) is given too.',
+    '',
+    '| document symbols | lines | symbols | p50 (wall) | p95 (wall) | CPU per run | goal |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    `| from the model | ${lines} | ${symbols} | ${a.p50.toFixed(2)} ms | ${a.p95.toFixed(2)} ms | ${cpuPerRun.toFixed(2)} ms | p50 ≤ 10 ms: ${a.p50 <= 10 ? 'met' : `NOT met (wall); CPU ${cpuPerRun <= 10 ? 'within' : 'over'} 10 ms`} |`,
+    `| parse + symbols | ${lines} | ${symbols} | ${b.p50.toFixed(2)} ms | ${b.p95.toFixed(2)} ms | | |`,
+  ].join('\n');
 }
