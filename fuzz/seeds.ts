@@ -240,10 +240,19 @@ export async function seedsFor(target: string, scratch: string): Promise<Buffer[
         { compression: 'none', files: SMALL },
         { compression: 'gzip', files: FILES },
       ]);
+      // A gzip segment with a plain cpio right after it (padded to the 4-byte boundary only as
+      // far as needed: the kernel reads a cpio there, with no zeros between).
+      const gz = compress(makeCpio(scratch, FILES), 'gzip');
+      const gzipThenCpio = Buffer.concat([
+        gz,
+        Buffer.alloc((4 - (gz.length % 4)) % 4),
+        makeCpio(scratch, SMALL),
+      ]);
       return [
         initrd,
         segments(scratch, [{ compression: 'lz4-legacy', files: FILES, format: 'crc' }]),
         uki(initrd),
+        gzipThenCpio,
       ];
     }
     case 'nar':
