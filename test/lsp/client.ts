@@ -106,6 +106,11 @@ export class LspClient {
     return result;
   }
 
+  /** The last diagnostics published for `uri` (none yet: []). */
+  diagnosticsOf(uri: string): Diagnostic[] {
+    return this.diagnostics.get(uri) ?? [];
+  }
+
   /** Resolves with the diagnostics of `uri` once a publication satisfies `pred`. */
   waitForDiagnostics(
     uri: string,

@@ -12,7 +12,8 @@ let client: LspClient;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nixboot-folders-'));
-  for (const name of ['first', 'second']) mkdirSync(join(dir, name));
+  for (const name of ['first', 'first/inner', 'second']) mkdirSync(join(dir, name));
+  writeFileSync(join(dir, 'first', 'inner', 'gc.nix'), '{ nix.gc.options = "-d"; }\n');
   writeFileSync(join(dir, 'first', 'gc.nix'), '{ nix.gc.options = "-d"; }\n');
   writeFileSync(join(dir, 'second', 'gc.nix'), '{ nix.gc.options = "--delete-old"; }\n');
   client = new LspClient();
@@ -38,4 +39,24 @@ test('a folder added to the workspace gets the background pass; a removed one lo
   });
   const gone = await client.waitForDiagnostics(second, (d) => d.length === 0);
   assert.deepEqual(gone, []);
+});
+
+test('removing a folder nested in another one keeps its files: the outer folder still holds them', async () => {
+  const inner = pathToFileURL(join(dir, 'first', 'inner')).href;
+  const file = pathToFileURL(join(dir, 'first', 'inner', 'gc.nix')).href;
+  await client.waitForDiagnostics(file, (d) => d.length > 0);
+  await client.conn.sendNotification('workspace/didChangeWorkspaceFolders', {
+    event: { added: [{ uri: inner, name: 'inner' }], removed: [] },
+  });
+  await client.conn.sendNotification('workspace/didChangeWorkspaceFolders', {
+    event: { added: [], removed: [{ uri: inner, name: 'inner' }] },
+  });
+  // A later publication for another file shows the server handled both changes.
+  const probe = join(dir, 'first', 'probe.nix');
+  writeFileSync(probe, '{ nix.gc.options = "-d"; }\n');
+  await client.conn.sendNotification('workspace/didChangeWatchedFiles', {
+    changes: [{ uri: pathToFileURL(probe).href, type: 1 }],
+  });
+  await client.waitForDiagnostics(pathToFileURL(probe).href, (d) => d.length > 0);
+  assert.ok(client.diagnosticsOf(file).length > 0, "the nested folder's file keeps its findings");
 });

@@ -231,9 +231,11 @@ export function lintFeature(env: ServerEnv): Partial<ServerCapabilities> {
   // on disk are forgotten, with their findings (open documents keep theirs).
   env.onWorkspaceFoldersChanged((added, removed) => {
     const open = new Set(documents.all().map((d) => d.uri));
+    const kept = (path: string) => env.workspaceFolders().some((f) => path.startsWith(`${f}/`));
     for (const root of removed) {
       for (const path of [...disk.keys()]) {
-        if (!path.startsWith(`${root}/`)) continue;
+        // A file of a folder that is still open (nested folders) stays.
+        if (!path.startsWith(`${root}/`) || kept(path)) continue;
         host.forgetDiskFile(path);
         const uri = pathToFileURL(path).href;
         if (open.has(uri)) continue;
