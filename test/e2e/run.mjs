@@ -174,7 +174,16 @@ async function runJourneys(tools, workspace, vsix) {
           await page.goto(`${cs.url}?workspace=${encodeURIComponent(`${workspace}.code-workspace`)}`);
           await journey.run(page, {
             workspace,
-            shot: (name) => page.screenshot({ path: join(SHOTS, `${name}.png`) }),
+            shot: async (name) => {
+              // VS Code keeps a finished task's progress notification up for a moment (at least
+              // 800 ms in all): let it go before the picture (best effort, bounded).
+              await page
+                .locator('.notification-toast:has(.monaco-progress-container.active)')
+                .first()
+                .waitFor({ state: 'detached', timeout: 3000 })
+                .catch(() => undefined);
+              await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+            },
           });
           const retried = firstFailure ? ` — passed on retry; first attempt: ${firstFailure}` : '';
           record(
