@@ -3,6 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const production = process.argv.includes('--production');
+// `--outdir DIR`: bundles go there instead of dist/ (the packaging test builds what ships into a
+// temporary directory, leaving the dist/ other tests run untouched).
+const outIndex = process.argv.indexOf('--outdir');
+const outdir = outIndex >= 0 ? process.argv[outIndex + 1] : 'dist';
+if (!outdir) throw new Error('--outdir needs a directory');
 const common = {
   bundle: true,
   platform: 'node',
@@ -26,16 +31,16 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['client/src/extension.ts'],
-    outfile: 'dist/extension.js',
+    outfile: `${outdir}/extension.js`,
     external: ['vscode'],
   }),
   build({
     ...common,
     entryPoints: ['server/src/lsp/server.ts'],
-    outfile: 'dist/server.js',
+    outfile: `${outdir}/server.js`,
     plugins: [sharedShellParser],
   }),
-  build({ ...common, entryPoints: ['node_modules/mvdan-sh/index.js'], outfile: 'dist/mvdan-sh.js' }),
+  build({ ...common, entryPoints: ['node_modules/mvdan-sh/index.js'], outfile: `${outdir}/mvdan-sh.js` }),
   // The CLI: a small launcher (dist/cli.js) that loads the initrd-only bundle for `nixboot initrd`
   // (start-up matters when indexing an image), the NAR bundle for `hash-path`/`store-path`
   // (start-up counts against `nix hash path`), the flake.lock bundle for `lock`, and the whole CLI
@@ -43,21 +48,21 @@ await Promise.all([
   build({
     ...common,
     entryPoints: ['server/src/cli/launcher.ts'],
-    outfile: 'dist/cli.js',
+    outfile: `${outdir}/cli.js`,
     external: ['./cli-initrd.js', './cli-nar.js', './cli-lock.js', './cli-main.js'],
     banner: { js: '#!/usr/bin/env node' },
   }),
   build({
     ...common,
     entryPoints: ['server/src/cli/bin.ts'],
-    outfile: 'dist/cli-main.js',
+    outfile: `${outdir}/cli-main.js`,
     plugins: [sharedShellParser],
   }),
-  build({ ...common, entryPoints: ['server/src/cli/binInitrd.ts'], outfile: 'dist/cli-initrd.js' }),
-  build({ ...common, entryPoints: ['server/src/cli/binNar.ts'], outfile: 'dist/cli-nar.js' }),
-  build({ ...common, entryPoints: ['server/src/cli/binLock.ts'], outfile: 'dist/cli-lock.js' }),
+  build({ ...common, entryPoints: ['server/src/cli/binInitrd.ts'], outfile: `${outdir}/cli-initrd.js` }),
+  build({ ...common, entryPoints: ['server/src/cli/binNar.ts'], outfile: `${outdir}/cli-nar.js` }),
+  build({ ...common, entryPoints: ['server/src/cli/binLock.ts'], outfile: `${outdir}/cli-lock.js` }),
 ]);
 
 // The sources are ES modules; the bundles are CommonJS (VS Code loads extensions with require).
-mkdirSync('dist', { recursive: true });
-writeFileSync('dist/package.json', '{"type": "commonjs"}\n');
+mkdirSync(outdir, { recursive: true });
+writeFileSync(`${outdir}/package.json`, '{"type": "commonjs"}\n');

@@ -1,7 +1,7 @@
 // The extension package: what goes into the .vsix, its size, and a consistent manifest.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -51,16 +51,50 @@ test('the .vsix holds only what .vscodeignore allows, and is under 2 MB', () => 
     'syntaxes/nix.tmLanguage.json',
   ])
     assert.ok(files.includes(must), `${must} is packaged`);
+  // What ships: `npm run package` bundles with --production (minified) before packaging. The
+  // package is staged in a temporary directory with its own production build, so the size is the
+  // shipped one and the dist/ that other tests run stays as it is.
   const dir = mkdtempSync(join(tmpdir(), 'nixboot-vsix-'));
   try {
+    const stage = join(dir, 'package');
+    for (const f of [
+      'package.json',
+      '.vscodeignore',
+      'README.md',
+      'MARKETPLACE.md',
+      'CHANGELOG.md',
+      'LICENSE',
+    ])
+      cpSync(join(ROOT, f), join(stage, f));
+    for (const d of ['media', 'syntaxes', 'docs/rules'])
+      cpSync(join(ROOT, d), join(stage, d), { recursive: true });
+    const built = spawnSync(
+      process.execPath,
+      [join(ROOT, 'scripts/build.mjs'), '--production', '--outdir', join(stage, 'dist')],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    assert.equal(built.status, 0, built.stderr + built.stdout);
     const out = join(dir, 'nixboot.vsix');
     const r = spawnSync(process.execPath, [VSCE, 'package', ...PACKAGE_FLAGS, '-o', out], {
-      cwd: ROOT,
+      cwd: stage,
       encoding: 'utf8',
     });
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const size = statSync(out).size;
     assert.ok(size < 2 * 1024 * 1024, `vsix is ${size} bytes`);
+    const dev = spawnSync(process.execPath, [VSCE, 'ls', '--no-dependencies'], {
+      cwd: stage,
+      encoding: 'utf8',
+    });
+    assert.deepEqual(
+      dev.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .sort(),
+      [...files].sort(),
+      'the staged package holds the same files as the repository would package',
+    );
     // The Extensions page shows the users' README (MARKETPLACE.md), not the developers' one, and its
     // pictures load offline: relative paths to images inside the .vsix, never remote URLs.
     const zip = unzipSync(readFileSync(out));
