@@ -57,7 +57,7 @@ export function dottedName(n: SyntaxNode, text: string): string | undefined {
 }
 
 /** Mount points stage 1 mounts itself (nixpkgs nixos/lib/utils.nix pathsNeededForBoot). */
-const PATHS_NEEDED_FOR_BOOT: readonly string[] = [
+export const PATHS_NEEDED_FOR_BOOT: readonly string[] = [
   '/',
   '/nix',
   '/nix/store',

@@ -1,20 +1,8 @@
 // Rule luks-device-by-name: stage-1 devices given by kernel name (/dev/sda2) instead of a stable id.
 import { plainString, UNSTABLE_DEVICE } from '../nixos/options-query';
+import { PATHS_NEEDED_FOR_BOOT } from '../nixos/stage1Contents';
 import type { SyntaxNode } from '../syntax/tree';
 import type { Rule, RuleContext } from './types';
-
-/** Mount points stage 1 mounts itself (nixpkgs nixos/lib/utils.nix pathsNeededForBoot). */
-export const PATHS_NEEDED_FOR_BOOT: readonly string[] = [
-  '/',
-  '/nix',
-  '/nix/store',
-  '/var',
-  '/var/log',
-  '/var/lib',
-  '/var/lib/nixos',
-  '/etc',
-  '/usr',
-];
 
 function report(ctx: RuleContext, n: SyntaxNode, what: string, device: string): void {
   ctx.report({

@@ -11,7 +11,7 @@ import {
   stringItems,
 } from '../nixos/options-query';
 import type { Fix, ProjectModel, Rule } from './types';
-import { PATHS_NEEDED_FOR_BOOT } from './luks-device-by-name';
+import { PATHS_NEEDED_FOR_BOOT } from '../nixos/stage1Contents';
 import { absence } from './util';
 
 /** The range of the mount point in a dotted definition like `fileSystems."/state".device = …`. */
