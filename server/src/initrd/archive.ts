@@ -328,6 +328,11 @@ function parentOf(p: string): string {
   return i <= 0 ? '/' : p.slice(0, i);
 }
 
+/** A directory the archive implies (a parent of an entry) but does not list. */
+function impliedDir(path: string): CpioEntry {
+  return { path, type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, mtime: 0, dataOffset: 0, segment: -1 };
+}
+
 function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Archive {
   const byPath = new Map<string, CpioEntry>();
   for (const e of idx.entries) byPath.set(e.path, e); // later entries win
@@ -335,33 +340,12 @@ function makeArchive(idx: ArchiveIndex, dataPath: string, cached: boolean): Arch
   for (const p of [...byPath.keys()]) {
     let d = parentOf(p);
     while (!byPath.has(d)) {
-      byPath.set(d, {
-        path: d,
-        type: 'dir',
-        size: 0,
-        mode: 0o755,
-        uid: 0,
-        gid: 0,
-        mtime: 0,
-        dataOffset: 0,
-        segment: -1,
-      });
+      byPath.set(d, impliedDir(d));
       if (d === '/') break;
       d = parentOf(d);
     }
   }
-  if (!byPath.has('/'))
-    byPath.set('/', {
-      path: '/',
-      type: 'dir',
-      size: 0,
-      mode: 0o755,
-      uid: 0,
-      gid: 0,
-      mtime: 0,
-      dataOffset: 0,
-      segment: -1,
-    });
+  if (!byPath.has('/')) byPath.set('/', impliedDir('/'));
   const entries = [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const children = new Map<string, CpioEntry[]>();
   for (const e of entries) {
